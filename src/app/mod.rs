@@ -1,0 +1,94 @@
+//! The commands: wiring of manifest, engine, providers and renderers, and the mapping of
+//! every outcome to an exit code (0 success / no changes, 1 error, 2 changes present with
+//! `--detailed-exitcode`).
+
+mod apply;
+mod output;
+mod plan;
+mod sandbox;
+mod session;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, SchemaKind};
+use crate::engine::plan::ProtectedError;
+use crate::manifest::diagnostic::Diagnostics;
+use crate::providers::ProviderError;
+
+/// Everything a command can fail with; each variant is rendered by [`output`].
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AppError {
+    #[error("{0}")]
+    Manifest(Diagnostics),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("the plan breaks a safety rule")]
+    Protected(Vec<ProtectedError>),
+    #[error("{message}")]
+    #[diagnostic(code(deployplan::usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("{context}: {source}")]
+    #[diagnostic(code(deployplan::io))]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl AppError {
+    pub fn usage(message: impl Into<String>, help: Option<String>) -> Self {
+        AppError::Usage { message: message.into(), help }
+    }
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    output::init_tracing(cli.verbose);
+    output::install_panic_hook();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(dispatch(cli.command));
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            output::print_error(&err);
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
+    match command {
+        Command::Validate(args) => plan::validate(&args).await,
+        Command::Plan(args) => plan::plan(&args).await,
+        Command::Apply(args) => apply::apply(&args).await,
+        Command::Sandbox(args) => sandbox::serve(&args).await,
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Manifest => crate::manifest::schema::manifest_schema(),
+                SchemaKind::Plan => crate::engine::plan::plan_schema(),
+            };
+            output::stdout(&format!("{}\n", serde_json::to_string_pretty(&schema).unwrap_or_default()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "deployplan", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

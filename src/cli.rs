@@ -1,0 +1,139 @@
+//! Command-line interface: every command and flag.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Declarative deployment-as-code: plan and apply deployment projects, stages, scenarios
+/// and releases across providers.
+#[derive(Debug, Parser)]
+#[command(name = "deployplan", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log HTTP requests and engine steps to stderr (`-vv` for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a manifest (schema and semantics) without contacting any provider.
+    Validate(ManifestArgs),
+    /// Show what apply would change, from the live remote state.
+    Plan(PlanArgs),
+    /// Apply the changes of a plan: create, update, delete, deploy and wait.
+    Apply(ApplyArgs),
+    /// Run the provider API emulators on a local port.
+    Sandbox(SandboxArgs),
+    /// Print a JSON Schema: of the manifest language or of the plan document.
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaKind::Manifest)]
+        kind: SchemaKind,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManifestArgs {
+    /// Manifest file or directory of manifests.
+    #[arg(default_value = "deployplan.yaml")]
+    pub path: PathBuf,
+    /// Environment overlay to apply (from `environments:`).
+    #[arg(long, short = 'e')]
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Concurrent API operations.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// Delete every undeclared child of a declared parent (as `prune: true` everywhere).
+    #[arg(long)]
+    pub prune: bool,
+    /// Only plan these addresses and what they depend on (repeatable).
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write the JSON plan to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Apply without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Seconds to wait for each deployment to finish (a release's `timeout_seconds` wins).
+    #[arg(long, default_value_t = 1800)]
+    pub deploy_timeout: u64,
+    /// Milliseconds between deployment status polls.
+    #[arg(long, default_value_t = 1000)]
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Keep the emulated state in this JSON file (loaded at start, saved on change).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Append one JSON line per provider request to this file.
+    #[arg(long)]
+    pub request_log: Option<PathBuf>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests answered with a 5xx error (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Share of requests answered 429 with `Retry-After` (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub rate_limit_rate: f64,
+    /// `Retry-After` seconds sent with injected 429s.
+    #[arg(long, default_value_t = 1)]
+    pub retry_after: u64,
+    /// Milliseconds a deployment waits before running.
+    #[arg(long, default_value_t = 300)]
+    pub deploy_waiting_ms: u64,
+    /// Milliseconds a deployment runs before it finishes.
+    #[arg(long, default_value_t = 1500)]
+    pub deploy_running_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Manifest,
+    Plan,
+}

@@ -1,0 +1,31 @@
+//! Fetching the remote state of every provider instance concurrently.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use crate::model::{RemoteState, Resource};
+use crate::providers::{Provider, ProviderError};
+
+/// Fetches each instance's objects for its resources; instances run concurrently.
+pub async fn fetch_all(resources: &[Resource], providers: &HashMap<String, Arc<dyn Provider>>) -> Result<RemoteState, ProviderError> {
+    let mut tasks = JoinSet::new();
+    for (name, provider) in providers {
+        let mine: Vec<Resource> = resources.iter().filter(|r| &r.provider == name).cloned().collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let provider = provider.clone();
+        tasks.spawn(async move {
+            let refs: Vec<&Resource> = mine.iter().collect();
+            provider.fetch(&refs).await
+        });
+    }
+    let mut state = RemoteState::default();
+    while let Some(joined) = tasks.join_next().await {
+        let fetched = joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        state.objects.extend(fetched.objects);
+    }
+    Ok(state)
+}

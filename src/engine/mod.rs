@@ -1,0 +1,8 @@
+//! The engine: dependency graph, fetch, diff, plan and apply. It sees providers only
+//! through the [`crate::providers::Provider`] trait.
+
+pub mod apply;
+pub mod diff;
+pub mod fetch;
+pub mod graph;
+pub mod plan;

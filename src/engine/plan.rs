@@ -1,0 +1,208 @@
+//! The plan: every declared resource's change, the undeclared remote children, a summary,
+//! and what a saved plan needs (format version, manifest hash, environment, fingerprints).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::diff;
+use crate::model::{Action, Address, Change, KindRules, RemoteObject, RemoteState, Resource};
+
+/// Version of the plan document; bumped on any incompatible change.
+pub const FORMAT_VERSION: &str = "1";
+
+/// A plan, as rendered with `--format json` and saved with `--out`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    pub format_version: String,
+    pub deployplan_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// SHA-256 over the manifest files the plan was computed from.
+    pub manifest_hash: String,
+    pub summary: Summary,
+    /// Every address, in apply order of creation (dependencies first).
+    pub changes: Vec<Change>,
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub deploy: usize,
+    pub unmanaged: usize,
+    pub unchanged: usize,
+}
+
+impl Summary {
+    pub fn of(changes: &[Change]) -> Self {
+        let mut s = Summary::default();
+        for change in changes {
+            match change.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
+                Action::Deploy => s.deploy += 1,
+                Action::Unmanaged => s.unmanaged += 1,
+                Action::Noop => s.unchanged += 1,
+            }
+        }
+        s
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.create + self.update + self.replace + self.delete + self.deploy > 0
+    }
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.summary.has_changes()
+    }
+}
+
+/// A plan that would break a safety rule.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the plan would {action} protected resource `{address}` ({reason})")]
+#[diagnostic(code(deployplan::protected), help("remove `protect: true` from {origin} first if this is really intended"))]
+pub struct ProtectedError {
+    pub address: Address,
+    pub action: &'static str,
+    pub reason: String,
+    pub origin: String,
+}
+
+/// Inputs of planning besides resources and remote state.
+pub struct PlanInput<'a> {
+    pub environment: Option<String>,
+    pub manifest_hash: String,
+    /// `--prune`: delete every undeclared child of a declared parent.
+    pub prune_all: bool,
+    pub rules: &'a dyn Fn(&Resource) -> KindRules,
+}
+
+/// Computes the plan. Pure: everything remote is in `remote`.
+pub fn plan(resources: &[Resource], remote: &RemoteState, input: &PlanInput<'_>) -> Result<Plan, Vec<ProtectedError>> {
+    let mut changes: Vec<Change> = resources
+        .iter()
+        .map(|r| diff::diff_resource(r, remote.objects.get(&r.address), &(input.rules)(r)))
+        .collect();
+    propagate_replacements(&mut changes);
+
+    let declared: HashMap<&Address, &Resource> = resources.iter().map(|r| (&r.address, r)).collect();
+    for object in remote.objects.values() {
+        if declared.contains_key(&object.address) {
+            continue;
+        }
+        let Some(parent) = object.parent.as_ref().and_then(|p| declared.get(p)) else { continue };
+        changes.push(undeclared_child(object, parent, input.prune_all));
+    }
+
+    let errors: Vec<ProtectedError> = changes
+        .iter()
+        .filter(|c| c.action.is_destructive())
+        .filter_map(|c| declared.get(&c.address).filter(|r| r.protect).map(|r| (c, r)))
+        .map(|(c, r)| ProtectedError {
+            address: c.address.clone(),
+            action: c.action.as_str(),
+            reason: c.reason.clone(),
+            origin: r.origin.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "the manifest".into()),
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    order(&mut changes);
+    Ok(Plan {
+        format_version: FORMAT_VERSION.into(),
+        deployplan_version: env!("CARGO_PKG_VERSION").into(),
+        environment: input.environment.clone(),
+        manifest_hash: input.manifest_hash.clone(),
+        summary: Summary::of(&changes),
+        changes,
+    })
+}
+
+fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -> Change {
+    let prune = prune_all || parent.prune;
+    let (action, reason) = if prune {
+        (Action::Delete, format!("not in the manifest; pruned (`prune` on `{}`)", parent.address))
+    } else {
+        (Action::Unmanaged, format!("not in the manifest; `prune: true` on `{}` would delete it", parent.address))
+    };
+    Change {
+        address: object.address.clone(),
+        provider: parent.provider.clone(),
+        kind: object.kind.clone(),
+        name: object.name.clone(),
+        parent: object.parent.clone(),
+        action,
+        reason,
+        fields: Vec::new(),
+        depends_on: Vec::new(),
+        remote_id: Some(object.id.clone()),
+        fingerprint: diff::fingerprint(Some(object)),
+        desired: None,
+        origin: None,
+    }
+}
+
+/// A replaced parent takes its remote children with it: they must be created again.
+fn propagate_replacements(changes: &mut [Change]) {
+    let mut replaced: HashSet<Address> = changes.iter().filter(|c| c.action == Action::Replace).map(|c| c.address.clone()).collect();
+    loop {
+        let mut grew = false;
+        for change in changes.iter_mut() {
+            let parent_replaced = change.parent.as_ref().is_some_and(|p| replaced.contains(p));
+            if parent_replaced && matches!(change.action, Action::Noop | Action::Update) {
+                change.action = Action::Create;
+                change.reason = "re-created with its replaced parent".into();
+                change.remote_id = None;
+                grew |= replaced.insert(change.address.clone());
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+}
+
+/// Orders changes so every dependency comes before its dependents (ties by address), which
+/// is the order the text plan lists them in.
+fn order(changes: &mut Vec<Change>) {
+    let index: BTreeMap<Address, usize> = changes.iter().enumerate().map(|(i, c)| (c.address.clone(), i)).collect();
+    let mut placed = vec![false; changes.len()];
+    let mut sorted = Vec::with_capacity(changes.len());
+    let mut by_address: Vec<usize> = (0..changes.len()).collect();
+    by_address.sort_by(|a, b| changes[*a].address.cmp(&changes[*b].address));
+    fn visit(i: usize, changes: &[Change], index: &BTreeMap<Address, usize>, placed: &mut [bool], sorted: &mut Vec<usize>, depth: usize) {
+        if placed[i] || depth > changes.len() {
+            return;
+        }
+        placed[i] = true;
+        let mut deps: Vec<usize> = changes[i].depends_on.iter().filter_map(|d| index.get(d).copied()).collect();
+        if let Some(parent) = changes[i].parent.as_ref().and_then(|p| index.get(p)) {
+            deps.push(*parent);
+        }
+        deps.sort_by(|a, b| changes[*a].address.cmp(&changes[*b].address));
+        for d in deps {
+            visit(d, changes, index, placed, sorted, depth + 1);
+        }
+        sorted.push(i);
+    }
+    for i in by_address {
+        visit(i, changes, &index, &mut placed, &mut sorted, 0);
+    }
+    let mut taken: Vec<Option<Change>> = std::mem::take(changes).into_iter().map(Some).collect();
+    *changes = sorted.into_iter().filter_map(|i| taken[i].take()).collect();
+}
+
+/// The JSON Schema of the plan document.
+pub fn plan_schema() -> serde_json::Value {
+    crate::manifest::schema::generate::<Plan>("https://deployplan.dev/schemas/plan.schema.json")
+}

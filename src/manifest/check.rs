@@ -1,0 +1,211 @@
+//! Structural checks: the whole document validated against the manifest's JSON Schema,
+//! every violation turned into a located diagnostic (unknown fields with "did you mean",
+//! wrong types, bad enum values, missing required fields, out-of-range numbers).
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::Value;
+
+use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::schema::manifest_schema;
+use super::source::{Located, SourceMap, join};
+
+fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(manifest_schema)
+}
+
+fn validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR.get_or_init(|| jsonschema::validator_for(schema()).ok()).as_ref()
+}
+
+/// Validates `document` against the manifest schema, pushing one diagnostic per violation.
+pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnostics: &mut Diagnostics) {
+    let Some(validator) = validator() else {
+        diagnostics.push(super::diagnostic::ManifestDiagnostic::new(
+            DiagnosticKind::InvalidValue,
+            "internal error: the manifest schema does not compile",
+        ));
+        return;
+    };
+    for error in validator.iter_errors(document) {
+        let pointer = error.instance_path().as_str().to_owned();
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let allowed = allowed_keys(&pointer);
+                let context = describe(&pointer);
+                for name in unexpected {
+                    let key = join(&pointer, name);
+                    let help = did_you_mean(name, allowed.iter().map(String::as_str)).or_else(|| {
+                        (!allowed.is_empty()).then(|| format!("expected one of: {}", allowed.join(", ")))
+                    });
+                    diagnostics.push(
+                        sources
+                            .diagnostic(
+                                DiagnosticKind::UnknownField,
+                                format!("unknown field `{name}` in {context}"),
+                                located.key(&key),
+                                "unknown field",
+                            )
+                            .with_help_opt(help),
+                    );
+                }
+            }
+            ValidationErrorKind::Type { kind } => {
+                let expected = match kind {
+                    TypeKind::Single(t) => type_name(&t.to_string()),
+                    TypeKind::Multiple(set) => {
+                        set.iter().map(|t| type_name(&t.to_string())).collect::<Vec<_>>().join(" or ")
+                    }
+                };
+                let found = json_type(error.instance());
+                diagnostics.push(sources.diagnostic(
+                    DiagnosticKind::WrongType,
+                    format!("wrong type for {}: expected {expected}, found {found}", describe(&pointer)),
+                    located.value(&pointer),
+                    format!("expected {expected}"),
+                ));
+            }
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<String> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                let given = error.instance().as_str().map(str::to_owned).unwrap_or_else(|| error.instance().to_string());
+                let help = did_you_mean(&given, options.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("expected one of: {}", options.join(", ")));
+                diagnostics.push(
+                    sources
+                        .diagnostic(
+                            DiagnosticKind::InvalidValue,
+                            format!("`{given}` is not a valid value for {}", describe(&pointer)),
+                            located.value(&pointer),
+                            "not an allowed value",
+                        )
+                        .with_help(help),
+                );
+            }
+            ValidationErrorKind::Required { property } => {
+                let property = property.as_str().unwrap_or_default();
+                diagnostics.push(sources.diagnostic(
+                    DiagnosticKind::MissingField,
+                    format!("missing field `{property}` in {}", describe(&pointer)),
+                    located.key(&pointer),
+                    format!("`{property}` is required here"),
+                ));
+            }
+            _ => diagnostics.push(sources.diagnostic(
+                DiagnosticKind::InvalidValue,
+                format!("invalid value for {}: {}", describe(&pointer), error.masked()),
+                located.value(&pointer),
+                "invalid value",
+            )),
+        }
+    }
+}
+
+/// JSON Schema type names in the words of YAML users.
+fn type_name(json_type: &str) -> String {
+    match json_type {
+        "array" => "a list".into(),
+        "object" => "a mapping".into(),
+        "integer" => "an integer".into(),
+        "string" => "text".into(),
+        "boolean" => "true or false".into(),
+        "number" => "a number".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn json_type(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) if s.len() <= 40 => format!("the text `{s}`"),
+        Value::String(_) => "text".into(),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+/// A readable name for the place a pointer designates: `` `target` of stage `dev` `` style
+/// would need the typed model; the dotted path is clear and stable.
+pub fn describe(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "the manifest".into();
+    }
+    let path: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    format!("`{}`", path.join("."))
+}
+
+/// The property names the schema allows for the object at `pointer`.
+fn allowed_keys(pointer: &str) -> Vec<String> {
+    let root = schema();
+    let mut node = Some(root);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = node.and_then(|n| step(root, n, &segment));
+    }
+    let mut keys: Vec<String> = node
+        .map(|n| resolve(root, n))
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let Some(target) = reference.strip_prefix('#').and_then(|p| root.pointer(p)) else {
+                    return node;
+                };
+                node = target;
+            }
+            None => return node,
+        }
+    }
+    node
+}
+
+fn step<'a>(root: &'a Value, node: &'a Value, segment: &str) -> Option<&'a Value> {
+    let node = resolve(root, node);
+    if let Some(child) = node.get("properties").and_then(|p| p.get(segment)) {
+        return Some(child);
+    }
+    if segment.parse::<usize>().is_ok()
+        && let Some(items) = node.get("items")
+    {
+        return Some(items);
+    }
+    node.get("additionalProperties").filter(|a| a.is_object())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_keys_follow_refs_and_maps() {
+        let keys = allowed_keys("/ncp-sourcedeploy/projects/shop/stages/dev");
+        assert!(keys.contains(&"target".to_owned()) && keys.contains(&"scenarios".to_owned()));
+        let top = allowed_keys("");
+        assert!(top.contains(&"providers".to_owned()));
+    }
+
+    #[test]
+    fn describes_pointers_as_dotted_paths() {
+        assert_eq!(describe("/a/b~1c/0"), "`a.b/c.0`");
+        assert_eq!(describe(""), "the manifest");
+    }
+}

@@ -1,0 +1,186 @@
+//! Manifest files → a validated list of resources.
+//!
+//! `load` runs: read + parse + merge files ([`load`]) → pick the environment overlay →
+//! interpolate ([`interpolate`]) → validate against the schema ([`check`]) → decode into
+//! typed structs ([`schema`]) → semantic checks and lowering per provider ([`validate`]).
+//! Every step collects diagnostics instead of stopping, so one run reports all problems.
+
+pub mod check;
+pub mod diagnostic;
+pub mod interpolate;
+pub mod load;
+pub mod node;
+pub mod schema;
+pub mod source;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic, did_you_mean};
+use interpolate::{Interpolated, Scope, Var};
+use node::{Node, NodeValue, Scalar};
+use schema::{Manifest, ProviderConfig};
+use source::{Located, SourceMap};
+use validate::Ctx;
+
+use crate::model::Resource;
+
+/// A manifest that passed every check.
+#[derive(Debug)]
+pub struct LoadedManifest {
+    pub manifest: Manifest,
+    /// The selected environment overlay.
+    pub environment: Option<String>,
+    pub resources: Vec<Resource>,
+    /// Provider instances, credentials interpolated.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub sources: SourceMap,
+    pub located: Located,
+    /// SHA-256 of every file's name and content, in load order.
+    pub content_hash: String,
+}
+
+/// Where the loader reads the process environment; tests pass their own.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Loads, checks and lowers the manifest at `path` for environment `env`.
+pub fn load(path: &Path, env: Option<&str>, env_lookup: EnvLookup<'_>) -> Result<LoadedManifest, Diagnostics> {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Diagnostics::default();
+    let Some(mut root) = load::read(path, &mut sources, &mut diagnostics) else {
+        return Err(diagnostics);
+    };
+    let vars = variables(&root, env, &sources, env_lookup, &mut diagnostics);
+    let scope = Scope { vars, env: env_lookup };
+    let mut interpolated = Interpolated::default();
+    if let NodeValue::Map(entries) = &mut root.value {
+        for (key, value) in entries.iter_mut() {
+            if key.name == "vars" || key.name == "environments" {
+                continue;
+            }
+            let pointer = source::join("", &key.name);
+            interpolate::interpolate(value, &pointer, &scope, &sources, &mut interpolated, &mut diagnostics);
+        }
+    }
+    let mut located = Located::default();
+    let document = source::to_json(&root, "", &mut located);
+    check::check(&document, &located, &sources, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        diagnostics.sort();
+        return Err(diagnostics);
+    }
+    let manifest: Manifest = match serde_json::from_value(document) {
+        Ok(manifest) => manifest,
+        Err(err) => {
+            diagnostics.push(ManifestDiagnostic::new(
+                DiagnosticKind::InvalidValue,
+                format!("the manifest does not match its schema: {err}"),
+            ));
+            return Err(diagnostics);
+        }
+    };
+    let mut ctx = Ctx::new(&sources, &located, &interpolated, &manifest.providers);
+    for (name, config) in &manifest.providers {
+        let pointer = format!("/providers/{}", source::escape(name));
+        crate::providers::validate_config(name, config, &pointer, &mut ctx);
+    }
+    let mut resources = crate::providers::lower(&manifest, &mut ctx);
+    let mut diagnostics = ctx.finish(&mut resources);
+    if !diagnostics.is_empty() {
+        diagnostics.sort();
+        return Err(diagnostics);
+    }
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    let content_hash = content_hash(&sources);
+    let providers = manifest.providers.clone();
+    Ok(LoadedManifest {
+        manifest,
+        environment: env.map(str::to_owned),
+        resources,
+        providers,
+        sources,
+        located,
+        content_hash,
+    })
+}
+
+fn content_hash(sources: &SourceMap) -> String {
+    let mut hasher = Sha256::new();
+    for (name, text) in sources.texts() {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Top-level `vars`, overridden by the selected environment's `vars`.
+fn variables(
+    root: &Node,
+    env: Option<&str>,
+    sources: &SourceMap,
+    env_lookup: EnvLookup<'_>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Var> {
+    let mut vars = BTreeMap::new();
+    collect_vars(root.get("vars"), None, &mut vars);
+    let environments = root.get("environments");
+    if let Some(name) = env {
+        match environments.and_then(|e| e.get(name)) {
+            Some(overlay) => collect_vars(overlay.get("vars"), Some(name), &mut vars),
+            None => {
+                let available: Vec<String> = match environments.map(|e| &e.value) {
+                    Some(NodeValue::Map(entries)) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
+                    _ => Vec::new(),
+                };
+                let help = did_you_mean(name, available.iter().map(String::as_str)).unwrap_or_else(|| {
+                    if available.is_empty() {
+                        "the manifest declares no `environments:`".into()
+                    } else {
+                        format!("available environments: {}", available.join(", "))
+                    }
+                });
+                let environments_key = match &root.value {
+                    NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.name == "environments").map(|(k, _)| k.span),
+                    _ => None,
+                };
+                let mut diagnostic = match environments_key {
+                    Some(span) => sources.diagnostic(
+                        DiagnosticKind::UnknownEnvironment,
+                        format!("environment `{name}` does not exist"),
+                        span,
+                        "environments are declared here",
+                    ),
+                    None => ManifestDiagnostic::new(
+                        DiagnosticKind::UnknownEnvironment,
+                        format!("environment `{name}` does not exist"),
+                    ),
+                };
+                diagnostic.help = Some(help);
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    for var in vars.values_mut() {
+        interpolate::resolve_var(var, sources, env_lookup, diagnostics);
+    }
+    vars
+}
+
+fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<String, Var>) {
+    let Some(NodeValue::Map(entries)) = node.map(|n| &n.value) else { return };
+    for (key, value) in entries {
+        let NodeValue::Scalar(scalar) = &value.value else { continue };
+        if matches!(scalar, Scalar::Null) {
+            continue;
+        }
+        vars.insert(
+            key.name.clone(),
+            Var { value: scalar.clone(), span: value.span, overlay: overlay.map(str::to_owned), sensitive: false },
+        );
+    }
+}

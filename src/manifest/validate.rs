@@ -1,0 +1,244 @@
+//! Semantic checks on a schema-valid manifest, and its lowering into [`Resource`]s.
+//!
+//! Generic rules live here (provider references, names, `depends_on` targets, dependency
+//! cycles); each provider lowers its own section through [`Ctx`], which gives it located
+//! diagnostics, provenance and sensitivity by JSON pointer without knowing about YAML.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic, did_you_mean};
+use super::interpolate::Interpolated;
+use super::schema::{ProviderConfig, ProviderType};
+use super::source::{Located, SourceMap};
+use crate::engine::graph;
+use crate::model::{Address, Provenance, Resource};
+
+/// What a provider's lowering needs from the loader.
+pub struct Ctx<'a> {
+    pub sources: &'a SourceMap,
+    pub located: &'a Located,
+    pub interpolated: &'a Interpolated,
+    pub providers: &'a BTreeMap<String, ProviderConfig>,
+    pub diagnostics: Diagnostics,
+    /// Explicit `depends_on` entries, checked once every resource is known.
+    pending_dependencies: Vec<(Address, String, String)>,
+}
+
+/// The fields of a resource a provider fills in; [`Ctx::resource`] adds the rest.
+pub struct ResourceSpec<'s> {
+    pub address: Address,
+    pub provider: String,
+    pub kind: &'s str,
+    pub name: &'s str,
+    pub parent: Option<Address>,
+    pub attributes: Value,
+    /// JSON pointer of the resource's body in the document.
+    pub pointer: String,
+    pub protect: bool,
+    pub prune: bool,
+    /// Implicit edges (parent, referenced resources).
+    pub depends_on: Vec<Address>,
+    /// The `depends_on:` list as written.
+    pub explicit_depends_on: &'s [String],
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        sources: &'a SourceMap,
+        located: &'a Located,
+        interpolated: &'a Interpolated,
+        providers: &'a BTreeMap<String, ProviderConfig>,
+    ) -> Self {
+        Ctx { sources, located, interpolated, providers, diagnostics: Diagnostics::default(), pending_dependencies: Vec::new() }
+    }
+
+    /// Records an error whose label sits on the value at `pointer`.
+    pub fn error(&mut self, kind: DiagnosticKind, message: impl Into<String>, pointer: &str, label: impl Into<String>) -> &mut ManifestDiagnostic {
+        let diagnostic = self.sources.diagnostic(kind, message, self.located.value(pointer), label);
+        self.diagnostics.0.push(diagnostic);
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    /// Records an error whose label sits on the key of the entry at `pointer`.
+    pub fn error_at_key(&mut self, kind: DiagnosticKind, message: impl Into<String>, pointer: &str, label: impl Into<String>) -> &mut ManifestDiagnostic {
+        let diagnostic = self.sources.diagnostic(kind, message, self.located.key(pointer), label);
+        self.diagnostics.0.push(diagnostic);
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    /// Picks the provider instance of type `ty` for a resource: the one named by
+    /// `provider:`, or the only instance of that type.
+    pub fn provider_for(&mut self, explicit: Option<&str>, ty: ProviderType, pointer: &str) -> Option<String> {
+        let candidates: Vec<&str> = self
+            .providers
+            .iter()
+            .filter(|(_, config)| config.provider_type == ty)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        match explicit {
+            Some(name) if candidates.contains(&name) => Some(name.to_owned()),
+            Some(name) => {
+                let help = did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
+                    format!("declare it under `providers:` with `type: {}`", ty.as_str())
+                });
+                self.error(
+                    DiagnosticKind::DanglingReference,
+                    format!("no `{}` provider named `{name}`", ty.as_str()),
+                    &format!("{pointer}/provider"),
+                    "unknown provider",
+                )
+                .help = Some(help);
+                None
+            }
+            None => match candidates.as_slice() {
+                [only] => Some((*only).to_owned()),
+                [] => {
+                    self.error_at_key(
+                        DiagnosticKind::DanglingReference,
+                        format!("no provider of type `{}` is declared", ty.as_str()),
+                        pointer,
+                        "this resource needs a provider",
+                    )
+                    .help = Some(format!(
+                        "add one under `providers:`, e.g. `ncp: {{ type: {}, endpoint: sandbox }}`",
+                        ty.as_str()
+                    ));
+                    None
+                }
+                many => {
+                    self.error_at_key(
+                        DiagnosticKind::DanglingReference,
+                        format!("{} providers of type `{}` are declared; this resource must name one", many.len(), ty.as_str()),
+                        pointer,
+                        "ambiguous provider",
+                    )
+                    .help = Some(format!("add `provider: {}` (or one of: {})", many[0], many.join(", ")));
+                    None
+                }
+            },
+        }
+    }
+
+    /// Checks an identity name against a provider's naming rule.
+    pub fn check_name(&mut self, name: &str, pointer: &str, rule: &str, valid: impl Fn(&str) -> bool) {
+        if !valid(name) {
+            self.error_at_key(DiagnosticKind::InvalidName, format!("invalid name `{name}`"), pointer, "invalid name")
+                .help = Some(rule.to_owned());
+        }
+    }
+
+    /// Builds the resource, with provenance and sensitivity of every attribute.
+    pub fn resource(&mut self, spec: ResourceSpec<'_>) -> Resource {
+        let mut provenance = BTreeMap::new();
+        let mut sensitive = Vec::new();
+        self.walk(&spec.attributes, &spec.pointer, String::new(), &mut provenance, &mut sensitive);
+        for (i, dependency) in spec.explicit_depends_on.iter().enumerate() {
+            self.pending_dependencies.push((
+                spec.address.clone(),
+                dependency.clone(),
+                format!("{}/depends_on/{i}", spec.pointer),
+            ));
+        }
+        let origin = Some(self.sources.provenance(self.located.key(&spec.pointer)));
+        Resource {
+            address: spec.address,
+            provider: spec.provider,
+            kind: spec.kind.to_owned(),
+            name: spec.name.to_owned(),
+            parent: spec.parent,
+            attributes: spec.attributes,
+            sensitive,
+            provenance,
+            depends_on: spec.depends_on,
+            protect: spec.protect,
+            prune: spec.prune,
+            origin,
+        }
+    }
+
+    fn walk(&self, value: &Value, pointer: &str, path: String, provenance: &mut BTreeMap<String, Provenance>, sensitive: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    self.walk(child, &super::source::join(pointer, key), child_path, provenance, sensitive);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    self.walk(child, &format!("{pointer}/{i}"), format!("{path}[{i}]"), provenance, sensitive);
+                }
+            }
+            _ => {
+                if self.interpolated.sensitive.contains(pointer) {
+                    sensitive.push(path.clone());
+                }
+                if let Some(span) = self.located.values.get(pointer) {
+                    let mut origin = self.sources.provenance(*span);
+                    origin.overlay = self.interpolated.overlays.get(pointer).cloned();
+                    provenance.insert(path, origin);
+                }
+            }
+        }
+    }
+
+    /// Resolves explicit `depends_on` entries to addresses and rejects cycles.
+    pub fn finish(mut self, resources: &mut [Resource]) -> Diagnostics {
+        let known: HashMap<String, usize> =
+            resources.iter().enumerate().map(|(i, r)| (r.address.0.clone(), i)).collect();
+        for (from, target, pointer) in std::mem::take(&mut self.pending_dependencies) {
+            match known.get(&target) {
+                Some(_) if target == from.0 => {
+                    self.error(DiagnosticKind::DependencyCycle, format!("`{from}` depends on itself"), &pointer, "self-dependency");
+                }
+                Some(_) => {
+                    if let Some(&i) = known.get(&from.0) {
+                        resources[i].depends_on.push(Address(target));
+                    }
+                }
+                None => {
+                    let help = did_you_mean(&target, known.keys().map(String::as_str))
+                        .unwrap_or_else(|| "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`".into());
+                    self.error(DiagnosticKind::DanglingReference, format!("`{from}` depends on unknown resource `{target}`"), &pointer, "no resource has this address")
+                        .help = Some(help);
+                }
+            }
+        }
+        for cycle in graph::cycles(resources) {
+            let Some(first) = resources.iter().find(|r| r.address == cycle[0]) else { continue };
+            let path: Vec<&str> = cycle.iter().chain(std::iter::once(&cycle[0])).map(Address::as_str).collect();
+            let mut diagnostic = ManifestDiagnostic::new(
+                DiagnosticKind::DependencyCycle,
+                format!("dependency cycle: {}", path.join(" -> ")),
+            )
+            .with_help("remove one of the `depends_on` edges of the cycle");
+            if let Some(origin) = &first.origin {
+                diagnostic.location = Some((origin.file.clone(), origin.line, origin.column));
+            }
+            self.diagnostics.push(self.label_cycle(diagnostic, &cycle, resources));
+        }
+        self.diagnostics
+    }
+
+    fn label_cycle(&self, mut diagnostic: ManifestDiagnostic, cycle: &[Address], resources: &[Resource]) -> ManifestDiagnostic {
+        for address in cycle {
+            let Some(resource) = resources.iter().find(|r| &r.address == address) else { continue };
+            let Some(origin) = &resource.origin else { continue };
+            let span = self
+                .located
+                .keys
+                .values()
+                .find(|s| self.sources.name(s.file) == origin.file && s.line == origin.line && s.column == origin.column)
+                .copied();
+            if let Some(span) = span {
+                if diagnostic.source.is_none() {
+                    diagnostic.source = self.sources.file(span.file).cloned();
+                }
+                self.sources.add_label(&mut diagnostic, span, format!("`{address}` is part of the cycle"));
+            }
+        }
+        diagnostic
+    }
+}

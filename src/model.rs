@@ -1,0 +1,222 @@
+//! The data every stage of the pipeline shares: resources, addresses, remote objects,
+//! actions and changes. Pure data, no IO.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A resource's stable address, shown in plans and accepted by `--target`:
+/// `<provider instance>.<kind>.<name>` for roots and `<parent>.<kind>.<name>` for children,
+/// e.g. `ncp.project.shop.stage.dev.scenario.web`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Address(pub String);
+
+impl Address {
+    /// Builds a root address. Names that are not plain identifiers are quoted so the
+    /// address stays parseable.
+    pub fn root(provider: &str, kind: &str, name: &str) -> Self {
+        Address(format!("{provider}.{kind}.{}", quote_segment(name)))
+    }
+
+    /// Builds the address of a child of `self`.
+    pub fn child(&self, kind: &str, name: &str) -> Self {
+        Address(format!("{}.{kind}.{}", self.0, quote_segment(name)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when `self` is `other` or one of its descendants.
+    pub fn is_within(&self, other: &Address) -> bool {
+        self.0 == other.0 || self.0.starts_with(&format!("{}.", other.0))
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn quote_segment(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plain { name.to_owned() } else { format!("{name:?}") }
+}
+
+/// Where a value came from: the manifest location, and the environment overlay whose
+/// variable supplied it, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Provenance {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
+        if let Some(env) = &self.overlay {
+            write!(f, " (environment `{env}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// One desired object, as the manifest declares it after interpolation and validation.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub address: Address,
+    /// Provider instance name (the key under `providers:`).
+    pub provider: String,
+    /// Kind within the provider, e.g. `project`, `stage`, `scenario`, `release`.
+    pub kind: String,
+    /// Identity inside the parent.
+    pub name: String,
+    pub parent: Option<Address>,
+    /// Desired attributes in the manifest's shape; the provider maps them to its wire form.
+    pub attributes: Value,
+    /// Attribute paths (dotted, e.g. `cmd.pre[0].cmd`) whose values contain a secret.
+    pub sensitive: Vec<String>,
+    /// Attribute path → where its value was written.
+    pub provenance: BTreeMap<String, Provenance>,
+    /// Ordering edges: parents, references, and explicit `depends_on`.
+    pub depends_on: Vec<Address>,
+    pub protect: bool,
+    /// Delete remote children of this resource that the manifest does not declare.
+    pub prune: bool,
+    /// Where the resource is declared.
+    pub origin: Option<Provenance>,
+}
+
+/// What the provider found remotely for one address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemoteObject {
+    pub address: Address,
+    pub kind: String,
+    pub name: String,
+    pub parent: Option<Address>,
+    /// Remote identifier (numeric ids as strings).
+    pub id: String,
+    /// Normalised to the same shape as [`Resource::attributes`].
+    pub attributes: Value,
+    /// For releases: a deployment that has not reached a terminal status yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<String>,
+}
+
+/// Everything a provider fetched, keyed by address. Children of declared parents that the
+/// manifest does not declare are included too; the planner marks them unmanaged.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteState {
+    pub objects: BTreeMap<Address, RemoteObject>,
+}
+
+/// What apply will do to one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    /// An immutable field changed: delete, then create.
+    Replace,
+    /// Only for remote objects the manifest owns but no longer declares, with prune.
+    Delete,
+    /// A release whose deployed artifact differs from the desired one.
+    Deploy,
+    /// Remote object under a declared parent that the manifest does not declare; left alone.
+    Unmanaged,
+    Noop,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Deploy => "deploy",
+            Action::Unmanaged => "unmanaged",
+            Action::Noop => "no-op",
+        }
+    }
+
+    /// Whether apply sends any write for this action.
+    pub fn is_change(self) -> bool {
+        !matches!(self, Action::Noop | Action::Unmanaged)
+    }
+
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Action::Delete | Action::Replace)
+    }
+}
+
+/// Per-kind rules a provider declares so that diffing stays generic.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KindRules {
+    /// Attribute paths whose change forces a replacement, with the reason shown in the plan.
+    pub immutable: &'static [(&'static str, &'static str)],
+    /// Whether the kind is a release: a difference means deploy, not update.
+    pub release: bool,
+    /// Attribute paths that only steer deployplan itself (e.g. a timeout) and are never
+    /// compared with the remote.
+    pub local_only: &'static [&'static str],
+}
+
+/// One changed field of a resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldChange {
+    /// Dotted attribute path, e.g. `commands.pre[0].run`.
+    pub path: String,
+    /// Remote value (absent when the field is new). `"(sensitive)"` for secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// Desired value (absent when the field is removed). `"(sensitive)"` for secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    /// A change of this field forces a replacement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forces_replacement: bool,
+    /// Where the desired value was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// The planned change of one address.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    pub address: Address,
+    pub provider: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Address>,
+    pub action: Action,
+    /// One line saying why, e.g. "deployed artifact a.tgz ≠ desired b.tgz".
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    /// Addresses that must be applied first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<Address>,
+    /// Remote identifier, when the object exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    /// SHA-256 of the remote object this change was computed from (`absent` when none).
+    pub fingerprint: String,
+    /// Desired attributes, secrets masked (for the plan document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Provenance>,
+}

@@ -1,0 +1,56 @@
+//! The final response handed to provider clients: status, headers and the whole body, read
+//! here so that a body that breaks off mid-way is judged like any other transport failure
+//! (retried for safe calls, ambiguous for the others).
+
+use std::borrow::Cow;
+
+/// The largest response body accepted; deployment APIs answer in kilobytes, so anything
+/// near this is a misdirected request or a hostile server.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// The final response of a request: status, headers and the complete body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The raw body (possibly empty).
+    pub body: Vec<u8>,
+    /// How many attempts it took (1 when the first one answered). Lets a client tell, for
+    /// example, a 404 on a retried DELETE (the first attempt probably deleted it) from a
+    /// plain 404.
+    pub attempts: u32,
+}
+
+impl HttpResponse {
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+/// Reads the whole body, or `None` if it exceeds [`MAX_BODY_BYTES`].
+pub(super) async fn read_body(
+    response: &mut reqwest::Response,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}

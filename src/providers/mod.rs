@@ -1,0 +1,158 @@
+//! Provider plug-ins. The engine knows nothing of any provider's URLs or JSON: it talks to
+//! each through the [`Provider`] trait, which does IO only (fetch remote state, execute one
+//! planned change). Adding a provider is one folder and one line in each registry function
+//! below ([`validate_config`], [`lower`], [`instantiate`]).
+
+pub mod http;
+pub mod ncp;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::manifest::schema::{Manifest, ProviderConfig, ProviderType};
+use crate::manifest::validate::Ctx;
+use crate::model::{Address, Change, KindRules, RemoteState, Resource};
+
+/// A failure talking to a provider, or of a deployment it ran.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ProviderError {
+    /// The provider answered with an error (after any safe retries).
+    #[error("{call}: {message}")]
+    Request {
+        call: String,
+        message: String,
+        #[help]
+        hint: Option<String>,
+    },
+    /// The outcome of a non-idempotent call is unknown and re-reading did not settle it.
+    #[error("{call}: outcome unknown ({message}); re-run `plan` to see the remote state")]
+    Ambiguous { call: String, message: String },
+    /// A deployment reached a terminal status other than success.
+    #[error("deployment {deployment} ended with status `{status}`{detail}")]
+    DeploymentFailed { deployment: String, status: String, detail: String },
+    #[error("timed out after {seconds}s waiting for {what}")]
+    Timeout { what: String, seconds: u64 },
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+    /// The provider cannot be configured (credentials, endpoint).
+    #[error("provider `{provider}`: {message}")]
+    Config {
+        provider: String,
+        message: String,
+        #[help]
+        hint: Option<String>,
+    },
+    /// A change referred to an object the provider could not find or create first.
+    #[error("{0}")]
+    Precondition(String),
+}
+
+/// What apply shares with providers while it runs.
+#[derive(Clone)]
+pub struct ApplyContext {
+    ids: Arc<RwLock<HashMap<Address, String>>>,
+    /// Turns true on Ctrl-C: stop polling, cancel running deployments where possible.
+    pub interrupted: tokio::sync::watch::Receiver<bool>,
+    /// Progress lines ("deployment 42: inprogress") for the reporter.
+    pub progress: Arc<dyn Fn(&Address, &str) + Send + Sync>,
+    pub deploy_timeout: Duration,
+    pub poll_interval: Duration,
+}
+
+impl ApplyContext {
+    pub fn new(
+        known_ids: HashMap<Address, String>,
+        interrupted: tokio::sync::watch::Receiver<bool>,
+        progress: Arc<dyn Fn(&Address, &str) + Send + Sync>,
+        deploy_timeout: Duration,
+        poll_interval: Duration,
+    ) -> Self {
+        ApplyContext { ids: Arc::new(RwLock::new(known_ids)), interrupted, progress, deploy_timeout, poll_interval }
+    }
+
+    /// Remote id of an address: fetched during plan, or created earlier in this apply.
+    pub fn id_of(&self, address: &Address) -> Option<String> {
+        self.ids.read().unwrap_or_else(|p| p.into_inner()).get(address).cloned()
+    }
+
+    pub fn record_id(&self, address: &Address, id: String) {
+        self.ids.write().unwrap_or_else(|p| p.into_inner()).insert(address.clone(), id);
+    }
+
+    pub fn forget_id(&self, address: &Address) {
+        self.ids.write().unwrap_or_else(|p| p.into_inner()).remove(address);
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        *self.interrupted.borrow()
+    }
+}
+
+/// What executing one change produced.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Remote id of the object after the change (created objects).
+    pub id: Option<String>,
+    /// One line for the summary, e.g. "deployment 42 succeeded".
+    pub message: String,
+}
+
+/// One provider instance.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Diff rules of a resource kind.
+    fn rules(&self, kind: &str) -> KindRules;
+
+    /// Fetches the remote objects for `desired` (all of this instance's resources), with as
+    /// few calls as the API allows, and the undeclared children of declared parents.
+    async fn fetch(&self, desired: &[&Resource]) -> Result<RemoteState, ProviderError>;
+
+    /// Executes one planned change. `desired` is the resource with its secrets (absent for
+    /// deletes).
+    async fn execute(&self, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError>;
+
+    /// Requests sent so far (for the summary and benchmarks).
+    fn requests_sent(&self) -> u64;
+}
+
+/// Checks a provider instance's settings (registry line per provider type).
+pub fn validate_config(name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
+    match config.provider_type {
+        ProviderType::NcpSourceDeploy => ncp::config::validate(name, config, pointer, ctx),
+    }
+}
+
+/// Lowers every provider section of the manifest into resources (registry line per type).
+pub fn lower(manifest: &Manifest, ctx: &mut Ctx<'_>) -> Vec<Resource> {
+    let mut resources = Vec::new();
+    if let Some(section) = &manifest.ncp_sourcedeploy {
+        resources.extend(ncp::lower::lower(section, ctx));
+    }
+    resources
+}
+
+/// Where the embedded sandbox serves, when a provider uses `endpoint: sandbox`.
+pub type SandboxUrls<'a> = Option<&'a dyn Fn(&str) -> String>;
+
+/// Builds a provider instance (registry line per provider type).
+pub fn instantiate(
+    name: &str,
+    config: &ProviderConfig,
+    sandbox: SandboxUrls<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+    http: http::HttpClient,
+) -> Result<Arc<dyn Provider>, ProviderError> {
+    match config.provider_type {
+        ProviderType::NcpSourceDeploy => {
+            Ok(Arc::new(ncp::provider::NcpProvider::from_config(name, config, sandbox, env, http)?))
+        }
+    }
+}
+
+/// Whether any provider instance uses the embedded sandbox.
+pub fn uses_sandbox(providers: &BTreeMap<String, ProviderConfig>) -> bool {
+    providers.values().any(|p| p.endpoint.as_deref() == Some("sandbox"))
+}

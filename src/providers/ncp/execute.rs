@@ -1,0 +1,189 @@
+//! Turning one planned change into SourceDeploy calls.
+//!
+//! Creates are not idempotent in this API: when a create's outcome is ambiguous (timeout,
+//! 5xx), the object is looked up by name before anything else happens, so a retry never
+//! makes a duplicate. A release starts at most one deployment, never while the scenario's
+//! latest deployment is still running, then follows the history to a terminal status.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::client::{NcpClient, NcpError};
+use super::convert;
+use super::fetch::request_error;
+use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
+use super::manifest::{Scenario, Target};
+use super::provider::NcpProvider;
+use super::wire::{self, history_status};
+use crate::model::{Action, Address, Change, Resource};
+use crate::providers::{ApplyContext, Outcome, ProviderError};
+
+pub async fn execute(provider: &NcpProvider, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+    match (change.kind.as_str(), change.action) {
+        (KIND_RELEASE, Action::Deploy) => {
+            let desired = desired.ok_or_else(|| missing_desired(change))?;
+            super::deploy::deploy(provider, change, desired, ctx).await
+        }
+        (_, Action::Delete) => delete(&provider.client, change, ctx).await,
+        (_, Action::Replace) => {
+            delete(&provider.client, change, ctx).await?;
+            ctx.forget_id(&change.address);
+            create(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await
+        }
+        (_, Action::Create) => create(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await,
+        (_, Action::Update) => update(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await,
+        (_, action) => Err(ProviderError::Precondition(format!("`{}` cannot be {} by this provider", change.address, action.as_str()))),
+    }
+}
+
+fn missing_desired(change: &Change) -> ProviderError {
+    ProviderError::Precondition(format!("no desired state for `{}`", change.address))
+}
+
+fn id(ctx: &ApplyContext, address: Option<&Address>) -> Result<i64, ProviderError> {
+    let address = address.ok_or_else(|| ProviderError::Precondition("resource has no parent".into()))?;
+    ctx.id_of(address)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| ProviderError::Precondition(format!("`{address}` does not exist remotely (was its creation skipped?)")))
+}
+
+fn parent_of(address: Option<&Address>, resources_parent: impl Fn(&Address) -> Option<Address>) -> Option<Address> {
+    address.and_then(resources_parent)
+}
+
+/// `<p>.project.<name>.stage.<name>` → `<p>.project.<name>`.
+fn strip_last(address: &Address) -> Option<Address> {
+    let s = address.as_str();
+    let cut = s.rfind(".stage.").or_else(|| s.rfind(".scenario."))?;
+    Some(Address(s[..cut].to_owned()))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: &Value, what: &str) -> Result<T, ProviderError> {
+    serde_json::from_value(value.clone()).map_err(|e| ProviderError::Precondition(format!("invalid desired {what}: {e}")))
+}
+
+async fn create(client: &NcpClient, change: &Change, desired: &Resource, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+    let name = change.name.as_str();
+    let call = format!("create {} `{name}`", change.kind);
+    let result = match change.kind.as_str() {
+        KIND_PROJECT => match client.create_project(name).await {
+            Err(e) if e.is_ambiguous() => client.find_project(name).await.ok().flatten().ok_or(e),
+            other => other,
+        },
+        KIND_STAGE => {
+            let project = id(ctx, change.parent.as_ref())?;
+            let target: Target = decode(&desired.attributes["target"], "target")?;
+            match client.create_stage(project, &convert::stage_request(Some(name), &target)).await {
+                Err(e) if e.is_ambiguous() => find(client.list_stages(project).await, name).ok_or(e),
+                other => other,
+            }
+        }
+        KIND_SCENARIO => {
+            let stage_address = change.parent.as_ref();
+            let stage = id(ctx, stage_address)?;
+            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            let scenario: Scenario = decode(&desired.attributes, "scenario")?;
+            match client.create_scenario(project, stage, &convert::scenario_request(Some(name), &scenario)).await {
+                Err(e) if e.is_ambiguous() => find(client.list_scenarios(project, stage).await, name).ok_or(e),
+                other => other,
+            }
+        }
+        other => return Err(ProviderError::Precondition(format!("cannot create a `{other}`"))),
+    };
+    let created = result.map_err(|e| request_error(call, e))?;
+    ctx.record_id(&change.address, created.id.to_string());
+    Ok(Outcome { id: Some(created.id.to_string()), message: format!("created (id {})", created.id) })
+}
+
+fn find(listed: Result<Vec<wire::IdName>, NcpError>, name: &str) -> Option<wire::IdName> {
+    listed.ok()?.into_iter().find(|item| item.name == name)
+}
+
+async fn update(client: &NcpClient, change: &Change, desired: &Resource, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+    let call = format!("update {} `{}`", change.kind, change.name);
+    let own = id(ctx, Some(&change.address))?;
+    match change.kind.as_str() {
+        KIND_STAGE => {
+            let project = id(ctx, change.parent.as_ref())?;
+            let target: Target = decode(&desired.attributes["target"], "target")?;
+            client.update_stage(project, own, &convert::stage_request(None, &target)).await.map_err(|e| request_error(call, e))?;
+        }
+        KIND_SCENARIO => {
+            let stage_address = change.parent.as_ref();
+            let stage = id(ctx, stage_address)?;
+            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            let scenario: Scenario = decode(&desired.attributes, "scenario")?;
+            // The API has no partial-merge guarantee: always send the full config.
+            client
+                .update_scenario(project, stage, own, &convert::scenario_request(None, &scenario))
+                .await
+                .map_err(|e| request_error(call, e))?;
+        }
+        other => return Err(ProviderError::Precondition(format!("a `{other}` has nothing to update in place"))),
+    }
+    Ok(Outcome { id: Some(own.to_string()), message: "updated".into() })
+}
+
+async fn delete(client: &NcpClient, change: &Change, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+    let call = format!("delete {} `{}`", change.kind, change.name);
+    let own = id(ctx, Some(&change.address))?;
+    let result = match change.kind.as_str() {
+        KIND_PROJECT => client.delete_project(own).await,
+        KIND_STAGE => client.delete_stage(id(ctx, change.parent.as_ref())?, own).await,
+        KIND_SCENARIO => {
+            let stage_address = change.parent.as_ref();
+            let stage = id(ctx, stage_address)?;
+            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            client.delete_scenario(project, stage, own).await
+        }
+        other => return Err(ProviderError::Precondition(format!("cannot delete a `{other}`"))),
+    };
+    match result {
+        // Already gone: the desired end state holds.
+        Err(e) if e.is_not_found() => {}
+        other => other.map_err(|e| request_error(call, e))?,
+    }
+    Ok(Outcome { id: None, message: "deleted".into() })
+}
+
+/// Polls `get_history` until the deployment is terminal, the timeout passes, or apply is
+/// interrupted (then the deployment is cancelled).
+pub(super) async fn wait_for(
+    client: &NcpClient,
+    address: &Address,
+    project: i64,
+    history: i64,
+    timeout: Duration,
+    ctx: &ApplyContext,
+) -> Result<wire::HistoryDetail, ProviderError> {
+    let started = Instant::now();
+    let mut last_status = String::new();
+    let mut interrupted = ctx.interrupted.clone();
+    loop {
+        let detail = client.get_history(project, history).await.map_err(|e| request_error(format!("get deployment {history}"), e))?;
+        if detail.status != last_status {
+            (ctx.progress)(address, &format!("deployment {history}: {}", detail.status));
+            last_status = detail.status.clone();
+        }
+        if history_status::is_terminal(&detail.status) {
+            return Ok(detail);
+        }
+        if started.elapsed() >= timeout {
+            return Err(ProviderError::Timeout { what: format!("deployment {history} (last status `{}`)", detail.status), seconds: timeout.as_secs() });
+        }
+        let interrupted_now = tokio::select! {
+            _ = tokio::time::sleep(ctx.poll_interval) => false,
+            changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
+        };
+        if interrupted_now || ctx.is_interrupted() {
+            let cancelled = client.cancel_deploy(project, history).await;
+            let note = match cancelled {
+                Ok(()) => format!("deployment {history} cancelled"),
+                Err(e) => format!("cancelling deployment {history} failed: {e}"),
+            };
+            (ctx.progress)(address, &note);
+            return Err(ProviderError::Interrupted(note));
+        }
+    }
+}

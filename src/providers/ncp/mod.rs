@@ -1,0 +1,19 @@
+//! NAVER Cloud Platform SourceDeploy: projects → stages → scenarios, and releases.
+//!
+//! One folder holds everything about this provider: the manifest section ([`manifest`],
+//! [`lower`]), the wire types and client ([`wire`], [`client`], [`signature`]), the mapping
+//! between them ([`convert`]), the provider ([`provider`], [`fetch`], [`execute`],
+//! [`deploy`]) and the sandbox emulator ([`emulator`]).
+
+pub mod client;
+pub mod config;
+pub mod convert;
+pub mod deploy;
+pub mod emulator;
+pub mod execute;
+pub mod fetch;
+pub mod lower;
+pub mod manifest;
+pub mod provider;
+pub mod signature;
+pub mod wire;

@@ -1,0 +1,94 @@
+//! The SourceDeploy provider: configuration, and the [`Provider`] implementation that
+//! delegates to [`super::fetch`] and [`super::execute`].
+
+use async_trait::async_trait;
+
+use super::client::{NcpClient, NcpCredentials};
+use super::config::{self, ENV_ACCESS_KEY, ENV_SECRET_KEY};
+use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
+use crate::manifest::schema::ProviderConfig;
+use crate::model::{Change, KindRules, RemoteState, Resource};
+use crate::providers::http::HttpClient;
+use crate::providers::{ApplyContext, Outcome, Provider, ProviderError, SandboxUrls};
+use crate::redact;
+
+/// One `ncp-sourcedeploy` provider instance.
+pub struct NcpProvider {
+    pub(super) name: String,
+    pub(super) client: NcpClient,
+}
+
+impl NcpProvider {
+    pub fn from_config(
+        name: &str,
+        config: &ProviderConfig,
+        sandbox: SandboxUrls<'_>,
+        env: &dyn Fn(&str) -> Option<String>,
+        http: HttpClient,
+    ) -> Result<Self, ProviderError> {
+        let config_error = |message: String, hint: Option<String>| ProviderError::Config {
+            provider: name.to_owned(),
+            message,
+            hint,
+        };
+        let base = config::base_url(config.endpoint.as_deref())
+            .map_err(|bad| config_error(format!("unknown endpoint `{bad}`"), None))?;
+        let (base, demo) = match base {
+            Some(url) => (url, false),
+            None => match sandbox {
+                Some(urls) => (urls("ncp-sourcedeploy"), true),
+                None => return Err(config_error("the embedded sandbox is not running".into(), None)),
+            },
+        };
+        let credential = |key: &str, env_name: &str, demo_value: &str| -> Option<String> {
+            config
+                .credentials
+                .get(key)
+                .cloned()
+                .or_else(|| env(env_name))
+                .or_else(|| demo.then(|| demo_value.to_owned()))
+        };
+        let access_key = credential("access_key", ENV_ACCESS_KEY, crate::sandbox::demo::NCP_ACCESS_KEY);
+        let secret_key = credential("secret_key", ENV_SECRET_KEY, crate::sandbox::demo::NCP_SECRET_KEY);
+        let (Some(access_key), Some(secret_key)) = (access_key, secret_key) else {
+            return Err(config_error(
+                "no API credentials".into(),
+                Some(format!(
+                    "export {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or set `credentials: {{ access_key: ${{env.X}}, secret_key: ${{secret.Y}} }}`"
+                )),
+            ));
+        };
+        redact::register(&secret_key);
+        let client = NcpClient::new(&base, config.region.clone(), NcpCredentials { access_key, secret_key }, http);
+        Ok(NcpProvider { name: name.to_owned(), client })
+    }
+}
+
+/// Scenario names are immutable in the API (the edit body has no `name`), but the name is
+/// the identity here, so a rename is a new scenario; stage target types cannot change in
+/// place with scenarios attached, so a target type change replaces the stage.
+const STAGE_IMMUTABLE: &[(&str, &str)] = &[("target.type", "a stage's target type cannot change in place")];
+
+#[async_trait]
+impl Provider for NcpProvider {
+    fn rules(&self, kind: &str) -> KindRules {
+        match kind {
+            KIND_STAGE => KindRules { immutable: STAGE_IMMUTABLE, ..KindRules::default() },
+            KIND_RELEASE => KindRules { release: true, local_only: &["timeout_seconds"], ..KindRules::default() },
+            KIND_PROJECT | KIND_SCENARIO => KindRules::default(),
+            _ => KindRules::default(),
+        }
+    }
+
+    async fn fetch(&self, desired: &[&Resource]) -> Result<RemoteState, ProviderError> {
+        super::fetch::fetch(self, desired).await
+    }
+
+    async fn execute(&self, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+        super::execute::execute(self, change, desired, ctx).await
+    }
+
+    fn requests_sent(&self) -> u64 {
+        self.client.http_stats().total
+    }
+}

@@ -1,0 +1,102 @@
+//! Assembles the server: every emulator behind the shared gate, the admin API, persistence.
+//!
+//! Layering, outermost first:
+//! 1. `persist` (whole app): after any request other than GET/HEAD/OPTIONS, the state
+//!    document is rewritten, so a client that got an answer can rely on it being on disk.
+//! 2. `gate` (each provider mount): latency, fault injection, then the request log entry
+//!    with the status actually answered.
+//! 3. The emulator's own router (auth, routes, error shapes).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
+
+use super::emulator::{Emulator, InjectedFault};
+use super::faults::Fault;
+use super::listener::Connection;
+use super::log::{RequestRecord, now_ms};
+use super::{Shared, admin};
+
+/// The whole sandbox application.
+pub(crate) fn build(shared: Arc<Shared>) -> Router {
+    let mut app = Router::new().nest("/_sandbox", admin::router(shared.clone()));
+    for emulator in &shared.emulators {
+        let prefix = format!("/{}", emulator.provider_type());
+        let gate_state = Gate { shared: shared.clone(), emulator: emulator.clone() };
+        let api = emulator.clone().api_router().layer(from_fn_with_state(gate_state, gate));
+        app = app.nest(&prefix, api);
+    }
+    app.layer(from_fn_with_state(shared, persist))
+}
+
+async fn persist(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let mutating = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if mutating {
+        shared.store.save(&shared.emulators).await;
+    }
+    response
+}
+
+#[derive(Clone)]
+struct Gate {
+    shared: Arc<Shared>,
+    emulator: Arc<dyn Emulator>,
+}
+
+async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Response {
+    let at_ms = now_ms();
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let faults = gate.shared.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    let mut fault = faults.draw();
+    let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|info| info.0.clone());
+    if fault == Some(Fault::Drop) && connection.is_none() {
+        // Not served through the sandbox listener: the nearest thing is a failed answer.
+        fault = Some(Fault::Unavailable);
+    }
+    let (response, status) = match fault {
+        Some(Fault::Drop) => {
+            if let Some(connection) = connection {
+                connection.sever();
+            }
+            (gate.emulator.fault_response(InjectedFault::Unavailable), 0)
+        }
+        Some(Fault::RateLimited) => {
+            let retry_after_secs = faults.retry_after_secs;
+            let mut response = gate.emulator.fault_response(InjectedFault::RateLimited { retry_after_secs });
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            let status = response.status().as_u16();
+            (response, status)
+        }
+        Some(Fault::Unavailable) => {
+            let response = gate.emulator.fault_response(InjectedFault::Unavailable);
+            let status = response.status().as_u16();
+            (response, status)
+        }
+        None => {
+            let response = next.run(request).await;
+            let status = response.status().as_u16();
+            (response, status)
+        }
+    };
+    gate.shared.log.record(RequestRecord {
+        seq: 0,
+        provider: gate.emulator.provider_type().to_owned(),
+        method,
+        path,
+        query,
+        status,
+        at_ms,
+    });
+    response
+}

@@ -1,0 +1,88 @@
+//! Shared helpers of the integration tests: a sandbox on an ephemeral loopback port, a
+//! temporary manifest directory, and the real binary pointed at both.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use deployplan::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions};
+
+pub struct World {
+    pub sandbox: SandboxHandle,
+    pub dir: tempfile::TempDir,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// A sandbox with fast deployments on 127.0.0.1:0 and an empty manifest directory.
+pub fn world() -> World {
+    world_with(DeployTiming::Timed { waiting_ms: 50, running_ms: 250 })
+}
+
+pub fn world_with(timing: DeployTiming) -> World {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let options = SandboxOptions { deploy_timing: timing, ..SandboxOptions::default() };
+    let sandbox = runtime.block_on(sandbox::start("127.0.0.1:0".parse().unwrap(), options)).unwrap();
+    World { sandbox, dir: tempfile::tempdir().unwrap(), runtime }
+}
+
+impl World {
+    pub fn ncp_url(&self) -> String {
+        self.sandbox.base_url("ncp-sourcedeploy")
+    }
+
+    /// Writes `deployplan.yaml`, replacing `{{NCP}}` with the sandbox's NCP base URL.
+    pub fn manifest(&self, text: &str) -> PathBuf {
+        let path = self.dir.path().join("deployplan.yaml");
+        std::fs::write(&path, text.replace("{{NCP}}", &self.ncp_url())).unwrap();
+        path
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The real binary, with the sandbox's demo credentials in its environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("deployplan").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .env("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY)
+            .env("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Provider requests the sandbox has received so far.
+    pub fn requests(&self) -> Vec<sandbox::RequestRecord> {
+        self.sandbox.requests()
+    }
+
+    /// Writes (non-GET) requests received so far.
+    pub fn writes(&self) -> Vec<String> {
+        self.requests().into_iter().filter(|r| r.method != "GET").map(|r| format!("{} {}", r.method, r.path)).collect()
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Exit code, with both streams shown when it is not the expected one.
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+#[track_caller]
+pub fn assert_code(output: &Output, expected: i32) {
+    assert_eq!(code(output), expected, "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}", stdout(output), stderr(output));
+}
