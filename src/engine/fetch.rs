@@ -17,9 +17,15 @@ pub async fn fetch_all(resources: &[Resource], providers: &HashMap<String, Arc<d
             continue;
         }
         let provider = provider.clone();
+        let name = name.clone();
         tasks.spawn(async move {
             let refs: Vec<&Resource> = mine.iter().collect();
-            provider.fetch(&refs).await
+            provider.fetch(&refs).await.map_err(|err| match err {
+                ProviderError::Request { call, message, hint } => {
+                    ProviderError::Request { call: format!("provider `{name}`: {call}"), message, hint }
+                }
+                other => other,
+            })
         });
     }
     let mut state = RemoteState::default();

@@ -67,10 +67,10 @@ pub fn render(plan: &Plan) -> String {
     for change in destructive_first {
         let _ = writeln!(
             out,
-            "  {} {:<width$}  {:<9}  {}",
+            "  {} {:<width$}  {}  {}",
             painted(change.action, symbol(change.action)),
             change.address.as_str(),
-            painted(change.action, change.action.as_str()),
+            painted(change.action, &format!("{:<9}", change.action.as_str())),
             change.reason,
         );
     }
@@ -126,6 +126,7 @@ fn render_field(out: &mut String, action: Action, field: &FieldChange) {
         return;
     }
     let text = match (&field.before, &field.after) {
+        _ if field.sensitive => "(sensitive value)".to_owned(),
         (None, Some(after)) => value_text(after),
         (Some(before), None) => format!("{} → null", value_text(before)),
         (Some(before), Some(after)) => format!("{} → {}", value_text(before), value_text(after)),
@@ -144,4 +145,79 @@ pub fn summary_line(s: &Summary) -> String {
         let _ = write!(line, " {} unmanaged (not deleted without prune).", s.unmanaged);
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, Provenance};
+    use serde_json::json;
+
+    fn change(address: &str, action: Action, reason: &str, fields: Vec<FieldChange>) -> Change {
+        Change {
+            address: Address(address.into()),
+            provider: "ncp".into(),
+            kind: "scenario".into(),
+            name: address.rsplit('.').next().unwrap_or_default().into(),
+            parent: None,
+            action,
+            reason: reason.into(),
+            fields,
+            depends_on: vec![],
+            remote_id: None,
+            fingerprint: "absent".into(),
+            desired: None,
+            origin: None,
+        }
+    }
+
+    fn field(path: &str, before: Option<Value>, after: Option<Value>) -> FieldChange {
+        FieldChange {
+            path: path.into(),
+            before,
+            after,
+            sensitive: false,
+            forces_replacement: false,
+            provenance: Some(Provenance { file: "deployplan.yaml".into(), line: 12, column: 9, overlay: Some("production".into()) }),
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        Plan {
+            format_version: "1".into(),
+            deployplan_version: "0.1.0".into(),
+            environment: Some("production".into()),
+            manifest_hash: "h".into(),
+            summary: Summary::of(&changes),
+            changes,
+        }
+    }
+
+    #[test]
+    fn renders_list_details_diffs_and_summary() {
+        let mut secret = field("commands.pre[0].run", Some(json!(crate::redact::MASK)), Some(json!(crate::redact::MASK)));
+        secret.sensitive = true;
+        let mut replace = field("target.type", Some(json!("server")), Some(json!("kubernetes")));
+        replace.forces_replacement = true;
+        let text = render(&plan(vec![
+            change("ncp.project.shop", Action::Noop, "up to date", vec![]),
+            change("ncp.project.shop.stage.dev.scenario.web", Action::Update, "changed: description, commands.post[0].run", vec![
+                field("description", Some(json!("old")), Some(json!("new"))),
+                field("commands.post[0].run", Some(json!("systemctl start shop\ncurl -fsS localhost/health\n")), Some(json!("systemctl start shop\ncurl -fsS localhost/ready\n"))),
+                secret,
+            ]),
+            change("ncp.project.shop.stage.k8s", Action::Replace, "forces replacement: a stage's target type cannot change in place (`target.type`)", vec![replace]),
+            change("ncp.release.web", Action::Deploy, "deployed artifact shop-1.4.1.tar.gz ≠ desired shop-1.4.2.tar.gz", vec![
+                field("artifact", Some(json!("shop-1.4.1.tar.gz")), Some(json!("shop-1.4.2.tar.gz"))),
+            ]),
+            change("ncp.project.shop.stage.dev.scenario.old", Action::Unmanaged, "not in the manifest; `prune: true` on `ncp.project.shop.stage.dev` would delete it", vec![]),
+        ]));
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn no_changes_is_one_line() {
+        let text = render(&plan(vec![change("ncp.project.shop", Action::Noop, "up to date", vec![])]));
+        assert_eq!(text, "No changes (environment `production`). The remote state matches the manifest (1 resources up to date).\n");
+    }
 }

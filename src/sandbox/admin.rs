@@ -13,9 +13,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 
+use super::Shared;
 use super::faults::FaultConfig;
 use super::log::RequestRecord;
-use super::Shared;
 
 /// A failed admin call: a status and a message, answered as `{"error": message}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,28 +29,42 @@ pub struct AdminError {
 impl AdminError {
     /// 400: the admin request itself is malformed.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        AdminError { status: StatusCode::BAD_REQUEST, message: message.into() }
+        AdminError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
     }
 
     /// 404: the object the admin request names does not exist.
     pub fn not_found(message: impl Into<String>) -> Self {
-        AdminError { status: StatusCode::NOT_FOUND, message: message.into() }
+        AdminError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
     }
 
     /// 409: the object exists but is in the wrong state for the request.
     pub fn conflict(message: impl Into<String>) -> Self {
-        AdminError { status: StatusCode::CONFLICT, message: message.into() }
+        AdminError {
+            status: StatusCode::CONFLICT,
+            message: message.into(),
+        }
     }
 
     /// Parses an admin JSON body, whatever its content type.
     pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
-        serde_json::from_slice(body).map_err(|err| AdminError::bad_request(format!("invalid JSON body: {err}")))
+        serde_json::from_slice(body)
+            .map_err(|err| AdminError::bad_request(format!("invalid JSON body: {err}")))
     }
 }
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
     }
 }
 
@@ -62,7 +76,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/state", get(get_state))
         .with_state(shared.clone());
     for emulator in &shared.emulators {
-        router = router.nest(&format!("/{}", emulator.provider_type()), emulator.clone().admin_router());
+        router = router.nest(
+            &format!("/{}", emulator.provider_type()),
+            emulator.clone().admin_router(),
+        );
     }
     router
 }
@@ -76,13 +93,25 @@ async fn clear_requests(State(shared): State<Arc<Shared>>) -> Json<serde_json::V
 }
 
 async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultConfig> {
-    Json(shared.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
+    Json(
+        shared
+            .faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone(),
+    )
 }
 
-async fn put_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Json<FaultConfig>, AdminError> {
+async fn put_faults(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Json<FaultConfig>, AdminError> {
     let faults: FaultConfig = AdminError::parse_body(&body)?;
     faults.validate().map_err(AdminError::bad_request)?;
-    *shared.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = faults.clone();
+    *shared
+        .faults
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults.clone();
     Ok(Json(faults))
 }
 

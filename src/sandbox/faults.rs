@@ -55,7 +55,13 @@ impl FaultConfig {
     }
 
     fn pick(&self, roll: f64) -> Option<Fault> {
-        let clamp = |rate: f64| if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 1.0) };
+        let clamp = |rate: f64| {
+            if rate.is_nan() {
+                0.0
+            } else {
+                rate.clamp(0.0, 1.0)
+            }
+        };
         let drop = clamp(self.drop_rate);
         let limited = drop + clamp(self.rate_limit_rate);
         let failed = limited + clamp(self.error_rate);
@@ -92,15 +98,24 @@ mod tests {
 
     #[test]
     fn certain_faults_always_fire() {
-        let faults = FaultConfig { error_rate: 1.0, ..FaultConfig::default() };
+        let faults = FaultConfig {
+            error_rate: 1.0,
+            ..FaultConfig::default()
+        };
         assert!((0..100).all(|_| faults.draw() == Some(Fault::Unavailable)));
     }
 
     #[test]
     fn rates_outside_the_unit_interval_are_rejected() {
-        let bad = FaultConfig { drop_rate: 1.5, ..FaultConfig::default() };
+        let bad = FaultConfig {
+            drop_rate: 1.5,
+            ..FaultConfig::default()
+        };
         assert!(bad.validate().unwrap_err().contains("drop_rate"));
-        let nan = FaultConfig { error_rate: f64::NAN, ..FaultConfig::default() };
+        let nan = FaultConfig {
+            error_rate: f64::NAN,
+            ..FaultConfig::default()
+        };
         assert!(nan.validate().is_err());
         assert!(FaultConfig::default().validate().is_ok());
     }

@@ -70,9 +70,12 @@ pub(crate) struct SeverableStream {
 
 impl SeverableStream {
     fn severed(&self) -> Option<io::Error> {
-        self.killed
-            .load(Ordering::SeqCst)
-            .then(|| io::Error::new(io::ErrorKind::ConnectionAborted, "sandbox dropped the connection"))
+        self.killed.load(Ordering::SeqCst).then(|| {
+            io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "sandbox dropped the connection",
+            )
+        })
     }
 }
 
@@ -87,7 +90,11 @@ impl AsyncRead for SeverableStream {
 }
 
 impl AsyncWrite for SeverableStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if let Some(err) = self.severed() {
             return Poll::Ready(Err(err));
         }
@@ -136,6 +143,8 @@ impl Connection {
 
 impl Connected<IncomingStream<'_, SandboxListener>> for Connection {
     fn connect_info(stream: IncomingStream<'_, SandboxListener>) -> Self {
-        Connection { killed: stream.io().killed.clone() }
+        Connection {
+            killed: stream.io().killed.clone(),
+        }
     }
 }

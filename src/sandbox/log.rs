@@ -45,16 +45,33 @@ impl RequestLog {
     /// Opens (creating or appending to) the JSON-lines file when one is given.
     pub(crate) fn open(path: Option<&Path>) -> std::io::Result<Self> {
         let file = match path {
-            Some(path) => Some(OpenOptions::new().create(true).append(true).open(path)?),
+            Some(path) => {
+                if let Some(parent) = path
+                    .parent()
+                    .filter(|parent| !parent.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(parent)?;
+                }
+                Some(OpenOptions::new().create(true).append(true).open(path)?)
+            }
             None => None,
         };
-        Ok(RequestLog { inner: Mutex::new(Inner { next_seq: 1, records: Vec::new(), file }) })
+        Ok(RequestLog {
+            inner: Mutex::new(Inner {
+                next_seq: 1,
+                records: Vec::new(),
+                file,
+            }),
+        })
     }
 
     /// Appends one record, numbering it. A failing file write is reported and otherwise
     /// ignored: the in-memory log stays complete.
     pub(crate) fn record(&self, mut record: RequestRecord) {
-        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         record.seq = inner.next_seq;
         inner.next_seq += 1;
         if let Some(file) = inner.file.as_mut() {
@@ -71,13 +88,19 @@ impl RequestLog {
 
     /// Everything logged since the last clear, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<RequestRecord> {
-        let inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         inner.records.clone()
     }
 
     /// Forgets the in-memory records (the file keeps them); returns how many there were.
     pub(crate) fn clear(&self) -> usize {
-        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         std::mem::take(&mut inner.records).len()
     }
 }

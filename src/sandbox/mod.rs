@@ -16,7 +16,7 @@
 //! | `/_sandbox/state` | `GET` the whole persisted state document |
 //! | `/_sandbox/<provider type>/…` | that emulator's own admin endpoints |
 //!
-//! Adding a provider is one line in [`emulators`].
+//! Adding a provider is one line in `emulators()` below.
 
 mod admin;
 mod emulator;
@@ -86,7 +86,10 @@ pub enum DeployTiming {
 
 impl Default for DeployTiming {
     fn default() -> Self {
-        DeployTiming::Timed { waiting_ms: 300, running_ms: 1500 }
+        DeployTiming::Timed {
+            waiting_ms: 300,
+            running_ms: 1500,
+        }
     }
 }
 
@@ -111,7 +114,9 @@ pub struct SandboxHandle {
 /// Binds `listen` (port 0 picks a free port), loads the state file if any, and spawns the
 /// server on the current tokio runtime.
 pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Result<SandboxHandle> {
-    let ctx = EmulatorContext { deploy_timing: options.deploy_timing.clone() };
+    let ctx = EmulatorContext {
+        deploy_timing: options.deploy_timing.clone(),
+    };
     let emulators = emulators(&ctx);
     let store = store::Store::open(options.state_file.clone(), &emulators)?;
     let log = log::RequestLog::open(options.request_log.as_deref())?;
@@ -139,7 +144,12 @@ pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Resu
         }
     });
     tracing::info!(%addr, "sandbox listening");
-    Ok(SandboxHandle { addr, shared, stop, task })
+    Ok(SandboxHandle {
+        addr,
+        shared,
+        stop,
+        task,
+    })
 }
 
 impl SandboxHandle {
@@ -152,7 +162,11 @@ impl SandboxHandle {
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        format!("http://{}/{}", SocketAddr::new(ip, self.addr.port()), provider_type)
+        format!(
+            "http://{}/{}",
+            SocketAddr::new(ip, self.addr.port()),
+            provider_type
+        )
     }
 
     /// A snapshot of the in-memory request log (provider requests only, oldest first).
@@ -165,7 +179,10 @@ impl SandboxHandle {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
             task.abort();
         }
         self.shared.store.save(&self.shared.emulators).await;

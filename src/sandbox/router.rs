@@ -27,15 +27,24 @@ pub(crate) fn build(shared: Arc<Shared>) -> Router {
     let mut app = Router::new().nest("/_sandbox", admin::router(shared.clone()));
     for emulator in &shared.emulators {
         let prefix = format!("/{}", emulator.provider_type());
-        let gate_state = Gate { shared: shared.clone(), emulator: emulator.clone() };
-        let api = emulator.clone().api_router().layer(from_fn_with_state(gate_state, gate));
+        let gate_state = Gate {
+            shared: shared.clone(),
+            emulator: emulator.clone(),
+        };
+        let api = emulator
+            .clone()
+            .api_router()
+            .layer(from_fn_with_state(gate_state, gate));
         app = app.nest(&prefix, api);
     }
     app.layer(from_fn_with_state(shared, persist))
 }
 
 async fn persist(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let mutating = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let mutating = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let response = next.run(request).await;
     if mutating {
         shared.store.save(&shared.emulators).await;
@@ -54,12 +63,20 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
-    let faults = gate.shared.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    let faults = gate
+        .shared
+        .faults
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     let mut fault = faults.draw();
-    let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|info| info.0.clone());
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<Connection>>()
+        .map(|info| info.0.clone());
     if fault == Some(Fault::Drop) && connection.is_none() {
         // Not served through the sandbox listener: the nearest thing is a failed answer.
         fault = Some(Fault::Unavailable);
@@ -73,8 +90,12 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
         }
         Some(Fault::RateLimited) => {
             let retry_after_secs = faults.retry_after_secs;
-            let mut response = gate.emulator.fault_response(InjectedFault::RateLimited { retry_after_secs });
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            let mut response = gate
+                .emulator
+                .fault_response(InjectedFault::RateLimited { retry_after_secs });
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             let status = response.status().as_u16();
             (response, status)
         }

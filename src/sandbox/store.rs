@@ -26,7 +26,10 @@ impl Store {
     /// Loads the document if the file exists, handing each emulator its key. A file that is
     /// not a JSON object, or a key an emulator refuses, fails the start: silently starting
     /// empty would make the next write destroy the user's state.
-    pub(crate) fn open(path: Option<PathBuf>, emulators: &[Arc<dyn Emulator>]) -> std::io::Result<Self> {
+    pub(crate) fn open(
+        path: Option<PathBuf>,
+        emulators: &[Arc<dyn Emulator>],
+    ) -> std::io::Result<Self> {
         let mut foreign = Map::new();
         if let Some(path) = path.as_deref().filter(|path| path.exists()) {
             let invalid = |message: String| {
@@ -42,17 +45,24 @@ impl Store {
                 Err(err) => return Err(invalid(err.to_string())),
             };
             for (key, value) in document {
-                match emulators.iter().find(|emulator| emulator.provider_type() == key) {
-                    Some(emulator) => {
-                        emulator.load_state(value).map_err(|err| invalid(format!("{key}: {err}")))?
-                    }
+                match emulators
+                    .iter()
+                    .find(|emulator| emulator.provider_type() == key)
+                {
+                    Some(emulator) => emulator
+                        .load_state(value)
+                        .map_err(|err| invalid(format!("{key}: {err}")))?,
                     None => {
                         foreign.insert(key, value);
                     }
                 }
             }
         }
-        Ok(Store { path, foreign, writing: tokio::sync::Mutex::new(()) })
+        Ok(Store {
+            path,
+            foreign,
+            writing: tokio::sync::Mutex::new(()),
+        })
     }
 
     /// The whole document as it would be written now.
@@ -67,7 +77,9 @@ impl Store {
     /// Writes the document when a state file is configured. Failures are reported and
     /// otherwise ignored: the in-memory state is still right and the next write retries.
     pub(crate) async fn save(&self, emulators: &[Arc<dyn Emulator>]) {
-        let Some(path) = self.path.as_deref() else { return };
+        let Some(path) = self.path.as_deref() else {
+            return;
+        };
         let _writing = self.writing.lock().await;
         let document = self.document(emulators);
         if let Err(err) = write_atomically(path, &document).await {
@@ -78,12 +90,20 @@ impl Store {
 
 async fn write_atomically(path: &Path, document: &Value) -> std::io::Result<()> {
     let bytes = serde_json::to_vec_pretty(document).map_err(std::io::Error::other)?;
-    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
     let temp = path.with_file_name(format!(
         ".{}.{}.tmp",
         file_name.as_deref().unwrap_or("sandbox-state"),
         std::process::id()
     ));
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        tokio::fs::create_dir_all(parent).await?;
+    }
     tokio::fs::write(&temp, bytes).await?;
     tokio::fs::rename(&temp, path).await
 }

@@ -12,17 +12,26 @@ fn admin(sandbox: &super::SandboxHandle, path: &str) -> String {
 }
 
 async fn put_faults(ncp: &Ncp, sandbox: &super::SandboxHandle, faults: Value) -> u16 {
-    let response = ncp.http.put(admin(sandbox, "/faults")).json(&faults).send().await.unwrap();
+    let response = ncp
+        .http
+        .put(admin(sandbox, "/faults"))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
     response.status().as_u16()
 }
 
 #[tokio::test]
 async fn state_survives_a_restart_and_deployments_keep_progressing() {
     let dir = tempfile::tempdir().unwrap();
-    let state_file = dir.path().join("state.json");
+    let state_file = dir.path().join(".deployplan").join("state.json");
     let options = SandboxOptions {
         state_file: Some(state_file.clone()),
-        deploy_timing: DeployTiming::Timed { waiting_ms: 100, running_ms: 300 },
+        deploy_timing: DeployTiming::Timed {
+            waiting_ms: 100,
+            running_ms: 300,
+        },
         ..SandboxOptions::default()
     };
     let sandbox = testkit::start(options.clone()).await;
@@ -35,13 +44,25 @@ async fn state_survives_a_restart_and_deployments_keep_progressing() {
     let sandbox = testkit::start(options).await;
     let ncp = Ncp::new(&sandbox);
     let (_, body) = ncp.get("/api/v1/project?projectName=shop").await;
-    assert_eq!(body["result"]["projectList"], json!([{ "id": ids.0, "name": "shop" }]));
+    assert_eq!(
+        body["result"]["projectList"],
+        json!([{ "id": ids.0, "name": "shop" }])
+    );
     assert_eq!(ncp.wait_terminal(ids.0, history).await, "success");
     let next = ncp.project("blog").await;
-    assert!(next > history, "ids keep increasing after a restart ({next} after {history})");
+    assert!(
+        next > history,
+        "ids keep increasing after a restart ({next} after {history})"
+    );
 
-    let on_disk: Value = serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
-    let response = ncp.http.get(admin(&sandbox, "/state")).send().await.unwrap();
+    let on_disk: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
+    let response = ncp
+        .http
+        .get(admin(&sandbox, "/state"))
+        .send()
+        .await
+        .unwrap();
     let served: Value = response.json().await.unwrap();
     assert_eq!(on_disk, served);
     assert_eq!(served["ncp-sourcedeploy"]["projects"][1]["name"], "blog");
@@ -53,8 +74,14 @@ async fn a_corrupt_state_file_fails_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("state.json");
     std::fs::write(&state_file, "[1, 2]").unwrap();
-    let options = SandboxOptions { state_file: Some(state_file), ..SandboxOptions::default() };
-    let err = super::start("127.0.0.1:0".parse().unwrap(), options).await.err().expect("refused");
+    let options = SandboxOptions {
+        state_file: Some(state_file),
+        ..SandboxOptions::default()
+    };
+    let err = super::start("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
 }
 
@@ -65,35 +92,76 @@ async fn injected_faults_use_the_provider_error_shape() {
 
     let limited = json!({ "rate_limit_rate": 1.0, "retry_after_secs": 7 });
     assert_eq!(put_faults(&ncp, &sandbox, limited).await, 200);
-    let response = ncp.http.get(format!("{}/api/v1/project", ncp.base)).send().await.unwrap();
+    let response = ncp
+        .http
+        .get(format!("{}/api/v1/project", ncp.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "7");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["errorCode"], "420");
     assert_eq!(body["error"]["message"], "Rate Limited");
 
-    assert_eq!(put_faults(&ncp, &sandbox, json!({ "error_rate": 1.0 })).await, 200);
-    let (status, body) = ncp.post("/api/v1/project", json!({ "name": "never" })).await;
+    assert_eq!(
+        put_faults(&ncp, &sandbox, json!({ "error_rate": 1.0 })).await,
+        200
+    );
+    let (status, body) = ncp
+        .post("/api/v1/project", json!({ "name": "never" }))
+        .await;
     assert_eq!(status, 503);
     assert_eq!(body["error"]["errorCode"], "500");
     assert_eq!(body["error"]["message"], "Endpoint Error");
 
-    assert_eq!(put_faults(&ncp, &sandbox, json!({ "drop_rate": 1.0 })).await, 200);
+    assert_eq!(
+        put_faults(&ncp, &sandbox, json!({ "drop_rate": 1.0 })).await,
+        200
+    );
     let dropped = ncp.try_call("GET", "/api/v1/project", None).await;
-    assert!(dropped.is_err(), "the connection closes without an answer: {dropped:?}");
+    assert!(
+        dropped.is_err(),
+        "the connection closes without an answer: {dropped:?}"
+    );
 
-    assert_eq!(put_faults(&ncp, &sandbox, json!({ "latency_ms": 150 })).await, 200);
+    assert_eq!(
+        put_faults(&ncp, &sandbox, json!({ "latency_ms": 150 })).await,
+        200
+    );
     let started = std::time::Instant::now();
     let (status, body) = ncp.get("/api/v1/project").await;
     assert!(started.elapsed() >= Duration::from_millis(150));
-    assert_eq!((status, body), (200, json!({ "result": { "projectList": [] } })), "faulted create never happened");
+    assert_eq!(
+        (status, body),
+        (200, json!({ "result": { "projectList": [] } })),
+        "faulted create never happened"
+    );
 
-    assert_eq!(put_faults(&ncp, &sandbox, json!({ "error_rate": 2.0 })).await, 400);
-    let response = ncp.http.get(admin(&sandbox, "/faults")).send().await.unwrap();
+    assert_eq!(
+        put_faults(&ncp, &sandbox, json!({ "error_rate": 2.0 })).await,
+        400
+    );
+    let response = ncp
+        .http
+        .get(admin(&sandbox, "/faults"))
+        .send()
+        .await
+        .unwrap();
     let current: FaultConfig = response.json().await.unwrap();
-    assert_eq!(current, FaultConfig { latency_ms: 150, ..FaultConfig::default() });
+    assert_eq!(
+        current,
+        FaultConfig {
+            latency_ms: 150,
+            ..FaultConfig::default()
+        }
+    );
 
-    let statuses: Vec<u16> = sandbox.requests().iter().map(|record| record.status).collect();
+    let statuses: Vec<u16> = sandbox
+        .requests()
+        .iter()
+        .map(|record| record.status)
+        .collect();
     assert_eq!(statuses, [429, 503, 0, 200]);
     sandbox.shutdown().await;
 }
@@ -102,29 +170,46 @@ async fn injected_faults_use_the_provider_error_shape() {
 async fn the_request_log_records_provider_calls_only() {
     let dir = tempfile::tempdir().unwrap();
     let log_file = dir.path().join("requests.jsonl");
-    let options = SandboxOptions { request_log: Some(log_file.clone()), deploy_timing: FAST, ..SandboxOptions::default() };
+    let options = SandboxOptions {
+        request_log: Some(log_file.clone()),
+        deploy_timing: FAST,
+        ..SandboxOptions::default()
+    };
     let sandbox = testkit::start(options).await;
     let ncp = Ncp::new(&sandbox);
     ncp.project("shop").await;
     ncp.get("/api/v1/project?projectName=sh&pageSize=10").await;
     let (status, _) = ncp.post("/api/v1/project", json!({ "name": "shop" })).await;
     assert_eq!(status, 400);
-    ncp.http.get(admin(&sandbox, "/state")).send().await.unwrap();
+    ncp.http
+        .get(admin(&sandbox, "/state"))
+        .send()
+        .await
+        .unwrap();
 
     let records = sandbox.requests();
-    let summary: Vec<(u64, &str, &str, &str, Option<&str>, u16)> = records
+    let summary: Vec<String> = records
         .iter()
-        .map(|r| (r.seq, r.provider.as_str(), r.method.as_str(), r.path.as_str(), r.query.as_deref(), r.status))
+        .map(|r| {
+            format!(
+                "{} {} {} {} {:?} {}",
+                r.seq, r.provider, r.method, r.path, r.query, r.status
+            )
+        })
         .collect();
     assert_eq!(
         summary,
         [
-            (1, "ncp-sourcedeploy", "POST", "/api/v1/project", None, 200),
-            (2, "ncp-sourcedeploy", "GET", "/api/v1/project", Some("projectName=sh&pageSize=10"), 200),
-            (3, "ncp-sourcedeploy", "POST", "/api/v1/project", None, 400),
+            "1 ncp-sourcedeploy POST /api/v1/project None 200",
+            "2 ncp-sourcedeploy GET /api/v1/project Some(\"projectName=sh&pageSize=10\") 200",
+            "3 ncp-sourcedeploy POST /api/v1/project None 400",
         ]
     );
-    assert!(records.iter().all(|record| record.at_ms > 1_700_000_000_000));
+    assert!(
+        records
+            .iter()
+            .all(|record| record.at_ms > 1_700_000_000_000)
+    );
 
     let lines: Vec<super::RequestRecord> = std::fs::read_to_string(&log_file)
         .unwrap()
@@ -133,10 +218,25 @@ async fn the_request_log_records_provider_calls_only() {
         .collect();
     assert_eq!(lines, records);
 
-    let served: Vec<super::RequestRecord> =
-        ncp.http.get(admin(&sandbox, "/requests")).send().await.unwrap().json().await.unwrap();
+    let served: Vec<super::RequestRecord> = ncp
+        .http
+        .get(admin(&sandbox, "/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(served, records);
-    let cleared: Value = ncp.http.delete(admin(&sandbox, "/requests")).send().await.unwrap().json().await.unwrap();
+    let cleared: Value = ncp
+        .http
+        .delete(admin(&sandbox, "/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(cleared, json!({ "cleared": 3 }));
     ncp.get("/api/v1/server").await;
     let after: Vec<u64> = sandbox.requests().iter().map(|record| record.seq).collect();
@@ -150,25 +250,60 @@ async fn drift_edits_a_scenario_behind_the_tools_back() {
     let ncp = Ncp::new(&sandbox);
     let (project, stage, scenario) = ncp.server_setup("shop").await;
     let drift = json!({ "project": "shop", "stage": "dev", "scenario": "deploy", "description": "changed by hand" });
-    let response = ncp.http.patch(admin(&sandbox, "/ncp-sourcedeploy/scenario")).json(&drift).send().await.unwrap();
+    let response = ncp
+        .http
+        .patch(admin(&sandbox, "/ncp-sourcedeploy/scenario"))
+        .json(&drift)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let (_, body) = ncp.get(&format!("/api/v1/project/{project}/stage/{stage}/scenario/{scenario}")).await;
+    let (_, body) = ncp
+        .get(&format!(
+            "/api/v1/project/{project}/stage/{stage}/scenario/{scenario}"
+        ))
+        .await;
     assert_eq!(body["result"]["description"], "changed by hand");
 
     let bad = json!({ "project": "shop", "stage": "dev", "scenario": "deploy", "config": { "strategy": "canary" } });
-    let response = ncp.http.patch(admin(&sandbox, "/ncp-sourcedeploy/scenario")).json(&bad).send().await.unwrap();
+    let response = ncp
+        .http
+        .patch(admin(&sandbox, "/ncp-sourcedeploy/scenario"))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
-    let missing = json!({ "project": "shop", "stage": "dev", "scenario": "nope", "description": "x" });
-    let response = ncp.http.patch(admin(&sandbox, "/ncp-sourcedeploy/scenario")).json(&missing).send().await.unwrap();
+    let missing =
+        json!({ "project": "shop", "stage": "dev", "scenario": "nope", "description": "x" });
+    let response = ncp
+        .http
+        .patch(admin(&sandbox, "/ncp-sourcedeploy/scenario"))
+        .json(&missing)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
-    assert_eq!(sandbox.requests().iter().filter(|record| record.path.contains("_sandbox")).count(), 0);
+    assert_eq!(
+        sandbox
+            .requests()
+            .iter()
+            .filter(|record| record.path.contains("_sandbox"))
+            .count(),
+        0
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn base_urls_name_the_mount() {
-    let sandbox = super::start("0.0.0.0:0".parse().unwrap(), SandboxOptions::default()).await.unwrap();
+    let sandbox = super::start("0.0.0.0:0".parse().unwrap(), SandboxOptions::default())
+        .await
+        .unwrap();
     let port = sandbox.addr.port();
-    assert_eq!(sandbox.base_url("ncp-sourcedeploy"), format!("http://127.0.0.1:{port}/ncp-sourcedeploy"));
+    assert_eq!(
+        sandbox.base_url("ncp-sourcedeploy"),
+        format!("http://127.0.0.1:{port}/ncp-sourcedeploy")
+    );
     sandbox.shutdown().await;
 }

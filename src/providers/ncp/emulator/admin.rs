@@ -30,12 +30,16 @@ pub(super) fn router(emulator: Arc<NcpEmulator>) -> Router {
         .with_state(emulator)
 }
 
-async fn set_outcome(State(emulator): State<Arc<NcpEmulator>>, body: Bytes) -> Result<Json<Value>, AdminError> {
+async fn set_outcome(
+    State(emulator): State<Arc<NcpEmulator>>,
+    body: Bytes,
+) -> Result<Json<Value>, AdminError> {
     let rule: OutcomeRule = AdminError::parse_body(&body)?;
     let rules = emulator.with_state(|state| {
-        state
-            .outcomes
-            .retain(|old| (&old.project, &old.stage, &old.scenario) != (&rule.project, &rule.stage, &rule.scenario));
+        state.outcomes.retain(|old| {
+            (&old.project, &old.stage, &old.scenario)
+                != (&rule.project, &rule.stage, &rule.scenario)
+        });
         state.outcomes.push(rule);
         state.outcomes.clone()
     });
@@ -52,9 +56,9 @@ async fn finish(
     Path(history_id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let history_id: i64 = history_id
-        .parse()
-        .map_err(|_| AdminError::bad_request(format!("history id must be a number, got {history_id:?}")))?;
+    let history_id: i64 = history_id.parse().map_err(|_| {
+        AdminError::bad_request(format!("history id must be a number, got {history_id:?}"))
+    })?;
     let Finish { status } = AdminError::parse_body(&body)?;
     let now = now_ms();
     emulator.with_state(|state| {
@@ -63,7 +67,9 @@ async fn finish(
             .iter_mut()
             .flat_map(|project| project.histories.iter_mut())
             .find(|history| history.id == history_id)
-            .ok_or_else(|| AdminError::not_found(format!("deployment history {history_id} does not exist")))?;
+            .ok_or_else(|| {
+                AdminError::not_found(format!("deployment history {history_id} does not exist"))
+            })?;
         let derived = history.derive(now);
         if derived.is_terminal() {
             return Err(AdminError::conflict(format!(
@@ -72,7 +78,10 @@ async fn finish(
             )));
         }
         history.canary_steps = derived.canary_steps;
-        history.progress = Progress::Settled { status: status.status().to_owned(), end_time: now };
+        history.progress = Progress::Settled {
+            status: status.status().to_owned(),
+            end_time: now,
+        };
         Ok(Json(json!({ "id": history_id, "status": status.status() })))
     })
 }
@@ -88,20 +97,29 @@ struct Drift {
     config: Option<ScenarioConfig>,
 }
 
-async fn drift_scenario(State(emulator): State<Arc<NcpEmulator>>, body: Bytes) -> Result<Json<Value>, AdminError> {
+async fn drift_scenario(
+    State(emulator): State<Arc<NcpEmulator>>,
+    body: Bytes,
+) -> Result<Json<Value>, AdminError> {
     let drift: Drift = AdminError::parse_body(&body)?;
     emulator.with_state(|state| {
         let stage = state
             .projects
             .iter_mut()
             .find(|project| project.name == drift.project)
-            .and_then(|project| project.stages.iter_mut().find(|stage| stage.name == drift.stage))
-            .ok_or_else(|| AdminError::not_found(format!("no stage {}/{}", drift.project, drift.stage)))?;
+            .and_then(|project| {
+                project
+                    .stages
+                    .iter_mut()
+                    .find(|stage| stage.name == drift.stage)
+            })
+            .ok_or_else(|| {
+                AdminError::not_found(format!("no stage {}/{}", drift.project, drift.stage))
+            })?;
         let config = match drift.config {
-            Some(config) => Some(
-                validate::scenario_config(stage, config)
-                    .map_err(|err| AdminError::bad_request(format!("invalid config: {}", err.details())))?,
-            ),
+            Some(config) => Some(validate::scenario_config(stage, config).map_err(|err| {
+                AdminError::bad_request(format!("invalid config: {}", err.details()))
+            })?),
             None => None,
         };
         let scenario = stage
@@ -109,7 +127,10 @@ async fn drift_scenario(State(emulator): State<Arc<NcpEmulator>>, body: Bytes) -
             .iter_mut()
             .find(|scenario| scenario.name == drift.scenario)
             .ok_or_else(|| {
-                AdminError::not_found(format!("no scenario {}/{}/{}", drift.project, drift.stage, drift.scenario))
+                AdminError::not_found(format!(
+                    "no scenario {}/{}/{}",
+                    drift.project, drift.stage, drift.scenario
+                ))
             })?;
         scenarios::apply_edit(scenario, drift.description, config);
         Ok(Json(json!({ "id": scenario.id, "name": scenario.name })))

@@ -56,7 +56,12 @@ pub(super) async fn require_signature(mut request: Request, next: Next) -> Respo
 
 /// The gateway's checks, in its order: headers present, key known, clock close enough,
 /// signature right.
-fn authenticate(method: &str, path_and_query: &str, headers: &HeaderMap, now_ms: i64) -> Result<Caller, ApiError> {
+fn authenticate(
+    method: &str,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    now_ms: i64,
+) -> Result<Caller, ApiError> {
     let header = |name: &str| -> Result<Option<&str>, ApiError> {
         match headers.get(name) {
             None => Ok(None),
@@ -90,7 +95,10 @@ fn authenticate(method: &str, path_and_query: &str, headers: &HeaderMap, now_ms:
         .find(|credential| credential.access_key == access_key)
         .ok_or_else(|| ApiError::auth(format!("unknown access key {access_key:?}")))?;
     let sent_ms: i64 = timestamp.parse().map_err(|_| {
-        ApiError::auth(format!("{} must be epoch milliseconds, got {timestamp:?}", signature::HEADER_TIMESTAMP))
+        ApiError::auth(format!(
+            "{} must be epoch milliseconds, got {timestamp:?}",
+            signature::HEADER_TIMESTAMP
+        ))
     })?;
     let skew = now_ms.abs_diff(sent_ms);
     if skew > signature::MAX_CLOCK_SKEW_MS.unsigned_abs() {
@@ -99,7 +107,14 @@ fn authenticate(method: &str, path_and_query: &str, headers: &HeaderMap, now_ms:
             signature::MAX_CLOCK_SKEW_MS
         )));
     }
-    if !signature::verify(method, path_and_query, timestamp, access_key, credential.secret_key, received) {
+    if !signature::verify(
+        method,
+        path_and_query,
+        timestamp,
+        access_key,
+        credential.secret_key,
+        received,
+    ) {
         return Err(ApiError::auth(format!(
             "signature does not match the string to sign for {method} {path_and_query}"
         )));
@@ -117,39 +132,70 @@ mod tests {
 
     fn headers(timestamp: i64, secret: &str, signature_header: &'static str) -> HeaderMap {
         let ts = timestamp.to_string();
-        let sig = signature::sign("GET", "/api/v1/project?pageNo=1", &ts, demo::NCP_ACCESS_KEY, secret);
+        let sig = signature::sign(
+            "GET",
+            "/api/v1/project?pageNo=1",
+            &ts,
+            demo::NCP_ACCESS_KEY,
+            secret,
+        );
         let mut headers = HeaderMap::new();
-        headers.insert(signature::HEADER_TIMESTAMP, HeaderValue::from_str(&ts).unwrap());
-        headers.insert(signature::HEADER_ACCESS_KEY, HeaderValue::from_static(demo::NCP_ACCESS_KEY));
+        headers.insert(
+            signature::HEADER_TIMESTAMP,
+            HeaderValue::from_str(&ts).unwrap(),
+        );
+        headers.insert(
+            signature::HEADER_ACCESS_KEY,
+            HeaderValue::from_static(demo::NCP_ACCESS_KEY),
+        );
         headers.insert(signature_header, HeaderValue::from_str(&sig).unwrap());
         headers
     }
 
     #[test]
     fn accepts_v2_and_v1_headers() {
-        for name in [signature::HEADER_SIGNATURE_V2, signature::HEADER_SIGNATURE_V1] {
+        for name in [
+            signature::HEADER_SIGNATURE_V2,
+            signature::HEADER_SIGNATURE_V1,
+        ] {
             let headers = headers(NOW, demo::NCP_SECRET_KEY, name);
-            assert_eq!(authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW), Ok(Caller("sandbox-demo")));
+            assert_eq!(
+                authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW),
+                Ok(Caller("sandbox-demo"))
+            );
         }
     }
 
     #[test]
     fn skew_limit_is_inclusive_at_five_minutes() {
         let limit = signature::MAX_CLOCK_SKEW_MS;
-        let headers = headers(NOW - limit, demo::NCP_SECRET_KEY, signature::HEADER_SIGNATURE_V2);
+        let headers = headers(
+            NOW - limit,
+            demo::NCP_SECRET_KEY,
+            signature::HEADER_SIGNATURE_V2,
+        );
         assert!(authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW).is_ok());
         let headers = headers_at(NOW - limit - 1);
         assert!(authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW).is_err());
     }
 
     fn headers_at(timestamp: i64) -> HeaderMap {
-        headers(timestamp, demo::NCP_SECRET_KEY, signature::HEADER_SIGNATURE_V2)
+        headers(
+            timestamp,
+            demo::NCP_SECRET_KEY,
+            signature::HEADER_SIGNATURE_V2,
+        )
     }
 
     #[test]
     fn signed_query_must_match() {
         let headers = headers_at(NOW);
         let err = authenticate("GET", "/api/v1/project?pageNo=2", &headers, NOW).unwrap_err();
-        assert_eq!(err, ApiError::auth("signature does not match the string to sign for GET /api/v1/project?pageNo=2"));
+        assert_eq!(
+            err,
+            ApiError::auth(
+                "signature does not match the string to sign for GET /api/v1/project?pageNo=2"
+            )
+        );
     }
 }

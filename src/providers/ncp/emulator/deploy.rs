@@ -17,7 +17,10 @@ use super::error::{ApiError, ApiResult, ok};
 use super::history::Derived;
 use super::request::Params;
 use super::seed;
-use super::state::{CanaryMode, History, NcpState, Progress, Scenario, Snapshot, SnapshotFile, SnapshotManifest, SnapshotTarget, Stage};
+use super::state::{
+    CanaryMode, History, NcpState, Progress, Scenario, Snapshot, SnapshotFile, SnapshotManifest,
+    SnapshotTarget, Stage,
+};
 use super::{NcpEmulator, now_ms};
 use crate::providers::ncp::wire::{Ack, HistoryId, history_status, stage_type};
 
@@ -39,10 +42,20 @@ pub(super) async fn request(
     create(&emulator, &params, caller, true)
 }
 
-fn create(emulator: &NcpEmulator, params: &Params, caller: Option<Extension<Caller>>, approval: bool) -> ApiResult<HistoryId> {
-    let (project_id, stage_id, scenario_id) =
-        (params.id("projectId")?, params.id("stageId")?, params.id("scenarioId")?);
-    let executor = caller.map_or("sandbox-demo", |Extension(Caller(user))| user).to_owned();
+fn create(
+    emulator: &NcpEmulator,
+    params: &Params,
+    caller: Option<Extension<Caller>>,
+    approval: bool,
+) -> ApiResult<HistoryId> {
+    let (project_id, stage_id, scenario_id) = (
+        params.id("projectId")?,
+        params.id("stageId")?,
+        params.id("scenarioId")?,
+    );
+    let executor = caller
+        .map_or("sandbox-demo", |Extension(Caller(user))| user)
+        .to_owned();
     let now = now_ms();
     emulator.with_state(|state| {
         let project = state.project(project_id)?;
@@ -87,21 +100,35 @@ fn create(emulator: &NcpEmulator, params: &Params, caller: Option<Extension<Call
 /// The deployment-time copy of the scenario and its stage's targets.
 fn snapshot(stage: &Stage, scenario: &Scenario) -> Result<Snapshot, ApiError> {
     let config = &scenario.config;
-    let strategy = config.strategy.clone().unwrap_or_else(|| "normal".to_owned());
+    let strategy = config
+        .strategy
+        .clone()
+        .unwrap_or_else(|| "normal".to_owned());
     if stage.target_type == stage_type::KUBERNETES_SERVICE {
         let manifest = config.manifest.as_ref().ok_or_else(|| {
-            ApiError::bad_request(format!("scenario {} has no manifest to deploy", scenario.id))
+            ApiError::bad_request(format!(
+                "scenario {} has no manifest to deploy",
+                scenario.id
+            ))
         })?;
         let manifest = SnapshotManifest {
             repository: manifest.repository.clone(),
             branch: manifest.branch.clone(),
             path: manifest.path.clone(),
         };
-        return Ok(Snapshot { strategy, file: None, targets: Vec::new(), manifest: Some(manifest) });
+        return Ok(Snapshot {
+            strategy,
+            file: None,
+            targets: Vec::new(),
+            manifest: Some(manifest),
+        });
     }
     let file = config.file.as_ref();
     let file = match (file.map(|file| file.source_type.as_str()), file) {
-        (Some("ObjectStorage"), Some(file)) => file.object_storage.as_ref().map(|object| object.object.clone()),
+        (Some("ObjectStorage"), Some(file)) => file
+            .object_storage
+            .as_ref()
+            .map(|object| object.object.clone()),
         (Some("SourceBuild"), Some(file)) => file
             .source_build
             .as_ref()
@@ -109,7 +136,10 @@ fn snapshot(stage: &Stage, scenario: &Scenario) -> Result<Snapshot, ApiError> {
         _ => None,
     }
     .zip(file)
-    .map(|(name, file)| SnapshotFile { source_type: file.source_type.clone(), file: name })
+    .map(|(name, file)| SnapshotFile {
+        source_type: file.source_type.clone(),
+        file: name,
+    })
     .ok_or_else(|| {
         ApiError::bad_request(format!(
             "scenario {} has no deployment file (file.type later); choose one before deploying",
@@ -123,7 +153,10 @@ fn snapshot(stage: &Stage, scenario: &Scenario) -> Result<Snapshot, ApiError> {
             numbers
                 .into_iter()
                 .enumerate()
-                .map(|(index, no)| SnapshotTarget::Server { no, name: names.get(index).cloned().unwrap_or_default() })
+                .map(|(index, no)| SnapshotTarget::Server {
+                    no,
+                    name: names.get(index).cloned().unwrap_or_default(),
+                })
                 .collect()
         }
         stage_type::AUTOSCALING_GROUP => stage
@@ -133,7 +166,10 @@ fn snapshot(stage: &Stage, scenario: &Scenario) -> Result<Snapshot, ApiError> {
             .map(|group| group.instances)
             .unwrap_or_default()
             .iter()
-            .map(|server| SnapshotTarget::Server { no: server.no, name: server.name.to_owned() })
+            .map(|server| SnapshotTarget::Server {
+                no: server.no,
+                name: server.name.to_owned(),
+            })
             .collect(),
         _ => stage
             .config
@@ -142,7 +178,12 @@ fn snapshot(stage: &Stage, scenario: &Scenario) -> Result<Snapshot, ApiError> {
             .map(|name| SnapshotTarget::Bucket { name: name.clone() })
             .collect(),
     };
-    Ok(Snapshot { strategy, file: Some(file), targets, manifest: None })
+    Ok(Snapshot {
+        strategy,
+        file: Some(file),
+        targets,
+        manifest: None,
+    })
 }
 
 /// Runs `decide` on one deployment as it stands now; answers the ack.
@@ -169,27 +210,43 @@ fn act(
 }
 
 fn settled(status: &str, now: i64) -> Progress {
-    Progress::Settled { status: status.to_owned(), end_time: now }
+    Progress::Settled {
+        status: status.to_owned(),
+        end_time: now,
+    }
 }
 
 /// `POST /api/v1/project/{projectId}/history/{historyId}/approval/accept`
-pub(super) async fn approve(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
-    act(&emulator, &params, |emulator, derived, now| match derived.status.as_str() {
-        history_status::PENDING => Ok(emulator.start_progress(now)),
-        _ => Err("pending approval".to_owned()),
+pub(super) async fn approve(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
+    act(&emulator, &params, |emulator, derived, now| {
+        match derived.status.as_str() {
+            history_status::PENDING => Ok(emulator.start_progress(now)),
+            _ => Err("pending approval".to_owned()),
+        }
     })
 }
 
 /// `POST /api/v1/project/{projectId}/history/{historyId}/approval/reject`
-pub(super) async fn reject(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
-    act(&emulator, &params, |_, derived, now| match derived.status.as_str() {
-        history_status::PENDING => Ok(settled(history_status::REJECT, now)),
-        _ => Err("pending approval".to_owned()),
+pub(super) async fn reject(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
+    act(&emulator, &params, |_, derived, now| {
+        match derived.status.as_str() {
+            history_status::PENDING => Ok(settled(history_status::REJECT, now)),
+            _ => Err("pending approval".to_owned()),
+        }
     })
 }
 
 /// `POST /api/v1/project/{projectId}/history/{historyId}/cancel`
-pub(super) async fn cancel(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
+pub(super) async fn cancel(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
     act(&emulator, &params, |_, derived, now| {
         if derived.is_terminal() {
             Err("not finished yet".to_owned())
@@ -201,17 +258,27 @@ pub(super) async fn cancel(State(emulator): State<Arc<NcpEmulator>>, params: Par
 
 /// `POST /api/v1/project/{projectId}/history/{historyId}/canary/accept`: promotes the
 /// canary; the deployment runs again for the running time, then takes its outcome.
-pub(super) async fn canary_accept(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
-    act(&emulator, &params, |emulator, derived, now| match derived.status.as_str() {
-        history_status::CANARY_PENDING => Ok(emulator.promote_progress(now)),
-        _ => Err(history_status::CANARY_PENDING.to_owned()),
+pub(super) async fn canary_accept(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
+    act(&emulator, &params, |emulator, derived, now| {
+        match derived.status.as_str() {
+            history_status::CANARY_PENDING => Ok(emulator.promote_progress(now)),
+            _ => Err(history_status::CANARY_PENDING.to_owned()),
+        }
     })
 }
 
 /// `POST /api/v1/project/{projectId}/history/{historyId}/canary/reject`
-pub(super) async fn canary_reject(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
-    act(&emulator, &params, |_, derived, now| match derived.status.as_str() {
-        history_status::CANARY_PENDING => Ok(settled(history_status::CANARY_REJECT, now)),
-        _ => Err(history_status::CANARY_PENDING.to_owned()),
+pub(super) async fn canary_reject(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
+    act(&emulator, &params, |_, derived, now| {
+        match derived.status.as_str() {
+            history_status::CANARY_PENDING => Ok(settled(history_status::CANARY_REJECT, now)),
+            _ => Err(history_status::CANARY_PENDING.to_owned()),
+        }
     })
 }

@@ -23,12 +23,22 @@ pub(super) struct ApiError {
 impl ApiError {
     /// 400 / 100: malformed or invalid input.
     pub(super) fn bad_request(details: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "100", "Bad Request Exception", details)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "100",
+            "Bad Request Exception",
+            details,
+        )
     }
 
     /// 401 / 200: missing or wrong credentials, bad signature, skewed clock.
     pub(super) fn auth(details: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "200", "Authentication Failed", details)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "200",
+            "Authentication Failed",
+            details,
+        )
     }
 
     /// 404 / 300: the addressed object (or route) does not exist.
@@ -38,17 +48,32 @@ impl ApiError {
 
     /// 413 / 430: the body is larger than the gateway takes.
     pub(super) fn too_large(details: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "430", "Request Entity Too Large", details)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "430",
+            "Request Entity Too Large",
+            details,
+        )
     }
 
     /// 429 / 420: the caller is being rate limited.
     pub(super) fn rate_limited(details: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "420", "Rate Limited", details)
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "420",
+            "Rate Limited",
+            details,
+        )
     }
 
     /// 503 / 500: the service behind the gateway failed.
     pub(super) fn endpoint_error(details: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "500", "Endpoint Error", details)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "500",
+            "Endpoint Error",
+            details,
+        )
     }
 
     /// What exactly was wrong.
@@ -56,8 +81,18 @@ impl ApiError {
         &self.details
     }
 
-    fn new(status: StatusCode, code: &'static str, message: &'static str, details: impl Into<String>) -> Self {
-        ApiError { status, code, message, details: details.into() }
+    fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: &'static str,
+        details: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            message,
+            details: details.into(),
+        }
     }
 }
 

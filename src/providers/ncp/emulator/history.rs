@@ -61,13 +61,25 @@ impl History {
             Progress::AwaitingApproval => (history_status::PENDING, None),
             Progress::Manual => (history_status::IN_PROGRESS, None),
             Progress::Settled { status, end_time } => {
-                return Derived { status: status.clone(), end_time: Some(*end_time), canary_steps };
+                return Derived {
+                    status: status.clone(),
+                    end_time: Some(*end_time),
+                    canary_steps,
+                };
             }
             Progress::Promoting { since, running_ms } => {
                 let done = after(*since, *running_ms);
-                if now < done { (history_status::IN_PROGRESS, None) } else { (outcome, Some(done)) }
+                if now < done {
+                    (history_status::IN_PROGRESS, None)
+                } else {
+                    (outcome, Some(done))
+                }
             }
-            Progress::Timed { since, waiting_ms, running_ms } => {
+            Progress::Timed {
+                since,
+                waiting_ms,
+                running_ms,
+            } => {
                 let ready = after(*since, *waiting_ms);
                 let ran = after(ready, *running_ms);
                 if now < ready {
@@ -77,7 +89,10 @@ impl History {
                 } else {
                     match self.canary {
                         Some(CanaryMode::Manual) => {
-                            canary_steps.push(CanaryStep { start: ready, end: ran });
+                            canary_steps.push(CanaryStep {
+                                start: ready,
+                                end: ran,
+                            });
                             (history_status::CANARY_PENDING, None)
                         }
                         Some(CanaryMode::Auto) => {
@@ -85,7 +100,10 @@ impl History {
                             if now < analyzed {
                                 (history_status::CANARY_ANALYZING, None)
                             } else {
-                                canary_steps.push(CanaryStep { start: ran, end: analyzed });
+                                canary_steps.push(CanaryStep {
+                                    start: ran,
+                                    end: analyzed,
+                                });
                                 (outcome, Some(analyzed))
                             }
                         }
@@ -94,7 +112,11 @@ impl History {
                 }
             }
         };
-        Derived { status: status.to_owned(), end_time, canary_steps }
+        Derived {
+            status: status.to_owned(),
+            end_time,
+            canary_steps,
+        }
     }
 }
 
@@ -109,20 +131,29 @@ pub(super) async fn list(
     let now = now_ms();
     emulator.with_state(|state| {
         let project = state.project(project_id)?;
-        let newest_first = project.histories.iter().rev().map(|history| HistorySummary {
-            project: Some(project.id_name()),
-            stage: Some(history.stage.clone()),
-            scenario: Some(history.scenario.clone()),
-            id: history.id,
-            start_time: Some(history.start_time),
-            status: history.derive(now).status,
-        });
-        ok(HistoryList { history_list: paging.page(newest_first) })
+        let newest_first = project
+            .histories
+            .iter()
+            .rev()
+            .map(|history| HistorySummary {
+                project: Some(project.id_name()),
+                stage: Some(history.stage.clone()),
+                scenario: Some(history.scenario.clone()),
+                id: history.id,
+                start_time: Some(history.start_time),
+                status: history.derive(now).status,
+            });
+        ok(HistoryList {
+            history_list: paging.page(newest_first),
+        })
     })
 }
 
 /// `GET /api/v1/project/{projectId}/history/{historyId}`
-pub(super) async fn detail(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<HistoryDetail> {
+pub(super) async fn detail(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<HistoryDetail> {
     let (project_id, history_id) = (params.id("projectId")?, params.id("historyId")?);
     let now = now_ms();
     emulator.with_state(|state| {
@@ -147,12 +178,20 @@ pub(super) async fn detail(State(emulator): State<Arc<NcpEmulator>>, params: Par
 
 /// `GET …/history/{historyId}/report`: `{stageList:[end times]}` of finished canary
 /// analyses; empty for a deployment that is not a canary (or not analysed yet).
-pub(super) async fn report_steps(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Value> {
+pub(super) async fn report_steps(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Value> {
     let (project_id, history_id) = (params.id("projectId")?, params.id("historyId")?);
     let now = now_ms();
     emulator.with_state(|state| {
         let history = state.project(project_id)?.history(history_id)?;
-        let ends: Vec<i64> = history.derive(now).canary_steps.iter().map(|step| step.end).collect();
+        let ends: Vec<i64> = history
+            .derive(now)
+            .canary_steps
+            .iter()
+            .map(|step| step.end)
+            .collect();
         ok(json!({ "stageList": ends }))
     })
 }
@@ -160,19 +199,32 @@ pub(super) async fn report_steps(State(emulator): State<Arc<NcpEmulator>>, param
 /// `GET …/history/{historyId}/report/{endTime}`: the analysis that ended at `endTime`.
 /// The score follows the deployment's outcome: above the pass score for success, below it
 /// for failure.
-pub(super) async fn report(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Value> {
+pub(super) async fn report(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Value> {
     let (project_id, history_id) = (params.id("projectId")?, params.id("historyId")?);
     let end_time = params.id("endTime")?;
     let now = now_ms();
     emulator.with_state(|state| {
         let history = state.project(project_id)?.history(history_id)?;
         let derived = history.derive(now);
-        let step = derived.canary_steps.iter().find(|step| step.end == end_time).ok_or_else(|| {
-            ApiError::not_found(format!("deployment {history_id} has no canary analysis ending at {end_time}"))
-        })?;
+        let step = derived
+            .canary_steps
+            .iter()
+            .find(|step| step.end == end_time)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "deployment {history_id} has no canary analysis ending at {end_time}"
+                ))
+            })?;
         let pass_score = history.pass_score.unwrap_or(70);
         let passed = history.outcome.status() == history_status::SUCCESS;
-        let score = if passed { pass_score.max(90) } else { pass_score / 2 };
+        let score = if passed {
+            pass_score.max(90)
+        } else {
+            pass_score / 2
+        };
         ok(json!({
             "status": if passed { "pass" } else { "fail" },
             "score": score,
@@ -188,7 +240,10 @@ fn render_snapshot(snapshot: &Snapshot, status: &str) -> Value {
     let mut config = Map::new();
     config.insert("strategy".into(), json!(snapshot.strategy));
     if let Some(file) = &snapshot.file {
-        config.insert("file".into(), json!({ "type": file.source_type, "file": file.file }));
+        config.insert(
+            "file".into(),
+            json!({ "type": file.source_type, "file": file.file }),
+        );
     }
     if let Some(manifest) = &snapshot.manifest {
         config.insert(
@@ -200,8 +255,12 @@ fn render_snapshot(snapshot: &Snapshot, status: &str) -> Value {
             .targets
             .iter()
             .map(|target| match target {
-                SnapshotTarget::Server { no, name } => json!({ "server": { "no": no, "name": name }, "status": status }),
-                SnapshotTarget::Bucket { name } => json!({ "bucket": { "name": name }, "status": status }),
+                SnapshotTarget::Server { no, name } => {
+                    json!({ "server": { "no": no, "name": name }, "status": status })
+                }
+                SnapshotTarget::Bucket { name } => {
+                    json!({ "bucket": { "name": name }, "status": status })
+                }
             })
             .collect();
         config.insert("targets".into(), Value::Array(targets));

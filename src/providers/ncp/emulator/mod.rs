@@ -30,6 +30,7 @@
 
 mod admin;
 mod auth;
+mod canary;
 mod deploy;
 mod error;
 mod history;
@@ -70,21 +71,34 @@ pub struct NcpEmulator {
 impl NcpEmulator {
     /// An emulator with an empty account (plus the static seed).
     pub fn new(ctx: &EmulatorContext) -> Self {
-        NcpEmulator { state: Mutex::new(NcpState::default()), timing: ctx.deploy_timing.clone() }
+        NcpEmulator {
+            state: Mutex::new(NcpState::default()),
+            timing: ctx.deploy_timing.clone(),
+        }
     }
 
     /// Runs `f` on the state under the lock. Nothing awaits while it is held; a poisoned
     /// lock is taken over, since every mutation leaves the state consistent before it could
     /// panic.
     fn with_state<R>(&self, f: impl FnOnce(&mut NcpState) -> R) -> R {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut state)
     }
 
     /// How a deployment started (or approved) at `now` progresses.
     fn start_progress(&self, now: i64) -> Progress {
         match self.timing {
-            DeployTiming::Timed { waiting_ms, running_ms } => Progress::Timed { since: now, waiting_ms, running_ms },
+            DeployTiming::Timed {
+                waiting_ms,
+                running_ms,
+            } => Progress::Timed {
+                since: now,
+                waiting_ms,
+                running_ms,
+            },
             DeployTiming::Manual => Progress::Manual,
         }
     }
@@ -92,7 +106,10 @@ impl NcpEmulator {
     /// How an accepted canary progresses from `now`.
     fn promote_progress(&self, now: i64) -> Progress {
         match self.timing {
-            DeployTiming::Timed { running_ms, .. } => Progress::Promoting { since: now, running_ms },
+            DeployTiming::Timed { running_ms, .. } => Progress::Promoting {
+                since: now,
+                running_ms,
+            },
             DeployTiming::Manual => Progress::Manual,
         }
     }
@@ -115,12 +132,29 @@ impl Emulator for NcpEmulator {
         const HISTORY: &str = "/api/v1/project/{projectId}/history/{historyId}";
         let at = |base: &str, tail: &str| format!("{base}{tail}");
         Router::new()
-            .route("/api/v1/project", get(projects::list).post(projects::create))
+            .route(
+                "/api/v1/project",
+                get(projects::list).post(projects::create),
+            )
             .route(PROJECT, axum::routing::delete(projects::delete))
-            .route(&at(PROJECT, "/stage"), get(stages::list).post(stages::create))
-            .route(STAGE, get(stages::get).patch(stages::edit).delete(stages::delete))
-            .route(&at(STAGE, "/scenario"), get(scenarios::list).post(scenarios::create))
-            .route(SCENARIO, get(scenarios::get).patch(scenarios::edit).delete(scenarios::delete))
+            .route(
+                &at(PROJECT, "/stage"),
+                get(stages::list).post(stages::create),
+            )
+            .route(
+                STAGE,
+                get(stages::get).patch(stages::edit).delete(stages::delete),
+            )
+            .route(
+                &at(STAGE, "/scenario"),
+                get(scenarios::list).post(scenarios::create),
+            )
+            .route(
+                SCENARIO,
+                get(scenarios::get)
+                    .patch(scenarios::edit)
+                    .delete(scenarios::delete),
+            )
             .route(&at(SCENARIO, "/deploy"), post(deploy::start))
             .route(&at(SCENARIO, "/deploy/request"), post(deploy::request))
             .route(&at(PROJECT, "/history"), get(history::list))
@@ -134,13 +168,25 @@ impl Emulator for NcpEmulator {
             .route(&at(HISTORY, "/report/{endTime}"), get(history::report))
             .route("/api/v1/server", get(lookups::servers))
             .route("/api/v1/autoscaling", get(lookups::auto_scaling_groups))
-            .route("/api/v1/autoscaling/{autoscalingName}", get(lookups::target_groups))
+            .route(
+                "/api/v1/autoscaling/{autoscalingName}",
+                get(lookups::target_groups),
+            )
             .route("/api/v1/kubernetes/cluster", get(lookups::clusters))
             .route("/api/v1/objectstorage/bucket", get(lookups::buckets))
-            .route("/api/v1/objectstorage/bucket/{bucketName}", get(lookups::objects))
+            .route(
+                "/api/v1/objectstorage/bucket/{bucketName}",
+                get(lookups::objects),
+            )
             .route("/api/v1/sourcebuild/project", get(lookups::build_projects))
-            .route("/api/v1/sourcecommit/repository", get(lookups::repositories))
-            .route("/api/v1/sourcecommit/repository/{repositoryName}/branch", get(lookups::branches))
+            .route(
+                "/api/v1/sourcecommit/repository",
+                get(lookups::repositories),
+            )
+            .route(
+                "/api/v1/sourcecommit/repository/{repositoryName}/branch",
+                get(lookups::branches),
+            )
             .route_layer(from_fn(auth::require_signature))
             .method_not_allowed_fallback(error::no_such_route)
             .fallback(error::no_such_route)
@@ -156,9 +202,9 @@ impl Emulator for NcpEmulator {
             InjectedFault::RateLimited { retry_after_secs } => ApiError::rate_limited(format!(
                 "too many requests (injected by the sandbox); retry after {retry_after_secs} s"
             )),
-            InjectedFault::Unavailable => {
-                ApiError::endpoint_error("the SourceDeploy endpoint failed (injected by the sandbox)")
-            }
+            InjectedFault::Unavailable => ApiError::endpoint_error(
+                "the SourceDeploy endpoint failed (injected by the sandbox)",
+            ),
         }
         .into_response()
     }

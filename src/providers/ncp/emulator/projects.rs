@@ -17,12 +17,21 @@ use super::state::Project;
 use crate::providers::ncp::wire::{Ack, IdName, ProjectList, ProjectRequest};
 
 /// `GET /api/v1/project?projectName=&pageNo=&pageSize=`
-pub(super) async fn list(State(emulator): State<Arc<NcpEmulator>>, query: QueryPairs) -> ApiResult<ProjectList> {
+pub(super) async fn list(
+    State(emulator): State<Arc<NcpEmulator>>,
+    query: QueryPairs,
+) -> ApiResult<ProjectList> {
     let paging = query.paging()?;
     let keep = query.name_filter("projectName");
     emulator.with_state(|state| {
-        let matching = state.projects.iter().filter(|project| keep(&project.name)).map(Project::id_name);
-        ok(ProjectList { project_list: paging.page(matching) })
+        let matching = state
+            .projects
+            .iter()
+            .filter(|project| keep(&project.name))
+            .map(Project::id_name);
+        ok(ProjectList {
+            project_list: paging.page(matching),
+        })
     })
 }
 
@@ -34,20 +43,35 @@ pub(super) async fn create(
     let request: ProjectRequest = json_body(body)?;
     check_name("project", &request.name)?;
     emulator.with_state(|state| {
-        if let Some(existing) = state.projects.iter().find(|project| project.name == request.name) {
+        if let Some(existing) = state
+            .projects
+            .iter()
+            .find(|project| project.name == request.name)
+        {
             return Err(ApiError::bad_request(format!(
                 "a project named {:?} already exists (id {})",
                 existing.name, existing.id
             )));
         }
         let id = state.allocate_id();
-        state.projects.push(Project { id, name: request.name.clone(), stages: Vec::new(), histories: Vec::new() });
-        ok(IdName { id, name: request.name })
+        state.projects.push(Project {
+            id,
+            name: request.name.clone(),
+            stages: Vec::new(),
+            histories: Vec::new(),
+        });
+        ok(IdName {
+            id,
+            name: request.name,
+        })
     })
 }
 
 /// `DELETE /api/v1/project/{projectId}`: removes its stages, scenarios and history too.
-pub(super) async fn delete(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
+pub(super) async fn delete(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
     let id = params.id("projectId")?;
     emulator.with_state(|state| {
         state.project(id)?;

@@ -21,7 +21,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         let raw = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
-        Ok(Params(raw.iter().map(|(key, value)| (key.to_owned(), value.to_owned())).collect()))
+        Ok(Params(
+            raw.iter()
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .collect(),
+        ))
     }
 }
 
@@ -60,19 +64,30 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 impl QueryPairs {
     /// The last value of a parameter, when present.
     pub(super) fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(name, _)| name == key).map(|(_, value)| value.as_str())
+        self.0
+            .iter()
+            .rev()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
     }
 
     /// `pageNo` (from 1, default 1) and `pageSize` (1–100, default 100); out of range is 400.
     pub(super) fn paging(&self) -> Result<Paging, ApiError> {
         let number = |key: &str, default: usize, max: usize| -> Result<usize, ApiError> {
-            let Some(text) = self.get(key) else { return Ok(default) };
+            let Some(text) = self.get(key) else {
+                return Ok(default);
+            };
             match text.trim().parse::<usize>() {
                 Ok(value) if (1..=max).contains(&value) => Ok(value),
-                _ => Err(ApiError::bad_request(format!("{key} must be a number from 1 to {max}, got {text:?}"))),
+                _ => Err(ApiError::bad_request(format!(
+                    "{key} must be a number from 1 to {max}, got {text:?}"
+                ))),
             }
         };
-        Ok(Paging { page_no: number("pageNo", 1, usize::MAX)?, page_size: number("pageSize", 100, 100)? })
+        Ok(Paging {
+            page_no: number("pageNo", 1, usize::MAX)?,
+            page_size: number("pageSize", 100, 100)?,
+        })
     }
 
     /// A name filter: keeps names containing the parameter's value (case-sensitive, the
@@ -100,7 +115,9 @@ impl Paging {
 
 /// Parses a JSON body, whatever its content type (the gateway is lenient about it). Empty
 /// and malformed bodies are 400, oversized ones 413.
-pub(super) fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub(super) fn json_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large(rejection.body_text())
@@ -111,7 +128,8 @@ pub(super) fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("a JSON request body is required"));
     }
-    serde_json::from_slice(&body).map_err(|err| ApiError::bad_request(format!("invalid request body: {err}")))
+    serde_json::from_slice(&body)
+        .map_err(|err| ApiError::bad_request(format!("invalid request body: {err}")))
 }
 
 /// Checks a project, stage or scenario name: 1–100 characters, letters, digits, `-`, `_`.
@@ -122,7 +140,10 @@ pub(super) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
             "{kind} name must be 1 to 100 characters, got {length}"
         )));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
         return Err(ApiError::bad_request(format!(
             "{kind} name {name:?} contains {bad:?}; only letters, digits, '-' and '_' are allowed"
         )));

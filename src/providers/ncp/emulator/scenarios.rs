@@ -35,9 +35,9 @@ struct ScenarioInput {
 impl ScenarioInput {
     fn checked_description(&self) -> Result<Option<String>, ApiError> {
         match &self.description {
-            Some(text) if text.chars().count() > MAX_DESCRIPTION => Err(ApiError::bad_request(format!(
-                "description must be at most {MAX_DESCRIPTION} characters"
-            ))),
+            Some(text) if text.chars().count() > MAX_DESCRIPTION => Err(ApiError::bad_request(
+                format!("description must be at most {MAX_DESCRIPTION} characters"),
+            )),
             other => Ok(other.clone()),
         }
     }
@@ -64,7 +64,11 @@ pub(super) async fn list(
     emulator.with_state(|state| {
         let project = state.project(project_id)?;
         let stage = project.stage(stage_id)?;
-        let matching = stage.scenarios.iter().filter(|scenario| keep(&scenario.name)).map(Scenario::id_name);
+        let matching = stage
+            .scenarios
+            .iter()
+            .filter(|scenario| keep(&scenario.name))
+            .map(Scenario::id_name);
         ok(ScenarioList {
             project: Some(project.id_name()),
             stage: Some(stage.id_name()),
@@ -74,8 +78,15 @@ pub(super) async fn list(
 }
 
 /// `GET …/stage/{stageId}/scenario/{scenarioId}`: the stored config plus the stage `type`.
-pub(super) async fn get(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<ScenarioDetail> {
-    let ids = (params.id("projectId")?, params.id("stageId")?, params.id("scenarioId")?);
+pub(super) async fn get(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<ScenarioDetail> {
+    let ids = (
+        params.id("projectId")?,
+        params.id("stageId")?,
+        params.id("scenarioId")?,
+    );
     emulator.with_state(|state| {
         let project = state.project(ids.0)?;
         let stage = project.stage(ids.1)?;
@@ -100,21 +111,35 @@ pub(super) async fn create(
 ) -> ApiResult<IdName> {
     let (project_id, stage_id) = (params.id("projectId")?, params.id("stageId")?);
     let input: ScenarioInput = json_body(body)?;
-    let name = input.name.clone().ok_or_else(|| ApiError::bad_request("name is required"))?;
+    let name = input
+        .name
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("name is required"))?;
     check_name("scenario", &name)?;
     let description = input.checked_description()?;
-    let config = input.parsed_config()?.ok_or_else(|| ApiError::bad_request("config is required"))?;
+    let config = input
+        .parsed_config()?
+        .ok_or_else(|| ApiError::bad_request("config is required"))?;
     emulator.with_state(|state| {
         let id = state.next_id;
         let stage = stage_mut(state, project_id, stage_id)?;
-        if let Some(existing) = stage.scenarios.iter().find(|scenario| scenario.name == name) {
+        if let Some(existing) = stage
+            .scenarios
+            .iter()
+            .find(|scenario| scenario.name == name)
+        {
             return Err(ApiError::bad_request(format!(
                 "a scenario named {name:?} already exists in this stage (id {})",
                 existing.id
             )));
         }
         let config = validate::scenario_config(stage, config)?;
-        stage.scenarios.push(Scenario { id, name: name.clone(), description, config });
+        stage.scenarios.push(Scenario {
+            id,
+            name: name.clone(),
+            description,
+            config,
+        });
         state.next_id += 1;
         ok(IdName { id, name })
     })
@@ -126,7 +151,11 @@ pub(super) async fn edit(
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<IdName> {
-    let ids = (params.id("projectId")?, params.id("stageId")?, params.id("scenarioId")?);
+    let ids = (
+        params.id("projectId")?,
+        params.id("stageId")?,
+        params.id("scenarioId")?,
+    );
     let input: ScenarioInput = json_body(body)?;
     let description = input.checked_description()?;
     let config = input.parsed_config()?;
@@ -149,8 +178,15 @@ pub(super) async fn edit(
 }
 
 /// `DELETE …/stage/{stageId}/scenario/{scenarioId}` (its deployment history stays).
-pub(super) async fn delete(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
-    let ids = (params.id("projectId")?, params.id("stageId")?, params.id("scenarioId")?);
+pub(super) async fn delete(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
+    let ids = (
+        params.id("projectId")?,
+        params.id("stageId")?,
+        params.id("scenarioId")?,
+    );
     emulator.with_state(|state| {
         let stage = stage_mut(state, ids.0, ids.1)?;
         stage.scenario(ids.2)?;
@@ -160,7 +196,11 @@ pub(super) async fn delete(State(emulator): State<Arc<NcpEmulator>>, params: Par
 }
 
 /// Applies a validated edit; shared with the sandbox's drift endpoint.
-pub(super) fn apply_edit(scenario: &mut Scenario, description: Option<String>, config: Option<ScenarioConfig>) {
+pub(super) fn apply_edit(
+    scenario: &mut Scenario,
+    description: Option<String>,
+    config: Option<ScenarioConfig>,
+) {
     if let Some(description) = description {
         scenario.description = Some(description);
     }

@@ -57,31 +57,78 @@ pub(super) struct Repository {
 }
 
 pub(super) const SERVERS: &[Server] = &[
-    Server { no: 1011, name: "web-1" },
-    Server { no: 1012, name: "web-2" },
-    Server { no: 1013, name: "web-3" },
-    Server { no: 1021, name: "api-1" },
-    Server { no: 1022, name: "api-2" },
+    Server {
+        no: 1011,
+        name: "web-1",
+    },
+    Server {
+        no: 1012,
+        name: "web-2",
+    },
+    Server {
+        no: 1013,
+        name: "web-3",
+    },
+    Server {
+        no: 1021,
+        name: "api-1",
+    },
+    Server {
+        no: 1022,
+        name: "api-2",
+    },
 ];
 
 pub(super) const AUTO_SCALING_GROUPS: &[AutoScalingGroup] = &[
     AutoScalingGroup {
         no: 2001,
         name: "web-asg",
-        instances: &[Server { no: 2011, name: "web-asg-001" }, Server { no: 2012, name: "web-asg-002" }],
-        target_groups: &[TargetGroup { no: 3001, name: "web-tg-blue" }, TargetGroup { no: 3002, name: "web-tg-green" }],
+        instances: &[
+            Server {
+                no: 2011,
+                name: "web-asg-001",
+            },
+            Server {
+                no: 2012,
+                name: "web-asg-002",
+            },
+        ],
+        target_groups: &[
+            TargetGroup {
+                no: 3001,
+                name: "web-tg-blue",
+            },
+            TargetGroup {
+                no: 3002,
+                name: "web-tg-green",
+            },
+        ],
     },
     AutoScalingGroup {
         no: 2002,
         name: "api-asg",
-        instances: &[Server { no: 2021, name: "api-asg-001" }],
-        target_groups: &[TargetGroup { no: 3011, name: "api-tg" }],
+        instances: &[Server {
+            no: 2021,
+            name: "api-asg-001",
+        }],
+        target_groups: &[TargetGroup {
+            no: 3011,
+            name: "api-tg",
+        }],
     },
 ];
 
 pub(super) const CLUSTERS: &[Cluster] = &[
-    Cluster { uuid: "5f0d8a52-8c1e-4b6a-9e3b-2a7c41d0f001", no: 4001, name: "shop-nks" },
-    Cluster { uuid: "9b2e6c13-47d5-4f8e-b1a0-6c3d58e2f002", no: 4002, name: "staging-nks" },
+    Cluster {
+        uuid: "5f0d8a52-8c1e-4b6a-9e3b-2a7c41d0f001",
+        no: 4001,
+        name: "shop-nks",
+    },
+    Cluster {
+        uuid: "9b2e6c13-47d5-4f8e-b1a0-6c3d58e2f002",
+        no: 4002,
+        name: "staging-nks",
+    },
 ];
 
 pub(super) const BUCKETS: &[Bucket] = &[
@@ -96,20 +143,41 @@ pub(super) const BUCKETS: &[Bucket] = &[
     },
     Bucket {
         name: "static-site",
-        objects: &[("index.html", 4_812), ("releases/site-2.3.0.zip", 1_204_330)],
+        objects: &[
+            ("index.html", 4_812),
+            ("releases/site-2.3.0.zip", 1_204_330),
+        ],
     },
 ];
 
 pub(super) const BUILD_PROJECTS: &[BuildProject] = &[
-    BuildProject { id: 5001, name: "shop-build" },
-    BuildProject { id: 5002, name: "api-build" },
-    BuildProject { id: 5003, name: "site-build" },
+    BuildProject {
+        id: 5001,
+        name: "shop-build",
+    },
+    BuildProject {
+        id: 5002,
+        name: "api-build",
+    },
+    BuildProject {
+        id: 5003,
+        name: "site-build",
+    },
 ];
 
 pub(super) const REPOSITORIES: &[Repository] = &[
-    Repository { name: "shop-manifests", branches: &["main", "develop"] },
-    Repository { name: "shop-app", branches: &["main", "develop"] },
-    Repository { name: "site", branches: &["main", "develop"] },
+    Repository {
+        name: "shop-manifests",
+        branches: &["main", "develop"],
+    },
+    Repository {
+        name: "shop-app",
+        branches: &["main", "develop"],
+    },
+    Repository {
+        name: "site",
+        branches: &["main", "develop"],
+    },
 ];
 
 pub(super) fn server(no: i64) -> Option<&'static Server> {
@@ -126,7 +194,9 @@ pub(super) fn auto_scaling_group_named(name: &str) -> Option<&'static AutoScalin
 
 /// A cluster by uuid, or by its number written as text (how `clusterNo` may arrive).
 pub(super) fn cluster(id: &str) -> Option<&'static Cluster> {
-    CLUSTERS.iter().find(|cluster| cluster.uuid == id || cluster.no.to_string() == id)
+    CLUSTERS
+        .iter()
+        .find(|cluster| cluster.uuid == id || cluster.no.to_string() == id)
 }
 
 pub(super) fn bucket(name: &str) -> Option<&'static Bucket> {
@@ -138,5 +208,7 @@ pub(super) fn build_project(id: i64) -> Option<&'static BuildProject> {
 }
 
 pub(super) fn repository(name: &str) -> Option<&'static Repository> {
-    REPOSITORIES.iter().find(|repository| repository.name == name)
+    REPOSITORIES
+        .iter()
+        .find(|repository| repository.name == name)
 }

@@ -46,13 +46,23 @@ pub(super) async fn list(
     let keep = query.name_filter("stageName");
     emulator.with_state(|state| {
         let project = state.project(project_id)?;
-        let matching = project.stages.iter().filter(|stage| keep(&stage.name)).map(Stage::id_name);
-        ok(StageList { project: Some(project.id_name()), stage_list: paging.page(matching) })
+        let matching = project
+            .stages
+            .iter()
+            .filter(|stage| keep(&stage.name))
+            .map(Stage::id_name);
+        ok(StageList {
+            project: Some(project.id_name()),
+            stage_list: paging.page(matching),
+        })
     })
 }
 
 /// `GET /api/v1/project/{projectId}/stage/{stageId}`
-pub(super) async fn get(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<StageDetail> {
+pub(super) async fn get(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<StageDetail> {
     let (project_id, stage_id) = (params.id("projectId")?, params.id("stageId")?);
     emulator.with_state(|state| {
         let project = state.project(project_id)?;
@@ -75,16 +85,28 @@ pub(super) async fn create(
 ) -> ApiResult<IdName> {
     let project_id = params.id("projectId")?;
     let input: StageInput = json_body(body)?;
-    let name = input.name.ok_or_else(|| ApiError::bad_request("name is required"))?;
+    let name = input
+        .name
+        .ok_or_else(|| ApiError::bad_request("name is required"))?;
     check_name("stage", &name)?;
-    let target_type = input.target_type.ok_or_else(|| ApiError::bad_request("type is required"))?;
-    let config = input.config.ok_or_else(|| ApiError::bad_request("config is required"))?;
+    let target_type = input
+        .target_type
+        .ok_or_else(|| ApiError::bad_request("type is required"))?;
+    let config = input
+        .config
+        .ok_or_else(|| ApiError::bad_request("config is required"))?;
     let config = stage_config(&target_type, &config)?;
     emulator.with_state(|state| {
         let id = state.next_id;
         let project = state.project_mut(project_id)?;
         check_unique(&project.stages, &name, None)?;
-        project.stages.push(Stage { id, name: name.clone(), target_type, config, scenarios: Vec::new() });
+        project.stages.push(Stage {
+            id,
+            name: name.clone(),
+            target_type,
+            config,
+            scenarios: Vec::new(),
+        });
         state.next_id += 1;
         ok(IdName { id, name })
     })
@@ -138,7 +160,10 @@ pub(super) async fn edit(
 
 /// `DELETE /api/v1/project/{projectId}/stage/{stageId}`: removes its scenarios too (their
 /// deployment history stays in the project).
-pub(super) async fn delete(State(emulator): State<Arc<NcpEmulator>>, params: Params) -> ApiResult<Ack> {
+pub(super) async fn delete(
+    State(emulator): State<Arc<NcpEmulator>>,
+    params: Params,
+) -> ApiResult<Ack> {
     let (project_id, stage_id) = (params.id("projectId")?, params.id("stageId")?);
     emulator.with_state(|state| {
         let project = state.project_mut(project_id)?;
@@ -149,7 +174,10 @@ pub(super) async fn delete(State(emulator): State<Arc<NcpEmulator>>, params: Par
 }
 
 fn check_unique(stages: &[Stage], name: &str, except: Option<i64>) -> Result<(), ApiError> {
-    match stages.iter().find(|stage| stage.name == name && Some(stage.id) != except) {
+    match stages
+        .iter()
+        .find(|stage| stage.name == name && Some(stage.id) != except)
+    {
         Some(existing) => Err(ApiError::bad_request(format!(
             "a stage named {name:?} already exists in this project (id {})",
             existing.id
@@ -173,7 +201,10 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
             stage_type::ALL.join(", ")
         )));
     }
-    if let Some((key, owner)) = OWNERS.iter().find(|(key, owner)| *owner != target_type && config.contains_key(*key)) {
+    if let Some((key, owner)) = OWNERS
+        .iter()
+        .find(|(key, owner)| *owner != target_type && config.contains_key(*key))
+    {
         return Err(ApiError::bad_request(format!(
             "config.{key} belongs to a {owner} stage, not a {target_type} stage"
         )));
@@ -182,16 +213,24 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
         config
             .get(key)
             .filter(|value| !value.is_null())
-            .ok_or_else(|| ApiError::bad_request(format!("config.{key} is required for a {target_type} stage")))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "config.{key} is required for a {target_type} stage"
+                ))
+            })
     };
     let mut resolved = StageConfig::default();
     match target_type {
         stage_type::SERVER => {
             let Value::Array(items) = required("serverNo")? else {
-                return Err(ApiError::bad_request("config.serverNo must be an array of server numbers"));
+                return Err(ApiError::bad_request(
+                    "config.serverNo must be an array of server numbers",
+                ));
             };
             if items.is_empty() {
-                return Err(ApiError::bad_request("config.serverNo needs at least one server"));
+                return Err(ApiError::bad_request(
+                    "config.serverNo needs at least one server",
+                ));
             }
             let (mut numbers, mut names) = (Vec::new(), Vec::new());
             for item in items {
@@ -199,7 +238,9 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
                 let server = seed::server(no)
                     .ok_or_else(|| ApiError::bad_request(format!("server {no} does not exist")))?;
                 if numbers.contains(&no) {
-                    return Err(ApiError::bad_request(format!("server {no} is listed twice")));
+                    return Err(ApiError::bad_request(format!(
+                        "server {no} is listed twice"
+                    )));
                 }
                 numbers.push(no);
                 names.push(server.name.to_owned());
@@ -209,8 +250,9 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
         }
         stage_type::AUTOSCALING_GROUP => {
             let no = number("config.autoScalingGroupNo", required("autoScalingGroupNo")?)?;
-            let group = seed::auto_scaling_group(no)
-                .ok_or_else(|| ApiError::bad_request(format!("Auto Scaling group {no} does not exist")))?;
+            let group = seed::auto_scaling_group(no).ok_or_else(|| {
+                ApiError::bad_request(format!("Auto Scaling group {no} does not exist"))
+            })?;
             resolved.auto_scaling_group_no = Some(group.no);
             resolved.auto_scaling_group_name = Some(group.name.to_owned());
         }
@@ -223,17 +265,26 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
                 let text = match value {
                     Value::String(text) => text.clone(),
                     Value::Number(number) => number.to_string(),
-                    _ => return Err(ApiError::bad_request(format!("config.{key} must be a string or a number"))),
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "config.{key} must be a string or a number"
+                        )));
+                    }
                 };
-                let cluster = seed::cluster(&text)
-                    .ok_or_else(|| ApiError::bad_request(format!("Kubernetes cluster {text} does not exist")))?;
+                let cluster = seed::cluster(&text).ok_or_else(|| {
+                    ApiError::bad_request(format!("Kubernetes cluster {text} does not exist"))
+                })?;
                 if found.is_some_and(|seen| seen != cluster) {
-                    return Err(ApiError::bad_request("config.clusterUuid and config.clusterNo name different clusters"));
+                    return Err(ApiError::bad_request(
+                        "config.clusterUuid and config.clusterNo name different clusters",
+                    ));
                 }
                 found = Some(cluster);
             }
             let cluster = found.ok_or_else(|| {
-                ApiError::bad_request("config.clusterUuid (or clusterNo) is required for a KubernetesService stage")
+                ApiError::bad_request(
+                    "config.clusterUuid (or clusterNo) is required for a KubernetesService stage",
+                )
             })?;
             resolved.cluster_uuid = Some(cluster.uuid.to_owned());
             resolved.cluster_name = Some(cluster.name.to_owned());
@@ -242,8 +293,9 @@ fn stage_config(target_type: &str, config: &Map<String, Value>) -> Result<StageC
             let Value::String(name) = required("bucketName")? else {
                 return Err(ApiError::bad_request("config.bucketName must be a string"));
             };
-            let bucket = seed::bucket(name)
-                .ok_or_else(|| ApiError::bad_request(format!("Object Storage bucket {name:?} does not exist")))?;
+            let bucket = seed::bucket(name).ok_or_else(|| {
+                ApiError::bad_request(format!("Object Storage bucket {name:?} does not exist"))
+            })?;
             resolved.bucket_name = Some(bucket.name.to_owned());
         }
     }

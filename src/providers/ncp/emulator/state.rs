@@ -28,7 +28,11 @@ pub(super) struct NcpState {
 
 impl Default for NcpState {
     fn default() -> Self {
-        NcpState { next_id: 1, projects: Vec::new(), outcomes: Vec::new() }
+        NcpState {
+            next_id: 1,
+            projects: Vec::new(),
+            outcomes: Vec::new(),
+        }
     }
 }
 
@@ -139,7 +143,11 @@ pub(super) enum Progress {
     /// On the clock from `since`: `waiting`, then `inprogress`, then the canary gate or the
     /// outcome.
     #[serde(rename_all = "camelCase")]
-    Timed { since: i64, waiting_ms: u64, running_ms: u64 },
+    Timed {
+        since: i64,
+        waiting_ms: u64,
+        running_ms: u64,
+    },
     /// A manual canary accepted at `since`: `inprogress` for `running_ms`, then the outcome.
     #[serde(rename_all = "camelCase")]
     Promoting { since: i64, running_ms: u64 },
@@ -201,7 +209,8 @@ impl NcpState {
             .iter()
             .flat_map(|project| {
                 let stages = project.stages.iter().flat_map(|stage| {
-                    std::iter::once(stage.id).chain(stage.scenarios.iter().map(|scenario| scenario.id))
+                    std::iter::once(stage.id)
+                        .chain(stage.scenarios.iter().map(|scenario| scenario.id))
                 });
                 std::iter::once(project.id)
                     .chain(stages)
@@ -230,21 +239,28 @@ impl NcpState {
     pub(super) fn outcome_for(&self, project: &str, stage: &str, scenario: &str) -> Outcome {
         self.outcomes
             .iter()
-            .find(|rule| rule.project == project && rule.stage == stage && rule.scenario == scenario)
+            .find(|rule| {
+                rule.project == project && rule.stage == stage && rule.scenario == scenario
+            })
             .map_or(Outcome::Success, |rule| rule.outcome)
     }
 }
 
 impl Project {
     pub(super) fn id_name(&self) -> IdName {
-        IdName { id: self.id, name: self.name.clone() }
+        IdName {
+            id: self.id,
+            name: self.name.clone(),
+        }
     }
 
     pub(super) fn stage(&self, id: i64) -> Result<&Stage, ApiError> {
         self.stages
             .iter()
             .find(|stage| stage.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("stage {id} does not exist in project {}", self.id)))
+            .ok_or_else(|| {
+                ApiError::not_found(format!("stage {id} does not exist in project {}", self.id))
+            })
     }
 
     pub(super) fn stage_mut(&mut self, id: i64) -> Result<&mut Stage, ApiError> {
@@ -252,14 +268,21 @@ impl Project {
         self.stages
             .iter_mut()
             .find(|stage| stage.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("stage {id} does not exist in project {project}")))
+            .ok_or_else(|| {
+                ApiError::not_found(format!("stage {id} does not exist in project {project}"))
+            })
     }
 
     pub(super) fn history(&self, id: i64) -> Result<&History, ApiError> {
         self.histories
             .iter()
             .find(|history| history.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("deployment history {id} does not exist in project {}", self.id)))
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "deployment history {id} does not exist in project {}",
+                    self.id
+                ))
+            })
     }
 
     pub(super) fn history_mut(&mut self, id: i64) -> Result<&mut History, ApiError> {
@@ -267,20 +290,29 @@ impl Project {
         self.histories
             .iter_mut()
             .find(|history| history.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("deployment history {id} does not exist in project {project}")))
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "deployment history {id} does not exist in project {project}"
+                ))
+            })
     }
 }
 
 impl Stage {
     pub(super) fn id_name(&self) -> IdName {
-        IdName { id: self.id, name: self.name.clone() }
+        IdName {
+            id: self.id,
+            name: self.name.clone(),
+        }
     }
 
     pub(super) fn scenario(&self, id: i64) -> Result<&Scenario, ApiError> {
         self.scenarios
             .iter()
             .find(|scenario| scenario.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("scenario {id} does not exist in stage {}", self.id)))
+            .ok_or_else(|| {
+                ApiError::not_found(format!("scenario {id} does not exist in stage {}", self.id))
+            })
     }
 
     pub(super) fn scenario_mut(&mut self, id: i64) -> Result<&mut Scenario, ApiError> {
@@ -288,12 +320,17 @@ impl Stage {
         self.scenarios
             .iter_mut()
             .find(|scenario| scenario.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("scenario {id} does not exist in stage {stage}")))
+            .ok_or_else(|| {
+                ApiError::not_found(format!("scenario {id} does not exist in stage {stage}"))
+            })
     }
 }
 
 impl Scenario {
     pub(super) fn id_name(&self) -> IdName {
-        IdName { id: self.id, name: self.name.clone() }
+        IdName {
+            id: self.id,
+            name: self.name.clone(),
+        }
     }
 }

@@ -11,12 +11,18 @@ use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions, demo};
 /// Starts a sandbox on `127.0.0.1:0` with the given options.
 pub(crate) async fn start(options: SandboxOptions) -> SandboxHandle {
     let listen = "127.0.0.1:0".parse().expect("literal address");
-    sandbox::start(listen, options).await.expect("sandbox starts")
+    sandbox::start(listen, options)
+        .await
+        .expect("sandbox starts")
 }
 
 /// Starts a sandbox with in-memory state and the given deployment timing.
 pub(crate) async fn start_with(deploy_timing: DeployTiming) -> SandboxHandle {
-    start(SandboxOptions { deploy_timing, ..SandboxOptions::default() }).await
+    start(SandboxOptions {
+        deploy_timing,
+        ..SandboxOptions::default()
+    })
+    .await
 }
 
 /// A signing client for the emulator.
@@ -47,9 +53,20 @@ impl Ncp {
     }
 
     /// Sends one signed request; `path_and_query` is what gets signed (no mount prefix).
-    pub(crate) async fn try_call(&self, method: &str, path_and_query: &str, body: Option<Value>) -> reqwest::Result<Answer> {
+    pub(crate) async fn try_call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> reqwest::Result<Answer> {
         let timestamp = (jiff::Timestamp::now().as_millisecond() + self.skew_ms).to_string();
-        let sig = signature::sign(method, path_and_query, &timestamp, &self.access_key, &self.secret_key);
+        let sig = signature::sign(
+            method,
+            path_and_query,
+            &timestamp,
+            &self.access_key,
+            &self.secret_key,
+        );
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
         let mut request = self
             .http
@@ -63,11 +80,21 @@ impl Ncp {
         let response = request.send().await?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await?;
-        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
     }
 
-    pub(crate) async fn call(&self, method: &str, path_and_query: &str, body: Option<Value>) -> Answer {
-        self.try_call(method, path_and_query, body).await.expect("request answered")
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        self.try_call(method, path_and_query, body)
+            .await
+            .expect("request answered")
     }
 
     pub(crate) async fn get(&self, path_and_query: &str) -> Answer {
@@ -98,17 +125,33 @@ impl Ncp {
     }
 
     /// Creates a stage and returns its id.
-    pub(crate) async fn stage(&self, project: i64, name: &str, target_type: &str, config: Value) -> i64 {
+    pub(crate) async fn stage(
+        &self,
+        project: i64,
+        name: &str,
+        target_type: &str,
+        config: Value,
+    ) -> i64 {
         let body = json!({ "name": name, "type": target_type, "config": config });
-        let (status, body) = self.post(&format!("/api/v1/project/{project}/stage"), body).await;
+        let (status, body) = self
+            .post(&format!("/api/v1/project/{project}/stage"), body)
+            .await;
         assert_eq!(status, 200, "create stage: {body}");
         body["result"]["id"].as_i64().expect("stage id")
     }
 
     /// Creates a scenario and returns its id.
-    pub(crate) async fn scenario(&self, project: i64, stage: i64, name: &str, config: Value) -> i64 {
+    pub(crate) async fn scenario(
+        &self,
+        project: i64,
+        stage: i64,
+        name: &str,
+        config: Value,
+    ) -> i64 {
         let path = format!("/api/v1/project/{project}/stage/{stage}/scenario");
-        let (status, body) = self.post(&path, json!({ "name": name, "config": config })).await;
+        let (status, body) = self
+            .post(&path, json!({ "name": name, "config": config }))
+            .await;
         assert_eq!(status, 200, "create scenario: {body}");
         body["result"]["id"].as_i64().expect("scenario id")
     }
@@ -116,8 +159,17 @@ impl Ncp {
     /// A project `shop` with a Server stage `dev` (web-1, web-2) and scenario `deploy`.
     pub(crate) async fn server_setup(&self, project_name: &str) -> (i64, i64, i64) {
         let project = self.project(project_name).await;
-        let stage = self.stage(project, "dev", "Server", json!({ "serverNo": [1011, 1012] })).await;
-        let scenario = self.scenario(project, stage, "deploy", server_config()).await;
+        let stage = self
+            .stage(
+                project,
+                "dev",
+                "Server",
+                json!({ "serverNo": [1011, 1012] }),
+            )
+            .await;
+        let scenario = self
+            .scenario(project, stage, "deploy", server_config())
+            .await;
         (project, stage, scenario)
     }
 
@@ -131,9 +183,14 @@ impl Ncp {
 
     /// The status of one deployment.
     pub(crate) async fn status(&self, project: i64, history: i64) -> String {
-        let (status, body) = self.get(&format!("/api/v1/project/{project}/history/{history}")).await;
+        let (status, body) = self
+            .get(&format!("/api/v1/project/{project}/history/{history}"))
+            .await;
         assert_eq!(status, 200, "history detail: {body}");
-        body["result"]["status"].as_str().expect("status").to_owned()
+        body["result"]["status"]
+            .as_str()
+            .expect("status")
+            .to_owned()
     }
 
     /// Polls until the deployment reaches a terminal status (at most ten seconds).
@@ -164,4 +221,7 @@ pub(crate) fn server_config() -> Value {
 }
 
 /// Short timings for tests that watch a deployment finish.
-pub(crate) const FAST: DeployTiming = DeployTiming::Timed { waiting_ms: 60, running_ms: 120 };
+pub(crate) const FAST: DeployTiming = DeployTiming::Timed {
+    waiting_ms: 60,
+    running_ms: 120,
+};

@@ -3,4 +3,5 @@
 mod auth;
 mod crud;
 mod deploy;
+mod lookups;
 mod validation;

@@ -1,0 +1,96 @@
+//! Property tests over wide inputs: the manifest loader never panics and always either
+//! succeeds or explains itself with located diagnostics; diffing is consistent.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use deployplan::engine::diff;
+use deployplan::model::{Address, KindRules, Resource};
+
+fn load(text: &str) -> Result<usize, usize> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deployplan.yaml");
+    std::fs::write(&path, text).unwrap();
+    deployplan::manifest::load(&path, None, &|_| None).map(|m| m.resources.len()).map_err(|d| d.len())
+}
+
+/// Fragments that, shuffled together, make mostly-plausible manifests.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: sandbox\n".to_owned()),
+        Just("ncp-sourcedeploy:\n  projects:\n    shop:\n      stages:\n        dev:\n          target: {type: server, servers: [1]}\n".to_owned()),
+        Just("          scenarios:\n            web: {strategy: normal, rollback: true, file: {type: later}}\n".to_owned()),
+        Just("  releases:\n    r: {scenario: shop/dev/web}\n".to_owned()),
+        Just("vars: {a: 1, b: \"${env.X}\"}\n".to_owned()),
+        Just("environments: {prod: {vars: {a: 2}}}\n".to_owned()),
+        "[a-z_:{}\\[\\], \\n\"'$.-]{0,40}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn loader_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+        let _ = load(&text);
+    }
+
+    #[test]
+    fn loader_never_panics_on_shuffled_manifests(parts in prop::collection::vec(fragment(), 0..8)) {
+        match load(&parts.concat()) {
+            Ok(_) => {}
+            Err(count) => prop_assert!(count > 0, "a failed load must carry at least one diagnostic"),
+        }
+    }
+
+    #[test]
+    fn a_value_never_differs_from_itself(value in json_value()) {
+        let resource = resource(value.clone());
+        prop_assert!(diff::field_changes(&resource, Some(&value), &KindRules::default()).is_empty());
+    }
+
+    #[test]
+    fn every_difference_is_reported_once(a in json_value(), b in json_value()) {
+        let resource = resource(a.clone());
+        let changes = diff::field_changes(&resource, Some(&b), &KindRules::default());
+        let (fa, fb) = (diff::flatten(&a), diff::flatten(&b));
+        let expected = fa.keys().chain(fb.keys()).collect::<std::collections::BTreeSet<_>>()
+            .into_iter().filter(|k| fa.get(*k) != fb.get(*k)).count();
+        prop_assert_eq!(changes.len(), expected);
+        let mut paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        paths.dedup();
+        prop_assert_eq!(paths.len(), changes.len());
+    }
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(|n| json!(n)),
+        "[a-c]{0,3}".prop_map(Value::String),
+    ];
+    let tree = leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::btree_map("[a-d]", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    prop::collection::btree_map("[a-d]", tree, 0..4).prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+fn resource(attributes: Value) -> Resource {
+    Resource {
+        address: Address("p.k.n".into()),
+        provider: "p".into(),
+        kind: "k".into(),
+        name: "n".into(),
+        parent: None,
+        attributes,
+        sensitive: vec![],
+        provenance: Default::default(),
+        depends_on: vec![],
+        protect: false,
+        prune: false,
+        origin: None,
+    }
+}
