@@ -25,10 +25,16 @@ impl Journal {
     pub fn create(state_dir: &Path, inner: Arc<dyn Reporter>) -> std::io::Result<Journal> {
         let dir = state_dir.join("runs");
         std::fs::create_dir_all(&dir)?;
-        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+        let stamp = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
         let path = dir.join(format!("{stamp}-{}.jsonl", std::process::id()));
         let file = File::options().create(true).append(true).open(&path)?;
-        Ok(Journal { file: Mutex::new(file), path, inner })
+        Ok(Journal {
+            file: Mutex::new(file),
+            path,
+            inner,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -53,7 +59,9 @@ impl Journal {
 
 impl Reporter for Journal {
     fn started(&self, change: &Change) {
-        self.write(json!({ "event": "started", "address": change.address, "action": change.action }));
+        self.write(
+            json!({ "event": "started", "address": change.address, "action": change.action }),
+        );
         self.inner.started(change);
     }
 

@@ -11,7 +11,9 @@ use serde_json::Value;
 /// A resource's stable address, shown in plans and accepted by `--target`:
 /// `<provider instance>.<kind>.<name>` for roots and `<parent>.<kind>.<name>` for children,
 /// e.g. `ncp.project.shop.stage.dev.scenario.web`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Address(pub String);
 
@@ -45,8 +47,14 @@ impl fmt::Display for Address {
 
 fn quote_segment(name: &str) -> String {
     let plain = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if plain { name.to_owned() } else { format!("{name:?}") }
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plain {
+        name.to_owned()
+    } else {
+        format!("{name:?}")
+    }
 }
 
 /// Where a value came from: the manifest location, and the environment overlay whose
@@ -120,7 +128,9 @@ pub struct RemoteState {
 }
 
 /// What apply will do to one address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,

@@ -25,7 +25,9 @@ pub fn register(secret: &str) {
     if secret.len() < 4 {
         return;
     }
-    let mut secrets = registry().write().unwrap_or_else(|poison| poison.into_inner());
+    let mut secrets = registry()
+        .write()
+        .unwrap_or_else(|poison| poison.into_inner());
     if !secrets.iter().any(|known| known == secret) {
         secrets.push(secret.to_owned());
         // Longest first, so a secret that contains another is masked whole.
@@ -35,7 +37,9 @@ pub fn register(secret: &str) {
 
 /// Replaces every registered secret in `text` with [`MASK`].
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let secrets = registry().read().unwrap_or_else(|poison| poison.into_inner());
+    let secrets = registry()
+        .read()
+        .unwrap_or_else(|poison| poison.into_inner());
     if !secrets.iter().any(|secret| text.contains(secret.as_str())) {
         return Cow::Borrowed(text);
     }

@@ -48,16 +48,31 @@ fn broken(w: &World, text: &str, args: &[&str]) -> String {
     plan_args.extend_from_slice(args);
     let plan = w.run(&plan_args);
     assert_code(&plan, 1);
-    assert!(w.requests().is_empty(), "no request may be sent: {:?}", w.requests());
+    assert!(
+        w.requests().is_empty(),
+        "no request may be sent: {:?}",
+        w.requests()
+    );
     let text = stderr(&validate);
-    assert_eq!(text, stderr(&plan), "validate and plan report the same diagnostics");
-    assert!(!text.contains("panicked") && !text.contains("RUST_BACKTRACE"), "{text}");
+    assert_eq!(
+        text,
+        stderr(&plan),
+        "validate and plan report the same diagnostics"
+    );
+    assert!(
+        !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
+        "{text}"
+    );
     let port = regex_lite_port(&w.ncp_url());
     text.replace(&port, "PORT")
 }
 
 fn regex_lite_port(url: &str) -> String {
-    url.rsplit(':').next().and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned()
+    url.rsplit(':')
+        .next()
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 macro_rules! case {
@@ -75,21 +90,40 @@ macro_rules! case {
     };
 }
 
-case!(yaml_syntax_error, |b| b.replace("servers: [1011]", "servers: [1011"));
-case!(unknown_field_with_suggestion, |b| b.replace("strategy: normal", "stratgy: normal"));
-case!(wrong_type, |b| b.replace("servers: [1011]", "servers: lots"));
+case!(yaml_syntax_error, |b| b
+    .replace("servers: [1011]", "servers: [1011"));
+case!(unknown_field_with_suggestion, |b| b
+    .replace("strategy: normal", "stratgy: normal"));
+case!(wrong_type, |b| b
+    .replace("servers: [1011]", "servers: lots"));
 case!(bad_enum_value, |b| b.replace("type: server", "type: sever"));
-case!(dangling_release_reference, |b| b.replace("scenario: shop/dev/web", "scenario: shop/dev/wbe"));
-case!(dependency_cycle, |b| b.replace(
+case!(dangling_release_reference, |b| b
+    .replace("scenario: shop/dev/web", "scenario: shop/dev/wbe"));
+case!(dependency_cycle, |b| {
+    b.replace(
     "  releases:\n    web-dev:\n      scenario: shop/dev/web\n",
     "  releases:\n    web-dev:\n      scenario: shop/dev/web\n      depends_on: [ncp.release.web-again]\n    web-again:\n      scenario: shop/dev/web\n      depends_on: [ncp.release.web-dev]\n",
+)
+});
+case!(missing_secret, |b| b.replace(
+    "strategy: normal",
+    "strategy: normal\n              description: \"${secret.DEPLOYPLAN_TEST_MISSING_SECRET}\""
 ));
-case!(missing_secret, |b| b.replace("strategy: normal", "strategy: normal\n              description: \"${secret.DEPLOYPLAN_TEST_MISSING_SECRET}\""));
-case!(unknown_environment, |b| b.to_owned(), &["--env", "prodution"]);
-case!(unknown_variable, |b| b.replace("${var.version}", "${var.verison}"));
-case!(strategy_not_available_for_target, |b| b.replace("strategy: normal", "strategy: blue-green"));
-case!(missing_required_block, |b| b.replace("              rollback: true\n", ""));
-case!(literal_secret_key, |b| b.replace("    endpoint: {{NCP}}\n", "    endpoint: {{NCP}}\n    credentials:\n      secret_key: hunter2hunter2\n"));
+case!(
+    unknown_environment,
+    |b| b.to_owned(),
+    &["--env", "prodution"]
+);
+case!(unknown_variable, |b| b
+    .replace("${var.version}", "${var.verison}"));
+case!(strategy_not_available_for_target, |b| b
+    .replace("strategy: normal", "strategy: blue-green"));
+case!(missing_required_block, |b| b
+    .replace("              rollback: true\n", ""));
+case!(literal_secret_key, |b| b.replace(
+    "    endpoint: {{NCP}}\n",
+    "    endpoint: {{NCP}}\n    credentials:\n      secret_key: hunter2hunter2\n"
+));
 
 #[test]
 fn every_error_is_reported_at_once() {
@@ -100,7 +134,11 @@ fn every_error_is_reported_at_once() {
         .replace("scenario: shop/dev/web", "scenario: shop/dev/wbe")
         .replace("${var.version}", "${var.verison}");
     let out = broken(&w, &text, &[]);
-    for expected in ["unknown field `stratgy`", "wrong type", "unknown variable `verison`"] {
+    for expected in [
+        "unknown field `stratgy`",
+        "wrong type",
+        "unknown variable `verison`",
+    ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
     assert!(out.contains("errors in the manifest"), "{out}");
@@ -121,17 +159,32 @@ fn duplicate_names_across_files_point_at_both() {
     assert_code(&out, 1);
     let text = stderr(&out);
     assert!(text.contains("`shop` is declared more than once"), "{text}");
-    assert!(text.contains("manifests/b.yaml:3:5") && text.contains("manifests/a.yaml:13:5"), "{text}");
+    assert!(
+        text.contains("manifests/b.yaml:3:5") && text.contains("manifests/a.yaml:13:5"),
+        "{text}"
+    );
     assert!(w.requests().is_empty());
 }
 
 #[test]
 fn arbitrary_bytes_never_panic() {
     let w = world();
-    for text in ["\u{0}\u{1}", "- [", "a: !!binary x", "*alias", "? [a, b]\n: c", "providers: [1, 2]", "ncp-sourcedeploy: 5", "{}"] {
+    for text in [
+        "\u{0}\u{1}",
+        "- [",
+        "a: !!binary x",
+        "*alias",
+        "? [a, b]\n: c",
+        "providers: [1, 2]",
+        "ncp-sourcedeploy: 5",
+        "{}",
+    ] {
         std::fs::write(w.path().join("deployplan.yaml"), text).unwrap();
         let out = w.run(&["validate"]);
         let err = stderr(&out);
-        assert!(!err.contains("panicked") && !err.contains("internal error"), "{text:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("internal error"),
+            "{text:?}: {err}"
+        );
     }
 }

@@ -36,40 +36,90 @@ ncp-sourcedeploy:
 
 fn admin(w: &World, method: reqwest::Method, path: &str, body: serde_json::Value) {
     let url = format!("http://{}/_sandbox{path}", w.sandbox.addr);
-    let response = w.runtime.block_on(async { reqwest::Client::new().request(method, &url).json(&body).send().await }).unwrap();
-    assert!(response.status().is_success(), "admin {path}: {}", response.status());
+    let response = w
+        .runtime
+        .block_on(async {
+            reqwest::Client::new()
+                .request(method, &url)
+                .json(&body)
+                .send()
+                .await
+        })
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "admin {path}: {}",
+        response.status()
+    );
 }
 
 #[test]
 fn a_failed_deployment_fails_its_node_and_skips_dependents() {
     let w = world();
     w.manifest(MANIFEST);
-    admin(&w, reqwest::Method::PUT, "/ncp-sourcedeploy/outcomes", json!({"project": "shop", "stage": "dev", "scenario": "web", "outcome": "fail"}));
+    admin(
+        &w,
+        reqwest::Method::PUT,
+        "/ncp-sourcedeploy/outcomes",
+        json!({"project": "shop", "stage": "dev", "scenario": "web", "outcome": "fail"}),
+    );
     let apply = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&apply, 1);
     let summary = stdout(&apply);
-    assert!(summary.contains("Apply incomplete: 4 applied, 1 failed, 1 skipped."), "{summary}\n{}", stderr(&apply));
-    assert!(summary.contains("ncp.release.web (deploy): deployment"), "{summary}");
+    assert!(
+        summary.contains("Apply incomplete: 4 applied, 1 failed, 1 skipped."),
+        "{summary}\n{}",
+        stderr(&apply)
+    );
+    assert!(
+        summary.contains("ncp.release.web (deploy): deployment"),
+        "{summary}"
+    );
     assert!(summary.contains("ended with status `fail`"), "{summary}");
-    assert!(summary.contains("ncp.release.web-after (deploy): skipped, `ncp.release.web` did not apply"), "{summary}");
+    assert!(
+        summary
+            .contains("ncp.release.web-after (deploy): skipped, `ncp.release.web` did not apply"),
+        "{summary}"
+    );
 
     // The remote is as it was: the next plan still shows both deploys.
     let plan = w.run(&["plan"]);
-    assert!(stdout(&plan).contains("0 to create, 0 to update, 0 to replace, 0 to delete, 2 to deploy."), "{}", stdout(&plan));
+    assert!(
+        stdout(&plan).contains("0 to create, 0 to update, 0 to replace, 0 to delete, 2 to deploy."),
+        "{}",
+        stdout(&plan)
+    );
 }
 
 #[test]
 fn rate_limits_and_server_errors_are_retried_where_safe() {
     let w = world();
     w.manifest(MANIFEST);
-    admin(&w, reqwest::Method::PUT, "/faults", json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.3, "retry_after_secs": 0, "drop_rate": 0.0}));
+    admin(
+        &w,
+        reqwest::Method::PUT,
+        "/faults",
+        json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.3, "retry_after_secs": 0, "drop_rate": 0.0}),
+    );
     let apply = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&apply, 0);
     let statuses: Vec<u16> = w.requests().iter().map(|r| r.status).collect();
-    assert!(statuses.contains(&429), "faults were injected: {statuses:?}");
-    admin(&w, reqwest::Method::PUT, "/faults", json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.0, "retry_after_secs": 0, "drop_rate": 0.0}));
+    assert!(
+        statuses.contains(&429),
+        "faults were injected: {statuses:?}"
+    );
+    admin(
+        &w,
+        reqwest::Method::PUT,
+        "/faults",
+        json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.0, "retry_after_secs": 0, "drop_rate": 0.0}),
+    );
     // Exactly one project and two scenarios were created, whatever was retried.
-    let creates = w.requests().into_iter().filter(|r| r.method == "POST" && r.status < 300 && !r.path.ends_with("/deploy")).count();
+    let creates = w
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.status < 300 && !r.path.ends_with("/deploy"))
+        .count();
     assert_eq!(creates, 4, "project + stage + 2 scenarios, no duplicates");
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
@@ -78,11 +128,24 @@ fn rate_limits_and_server_errors_are_retried_where_safe() {
 fn wrong_credentials_fail_once_with_the_provider_error() {
     let w = world();
     w.manifest(MANIFEST);
-    let out = w.cmd().env("NCLOUD_SECRET_KEY", "not-the-right-secret").args(["plan"]).output().unwrap();
+    let out = w
+        .cmd()
+        .env("NCLOUD_SECRET_KEY", "not-the-right-secret")
+        .args(["plan"])
+        .output()
+        .unwrap();
     assert_code(&out, 1);
     let text = stderr(&out);
-    assert!(text.contains("Authentication Failed") || text.contains("200"), "{text}");
+    assert!(
+        text.contains("Authentication Failed") || text.contains("200"),
+        "{text}"
+    );
     assert!(text.contains("check the access key"), "{text}");
     assert!(!text.contains("not-the-right-secret"), "{text}");
-    assert_eq!(w.requests().len(), 1, "an auth failure is not retried: {:?}", w.requests());
+    assert_eq!(
+        w.requests().len(),
+        1,
+        "an auth failure is not retried: {:?}",
+        w.requests()
+    );
 }

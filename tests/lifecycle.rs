@@ -54,13 +54,30 @@ fn create_then_no_changes_then_update_then_deploy() {
     assert_code(&plan, 2);
     let text = stdout(&plan);
     assert!(text.contains("+ ncp.project.shop "), "{text}");
-    assert!(text.contains("Plan: 4 to create, 0 to update, 0 to replace, 0 to delete, 1 to deploy."), "{text}");
-    assert!(w.writes().is_empty(), "plan must not write: {:?}", w.writes());
+    assert!(
+        text.contains("Plan: 4 to create, 0 to update, 0 to replace, 0 to delete, 1 to deploy."),
+        "{text}"
+    );
+    assert!(
+        w.writes().is_empty(),
+        "plan must not write: {:?}",
+        w.writes()
+    );
 
     let apply = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&apply, 0);
-    assert!(stdout(&apply).contains("Apply complete: 5 applied, 0 failed, 0 skipped."), "{}", stdout(&apply));
-    assert_eq!(w.writes().iter().filter(|w| w.starts_with("POST") && w.ends_with("/project")).count(), 1);
+    assert!(
+        stdout(&apply).contains("Apply complete: 5 applied, 0 failed, 0 skipped."),
+        "{}",
+        stdout(&apply)
+    );
+    assert_eq!(
+        w.writes()
+            .iter()
+            .filter(|w| w.starts_with("POST") && w.ends_with("/project"))
+            .count(),
+        1
+    );
 
     let again = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&again, 0);
@@ -76,7 +93,12 @@ fn create_then_no_changes_then_update_then_deploy() {
         .unwrap()
         .iter()
         .filter(|c| c["action"] != "no_op" && c["action"] != "noop")
-        .map(|c| (c["address"].as_str().unwrap(), c["action"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap(),
+                c["action"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(changed, [("ncp.project.shop.stage.dev", "update")]);
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
@@ -86,8 +108,14 @@ fn create_then_no_changes_then_update_then_deploy() {
     let bumped = w.run(&["plan"]);
     let text = stdout(&bumped);
     assert!(text.contains("▶ ncp.release.web-dev"), "{text}");
-    assert!(text.contains("deployed artifact shop/shop-1.4.1.tar.gz ≠ desired shop/shop-1.4.2.tar.gz"), "{text}");
-    assert!(text.contains("1 to update, 0 to replace, 0 to delete, 1 to deploy."), "{text}");
+    assert!(
+        text.contains("deployed artifact shop/shop-1.4.1.tar.gz ≠ desired shop/shop-1.4.2.tar.gz"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 to update, 0 to replace, 0 to delete, 1 to deploy."),
+        "{text}"
+    );
     let applied = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&applied, 0);
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
@@ -97,22 +125,40 @@ fn create_then_no_changes_then_update_then_deploy() {
 fn removed_scenario_is_unmanaged_until_pruned_and_protect_blocks_deletes() {
     let w = world();
     w.manifest(&manifest(EXTRA_SCENARIO, "1.4.1", "[1011]"));
-    assert_code(&w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]), 0);
+    assert_code(
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]),
+        0,
+    );
 
     w.manifest(&manifest("", "1.4.1", "[1011]"));
     let plan = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&plan, 0);
     let text = stdout(&plan);
-    assert!(text.contains("? ncp.project.shop.stage.dev.scenario.api"), "{text}");
+    assert!(
+        text.contains("? ncp.project.shop.stage.dev.scenario.api"),
+        "{text}"
+    );
     assert!(text.contains("unmanaged"), "{text}");
     let before = w.writes().len();
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
-    assert_eq!(w.writes().len(), before, "an unmanaged scenario is never deleted without prune");
+    assert_eq!(
+        w.writes().len(),
+        before,
+        "an unmanaged scenario is never deleted without prune"
+    );
 
     let pruned = w.run(&["plan", "--prune"]);
-    assert!(stdout(&pruned).contains("- ncp.project.shop.stage.dev.scenario.api"), "{}", stdout(&pruned));
+    assert!(
+        stdout(&pruned).contains("- ncp.project.shop.stage.dev.scenario.api"),
+        "{}",
+        stdout(&pruned)
+    );
     assert_code(&w.run(&["apply", "--auto-approve", "--prune"]), 0);
-    assert!(w.writes().iter().any(|w| w.starts_with("DELETE") && w.contains("/scenario/")));
+    assert!(
+        w.writes()
+            .iter()
+            .any(|w| w.starts_with("DELETE") && w.contains("/scenario/"))
+    );
     assert_code(&w.run(&["plan", "--detailed-exitcode", "--prune"]), 0);
 
     // A protected stage whose target type changes would be replaced: refused at plan time.
@@ -127,5 +173,9 @@ fn removed_scenario_is_unmanaged_until_pruned_and_protect_blocks_deletes() {
     w.manifest(&protected);
     let refused = w.run(&["plan"]);
     assert_code(&refused, 1);
-    assert!(common::stderr(&refused).contains("protected resource `ncp.project.shop.stage.dev`"), "{}", common::stderr(&refused));
+    assert!(
+        common::stderr(&refused).contains("protected resource `ncp.project.shop.stage.dev`"),
+        "{}",
+        common::stderr(&refused)
+    );
 }

@@ -11,7 +11,9 @@ fn load(text: &str) -> Result<usize, usize> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deployplan.yaml");
     std::fs::write(&path, text).unwrap();
-    deployplan::manifest::load(&path, None, &|_| None).map(|m| m.resources.len()).map_err(|d| d.len())
+    deployplan::manifest::load(&path, None, &|_| None)
+        .map(|m| m.resources.len())
+        .map_err(|d| d.len())
 }
 
 /// Fragments that, shuffled together, make mostly-plausible manifests.
@@ -72,10 +74,12 @@ fn json_value() -> impl Strategy<Value = Value> {
     let tree = leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            prop::collection::btree_map("[a-d]", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-d]", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     });
-    prop::collection::btree_map("[a-d]", tree, 0..4).prop_map(|m| Value::Object(m.into_iter().collect()))
+    prop::collection::btree_map("[a-d]", tree, 0..4)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
 fn resource(attributes: Value) -> Resource {

@@ -9,10 +9,19 @@ use common::{assert_code, stdout};
 #[test]
 fn quickstart_plans_applies_and_converges() {
     let dir = tempfile::tempdir().unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/deployplan.yaml");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/quickstart/deployplan.yaml");
     std::fs::copy(&source, dir.path().join("deployplan.yaml")).unwrap();
     let run = |args: &[&str]| {
-        Command::cargo_bin("deployplan").unwrap().current_dir(dir.path()).env("NO_COLOR", "1").env_remove("NCLOUD_ACCESS_KEY").env_remove("NCLOUD_SECRET_KEY").args(args).output().unwrap()
+        Command::cargo_bin("deployplan")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("NCLOUD_ACCESS_KEY")
+            .env_remove("NCLOUD_SECRET_KEY")
+            .args(args)
+            .output()
+            .unwrap()
     };
     let plan = run(&["plan"]);
     assert_code(&plan, 0);
@@ -25,5 +34,9 @@ fn quickstart_plans_applies_and_converges() {
     // The production overlay bumps the version: the scenario changes and both releases deploy.
     let production = run(&["plan", "--env", "production", "--detailed-exitcode"]);
     assert_code(&production, 2);
-    assert!(stdout(&production).contains("2 to deploy"), "{}", stdout(&production));
+    assert!(
+        stdout(&production).contains("2 to deploy"),
+        "{}",
+        stdout(&production)
+    );
 }

@@ -21,12 +21,20 @@ fn check(kind: &str, file: &str, generated: serde_json::Value) {
 
 #[test]
 fn manifest_schema_is_current() {
-    check("manifest", "deployplan.schema.json", deployplan::manifest::schema::manifest_schema());
+    check(
+        "manifest",
+        "deployplan.schema.json",
+        deployplan::manifest::schema::manifest_schema(),
+    );
 }
 
 #[test]
 fn plan_schema_is_current() {
-    check("plan", "plan.schema.json", deployplan::engine::plan::plan_schema());
+    check(
+        "plan",
+        "plan.schema.json",
+        deployplan::engine::plan::plan_schema(),
+    );
 }
 
 #[test]
@@ -34,17 +42,33 @@ fn every_example_validates() {
     let mut checked = 0;
     for entry in std::fs::read_dir(root().join("examples")).unwrap() {
         let path = entry.unwrap().path();
-        let has_manifest = path.is_dir() && std::fs::read_dir(&path).unwrap().any(|f| {
-            let name = f.unwrap().file_name().to_string_lossy().into_owned();
-            name.ends_with(".yaml") && !name.starts_with('.')
-        });
+        let has_manifest = path.is_dir()
+            && std::fs::read_dir(&path).unwrap().any(|f| {
+                let name = f.unwrap().file_name().to_string_lossy().into_owned();
+                name.ends_with(".yaml") && !name.starts_with('.')
+            });
         if !has_manifest || path.file_name().is_some_and(|n| n == "ci") {
             continue;
         }
         let text = std::fs::read_to_string(path.join("deployplan.yaml")).unwrap_or_default();
-        assert!(text.starts_with("# yaml-language-server: $schema="), "{} lacks the schema line", path.display());
-        let out = Command::cargo_bin("deployplan").unwrap().env("NO_COLOR", "1").arg("validate").arg(&path).output().unwrap();
-        assert!(out.status.success(), "{} does not validate:\n{}", path.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            text.starts_with("# yaml-language-server: $schema="),
+            "{} lacks the schema line",
+            path.display()
+        );
+        let out = Command::cargo_bin("deployplan")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{} does not validate:\n{}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         checked += 1;
     }
     assert!(checked > 0);
@@ -63,5 +87,12 @@ fn plan_documents_match_the_plan_schema() {
         changes: vec![],
     };
     let value = serde_json::to_value(&plan).unwrap();
-    assert!(validator.is_valid(&value), "{:?}", validator.iter_errors(&value).map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(
+        validator.is_valid(&value),
+        "{:?}",
+        validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
 }

@@ -38,7 +38,13 @@ ncp-sourcedeploy:
 fn secrets_never_reach_outputs_plan_files_or_logs() {
     let w = world();
     w.manifest(MANIFEST);
-    let run = |args: &[&str]| w.cmd().env("DEPLOY_TOKEN", SECRET).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env("DEPLOY_TOKEN", SECRET)
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let mut outputs = Vec::new();
 
     let text = run(&["plan", "-vv"]);
@@ -48,12 +54,24 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     let json = run(&["plan", "--format", "json", "--out", "plan.json"]);
     assert_code(&json, 0);
     outputs.push(json);
-    let apply = run(&["apply", "--auto-approve", "-vv", "--poll-interval-ms", "100"]);
+    let apply = run(&[
+        "apply",
+        "--auto-approve",
+        "-vv",
+        "--poll-interval-ms",
+        "100",
+    ]);
     assert_code(&apply, 0);
     outputs.push(apply);
     // The remote now holds the secret (it is part of the command): reading it back must
     // still mask it, and a change to it must too.
-    std::fs::write(w.path().join("deployplan.yaml"), MANIFEST.replace("{{NCP}}", &w.ncp_url()).replace("notify", "notify2")).unwrap();
+    std::fs::write(
+        w.path().join("deployplan.yaml"),
+        MANIFEST
+            .replace("{{NCP}}", &w.ncp_url())
+            .replace("notify", "notify2"),
+    )
+    .unwrap();
     let changed = run(&["plan", "-vv"]);
     assert_code(&changed, 0);
     outputs.push(changed);
@@ -61,7 +79,10 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     for output in &outputs {
         for text in [stdout(output), stderr(output)] {
             assert!(!text.contains(SECRET), "secret leaked:\n{text}");
-            assert!(!text.contains(deployplan::sandbox::demo::NCP_SECRET_KEY), "API secret leaked:\n{text}");
+            assert!(
+                !text.contains(deployplan::sandbox::demo::NCP_SECRET_KEY),
+                "API secret leaked:\n{text}"
+            );
         }
     }
     let plan_file = std::fs::read_to_string(w.path().join("plan.json")).unwrap();

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::AppError;
 use super::output;
 use super::session::Session;
-use super::AppError;
 use crate::cli::ApplyArgs;
 use crate::engine::apply::{self, Reporter};
 use crate::journal::Journal;
@@ -38,7 +38,9 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     let (interrupt_tx, interrupt_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            output::stderr("\nInterrupt: no new operation will start; running ones finish or are cancelled. Press Ctrl-C again to abort at once.\n");
+            output::stderr(
+                "\nInterrupt: no new operation will start; running ones finish or are cancelled. Press Ctrl-C again to abort at once.\n",
+            );
             let _ = interrupt_tx.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
                 output::stderr("Aborted.\n");
@@ -48,13 +50,22 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     });
     let lines: Arc<dyn Reporter> = Arc::new(LineReporter::stderr());
     let state_dir = super::session::state_dir(&args.manifest.path);
-    let journal = Journal::create(&state_dir, lines.clone())
-        .map_err(|source| AppError::Io { context: format!("cannot write the run journal under `{}`", state_dir.display()), source })?;
+    let journal = Journal::create(&state_dir, lines.clone()).map_err(|source| AppError::Io {
+        context: format!(
+            "cannot write the run journal under `{}`",
+            state_dir.display()
+        ),
+        source,
+    })?;
     journal.planned(&plan.changes);
     let journal_path = journal.path().to_path_buf();
     let reporter: Arc<dyn Reporter> = Arc::new(journal);
     let progress_reporter = reporter.clone();
-    let known_ids = remote.objects.values().map(|o| (o.address.clone(), o.id.clone())).collect();
+    let known_ids = remote
+        .objects
+        .values()
+        .map(|o| (o.address.clone(), o.id.clone()))
+        .collect();
     let ctx = ApplyContext::new(
         known_ids,
         interrupt_rx,
@@ -62,11 +73,23 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
         Duration::from_secs(args.deploy_timeout),
         Duration::from_millis(args.poll_interval_ms.max(50)),
     );
-    let report = apply::apply(plan.changes.clone(), &resources, &session.providers, ctx, args.engine.parallelism, reporter).await;
+    let report = apply::apply(
+        plan.changes.clone(),
+        &resources,
+        &session.providers,
+        ctx,
+        args.engine.parallelism,
+        reporter,
+    )
+    .await;
     output::stderr("\n");
     output::stdout(&render::progress::summary(&report));
     output::stderr(&format!("Journal: {}\n", journal_path.display()));
-    Ok(if report.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn confirm() -> bool {

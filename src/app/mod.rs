@@ -45,7 +45,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn usage(message: impl Into<String>, help: Option<String>) -> Self {
-        AppError::Usage { message: message.into(), help }
+        AppError::Usage {
+            message: message.into(),
+            help,
+        }
     }
 }
 
@@ -53,7 +56,10 @@ impl AppError {
 pub fn run(cli: Cli) -> ExitCode {
     output::init_tracing(cli.verbose);
     output::install_panic_hook();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -82,7 +88,10 @@ async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
                 SchemaKind::Manifest => crate::manifest::schema::manifest_schema(),
                 SchemaKind::Plan => crate::engine::plan::plan_schema(),
             };
-            output::stdout(&format!("{}\n", serde_json::to_string_pretty(&schema).unwrap_or_default()));
+            output::stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {

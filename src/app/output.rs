@@ -28,7 +28,11 @@ fn stderr_has_colour() -> bool {
 
 /// Renders one diagnostic as miette's graphical report.
 pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic) -> String {
-    let theme = if stderr_has_colour() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if stderr_has_colour() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
     let mut out = String::new();
     struct Adapter<'a>(&'a dyn miette::Diagnostic, &'a GraphicalReportHandler);
@@ -49,14 +53,18 @@ pub fn print_error(err: &AppError) {
                 stderr(&render_diagnostic(diagnostic));
                 stderr("\n");
             }
-            stderr(&format!("Error: {diagnostics}; nothing was sent to any provider.\n"));
+            stderr(&format!(
+                "Error: {diagnostics}; nothing was sent to any provider.\n"
+            ));
         }
         AppError::Protected(errors) => {
             for e in errors {
                 stderr(&render_diagnostic(e));
                 stderr("\n");
             }
-            stderr("Error: the plan would delete or replace protected resources; nothing was applied.\n");
+            stderr(
+                "Error: the plan would delete or replace protected resources; nothing was applied.\n",
+            );
         }
         other => {
             stderr(&render_diagnostic(other));
@@ -106,7 +114,12 @@ pub fn install_panic_hook() {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        stderr(&format!("internal error{location}: {message}\nThis is a bug in deployplan; please report it.\n"));
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        stderr(&format!(
+            "internal error{location}: {message}\nThis is a bug in deployplan; please report it.\n"
+        ));
     }));
 }

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use super::output;
 use super::AppError;
+use super::output;
 use crate::cli::SandboxArgs;
 use crate::sandbox::{self, DeployTiming, FaultConfig, SandboxOptions};
 
@@ -18,11 +18,17 @@ pub async fn serve(args: &SandboxArgs) -> Result<ExitCode, AppError> {
             retry_after_secs: args.retry_after,
             ..FaultConfig::default()
         },
-        deploy_timing: DeployTiming::Timed { waiting_ms: args.deploy_waiting_ms, running_ms: args.deploy_running_ms },
+        deploy_timing: DeployTiming::Timed {
+            waiting_ms: args.deploy_waiting_ms,
+            running_ms: args.deploy_running_ms,
+        },
     };
     let handle = sandbox::start(args.listen, options)
         .await
-        .map_err(|source| AppError::Io { context: format!("cannot listen on {}", args.listen), source })?;
+        .map_err(|source| AppError::Io {
+            context: format!("cannot listen on {}", args.listen),
+            source,
+        })?;
     output::stdout(&format!(
         "deployplan sandbox listening on http://{addr}\n\n  ncp-sourcedeploy  {ncp}\n    access key  {access}\n    secret key  {secret}\n\n  admin         http://{addr}/_sandbox/requests (request log), /_sandbox/faults, /_sandbox/state\n\nPress Ctrl-C to stop.\n",
         addr = handle.addr,

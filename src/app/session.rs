@@ -37,8 +37,16 @@ pub fn load(args: &ManifestArgs) -> Result<LoadedManifest, AppError> {
 
 /// `.deployplan/` beside the manifest: embedded sandbox state, run journals.
 pub fn state_dir(manifest: &Path) -> PathBuf {
-    let base = if manifest.is_dir() { manifest.to_path_buf() } else { manifest.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    let base = if manifest.is_dir() {
+        manifest.to_path_buf()
+    } else {
+        manifest.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
     base.join(".deployplan")
 }
 
@@ -47,7 +55,10 @@ impl Session {
         let loaded = load(args)?;
         let sandbox = if providers::uses_sandbox(&loaded.providers) {
             let dir = state_dir(&args.path).join("sandbox");
-            std::fs::create_dir_all(&dir).map_err(|source| AppError::Io { context: format!("cannot create `{}`", dir.display()), source })?;
+            std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
+                context: format!("cannot create `{}`", dir.display()),
+                source,
+            })?;
             let options = SandboxOptions {
                 state_file: Some(dir.join("state.json")),
                 request_log: Some(dir.join("requests.jsonl")),
@@ -56,20 +67,31 @@ impl Session {
             let addr = "127.0.0.1:0".parse().expect("valid socket address");
             let handle = sandbox::start(addr, options)
                 .await
-                .map_err(|source| AppError::Io { context: "cannot start the embedded sandbox".into(), source })?;
+                .map_err(|source| AppError::Io {
+                    context: "cannot start the embedded sandbox".into(),
+                    source,
+                })?;
             Some(handle)
         } else {
             None
         };
         let http = HttpClient::new(HttpConfig::default());
-        let urls = sandbox.as_ref().map(|s| move |provider_type: &str| s.base_url(provider_type));
-        let urls_ref: Option<&dyn Fn(&str) -> String> = urls.as_ref().map(|f| f as &dyn Fn(&str) -> String);
+        let urls = sandbox
+            .as_ref()
+            .map(|s| move |provider_type: &str| s.base_url(provider_type));
+        let urls_ref: Option<&dyn Fn(&str) -> String> =
+            urls.as_ref().map(|f| f as &dyn Fn(&str) -> String);
         let mut instances = HashMap::new();
         for (name, config) in &loaded.providers {
-            let provider = providers::instantiate(name, config, urls_ref, &process_env, http.clone())?;
+            let provider =
+                providers::instantiate(name, config, urls_ref, &process_env, http.clone())?;
             instances.insert(name.clone(), provider);
         }
-        Ok(Session { loaded, providers: instances, _sandbox: sandbox })
+        Ok(Session {
+            loaded,
+            providers: instances,
+            _sandbox: sandbox,
+        })
     }
 
     /// The resources in scope: all, or the `--target`s with their subtrees and everything
@@ -79,30 +101,63 @@ impl Session {
         if targets.is_empty() {
             return Ok(resources.clone());
         }
-        let by_address: HashMap<&Address, &Resource> = resources.iter().map(|r| (&r.address, r)).collect();
+        let by_address: HashMap<&Address, &Resource> =
+            resources.iter().map(|r| (&r.address, r)).collect();
         let mut selected: BTreeSet<Address> = BTreeSet::new();
         for target in targets {
             let target = Address(target.clone());
-            let matched: Vec<&Resource> = resources.iter().filter(|r| r.address.is_within(&target)).collect();
+            let matched: Vec<&Resource> = resources
+                .iter()
+                .filter(|r| r.address.is_within(&target))
+                .collect();
             if matched.is_empty() {
-                let help = did_you_mean(target.as_str(), resources.iter().map(|r| r.address.as_str()));
-                return Err(AppError::usage(format!("--target `{target}` matches no resource"), help));
+                let help = did_you_mean(
+                    target.as_str(),
+                    resources.iter().map(|r| r.address.as_str()),
+                );
+                return Err(AppError::usage(
+                    format!("--target `{target}` matches no resource"),
+                    help,
+                ));
             }
             let mut stack: Vec<&Resource> = matched;
             while let Some(resource) = stack.pop() {
                 if selected.insert(resource.address.clone()) {
-                    stack.extend(resource.depends_on.iter().filter_map(|d| by_address.get(d).copied()));
-                    stack.extend(resource.parent.iter().filter_map(|p| by_address.get(p).copied()));
+                    stack.extend(
+                        resource
+                            .depends_on
+                            .iter()
+                            .filter_map(|d| by_address.get(d).copied()),
+                    );
+                    stack.extend(
+                        resource
+                            .parent
+                            .iter()
+                            .filter_map(|p| by_address.get(p).copied()),
+                    );
                 }
             }
         }
-        Ok(resources.iter().filter(|r| selected.contains(&r.address)).cloned().collect())
+        Ok(resources
+            .iter()
+            .filter(|r| selected.contains(&r.address))
+            .cloned()
+            .collect())
     }
 
     /// Fetches the remote state of `resources` and plans.
-    pub async fn plan(&self, resources: &[Resource], engine: &EngineArgs) -> Result<(Plan, RemoteState), AppError> {
+    pub async fn plan(
+        &self,
+        resources: &[Resource],
+        engine: &EngineArgs,
+    ) -> Result<(Plan, RemoteState), AppError> {
         let remote = engine_mod::fetch::fetch_all(resources, &self.providers).await?;
-        let rules = |r: &Resource| self.providers.get(&r.provider).map(|p| p.rules(&r.kind)).unwrap_or_default();
+        let rules = |r: &Resource| {
+            self.providers
+                .get(&r.provider)
+                .map(|p| p.rules(&r.kind))
+                .unwrap_or_default()
+        };
         let input = PlanInput {
             environment: self.loaded.environment.clone(),
             manifest_hash: self.loaded.content_hash.clone(),

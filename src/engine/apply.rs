@@ -63,7 +63,11 @@ impl ApplyReport {
 
 /// Which earlier changes each change waits for.
 fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
-    let index: HashMap<&Address, usize> = changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
+    let index: HashMap<&Address, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.address, i))
+        .collect();
     changes
         .iter()
         .map(|change| {
@@ -71,11 +75,19 @@ fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
                 changes
                     .iter()
                     .enumerate()
-                    .filter(|(_, other)| other.action == Action::Delete && other.parent.as_ref() == Some(&change.address))
+                    .filter(|(_, other)| {
+                        other.action == Action::Delete
+                            && other.parent.as_ref() == Some(&change.address)
+                    })
                     .map(|(i, _)| i)
                     .collect()
             } else {
-                change.depends_on.iter().chain(change.parent.iter()).filter_map(|d| index.get(d).copied()).collect()
+                change
+                    .depends_on
+                    .iter()
+                    .chain(change.parent.iter())
+                    .filter_map(|d| index.get(d).copied())
+                    .collect()
             };
             deps.sort_unstable();
             deps.dedup();
@@ -93,12 +105,19 @@ pub async fn apply(
     parallelism: usize,
     reporter: Arc<dyn Reporter>,
 ) -> ApplyReport {
-    let changes: Vec<Change> = changes.into_iter().filter(|c| c.action.is_change()).collect();
+    let changes: Vec<Change> = changes
+        .into_iter()
+        .filter(|c| c.action.is_change())
+        .collect();
     let prerequisites = prerequisites(&changes);
-    let desired: HashMap<Address, Resource> = resources.iter().map(|r| (r.address.clone(), r.clone())).collect();
+    let desired: HashMap<Address, Resource> = resources
+        .iter()
+        .map(|r| (r.address.clone(), r.clone()))
+        .collect();
     let mut status: Vec<Option<NodeStatus>> = vec![None; changes.len()];
     let mut running: HashSet<usize> = HashSet::new();
-    let mut tasks: JoinSet<(usize, Result<crate::providers::Outcome, ProviderError>)> = JoinSet::new();
+    let mut tasks: JoinSet<(usize, Result<crate::providers::Outcome, ProviderError>)> =
+        JoinSet::new();
     let parallelism = parallelism.max(1);
 
     loop {
@@ -110,7 +129,14 @@ pub async fn apply(
                 if status[i].is_some() || running.contains(&i) {
                     continue;
                 }
-                if let Some(&bad) = prerequisites[i].iter().find(|&&d| matches!(status[d], Some(NodeStatus::Failed(_) | NodeStatus::Skipped(_) | NodeStatus::NotStarted))) {
+                if let Some(&bad) = prerequisites[i].iter().find(|&&d| {
+                    matches!(
+                        status[d],
+                        Some(
+                            NodeStatus::Failed(_) | NodeStatus::Skipped(_) | NodeStatus::NotStarted
+                        )
+                    )
+                }) {
                     let reason = format!("`{}` did not apply", changes[bad].address);
                     let s = NodeStatus::Skipped(reason);
                     reporter.finished(&changes[i], &s);
@@ -118,13 +144,16 @@ pub async fn apply(
                     progressed = true;
                     continue;
                 }
-                let ready = prerequisites[i].iter().all(|&d| matches!(status[d], Some(NodeStatus::Applied(_))));
+                let ready = prerequisites[i]
+                    .iter()
+                    .all(|&d| matches!(status[d], Some(NodeStatus::Applied(_))));
                 if !ready || running.len() >= parallelism || ctx.is_interrupted() {
                     continue;
                 }
                 let change = changes[i].clone();
                 let Some(provider) = providers.get(&change.provider).cloned() else {
-                    let s = NodeStatus::Failed(format!("no provider instance `{}`", change.provider));
+                    let s =
+                        NodeStatus::Failed(format!("no provider instance `{}`", change.provider));
                     reporter.finished(&changes[i], &s);
                     status[i] = Some(s);
                     progressed = true;
@@ -140,7 +169,9 @@ pub async fn apply(
                 });
             }
         }
-        let Some(joined) = tasks.join_next().await else { break };
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         let (i, result) = match joined {
             Ok(done) => done,
             Err(panic) => {

@@ -21,7 +21,11 @@ fn walk(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
     match value {
         Value::Object(map) if !map.is_empty() || path.is_empty() => {
             for (key, child) in map {
-                let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 walk(child, child_path, out);
             }
         }
@@ -39,15 +43,23 @@ fn walk(value: &Value, path: String, out: &mut BTreeMap<String, Value>) {
 
 fn matches_path(path: &str, rule: &str) -> bool {
     path == rule
-        || path.strip_prefix(rule).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        || path
+            .strip_prefix(rule)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 fn is_sensitive(path: &str, sensitive: &[String]) -> bool {
-    sensitive.iter().any(|s| matches_path(path, s) || matches_path(s, path))
+    sensitive
+        .iter()
+        .any(|s| matches_path(path, s) || matches_path(s, path))
 }
 
 /// Field changes from `remote` to `desired`, secrets masked.
-pub fn field_changes(resource: &Resource, remote: Option<&Value>, rules: &KindRules) -> Vec<FieldChange> {
+pub fn field_changes(
+    resource: &Resource,
+    remote: Option<&Value>,
+    rules: &KindRules,
+) -> Vec<FieldChange> {
     let desired = flatten(&resource.attributes);
     let remote = remote.map(flatten).unwrap_or_default();
     let mut paths: Vec<&String> = desired.keys().chain(remote.keys()).collect();
@@ -63,13 +75,24 @@ pub fn field_changes(resource: &Resource, remote: Option<&Value>, rules: &KindRu
             continue;
         }
         let sensitive = is_sensitive(path, &resource.sensitive);
-        let mask = |v: Option<&Value>| v.map(|v| if sensitive { Value::String(MASK.into()) } else { v.clone() });
+        let mask = |v: Option<&Value>| {
+            v.map(|v| {
+                if sensitive {
+                    Value::String(MASK.into())
+                } else {
+                    v.clone()
+                }
+            })
+        };
         changes.push(FieldChange {
             path: path.clone(),
             before: mask(before),
             after: mask(after),
             sensitive,
-            forces_replacement: rules.immutable.iter().any(|(rule, _)| matches_path(path, rule)),
+            forces_replacement: rules
+                .immutable
+                .iter()
+                .any(|(rule, _)| matches_path(path, rule)),
             provenance: resource.provenance.get(path.as_str()).cloned(),
         });
     }
@@ -78,7 +101,9 @@ pub fn field_changes(resource: &Resource, remote: Option<&Value>, rules: &KindRu
 
 /// SHA-256 of the remote object a change was computed from, or `absent`.
 pub fn fingerprint(remote: Option<&RemoteObject>) -> String {
-    let Some(remote) = remote else { return "absent".into() };
+    let Some(remote) = remote else {
+        return "absent".into();
+    };
     let canonical = serde_json::json!({ "id": remote.id, "attributes": remote.attributes, "in_flight": remote.in_flight });
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -101,7 +126,9 @@ fn mask_path(value: &mut Value, path: &str) {
             Some(0) if rest.starts_with('[') => {
                 let end = rest.find(']').unwrap_or(rest.len());
                 let index: usize = rest[1..end].parse().unwrap_or(usize::MAX);
-                let Some(child) = current.get_mut(index) else { return };
+                let Some(child) = current.get_mut(index) else {
+                    return;
+                };
                 current = child;
                 rest = rest.get(end + 1..).unwrap_or("").trim_start_matches('.');
                 continue;
@@ -109,7 +136,9 @@ fn mask_path(value: &mut Value, path: &str) {
             Some(i) => (&rest[..i], rest[i..].trim_start_matches('.')),
             None => (rest, ""),
         };
-        let Some(child) = current.get_mut(segment) else { return };
+        let Some(child) = current.get_mut(segment) else {
+            return;
+        };
         current = child;
         rest = next;
     }
@@ -117,7 +146,11 @@ fn mask_path(value: &mut Value, path: &str) {
 }
 
 /// The change of one declared resource.
-pub fn diff_resource(resource: &Resource, remote: Option<&RemoteObject>, rules: &KindRules) -> Change {
+pub fn diff_resource(
+    resource: &Resource,
+    remote: Option<&RemoteObject>,
+    rules: &KindRules,
+) -> Change {
     let fields = field_changes(resource, remote.map(|r| &r.attributes), rules);
     let (action, reason) = decide(resource, remote, rules, &fields);
     Change {
@@ -128,7 +161,11 @@ pub fn diff_resource(resource: &Resource, remote: Option<&RemoteObject>, rules: 
         parent: resource.parent.clone(),
         action,
         reason,
-        fields: if action == Action::Noop { Vec::new() } else { fields },
+        fields: if action == Action::Noop {
+            Vec::new()
+        } else {
+            fields
+        },
         depends_on: resource.depends_on.clone(),
         remote_id: remote.map(|r| r.id.clone()),
         fingerprint: fingerprint(remote),
@@ -145,23 +182,44 @@ fn show(value: Option<&Value>) -> String {
     }
 }
 
-fn decide(resource: &Resource, remote: Option<&RemoteObject>, rules: &KindRules, fields: &[FieldChange]) -> (Action, String) {
+fn decide(
+    resource: &Resource,
+    remote: Option<&RemoteObject>,
+    rules: &KindRules,
+    fields: &[FieldChange],
+) -> (Action, String) {
     if rules.release {
         let desired = resource.attributes.get("artifact");
         let deployed = remote.and_then(|r| r.attributes.get("artifact"));
         let running = remote.and_then(|r| r.in_flight.clone());
         return match (deployed, running) {
-            (Some(d), _) if Some(d) == desired => (Action::Noop, "deployed artifact is the desired one".into()),
+            (Some(d), _) if Some(d) == desired => {
+                (Action::Noop, "deployed artifact is the desired one".into())
+            }
             (Some(d), running) => (
                 Action::Deploy,
-                format!("deployed artifact {} ≠ desired {}{}", show(Some(d)), show(desired), running.map(|r| format!(" ({r})")).unwrap_or_default()),
+                format!(
+                    "deployed artifact {} ≠ desired {}{}",
+                    show(Some(d)),
+                    show(desired),
+                    running.map(|r| format!(" ({r})")).unwrap_or_default()
+                ),
             ),
-            (None, Some(running)) => (Action::Deploy, format!("no successful deployment yet ({running})")),
-            (None, None) => (Action::Deploy, format!("never deployed; desired artifact {}", show(desired))),
+            (None, Some(running)) => (
+                Action::Deploy,
+                format!("no successful deployment yet ({running})"),
+            ),
+            (None, None) => (
+                Action::Deploy,
+                format!("never deployed; desired artifact {}", show(desired)),
+            ),
         };
     }
     let Some(_) = remote else {
-        return (Action::Create, format!("{} `{}` does not exist", resource.kind, resource.name));
+        return (
+            Action::Create,
+            format!("{} `{}` does not exist", resource.kind, resource.name),
+        );
     };
     if fields.is_empty() {
         return (Action::Noop, "up to date".into());
@@ -173,13 +231,23 @@ fn decide(resource: &Resource, remote: Option<&RemoteObject>, rules: &KindRules,
             .find(|(rule, _)| matches_path(&field.path, rule))
             .map(|(_, why)| *why)
             .unwrap_or("immutable field");
-        return (Action::Replace, format!("forces replacement: {why} (`{}`)", field.path));
+        return (
+            Action::Replace,
+            format!("forces replacement: {why} (`{}`)", field.path),
+        );
     }
     let mut names: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
     let more = names.len().saturating_sub(3);
     names.truncate(3);
-    let suffix = if more > 0 { format!(" and {more} more") } else { String::new() };
-    (Action::Update, format!("changed: {}{suffix}", names.join(", ")))
+    let suffix = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    (
+        Action::Update,
+        format!("changed: {}{suffix}", names.join(", ")),
+    )
 }
 
 #[cfg(test)]
@@ -206,7 +274,15 @@ mod tests {
     }
 
     fn remote(attributes: Value) -> RemoteObject {
-        RemoteObject { address: Address("p.scenario.x".into()), kind: "scenario".into(), name: "x".into(), parent: None, id: "1".into(), attributes, in_flight: None }
+        RemoteObject {
+            address: Address("p.scenario.x".into()),
+            kind: "scenario".into(),
+            name: "x".into(),
+            parent: None,
+            id: "1".into(),
+            attributes,
+            in_flight: None,
+        }
     }
 
     #[test]
@@ -218,7 +294,11 @@ mod tests {
     #[test]
     fn equal_values_are_noop() {
         let attrs = json!({"description": "d", "servers": [1, 2]});
-        let change = diff_resource(&resource(attrs.clone()), Some(&remote(attrs)), &KindRules::default());
+        let change = diff_resource(
+            &resource(attrs.clone()),
+            Some(&remote(attrs)),
+            &KindRules::default(),
+        );
         assert_eq!(change.action, Action::Noop);
     }
 
@@ -226,10 +306,18 @@ mod tests {
     fn one_changed_field_is_one_update_with_secrets_masked() {
         let desired = json!({"description": "new", "commands": {"pre": [{"user": "root", "run": "token=s3cret"}]}});
         let current = json!({"description": "old", "commands": {"pre": [{"user": "root", "run": "token=old"}]}});
-        let change = diff_resource(&resource(desired), Some(&remote(current)), &KindRules::default());
+        let change = diff_resource(
+            &resource(desired),
+            Some(&remote(current)),
+            &KindRules::default(),
+        );
         assert_eq!(change.action, Action::Update);
         assert_eq!(change.fields.len(), 2);
-        let secret = change.fields.iter().find(|f| f.path == "commands.pre[0].run").unwrap();
+        let secret = change
+            .fields
+            .iter()
+            .find(|f| f.path == "commands.pre[0].run")
+            .unwrap();
         assert!(secret.sensitive);
         assert_eq!(secret.after, Some(json!(MASK)));
         assert!(!serde_json::to_string(&change).unwrap().contains("s3cret"));
@@ -238,21 +326,40 @@ mod tests {
     #[test]
     fn immutable_fields_force_replacement() {
         const IMMUTABLE: &[(&str, &str)] = &[("target.type", "type is fixed")];
-        let rules = KindRules { immutable: IMMUTABLE, ..KindRules::default() };
-        let change = diff_resource(&resource(json!({"target": {"type": "server"}})), Some(&remote(json!({"target": {"type": "kubernetes"}}))), &rules);
+        let rules = KindRules {
+            immutable: IMMUTABLE,
+            ..KindRules::default()
+        };
+        let change = diff_resource(
+            &resource(json!({"target": {"type": "server"}})),
+            Some(&remote(json!({"target": {"type": "kubernetes"}}))),
+            &rules,
+        );
         assert_eq!(change.action, Action::Replace);
         assert!(change.reason.contains("type is fixed"));
     }
 
     #[test]
     fn releases_deploy_when_the_artifact_differs() {
-        let rules = KindRules { release: true, local_only: &["timeout_seconds"], ..KindRules::default() };
+        let rules = KindRules {
+            release: true,
+            local_only: &["timeout_seconds"],
+            ..KindRules::default()
+        };
         let desired = resource(json!({"artifact": "b.tgz", "timeout_seconds": 60}));
-        let change = diff_resource(&desired, Some(&remote(json!({"artifact": "a.tgz"}))), &rules);
+        let change = diff_resource(
+            &desired,
+            Some(&remote(json!({"artifact": "a.tgz"}))),
+            &rules,
+        );
         assert_eq!(change.action, Action::Deploy);
         assert_eq!(change.reason, "deployed artifact a.tgz ≠ desired b.tgz");
         assert_eq!(change.fields.len(), 1, "timeout_seconds is local-only");
-        let same = diff_resource(&desired, Some(&remote(json!({"artifact": "b.tgz"}))), &rules);
+        let same = diff_resource(
+            &desired,
+            Some(&remote(json!({"artifact": "b.tgz"}))),
+            &rules,
+        );
         assert_eq!(same.action, Action::Noop);
     }
 

@@ -9,10 +9,17 @@ use crate::model::{RemoteState, Resource};
 use crate::providers::{Provider, ProviderError};
 
 /// Fetches each instance's objects for its resources; instances run concurrently.
-pub async fn fetch_all(resources: &[Resource], providers: &HashMap<String, Arc<dyn Provider>>) -> Result<RemoteState, ProviderError> {
+pub async fn fetch_all(
+    resources: &[Resource],
+    providers: &HashMap<String, Arc<dyn Provider>>,
+) -> Result<RemoteState, ProviderError> {
     let mut tasks = JoinSet::new();
     for (name, provider) in providers {
-        let mine: Vec<Resource> = resources.iter().filter(|r| &r.provider == name).cloned().collect();
+        let mine: Vec<Resource> = resources
+            .iter()
+            .filter(|r| &r.provider == name)
+            .cloned()
+            .collect();
         if mine.is_empty() {
             continue;
         }
@@ -21,16 +28,23 @@ pub async fn fetch_all(resources: &[Resource], providers: &HashMap<String, Arc<d
         tasks.spawn(async move {
             let refs: Vec<&Resource> = mine.iter().collect();
             provider.fetch(&refs).await.map_err(|err| match err {
-                ProviderError::Request { call, message, hint } => {
-                    ProviderError::Request { call: format!("provider `{name}`: {call}"), message, hint }
-                }
+                ProviderError::Request {
+                    call,
+                    message,
+                    hint,
+                } => ProviderError::Request {
+                    call: format!("provider `{name}`: {call}"),
+                    message,
+                    hint,
+                },
                 other => other,
             })
         });
     }
     let mut state = RemoteState::default();
     while let Some(joined) = tasks.join_next().await {
-        let fetched = joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        let fetched = joined
+            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
         state.objects.extend(fetched.objects);
     }
     Ok(state)

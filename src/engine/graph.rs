@@ -15,7 +15,10 @@ pub fn build(resources: &[Resource]) -> (DiGraph<Address, ()>, HashMap<Address, 
     let mut graph = DiGraph::new();
     let mut index = HashMap::new();
     for resource in resources {
-        index.insert(resource.address.clone(), graph.add_node(resource.address.clone()));
+        index.insert(
+            resource.address.clone(),
+            graph.add_node(resource.address.clone()),
+        );
     }
     for resource in resources {
         let to = index[&resource.address];
@@ -38,7 +41,10 @@ pub fn cycles(resources: &[Resource]) -> Vec<Vec<Address>> {
         if component.len() < 2 && !self_loop {
             continue;
         }
-        let start = *component.iter().min_by_key(|n| &graph[**n]).expect("non-empty component");
+        let start = *component
+            .iter()
+            .min_by_key(|n| &graph[**n])
+            .expect("non-empty component");
         let mut path = vec![start];
         let mut current = start;
         // Walk inside the component until the start is reached again; every node of a
@@ -92,7 +98,12 @@ mod tests {
 
     #[test]
     fn names_the_whole_cycle() {
-        let resources = [resource("a", &["c"]), resource("b", &["a"]), resource("c", &["b"]), resource("d", &[])];
+        let resources = [
+            resource("a", &["c"]),
+            resource("b", &["a"]),
+            resource("c", &["b"]),
+            resource("d", &[]),
+        ];
         let cycles = cycles(&resources);
         assert_eq!(cycles.len(), 1);
         let names: Vec<&str> = cycles[0].iter().map(Address::as_str).collect();
@@ -101,7 +112,11 @@ mod tests {
 
     #[test]
     fn acyclic_graphs_have_no_cycles() {
-        let resources = [resource("a", &[]), resource("b", &["a"]), resource("c", &["a", "b"])];
+        let resources = [
+            resource("a", &[]),
+            resource("b", &["a"]),
+            resource("c", &["a", "b"]),
+        ];
         assert!(cycles(&resources).is_empty());
     }
 

@@ -69,7 +69,10 @@ impl Plan {
 /// A plan that would break a safety rule.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("the plan would {action} protected resource `{address}` ({reason})")]
-#[diagnostic(code(deployplan::protected), help("remove `protect: true` from {origin} first if this is really intended"))]
+#[diagnostic(
+    code(deployplan::protected),
+    help("remove `protect: true` from {origin} first if this is really intended")
+)]
 pub struct ProtectedError {
     pub address: Address,
     pub action: &'static str,
@@ -87,31 +90,47 @@ pub struct PlanInput<'a> {
 }
 
 /// Computes the plan. Pure: everything remote is in `remote`.
-pub fn plan(resources: &[Resource], remote: &RemoteState, input: &PlanInput<'_>) -> Result<Plan, Vec<ProtectedError>> {
+pub fn plan(
+    resources: &[Resource],
+    remote: &RemoteState,
+    input: &PlanInput<'_>,
+) -> Result<Plan, Vec<ProtectedError>> {
     let mut changes: Vec<Change> = resources
         .iter()
         .map(|r| diff::diff_resource(r, remote.objects.get(&r.address), &(input.rules)(r)))
         .collect();
     propagate_replacements(&mut changes);
 
-    let declared: HashMap<&Address, &Resource> = resources.iter().map(|r| (&r.address, r)).collect();
+    let declared: HashMap<&Address, &Resource> =
+        resources.iter().map(|r| (&r.address, r)).collect();
     for object in remote.objects.values() {
         if declared.contains_key(&object.address) {
             continue;
         }
-        let Some(parent) = object.parent.as_ref().and_then(|p| declared.get(p)) else { continue };
+        let Some(parent) = object.parent.as_ref().and_then(|p| declared.get(p)) else {
+            continue;
+        };
         changes.push(undeclared_child(object, parent, input.prune_all));
     }
 
     let errors: Vec<ProtectedError> = changes
         .iter()
         .filter(|c| c.action.is_destructive())
-        .filter_map(|c| declared.get(&c.address).filter(|r| r.protect).map(|r| (c, r)))
+        .filter_map(|c| {
+            declared
+                .get(&c.address)
+                .filter(|r| r.protect)
+                .map(|r| (c, r))
+        })
         .map(|(c, r)| ProtectedError {
             address: c.address.clone(),
             action: c.action.as_str(),
             reason: c.reason.clone(),
-            origin: r.origin.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "the manifest".into()),
+            origin: r
+                .origin
+                .as_ref()
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "the manifest".into()),
         })
         .collect();
     if !errors.is_empty() {
@@ -131,9 +150,21 @@ pub fn plan(resources: &[Resource], remote: &RemoteState, input: &PlanInput<'_>)
 fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -> Change {
     let prune = prune_all || parent.prune;
     let (action, reason) = if prune {
-        (Action::Delete, format!("not in the manifest; pruned (`prune` on `{}`)", parent.address))
+        (
+            Action::Delete,
+            format!(
+                "not in the manifest; pruned (`prune` on `{}`)",
+                parent.address
+            ),
+        )
     } else {
-        (Action::Unmanaged, format!("not in the manifest; `prune: true` on `{}` would delete it", parent.address))
+        (
+            Action::Unmanaged,
+            format!(
+                "not in the manifest; `prune: true` on `{}` would delete it",
+                parent.address
+            ),
+        )
     };
     Change {
         address: object.address.clone(),
@@ -154,7 +185,11 @@ fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -
 
 /// A replaced parent takes its remote children with it: they must be created again.
 fn propagate_replacements(changes: &mut [Change]) {
-    let mut replaced: HashSet<Address> = changes.iter().filter(|c| c.action == Action::Replace).map(|c| c.address.clone()).collect();
+    let mut replaced: HashSet<Address> = changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
     loop {
         let mut grew = false;
         for change in changes.iter_mut() {
@@ -175,17 +210,32 @@ fn propagate_replacements(changes: &mut [Change]) {
 /// Orders changes so every dependency comes before its dependents (ties by address), which
 /// is the order the text plan lists them in.
 fn order(changes: &mut Vec<Change>) {
-    let index: BTreeMap<Address, usize> = changes.iter().enumerate().map(|(i, c)| (c.address.clone(), i)).collect();
+    let index: BTreeMap<Address, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.address.clone(), i))
+        .collect();
     let mut placed = vec![false; changes.len()];
     let mut sorted = Vec::with_capacity(changes.len());
     let mut by_address: Vec<usize> = (0..changes.len()).collect();
     by_address.sort_by(|a, b| changes[*a].address.cmp(&changes[*b].address));
-    fn visit(i: usize, changes: &[Change], index: &BTreeMap<Address, usize>, placed: &mut [bool], sorted: &mut Vec<usize>, depth: usize) {
+    fn visit(
+        i: usize,
+        changes: &[Change],
+        index: &BTreeMap<Address, usize>,
+        placed: &mut [bool],
+        sorted: &mut Vec<usize>,
+        depth: usize,
+    ) {
         if placed[i] || depth > changes.len() {
             return;
         }
         placed[i] = true;
-        let mut deps: Vec<usize> = changes[i].depends_on.iter().filter_map(|d| index.get(d).copied()).collect();
+        let mut deps: Vec<usize> = changes[i]
+            .depends_on
+            .iter()
+            .filter_map(|d| index.get(d).copied())
+            .collect();
         if let Some(parent) = changes[i].parent.as_ref().and_then(|p| index.get(p)) {
             deps.push(*parent);
         }

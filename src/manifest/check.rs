@@ -18,11 +18,18 @@ fn schema() -> &'static Value {
 
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    VALIDATOR.get_or_init(|| jsonschema::validator_for(schema()).ok()).as_ref()
+    VALIDATOR
+        .get_or_init(|| jsonschema::validator_for(schema()).ok())
+        .as_ref()
 }
 
 /// Validates `document` against the manifest schema, pushing one diagnostic per violation.
-pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnostics: &mut Diagnostics) {
+pub fn check(
+    document: &Value,
+    located: &Located,
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+) {
     let Some(validator) = validator() else {
         diagnostics.push(super::diagnostic::ManifestDiagnostic::new(
             DiagnosticKind::InvalidValue,
@@ -38,9 +45,11 @@ pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnosti
                 let context = describe(&pointer);
                 for name in unexpected {
                     let key = join(&pointer, name);
-                    let help = did_you_mean(name, allowed.iter().map(String::as_str)).or_else(|| {
-                        (!allowed.is_empty()).then(|| format!("expected one of: {}", allowed.join(", ")))
-                    });
+                    let help =
+                        did_you_mean(name, allowed.iter().map(String::as_str)).or_else(|| {
+                            (!allowed.is_empty())
+                                .then(|| format!("expected one of: {}", allowed.join(", ")))
+                        });
                     diagnostics.push(
                         sources
                             .diagnostic(
@@ -56,14 +65,19 @@ pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnosti
             ValidationErrorKind::Type { kind } => {
                 let expected = match kind {
                     TypeKind::Single(t) => type_name(&t.to_string()),
-                    TypeKind::Multiple(set) => {
-                        set.iter().map(|t| type_name(&t.to_string())).collect::<Vec<_>>().join(" or ")
-                    }
+                    TypeKind::Multiple(set) => set
+                        .iter()
+                        .map(|t| type_name(&t.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
                 };
                 let found = json_type(error.instance());
                 diagnostics.push(sources.diagnostic(
                     DiagnosticKind::WrongType,
-                    format!("wrong type for {}: expected {expected}, found {found}", describe(&pointer)),
+                    format!(
+                        "wrong type for {}: expected {expected}, found {found}",
+                        describe(&pointer)
+                    ),
                     located.value(&pointer),
                     format!("expected {expected}"),
                 ));
@@ -71,9 +85,17 @@ pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnosti
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<String> = options
                     .as_array()
-                    .map(|a| a.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|o| o.as_str().map(str::to_owned))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                let given = error.instance().as_str().map(str::to_owned).unwrap_or_else(|| error.instance().to_string());
+                let given = error
+                    .instance()
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| error.instance().to_string());
                 let help = did_you_mean(&given, options.iter().map(String::as_str))
                     .unwrap_or_else(|| format!("expected one of: {}", options.join(", ")));
                 diagnostics.push(
@@ -98,7 +120,11 @@ pub fn check(document: &Value, located: &Located, sources: &SourceMap, diagnosti
             }
             _ => diagnostics.push(sources.diagnostic(
                 DiagnosticKind::InvalidValue,
-                format!("invalid value for {}: {}", describe(&pointer), error.masked()),
+                format!(
+                    "invalid value for {}: {}",
+                    describe(&pointer),
+                    error.masked()
+                ),
                 located.value(&pointer),
                 "invalid value",
             )),

@@ -112,7 +112,9 @@ impl Diagnostic for ManifestDiagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -159,21 +161,29 @@ impl Diagnostics {
             let key = |d: &ManifestDiagnostic| d.location.clone().unwrap_or_default();
             key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
         });
-        self.0.dedup_by(|a, b| a.location == b.location && a.message == b.message);
+        self.0
+            .dedup_by(|a, b| a.location == b.location && a.message == b.message);
     }
 }
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "{n} error{} in the manifest", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} error{} in the manifest",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 
 impl std::error::Error for Diagnostics {}
 
 /// "did you mean `x`?" for the closest candidate, if any is close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let matches = similar::get_close_matches(word, &candidates, 1, 0.6);
     matches.first().map(|m| format!("did you mean `{m}`?"))

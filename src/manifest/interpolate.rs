@@ -41,7 +41,11 @@ pub struct Interpolated {
 
 enum Part {
     Text(String),
-    Ref { namespace: String, name: String, raw: String },
+    Ref {
+        namespace: String,
+        name: String,
+        raw: String,
+    },
 }
 
 fn split(text: &str) -> Result<Vec<Part>, String> {
@@ -57,7 +61,9 @@ fn split(text: &str) -> Result<Vec<Part>, String> {
         }
         literal.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find('}').ok_or_else(|| format!("unterminated `${{` in `{text}`"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unterminated `${{` in `{text}`"))?;
         let inner = after[..end].trim();
         let raw = format!("${{{}}}", &after[..end]);
         let (namespace, name) = inner
@@ -66,7 +72,11 @@ fn split(text: &str) -> Result<Vec<Part>, String> {
         if !literal.is_empty() {
             parts.push(Part::Text(std::mem::take(&mut literal)));
         }
-        parts.push(Part::Ref { namespace: namespace.to_owned(), name: name.to_owned(), raw });
+        parts.push(Part::Ref {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            raw,
+        });
         rest = &after[end + 1..];
     }
     literal.push_str(rest);
@@ -78,12 +88,20 @@ fn split(text: &str) -> Result<Vec<Part>, String> {
 
 /// Narrows `span` to the first occurrence of `needle` in the source, when it is there.
 fn narrow(sources: &SourceMap, span: Span, needle: &str) -> Span {
-    let Some(file) = sources.file(span.file) else { return span };
+    let Some(file) = sources.file(span.file) else {
+        return span;
+    };
     let text = file.inner();
     let end = (span.offset + span.len).min(text.len());
-    let Some(slice) = text.get(span.offset..end) else { return span };
+    let Some(slice) = text.get(span.offset..end) else {
+        return span;
+    };
     match slice.find(needle) {
-        Some(at) => Span { offset: span.offset + at, len: needle.len(), ..span },
+        Some(at) => Span {
+            offset: span.offset + at,
+            len: needle.len(),
+            ..span
+        },
         None => span,
     }
 }
@@ -117,18 +135,32 @@ impl Scope<'_> {
                         .unwrap_or_else(|| format!("declare it under `vars:` (or an environment's `vars:`) as `{name}: ...`"));
                     diagnostics.push(
                         sources
-                            .diagnostic(DiagnosticKind::UnknownVariable, format!("unknown variable `{name}`"), at, "not declared in `vars` or the selected environment")
+                            .diagnostic(
+                                DiagnosticKind::UnknownVariable,
+                                format!("unknown variable `{name}`"),
+                                at,
+                                "not declared in `vars` or the selected environment",
+                            )
                             .with_help(help),
                     );
                     None
                 }
             },
             "env" => match (self.env)(name) {
-                Some(value) => Some(Resolved { value: Scalar::Str(value), sensitive: false, overlay: None }),
+                Some(value) => Some(Resolved {
+                    value: Scalar::Str(value),
+                    sensitive: false,
+                    overlay: None,
+                }),
                 None => {
                     diagnostics.push(
                         sources
-                            .diagnostic(DiagnosticKind::MissingEnvVar, format!("environment variable `{name}` is not set"), at, "read from the process environment")
+                            .diagnostic(
+                                DiagnosticKind::MissingEnvVar,
+                                format!("environment variable `{name}` is not set"),
+                                at,
+                                "read from the process environment",
+                            )
                             .with_help(format!("export {name}=... before running deployplan")),
                     );
                     None
@@ -137,7 +169,11 @@ impl Scope<'_> {
             "secret" => match self.secret(name) {
                 Some(value) => {
                     redact::register(&value);
-                    Some(Resolved { value: Scalar::Str(value), sensitive: true, overlay: None })
+                    Some(Resolved {
+                        value: Scalar::Str(value),
+                        sensitive: true,
+                        overlay: None,
+                    })
                 }
                 None => {
                     diagnostics.push(
@@ -149,11 +185,17 @@ impl Scope<'_> {
                 }
             },
             other => {
-                let help = did_you_mean(other, ["var", "env", "secret"])
-                    .unwrap_or_else(|| "use `${var.NAME}`, `${env.NAME}` or `${secret.NAME}`".into());
+                let help = did_you_mean(other, ["var", "env", "secret"]).unwrap_or_else(|| {
+                    "use `${var.NAME}`, `${env.NAME}` or `${secret.NAME}`".into()
+                });
                 diagnostics.push(
                     sources
-                        .diagnostic(DiagnosticKind::InvalidValue, format!("unknown reference kind `{other}` in `{raw}`"), at, "unknown reference kind")
+                        .diagnostic(
+                            DiagnosticKind::InvalidValue,
+                            format!("unknown reference kind `{other}` in `{raw}`"),
+                            at,
+                            "unknown reference kind",
+                        )
                         .with_help(help),
                 );
                 None
@@ -185,13 +227,25 @@ fn interpolate_scalar(
     let parts = match split(text) {
         Ok(parts) => parts,
         Err(message) => {
-            diagnostics.push(sources.diagnostic(DiagnosticKind::InvalidValue, message, span, "malformed reference"));
+            diagnostics.push(sources.diagnostic(
+                DiagnosticKind::InvalidValue,
+                message,
+                span,
+                "malformed reference",
+            ));
             return None;
         }
     };
     let mut sensitive = false;
     let mut overlay = None;
-    if let [Part::Ref { namespace, name, raw }] = parts.as_slice() {
+    if let [
+        Part::Ref {
+            namespace,
+            name,
+            raw,
+        },
+    ] = parts.as_slice()
+    {
         let resolved = scope.lookup(namespace, name, raw, span, sources, diagnostics)?;
         return Some((resolved.value, resolved.sensitive, resolved.overlay));
     }
@@ -200,16 +254,18 @@ fn interpolate_scalar(
     for part in &parts {
         match part {
             Part::Text(t) => out.push_str(t),
-            Part::Ref { namespace, name, raw } => {
-                match scope.lookup(namespace, name, raw, span, sources, diagnostics) {
-                    Some(resolved) => {
-                        sensitive |= resolved.sensitive;
-                        overlay = overlay.or(resolved.overlay);
-                        out.push_str(&scalar_text(&resolved.value));
-                    }
-                    None => failed = true,
+            Part::Ref {
+                namespace,
+                name,
+                raw,
+            } => match scope.lookup(namespace, name, raw, span, sources, diagnostics) {
+                Some(resolved) => {
+                    sensitive |= resolved.sensitive;
+                    overlay = overlay.or(resolved.overlay);
+                    out.push_str(&scalar_text(&resolved.value));
                 }
-            }
+                None => failed = true,
+            },
         }
     }
     if failed {
@@ -230,10 +286,22 @@ fn scalar_text(scalar: &Scalar) -> String {
 
 /// Resolves `${env.*}` and `${secret.*}` inside variable values (variables cannot refer to
 /// other variables, which keeps resolution order-free).
-pub fn resolve_var(var: &mut Var, sources: &SourceMap, env: &dyn Fn(&str) -> Option<String>, diagnostics: &mut Diagnostics) {
-    let Scalar::Str(text) = &var.value else { return };
-    let scope = Scope { vars: BTreeMap::new(), env };
-    if let Some((value, sensitive, _)) = interpolate_scalar(&text.clone(), var.span, &scope, sources, diagnostics) {
+pub fn resolve_var(
+    var: &mut Var,
+    sources: &SourceMap,
+    env: &dyn Fn(&str) -> Option<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    let Scalar::Str(text) = &var.value else {
+        return;
+    };
+    let scope = Scope {
+        vars: BTreeMap::new(),
+        env,
+    };
+    if let Some((value, sensitive, _)) =
+        interpolate_scalar(&text.clone(), var.span, &scope, sources, diagnostics)
+    {
         var.value = value;
         var.sensitive |= sensitive;
     }
@@ -266,12 +334,26 @@ pub fn interpolate(
         NodeValue::Scalar(_) => {}
         NodeValue::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                interpolate(item, &format!("{pointer}/{i}"), scope, sources, out, diagnostics);
+                interpolate(
+                    item,
+                    &format!("{pointer}/{i}"),
+                    scope,
+                    sources,
+                    out,
+                    diagnostics,
+                );
             }
         }
         NodeValue::Map(entries) => {
             for (key, value) in entries.iter_mut() {
-                interpolate(value, &join(pointer, &key.name), scope, sources, out, diagnostics);
+                interpolate(
+                    value,
+                    &join(pointer, &key.name),
+                    scope,
+                    sources,
+                    out,
+                    diagnostics,
+                );
             }
         }
     }
@@ -288,7 +370,9 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Text(t) => format!("T({t})"),
-                Part::Ref { namespace, name, .. } => format!("R({namespace}.{name})"),
+                Part::Ref {
+                    namespace, name, ..
+                } => format!("R({namespace}.{name})"),
             })
             .collect();
         assert_eq!(rendered, ["T(a-)", "R(var.x)", "T(-${lit}-)", "R(env.Y)"]);

@@ -34,12 +34,18 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
                     DiagnosticKind::Io,
                     format!("cannot read manifest `{}`: {err}", path.display()),
                 )
-                .with_help("pass a manifest file or a directory of them (default: deployplan.yaml)"),
+                .with_help(
+                    "pass a manifest file or a directory of them (default: deployplan.yaml)",
+                ),
             );
             return None;
         }
     };
-    let base = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let base = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new(""))
+    };
     let mut root: Option<Node> = None;
     for file in files {
         let text = match std::fs::read_to_string(&file) {
@@ -105,14 +111,21 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if entry.file_type()?.is_dir() {
             collect(&path, files)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             files.push(path);
         }
     }
     Ok(())
 }
 
-fn syntax_diagnostic(err: &serde_saphyr::Error, file: usize, sources: &SourceMap) -> ManifestDiagnostic {
+fn syntax_diagnostic(
+    err: &serde_saphyr::Error,
+    file: usize,
+    sources: &SourceMap,
+) -> ManifestDiagnostic {
     let message = strip_location(&first_line(&err.to_string()));
     match err.location() {
         Some(location) => {
@@ -128,7 +141,12 @@ fn syntax_diagnostic(err: &serde_saphyr::Error, file: usize, sources: &SourceMap
                 line: location.line(),
                 column: location.column(),
             };
-            sources.diagnostic(DiagnosticKind::Syntax, format!("invalid YAML: {message}"), span, message)
+            sources.diagnostic(
+                DiagnosticKind::Syntax,
+                format!("invalid YAML: {message}"),
+                span,
+                message,
+            )
         }
         None => ManifestDiagnostic::new(
             DiagnosticKind::Syntax,
@@ -169,12 +187,23 @@ fn merge(
             continue;
         };
         let section = section.unwrap_or(key.name.as_str()).to_owned();
-        let entry_depth = if FLAT_SECTIONS.contains(&section.as_str()) { 2 } else { 3 };
+        let entry_depth = if FLAT_SECTIONS.contains(&section.as_str()) {
+            2
+        } else {
+            3
+        };
         let (first_key, existing) = &mut dst_entries[position];
         let both_maps =
             matches!(existing.value, NodeValue::Map(_)) && matches!(value.value, NodeValue::Map(_));
         if depth < entry_depth && both_maps {
-            merge(existing, value, depth + 1, Some(&section), sources, diagnostics);
+            merge(
+                existing,
+                value,
+                depth + 1,
+                Some(&section),
+                sources,
+                diagnostics,
+            );
         } else {
             let mut diagnostic = sources.diagnostic(
                 DiagnosticKind::DuplicateName,
@@ -183,7 +212,8 @@ fn merge(
                 "declared again here",
             );
             sources.add_label(&mut diagnostic, first_key.span, "first declared here");
-            diagnostics.push(diagnostic.with_help("names must be unique; rename or remove one of them"));
+            diagnostics
+                .push(diagnostic.with_help("names must be unique; rename or remove one of them"));
         }
     }
 }

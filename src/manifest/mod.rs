@@ -47,14 +47,21 @@ pub struct LoadedManifest {
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Loads, checks and lowers the manifest at `path` for environment `env`.
-pub fn load(path: &Path, env: Option<&str>, env_lookup: EnvLookup<'_>) -> Result<LoadedManifest, Diagnostics> {
+pub fn load(
+    path: &Path,
+    env: Option<&str>,
+    env_lookup: EnvLookup<'_>,
+) -> Result<LoadedManifest, Diagnostics> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let Some(mut root) = load::read(path, &mut sources, &mut diagnostics) else {
         return Err(diagnostics);
     };
     let vars = variables(&root, env, &sources, env_lookup, &mut diagnostics);
-    let scope = Scope { vars, env: env_lookup };
+    let scope = Scope {
+        vars,
+        env: env_lookup,
+    };
     let mut interpolated = Interpolated::default();
     if let NodeValue::Map(entries) = &mut root.value {
         for (key, value) in entries.iter_mut() {
@@ -62,7 +69,14 @@ pub fn load(path: &Path, env: Option<&str>, env_lookup: EnvLookup<'_>) -> Result
                 continue;
             }
             let pointer = source::join("", &key.name);
-            interpolate::interpolate(value, &pointer, &scope, &sources, &mut interpolated, &mut diagnostics);
+            interpolate::interpolate(
+                value,
+                &pointer,
+                &scope,
+                &sources,
+                &mut interpolated,
+                &mut diagnostics,
+            );
         }
     }
     let mut located = Located::default();
@@ -115,7 +129,11 @@ fn content_hash(sources: &SourceMap) -> String {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Top-level `vars`, overridden by the selected environment's `vars`.
@@ -134,18 +152,24 @@ fn variables(
             Some(overlay) => collect_vars(overlay.get("vars"), Some(name), &mut vars),
             None => {
                 let available: Vec<String> = match environments.map(|e| &e.value) {
-                    Some(NodeValue::Map(entries)) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
+                    Some(NodeValue::Map(entries)) => {
+                        entries.iter().map(|(k, _)| k.name.clone()).collect()
+                    }
                     _ => Vec::new(),
                 };
-                let help = did_you_mean(name, available.iter().map(String::as_str)).unwrap_or_else(|| {
-                    if available.is_empty() {
-                        "the manifest declares no `environments:`".into()
-                    } else {
-                        format!("available environments: {}", available.join(", "))
-                    }
-                });
+                let help =
+                    did_you_mean(name, available.iter().map(String::as_str)).unwrap_or_else(|| {
+                        if available.is_empty() {
+                            "the manifest declares no `environments:`".into()
+                        } else {
+                            format!("available environments: {}", available.join(", "))
+                        }
+                    });
                 let environments_key = match &root.value {
-                    NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.name == "environments").map(|(k, _)| k.span),
+                    NodeValue::Map(entries) => entries
+                        .iter()
+                        .find(|(k, _)| k.name == "environments")
+                        .map(|(k, _)| k.span),
                     _ => None,
                 };
                 let mut diagnostic = match environments_key {
@@ -172,15 +196,24 @@ fn variables(
 }
 
 fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<String, Var>) {
-    let Some(NodeValue::Map(entries)) = node.map(|n| &n.value) else { return };
+    let Some(NodeValue::Map(entries)) = node.map(|n| &n.value) else {
+        return;
+    };
     for (key, value) in entries {
-        let NodeValue::Scalar(scalar) = &value.value else { continue };
+        let NodeValue::Scalar(scalar) = &value.value else {
+            continue;
+        };
         if matches!(scalar, Scalar::Null) {
             continue;
         }
         vars.insert(
             key.name.clone(),
-            Var { value: scalar.clone(), span: value.span, overlay: overlay.map(str::to_owned), sensitive: false },
+            Var {
+                value: scalar.clone(),
+                span: value.span,
+                overlay: overlay.map(str::to_owned),
+                sensitive: false,
+            },
         );
     }
 }

@@ -124,7 +124,13 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
             let value = map.next_value::<Node>()?;
             let span = Span::of(&key);
-            entries.push((Key { name: key.value.0, span }, value));
+            entries.push((
+                Key {
+                    name: key.value.0,
+                    span,
+                },
+                value,
+            ));
         }
         Ok(NodeValue::Map(entries))
     }
@@ -142,7 +148,10 @@ impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<RawValue>::deserialize(d)?;
         let span = Span::of(&spanned);
-        Ok(Node { value: spanned.value.0, span })
+        Ok(Node {
+            value: spanned.value.0,
+            span,
+        })
     }
 }
 
@@ -165,9 +174,18 @@ impl<'de> Deserialize<'de> for KeyText {
 /// Parses one YAML document of file number `file` into a node tree. An empty document is
 /// an empty mapping.
 pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
-    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        let span = Span { file, ..Span::default() };
-        return Ok(Node { value: NodeValue::Map(Vec::new()), span });
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        let span = Span {
+            file,
+            ..Span::default()
+        };
+        return Ok(Node {
+            value: NodeValue::Map(Vec::new()),
+            span,
+        });
     }
     let mut node = serde_saphyr::from_str_with_options::<Node>(
         text,
@@ -203,17 +221,24 @@ mod tests {
         assert_eq!(b.value, NodeValue::Scalar(Scalar::Str("hello".into())));
         assert_eq!(&src[b.span.offset..b.span.offset + b.span.len], "hello");
         assert_eq!((b.span.line, b.span.column), (2, 6));
-        let NodeValue::Map(entries) = &root.get("a").unwrap().value else { panic!() };
+        let NodeValue::Map(entries) = &root.get("a").unwrap().value else {
+            panic!()
+        };
         let key = &entries[1].0;
         assert_eq!(&src[key.span.offset..key.span.offset + key.span.len], "c");
-        let NodeValue::Seq(items) = &entries[1].1.value else { panic!() };
+        let NodeValue::Seq(items) = &entries[1].1.value else {
+            panic!()
+        };
         assert_eq!(items[1].value, NodeValue::Scalar(Scalar::Bool(true)));
     }
 
     #[test]
     fn empty_and_comment_only_documents_are_empty_maps() {
         assert_eq!(parse("", 0).unwrap().value, NodeValue::Map(vec![]));
-        assert_eq!(parse("# just a comment\n", 0).unwrap().value, NodeValue::Map(vec![]));
+        assert_eq!(
+            parse("# just a comment\n", 0).unwrap().value,
+            NodeValue::Map(vec![])
+        );
     }
 
     #[test]

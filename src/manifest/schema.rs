@@ -26,7 +26,11 @@ pub struct Manifest {
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
     /// NAVER Cloud SourceDeploy resources.
-    #[serde(default, rename = "ncp-sourcedeploy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "ncp-sourcedeploy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ncp_sourcedeploy: Option<NcpSection>,
 }
 

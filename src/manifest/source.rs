@@ -23,7 +23,8 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: &Path, display: String, text: String) -> usize {
-        self.files.push((path.to_owned(), Arc::new(NamedSource::new(display, text))));
+        self.files
+            .push((path.to_owned(), Arc::new(NamedSource::new(display, text))));
         self.files.len() - 1
     }
 
@@ -32,12 +33,17 @@ impl SourceMap {
     }
 
     pub fn name(&self, index: usize) -> &str {
-        self.files.get(index).map(|(_, f)| f.name()).unwrap_or("<manifest>")
+        self.files
+            .get(index)
+            .map(|(_, f)| f.name())
+            .unwrap_or("<manifest>")
     }
 
     /// All file contents, for the manifest's content hash.
     pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.files.iter().map(|(_, f)| (f.name(), f.inner().as_str()))
+        self.files
+            .iter()
+            .map(|(_, f)| (f.name(), f.inner().as_str()))
     }
 
     /// A diagnostic whose primary label is at `span`.
@@ -60,16 +66,22 @@ impl SourceMap {
 
     /// Adds a secondary label; a span in another file becomes a related note instead,
     /// because one miette snippet shows one file.
-    pub fn add_label(&self, diagnostic: &mut ManifestDiagnostic, span: Span, label: impl Into<String>) {
+    pub fn add_label(
+        &self,
+        diagnostic: &mut ManifestDiagnostic,
+        span: Span,
+        label: impl Into<String>,
+    ) {
         let same_file = diagnostic
             .source
             .as_ref()
             .zip(self.file(span.file))
             .is_some_and(|(a, b)| Arc::ptr_eq(a, b));
         if same_file {
-            diagnostic
-                .labels
-                .push(LabeledSpan::new_with_span(Some(label.into()), (span.offset, span.len)));
+            diagnostic.labels.push(LabeledSpan::new_with_span(
+                Some(label.into()),
+                (span.offset, span.len),
+            ));
         } else {
             let label = label.into();
             let related = self.diagnostic(diagnostic.kind, label.clone(), span, label);
@@ -79,7 +91,9 @@ impl SourceMap {
 
     /// Byte offset of a 1-based line and column (for errors that carry no byte span).
     pub fn offset_of(&self, file: usize, line: u64, column: u64) -> usize {
-        let Some(source) = self.file(file) else { return 0 };
+        let Some(source) = self.file(file) else {
+            return 0;
+        };
         let text = source.inner();
         let line_start: usize = text
             .split_inclusive('\n')
@@ -87,7 +101,11 @@ impl SourceMap {
             .map(str::len)
             .sum();
         let rest = &text[line_start.min(text.len())..];
-        let in_line: usize = rest.chars().take(column.saturating_sub(1) as usize).map(char::len_utf8).sum();
+        let in_line: usize = rest
+            .chars()
+            .take(column.saturating_sub(1) as usize)
+            .map(char::len_utf8)
+            .sum();
         (line_start + in_line).min(text.len())
     }
 
@@ -132,7 +150,10 @@ impl Located {
 
     /// Span of the key of the entry at `pointer`, falling back to its value.
     pub fn key(&self, pointer: &str) -> Span {
-        self.keys.get(pointer).copied().unwrap_or_else(|| self.value(pointer))
+        self.keys
+            .get(pointer)
+            .copied()
+            .unwrap_or_else(|| self.value(pointer))
     }
 }
 
@@ -175,7 +196,9 @@ pub fn scalar_to_json(scalar: &Scalar) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Bool(b) => Value::Bool(*b),
         Scalar::Int(i) => Value::Number((*i).into()),
-        Scalar::Float(f) => Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
+        Scalar::Float(f) => Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
         Scalar::Str(s) => Value::String(s.clone()),
     }
 }

@@ -51,26 +51,54 @@ impl<'a> Ctx<'a> {
         interpolated: &'a Interpolated,
         providers: &'a BTreeMap<String, ProviderConfig>,
     ) -> Self {
-        Ctx { sources, located, interpolated, providers, diagnostics: Diagnostics::default(), pending_dependencies: Vec::new() }
+        Ctx {
+            sources,
+            located,
+            interpolated,
+            providers,
+            diagnostics: Diagnostics::default(),
+            pending_dependencies: Vec::new(),
+        }
     }
 
     /// Records an error whose label sits on the value at `pointer`.
-    pub fn error(&mut self, kind: DiagnosticKind, message: impl Into<String>, pointer: &str, label: impl Into<String>) -> &mut ManifestDiagnostic {
-        let diagnostic = self.sources.diagnostic(kind, message, self.located.value(pointer), label);
+    pub fn error(
+        &mut self,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+        pointer: &str,
+        label: impl Into<String>,
+    ) -> &mut ManifestDiagnostic {
+        let diagnostic = self
+            .sources
+            .diagnostic(kind, message, self.located.value(pointer), label);
         self.diagnostics.0.push(diagnostic);
         self.diagnostics.0.last_mut().expect("just pushed")
     }
 
     /// Records an error whose label sits on the key of the entry at `pointer`.
-    pub fn error_at_key(&mut self, kind: DiagnosticKind, message: impl Into<String>, pointer: &str, label: impl Into<String>) -> &mut ManifestDiagnostic {
-        let diagnostic = self.sources.diagnostic(kind, message, self.located.key(pointer), label);
+    pub fn error_at_key(
+        &mut self,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+        pointer: &str,
+        label: impl Into<String>,
+    ) -> &mut ManifestDiagnostic {
+        let diagnostic = self
+            .sources
+            .diagnostic(kind, message, self.located.key(pointer), label);
         self.diagnostics.0.push(diagnostic);
         self.diagnostics.0.last_mut().expect("just pushed")
     }
 
     /// Picks the provider instance of type `ty` for a resource: the one named by
     /// `provider:`, or the only instance of that type.
-    pub fn provider_for(&mut self, explicit: Option<&str>, ty: ProviderType, pointer: &str) -> Option<String> {
+    pub fn provider_for(
+        &mut self,
+        explicit: Option<&str>,
+        ty: ProviderType,
+        pointer: &str,
+    ) -> Option<String> {
         let candidates: Vec<&str> = self
             .providers
             .iter()
@@ -92,40 +120,53 @@ impl<'a> Ctx<'a> {
                 .help = Some(help);
                 None
             }
-            None => match candidates.as_slice() {
-                [only] => Some((*only).to_owned()),
-                [] => {
-                    self.error_at_key(
-                        DiagnosticKind::DanglingReference,
-                        format!("no provider of type `{}` is declared", ty.as_str()),
-                        pointer,
-                        "this resource needs a provider",
-                    )
-                    .help = Some(format!(
-                        "add one under `providers:`, e.g. `ncp: {{ type: {}, endpoint: sandbox }}`",
-                        ty.as_str()
-                    ));
-                    None
-                }
-                many => {
-                    self.error_at_key(
+            None => {
+                match candidates.as_slice() {
+                    [only] => Some((*only).to_owned()),
+                    [] => {
+                        self.error_at_key(
+                            DiagnosticKind::DanglingReference,
+                            format!("no provider of type `{}` is declared", ty.as_str()),
+                            pointer,
+                            "this resource needs a provider",
+                        )
+                        .help = Some(format!(
+                            "add one under `providers:`, e.g. `ncp: {{ type: {}, endpoint: sandbox }}`",
+                            ty.as_str()
+                        ));
+                        None
+                    }
+                    many => {
+                        self.error_at_key(
                         DiagnosticKind::DanglingReference,
                         format!("{} providers of type `{}` are declared; this resource must name one", many.len(), ty.as_str()),
                         pointer,
                         "ambiguous provider",
                     )
                     .help = Some(format!("add `provider: {}` (or one of: {})", many[0], many.join(", ")));
-                    None
+                        None
+                    }
                 }
-            },
+            }
         }
     }
 
     /// Checks an identity name against a provider's naming rule.
-    pub fn check_name(&mut self, name: &str, pointer: &str, rule: &str, valid: impl Fn(&str) -> bool) {
+    pub fn check_name(
+        &mut self,
+        name: &str,
+        pointer: &str,
+        rule: &str,
+        valid: impl Fn(&str) -> bool,
+    ) {
         if !valid(name) {
-            self.error_at_key(DiagnosticKind::InvalidName, format!("invalid name `{name}`"), pointer, "invalid name")
-                .help = Some(rule.to_owned());
+            self.error_at_key(
+                DiagnosticKind::InvalidName,
+                format!("invalid name `{name}`"),
+                pointer,
+                "invalid name",
+            )
+            .help = Some(rule.to_owned());
         }
     }
 
@@ -133,7 +174,13 @@ impl<'a> Ctx<'a> {
     pub fn resource(&mut self, spec: ResourceSpec<'_>) -> Resource {
         let mut provenance = BTreeMap::new();
         let mut sensitive = Vec::new();
-        self.walk(&spec.attributes, &spec.pointer, String::new(), &mut provenance, &mut sensitive);
+        self.walk(
+            &spec.attributes,
+            &spec.pointer,
+            String::new(),
+            &mut provenance,
+            &mut sensitive,
+        );
         for (i, dependency) in spec.explicit_depends_on.iter().enumerate() {
             self.pending_dependencies.push((
                 spec.address.clone(),
@@ -158,17 +205,40 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn walk(&self, value: &Value, pointer: &str, path: String, provenance: &mut BTreeMap<String, Provenance>, sensitive: &mut Vec<String>) {
+    fn walk(
+        &self,
+        value: &Value,
+        pointer: &str,
+        path: String,
+        provenance: &mut BTreeMap<String, Provenance>,
+        sensitive: &mut Vec<String>,
+    ) {
         match value {
             Value::Object(map) => {
                 for (key, child) in map {
-                    let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                    self.walk(child, &super::source::join(pointer, key), child_path, provenance, sensitive);
+                    let child_path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    self.walk(
+                        child,
+                        &super::source::join(pointer, key),
+                        child_path,
+                        provenance,
+                        sensitive,
+                    );
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    self.walk(child, &format!("{pointer}/{i}"), format!("{path}[{i}]"), provenance, sensitive);
+                    self.walk(
+                        child,
+                        &format!("{pointer}/{i}"),
+                        format!("{path}[{i}]"),
+                        provenance,
+                        sensitive,
+                    );
                 }
             }
             _ => {
@@ -186,12 +256,20 @@ impl<'a> Ctx<'a> {
 
     /// Resolves explicit `depends_on` entries to addresses and rejects cycles.
     pub fn finish(mut self, resources: &mut [Resource]) -> Diagnostics {
-        let known: HashMap<String, usize> =
-            resources.iter().enumerate().map(|(i, r)| (r.address.0.clone(), i)).collect();
+        let known: HashMap<String, usize> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.address.0.clone(), i))
+            .collect();
         for (from, target, pointer) in std::mem::take(&mut self.pending_dependencies) {
             match known.get(&target) {
                 Some(_) if target == from.0 => {
-                    self.error(DiagnosticKind::DependencyCycle, format!("`{from}` depends on itself"), &pointer, "self-dependency");
+                    self.error(
+                        DiagnosticKind::DependencyCycle,
+                        format!("`{from}` depends on itself"),
+                        &pointer,
+                        "self-dependency",
+                    );
                 }
                 Some(_) => {
                     if let Some(&i) = known.get(&from.0) {
@@ -200,15 +278,29 @@ impl<'a> Ctx<'a> {
                 }
                 None => {
                     let help = did_you_mean(&target, known.keys().map(String::as_str))
-                        .unwrap_or_else(|| "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`".into());
-                    self.error(DiagnosticKind::DanglingReference, format!("`{from}` depends on unknown resource `{target}`"), &pointer, "no resource has this address")
-                        .help = Some(help);
+                        .unwrap_or_else(|| {
+                            "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`"
+                                .into()
+                        });
+                    self.error(
+                        DiagnosticKind::DanglingReference,
+                        format!("`{from}` depends on unknown resource `{target}`"),
+                        &pointer,
+                        "no resource has this address",
+                    )
+                    .help = Some(help);
                 }
             }
         }
         for cycle in graph::cycles(resources) {
-            let Some(first) = resources.iter().find(|r| r.address == cycle[0]) else { continue };
-            let path: Vec<&str> = cycle.iter().chain(std::iter::once(&cycle[0])).map(Address::as_str).collect();
+            let Some(first) = resources.iter().find(|r| r.address == cycle[0]) else {
+                continue;
+            };
+            let path: Vec<&str> = cycle
+                .iter()
+                .chain(std::iter::once(&cycle[0]))
+                .map(Address::as_str)
+                .collect();
             let mut diagnostic = ManifestDiagnostic::new(
                 DiagnosticKind::DependencyCycle,
                 format!("dependency cycle: {}", path.join(" -> ")),
@@ -217,26 +309,44 @@ impl<'a> Ctx<'a> {
             if let Some(origin) = &first.origin {
                 diagnostic.location = Some((origin.file.clone(), origin.line, origin.column));
             }
-            self.diagnostics.push(self.label_cycle(diagnostic, &cycle, resources));
+            self.diagnostics
+                .push(self.label_cycle(diagnostic, &cycle, resources));
         }
         self.diagnostics
     }
 
-    fn label_cycle(&self, mut diagnostic: ManifestDiagnostic, cycle: &[Address], resources: &[Resource]) -> ManifestDiagnostic {
+    fn label_cycle(
+        &self,
+        mut diagnostic: ManifestDiagnostic,
+        cycle: &[Address],
+        resources: &[Resource],
+    ) -> ManifestDiagnostic {
         for address in cycle {
-            let Some(resource) = resources.iter().find(|r| &r.address == address) else { continue };
-            let Some(origin) = &resource.origin else { continue };
+            let Some(resource) = resources.iter().find(|r| &r.address == address) else {
+                continue;
+            };
+            let Some(origin) = &resource.origin else {
+                continue;
+            };
             let span = self
                 .located
                 .keys
                 .values()
-                .find(|s| self.sources.name(s.file) == origin.file && s.line == origin.line && s.column == origin.column)
+                .find(|s| {
+                    self.sources.name(s.file) == origin.file
+                        && s.line == origin.line
+                        && s.column == origin.column
+                })
                 .copied();
             if let Some(span) = span {
                 if diagnostic.source.is_none() {
                     diagnostic.source = self.sources.file(span.file).cloned();
                 }
-                self.sources.add_label(&mut diagnostic, span, format!("`{address}` is part of the cycle"));
+                self.sources.add_label(
+                    &mut diagnostic,
+                    span,
+                    format!("`{address}` is part of the cycle"),
+                );
             }
         }
         diagnostic

@@ -32,7 +32,11 @@ pub enum ProviderError {
     Ambiguous { call: String, message: String },
     /// A deployment reached a terminal status other than success.
     #[error("deployment {deployment} ended with status `{status}`{detail}")]
-    DeploymentFailed { deployment: String, status: String, detail: String },
+    DeploymentFailed {
+        deployment: String,
+        status: String,
+        detail: String,
+    },
     #[error("timed out after {seconds}s waiting for {what}")]
     Timeout { what: String, seconds: u64 },
     #[error("interrupted: {0}")]
@@ -50,6 +54,9 @@ pub enum ProviderError {
     Precondition(String),
 }
 
+/// Receives progress lines ("deployment 42: inprogress") of one address.
+pub type ProgressFn = Arc<dyn Fn(&Address, &str) + Send + Sync>;
+
 /// What apply shares with providers while it runs.
 #[derive(Clone)]
 pub struct ApplyContext {
@@ -57,7 +64,7 @@ pub struct ApplyContext {
     /// Turns true on Ctrl-C: stop polling, cancel running deployments where possible.
     pub interrupted: tokio::sync::watch::Receiver<bool>,
     /// Progress lines ("deployment 42: inprogress") for the reporter.
-    pub progress: Arc<dyn Fn(&Address, &str) + Send + Sync>,
+    pub progress: ProgressFn,
     pub deploy_timeout: Duration,
     pub poll_interval: Duration,
 }
@@ -66,24 +73,40 @@ impl ApplyContext {
     pub fn new(
         known_ids: HashMap<Address, String>,
         interrupted: tokio::sync::watch::Receiver<bool>,
-        progress: Arc<dyn Fn(&Address, &str) + Send + Sync>,
+        progress: ProgressFn,
         deploy_timeout: Duration,
         poll_interval: Duration,
     ) -> Self {
-        ApplyContext { ids: Arc::new(RwLock::new(known_ids)), interrupted, progress, deploy_timeout, poll_interval }
+        ApplyContext {
+            ids: Arc::new(RwLock::new(known_ids)),
+            interrupted,
+            progress,
+            deploy_timeout,
+            poll_interval,
+        }
     }
 
     /// Remote id of an address: fetched during plan, or created earlier in this apply.
     pub fn id_of(&self, address: &Address) -> Option<String> {
-        self.ids.read().unwrap_or_else(|p| p.into_inner()).get(address).cloned()
+        self.ids
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+            .cloned()
     }
 
     pub fn record_id(&self, address: &Address, id: String) {
-        self.ids.write().unwrap_or_else(|p| p.into_inner()).insert(address.clone(), id);
+        self.ids
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(address.clone(), id);
     }
 
     pub fn forget_id(&self, address: &Address) {
-        self.ids.write().unwrap_or_else(|p| p.into_inner()).remove(address);
+        self.ids
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(address);
     }
 
     pub fn is_interrupted(&self) -> bool {
@@ -112,7 +135,12 @@ pub trait Provider: Send + Sync {
 
     /// Executes one planned change. `desired` is the resource with its secrets (absent for
     /// deletes).
-    async fn execute(&self, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError>;
+    async fn execute(
+        &self,
+        change: &Change,
+        desired: Option<&Resource>,
+        ctx: &ApplyContext,
+    ) -> Result<Outcome, ProviderError>;
 
     /// Requests sent so far (for the summary and benchmarks).
     fn requests_sent(&self) -> u64;
@@ -146,13 +174,15 @@ pub fn instantiate(
     http: http::HttpClient,
 ) -> Result<Arc<dyn Provider>, ProviderError> {
     match config.provider_type {
-        ProviderType::NcpSourceDeploy => {
-            Ok(Arc::new(ncp::provider::NcpProvider::from_config(name, config, sandbox, env, http)?))
-        }
+        ProviderType::NcpSourceDeploy => Ok(Arc::new(ncp::provider::NcpProvider::from_config(
+            name, config, sandbox, env, http,
+        )?)),
     }
 }
 
 /// Whether any provider instance uses the embedded sandbox.
 pub fn uses_sandbox(providers: &BTreeMap<String, ProviderConfig>) -> bool {
-    providers.values().any(|p| p.endpoint.as_deref() == Some("sandbox"))
+    providers
+        .values()
+        .any(|p| p.endpoint.as_deref() == Some("sandbox"))
 }

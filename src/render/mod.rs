@@ -7,7 +7,8 @@ use crate::engine::plan::Plan;
 
 /// The plan as pretty JSON (the saved-plan document).
 pub fn json(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     crate::redact::redact(&text).into_owned()
 }

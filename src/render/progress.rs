@@ -17,7 +17,10 @@ pub struct LineReporter {
 
 impl LineReporter {
     pub fn stderr() -> Self {
-        LineReporter { started: Instant::now(), out: Mutex::new(Box::new(anstream::stderr())) }
+        LineReporter {
+            started: Instant::now(),
+            out: Mutex::new(Box::new(anstream::stderr())),
+        }
     }
 
     fn line(&self, text: &str) {
@@ -62,16 +65,32 @@ fn verb(change: &Change) -> &'static str {
 pub fn summary(report: &ApplyReport) -> String {
     let mut out = format!(
         "Apply {}: {} applied, {} failed, {} skipped.\n",
-        if report.success() { "complete" } else { "incomplete" },
+        if report.success() {
+            "complete"
+        } else {
+            "incomplete"
+        },
         report.applied(),
         report.failed(),
         report.skipped()
     );
     for (change, status) in &report.results {
         match status {
-            NodeStatus::Failed(message) => out.push_str(&format!("  ✗ {} ({}): {message}\n", change.address, change.action.as_str())),
-            NodeStatus::Skipped(reason) => out.push_str(&format!("  ○ {} ({}): skipped, {reason}\n", change.address, change.action.as_str())),
-            NodeStatus::NotStarted => out.push_str(&format!("  ○ {} ({}): not started\n", change.address, change.action.as_str())),
+            NodeStatus::Failed(message) => out.push_str(&format!(
+                "  ✗ {} ({}): {message}\n",
+                change.address,
+                change.action.as_str()
+            )),
+            NodeStatus::Skipped(reason) => out.push_str(&format!(
+                "  ○ {} ({}): skipped, {reason}\n",
+                change.address,
+                change.action.as_str()
+            )),
+            NodeStatus::NotStarted => out.push_str(&format!(
+                "  ○ {} ({}): not started\n",
+                change.address,
+                change.action.as_str()
+            )),
             NodeStatus::Applied(_) => {}
         }
     }

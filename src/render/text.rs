@@ -11,6 +11,7 @@ use similar::TextDiff;
 
 use crate::engine::plan::{Plan, Summary};
 use crate::model::{Action, Change, FieldChange};
+use crate::redact::MASK;
 
 fn style(action: Action) -> Style {
     let color = match action {
@@ -43,27 +44,51 @@ fn painted(action: Action, text: &str) -> String {
 fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => format!("{s:?}"),
-        Value::Array(items) => format!("[{}]", items.iter().map(value_text).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
         other => other.to_string(),
     }
 }
 
 fn is_multiline(value: Option<&Value>) -> bool {
-    value.and_then(Value::as_str).is_some_and(|s| s.contains('\n'))
+    value
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.contains('\n'))
 }
 
 /// Renders the plan.
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
-    let env = plan.environment.as_deref().map(|e| format!(" (environment `{e}`)")).unwrap_or_default();
-    let listed: Vec<&Change> = plan.changes.iter().filter(|c| c.action != Action::Noop).collect();
+    let env = plan
+        .environment
+        .as_deref()
+        .map(|e| format!(" (environment `{e}`)"))
+        .unwrap_or_default();
+    let listed: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Noop)
+        .collect();
     if listed.is_empty() {
-        let _ = writeln!(out, "No changes{env}. The remote state matches the manifest ({} resources up to date).", plan.summary.unchanged);
+        let _ = writeln!(
+            out,
+            "No changes{env}. The remote state matches the manifest ({} resources up to date).",
+            plan.summary.unchanged
+        );
         return out;
     }
     let _ = writeln!(out, "deployplan will perform these actions{env}:\n");
-    let width = listed.iter().map(|c| c.address.as_str().chars().count()).max().unwrap_or(0);
-    let destructive_first = listed.iter().filter(|c| c.action.is_destructive()).chain(listed.iter().filter(|c| !c.action.is_destructive()));
+    let width = listed
+        .iter()
+        .map(|c| c.address.as_str().chars().count())
+        .max()
+        .unwrap_or(0);
+    let destructive_first = listed
+        .iter()
+        .filter(|c| c.action.is_destructive())
+        .chain(listed.iter().filter(|c| !c.action.is_destructive()));
     for change in destructive_first {
         let _ = writeln!(
             out,
@@ -79,7 +104,13 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "\nDetails:");
     }
     for change in detailed {
-        let _ = writeln!(out, "\n  {} {} {}", painted(change.action, symbol(change.action)), change.address, headline(change));
+        let _ = writeln!(
+            out,
+            "\n  {} {} {}",
+            painted(change.action, symbol(change.action)),
+            change.address,
+            headline(change)
+        );
         for field in &change.fields {
             render_field(&mut out, change.action, field);
         }
@@ -100,20 +131,43 @@ fn headline(change: &Change) -> String {
 }
 
 fn render_field(out: &mut String, action: Action, field: &FieldChange) {
-    let origin = field.provenance.as_ref().map(|p| format!("  # {p}")).unwrap_or_default();
-    let marker = if field.forces_replacement && action == Action::Replace { "  # forces replacement" } else { "" };
+    let origin = field
+        .provenance
+        .as_ref()
+        .map(|p| format!("  # {p}"))
+        .unwrap_or_default();
+    let marker = if field.forces_replacement && action == Action::Replace {
+        "  # forces replacement"
+    } else {
+        ""
+    };
     let (sym, field_action) = match (&field.before, &field.after) {
         (None, Some(_)) => ("+", Action::Create),
         (Some(_), None) => ("-", Action::Delete),
         _ => ("~", Action::Update),
     };
-    let sym = painted(if action == Action::Create { Action::Create } else { field_action }, sym);
-    if !field.sensitive && (is_multiline(field.before.as_ref()) || is_multiline(field.after.as_ref())) {
+    let sym = painted(
+        if action == Action::Create {
+            Action::Create
+        } else {
+            field_action
+        },
+        sym,
+    );
+    if !field.sensitive
+        && (is_multiline(field.before.as_ref()) || is_multiline(field.after.as_ref()))
+    {
         let before = field.before.as_ref().and_then(Value::as_str).unwrap_or("");
         let after = field.after.as_ref().and_then(Value::as_str).unwrap_or("");
         let _ = writeln!(out, "      {sym} {}:{marker}{origin}", field.path);
         let diff = TextDiff::from_lines(before, after);
-        for line in diff.unified_diff().context_radius(2).header("remote", "desired").to_string().lines() {
+        for line in diff
+            .unified_diff()
+            .context_radius(2)
+            .header("remote", "desired")
+            .to_string()
+            .lines()
+        {
             let styled = if line.starts_with('+') && !line.starts_with("+++") {
                 painted(Action::Create, line)
             } else if line.starts_with('-') && !line.starts_with("---") {
@@ -126,7 +180,8 @@ fn render_field(out: &mut String, action: Action, field: &FieldChange) {
         return;
     }
     let text = match (&field.before, &field.after) {
-        _ if field.sensitive => "(sensitive value)".to_owned(),
+        (Some(_), Some(_)) if field.sensitive => format!("{MASK} → {MASK}"),
+        _ if field.sensitive => MASK.to_owned(),
         (None, Some(after)) => value_text(after),
         (Some(before), None) => format!("{} → null", value_text(before)),
         (Some(before), Some(after)) => format!("{} → {}", value_text(before), value_text(after)),
@@ -142,7 +197,11 @@ pub fn summary_line(s: &Summary) -> String {
         s.create, s.update, s.replace, s.delete, s.deploy
     );
     if s.unmanaged > 0 {
-        let _ = write!(line, " {} unmanaged (not deleted without prune).", s.unmanaged);
+        let _ = write!(
+            line,
+            " {} unmanaged (not deleted without prune).",
+            s.unmanaged
+        );
     }
     line
 }
@@ -178,7 +237,12 @@ mod tests {
             after,
             sensitive: false,
             forces_replacement: false,
-            provenance: Some(Provenance { file: "deployplan.yaml".into(), line: 12, column: 9, overlay: Some("production".into()) }),
+            provenance: Some(Provenance {
+                file: "deployplan.yaml".into(),
+                line: 12,
+                column: 9,
+                overlay: Some("production".into()),
+            }),
         }
     }
 
@@ -195,29 +259,71 @@ mod tests {
 
     #[test]
     fn renders_list_details_diffs_and_summary() {
-        let mut secret = field("commands.pre[0].run", Some(json!(crate::redact::MASK)), Some(json!(crate::redact::MASK)));
+        let mut secret = field(
+            "commands.pre[0].run",
+            Some(json!(crate::redact::MASK)),
+            Some(json!(crate::redact::MASK)),
+        );
         secret.sensitive = true;
-        let mut replace = field("target.type", Some(json!("server")), Some(json!("kubernetes")));
+        let mut replace = field(
+            "target.type",
+            Some(json!("server")),
+            Some(json!("kubernetes")),
+        );
         replace.forces_replacement = true;
         let text = render(&plan(vec![
             change("ncp.project.shop", Action::Noop, "up to date", vec![]),
-            change("ncp.project.shop.stage.dev.scenario.web", Action::Update, "changed: description, commands.post[0].run", vec![
-                field("description", Some(json!("old")), Some(json!("new"))),
-                field("commands.post[0].run", Some(json!("systemctl start shop\ncurl -fsS localhost/health\n")), Some(json!("systemctl start shop\ncurl -fsS localhost/ready\n"))),
-                secret,
-            ]),
-            change("ncp.project.shop.stage.k8s", Action::Replace, "forces replacement: a stage's target type cannot change in place (`target.type`)", vec![replace]),
-            change("ncp.release.web", Action::Deploy, "deployed artifact shop-1.4.1.tar.gz ≠ desired shop-1.4.2.tar.gz", vec![
-                field("artifact", Some(json!("shop-1.4.1.tar.gz")), Some(json!("shop-1.4.2.tar.gz"))),
-            ]),
-            change("ncp.project.shop.stage.dev.scenario.old", Action::Unmanaged, "not in the manifest; `prune: true` on `ncp.project.shop.stage.dev` would delete it", vec![]),
+            change(
+                "ncp.project.shop.stage.dev.scenario.web",
+                Action::Update,
+                "changed: description, commands.post[0].run",
+                vec![
+                    field("description", Some(json!("old")), Some(json!("new"))),
+                    field(
+                        "commands.post[0].run",
+                        Some(json!("systemctl start shop\ncurl -fsS localhost/health\n")),
+                        Some(json!("systemctl start shop\ncurl -fsS localhost/ready\n")),
+                    ),
+                    secret,
+                ],
+            ),
+            change(
+                "ncp.project.shop.stage.k8s",
+                Action::Replace,
+                "forces replacement: a stage's target type cannot change in place (`target.type`)",
+                vec![replace],
+            ),
+            change(
+                "ncp.release.web",
+                Action::Deploy,
+                "deployed artifact shop-1.4.1.tar.gz ≠ desired shop-1.4.2.tar.gz",
+                vec![field(
+                    "artifact",
+                    Some(json!("shop-1.4.1.tar.gz")),
+                    Some(json!("shop-1.4.2.tar.gz")),
+                )],
+            ),
+            change(
+                "ncp.project.shop.stage.dev.scenario.old",
+                Action::Unmanaged,
+                "not in the manifest; `prune: true` on `ncp.project.shop.stage.dev` would delete it",
+                vec![],
+            ),
         ]));
         insta::assert_snapshot!(text);
     }
 
     #[test]
     fn no_changes_is_one_line() {
-        let text = render(&plan(vec![change("ncp.project.shop", Action::Noop, "up to date", vec![])]));
-        assert_eq!(text, "No changes (environment `production`). The remote state matches the manifest (1 resources up to date).\n");
+        let text = render(&plan(vec![change(
+            "ncp.project.shop",
+            Action::Noop,
+            "up to date",
+            vec![],
+        )]));
+        assert_eq!(
+            text,
+            "No changes (environment `production`). The remote state matches the manifest (1 resources up to date).\n"
+        );
     }
 }

@@ -16,14 +16,30 @@ pub struct World {
 
 /// A sandbox with fast deployments on 127.0.0.1:0 and an empty manifest directory.
 pub fn world() -> World {
-    world_with(DeployTiming::Timed { waiting_ms: 50, running_ms: 250 })
+    world_with(DeployTiming::Timed {
+        waiting_ms: 50,
+        running_ms: 250,
+    })
 }
 
 pub fn world_with(timing: DeployTiming) -> World {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let options = SandboxOptions { deploy_timing: timing, ..SandboxOptions::default() };
-    let sandbox = runtime.block_on(sandbox::start("127.0.0.1:0".parse().unwrap(), options)).unwrap();
-    World { sandbox, dir: tempfile::tempdir().unwrap(), runtime }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let options = SandboxOptions {
+        deploy_timing: timing,
+        ..SandboxOptions::default()
+    };
+    let sandbox = runtime
+        .block_on(sandbox::start("127.0.0.1:0".parse().unwrap(), options))
+        .unwrap();
+    World {
+        sandbox,
+        dir: tempfile::tempdir().unwrap(),
+        runtime,
+    }
 }
 
 impl World {
@@ -65,7 +81,11 @@ impl World {
 
     /// Writes (non-GET) requests received so far.
     pub fn writes(&self) -> Vec<String> {
-        self.requests().into_iter().filter(|r| r.method != "GET").map(|r| format!("{} {}", r.method, r.path)).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
     }
 }
 
@@ -84,5 +104,11 @@ pub fn code(output: &Output) -> i32 {
 
 #[track_caller]
 pub fn assert_code(output: &Output, expected: i32) {
-    assert_eq!(code(output), expected, "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}", stdout(output), stderr(output));
+    assert_eq!(
+        code(output),
+        expected,
+        "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+        stdout(output),
+        stderr(output)
+    );
 }

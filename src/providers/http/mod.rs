@@ -78,6 +78,13 @@ struct Shared {
     config: HttpConfig,
 }
 
+impl Default for HttpClient {
+    /// A client with [`HttpConfig::default`].
+    fn default() -> Self {
+        HttpClient::new(HttpConfig::default())
+    }
+}
+
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")

@@ -40,19 +40,35 @@ pub fn validate(_name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut C
         let names = ["sandbox", "vpc", "classic", "gov"];
         let help = did_you_mean(&bad, names)
             .unwrap_or_else(|| "use `sandbox`, `vpc`, `classic`, `gov` or an http(s) URL".into());
-        ctx.error(DiagnosticKind::ProviderConfig, format!("unknown endpoint `{bad}`"), &join(pointer, "endpoint"), "unknown endpoint")
-            .help = Some(help);
+        ctx.error(
+            DiagnosticKind::ProviderConfig,
+            format!("unknown endpoint `{bad}`"),
+            &join(pointer, "endpoint"),
+            "unknown endpoint",
+        )
+        .help = Some(help);
     }
     for key in config.credentials.keys() {
         let at = join(&join(pointer, "credentials"), key);
         if !CREDENTIALS.contains(&key.as_str()) {
             let help = did_you_mean(key, CREDENTIALS)
                 .unwrap_or_else(|| format!("expected one of: {}", CREDENTIALS.join(", ")));
-            ctx.error_at_key(DiagnosticKind::UnknownField, format!("unknown credential `{key}`"), &at, "unknown credential")
-                .help = Some(help);
+            ctx.error_at_key(
+                DiagnosticKind::UnknownField,
+                format!("unknown credential `{key}`"),
+                &at,
+                "unknown credential",
+            )
+            .help = Some(help);
         } else if key == "secret_key" && !ctx.interpolated.sensitive.contains(&at) {
-            ctx.error(DiagnosticKind::ProviderConfig, "`secret_key` must come from a secret, not the manifest text", &at, "a secret written into the manifest")
-                .help = Some("write `secret_key: ${secret.NCLOUD_SECRET_KEY}` and export the value".into());
+            ctx.error(
+                DiagnosticKind::ProviderConfig,
+                "`secret_key` must come from a secret, not the manifest text",
+                &at,
+                "a secret written into the manifest",
+            )
+            .help =
+                Some("write `secret_key: ${secret.NCLOUD_SECRET_KEY}` and export the value".into());
         }
     }
 }

@@ -47,10 +47,19 @@ pub fn target_from_wire(detail: &wire::StageDetail) -> Option<Target> {
     let c = &detail.config;
     Some(Target {
         target_type,
-        servers: (target_type == TargetType::Server).then(|| c.server_no.clone().unwrap_or_default()),
-        autoscaling_group: c.auto_scaling_group_no.filter(|_| target_type == TargetType::AutoscalingGroup),
-        cluster: c.cluster_uuid.clone().filter(|_| target_type == TargetType::Kubernetes),
-        bucket: c.bucket_name.clone().filter(|_| target_type == TargetType::ObjectStorage),
+        servers: (target_type == TargetType::Server)
+            .then(|| c.server_no.clone().unwrap_or_default()),
+        autoscaling_group: c
+            .auto_scaling_group_no
+            .filter(|_| target_type == TargetType::AutoscalingGroup),
+        cluster: c
+            .cluster_uuid
+            .clone()
+            .filter(|_| target_type == TargetType::Kubernetes),
+        bucket: c
+            .bucket_name
+            .clone()
+            .filter(|_| target_type == TargetType::ObjectStorage),
     })
 }
 
@@ -74,19 +83,31 @@ fn strategy_from_wire(s: &str) -> Option<Strategy> {
 }
 
 fn mapping_to_wire(m: &PathMapping) -> wire::PathMapping {
-    wire::PathMapping { source_path: m.source.clone(), deploy_path: m.destination.clone() }
+    wire::PathMapping {
+        source_path: m.source.clone(),
+        deploy_path: m.destination.clone(),
+    }
 }
 
 fn mapping_from_wire(m: &wire::PathMapping) -> PathMapping {
-    PathMapping { source: m.source_path.clone(), destination: m.deploy_path.clone() }
+    PathMapping {
+        source: m.source_path.clone(),
+        destination: m.deploy_path.clone(),
+    }
 }
 
 fn command_to_wire(c: &UserCommand) -> wire::UserCommand {
-    wire::UserCommand { user: c.user.clone(), cmd: c.run.clone() }
+    wire::UserCommand {
+        user: c.user.clone(),
+        cmd: c.run.clone(),
+    }
 }
 
 fn command_from_wire(c: &wire::UserCommand) -> UserCommand {
-    UserCommand { user: c.user.clone(), run: c.cmd.clone() }
+    UserCommand {
+        user: c.user.clone(),
+        run: c.cmd.clone(),
+    }
 }
 
 /// The create (with `name`) or edit (without) body of a scenario.
@@ -103,9 +124,15 @@ pub fn scenario_request(name: Option<&str>, s: &Scenario) -> wire::ScenarioReque
         FileSourceType::SourceBuild => wire::FileSource {
             source_type: "SourceBuild".into(),
             object_storage: None,
-            source_build: Some(wire::SourceBuildFile { id: f.build_project.unwrap_or_default(), name: None }),
+            source_build: Some(wire::SourceBuildFile {
+                id: f.build_project.unwrap_or_default(),
+                name: None,
+            }),
         },
-        FileSourceType::Later => wire::FileSource { source_type: "later".into(), ..Default::default() },
+        FileSourceType::Later => wire::FileSource {
+            source_type: "later".into(),
+            ..Default::default()
+        },
     });
     let canary = s.canary.as_ref().map(|c| wire::CanaryConfig {
         analysis_type: match c.analysis {
@@ -115,7 +142,10 @@ pub fn scenario_request(name: Option<&str>, s: &Scenario) -> wire::ScenarioReque
         canary_count: c.count,
         timeout: c.timeout,
         prometheus: c.prometheus.clone(),
-        env: c.env.as_ref().map(|e| wire::CanaryEnv { baseline: e.baseline.clone(), canary: e.canary.clone() }),
+        env: c.env.as_ref().map(|e| wire::CanaryEnv {
+            baseline: e.baseline.clone(),
+            canary: e.canary.clone(),
+        }),
         metrics: c.metrics.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| wire::CanaryMetric {
@@ -168,7 +198,10 @@ pub fn scenario_request(name: Option<&str>, s: &Scenario) -> wire::ScenarioReque
                 path: m.paths.clone(),
             }),
             canary_config: canary,
-            path: s.paths.as_ref().map(|ps| ps.iter().map(mapping_to_wire).collect()),
+            path: s
+                .paths
+                .as_ref()
+                .map(|ps| ps.iter().map(mapping_to_wire).collect()),
         },
     }
 }
@@ -189,7 +222,12 @@ pub fn scenario_from_wire(detail: &wire::ScenarioDetail) -> Scenario {
             object: None,
             build_project: f.source_build.as_ref().map(|b| b.id),
         },
-        _ => FileSource { source: FileSourceType::Later, bucket: None, object: None, build_project: None },
+        _ => FileSource {
+            source: FileSourceType::Later,
+            bucket: None,
+            object: None,
+            build_project: None,
+        },
     });
     let commands = c
         .cmd
@@ -201,17 +239,32 @@ pub fn scenario_from_wire(detail: &wire::ScenarioDetail) -> Scenario {
             post: cmd.post.iter().map(command_from_wire).collect(),
         });
     let canary = c.canary_config.as_ref().map(|cc| Canary {
-        analysis: if cc.analysis_type == "auto" { CanaryAnalysis::Auto } else { CanaryAnalysis::Manual },
+        analysis: if cc.analysis_type == "auto" {
+            CanaryAnalysis::Auto
+        } else {
+            CanaryAnalysis::Manual
+        },
         count: cc.canary_count,
         timeout: cc.timeout,
         prometheus: cc.prometheus.clone(),
-        env: cc.env.as_ref().map(|e| CanaryEnv { baseline: e.baseline.clone(), canary: e.canary.clone() }),
+        env: cc.env.as_ref().map(|e| CanaryEnv {
+            baseline: e.baseline.clone(),
+            canary: e.canary.clone(),
+        }),
         metrics: cc.metrics.as_ref().map(|ms| {
             ms.iter()
                 .map(|m| CanaryMetric {
                     name: m.name.clone(),
-                    success_criteria: if m.success_criteria == "canary" { SuccessCriteria::Canary } else { SuccessCriteria::Base },
-                    query_type: if m.query_type.eq_ignore_ascii_case("promql") { QueryType::Promql } else { QueryType::Default },
+                    success_criteria: if m.success_criteria == "canary" {
+                        SuccessCriteria::Canary
+                    } else {
+                        SuccessCriteria::Base
+                    },
+                    query_type: if m.query_type.eq_ignore_ascii_case("promql") {
+                        QueryType::Promql
+                    } else {
+                        QueryType::Default
+                    },
                     weight: m.weight,
                     metric: m.metric.clone(),
                     filter: m.filter.clone(),
@@ -244,7 +297,11 @@ pub fn scenario_from_wire(detail: &wire::ScenarioDetail) -> Scenario {
             paths: m.path.clone(),
         }),
         canary,
-        paths: c.path.as_ref().filter(|p| !p.is_empty()).map(|ps| ps.iter().map(mapping_from_wire).collect()),
+        paths: c
+            .path
+            .as_ref()
+            .filter(|p| !p.is_empty())
+            .map(|ps| ps.iter().map(mapping_from_wire).collect()),
         protect: false,
         depends_on: Vec::new(),
     }
@@ -267,8 +324,14 @@ mod tests {
                 build_project: None,
             }),
             commands: Some(Commands {
-                pre: vec![UserCommand { user: "root".into(), run: "systemctl stop shop".into() }],
-                deploy: vec![PathMapping { source: "/".into(), destination: "/opt/shop".into() }],
+                pre: vec![UserCommand {
+                    user: "root".into(),
+                    run: "systemctl stop shop".into(),
+                }],
+                deploy: vec![PathMapping {
+                    source: "/".into(),
+                    destination: "/opt/shop".into(),
+                }],
                 post: vec![],
             }),
             ..Default::default()
@@ -281,9 +344,18 @@ mod tests {
         let request = scenario_request(Some("web"), &scenario);
         let body = serde_json::to_value(&request).unwrap();
         assert_eq!(body["config"]["strategy"], "normal");
-        assert_eq!(body["config"]["file"]["ObjectStorage"]["object"], "shop/shop-1.4.2.tar.gz");
-        assert_eq!(body["config"]["cmd"]["pre"][0]["cmd"], "systemctl stop shop");
-        assert_eq!(body["config"]["cmd"]["deploy"][0]["deployPath"], "/opt/shop");
+        assert_eq!(
+            body["config"]["file"]["ObjectStorage"]["object"],
+            "shop/shop-1.4.2.tar.gz"
+        );
+        assert_eq!(
+            body["config"]["cmd"]["pre"][0]["cmd"],
+            "systemctl stop shop"
+        );
+        assert_eq!(
+            body["config"]["cmd"]["deploy"][0]["deployPath"],
+            "/opt/shop"
+        );
         let detail = wire::ScenarioDetail {
             project: None,
             stage: None,
@@ -294,7 +366,10 @@ mod tests {
             config: request.config.clone(),
         };
         let back = scenario_from_wire(&detail);
-        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&scenario).unwrap());
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&scenario).unwrap()
+        );
     }
 
     #[test]
@@ -313,14 +388,23 @@ mod tests {
             id: 3,
             name: "dev".into(),
             target_type: request.target_type.clone(),
-            config: wire::StageConfig { server_name: Some(vec!["a".into(), "b".into()]), ..request.config },
+            config: wire::StageConfig {
+                server_name: Some(vec!["a".into(), "b".into()]),
+                ..request.config
+            },
         };
         assert_eq!(target_from_wire(&detail), Some(target));
     }
 
     #[test]
     fn blue_green_is_camel_case_on_the_wire() {
-        let scenario = Scenario { strategy: Some(Strategy::BlueGreen), ..Default::default() };
-        assert_eq!(scenario_request(None, &scenario).config.strategy.as_deref(), Some("blueGreen"));
+        let scenario = Scenario {
+            strategy: Some(Strategy::BlueGreen),
+            ..Default::default()
+        };
+        assert_eq!(
+            scenario_request(None, &scenario).config.strategy.as_deref(),
+            Some("blueGreen")
+        );
     }
 }

@@ -10,12 +10,20 @@ use super::wire::{self, history_status};
 use crate::model::{Address, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
-pub async fn deploy(provider: &NcpProvider, change: &Change, desired: &Resource, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+pub async fn deploy(
+    provider: &NcpProvider,
+    change: &Change,
+    desired: &Resource,
+    ctx: &ApplyContext,
+) -> Result<Outcome, ProviderError> {
     let client = &provider.client;
     let path = desired.attributes["scenario"].as_str().unwrap_or_default();
     let parts: Vec<&str> = path.splitn(3, '/').collect();
     let [project_name, stage_name, scenario_name] = parts.as_slice() else {
-        return Err(ProviderError::Precondition(format!("release `{}` has no scenario", change.name)));
+        return Err(ProviderError::Precondition(format!(
+            "release `{}` has no scenario",
+            change.name
+        )));
     };
     let project_address = Address::root(&provider.name, KIND_PROJECT, project_name);
     let stage_address = project_address.child(KIND_STAGE, stage_name);
@@ -23,16 +31,32 @@ pub async fn deploy(provider: &NcpProvider, change: &Change, desired: &Resource,
     let lookup = |a: &Address| {
         ctx.id_of(a)
             .and_then(|id| id.parse::<i64>().ok())
-            .ok_or_else(|| ProviderError::Precondition(format!("`{a}` does not exist remotely (was its creation skipped?)")))
+            .ok_or_else(|| {
+                ProviderError::Precondition(format!(
+                    "`{a}` does not exist remotely (was its creation skipped?)"
+                ))
+            })
     };
-    let (project, stage, scenario) = (lookup(&project_address)?, lookup(&stage_address)?, lookup(&scenario_address)?);
+    let (project, stage, scenario) = (
+        lookup(&project_address)?,
+        lookup(&stage_address)?,
+        lookup(&scenario_address)?,
+    );
 
     // Never a second deployment while the scenario's latest one is still running.
     let history = client
         .list_history_page(project, 1, 100)
         .await
-        .map_err(|e| request_error(format!("list deployment history of project `{project_name}`"), e))?;
-    let latest = history.iter().filter(|h| is_for(h, stage, scenario)).max_by_key(|h| h.id);
+        .map_err(|e| {
+            request_error(
+                format!("list deployment history of project `{project_name}`"),
+                e,
+            )
+        })?;
+    let latest = history
+        .iter()
+        .filter(|h| is_for(h, stage, scenario))
+        .max_by_key(|h| h.id);
     if let Some(running) = latest.filter(|h| !history_status::is_terminal(&h.status)) {
         return Err(ProviderError::Precondition(format!(
             "deployment {} of `{path}` is still `{}`; wait for it or cancel it, then plan again",
@@ -45,10 +69,17 @@ pub async fn deploy(provider: &NcpProvider, change: &Change, desired: &Resource,
         Ok(id) => id,
         Err(e) if e.is_ambiguous() => {
             // The request may have reached the server: adopt a deployment that started since.
-            let after = client.list_history_page(project, 1, 100).await.map_err(|e| request_error("list deployment history", e))?;
+            let after = client
+                .list_history_page(project, 1, 100)
+                .await
+                .map_err(|e| request_error("list deployment history", e))?;
             after
                 .iter()
-                .filter(|h| is_for(h, stage, scenario) && h.id > newest_before && h.start_time.unwrap_or(started_at) >= started_at - 60_000)
+                .filter(|h| {
+                    is_for(h, stage, scenario)
+                        && h.id > newest_before
+                        && h.start_time.unwrap_or(started_at) >= started_at - 60_000
+                })
                 .map(|h| h.id)
                 .max()
                 .ok_or_else(|| request_error(format!("start deployment of `{path}`"), e))?
@@ -64,7 +95,10 @@ pub async fn deploy(provider: &NcpProvider, change: &Change, desired: &Resource,
         .unwrap_or(ctx.deploy_timeout);
     let detail = wait_for(client, &change.address, project, history_id, timeout, ctx).await?;
     if detail.status == history_status::SUCCESS {
-        Ok(Outcome { id: Some(history_id.to_string()), message: format!("deployment {history_id} succeeded") })
+        Ok(Outcome {
+            id: Some(history_id.to_string()),
+            message: format!("deployment {history_id} succeeded"),
+        })
     } else {
         Err(ProviderError::DeploymentFailed {
             deployment: history_id.to_string(),
@@ -75,7 +109,8 @@ pub async fn deploy(provider: &NcpProvider, change: &Change, desired: &Resource,
 }
 
 fn is_for(entry: &wire::HistorySummary, stage: i64, scenario: i64) -> bool {
-    entry.stage.as_ref().is_some_and(|s| s.id == stage) && entry.scenario.as_ref().is_some_and(|s| s.id == scenario)
+    entry.stage.as_ref().is_some_and(|s| s.id == stage)
+        && entry.scenario.as_ref().is_some_and(|s| s.id == scenario)
 }
 
 /// Per-target results from the history detail, e.g. `: web-1 fail, web-2 success`.
@@ -83,16 +118,31 @@ fn target_results(detail: &wire::HistoryDetail) -> String {
     let results: Vec<String> = detail
         .config
         .iter()
-        .flat_map(|c| c.get("targets").and_then(|t| t.as_array()).cloned().unwrap_or_default())
+        .flat_map(|c| {
+            c.get("targets")
+                .and_then(|t| t.as_array())
+                .cloned()
+                .unwrap_or_default()
+        })
         .filter_map(|t| {
-            let name = t.pointer("/server/name").and_then(|n| n.as_str()).unwrap_or("target");
+            let name = t
+                .pointer("/server/name")
+                .and_then(|n| n.as_str())
+                .unwrap_or("target");
             let status = t.get("status").and_then(|s| s.as_str())?;
             Some(format!("{name} {status}"))
         })
         .collect();
-    if results.is_empty() { String::new() } else { format!(": {}", results.join(", ")) }
+    if results.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", results.join(", "))
+    }
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

@@ -19,7 +19,12 @@ use super::wire::{self, history_status};
 use crate::model::{Action, Address, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
-pub async fn execute(provider: &NcpProvider, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+pub async fn execute(
+    provider: &NcpProvider,
+    change: &Change,
+    desired: Option<&Resource>,
+    ctx: &ApplyContext,
+) -> Result<Outcome, ProviderError> {
     match (change.kind.as_str(), change.action) {
         (KIND_RELEASE, Action::Deploy) => {
             let desired = desired.ok_or_else(|| missing_desired(change))?;
@@ -29,11 +34,37 @@ pub async fn execute(provider: &NcpProvider, change: &Change, desired: Option<&R
         (_, Action::Replace) => {
             delete(&provider.client, change, ctx).await?;
             ctx.forget_id(&change.address);
-            create(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await
+            create(
+                &provider.client,
+                change,
+                desired.ok_or_else(|| missing_desired(change))?,
+                ctx,
+            )
+            .await
         }
-        (_, Action::Create) => create(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await,
-        (_, Action::Update) => update(&provider.client, change, desired.ok_or_else(|| missing_desired(change))?, ctx).await,
-        (_, action) => Err(ProviderError::Precondition(format!("`{}` cannot be {} by this provider", change.address, action.as_str()))),
+        (_, Action::Create) => {
+            create(
+                &provider.client,
+                change,
+                desired.ok_or_else(|| missing_desired(change))?,
+                ctx,
+            )
+            .await
+        }
+        (_, Action::Update) => {
+            update(
+                &provider.client,
+                change,
+                desired.ok_or_else(|| missing_desired(change))?,
+                ctx,
+            )
+            .await
+        }
+        (_, action) => Err(ProviderError::Precondition(format!(
+            "`{}` cannot be {} by this provider",
+            change.address,
+            action.as_str()
+        ))),
     }
 }
 
@@ -42,13 +73,21 @@ fn missing_desired(change: &Change) -> ProviderError {
 }
 
 fn id(ctx: &ApplyContext, address: Option<&Address>) -> Result<i64, ProviderError> {
-    let address = address.ok_or_else(|| ProviderError::Precondition("resource has no parent".into()))?;
+    let address =
+        address.ok_or_else(|| ProviderError::Precondition("resource has no parent".into()))?;
     ctx.id_of(address)
         .and_then(|id| id.parse().ok())
-        .ok_or_else(|| ProviderError::Precondition(format!("`{address}` does not exist remotely (was its creation skipped?)")))
+        .ok_or_else(|| {
+            ProviderError::Precondition(format!(
+                "`{address}` does not exist remotely (was its creation skipped?)"
+            ))
+        })
 }
 
-fn parent_of(address: Option<&Address>, resources_parent: impl Fn(&Address) -> Option<Address>) -> Option<Address> {
+fn parent_of(
+    address: Option<&Address>,
+    resources_parent: impl Fn(&Address) -> Option<Address>,
+) -> Option<Address> {
     address.and_then(resources_parent)
 }
 
@@ -60,10 +99,16 @@ fn strip_last(address: &Address) -> Option<Address> {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: &Value, what: &str) -> Result<T, ProviderError> {
-    serde_json::from_value(value.clone()).map_err(|e| ProviderError::Precondition(format!("invalid desired {what}: {e}")))
+    serde_json::from_value(value.clone())
+        .map_err(|e| ProviderError::Precondition(format!("invalid desired {what}: {e}")))
 }
 
-async fn create(client: &NcpClient, change: &Change, desired: &Resource, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+async fn create(
+    client: &NcpClient,
+    change: &Change,
+    desired: &Resource,
+    ctx: &ApplyContext,
+) -> Result<Outcome, ProviderError> {
     let name = change.name.as_str();
     let call = format!("create {} `{name}`", change.kind);
     let result = match change.kind.as_str() {
@@ -74,8 +119,13 @@ async fn create(client: &NcpClient, change: &Change, desired: &Resource, ctx: &A
         KIND_STAGE => {
             let project = id(ctx, change.parent.as_ref())?;
             let target: Target = decode(&desired.attributes["target"], "target")?;
-            match client.create_stage(project, &convert::stage_request(Some(name), &target)).await {
-                Err(e) if e.is_ambiguous() => find(client.list_stages(project).await, name).ok_or(e),
+            match client
+                .create_stage(project, &convert::stage_request(Some(name), &target))
+                .await
+            {
+                Err(e) if e.is_ambiguous() => {
+                    find(client.list_stages(project).await, name).ok_or(e)
+                }
                 other => other,
             }
         }
@@ -84,30 +134,54 @@ async fn create(client: &NcpClient, change: &Change, desired: &Resource, ctx: &A
             let stage = id(ctx, stage_address)?;
             let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
             let scenario: Scenario = decode(&desired.attributes, "scenario")?;
-            match client.create_scenario(project, stage, &convert::scenario_request(Some(name), &scenario)).await {
-                Err(e) if e.is_ambiguous() => find(client.list_scenarios(project, stage).await, name).ok_or(e),
+            match client
+                .create_scenario(
+                    project,
+                    stage,
+                    &convert::scenario_request(Some(name), &scenario),
+                )
+                .await
+            {
+                Err(e) if e.is_ambiguous() => {
+                    find(client.list_scenarios(project, stage).await, name).ok_or(e)
+                }
                 other => other,
             }
         }
-        other => return Err(ProviderError::Precondition(format!("cannot create a `{other}`"))),
+        other => {
+            return Err(ProviderError::Precondition(format!(
+                "cannot create a `{other}`"
+            )));
+        }
     };
     let created = result.map_err(|e| request_error(call, e))?;
     ctx.record_id(&change.address, created.id.to_string());
-    Ok(Outcome { id: Some(created.id.to_string()), message: format!("created (id {})", created.id) })
+    Ok(Outcome {
+        id: Some(created.id.to_string()),
+        message: format!("created (id {})", created.id),
+    })
 }
 
 fn find(listed: Result<Vec<wire::IdName>, NcpError>, name: &str) -> Option<wire::IdName> {
     listed.ok()?.into_iter().find(|item| item.name == name)
 }
 
-async fn update(client: &NcpClient, change: &Change, desired: &Resource, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+async fn update(
+    client: &NcpClient,
+    change: &Change,
+    desired: &Resource,
+    ctx: &ApplyContext,
+) -> Result<Outcome, ProviderError> {
     let call = format!("update {} `{}`", change.kind, change.name);
     let own = id(ctx, Some(&change.address))?;
     match change.kind.as_str() {
         KIND_STAGE => {
             let project = id(ctx, change.parent.as_ref())?;
             let target: Target = decode(&desired.attributes["target"], "target")?;
-            client.update_stage(project, own, &convert::stage_request(None, &target)).await.map_err(|e| request_error(call, e))?;
+            client
+                .update_stage(project, own, &convert::stage_request(None, &target))
+                .await
+                .map_err(|e| request_error(call, e))?;
         }
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
@@ -116,35 +190,62 @@ async fn update(client: &NcpClient, change: &Change, desired: &Resource, ctx: &A
             let scenario: Scenario = decode(&desired.attributes, "scenario")?;
             // The API has no partial-merge guarantee: always send the full config.
             client
-                .update_scenario(project, stage, own, &convert::scenario_request(None, &scenario))
+                .update_scenario(
+                    project,
+                    stage,
+                    own,
+                    &convert::scenario_request(None, &scenario),
+                )
                 .await
                 .map_err(|e| request_error(call, e))?;
         }
-        other => return Err(ProviderError::Precondition(format!("a `{other}` has nothing to update in place"))),
+        other => {
+            return Err(ProviderError::Precondition(format!(
+                "a `{other}` has nothing to update in place"
+            )));
+        }
     }
-    Ok(Outcome { id: Some(own.to_string()), message: "updated".into() })
+    Ok(Outcome {
+        id: Some(own.to_string()),
+        message: "updated".into(),
+    })
 }
 
-async fn delete(client: &NcpClient, change: &Change, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+async fn delete(
+    client: &NcpClient,
+    change: &Change,
+    ctx: &ApplyContext,
+) -> Result<Outcome, ProviderError> {
     let call = format!("delete {} `{}`", change.kind, change.name);
     let own = id(ctx, Some(&change.address))?;
     let result = match change.kind.as_str() {
         KIND_PROJECT => client.delete_project(own).await,
-        KIND_STAGE => client.delete_stage(id(ctx, change.parent.as_ref())?, own).await,
+        KIND_STAGE => {
+            client
+                .delete_stage(id(ctx, change.parent.as_ref())?, own)
+                .await
+        }
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
             let stage = id(ctx, stage_address)?;
             let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
             client.delete_scenario(project, stage, own).await
         }
-        other => return Err(ProviderError::Precondition(format!("cannot delete a `{other}`"))),
+        other => {
+            return Err(ProviderError::Precondition(format!(
+                "cannot delete a `{other}`"
+            )));
+        }
     };
     match result {
         // Already gone: the desired end state holds.
         Err(e) if e.is_not_found() => {}
         other => other.map_err(|e| request_error(call, e))?,
     }
-    Ok(Outcome { id: None, message: "deleted".into() })
+    Ok(Outcome {
+        id: None,
+        message: "deleted".into(),
+    })
 }
 
 /// Polls `get_history` until the deployment is terminal, the timeout passes, or apply is
@@ -161,7 +262,10 @@ pub(super) async fn wait_for(
     let mut last_status = String::new();
     let mut interrupted = ctx.interrupted.clone();
     loop {
-        let detail = client.get_history(project, history).await.map_err(|e| request_error(format!("get deployment {history}"), e))?;
+        let detail = client
+            .get_history(project, history)
+            .await
+            .map_err(|e| request_error(format!("get deployment {history}"), e))?;
         if detail.status != last_status {
             (ctx.progress)(address, &format!("deployment {history}: {}", detail.status));
             last_status = detail.status.clone();
@@ -170,7 +274,10 @@ pub(super) async fn wait_for(
             return Ok(detail);
         }
         if started.elapsed() >= timeout {
-            return Err(ProviderError::Timeout { what: format!("deployment {history} (last status `{}`)", detail.status), seconds: timeout.as_secs() });
+            return Err(ProviderError::Timeout {
+                what: format!("deployment {history} (last status `{}`)", detail.status),
+                seconds: timeout.as_secs(),
+            });
         }
         let interrupted_now = tokio::select! {
             _ = tokio::time::sleep(ctx.poll_interval) => false,

@@ -21,13 +21,20 @@ use crate::providers::ProviderError;
 const MAX_HISTORY_PAGES: u32 = 10;
 const HISTORY_PAGE_SIZE: u32 = 100;
 
-pub(super) fn request_error(call: impl Into<String>, err: super::client::NcpError) -> ProviderError {
+pub(super) fn request_error(
+    call: impl Into<String>,
+    err: super::client::NcpError,
+) -> ProviderError {
     let hint = if err.is_auth() {
         Some("check the access key and secret key (NCLOUD_ACCESS_KEY / NCLOUD_SECRET_KEY) and the clock".into())
     } else {
         None
     };
-    ProviderError::Request { call: call.into(), message: crate::redact::redact(&err.to_string()).into_owned(), hint }
+    ProviderError::Request {
+        call: call.into(),
+        message: crate::redact::redact(&err.to_string()).into_owned(),
+        hint,
+    }
 }
 
 struct DeclaredProject<'a> {
@@ -42,10 +49,19 @@ struct DeclaredStage {
     scenarios: Vec<String>,
 }
 
-pub async fn fetch(provider: &NcpProvider, desired: &[&Resource]) -> Result<RemoteState, ProviderError> {
+pub async fn fetch(
+    provider: &NcpProvider,
+    desired: &[&Resource],
+) -> Result<RemoteState, ProviderError> {
     let mut projects: BTreeMap<String, DeclaredProject<'_>> = BTreeMap::new();
     let entry = |projects: &mut BTreeMap<String, DeclaredProject<'_>>, name: &str| {
-        projects.entry(name.to_owned()).or_insert_with(|| DeclaredProject { resource: None, stages: BTreeMap::new(), releases: Vec::new() });
+        projects
+            .entry(name.to_owned())
+            .or_insert_with(|| DeclaredProject {
+                resource: None,
+                stages: BTreeMap::new(),
+                releases: Vec::new(),
+            });
     };
     for resource in desired {
         match resource.kind.as_str() {
@@ -73,7 +89,11 @@ pub async fn fetch(provider: &NcpProvider, desired: &[&Resource]) -> Result<Remo
                 let (project, stage) = stage_of(resource);
                 entry(&mut projects, &project);
                 if let Some(p) = projects.get_mut(&project) {
-                    p.stages.entry(stage).or_default().scenarios.push(resource.name.clone());
+                    p.stages
+                        .entry(stage)
+                        .or_default()
+                        .scenarios
+                        .push(resource.name.clone());
                 }
             }
             (KIND_RELEASE, Some((project, _, _))) => {
@@ -89,36 +109,89 @@ pub async fn fetch(provider: &NcpProvider, desired: &[&Resource]) -> Result<Remo
     if projects.is_empty() {
         return Ok(state);
     }
-    let remote_projects = provider.client.list_projects().await.map_err(|e| request_error("list projects", e))?;
-    let by_name: HashMap<&str, &wire::IdName> = remote_projects.iter().map(|p| (p.name.as_str(), p)).collect();
+    let remote_projects = provider
+        .client
+        .list_projects()
+        .await
+        .map_err(|e| request_error("list projects", e))?;
+    let by_name: HashMap<&str, &wire::IdName> = remote_projects
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
 
     let mut tasks = JoinSet::new();
     for (name, declared) in &projects {
-        let Some(remote) = by_name.get(name.as_str()) else { continue };
+        let Some(remote) = by_name.get(name.as_str()) else {
+            continue;
+        };
         let address = Address::root(&provider.name, KIND_PROJECT, name);
         if declared.resource.is_some() {
-            state.objects.insert(address.clone(), object(&address, KIND_PROJECT, name, None, remote.id, json!({}), None));
+            state.objects.insert(
+                address.clone(),
+                object(
+                    &address,
+                    KIND_PROJECT,
+                    name,
+                    None,
+                    remote.id,
+                    json!({}),
+                    None,
+                ),
+            );
         }
-        let stages: Vec<(String, bool, Vec<String>)> =
-            declared.stages.iter().map(|(s, d)| (s.clone(), d.declared, d.scenarios.clone())).collect();
+        let stages: Vec<(String, bool, Vec<String>)> = declared
+            .stages
+            .iter()
+            .map(|(s, d)| (s.clone(), d.declared, d.scenarios.clone()))
+            .collect();
         let releases: Vec<(Address, String, String, String)> = declared
             .releases
             .iter()
-            .filter_map(|r| scenario_path(r).map(|(_, s, c)| (r.address.clone(), s, c, r.attributes["scenario"].as_str().unwrap_or_default().to_owned())))
+            .filter_map(|r| {
+                scenario_path(r).map(|(_, s, c)| {
+                    (
+                        r.address.clone(),
+                        s,
+                        c,
+                        r.attributes["scenario"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+            })
             .collect();
         let client = provider.client.clone();
         let provider_name = provider.name.clone();
         let project_id = remote.id;
-        tasks.spawn(fetch_project(client, provider_name, address, project_id, stages, releases));
+        tasks.spawn(fetch_project(
+            client,
+            provider_name,
+            address,
+            project_id,
+            stages,
+            releases,
+        ));
     }
     while let Some(joined) = tasks.join_next().await {
-        let objects = joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        state.objects.extend(objects.into_iter().map(|o| (o.address.clone(), o)));
+        let objects = joined
+            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        state
+            .objects
+            .extend(objects.into_iter().map(|o| (o.address.clone(), o)));
     }
     Ok(state)
 }
 
-fn object(address: &Address, kind: &str, name: &str, parent: Option<&Address>, id: i64, attributes: Value, in_flight: Option<String>) -> RemoteObject {
+fn object(
+    address: &Address,
+    kind: &str,
+    name: &str,
+    parent: Option<&Address>,
+    id: i64,
+    attributes: Value,
+    in_flight: Option<String>,
+) -> RemoteObject {
     RemoteObject {
         address: address.clone(),
         kind: kind.to_owned(),
@@ -137,15 +210,28 @@ fn scenario_path(resource: &Resource) -> Option<(String, String, String)> {
     }
     let text = resource.attributes.get("scenario")?.as_str()?;
     let mut parts = text.splitn(3, '/');
-    Some((parts.next()?.to_owned(), parts.next()?.to_owned(), parts.next()?.to_owned()))
+    Some((
+        parts.next()?.to_owned(),
+        parts.next()?.to_owned(),
+        parts.next()?.to_owned(),
+    ))
 }
 
 fn project_of(stage: &Resource) -> String {
-    stage.parent.as_ref().and_then(|p| p.0.rsplit('.').next()).map(unquote).unwrap_or_default()
+    stage
+        .parent
+        .as_ref()
+        .and_then(|p| p.0.rsplit('.').next())
+        .map(unquote)
+        .unwrap_or_default()
 }
 
 fn stage_of(scenario: &Resource) -> (String, String) {
-    let stage = scenario.parent.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+    let stage = scenario
+        .parent
+        .as_ref()
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
     // `<provider>.project.<p>.stage.<s>`: names never contain dots unquoted.
     let segments: Vec<&str> = stage.split('.').collect();
     let project = segments.get(2).copied().map(unquote).unwrap_or_default();
@@ -166,8 +252,12 @@ async fn fetch_project(
     releases: Vec<(Address, String, String, String)>,
 ) -> Result<Vec<RemoteObject>, ProviderError> {
     let mut out = Vec::new();
-    let remote_stages = client.list_stages(project_id).await.map_err(|e| request_error(format!("list stages of project {project_id}"), e))?;
-    let declared: HashMap<&str, &(String, bool, Vec<String>)> = stages.iter().map(|s| (s.0.as_str(), s)).collect();
+    let remote_stages = client
+        .list_stages(project_id)
+        .await
+        .map_err(|e| request_error(format!("list stages of project {project_id}"), e))?;
+    let declared: HashMap<&str, &(String, bool, Vec<String>)> =
+        stages.iter().map(|s| (s.0.as_str(), s)).collect();
     let mut tasks = JoinSet::new();
     let mut stage_ids = HashMap::new();
     for stage in &remote_stages {
@@ -176,25 +266,56 @@ async fn fetch_project(
         match declared.get(stage.name.as_str()) {
             Some((_, is_declared, scenarios)) => {
                 let client = client.clone();
-                let (project, address, stage, scenarios, is_declared) = (project.clone(), address.clone(), stage.clone(), scenarios.clone(), *is_declared);
-                tasks.spawn(async move { fetch_stage(client, project, address, project_id, stage, is_declared, scenarios).await });
+                let (project, address, stage, scenarios, is_declared) = (
+                    project.clone(),
+                    address.clone(),
+                    stage.clone(),
+                    scenarios.clone(),
+                    *is_declared,
+                );
+                tasks.spawn(async move {
+                    fetch_stage(
+                        client,
+                        project,
+                        address,
+                        project_id,
+                        stage,
+                        is_declared,
+                        scenarios,
+                    )
+                    .await
+                });
             }
-            None => out.push(object(&address, KIND_STAGE, &stage.name, Some(&project), stage.id, json!({}), None)),
+            None => out.push(object(
+                &address,
+                KIND_STAGE,
+                &stage.name,
+                Some(&project),
+                stage.id,
+                json!({}),
+                None,
+            )),
         }
     }
     let mut scenario_details: HashMap<(String, String), wire::ScenarioDetail> = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (objects, details) = joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        let (objects, details) = joined
+            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
         out.extend(objects);
         scenario_details.extend(details);
     }
     if !releases.is_empty() {
-        out.extend(fetch_releases(&client, &provider, project_id, &releases, &scenario_details).await?);
+        out.extend(
+            fetch_releases(&client, &provider, project_id, &releases, &scenario_details).await?,
+        );
     }
     Ok(out)
 }
 
-type StageFetch = (Vec<RemoteObject>, Vec<((String, String), wire::ScenarioDetail)>);
+type StageFetch = (
+    Vec<RemoteObject>,
+    Vec<((String, String), wire::ScenarioDetail)>,
+);
 
 async fn fetch_stage(
     client: NcpClient,
@@ -208,14 +329,28 @@ async fn fetch_stage(
     let mut out = Vec::new();
     let mut details = Vec::new();
     if declared {
-        let detail = client.get_stage(project_id, stage.id).await.map_err(|e| request_error(format!("get stage `{}`", stage.name), e))?;
+        let detail = client
+            .get_stage(project_id, stage.id)
+            .await
+            .map_err(|e| request_error(format!("get stage `{}`", stage.name), e))?;
         let attributes = match convert::target_from_wire(&detail) {
             Some(target) => json!({ "target": target }),
             None => json!({ "target": { "type": detail.target_type } }),
         };
-        out.push(object(&address, KIND_STAGE, &stage.name, Some(&project), stage.id, attributes, None));
+        out.push(object(
+            &address,
+            KIND_STAGE,
+            &stage.name,
+            Some(&project),
+            stage.id,
+            attributes,
+            None,
+        ));
     }
-    let remote = client.list_scenarios(project_id, stage.id).await.map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))?;
+    let remote = client
+        .list_scenarios(project_id, stage.id)
+        .await
+        .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))?;
     let mut tasks = JoinSet::new();
     for scenario in remote {
         let scenario_address = address.child(KIND_SCENARIO, &scenario.name);
@@ -223,19 +358,40 @@ async fn fetch_stage(
             let client = client.clone();
             let stage_id = stage.id;
             tasks.spawn(async move {
-                let detail = client.get_scenario(project_id, stage_id, scenario.id).await.map_err(|e| request_error(format!("get scenario `{}`", scenario.name), e))?;
+                let detail = client
+                    .get_scenario(project_id, stage_id, scenario.id)
+                    .await
+                    .map_err(|e| request_error(format!("get scenario `{}`", scenario.name), e))?;
                 Ok::<_, ProviderError>((scenario_address, detail))
             });
         } else if declared {
             // Undeclared scenario of a declared stage: the manifest owns it (prune candidate).
-            out.push(object(&scenario_address, KIND_SCENARIO, &scenario.name, Some(&address), scenario.id, json!({}), None));
+            out.push(object(
+                &scenario_address,
+                KIND_SCENARIO,
+                &scenario.name,
+                Some(&address),
+                scenario.id,
+                json!({}),
+                None,
+            ));
         }
     }
     while let Some(joined) = tasks.join_next().await {
-        let (scenario_address, detail) = joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        let mut attributes = serde_json::to_value(convert::scenario_from_wire(&detail)).unwrap_or(Value::Null);
+        let (scenario_address, detail) = joined
+            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        let mut attributes =
+            serde_json::to_value(convert::scenario_from_wire(&detail)).unwrap_or(Value::Null);
         strip_defaults(&mut attributes);
-        out.push(object(&scenario_address, KIND_SCENARIO, &detail.name, Some(&address), detail.id, attributes, None));
+        out.push(object(
+            &scenario_address,
+            KIND_SCENARIO,
+            &detail.name,
+            Some(&address),
+            detail.id,
+            attributes,
+            None,
+        ));
         details.push(((stage.name.clone(), detail.name.clone()), detail));
     }
     Ok((out, details))
@@ -273,10 +429,17 @@ async fn fetch_releases(
         let entries = client
             .list_history_page(project_id, page, HISTORY_PAGE_SIZE)
             .await
-            .map_err(|e| request_error(format!("list deployment history of project {project_id}"), e))?;
+            .map_err(|e| {
+                request_error(
+                    format!("list deployment history of project {project_id}"),
+                    e,
+                )
+            })?;
         let count = entries.len();
         for entry in entries {
-            let (Some(stage), Some(scenario)) = (&entry.stage, &entry.scenario) else { continue };
+            let (Some(stage), Some(scenario)) = (&entry.stage, &entry.scenario) else {
+                continue;
+            };
             let key = (stage.name.clone(), scenario.name.clone());
             if !wanted.contains(&key) {
                 continue;
@@ -284,7 +447,9 @@ async fn fetch_releases(
             if latest.get(&key).is_none_or(|l| entry.id > l.id) {
                 latest.insert(key.clone(), entry.clone());
             }
-            if entry.status == history_status::SUCCESS && success.get(&key).is_none_or(|l| entry.id > l.id) {
+            if entry.status == history_status::SUCCESS
+                && success.get(&key).is_none_or(|l| entry.id > l.id)
+            {
                 success.insert(key, entry);
             }
         }
@@ -296,7 +461,9 @@ async fn fetch_releases(
     let mut out = Vec::new();
     for (address, stage, scenario, path) in releases {
         let key = (stage.clone(), scenario.clone());
-        let Some(detail) = scenarios.get(&key) else { continue };
+        let Some(detail) = scenarios.get(&key) else {
+            continue;
+        };
         let in_flight = latest
             .get(&key)
             .filter(|l| !history_status::is_terminal(&l.status))
@@ -313,7 +480,15 @@ async fn fetch_releases(
         };
         let Some(artifact) = artifact else {
             if in_flight.is_some() {
-                out.push(object(address, KIND_RELEASE, address.0.rsplit('.').next().unwrap_or_default(), None, detail.id, json!({ "scenario": path }), in_flight));
+                out.push(object(
+                    address,
+                    KIND_RELEASE,
+                    address.0.rsplit('.').next().unwrap_or_default(),
+                    None,
+                    detail.id,
+                    json!({ "scenario": path }),
+                    in_flight,
+                ));
             }
             continue;
         };
@@ -332,19 +507,31 @@ async fn fetch_releases(
 }
 
 /// The artifact a history entry deployed, in the form [`super::lower::artifact_of`] gives.
-pub fn deployed_artifact(history: &wire::HistoryDetail, scenario: &wire::ScenarioDetail) -> Option<String> {
+pub fn deployed_artifact(
+    history: &wire::HistoryDetail,
+    scenario: &wire::ScenarioDetail,
+) -> Option<String> {
     let config = history.config.first()?;
     if let Some(manifest) = config.get("manifest") {
         let repository = manifest.get("repository")?.as_str()?;
         let branch = manifest.get("branch")?.as_str()?;
-        let paths: Vec<&str> = manifest.get("path")?.as_array()?.iter().filter_map(Value::as_str).collect();
+        let paths: Vec<&str> = manifest
+            .get("path")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         return Some(format!("{repository}@{branch}:{}", paths.join(",")));
     }
     let file = config.get("file")?;
     let name = file.get("file")?.as_str()?;
     match file.get("type").and_then(Value::as_str) {
         Some("SourceBuild") => {
-            let build = scenario.config.file.as_ref().and_then(|f| f.source_build.as_ref());
+            let build = scenario
+                .config
+                .file
+                .as_ref()
+                .and_then(|f| f.source_build.as_ref());
             match build {
                 Some(b) if b.name.as_deref() == Some(name) => Some(format!("sourcebuild:{}", b.id)),
                 _ => Some(format!("sourcebuild:{name}")),

@@ -24,7 +24,9 @@ const NAME_RULE: &str = "names are 1–100 characters of letters, digits, `-` an
 /// The API's rule for project, stage and scenario names.
 pub fn valid_name(name: &str) -> bool {
     (1..=100).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
@@ -33,7 +35,11 @@ pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     for (project_name, project) in &section.projects {
         let pointer = join(&join(base, "projects"), project_name);
         ctx.check_name(project_name, &pointer, NAME_RULE, valid_name);
-        let Some(provider) = ctx.provider_for(project.provider.as_deref(), ProviderType::NcpSourceDeploy, &pointer) else {
+        let Some(provider) = ctx.provider_for(
+            project.provider.as_deref(),
+            ProviderType::NcpSourceDeploy,
+            &pointer,
+        ) else {
             continue;
         };
         let project_address = Address::root(&provider, KIND_PROJECT, project_name);
@@ -106,7 +112,11 @@ pub fn scenario_attributes(scenario: &Scenario, target: TargetType) -> Value {
     if target == TargetType::Server && body.sequence.is_none() {
         body.sequence = Some(true);
     }
-    if body.commands.as_ref().is_some_and(|c| c.pre.is_empty() && c.deploy.is_empty() && c.post.is_empty()) {
+    if body
+        .commands
+        .as_ref()
+        .is_some_and(|c| c.pre.is_empty() && c.deploy.is_empty() && c.post.is_empty())
+    {
         body.commands = None;
     }
     if body.description.as_deref() == Some("") {
@@ -118,7 +128,12 @@ pub fn scenario_attributes(scenario: &Scenario, target: TargetType) -> Value {
 /// What a deployment of this scenario deploys, in the form the history reports it.
 pub fn artifact_of(scenario: &Scenario) -> Option<String> {
     if let Some(manifest) = &scenario.manifest {
-        return Some(format!("{}@{}:{}", manifest.repository, manifest.branch, manifest.paths.join(",")));
+        return Some(format!(
+            "{}@{}:{}",
+            manifest.repository,
+            manifest.branch,
+            manifest.paths.join(",")
+        ));
     }
     let file = scenario.file.as_ref()?;
     match file.source {
@@ -128,19 +143,32 @@ pub fn artifact_of(scenario: &Scenario) -> Option<String> {
     }
 }
 
-fn lower_release(section: &NcpSection, name: &str, release: &Release, pointer: &str, ctx: &mut Ctx<'_>) -> Option<Resource> {
+fn lower_release(
+    section: &NcpSection,
+    name: &str,
+    release: &Release,
+    pointer: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<Resource> {
     let scenario_pointer = join(pointer, "scenario");
     let parts: Vec<&str> = release.scenario.split('/').collect();
     let [project_name, stage_name, scenario_name] = parts.as_slice() else {
-        ctx.error(DiagnosticKind::InvalidValue, format!("`{}` is not a scenario reference", release.scenario), &scenario_pointer, "expected PROJECT/STAGE/SCENARIO")
-            .help = Some("write the scenario as `project/stage/scenario`, e.g. `shop/dev/web`".into());
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            format!("`{}` is not a scenario reference", release.scenario),
+            &scenario_pointer,
+            "expected PROJECT/STAGE/SCENARIO",
+        )
+        .help = Some("write the scenario as `project/stage/scenario`, e.g. `shop/dev/web`".into());
         return None;
     };
     let all: Vec<String> = section
         .projects
         .iter()
         .flat_map(|(p, project)| {
-            project.stages.iter().flat_map(move |(s, stage)| stage.scenarios.keys().map(move |c| format!("{p}/{s}/{c}")))
+            project.stages.iter().flat_map(move |(s, stage)| {
+                stage.scenarios.keys().map(move |c| format!("{p}/{s}/{c}"))
+            })
         })
         .collect();
     let found = section
@@ -151,8 +179,16 @@ fn lower_release(section: &NcpSection, name: &str, release: &Release, pointer: &
     let Some((project, _stage, scenario)) = found else {
         let help = did_you_mean(&release.scenario, all.iter().map(String::as_str))
             .unwrap_or_else(|| "a release refers to a scenario declared under `projects:`".into());
-        ctx.error(DiagnosticKind::DanglingReference, format!("release `{name}` refers to unknown scenario `{}`", release.scenario), &scenario_pointer, "no such scenario in the manifest")
-            .help = Some(help);
+        ctx.error(
+            DiagnosticKind::DanglingReference,
+            format!(
+                "release `{name}` refers to unknown scenario `{}`",
+                release.scenario
+            ),
+            &scenario_pointer,
+            "no such scenario in the manifest",
+        )
+        .help = Some(help);
         return None;
     };
     let Some(artifact) = artifact_of(scenario) else {
@@ -161,10 +197,19 @@ fn lower_release(section: &NcpSection, name: &str, release: &Release, pointer: &
         return None;
     };
     if release.timeout_seconds == Some(0) {
-        ctx.error(DiagnosticKind::InvalidValue, "`timeout_seconds` must be at least 1", &join(pointer, "timeout_seconds"), "must be positive");
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            "`timeout_seconds` must be at least 1",
+            &join(pointer, "timeout_seconds"),
+            "must be positive",
+        );
     }
     let project_pointer = join(&join("/ncp-sourcedeploy", "projects"), project_name);
-    let provider = ctx.provider_for(release.provider.as_deref().or(project.provider.as_deref()), ProviderType::NcpSourceDeploy, &project_pointer)?;
+    let provider = ctx.provider_for(
+        release.provider.as_deref().or(project.provider.as_deref()),
+        ProviderType::NcpSourceDeploy,
+        &project_pointer,
+    )?;
     let scenario_address = Address::root(&provider, KIND_PROJECT, project_name)
         .child(KIND_STAGE, stage_name)
         .child(KIND_SCENARIO, scenario_name);
@@ -190,20 +235,45 @@ fn lower_release(section: &NcpSection, name: &str, release: &Release, pointer: &
 fn check_target(target: &Target, pointer: &str, ctx: &mut Ctx<'_>) {
     let fields = [
         ("servers", target.servers.is_some(), TargetType::Server),
-        ("autoscaling_group", target.autoscaling_group.is_some(), TargetType::AutoscalingGroup),
+        (
+            "autoscaling_group",
+            target.autoscaling_group.is_some(),
+            TargetType::AutoscalingGroup,
+        ),
         ("cluster", target.cluster.is_some(), TargetType::Kubernetes),
         ("bucket", target.bucket.is_some(), TargetType::ObjectStorage),
     ];
     for (field, present, applies_to) in fields {
         if applies_to == target.target_type && !present {
-            ctx.error_at_key(DiagnosticKind::MissingField, format!("a `{}` target needs `{field}`", target.target_type.as_str()), pointer, format!("`{field}` is required here"));
+            ctx.error_at_key(
+                DiagnosticKind::MissingField,
+                format!("a `{}` target needs `{field}`", target.target_type.as_str()),
+                pointer,
+                format!("`{field}` is required here"),
+            );
         } else if applies_to != target.target_type && present {
-            ctx.error_at_key(DiagnosticKind::TargetRule, format!("`{field}` does not apply to a `{}` target", target.target_type.as_str()), &join(pointer, field), "not for this target type")
-                .help = Some(format!("`{field}` is for `{}` targets", applies_to.as_str()));
+            ctx.error_at_key(
+                DiagnosticKind::TargetRule,
+                format!(
+                    "`{field}` does not apply to a `{}` target",
+                    target.target_type.as_str()
+                ),
+                &join(pointer, field),
+                "not for this target type",
+            )
+            .help = Some(format!(
+                "`{field}` is for `{}` targets",
+                applies_to.as_str()
+            ));
         }
     }
     if target.servers.as_ref().is_some_and(Vec::is_empty) {
-        ctx.error(DiagnosticKind::InvalidValue, "a `server` target needs at least one server", &join(pointer, "servers"), "empty list");
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            "a `server` target needs at least one server",
+            &join(pointer, "servers"),
+            "empty list",
+        );
     }
 }
 
@@ -222,58 +292,159 @@ fn check_scenario(scenario: &Scenario, target: TargetType, pointer: &str, ctx: &
     let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
     match scenario.strategy {
         Some(strategy) if !allowed.contains(&strategy) => {
-            ctx.error(DiagnosticKind::TargetRule, format!("strategy `{}` is not available for a `{}` target", strategy.as_str(), target.as_str()), &join(pointer, "strategy"), "unsupported strategy")
-                .help = Some(format!("a `{}` target supports: {}", target.as_str(), names.join(", ")));
+            ctx.error(
+                DiagnosticKind::TargetRule,
+                format!(
+                    "strategy `{}` is not available for a `{}` target",
+                    strategy.as_str(),
+                    target.as_str()
+                ),
+                &join(pointer, "strategy"),
+                "unsupported strategy",
+            )
+            .help = Some(format!(
+                "a `{}` target supports: {}",
+                target.as_str(),
+                names.join(", ")
+            ));
         }
         None if target != TargetType::ObjectStorage => {
-            ctx.error_at_key(DiagnosticKind::MissingField, format!("a scenario on a `{}` target needs `strategy`", target.as_str()), pointer, "`strategy` is required here")
-                .help = Some(format!("one of: {}", names.join(", ")));
+            ctx.error_at_key(
+                DiagnosticKind::MissingField,
+                format!(
+                    "a scenario on a `{}` target needs `strategy`",
+                    target.as_str()
+                ),
+                pointer,
+                "`strategy` is required here",
+            )
+            .help = Some(format!("one of: {}", names.join(", ")));
         }
         _ => {}
     }
-    if scenario.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        ctx.error(DiagnosticKind::InvalidValue, "`description` is longer than 500 characters", &join(pointer, "description"), "too long");
+    if scenario
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 500)
+    {
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            "`description` is longer than 500 characters",
+            &join(pointer, "description"),
+            "too long",
+        );
     }
     let is = |t: TargetType| target == t;
-    let uses_files = is(TargetType::Server) || is(TargetType::AutoscalingGroup) || is(TargetType::ObjectStorage);
+    let uses_files =
+        is(TargetType::Server) || is(TargetType::AutoscalingGroup) || is(TargetType::ObjectStorage);
     let rules: [(&str, bool, bool, &str); 8] = [
-        ("file", scenario.file.is_some(), uses_files, "server, autoscaling-group and object-storage targets"),
-        ("rollback", scenario.rollback.is_some(), is(TargetType::Server) || is(TargetType::AutoscalingGroup), "server and autoscaling-group targets"),
-        ("commands", scenario.commands.is_some(), is(TargetType::Server) || is(TargetType::AutoscalingGroup), "server and autoscaling-group targets"),
-        ("sequence", scenario.sequence.is_some(), is(TargetType::Server), "server targets"),
-        ("load_balancer", scenario.load_balancer.is_some(), is(TargetType::AutoscalingGroup), "autoscaling-group targets with `blue-green`"),
-        ("manifest", scenario.manifest.is_some(), is(TargetType::Kubernetes), "kubernetes targets"),
-        ("canary", scenario.canary.is_some(), is(TargetType::Kubernetes), "kubernetes targets with `canary`"),
-        ("paths", scenario.paths.is_some(), is(TargetType::ObjectStorage), "object-storage targets"),
+        (
+            "file",
+            scenario.file.is_some(),
+            uses_files,
+            "server, autoscaling-group and object-storage targets",
+        ),
+        (
+            "rollback",
+            scenario.rollback.is_some(),
+            is(TargetType::Server) || is(TargetType::AutoscalingGroup),
+            "server and autoscaling-group targets",
+        ),
+        (
+            "commands",
+            scenario.commands.is_some(),
+            is(TargetType::Server) || is(TargetType::AutoscalingGroup),
+            "server and autoscaling-group targets",
+        ),
+        (
+            "sequence",
+            scenario.sequence.is_some(),
+            is(TargetType::Server),
+            "server targets",
+        ),
+        (
+            "load_balancer",
+            scenario.load_balancer.is_some(),
+            is(TargetType::AutoscalingGroup),
+            "autoscaling-group targets with `blue-green`",
+        ),
+        (
+            "manifest",
+            scenario.manifest.is_some(),
+            is(TargetType::Kubernetes),
+            "kubernetes targets",
+        ),
+        (
+            "canary",
+            scenario.canary.is_some(),
+            is(TargetType::Kubernetes),
+            "kubernetes targets with `canary`",
+        ),
+        (
+            "paths",
+            scenario.paths.is_some(),
+            is(TargetType::ObjectStorage),
+            "object-storage targets",
+        ),
     ];
     for (field, present, applies, applies_to) in rules {
         if present && !applies {
-            ctx.error_at_key(DiagnosticKind::TargetRule, format!("`{field}` does not apply to a `{}` target", target.as_str()), &join(pointer, field), "not for this target type")
-                .help = Some(format!("`{field}` is for {applies_to}"));
+            ctx.error_at_key(
+                DiagnosticKind::TargetRule,
+                format!("`{field}` does not apply to a `{}` target", target.as_str()),
+                &join(pointer, field),
+                "not for this target type",
+            )
+            .help = Some(format!("`{field}` is for {applies_to}"));
         }
     }
     let mut require = |field: &str, present: bool, why: &str| {
         if !present {
-            ctx.error_at_key(DiagnosticKind::MissingField, format!("scenario needs `{field}`: {why}"), pointer, format!("`{field}` is required here"));
+            ctx.error_at_key(
+                DiagnosticKind::MissingField,
+                format!("scenario needs `{field}`: {why}"),
+                pointer,
+                format!("`{field}` is required here"),
+            );
         }
     };
     if uses_files {
         require("file", scenario.file.is_some(), "the artifact to deploy");
     }
     if is(TargetType::Server) || is(TargetType::AutoscalingGroup) {
-        require("rollback", scenario.rollback.is_some(), "whether to roll back on failure (the API requires it)");
+        require(
+            "rollback",
+            scenario.rollback.is_some(),
+            "whether to roll back on failure (the API requires it)",
+        );
     }
     if is(TargetType::AutoscalingGroup) && scenario.strategy == Some(Strategy::BlueGreen) {
-        require("load_balancer", scenario.load_balancer.is_some(), "blue-green on an Auto Scaling group switches a target group");
+        require(
+            "load_balancer",
+            scenario.load_balancer.is_some(),
+            "blue-green on an Auto Scaling group switches a target group",
+        );
     }
     if is(TargetType::Kubernetes) {
-        require("manifest", scenario.manifest.is_some(), "the Kubernetes manifests to apply");
+        require(
+            "manifest",
+            scenario.manifest.is_some(),
+            "the Kubernetes manifests to apply",
+        );
         if scenario.strategy == Some(Strategy::Canary) {
-            require("canary", scenario.canary.is_some(), "canary analysis settings");
+            require(
+                "canary",
+                scenario.canary.is_some(),
+                "canary analysis settings",
+            );
         }
     }
     if is(TargetType::ObjectStorage) {
-        require("paths", scenario.paths.as_ref().is_some_and(|p| !p.is_empty()), "where the files go");
+        require(
+            "paths",
+            scenario.paths.as_ref().is_some_and(|p| !p.is_empty()),
+            "where the files go",
+        );
     }
     if let Some(file) = &scenario.file {
         check_file(file, &join(pointer, "file"), ctx);
@@ -281,12 +452,22 @@ fn check_scenario(scenario: &Scenario, target: TargetType, pointer: &str, ctx: &
     if let Some(manifest) = &scenario.manifest {
         let at = join(&join(pointer, "manifest"), "paths");
         if manifest.paths.is_empty() || manifest.paths.iter().any(|p| p.trim().is_empty()) {
-            ctx.error(DiagnosticKind::InvalidValue, "`manifest.paths` needs at least one non-empty path", &at, "empty path");
+            ctx.error(
+                DiagnosticKind::InvalidValue,
+                "`manifest.paths` needs at least one non-empty path",
+                &at,
+                "empty path",
+            );
         }
     }
     if let Some(canary) = &scenario.canary {
         if scenario.strategy != Some(Strategy::Canary) {
-            ctx.error_at_key(DiagnosticKind::TargetRule, "`canary` settings need `strategy: canary`", &join(pointer, "canary"), "unused canary settings");
+            ctx.error_at_key(
+                DiagnosticKind::TargetRule,
+                "`canary` settings need `strategy: canary`",
+                &join(pointer, "canary"),
+                "unused canary settings",
+            );
         }
         check_canary(canary, &join(pointer, "canary"), ctx);
     }
@@ -295,15 +476,43 @@ fn check_scenario(scenario: &Scenario, target: TargetType, pointer: &str, ctx: &
 fn check_file(file: &FileSource, pointer: &str, ctx: &mut Ctx<'_>) {
     let needs = |t: FileSourceType| file.source == t;
     let fields = [
-        ("bucket", file.bucket.is_some(), needs(FileSourceType::ObjectStorage)),
-        ("object", file.object.is_some(), needs(FileSourceType::ObjectStorage)),
-        ("build_project", file.build_project.is_some(), needs(FileSourceType::SourceBuild)),
+        (
+            "bucket",
+            file.bucket.is_some(),
+            needs(FileSourceType::ObjectStorage),
+        ),
+        (
+            "object",
+            file.object.is_some(),
+            needs(FileSourceType::ObjectStorage),
+        ),
+        (
+            "build_project",
+            file.build_project.is_some(),
+            needs(FileSourceType::SourceBuild),
+        ),
     ];
     for (field, present, required) in fields {
         if required && !present {
-            ctx.error_at_key(DiagnosticKind::MissingField, format!("a file source of type `{}` needs `{field}`", source_name(file.source)), pointer, format!("`{field}` is required here"));
+            ctx.error_at_key(
+                DiagnosticKind::MissingField,
+                format!(
+                    "a file source of type `{}` needs `{field}`",
+                    source_name(file.source)
+                ),
+                pointer,
+                format!("`{field}` is required here"),
+            );
         } else if !required && present {
-            ctx.error_at_key(DiagnosticKind::TargetRule, format!("`{field}` does not apply to a file source of type `{}`", source_name(file.source)), &join(pointer, field), "not for this source type");
+            ctx.error_at_key(
+                DiagnosticKind::TargetRule,
+                format!(
+                    "`{field}` does not apply to a file source of type `{}`",
+                    source_name(file.source)
+                ),
+                &join(pointer, field),
+                "not for this source type",
+            );
         }
     }
 }
@@ -318,15 +527,35 @@ fn source_name(source: FileSourceType) -> &'static str {
 
 fn range(ctx: &mut Ctx<'_>, pointer: &str, field: &str, value: i64, min: i64, max: i64) {
     if !(min..=max).contains(&value) {
-        ctx.error(DiagnosticKind::InvalidValue, format!("`{field}` must be between {min} and {max}, not {value}"), &join(pointer, field), format!("allowed: {min}–{max}"));
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            format!("`{field}` must be between {min} and {max}, not {value}"),
+            &join(pointer, field),
+            format!("allowed: {min}–{max}"),
+        );
     }
 }
+
+/// `(field, present)` pairs of one block.
+type FieldPresence<'a> = &'a [(&'a str, bool)];
 
 fn check_canary(canary: &Canary, pointer: &str, ctx: &mut Ctx<'_>) {
     range(ctx, pointer, "count", canary.count, 1, 10);
     let require = |ctx: &mut Ctx<'_>, field: &str, present: bool| {
         if !present {
-            ctx.error_at_key(DiagnosticKind::MissingField, format!("`{}` canary analysis needs `{field}`", if canary.analysis == CanaryAnalysis::Manual { "manual" } else { "auto" }), pointer, format!("`{field}` is required here"));
+            ctx.error_at_key(
+                DiagnosticKind::MissingField,
+                format!(
+                    "`{}` canary analysis needs `{field}`",
+                    if canary.analysis == CanaryAnalysis::Manual {
+                        "manual"
+                    } else {
+                        "auto"
+                    }
+                ),
+                pointer,
+                format!("`{field}` is required here"),
+            );
         }
     };
     match canary.analysis {
@@ -336,7 +565,11 @@ fn check_canary(canary: &Canary, pointer: &str, ctx: &mut Ctx<'_>) {
         CanaryAnalysis::Auto => {
             require(ctx, "prometheus", canary.prometheus.is_some());
             require(ctx, "env", canary.env.is_some());
-            require(ctx, "metrics", canary.metrics.as_ref().is_some_and(|m| !m.is_empty()));
+            require(
+                ctx,
+                "metrics",
+                canary.metrics.as_ref().is_some_and(|m| !m.is_empty()),
+            );
             require(ctx, "analysis_config", canary.analysis_config.is_some());
             require(ctx, "pass_score", canary.pass_score.is_some());
         }
@@ -350,7 +583,12 @@ fn check_canary(canary: &Canary, pointer: &str, ctx: &mut Ctx<'_>) {
     if let Some(env) = &canary.env {
         for (field, value) in [("baseline", &env.baseline), ("canary", &env.canary)] {
             if value.chars().count() > 64 {
-                ctx.error(DiagnosticKind::InvalidValue, format!("`env.{field}` is longer than 64 characters"), &join(&join(pointer, "env"), field), "too long");
+                ctx.error(
+                    DiagnosticKind::InvalidValue,
+                    format!("`env.{field}` is longer than 64 characters"),
+                    &join(&join(pointer, "env"), field),
+                    "too long",
+                );
             }
         }
     }
@@ -363,18 +601,43 @@ fn check_canary(canary: &Canary, pointer: &str, ctx: &mut Ctx<'_>) {
     }
     for (i, metric) in canary.metrics.iter().flatten().enumerate() {
         let at = format!("{}/{i}", join(pointer, "metrics"));
-        let (needed, unused): (&[(&str, bool)], &[(&str, bool)]) = match metric.query_type {
-            QueryType::Default => (&[("metric", metric.metric.is_some()), ("filter", metric.filter.is_some())], &[("query", metric.query.is_some())]),
-            QueryType::Promql => (&[("query", metric.query.is_some())], &[("metric", metric.metric.is_some()), ("filter", metric.filter.is_some())]),
+        let (needed, unused): (FieldPresence, FieldPresence) = match metric.query_type {
+            QueryType::Default => (
+                &[
+                    ("metric", metric.metric.is_some()),
+                    ("filter", metric.filter.is_some()),
+                ],
+                &[("query", metric.query.is_some())],
+            ),
+            QueryType::Promql => (
+                &[("query", metric.query.is_some())],
+                &[
+                    ("metric", metric.metric.is_some()),
+                    ("filter", metric.filter.is_some()),
+                ],
+            ),
         };
         for (field, present) in needed {
             if !present {
-                ctx.error(DiagnosticKind::MissingField, format!("metric `{}` needs `{field}` for its query type", metric.name), &at, format!("`{field}` is required here"));
+                ctx.error(
+                    DiagnosticKind::MissingField,
+                    format!(
+                        "metric `{}` needs `{field}` for its query type",
+                        metric.name
+                    ),
+                    &at,
+                    format!("`{field}` is required here"),
+                );
             }
         }
         for (field, present) in unused {
             if *present {
-                ctx.error_at_key(DiagnosticKind::TargetRule, format!("`{field}` does not apply to this metric's query type"), &join(&at, field), "not for this query type");
+                ctx.error_at_key(
+                    DiagnosticKind::TargetRule,
+                    format!("`{field}` does not apply to this metric's query type"),
+                    &join(&at, field),
+                    "not for this query type",
+                );
             }
         }
     }
@@ -382,5 +645,8 @@ fn check_canary(canary: &Canary, pointer: &str, ctx: &mut Ctx<'_>) {
 
 /// The stage a scenario belongs to, by address, for providers that need the target type.
 pub fn stage_of<'a>(section: &'a NcpSection, project: &str, stage: &str) -> Option<&'a Stage> {
-    section.projects.get(project).and_then(|p| p.stages.get(stage))
+    section
+        .projects
+        .get(project)
+        .and_then(|p| p.stages.get(stage))
 }

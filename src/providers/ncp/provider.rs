@@ -37,7 +37,12 @@ impl NcpProvider {
             Some(url) => (url, false),
             None => match sandbox {
                 Some(urls) => (urls("ncp-sourcedeploy"), true),
-                None => return Err(config_error("the embedded sandbox is not running".into(), None)),
+                None => {
+                    return Err(config_error(
+                        "the embedded sandbox is not running".into(),
+                        None,
+                    ));
+                }
             },
         };
         let credential = |key: &str, env_name: &str, demo_value: &str| -> Option<String> {
@@ -48,8 +53,16 @@ impl NcpProvider {
                 .or_else(|| env(env_name))
                 .or_else(|| demo.then(|| demo_value.to_owned()))
         };
-        let access_key = credential("access_key", ENV_ACCESS_KEY, crate::sandbox::demo::NCP_ACCESS_KEY);
-        let secret_key = credential("secret_key", ENV_SECRET_KEY, crate::sandbox::demo::NCP_SECRET_KEY);
+        let access_key = credential(
+            "access_key",
+            ENV_ACCESS_KEY,
+            crate::sandbox::demo::NCP_ACCESS_KEY,
+        );
+        let secret_key = credential(
+            "secret_key",
+            ENV_SECRET_KEY,
+            crate::sandbox::demo::NCP_SECRET_KEY,
+        );
         let (Some(access_key), Some(secret_key)) = (access_key, secret_key) else {
             return Err(config_error(
                 "no API credentials".into(),
@@ -59,22 +72,43 @@ impl NcpProvider {
             ));
         };
         redact::register(&secret_key);
-        let client = NcpClient::new(&base, config.region.clone(), NcpCredentials { access_key, secret_key }, http);
-        Ok(NcpProvider { name: name.to_owned(), client })
+        let client = NcpClient::new(
+            &base,
+            config.region.clone(),
+            NcpCredentials {
+                access_key,
+                secret_key,
+            },
+            http,
+        );
+        Ok(NcpProvider {
+            name: name.to_owned(),
+            client,
+        })
     }
 }
 
 /// Scenario names are immutable in the API (the edit body has no `name`), but the name is
 /// the identity here, so a rename is a new scenario; stage target types cannot change in
 /// place with scenarios attached, so a target type change replaces the stage.
-const STAGE_IMMUTABLE: &[(&str, &str)] = &[("target.type", "a stage's target type cannot change in place")];
+const STAGE_IMMUTABLE: &[(&str, &str)] = &[(
+    "target.type",
+    "a stage's target type cannot change in place",
+)];
 
 #[async_trait]
 impl Provider for NcpProvider {
     fn rules(&self, kind: &str) -> KindRules {
         match kind {
-            KIND_STAGE => KindRules { immutable: STAGE_IMMUTABLE, ..KindRules::default() },
-            KIND_RELEASE => KindRules { release: true, local_only: &["timeout_seconds"], ..KindRules::default() },
+            KIND_STAGE => KindRules {
+                immutable: STAGE_IMMUTABLE,
+                ..KindRules::default()
+            },
+            KIND_RELEASE => KindRules {
+                release: true,
+                local_only: &["timeout_seconds"],
+                ..KindRules::default()
+            },
             KIND_PROJECT | KIND_SCENARIO => KindRules::default(),
             _ => KindRules::default(),
         }
@@ -84,7 +118,12 @@ impl Provider for NcpProvider {
         super::fetch::fetch(self, desired).await
     }
 
-    async fn execute(&self, change: &Change, desired: Option<&Resource>, ctx: &ApplyContext) -> Result<Outcome, ProviderError> {
+    async fn execute(
+        &self,
+        change: &Change,
+        desired: Option<&Resource>,
+        ctx: &ApplyContext,
+    ) -> Result<Outcome, ProviderError> {
         super::execute::execute(self, change, desired, ctx).await
     }
 

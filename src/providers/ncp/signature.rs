@@ -24,12 +24,26 @@ pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
 
 /// The exact string the gateway signs. `path_and_query` is the request URI as sent on the
 /// wire: the absolute path (with the `/api/v1` prefix) plus `?query` only when there is one.
-pub fn string_to_sign(method: &str, path_and_query: &str, timestamp: &str, access_key: &str) -> String {
-    format!("{} {path_and_query}\n{timestamp}\n{access_key}", method.to_ascii_uppercase())
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    access_key: &str,
+) -> String {
+    format!(
+        "{} {path_and_query}\n{timestamp}\n{access_key}",
+        method.to_ascii_uppercase()
+    )
 }
 
 /// Computes the Base64 signature for one request.
-pub fn sign(method: &str, path_and_query: &str, timestamp: &str, access_key: &str, secret_key: &str) -> String {
+pub fn sign(
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    access_key: &str,
+    secret_key: &str,
+) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret_key.as_bytes())
         .expect("HMAC accepts keys of any length");
     mac.update(string_to_sign(method, path_and_query, timestamp, access_key).as_bytes());
@@ -73,11 +87,23 @@ mod tests {
     #[test]
     fn matches_fixed_vectors() {
         assert_eq!(
-            sign("GET", "/api/v1/project?pageNo=1&pageSize=100", TS, ACCESS, SECRET),
+            sign(
+                "GET",
+                "/api/v1/project?pageNo=1&pageSize=100",
+                TS,
+                ACCESS,
+                SECRET
+            ),
             "vr2THSqnCPzcQidrF4+QI0GhjzKWEJA22AYVXfsjsEA="
         );
         assert_eq!(
-            sign("POST", "/api/v1/project/1234/stage/5678/scenario/9012/deploy", TS, ACCESS, SECRET),
+            sign(
+                "POST",
+                "/api/v1/project/1234/stage/5678/scenario/9012/deploy",
+                TS,
+                ACCESS,
+                SECRET
+            ),
             "rLkrdPm/RxR5YoviddvP3psruCUcA36d8PWjy60U2iI="
         );
     }
@@ -85,9 +111,37 @@ mod tests {
     #[test]
     fn verify_accepts_own_signature_and_rejects_others() {
         let sig = sign("DELETE", "/api/v1/project/7", TS, ACCESS, SECRET);
-        assert!(verify("DELETE", "/api/v1/project/7", TS, ACCESS, SECRET, &sig));
-        assert!(!verify("DELETE", "/api/v1/project/8", TS, ACCESS, SECRET, &sig));
-        assert!(!verify("DELETE", "/api/v1/project/7", TS, ACCESS, "wrong", &sig));
-        assert!(!verify("DELETE", "/api/v1/project/7", TS, ACCESS, SECRET, "not base64!"));
+        assert!(verify(
+            "DELETE",
+            "/api/v1/project/7",
+            TS,
+            ACCESS,
+            SECRET,
+            &sig
+        ));
+        assert!(!verify(
+            "DELETE",
+            "/api/v1/project/8",
+            TS,
+            ACCESS,
+            SECRET,
+            &sig
+        ));
+        assert!(!verify(
+            "DELETE",
+            "/api/v1/project/7",
+            TS,
+            ACCESS,
+            "wrong",
+            &sig
+        ));
+        assert!(!verify(
+            "DELETE",
+            "/api/v1/project/7",
+            TS,
+            ACCESS,
+            SECRET,
+            "not base64!"
+        ));
     }
 }

@@ -23,8 +23,9 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
-    #[serde(deserialize_with = "string_or_number")]
+    #[serde(default, deserialize_with = "string_or_number")]
     pub error_code: String,
+    #[serde(default)]
     pub message: String,
     #[serde(default)]
     pub details: String,
@@ -58,7 +59,7 @@ pub struct IdName {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub project_list: Vec<IdName>,
 }
 
@@ -67,7 +68,7 @@ pub struct ProjectList {
 pub struct StageList {
     #[serde(default)]
     pub project: Option<IdName>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub stage_list: Vec<IdName>,
 }
 
@@ -78,7 +79,7 @@ pub struct ScenarioList {
     pub project: Option<IdName>,
     #[serde(default)]
     pub stage: Option<IdName>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub scenario_list: Vec<IdName>,
 }
 
@@ -94,7 +95,12 @@ pub mod stage_type {
     pub const AUTOSCALING_GROUP: &str = "AutoScalingGroup";
     pub const KUBERNETES_SERVICE: &str = "KubernetesService";
     pub const OBJECT_STORAGE: &str = "ObjectStorage";
-    pub const ALL: [&str; 4] = [SERVER, AUTOSCALING_GROUP, KUBERNETES_SERVICE, OBJECT_STORAGE];
+    pub const ALL: [&str; 4] = [
+        SERVER,
+        AUTOSCALING_GROUP,
+        KUBERNETES_SERVICE,
+        OBJECT_STORAGE,
+    ];
 }
 
 /// Body of create / edit stage.
@@ -122,6 +128,10 @@ pub struct StageConfig {
     pub auto_scaling_group_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_uuid: Option<String>,
+    /// The name the current documents give the cluster key (a number); the SDK and the
+    /// Terraform provider send `clusterUuid`, which is what deployplan writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_no: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,9 +211,17 @@ pub struct FileSource {
     /// `SourceBuild`, `ObjectStorage` or `later`.
     #[serde(rename = "type")]
     pub source_type: String,
-    #[serde(rename = "ObjectStorage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ObjectStorage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub object_storage: Option<ObjectStorageFile>,
-    #[serde(rename = "SourceBuild", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SourceBuild",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_build: Option<SourceBuildFile>,
 }
 
@@ -253,16 +271,20 @@ pub struct LoadBalancer {
     /// Read-only on get scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer_target_group_name: Option<String>,
+    /// Required with the target group (the API rejects a blue/green switch without it).
     pub delete_server: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct K8sManifest {
     /// Always `SourceCommit`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub source_type: String,
+    #[serde(default)]
     pub repository: String,
+    #[serde(default)]
     pub branch: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub path: Vec<String>,
 }
 
@@ -270,7 +292,9 @@ pub struct K8sManifest {
 #[serde(rename_all = "camelCase")]
 pub struct CanaryConfig {
     /// `manual` or `auto`.
+    #[serde(default)]
     pub analysis_type: String,
+    #[serde(default)]
     pub canary_count: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
@@ -328,7 +352,7 @@ pub struct HistoryId {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub history_list: Vec<HistorySummary>,
 }
 
@@ -374,7 +398,7 @@ pub struct HistoryDetail {
     pub target_type: Option<String>,
     /// Per-target detail; for Server targets `{strategy, file:{file,type}, targets:[…]}`.
     /// Kept loosely typed: its shape differs per target type.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub config: Vec<serde_json::Value>,
 }
 
@@ -408,7 +432,7 @@ pub mod history_status {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub server_list: Vec<Server>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -421,7 +445,7 @@ pub struct Server {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AutoscalingList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub autoscaling_list: Vec<AutoscalingGroup>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -436,13 +460,13 @@ pub struct AutoscalingGroup {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetGroupList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub target_group_list: Vec<IdName>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub cluster_list: Vec<Cluster>,
 }
 /// NKS clusters are addressed by uuid in stage configs; the list's `id` is that uuid.
@@ -455,13 +479,13 @@ pub struct Cluster {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BucketList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub bucket_list: Vec<Named>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub object_list: Vec<StoredObject>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -473,13 +497,13 @@ pub struct StoredObject {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RepositoryList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub repository_list: Vec<Named>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BranchList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub branch_list: Vec<Named>,
 }
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -487,12 +511,21 @@ pub struct Named {
     pub name: String,
 }
 
+/// Reads `null` like an absent key: the type's default.
+pub fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
+    de: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
+}
+
 /// Accepts `"123"` or `123` as a string.
 pub fn string_or_number<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
     match serde_json::Value::deserialize(de)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected string or number, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected string or number, got {other}"
+        ))),
     }
 }
 
@@ -506,7 +539,9 @@ pub fn id_number<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
             .trim()
             .parse()
             .map_err(|_| serde::de::Error::custom(format!("id {s:?} is not an integer"))),
-        other => Err(serde::de::Error::custom(format!("expected an id, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected an id, got {other}"
+        ))),
     }
 }
 
@@ -525,7 +560,10 @@ mod tests {
     fn file_source_uses_pascal_case_keys() {
         let file = FileSource {
             source_type: "ObjectStorage".into(),
-            object_storage: Some(ObjectStorageFile { bucket: "b".into(), object: "o.tgz".into() }),
+            object_storage: Some(ObjectStorageFile {
+                bucket: "b".into(),
+                object: "o.tgz".into(),
+            }),
             source_build: None,
         };
         assert_eq!(
@@ -542,9 +580,16 @@ mod tests {
     }
 
     #[test]
+    fn null_lists_read_as_empty() {
+        let list: StageList = serde_json::from_str(r#"{"stageList": null}"#).unwrap();
+        assert!(list.stage_list.is_empty());
+    }
+
+    #[test]
     fn error_code_accepts_string_or_number() {
         let e: ErrorEnvelope =
-            serde_json::from_str(r#"{"error":{"errorCode":200,"message":"m","details":"d"}}"#).unwrap();
+            serde_json::from_str(r#"{"error":{"errorCode":200,"message":"m","details":"d"}}"#)
+                .unwrap();
         assert_eq!(e.error.error_code, "200");
     }
 }

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Benchmark: the real binary against the sandbox with injected latency.
+
+Plan and apply are network-bound, so they are measured against the network floor rather
+than in seconds: for each phase the script reports
+
+  wall / floor     wall time ÷ (critical path of dependent API rounds × latency)
+  calls / minimum  API requests sent ÷ the fewest the API allows for this manifest
+  peak RSS         of the deployplan process (from /usr/bin/time or getrusage)
+
+Usage: python3 bench/run.py [--projects 4] [--stages 5] [--scenarios 5] [--latency-ms 50]
+Needs a built binary (cargo build --release; falls back to target/debug).
+"""
+import argparse, json, os, resource, socket, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def binary():
+    for profile in ("release", "debug"):
+        path = os.path.join(ROOT, "target", profile, "deployplan")
+        if os.path.exists(path):
+            return path
+    sys.exit("build deployplan first: cargo build --release")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manifest(url, projects, stages, scenarios):
+    lines = ["providers:", "  ncp:", "    type: ncp-sourcedeploy", f"    endpoint: {url}", "ncp-sourcedeploy:", "  projects:"]
+    for p in range(projects):
+        lines += [f"    p{p}:", "      stages:"]
+        for s in range(stages):
+            lines += [f"        s{s}:", "          target: {type: server, servers: [1011, 1012]}", "          scenarios:"]
+            for c in range(scenarios):
+                lines += [f"            c{c}:", "              strategy: normal", "              rollback: true",
+                          "              file: {type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz}"]
+    return "\n".join(lines) + "\n"
+
+
+def requests(base):
+    with urllib.request.urlopen(f"{base}/_sandbox/requests") as r:
+        return json.load(r)
+
+
+def clear(base):
+    urllib.request.urlopen(urllib.request.Request(f"{base}/_sandbox/requests", method="DELETE")).read()
+
+
+def run(cmd, cwd, env):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.monotonic()
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.monotonic() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if out.returncode not in (0, 2):
+        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr}")
+    return wall, max(peak_kib, before)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--projects", type=int, default=4)
+    ap.add_argument("--stages", type=int, default=5)
+    ap.add_argument("--scenarios", type=int, default=5)
+    ap.add_argument("--latency-ms", type=int, default=50)
+    ap.add_argument("--parallelism", type=int, default=10)
+    a = ap.parse_args()
+    P, S, C, lat = a.projects, a.stages, a.scenarios, a.latency_ms / 1000
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", "--latency-ms", str(a.latency_ms)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                requests(base)
+                break
+            except OSError:
+                time.sleep(0.05)
+        env = dict(os.environ, NO_COLOR="1", NCLOUD_ACCESS_KEY="SANDBOXDEMOACCESSKEY",
+                   NCLOUD_SECRET_KEY="SANDBOXDEMOSECRETKEY0000000000000000DEMO")
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "deployplan.yaml"), "w") as f:
+                f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C))
+            par = ["--parallelism", str(a.parallelism)]
+            rows = []
+            # Empty remote: 1 project list; nothing else exists.
+            clear(base)
+            wall, rss = run([binary(), "plan", *par], d, env)
+            rows.append(("plan (empty remote)", wall, 1 * lat, len(requests(base)), 1, rss))
+            # Apply: P creates, then P*S, then P*S*C, in three dependent rounds, with
+            # `parallelism` in flight. Floor: the rounds' widths ÷ parallelism.
+            clear(base)
+            wall, rss = run([binary(), "apply", "--auto-approve", *par], d, env)
+            creates = P + P * S + P * S * C
+            rounds = sum(-(-n // a.parallelism) for n in (P, P * S, P * S * C))
+            rows.append(("apply (create all)", wall, (1 + rounds) * lat, len(requests(base)), 1 + creates, rss))
+            # Converged remote: list projects, per project a stage list, per stage a detail
+            # and a scenario list, per scenario a detail; four dependent rounds.
+            clear(base)
+            wall, rss = run([binary(), "plan", *par], d, env)
+            minimum = 1 + P + 2 * P * S + P * S * C
+            width_rounds = 1 + -(-P // a.parallelism) + -(-2 * P * S // a.parallelism) + -(-P * S * C // a.parallelism)
+            rows.append(("plan (converged)", wall, width_rounds * lat, len(requests(base)), minimum, rss))
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    print(f"{P} projects × {S} stages × {C} scenarios = {P + P*S + P*S*C} resources; latency {a.latency_ms} ms; parallelism {a.parallelism}")
+    print(f"{'phase':<22}{'wall s':>8}{'floor s':>9}{'wall/floor':>12}{'calls':>7}{'minimum':>9}{'calls/min':>11}{'peak RSS MiB':>14}")
+    for name, wall, floor, calls, minimum, rss in rows:
+        print(f"{name:<22}{wall:>8.2f}{floor:>9.2f}{wall/floor:>12.2f}{calls:>7}{minimum:>9}{calls/minimum:>11.2f}{rss/1024:>14.1f}")
+
+
+if __name__ == "__main__":
+    main()
