@@ -23,7 +23,7 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
             Some("review the plan with `deployplan plan`, then run `deployplan apply --auto-approve`".into()),
         ));
     }
-    let session = Session::open(&args.manifest).await?;
+    let session = Session::open(&args.manifest, args.engine.parallelism).await?;
     let resources = session.scoped_resources(&args.engine.targets)?;
     let (plan, remote) = session.plan(&resources, &args.engine).await?;
     output::stdout(&render::text::render(&plan));

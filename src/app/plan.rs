@@ -25,7 +25,7 @@ pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
 }
 
 pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
-    let session = Session::open(&args.manifest).await?;
+    let session = Session::open(&args.manifest, args.engine.parallelism).await?;
     let resources = session.scoped_resources(&args.engine.targets)?;
     let (plan, _) = session.plan(&resources, &args.engine).await?;
     match args.format {

@@ -51,7 +51,7 @@ pub fn state_dir(manifest: &Path) -> PathBuf {
 }
 
 impl Session {
-    pub async fn open(args: &ManifestArgs) -> Result<Session, AppError> {
+    pub async fn open(args: &ManifestArgs, parallelism: usize) -> Result<Session, AppError> {
         let loaded = load(args)?;
         let sandbox = if providers::uses_sandbox(&loaded.providers) {
             let dir = state_dir(&args.path).join("sandbox");
@@ -75,7 +75,10 @@ impl Session {
         } else {
             None
         };
-        let http = HttpClient::new(HttpConfig::default());
+        let http = HttpClient::new(HttpConfig {
+            max_in_flight: parallelism.max(1),
+            ..HttpConfig::default()
+        });
         let urls = sandbox
             .as_ref()
             .map(|s| move |provider_type: &str| s.base_url(provider_type));

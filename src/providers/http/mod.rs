@@ -49,6 +49,9 @@ pub struct HttpConfig {
     pub sleep_on_retry: bool,
     /// The `User-Agent` header sent with every request.
     pub user_agent: String,
+    /// Requests in flight at once through this client and all its handles (`--parallelism`):
+    /// a wide plan must not flood a provider into rate limiting.
+    pub max_in_flight: usize,
 }
 
 impl Default for HttpConfig {
@@ -59,6 +62,7 @@ impl Default for HttpConfig {
             retry: RetryPolicy::default(),
             sleep_on_retry: true,
             user_agent: concat!("deployplan/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_in_flight: 10,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct HttpClient {
 struct Shared {
     /// The reqwest client, or why it could not be built.
     client: Result<reqwest::Client, HttpError>,
+    /// Bounds requests in flight to `config.max_in_flight`.
+    permits: tokio::sync::Semaphore,
     config: HttpConfig,
 }
 
@@ -132,7 +138,11 @@ impl HttpClient {
 
     fn from_parts(client: Result<reqwest::Client, HttpError>, config: HttpConfig) -> Self {
         HttpClient {
-            shared: Arc::new(Shared { client, config }),
+            shared: Arc::new(Shared {
+                client,
+                permits: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
+                config,
+            }),
             counters: Arc::new([Arc::new(Counters::default())]),
         }
     }
@@ -187,10 +197,13 @@ impl HttpClient {
             let method = request.method().as_str().to_owned();
             let url = display_url(request.url());
 
-            let (last, retry_after) = match self
+            // Held for the attempt only, not across retry waits.
+            let permit = self.shared.permits.acquire().await;
+            let outcome = self
                 .attempt(client, request, retry, attempt, &method, &url)
-                .await
-            {
+                .await;
+            drop(permit);
+            let (last, retry_after) = match outcome {
                 Attempt::Final(response) => return Ok(response),
                 Attempt::Fatal(error) => return Err(error),
                 Attempt::Ambiguous(reason) => {
