@@ -40,8 +40,14 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
     let child = Command::new(assert_cmd::cargo::cargo_bin("deployplan"))
         .current_dir(w.path())
         .env("NO_COLOR", "1")
-        .env("NCLOUD_ACCESS_KEY", deployplan::sandbox::demo::NCP_ACCESS_KEY)
-        .env("NCLOUD_SECRET_KEY", deployplan::sandbox::demo::NCP_SECRET_KEY)
+        .env(
+            "NCLOUD_ACCESS_KEY",
+            deployplan::sandbox::demo::NCP_ACCESS_KEY,
+        )
+        .env(
+            "NCLOUD_SECRET_KEY",
+            deployplan::sandbox::demo::NCP_SECRET_KEY,
+        )
         .args(["apply", "--auto-approve", "--poll-interval-ms", "100"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -49,21 +55,42 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !w.requests().iter().any(|r| r.method == "POST" && r.path.ends_with("/deploy")) {
+    while !w
+        .requests()
+        .iter()
+        .any(|r| r.method == "POST" && r.path.ends_with("/deploy"))
+    {
         assert!(Instant::now() < deadline, "the deployment never started");
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stderr.contains("cancelled"), "{stderr}");
-    assert!(stdout.contains("ncp.release.web (deploy): interrupted"), "{stdout}");
-    assert!(stdout.contains("ncp.release.after (deploy): skipped"), "{stdout}");
-    let deploys = w.requests().iter().filter(|r| r.method == "POST" && r.path.ends_with("/deploy")).count();
+    assert!(
+        stdout.contains("ncp.release.web (deploy): interrupted"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ncp.release.after (deploy): skipped"),
+        "{stdout}"
+    );
+    let deploys = w
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/deploy"))
+        .count();
     assert_eq!(deploys, 1, "no deployment starts after the interrupt");
-    assert!(w.requests().iter().any(|r| r.method == "POST" && r.path.ends_with("/cancel")));
+    assert!(
+        w.requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path.ends_with("/cancel"))
+    );
 }

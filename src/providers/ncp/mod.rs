@@ -15,5 +15,7 @@ pub mod fetch;
 pub mod lower;
 pub mod manifest;
 pub mod provider;
+pub mod releases;
+pub mod rules;
 pub mod signature;
 pub mod wire;
