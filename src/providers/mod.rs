@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod ncp;
+pub mod nhn;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};

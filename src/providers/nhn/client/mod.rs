@@ -1,0 +1,1 @@
+//! Typed NHN Cloud Deploy client.

@@ -1,0 +1,1 @@
+//! NHN Cloud Deploy emulator for the sandbox.

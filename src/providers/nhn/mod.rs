@@ -1,0 +1,7 @@
+//! NHN Cloud Deploy (API v2.1): binaries uploaded to binary groups, and releases of a binary
+//! version to a server group. Artifacts, server groups and binary groups are looked up by
+//! name and never created or deleted.
+
+pub mod client;
+pub mod emulator;
+pub mod wire;
