@@ -102,6 +102,9 @@ pub struct Resource {
     pub prune: bool,
     /// Where the resource is declared.
     pub origin: Option<Provenance>,
+    /// JSON pointer of the resource's body in the manifest, so that errors found later (a
+    /// name the remote does not know) can point at the exact value.
+    pub pointer: String,
 }
 
 /// What the provider found remotely for one address.
@@ -174,8 +177,9 @@ impl Action {
 pub struct KindRules {
     /// Attribute paths whose change forces a replacement, with the reason shown in the plan.
     pub immutable: &'static [(&'static str, &'static str)],
-    /// Whether the kind is a release: a difference means deploy, not update.
-    pub release: bool,
+    /// For a release kind: the attribute holding what is deployed (an artifact, a version).
+    /// A difference in it means deploy, not update.
+    pub release: Option<&'static str>,
     /// Attribute paths that only steer deployplan itself (e.g. a timeout) and are never
     /// compared with the remote.
     pub local_only: &'static [&'static str],

@@ -96,5 +96,6 @@ fn resource(attributes: Value) -> Resource {
         protect: false,
         prune: false,
         origin: None,
+        pointer: String::new(),
     }
 }

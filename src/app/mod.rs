@@ -22,6 +22,9 @@ use crate::providers::ProviderError;
 pub enum AppError {
     #[error("{0}")]
     Manifest(Diagnostics),
+    /// Names in the manifest that the provider does not know (found while fetching).
+    #[error("{0}")]
+    UnknownNames(Diagnostics),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Provider(#[from] ProviderError),

@@ -57,6 +57,17 @@ pub fn print_error(err: &AppError) {
                 "Error: {diagnostics}; nothing was sent to any provider.\n"
             ));
         }
+        AppError::UnknownNames(diagnostics) => {
+            for diagnostic in &diagnostics.0 {
+                stderr(&render_diagnostic(diagnostic));
+                stderr("\n");
+            }
+            let n = diagnostics.len();
+            stderr(&format!(
+                "Error: {n} name{} in the manifest unknown to the provider; nothing was changed.\n",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         AppError::Protected(errors) => {
             for e in errors {
                 stderr(&render_diagnostic(e));

@@ -10,10 +10,11 @@ use crate::cli::{EngineArgs, ManifestArgs};
 use crate::engine::plan::{self, Plan, PlanInput};
 use crate::engine::{self as engine_mod};
 use crate::manifest::diagnostic::did_you_mean;
+use crate::manifest::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::manifest::{self, LoadedManifest};
 use crate::model::{Address, RemoteState, Resource};
 use crate::providers::http::{HttpClient, HttpConfig};
-use crate::providers::{self, Provider};
+use crate::providers::{self, Provider, ProviderError, ReferenceError};
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
 
 /// A loaded manifest with its provider instances.
@@ -154,7 +155,13 @@ impl Session {
         resources: &[Resource],
         engine: &EngineArgs,
     ) -> Result<(Plan, RemoteState), AppError> {
-        let remote = engine_mod::fetch::fetch_all(resources, &self.providers).await?;
+        let remote = match engine_mod::fetch::fetch_all(resources, &self.providers).await {
+            Ok(remote) => remote,
+            Err(ProviderError::References(errors)) => {
+                return Err(self.reference_diagnostics(&errors));
+            }
+            Err(other) => return Err(other.into()),
+        };
         let rules = |r: &Resource| {
             self.providers
                 .get(&r.provider)
@@ -169,6 +176,34 @@ impl Session {
         };
         let plan = plan::plan(resources, &remote, &input).map_err(AppError::Protected)?;
         Ok((plan, remote))
+    }
+
+    /// Names the remote does not know, as located manifest diagnostics.
+    fn reference_diagnostics(&self, errors: &[ReferenceError]) -> AppError {
+        let mut diagnostics = Diagnostics::default();
+        for error in errors {
+            let pointer = self
+                .loaded
+                .resources
+                .iter()
+                .find(|r| r.address == error.address)
+                .map(|r| crate::manifest::source::join(&r.pointer, &error.attribute))
+                .unwrap_or_default();
+            let span = self.loaded.located.value(&pointer);
+            let diagnostic = self
+                .loaded
+                .sources
+                .diagnostic(
+                    DiagnosticKind::DanglingReference,
+                    error.message.clone(),
+                    span,
+                    "not found remotely",
+                )
+                .with_help_opt(error.help.clone());
+            diagnostics.push(diagnostic);
+        }
+        diagnostics.sort();
+        AppError::UnknownNames(diagnostics)
     }
 
     /// Requests sent by every provider so far.

@@ -61,13 +61,16 @@ pub fn field_changes(
     rules: &KindRules,
 ) -> Vec<FieldChange> {
     let desired = flatten(&resource.attributes);
+    let remote_exists = remote.is_some();
     let remote = remote.map(flatten).unwrap_or_default();
     let mut paths: Vec<&String> = desired.keys().chain(remote.keys()).collect();
     paths.sort();
     paths.dedup();
     let mut changes = Vec::new();
     for path in paths {
-        if rules.local_only.iter().any(|rule| matches_path(path, rule)) {
+        // Local-only fields steer deployplan; there is nothing remote to compare them with,
+        // but a new object shows them.
+        if remote_exists && rules.local_only.iter().any(|rule| matches_path(path, rule)) {
             continue;
         }
         let (after, before) = (desired.get(path), remote.get(path));
@@ -188,18 +191,18 @@ fn decide(
     rules: &KindRules,
     fields: &[FieldChange],
 ) -> (Action, String) {
-    if rules.release {
-        let desired = resource.attributes.get("artifact");
-        let deployed = remote.and_then(|r| r.attributes.get("artifact"));
+    if let Some(field) = rules.release {
+        let desired = resource.attributes.get(field);
+        let deployed = remote.and_then(|r| r.attributes.get(field));
         let running = remote.and_then(|r| r.in_flight.clone());
         return match (deployed, running) {
             (Some(d), _) if Some(d) == desired => {
-                (Action::Noop, "deployed artifact is the desired one".into())
+                (Action::Noop, format!("deployed {field} is the desired one"))
             }
             (Some(d), running) => (
                 Action::Deploy,
                 format!(
-                    "deployed artifact {} ≠ desired {}{}",
+                    "deployed {field} {} ≠ desired {}{}",
                     show(Some(d)),
                     show(desired),
                     running.map(|r| format!(" ({r})")).unwrap_or_default()
@@ -211,7 +214,7 @@ fn decide(
             ),
             (None, None) => (
                 Action::Deploy,
-                format!("never deployed; desired artifact {}", show(desired)),
+                format!("never deployed; desired {field} {}", show(desired)),
             ),
         };
     }
@@ -270,6 +273,7 @@ mod tests {
             protect: false,
             prune: false,
             origin: None,
+            pointer: String::new(),
         }
     }
 
@@ -342,7 +346,7 @@ mod tests {
     #[test]
     fn releases_deploy_when_the_artifact_differs() {
         let rules = KindRules {
-            release: true,
+            release: Some("artifact"),
             local_only: &["timeout_seconds"],
             ..KindRules::default()
         };

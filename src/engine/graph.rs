@@ -93,6 +93,7 @@ mod tests {
             protect: false,
             prune: false,
             origin: None,
+            pointer: String::new(),
         }
     }
 

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::providers::ncp::manifest::NcpSection;
+use crate::providers::nhn::manifest::NhnSection;
 
 /// A deployplan manifest: provider instances, environment overlays, variables, and one
 /// section per provider type holding the resources that provider manages.
@@ -32,6 +33,13 @@ pub struct Manifest {
         skip_serializing_if = "Option::is_none"
     )]
     pub ncp_sourcedeploy: Option<NcpSection>,
+    /// NHN Cloud Deploy resources.
+    #[serde(
+        default,
+        rename = "nhn-deploy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nhn_deploy: Option<NhnSection>,
 }
 
 /// A variable value: text, number or boolean.
@@ -50,12 +58,16 @@ pub enum ProviderType {
     /// NAVER Cloud Platform SourceDeploy.
     #[serde(rename = "ncp-sourcedeploy")]
     NcpSourceDeploy,
+    /// NHN Cloud Deploy (API v2.1).
+    #[serde(rename = "nhn-deploy")]
+    NhnDeploy,
 }
 
 impl ProviderType {
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderType::NcpSourceDeploy => "ncp-sourcedeploy",
+            ProviderType::NhnDeploy => "nhn-deploy",
         }
     }
 
@@ -78,6 +90,12 @@ pub struct ProviderConfig {
     /// Region code sent to the provider (NCP: `KR` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// NHN: the Deploy service's app key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// NHN: the OAuth2 token endpoint's base URL, when not the public one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_endpoint: Option<String>,
     /// Credentials by reference, e.g. `secret_key: ${secret.NCP_SECRET}`. NCP reads
     /// `access_key` and `secret_key`, defaulting to `NCLOUD_ACCESS_KEY` / `NCLOUD_SECRET_KEY`.
     #[serde(default)]

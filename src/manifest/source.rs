@@ -32,6 +32,11 @@ impl SourceMap {
         self.files.get(index).map(|(_, f)| f)
     }
 
+    /// The path a file was read from.
+    pub fn path(&self, index: usize) -> Option<&Path> {
+        self.files.get(index).map(|(p, _)| p.as_path())
+    }
+
     pub fn name(&self, index: usize) -> &str {
         self.files
             .get(index)

@@ -151,6 +151,21 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A path written at `pointer`, resolved against the folder of the file it is written in.
+    pub fn local_path(&self, pointer: &str, written: &str) -> std::path::PathBuf {
+        let written = std::path::Path::new(written);
+        if written.is_absolute() {
+            return written.to_owned();
+        }
+        let span = self.located.value(pointer);
+        let base = self
+            .sources
+            .path(span.file)
+            .and_then(std::path::Path::parent)
+            .unwrap_or(std::path::Path::new(""));
+        base.join(written)
+    }
+
     /// Checks an identity name against a provider's naming rule.
     pub fn check_name(
         &mut self,
@@ -202,6 +217,7 @@ impl<'a> Ctx<'a> {
             protect: spec.protect,
             prune: spec.prune,
             origin,
+            pointer: spec.pointer,
         }
     }
 

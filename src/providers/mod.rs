@@ -53,6 +53,21 @@ pub enum ProviderError {
     /// A change referred to an object the provider could not find or create first.
     #[error("{0}")]
     Precondition(String),
+    /// Manifest values that name nothing the provider knows (an artifact, a server group):
+    /// shown as located diagnostics, like any other manifest error.
+    #[error("{} manifest value(s) name nothing the provider knows", .0.len())]
+    References(Vec<ReferenceError>),
+}
+
+/// One manifest value the remote does not know.
+#[derive(Debug, Clone)]
+pub struct ReferenceError {
+    pub address: Address,
+    /// Attribute holding the value, e.g. `server_group`.
+    pub attribute: String,
+    pub message: String,
+    /// E.g. "available: web-prod, web-staging" or a "did you mean".
+    pub help: Option<String>,
 }
 
 /// Receives progress lines ("deployment 42: inprogress") of one address.
@@ -151,6 +166,7 @@ pub trait Provider: Send + Sync {
 pub fn validate_config(name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
     match config.provider_type {
         ProviderType::NcpSourceDeploy => ncp::config::validate(name, config, pointer, ctx),
+        ProviderType::NhnDeploy => nhn::config::validate(name, config, pointer, ctx),
     }
 }
 
@@ -159,6 +175,9 @@ pub fn lower(manifest: &Manifest, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
     if let Some(section) = &manifest.ncp_sourcedeploy {
         resources.extend(ncp::lower::lower(section, ctx));
+    }
+    if let Some(section) = &manifest.nhn_deploy {
+        resources.extend(nhn::lower::lower(section, ctx));
     }
     resources
 }
@@ -176,6 +195,9 @@ pub fn instantiate(
 ) -> Result<Arc<dyn Provider>, ProviderError> {
     match config.provider_type {
         ProviderType::NcpSourceDeploy => Ok(Arc::new(ncp::provider::NcpProvider::from_config(
+            name, config, sandbox, env, http,
+        )?)),
+        ProviderType::NhnDeploy => Ok(Arc::new(nhn::provider::NhnProvider::from_config(
             name, config, sandbox, env, http,
         )?)),
     }

@@ -5,6 +5,7 @@
 //! and persists the emulator's state as one key of the state document. The emulator only
 //! answers requests, in its provider's exact wire format.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -17,6 +18,9 @@ use super::DeployTiming;
 pub struct EmulatorContext {
     /// How asynchronous deployments progress.
     pub deploy_timing: DeployTiming,
+    /// The sandbox's state file, if any: emulators that keep files (uploaded binaries) put
+    /// them beside it so they survive a restart with the state.
+    pub state_file: Option<PathBuf>,
 }
 
 /// A fault the sandbox injects instead of passing a request to the emulator. The emulator

@@ -43,11 +43,15 @@ pub use faults::FaultConfig;
 pub use log::RequestRecord;
 
 use crate::providers::ncp::emulator::NcpEmulator;
+use crate::providers::nhn::emulator::NhnEmulator;
 
 /// The registry: every provider emulator the sandbox mounts, one line each. Each is served
 /// under `/<provider type>/` and persisted under its provider type's key.
 fn emulators(ctx: &EmulatorContext) -> Vec<Arc<dyn Emulator>> {
-    vec![Arc::new(NcpEmulator::new(ctx))]
+    vec![
+        Arc::new(NcpEmulator::new(ctx)),
+        Arc::new(NhnEmulator::new(ctx)),
+    ]
 }
 
 /// Demo credentials the emulators accept, printed by the quick start. They open nothing
@@ -57,6 +61,15 @@ pub mod demo {
     pub const NCP_ACCESS_KEY: &str = "SANDBOXDEMOACCESSKEY";
     /// NCP secret key matching [`NCP_ACCESS_KEY`].
     pub const NCP_SECRET_KEY: &str = "SANDBOXDEMOSECRETKEY0000000000000000DEMO";
+    /// NHN Cloud Deploy app key of the seeded project.
+    pub const NHN_APP_KEY: &str = "SandboxDemoAppKey";
+    /// NHN Cloud User Access Key ID accepted by the emulated OAuth2 token endpoint.
+    pub const NHN_ACCESS_KEY_ID: &str = "SandboxDemoUserKeyID";
+    /// NHN Cloud Secret Access Key matching [`NHN_ACCESS_KEY_ID`].
+    pub const NHN_SECRET_ACCESS_KEY: &str = "SandboxDemoSecretAccessKey000000";
+    /// A static NHN bearer token that never expires (a shortcut for `curl`; real tokens
+    /// come from the token endpoint).
+    pub const NHN_TOKEN: &str = "sandbox-demo-nhn-token";
 }
 
 /// How a sandbox starts.
@@ -116,6 +129,7 @@ pub struct SandboxHandle {
 pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Result<SandboxHandle> {
     let ctx = EmulatorContext {
         deploy_timing: options.deploy_timing.clone(),
+        state_file: options.state_file.clone(),
     };
     let emulators = emulators(&ctx);
     let store = store::Store::open(options.state_file.clone(), &emulators)?;

@@ -20,6 +20,7 @@ mod error;
 mod response;
 mod retry;
 mod stats;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +35,7 @@ use retry::{Failure, Verdict};
 pub use retry::{RETRY_AFTER_CAP, Retry, RetryPolicy, parse_retry_after};
 use stats::Counters;
 pub use stats::HttpStats;
+pub use stream::StreamingResponse;
 
 /// Settings of the shared client.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,6 +48,19 @@ pub fn validate(_name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut C
         )
         .help = Some(help);
     }
+    for (field, present) in [
+        ("app_key", config.app_key.is_some()),
+        ("oauth_endpoint", config.oauth_endpoint.is_some()),
+    ] {
+        if present {
+            ctx.error_at_key(
+                DiagnosticKind::ProviderConfig,
+                format!("`{field}` does not apply to `ncp-sourcedeploy`"),
+                &join(pointer, field),
+                "not for this provider",
+            );
+        }
+    }
     for key in config.credentials.keys() {
         let at = join(&join(pointer, "credentials"), key);
         if !CREDENTIALS.contains(&key.as_str()) {

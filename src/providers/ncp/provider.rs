@@ -105,7 +105,7 @@ impl Provider for NcpProvider {
                 ..KindRules::default()
             },
             KIND_RELEASE => KindRules {
-                release: true,
+                release: Some("artifact"),
                 local_only: &["timeout_seconds"],
                 ..KindRules::default()
             },

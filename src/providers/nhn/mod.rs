@@ -3,5 +3,11 @@
 //! name and never created or deleted.
 
 pub mod client;
+pub mod config;
 pub mod emulator;
+pub mod execute;
+pub mod fetch;
+pub mod lower;
+pub mod manifest;
+pub mod provider;
 pub mod wire;

@@ -1,0 +1,313 @@
+//! Access tokens for the Deploy API.
+//!
+//! API v2.1 wants `X-NHN-AUTHORIZATION: Bearer <token>`, and the token comes from an OAuth2
+//! client-credentials exchange with a User Access Key (providers.md §2.1). Tokens live from
+//! 60 s to 24 h depending on the project's settings, and a long apply (a synchronous deploy
+//! can take an hour) must outlive them, so:
+//!
+//! - the token is cached with the lifetime the exchange reported (`expires_in`, which the
+//!   documents disagree about, so it is never assumed) and renewed shortly before it ends:
+//!   60 s early, or half-way through a lifetime shorter than two minutes;
+//! - a call refused with HTTP 401 drops the token it used and is repeated once with a new
+//!   one (see `NhnClient::send`), in case the token was revoked or the clocks disagree;
+//! - one tokio mutex guards the cache, so concurrent callers that find it stale share a
+//!   single exchange instead of each starting one;
+//! - a refusal of the credentials themselves (HTTP 400 / 401 / 403 from the token endpoint)
+//!   is remembered and returned to every later caller: wrong keys are one clear error, not
+//!   a storm of exchanges.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use reqwest::header::ACCEPT;
+use serde::Deserialize;
+
+use super::NhnError;
+use super::envelope::snippet;
+use crate::providers::http::{HttpClient, HttpResponse, Retry};
+use crate::providers::nhn::wire::{Envelope, TokenResponse};
+use crate::redact::{self, redact};
+
+/// Path of the token endpoint below the OAuth base URL.
+pub(super) const TOKEN_PATH: &str = "/oauth2/token/create";
+/// Lifetime assumed when the exchange reports none: the shorter of the documented defaults.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// How long before its end a token is renewed (at most).
+const RENEW_MARGIN: Duration = Duration::from_secs(60);
+
+/// How the client authenticates. `Debug` never shows a token or a secret key.
+#[derive(Clone)]
+pub enum NhnAuth {
+    /// A ready-made access token, used as it is and never renewed.
+    Token(String),
+    /// A User Access Key, exchanged for tokens as needed.
+    AccessKey {
+        /// The User Access Key ID.
+        id: String,
+        /// The Secret Access Key.
+        secret: String,
+    },
+}
+
+impl fmt::Debug for NhnAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NhnAuth::Token(_) => f.debug_tuple("Token").field(&redact::MASK).finish(),
+            NhnAuth::AccessKey { id, .. } => f
+                .debug_struct("AccessKey")
+                .field("id", id)
+                .field("secret", &redact::MASK)
+                .finish(),
+        }
+    }
+}
+
+/// A token and when to stop using it.
+struct Cached {
+    token: String,
+    renew_at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Cached>,
+    /// The token endpoint's refusal of the credentials, returned to every later caller.
+    refused: Option<NhnError>,
+}
+
+/// Hands out valid tokens; shared by all clones of a client.
+pub(super) struct Authenticator {
+    auth: NhnAuth,
+    token_url: String,
+    state: tokio::sync::Mutex<State>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("auth", &self.auth)
+            .field("token_url", &redact(&self.token_url))
+            .finish()
+    }
+}
+
+/// When to renew a token that lives `lifetime` (0 means "not reported").
+pub(super) fn renew_after(lifetime: Duration) -> Duration {
+    let lifetime = if lifetime.is_zero() {
+        DEFAULT_LIFETIME
+    } else {
+        lifetime
+    };
+    lifetime - RENEW_MARGIN.min(lifetime / 2)
+}
+
+impl Authenticator {
+    /// Registers every secret of `auth` for redaction before anything can print it.
+    pub(super) fn new(auth: NhnAuth, oauth_base: &str) -> Self {
+        match &auth {
+            NhnAuth::Token(token) => redact::register(token),
+            NhnAuth::AccessKey { id, secret } => {
+                redact::register(secret);
+                redact::register(&basic_credentials(id, secret));
+            }
+        }
+        let token_url = format!("{}{TOKEN_PATH}", oauth_base.trim().trim_end_matches('/'));
+        Authenticator {
+            auth,
+            token_url,
+            state: tokio::sync::Mutex::new(State::default()),
+        }
+    }
+
+    /// Whether a refused token can be replaced by a new one.
+    pub(super) fn renewable(&self) -> bool {
+        matches!(self.auth, NhnAuth::AccessKey { .. })
+    }
+
+    /// A token that is valid for a while yet, exchanging the access key if needed.
+    pub(super) async fn token(&self, http: &HttpClient) -> Result<String, NhnError> {
+        let (id, secret) = match &self.auth {
+            NhnAuth::Token(token) => return Ok(token.clone()),
+            NhnAuth::AccessKey { id, secret } => (id, secret),
+        };
+        let mut state = self.state.lock().await;
+        if let Some(refused) = &state.refused {
+            return Err(refused.clone());
+        }
+        if let Some(cached) = &state.current
+            && Instant::now() < cached.renew_at
+        {
+            return Ok(cached.token.clone());
+        }
+        state.current = None;
+        match self.exchange(http, id, secret).await {
+            Ok(cached) => {
+                let token = cached.token.clone();
+                state.current = Some(cached);
+                Ok(token)
+            }
+            Err(Exchange::Refused(error)) => {
+                state.refused = Some(error.clone());
+                Err(error)
+            }
+            Err(Exchange::Failed(error)) => Err(error),
+        }
+    }
+
+    /// Forgets `token` after the API refused it, unless another caller has already
+    /// replaced it.
+    pub(super) async fn invalidate(&self, token: &str) {
+        let mut state = self.state.lock().await;
+        if state.current.as_ref().is_some_and(|c| c.token == token) {
+            tracing::debug!("NHN access token refused by the API; a new one will be issued");
+            state.current = None;
+        }
+    }
+
+    async fn exchange(
+        &self,
+        http: &HttpClient,
+        id: &str,
+        secret: &str,
+    ) -> Result<Cached, Exchange> {
+        let issued = Instant::now();
+        // Issuing a token changes nothing remotely, so it is as safe to repeat as a GET.
+        let response = http
+            .send(Retry::Safe, |client| {
+                client
+                    .post(&self.token_url)
+                    .basic_auth(id, Some(secret))
+                    .header(ACCEPT, "application/json")
+                    .form(&[("grant_type", "client_credentials")])
+            })
+            .await
+            .map_err(|e| Exchange::Failed(e.into()))?;
+        let where_ = format!("NHN Cloud token exchange at {}", redact(&self.token_url));
+        if matches!(response.status, 400 | 401 | 403) {
+            return Err(Exchange::Refused(NhnError::Auth {
+                message: format!(
+                    "{where_} refused the User Access Key `{}`: HTTP {} ({})",
+                    redact(id),
+                    response.status,
+                    refusal_detail(&response)
+                ),
+            }));
+        }
+        let failed = |what: String| {
+            Exchange::Failed(NhnError::Auth {
+                message: format!("{where_}: {what}"),
+            })
+        };
+        if !response.is_success() {
+            return Err(failed(format!(
+                "HTTP {} ({})",
+                response.status,
+                refusal_detail(&response)
+            )));
+        }
+        match serde_json::from_slice::<TokenResponse>(&response.body) {
+            Ok(answer) if !answer.access_token.trim().is_empty() => {
+                redact::register(&answer.access_token);
+                let lifetime = Duration::from_secs(answer.expires_in);
+                tracing::debug!(expires_in = answer.expires_in, "issued an NHN access token");
+                Ok(Cached {
+                    token: answer.access_token,
+                    renew_at: issued + renew_after(lifetime),
+                })
+            }
+            // NHN style refusal with HTTP 200: `{"header": {"isSuccessful": false, …}}`.
+            _ => match serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(&response.body) {
+                Ok(envelope) if !envelope.header.is_successful => {
+                    Err(Exchange::Refused(NhnError::Auth {
+                        message: format!(
+                            "{where_} refused the User Access Key `{}`: {}",
+                            redact(id),
+                            refusal_detail(&response)
+                        ),
+                    }))
+                }
+                _ => Err(failed(format!(
+                    "no access token in the answer: {}",
+                    snippet(&response.body)
+                ))),
+            },
+        }
+    }
+}
+
+/// Why an exchange gave no token.
+enum Exchange {
+    /// The credentials were refused: remembered.
+    Refused(NhnError),
+    /// Anything else (transport, server trouble): the next caller tries again.
+    Failed(NhnError),
+}
+
+/// `base64(id:secret)`, the value of the Basic authorization header.
+fn basic_credentials(id: &str, secret: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+}
+
+/// OAuth2 error answer (`{"error": "invalid_client", "error_description": …}`).
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// The server's reason for refusing an exchange: an OAuth2 error, an NHN envelope header,
+/// or the start of the body.
+fn refusal_detail(response: &HttpResponse) -> String {
+    if let Ok(error) = serde_json::from_slice::<OAuthError>(&response.body) {
+        let text = match error.error_description {
+            Some(description) if !description.is_empty() => {
+                format!("{}: {description}", error.error)
+            }
+            _ => error.error,
+        };
+        return redact(&text).into_owned();
+    }
+    if let Ok(envelope) = serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(&response.body)
+    {
+        let header = envelope.header;
+        return redact(&format!(
+            "{}: {}",
+            header.result_code, header.result_message
+        ))
+        .into_owned();
+    }
+    snippet(&response.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_renewed_a_minute_early_or_half_way() {
+        let secs = |s| Duration::from_secs(s);
+        assert_eq!(renew_after(secs(86_400)), secs(86_340));
+        assert_eq!(renew_after(secs(3600)), secs(3540));
+        assert_eq!(renew_after(secs(120)), secs(60));
+        assert_eq!(renew_after(secs(60)), secs(30));
+        assert_eq!(renew_after(secs(1)), Duration::from_millis(500));
+        assert_eq!(renew_after(Duration::ZERO), secs(3540));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let key = NhnAuth::AccessKey {
+            id: "UAK-ID".into(),
+            secret: "very-secret-value".into(),
+        };
+        let token = NhnAuth::Token("static-token-value".into());
+        let text = format!("{key:?} {token:?}");
+        assert!(text.contains("UAK-ID"), "{text}");
+        assert!(
+            !text.contains("very-secret-value") && !text.contains("static-token"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! NHN Cloud Deploy against the sandbox over real HTTP: uploads only when the version is
+//! missing, deploys after the upload they need, failures skip dependents and leave the
+//! remote as it was, unknown names are located diagnostics, auth errors are one clear line.
+
+mod common;
+
+use common::{World, assert_code, stderr, stdout, world};
+use serde_json::json;
+
+const MANIFEST: &str = r#"
+vars:
+  version: "1.4.2"
+providers:
+  nhn:
+    type: nhn-deploy
+    endpoint: {{NHN}}
+nhn-deploy:
+  binaries:
+    shop-server:
+      artifact: shop
+      binary_group: shop-server
+      version: ${var.version}
+      file: shop-${var.version}.tar.gz
+      application_type: server
+  releases:
+    web-staging:
+      artifact: shop
+      server_group: web-staging
+      binary: shop-server
+      scenarios: [401]
+    web-prod:
+      artifact: shop
+      server_group: web-prod
+      binary: shop-server
+      scenarios: [401]
+      async: true
+      depends_on: [nhn.release.web-staging]
+"#;
+
+fn setup(w: &World, version: &str) {
+    for v in ["1.4.2", "1.4.3"] {
+        std::fs::write(
+            w.path().join(format!("shop-{v}.tar.gz")),
+            format!("build {v}\n").repeat(100),
+        )
+        .unwrap();
+    }
+    let text = MANIFEST
+        .replace("{{NHN}}", &w.sandbox.base_url("nhn-deploy"))
+        .replace("\"1.4.2\"", &format!("\"{version}\""));
+    std::fs::write(w.path().join("deployplan.yaml"), text).unwrap();
+}
+
+fn nhn_cmd(w: &World, args: &[&str]) -> std::process::Output {
+    w.cmd()
+        .env("NHN_DEPLOY_APP_KEY", deployplan::sandbox::demo::NHN_APP_KEY)
+        .env(
+            "NHN_ACCESS_KEY_ID",
+            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
+        )
+        .env(
+            "NHN_SECRET_ACCESS_KEY",
+            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
+        )
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn admin(w: &World, path: &str, body: serde_json::Value) {
+    let url = format!("http://{}/_sandbox{path}", w.sandbox.addr);
+    let response = w
+        .runtime
+        .block_on(async { reqwest::Client::new().put(&url).json(&body).send().await })
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "admin {path}: {}",
+        response.status()
+    );
+}
+
+#[test]
+fn upload_then_deploy_then_no_changes_then_bump() {
+    let w = world();
+    setup(&w, "1.4.2");
+    let plan = nhn_cmd(&w, &["plan", "--format", "json"]);
+    assert_code(&plan, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&plan)).unwrap();
+    let actions: Vec<(String, String)> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap().to_owned(),
+                c["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("nhn.binary.shop-server".to_owned(), "create".to_owned()),
+            ("nhn.release.web-staging".to_owned(), "deploy".to_owned()),
+            ("nhn.release.web-prod".to_owned(), "deploy".to_owned()),
+        ]
+    );
+    let staging = &doc["changes"][1];
+    assert!(
+        staging["depends_on"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("nhn.binary.shop-server"))
+    );
+    let text = stdout(&nhn_cmd(&w, &["plan"]));
+    assert!(
+        text.contains("+ size = 1200") && text.contains("+ sha256 = "),
+        "{text}"
+    );
+
+    let apply = nhn_cmd(
+        &w,
+        &["apply", "--auto-approve", "--poll-interval-ms", "100"],
+    );
+    assert_code(&apply, 0);
+    assert!(
+        stdout(&apply).contains("Apply complete: 3 applied, 0 failed, 0 skipped."),
+        "{}\n{}",
+        stdout(&apply),
+        stderr(&apply)
+    );
+    let again = nhn_cmd(&w, &["plan", "--detailed-exitcode"]);
+    assert_code(&again, 0);
+
+    // Version bump: one upload and two deploys; production fails and leaves the remote as it was.
+    setup(&w, "1.4.3");
+    admin(
+        &w,
+        "/nhn-deploy/outcomes",
+        json!({"artifact": "shop", "server_group": "web-staging", "outcome": "fail"}),
+    );
+    let bump = nhn_cmd(
+        &w,
+        &["apply", "--auto-approve", "--poll-interval-ms", "100"],
+    );
+    assert_code(&bump, 1);
+    let summary = stdout(&bump);
+    assert!(
+        summary.contains("Apply incomplete: 1 applied, 1 failed, 1 skipped."),
+        "{summary}\n{}",
+        stderr(&bump)
+    );
+    assert!(
+        summary.contains("nhn.release.web-prod (deploy): skipped"),
+        "{summary}"
+    );
+    let after = stdout(&nhn_cmd(&w, &["plan"]));
+    assert!(
+        after.contains("0 to create, 0 to update, 0 to replace, 0 to delete, 2 to deploy."),
+        "{after}"
+    );
+    assert!(
+        after.contains("deployed version 1.4.2 ≠ desired 1.4.3"),
+        "{after}"
+    );
+}
+
+#[test]
+fn unknown_names_are_located_with_the_available_ones() {
+    let w = world();
+    setup(&w, "1.4.2");
+    let text = std::fs::read_to_string(w.path().join("deployplan.yaml")).unwrap();
+    std::fs::write(
+        w.path().join("deployplan.yaml"),
+        text.replace("server_group: web-prod", "server_group: web-prd")
+            .replace("binary_group: shop-server", "binary_group: shop-srv"),
+    )
+    .unwrap();
+    let out = nhn_cmd(&w, &["plan"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("no binary group `shop-srv` in artifact `shop`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no server group `web-prd` in artifact `shop`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `web-prod`?"), "{err}");
+    assert!(err.contains("deployplan.yaml:"), "{err}");
+}
+
+#[test]
+fn a_missing_local_file_stops_before_any_request() {
+    let w = world();
+    setup(&w, "1.4.2");
+    std::fs::remove_file(w.path().join("shop-1.4.2.tar.gz")).unwrap();
+    let out = nhn_cmd(&w, &["plan"]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    assert!(w.requests().is_empty());
+}
+
+#[test]
+fn a_wrong_app_key_is_one_clear_error() {
+    let w = world();
+    setup(&w, "1.4.2");
+    let out = w
+        .cmd()
+        .env("NHN_DEPLOY_APP_KEY", "not-an-app-key")
+        .env(
+            "NHN_ACCESS_KEY_ID",
+            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
+        )
+        .env(
+            "NHN_SECRET_ACCESS_KEY",
+            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
+        )
+        .args(["plan"])
+        .output()
+        .unwrap();
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("provider `nhn`"), "{err}");
+    let api_calls = w
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/api/"))
+        .count();
+    assert_eq!(api_calls, 1, "not retried: {:?}", w.requests());
+}
