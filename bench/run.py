@@ -62,6 +62,48 @@ def run(cmd, cwd, env):
     return wall, max(peak_kib, before)
 
 
+def upload_phase(base, d, env, mib, lat):
+    """One NHN binary upload of a sparse file: memory must stay flat whatever the size."""
+    path = os.path.join(d, "big.bin")
+    with open(path, "wb") as f:
+        f.truncate(mib << 20)
+    os.makedirs(os.path.join(d, "nhn"), exist_ok=True)
+    with open(os.path.join(d, "nhn", "deployplan.yaml"), "w") as f:
+        f.write(f"""providers:
+  nhn:
+    type: nhn-deploy
+    endpoint: {base}/nhn-deploy
+nhn-deploy:
+  binaries:
+    big:
+      artifact: shop
+      binary_group: shop-server
+      version: "bench-{time.time_ns()}"
+      file: ../big.bin
+      application_type: server
+""")
+    env = dict(env)
+    env.update(demo_nhn())
+    clear(base)
+    wall, rss = run([binary(), "apply", "--auto-approve"], os.path.join(d, "nhn"), env)
+    calls = len(requests(base))
+    # token, artifact, binary groups, version lookup, upload; the floor ignores transfer time.
+    return (f"upload {mib} MiB", wall, 5 * lat, calls, 5, rss)
+
+
+def demo_nhn():
+    """The sandbox's demo NHN credentials, read from the source so they never drift."""
+    text = open(os.path.join(ROOT, "src", "sandbox", "mod.rs")).read()
+    out = {}
+    for const, var in (("NHN_APP_KEY", "NHN_DEPLOY_APP_KEY"), ("NHN_ACCESS_KEY_ID", "NHN_ACCESS_KEY_ID"),
+                       ("NHN_SECRET_ACCESS_KEY", "NHN_SECRET_ACCESS_KEY")):
+        marker = f"pub const {const}: &str = \""
+        at = text.find(marker)
+        if at >= 0:
+            out[var] = text[at + len(marker):].split('"', 1)[0]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--projects", type=int, default=4)
@@ -69,6 +111,7 @@ def main():
     ap.add_argument("--scenarios", type=int, default=5)
     ap.add_argument("--latency-ms", type=int, default=50)
     ap.add_argument("--parallelism", type=int, default=10)
+    ap.add_argument("--upload-mib", type=int, default=1024, help="size of the NHN binary upload phase (0 to skip)")
     a = ap.parse_args()
     P, S, C, lat = a.projects, a.stages, a.scenarios, a.latency_ms / 1000
     port = free_port()
@@ -107,6 +150,8 @@ def main():
             minimum = 1 + P + 2 * P * S + P * S * C
             width_rounds = 1 + -(-P // a.parallelism) + -(-2 * P * S // a.parallelism) + -(-P * S * C // a.parallelism)
             rows.append(("plan (converged)", wall, width_rounds * lat, len(requests(base)), minimum, rss))
+            if a.upload_mib:
+                rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:
         sandbox.terminate()
         sandbox.wait()

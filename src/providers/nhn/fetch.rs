@@ -82,7 +82,11 @@ pub async fn fetch(
         let parent = format!("artifact `{}`", artifact.name);
         let mut group_key = None;
         // A release's binary group only orders it after its upload; the binary reports it.
-        let group_name = if resource.kind == KIND_BINARY { text(resource, "binary_group") } else { "" };
+        let group_name = if resource.kind == KIND_BINARY {
+            text(resource, "binary_group")
+        } else {
+            ""
+        };
         if !group_name.is_empty() {
             let groups = provider.binary_groups(&artifact).await?;
             match groups.iter().find(|g| g.name == group_name) {

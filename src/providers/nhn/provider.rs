@@ -36,9 +36,16 @@ pub(super) fn request_error(call: impl Into<String>, err: NhnError) -> ProviderE
     } else {
         None
     };
+    let call = call.into();
+    let text = redact::redact(&err.to_string()).into_owned();
+    // The client's messages already name their call; do not say it twice.
+    let message = text
+        .strip_prefix(&format!("{call}: "))
+        .map(str::to_owned)
+        .unwrap_or(text);
     ProviderError::Request {
-        call: call.into(),
-        message: redact::redact(&err.to_string()).into_owned(),
+        call,
+        message,
         hint,
     }
 }

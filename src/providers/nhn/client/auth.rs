@@ -35,6 +35,9 @@ pub(super) const TOKEN_PATH: &str = "/oauth2/token/create";
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 /// How long before its end a token is renewed (at most).
 const RENEW_MARGIN: Duration = Duration::from_secs(60);
+/// The longest lifetime believed: the documented maximum. A larger `expires_in` is a
+/// server error, and trusting it would keep a dead token (or overflow the clock).
+const MAX_LIFETIME: Duration = Duration::from_secs(86_400);
 
 /// How the client authenticates. `Debug` never shows a token or a secret key.
 #[derive(Clone)]
@@ -92,12 +95,13 @@ impl fmt::Debug for Authenticator {
     }
 }
 
-/// When to renew a token that lives `lifetime` (0 means "not reported").
+/// When to renew a token that lives `lifetime` (0 means "not reported"; at most a day is
+/// believed).
 pub(super) fn renew_after(lifetime: Duration) -> Duration {
     let lifetime = if lifetime.is_zero() {
         DEFAULT_LIFETIME
     } else {
-        lifetime
+        lifetime.min(MAX_LIFETIME)
     };
     lifetime - RENEW_MARGIN.min(lifetime / 2)
 }
@@ -294,6 +298,7 @@ mod tests {
         assert_eq!(renew_after(secs(60)), secs(30));
         assert_eq!(renew_after(secs(1)), Duration::from_millis(500));
         assert_eq!(renew_after(Duration::ZERO), secs(3540));
+        assert_eq!(renew_after(Duration::MAX), secs(86_340));
     }
 
     #[test]

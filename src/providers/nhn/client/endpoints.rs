@@ -224,7 +224,8 @@ pub(super) fn history_query(
     ]
 }
 
-/// Keeps the wire module's paging types in one place for [`NhnClient::scan`] users.
+/// A history page taken apart into its total count and its entries, for
+/// [`NhnClient::scan`].
 pub(super) fn history_items(page: wire::DeployHistoryPage) -> (i64, Vec<wire::DeployHistory>) {
     (page.total_count, page.deploy_histories)
 }

@@ -20,8 +20,12 @@ pub enum NhnError {
     Api {
         /// What was called, e.g. `list server groups of artifact 101`.
         call: String,
+        /// The HTTP status of the answer (often 200 for a refusal).
         status: u16,
+        /// `header.resultCode`, e.g. `NOT_FOUND_ARTIFACT_INFO`; empty without an envelope.
         result_code: String,
+        /// `header.resultMessage`, or the status text and the start of a body that was no
+        /// envelope.
         result_message: String,
     },
 
@@ -33,16 +37,29 @@ pub enum NhnError {
     /// The credentials or the token were refused (token exchange failed, or the API
     /// answered 401 even with a freshly issued token).
     #[error("{message}")]
-    Auth { message: String },
+    Auth {
+        /// What was refused, by whom, and the server's reason.
+        message: String,
+    },
 
     /// A response whose body is not what the API documents.
     #[error("{call}: unexpected response: {reason}")]
-    Decode { call: String, reason: String },
+    Decode {
+        /// What was called.
+        call: String,
+        /// What was wrong, with the start of the body where it helps.
+        reason: String,
+    },
 
     /// A local file could not be read or written (the binary to upload, the download
     /// target).
     #[error("`{path}`: {message}")]
-    Io { path: String, message: String },
+    Io {
+        /// The local file.
+        path: String,
+        /// What was being done and the system's error.
+        message: String,
+    },
 }
 
 impl NhnError {

@@ -43,7 +43,7 @@ pub(super) async fn list(
             .map(|run| entry(run, now))
             .collect()
     });
-    entries.sort_by(|a, b| b.deploy_key.cmp(&a.deploy_key));
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.deploy_key));
     let total_count = entries.len() as i64;
     ok(DeployHistoryPage {
         total_count,

@@ -123,7 +123,8 @@ impl Paging {
     }
 }
 
-/// The run-deployment body. Empty means all defaults. Like Jackson, a number is accepted
+/// The run-deployment body, read as JSON whatever its content type (lenient where Spring
+/// would answer 415). Empty means all defaults. Like Jackson, a number is accepted
 /// where the document says String (`"scenarioIds": 401`); a negative `concurrentNum` is 400.
 pub(super) fn deploy_body(body: Result<Bytes, BytesRejection>) -> Result<DeployRequest, ApiError> {
     let body = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;

@@ -12,7 +12,8 @@
 //!   is `FILE_SIZE_CAPACITY_EXCEEDED` as soon as the limit is crossed.
 //! - `version` is at most 100 characters; when absent or empty it is the upload instant in
 //!   epoch milliseconds (the guide's "timestamp"). The same version twice in one binary group
-//!   is `ALREADY_UPLOADED_VERSION`, also checked before streaming when `version` comes first.
+//!   is `ALREADY_UPLOADED_VERSION`; when `version` comes before the file, the file is read
+//!   through without being written.
 //! - Client artifacts only (ignored for server ones): `osType` is `iOS`, `Android` or `etc`
 //!   (any case; default `etc`), else `NOT_FOUND_OS`; an Android file must be `.apk`/`.aab`,
 //!   an iOS one `.ipa`, an iOS `metaFile` `.plist`, else `INVALID_FILE_EXTENSION`; `fix` is
@@ -50,6 +51,8 @@ struct Form {
     fix: Option<String>,
     meta_file_name: Option<String>,
     file: Option<(String, BlobWriter, Written)>,
+    /// A version found taken before the file part, which was then not stored.
+    duplicate: Option<String>,
 }
 
 /// `POST …/artifacts/{artifactId}/binary-group/{binaryGroupKey}`
@@ -87,7 +90,11 @@ pub(super) async fn upload(
                 if let Some(version) = form.version.as_deref().filter(|v| !v.is_empty())
                     && emulator.version_taken(artifact.id, group.key, version)
                 {
-                    return Err(ApiError::already_uploaded(version, group.key));
+                    // Read the body through (not to disk), so the client gets the answer
+                    // rather than a connection closed under its upload.
+                    drain(&mut field, limit).await?;
+                    form.duplicate = Some(version.to_owned());
+                    continue;
                 }
                 let (writer, written) = stream_file(&emulator, &mut field, limit).await?;
                 form.file = Some((file_name, writer, written));
@@ -103,6 +110,9 @@ pub(super) async fn upload(
             "fix" => form.fix = Some(text(&mut field, &name).await?),
             _ => drain(&mut field, limit).await?,
         }
+    }
+    if let Some(version) = form.duplicate {
+        return Err(ApiError::already_uploaded(&version, group.key));
     }
     let binary = validate(&mut form, artifact, caller)?;
     let Some((name, writer, written)) = form.file else {

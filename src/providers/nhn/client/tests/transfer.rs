@@ -215,14 +215,18 @@ async fn a_download_that_breaks_off_starts_over() {
     let (fake, base) = start().await;
     let bytes = pattern(2 * 1024 * 1024);
     *fake.download.lock().unwrap() = bytes.clone();
+    // A 503 first (retried before any byte), then a body cut off mid-way (started over).
     fake.on(
         DOWNLOAD_KEY,
-        [Canned {
-            status: 200,
-            content_type: "application/octet-stream",
-            body: bytes.clone(),
-            cut_after: Some(100_000),
-        }],
+        [
+            refused(503, "GENERAL_EXCEPTION", "busy"),
+            Canned {
+                status: 200,
+                content_type: "application/octet-stream",
+                body: bytes.clone(),
+                cut_after: Some(100_000),
+            },
+        ],
     );
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().join("app.jar");
@@ -232,7 +236,8 @@ async fn a_download_that_breaks_off_starts_over() {
         .unwrap();
     assert_eq!(written, bytes.len() as u64);
     assert!(std::fs::read(&to).unwrap() == bytes);
-    assert_eq!(fake.paths(), [DOWNLOAD_KEY, DOWNLOAD_KEY]);
+    assert_eq!(fake.paths(), [DOWNLOAD_KEY, DOWNLOAD_KEY, DOWNLOAD_KEY]);
+    assert!(!dir.path().join("app.jar.part").exists());
 }
 
 #[tokio::test]

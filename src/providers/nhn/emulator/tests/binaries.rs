@@ -137,9 +137,9 @@ async fn the_same_version_twice_is_already_uploaded_and_leaves_nothing_behind() 
     let sandbox = testkit::start_with(FAST).await;
     let nhn = Nhn::connect(&sandbox).await;
     nhn.upload_server("1.0.0", b"one").await;
-    let again = nhn
-        .upload(101, 301, server_form("1.0.0", "x.tar.gz", b"two".to_vec()))
-        .await;
+    // Version before the file (a large one): refused cleanly, nothing written.
+    let big = server_form("1.0.0", "x.tar.gz", vec![1; 3 * 1024 * 1024]);
+    let again = nhn.upload(101, 301, big).await;
     assert_error(&again, 409, "ALREADY_UPLOADED_VERSION", "1.0.0");
     // File part before the version: detected after streaming.
     let form = Form::new()
