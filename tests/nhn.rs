@@ -223,7 +223,10 @@ fn a_wrong_app_key_is_one_clear_error() {
         .unwrap();
     assert_code(&out, 1);
     let err = stderr(&out);
-    assert!(err.contains("provider `nhn`") && err.contains("FORBIDDEN"), "{err}");
+    assert!(
+        err.contains("provider `nhn`") && err.contains("FORBIDDEN"),
+        "{err}"
+    );
     let api_calls = w
         .requests()
         .iter()

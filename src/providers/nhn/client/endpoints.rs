@@ -163,7 +163,7 @@ impl NhnClient {
 
     /// Reads pages 1, 2, … of the list at `path` (with `query`) and hands each page's items
     /// to `visit` until it returns true, a page comes back empty, or as many items as the
-    /// list's `totalCount` have been seen. `split` takes a page apart into that count and
+    /// list's `totalCount` have been seen (without a count: until a page is not full). `split` takes a page apart into that count and
     /// its items.
     pub(super) async fn scan<P, T>(
         &self,
@@ -185,8 +185,19 @@ impl NhnClient {
             if items.is_empty() {
                 return Ok(());
             }
-            seen += items.len() as i64;
-            if visit(items) || seen >= total {
+            let len = items.len();
+            seen += len as i64;
+            if visit(items) {
+                return Ok(());
+            }
+            // A non-empty page with a `totalCount` of 0 means the count is missing (the
+            // wire type defaults it): then only a short page ends the list.
+            let ended = if total > 0 {
+                seen >= total
+            } else {
+                len < PAGE_SIZE as usize
+            };
+            if ended {
                 return Ok(());
             }
         }

@@ -157,6 +157,27 @@ async fn find_binary_pages_until_the_exact_version() {
 }
 
 #[tokio::test]
+async fn without_a_total_count_pages_are_read_until_a_short_one() {
+    let (fake, base) = start().await;
+    let key = "GET /artifacts/101/binary-groups/5/binaries";
+    let binary = |i: usize| json!({"binaryKey": i, "version": format!("1.{i}")});
+    let full: Vec<Value> = (0..100).map(binary).collect();
+    fake.on(
+        key,
+        [
+            ok(json!({"binaries": full})),
+            ok(json!({"binaries": [binary(100), binary(101)]})),
+        ],
+    );
+    let nhn = client(&base);
+    assert!(nhn.find_binary(101, 5, "1").await.unwrap().is_none());
+    assert_eq!(fake.seen().len(), 2, "a full page, then a short one");
+    fake.on(key, [ok(json!({"binaries": [binary(7)]}))]);
+    let found = nhn.find_binary(101, 5, "1.7").await.unwrap().unwrap();
+    assert_eq!(found.binary_key, "7");
+}
+
+#[tokio::test]
 async fn binary_groups_are_listed() {
     let (fake, base) = start().await;
     fake.on(
