@@ -234,3 +234,33 @@ fn a_wrong_app_key_is_one_clear_error() {
         .count();
     assert_eq!(api_calls, 1, "not retried: {:?}", w.requests());
 }
+
+#[test]
+fn a_rollback_to_an_older_binary_is_refused_at_plan_time() {
+    let w = world();
+    setup(&w, "1.4.2");
+    assert_code(
+        &nhn_cmd(
+            &w,
+            &["apply", "--auto-approve", "--poll-interval-ms", "100"],
+        ),
+        0,
+    );
+    setup(&w, "1.4.3");
+    assert_code(
+        &nhn_cmd(
+            &w,
+            &["apply", "--auto-approve", "--poll-interval-ms", "100"],
+        ),
+        0,
+    );
+    setup(&w, "1.4.2");
+    let out = nhn_cmd(&w, &["plan"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("version `1.4.2` is not the newest binary of `shop-server` (newest: `1.4.3`)"),
+        "{err}"
+    );
+    assert!(err.contains("upload the old build again"), "{err}");
+}

@@ -197,7 +197,7 @@ impl Session {
                     DiagnosticKind::DanglingReference,
                     error.message.clone(),
                     span,
-                    "not found remotely",
+                    error.label.clone(),
                 )
                 .with_help_opt(error.help.clone());
             diagnostics.push(diagnostic);

@@ -66,6 +66,8 @@ pub struct ReferenceError {
     /// Attribute holding the value, e.g. `server_group`.
     pub attribute: String,
     pub message: String,
+    /// The label under the value.
+    pub label: String,
     /// E.g. "available: web-prod, web-staging" or a "did you mean".
     pub help: Option<String>,
 }

@@ -3,6 +3,9 @@
 //! lookup and per release one history read, concurrently. Unknown names are collected and
 //! returned together as [`ProviderError::References`], so the user sees every one at its line.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use serde_json::json;
 use tokio::task::JoinSet;
 
@@ -39,6 +42,7 @@ fn unknown(
     ReferenceError {
         address: resource.address.clone(),
         attribute: attribute.to_owned(),
+        label: format!("no such {what}"),
         message: format!("no {what} `{name}` in {parent}"),
         help,
     }
@@ -57,6 +61,7 @@ pub async fn fetch(
     let mut errors = Vec::new();
     let mut resolved = Vec::new();
     let mut all_artifacts: Option<Vec<String>> = None;
+    let mut newest: HashMap<(i64, i64), Option<wire::Binary>> = HashMap::new();
     for resource in desired {
         let artifact_name = text(resource, "artifact");
         let Some(artifact) = provider.artifact(artifact_name).await? else {
@@ -118,6 +123,12 @@ pub async fn fetch(
                 }
             }
             KIND_RELEASE => {
+                if let Some(error) =
+                    unreachable_version(provider, &artifact, resource, &mut newest).await?
+                {
+                    errors.push(error);
+                    continue;
+                }
                 let name = text(resource, "server_group");
                 let groups = provider.server_groups(&artifact).await?;
                 match groups.iter().find(|g| g.name == name) {
@@ -277,4 +288,63 @@ pub(super) async fn ids(
             .map(|g| g.id)
     };
     Ok((artifact, group, server_group))
+}
+
+/// A release can only reach the version a deployment will run: the newest binary of its
+/// group. A desired version that exists but is older (a rollback) is refused at plan time,
+/// instead of deploying the newest binary and planning the same deploy forever.
+async fn unreachable_version(
+    provider: &NhnProvider,
+    artifact: &wire::Artifact,
+    release: &Resource,
+    newest: &mut HashMap<(i64, i64), Option<wire::Binary>>,
+) -> Result<Option<ReferenceError>, ProviderError> {
+    let group_name = text(release, "binary_group");
+    if group_name.is_empty() {
+        return Ok(None);
+    }
+    let groups = provider.binary_groups(artifact).await?;
+    let Some(group) = groups.iter().find(|g| g.name == group_name) else {
+        return Ok(None);
+    };
+    let key = (artifact.id, group.key);
+    let latest = match newest.entry(key) {
+        Entry::Occupied(known) => known.into_mut(),
+        Entry::Vacant(slot) => {
+            let found = provider
+                .client
+                .newest_binary(artifact.id, group.key)
+                .await
+                .map_err(|e| {
+                    request_error(format!("read the newest binary of `{group_name}`"), e)
+                })?;
+            slot.insert(found)
+        }
+    };
+    let version = text(release, "version");
+    let Some(latest) = latest.clone() else {
+        return Ok(None);
+    };
+    if latest.version == version {
+        return Ok(None);
+    }
+    let exists = provider
+        .client
+        .find_binary(artifact.id, group.key, version)
+        .await
+        .map_err(|e| request_error(format!("look up version `{version}` of `{group_name}`"), e))?
+        .is_some();
+    Ok(exists.then(|| ReferenceError {
+        address: release.address.clone(),
+        attribute: "binary".into(),
+        label: "a deployment would run the newest binary instead".into(),
+        message: format!(
+            "version `{version}` is not the newest binary of `{group_name}` (newest: `{}`)",
+            latest.version
+        ),
+        help: Some(
+            "NHN Cloud Deploy deploys a group's newest binary; to roll back, upload the old build again as a new version"
+                .into(),
+        ),
+    }))
 }

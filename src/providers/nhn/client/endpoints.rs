@@ -77,6 +77,29 @@ impl NhnClient {
         Ok(list.binary_groups)
     }
 
+    /// The most recently uploaded binary of a group: what a deployment runs when its
+    /// scenario takes the group's newest binary (the deploy API has no version parameter).
+    pub async fn newest_binary(
+        &self,
+        artifact_id: i64,
+        binary_group_key: i64,
+    ) -> Result<Option<Binary>, NhnError> {
+        let call =
+            format!("newest binary of binary group {binary_group_key} of artifact {artifact_id}");
+        let path = format!(
+            "{}/binary-groups/{binary_group_key}/binaries",
+            artifact(artifact_id)
+        );
+        let query = [
+            ("pageNum", "1".to_owned()),
+            ("pageSize", "1".to_owned()),
+            ("sortKey", "UPLOAD_DATE".to_owned()),
+            ("sortDirection", "DESC".to_owned()),
+        ];
+        let page: BinaryPage = self.get(&call, &path, &query).await?;
+        Ok(page.binaries.into_iter().next())
+    }
+
     /// The binary of exactly `version` in a binary group. The `keyword` search matches
     /// versions loosely, so every page of its answer is compared exactly.
     pub async fn find_binary(
