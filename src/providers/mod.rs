@@ -4,6 +4,7 @@
 //! below ([`validate_config`], [`lower`], [`instantiate`]).
 
 pub mod http;
+pub mod lenient;
 pub mod ncp;
 pub mod nhn;
 

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::providers::lenient::{null_as_default, string_or_number};
+
 /// Success envelope: every successful response wraps its payload in `result`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Envelope<T> {
@@ -509,24 +511,6 @@ pub struct BranchList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Named {
     pub name: String,
-}
-
-/// Reads `null` like an absent key: the type's default.
-pub fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
-    de: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
-}
-
-/// Accepts `"123"` or `123` as a string.
-pub fn string_or_number<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(de)? {
-        serde_json::Value::String(s) => Ok(s),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!(
-            "expected string or number, got {other}"
-        ))),
-    }
 }
 
 /// Accepts `123` or `"123"` as an i64 id.

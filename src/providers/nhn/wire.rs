@@ -3,7 +3,9 @@
 //! resultCode, resultMessage}, body}`; `isSuccessful` is call-level success only. Field
 //! names are camelCase; dates are ISO-8601 with an offset (`2025-03-01T12:00:00+09:00`).
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+pub use crate::providers::lenient::{null_as_default, string_or_number};
 
 /// The response envelope.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,24 +226,6 @@ pub struct Binary {
     pub uploader: String,
     #[serde(default)]
     pub description: Option<String>,
-}
-
-/// Reads `null` like an absent key.
-pub fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
-    de: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
-}
-
-/// Accepts `"X"` or `123` as a string.
-pub fn string_or_number<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(de)? {
-        serde_json::Value::String(s) => Ok(s),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!(
-            "expected string or number, got {other}"
-        ))),
-    }
 }
 
 #[cfg(test)]
