@@ -84,13 +84,6 @@ fn id(ctx: &ApplyContext, address: Option<&Address>) -> Result<i64, ProviderErro
         })
 }
 
-fn parent_of(
-    address: Option<&Address>,
-    resources_parent: impl Fn(&Address) -> Option<Address>,
-) -> Option<Address> {
-    address.and_then(resources_parent)
-}
-
 /// `<p>.project.<name>.stage.<name>` → `<p>.project.<name>`.
 fn strip_last(address: &Address) -> Option<Address> {
     let s = address.as_str();
@@ -132,7 +125,7 @@ async fn create(
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
             let stage = id(ctx, stage_address)?;
-            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            let project = id(ctx, stage_address.and_then(strip_last).as_ref())?;
             let scenario: Scenario = decode(&desired.attributes, "scenario")?;
             match client
                 .create_scenario(
@@ -186,7 +179,7 @@ async fn update(
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
             let stage = id(ctx, stage_address)?;
-            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            let project = id(ctx, stage_address.and_then(strip_last).as_ref())?;
             let scenario: Scenario = decode(&desired.attributes, "scenario")?;
             // The API has no partial-merge guarantee: always send the full config.
             client
@@ -228,7 +221,7 @@ async fn delete(
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
             let stage = id(ctx, stage_address)?;
-            let project = id(ctx, parent_of(stage_address, strip_last).as_ref())?;
+            let project = id(ctx, stage_address.and_then(strip_last).as_ref())?;
             client.delete_scenario(project, stage, own).await
         }
         other => {

@@ -59,16 +59,10 @@ pub async fn fetch(
                 releases: Vec::new(),
             });
     };
-    for resource in desired {
-        match resource.kind.as_str() {
-            KIND_PROJECT => {
-                entry(&mut projects, &resource.name);
-                if let Some(p) = projects.get_mut(&resource.name) {
-                    p.resource = Some(resource);
-                }
-            }
-            KIND_STAGE | KIND_SCENARIO | KIND_RELEASE => {}
-            _ => {}
+    for resource in desired.iter().filter(|r| r.kind == KIND_PROJECT) {
+        entry(&mut projects, &resource.name);
+        if let Some(p) = projects.get_mut(&resource.name) {
+            p.resource = Some(resource);
         }
     }
     for resource in desired {
