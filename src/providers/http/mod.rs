@@ -187,7 +187,6 @@ impl HttpClient {
             Err(error) => return Err(error.clone()),
         };
         let policy = &self.shared.config.retry;
-        let max_attempts = policy.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -217,7 +216,11 @@ impl HttpClient {
                 }
                 Attempt::Again { last, retry_after } => (last, retry_after),
             };
-            if attempt >= max_attempts {
+            let status = match &last {
+                Last::Status(status) => Some(*status),
+                Last::Failure(_) => None,
+            };
+            if policy.exhausted(attempt, status) {
                 return Err(match last {
                     Last::Status(status) => HttpError::TooManyRetries {
                         method,

@@ -18,6 +18,9 @@ pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 pub struct RetryPolicy {
     /// Attempts in total, the first one included (0 is treated as 1).
     pub max_attempts: u32,
+    /// Attempts in total while the server answers 429: it is asking to come back later,
+    /// not failing, so throttling gets more patience than a 5xx or a broken connection.
+    pub max_rate_limited_attempts: u32,
     /// Upper bound of the first wait; it doubles for each further retry.
     pub base_delay: Duration,
     /// Upper bound of any wait computed by backoff (`Retry-After` has its own cap).
@@ -28,6 +31,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
+            max_rate_limited_attempts: 10,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(20),
         }
@@ -35,6 +39,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Whether no attempt may follow attempt number `attempt`, which failed with `status`
+    /// (`None`: no response).
+    pub fn exhausted(&self, attempt: u32, status: Option<u16>) -> bool {
+        let max = if status == Some(429) {
+            self.max_rate_limited_attempts.max(self.max_attempts)
+        } else {
+            self.max_attempts
+        };
+        attempt >= max.max(1)
+    }
+
     /// The ceiling of the wait before retry number `retry` (1 for the first retry):
     /// `base_delay · 2^(retry−1)`, never above `max_delay`.
     pub fn backoff_ceiling(&self, retry: u32) -> Duration {
@@ -219,6 +234,23 @@ mod tests {
             ..RetryPolicy::default()
         };
         assert_eq!(zero.backoff(3), Duration::ZERO);
+    }
+
+    #[test]
+    fn throttling_gets_more_attempts_than_failures() {
+        let policy = RetryPolicy::default();
+        assert!(!policy.exhausted(3, Some(503)));
+        assert!(policy.exhausted(4, Some(503)));
+        assert!(policy.exhausted(4, None));
+        assert!(!policy.exhausted(4, Some(429)));
+        assert!(!policy.exhausted(9, Some(429)));
+        assert!(policy.exhausted(10, Some(429)));
+        let once = RetryPolicy {
+            max_attempts: 0,
+            max_rate_limited_attempts: 0,
+            ..RetryPolicy::default()
+        };
+        assert!(once.exhausted(1, Some(429)));
     }
 
     #[test]

@@ -107,7 +107,6 @@ impl HttpClient {
             Err(error) => return Err(error.clone()),
         };
         let policy = &self.shared.config.retry;
-        let max_attempts = policy.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -185,7 +184,11 @@ impl HttpClient {
                 }
             };
             drop(permit);
-            if attempt >= max_attempts {
+            let status = match &last {
+                Last::Status(status) => Some(*status),
+                Last::Failure(_) => None,
+            };
+            if policy.exhausted(attempt, status) {
                 return Err(match last {
                     Last::Status(status) => HttpError::TooManyRetries {
                         method,
