@@ -24,7 +24,12 @@ pub enum Command {
     /// Show what apply would change, from the live remote state.
     Plan(PlanArgs),
     /// Apply the changes of a plan: create, update, delete, deploy and wait.
+    ///
+    /// Given a plan file saved with `plan --out`, applies exactly its changes after checking
+    /// that the manifest and the remote objects they touch have not moved since.
     Apply(ApplyArgs),
+    /// Print the planned changes as a dependency graph (Graphviz dot or Mermaid).
+    Graph(GraphArgs),
     /// Run the provider API emulators on a local port.
     Sandbox(SandboxArgs),
     /// Print a JSON Schema: of the manifest language or of the plan document.
@@ -57,9 +62,14 @@ pub struct EngineArgs {
     /// Delete every undeclared child of a declared parent (as `prune: true` everywhere).
     #[arg(long)]
     pub prune: bool,
-    /// Only plan these addresses and what they depend on (repeatable).
+    /// Only plan these addresses (with their children) and what they depend on
+    /// (repeatable).
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// Leave out these addresses (with their children) and everything that depends on them
+    /// (repeatable).
+    #[arg(long = "exclude", value_name = "ADDRESS")]
+    pub excludes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -68,9 +78,11 @@ pub struct PlanArgs {
     pub manifest: ManifestArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// `markdown` is meant for a pull-request comment (kept under GitHub's size limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Also write the JSON plan to this file.
+    /// Save the plan to this file for `deployplan apply FILE` (the JSON document, no
+    /// secret values).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Exit 0 when there are no changes, 2 when there are, 1 on error.
@@ -80,19 +92,38 @@ pub struct PlanArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub manifest: ManifestArgs,
+    /// A plan file saved with `plan --out`, or a manifest file or directory.
+    #[arg(default_value = "deployplan.yaml", value_name = "PLANFILE|PATH")]
+    pub path: PathBuf,
+    /// Environment overlay to apply (from `environments:`); a plan file carries its own.
+    #[arg(long, short = 'e')]
+    pub env: Option<String>,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Apply without asking (required when stdin is not a terminal).
+    /// Apply without asking (required when stdin is not a terminal; a plan file needs no
+    /// confirmation: it was reviewed).
     #[arg(long)]
     pub auto_approve: bool,
+    /// How long to wait for another apply of the same manifest and environment to finish
+    /// (`0` fails at once; e.g. `90s`, `10m`).
+    #[arg(long, default_value = "0s", value_parser = crate::lock::parse_duration, value_name = "DURATION")]
+    pub lock_timeout: std::time::Duration,
     /// Seconds to wait for each deployment to finish (a release's `timeout_seconds` wins).
     #[arg(long, default_value_t = 1800)]
     pub deploy_timeout: u64,
     /// Milliseconds between deployment status polls.
     #[arg(long, default_value_t = 1000)]
     pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -130,6 +161,15 @@ pub struct SandboxArgs {
 pub enum Format {
     Text,
     Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz: `deployplan graph | dot -Tsvg > plan.svg`.
+    Dot,
+    /// Mermaid flowchart, rendered by GitHub and GitLab in Markdown.
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

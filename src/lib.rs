@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod journal;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod providers;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::world_with;
@@ -37,23 +37,7 @@ ncp-sourcedeploy:
 fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
     let w = world_with(DeployTiming::Manual);
     w.manifest(MANIFEST);
-    let child = Command::new(assert_cmd::cargo::cargo_bin("deployplan"))
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env(
-            "NCLOUD_ACCESS_KEY",
-            deployplan::sandbox::demo::NCP_ACCESS_KEY,
-        )
-        .env(
-            "NCLOUD_SECRET_KEY",
-            deployplan::sandbox::demo::NCP_SECRET_KEY,
-        )
-        .args(["apply", "--auto-approve", "--poll-interval-ms", "100"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !w
         .requests()

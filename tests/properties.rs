@@ -99,3 +99,71 @@ fn resource(attributes: Value) -> Resource {
         pointer: String::new(),
     }
 }
+
+/// A random forest of resources: each may have an earlier one as parent and depend on
+/// other earlier ones (so the graph is acyclic, as the loader guarantees).
+fn forest() -> impl Strategy<Value = Vec<Resource>> {
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+            any::<bool>(),
+        ),
+        1..16,
+    )
+    .prop_map(|specs| {
+        let mut resources: Vec<Resource> = Vec::new();
+        for (i, (parent, deps, has_parent)) in specs.into_iter().enumerate() {
+            let parent = (has_parent && i > 0).then(|| resources[parent.index(i)].address.clone());
+            let address = match &parent {
+                Some(p) => p.child("k", &format!("r{i}")),
+                None => Address::root("p", "k", &format!("r{i}")),
+            };
+            let mut r = resource(json!({}));
+            r.address = address;
+            r.parent = parent.clone();
+            r.depends_on = deps
+                .iter()
+                .filter(|_| i > 0)
+                .map(|d| resources[d.index(i)].address.clone())
+                .chain(parent)
+                .collect();
+            resources.push(r);
+        }
+        resources
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever is targeted and excluded, the scope holds everything its members need, none
+    /// of what was excluded, every target that nothing excluded, and out-of-scope is the rest.
+    #[test]
+    fn a_scope_is_closed_under_its_needs_and_excludes_what_it_must(
+        all in forest(),
+        targets in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+        excludes in prop::collection::vec(any::<prop::sample::Index>(), 0..2),
+    ) {
+        use deployplan::engine::scope;
+        let pick = |picks: &[prop::sample::Index]| -> Vec<String> {
+            picks.iter().map(|i| all[i.index(all.len())].address.0.clone()).collect()
+        };
+        let (targets, excludes) = (pick(&targets), pick(&excludes));
+        let scope = scope::select(&all, &targets, &excludes).unwrap();
+        let inside: std::collections::BTreeSet<&Address> =
+            scope.resources.iter().map(|r| &r.address).collect();
+        for r in &scope.resources {
+            for need in r.depends_on.iter().chain(r.parent.iter()) {
+                prop_assert!(inside.contains(need), "{} needs {} which is out of scope", r.address, need);
+            }
+        }
+        for e in &excludes {
+            let e = Address(e.clone());
+            prop_assert!(inside.iter().all(|a| !a.is_within(&e)), "{} excluded but in scope", e);
+        }
+        prop_assert_eq!(inside.len() + scope.out_of_scope.len(), all.len());
+        prop_assert!(scope.out_of_scope.iter().all(|a| !inside.contains(a)));
+        prop_assert!(scope.context.iter().all(|a| inside.contains(a)));
+    }
+}

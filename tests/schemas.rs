@@ -83,6 +83,12 @@ fn plan_documents_match_the_plan_schema() {
         deployplan_version: "0".into(),
         environment: Some("dev".into()),
         manifest_hash: "abc".into(),
+        scope: deployplan::engine::plan::PlanScope {
+            manifest: "deployplan.yaml".into(),
+            targets: vec!["ncp.project.shop".into()],
+            excludes: vec![],
+            prune: true,
+        },
         summary: Default::default(),
         changes: vec![],
     };

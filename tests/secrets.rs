@@ -54,13 +54,14 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     let json = run(&["plan", "--format", "json", "--out", "plan.json"]);
     assert_code(&json, 0);
     outputs.push(json);
-    let apply = run(&[
-        "apply",
-        "--auto-approve",
-        "-vv",
-        "--poll-interval-ms",
-        "100",
-    ]);
+    let markdown = run(&["plan", "--format", "markdown"]);
+    assert_code(&markdown, 0);
+    outputs.push(markdown);
+    let graph = run(&["graph", "--format", "mermaid"]);
+    assert_code(&graph, 0);
+    outputs.push(graph);
+    let plan_file = std::fs::read_to_string(w.path().join("plan.json")).unwrap();
+    let apply = run(&["apply", "plan.json", "-vv", "--poll-interval-ms", "100"]);
     assert_code(&apply, 0);
     outputs.push(apply);
     // The remote now holds the secret (it is part of the command): reading it back must
@@ -85,6 +86,5 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
             );
         }
     }
-    let plan_file = std::fs::read_to_string(w.path().join("plan.json")).unwrap();
     assert!(!plan_file.contains(SECRET) && plan_file.contains("(sensitive)"));
 }

@@ -1,32 +1,57 @@
-//! `apply`: plan, show, confirm, execute, report.
+//! `apply`: of a manifest (plan, show, confirm, execute) or of a saved plan file (check it
+//! is not stale, execute exactly its changes). Either way under the local apply lock, and
+//! reported live and in the run journal.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::AppError;
 use super::output;
-use super::session::Session;
-use crate::cli::ApplyArgs;
+use super::plan::{plan_scope, warn_if_partial};
+use super::session::{self, Session};
+use crate::cli::{ApplyArgs, ManifestArgs};
 use crate::engine::apply::{self, Reporter};
+use crate::engine::plan::{FORMAT_VERSION, Plan};
+use crate::engine::stale;
 use crate::journal::Journal;
+use crate::lock::{ApplyLock, LockHolder, LockScope};
+use crate::model::{RemoteState, Resource};
 use crate::providers::ApplyContext;
 use crate::render;
 use crate::render::progress::LineReporter;
 
 pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
+    match read_saved_plan(&args.path)? {
+        Some(saved) => apply_saved(args, saved).await,
+        None => apply_manifest(args).await,
+    }
+}
+
+async fn apply_manifest(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     let interactive = std::io::stdin().is_terminal();
     if !interactive && !args.auto_approve {
         return Err(AppError::usage(
             "apply needs confirmation, but stdin is not a terminal",
-            Some("review the plan with `deployplan plan`, then run `deployplan apply --auto-approve`".into()),
+            Some("review the plan with `deployplan plan --out plan.json`, then run `deployplan apply plan.json` (or `deployplan apply --auto-approve`)".into()),
         ));
     }
-    let session = Session::open(&args.manifest, args.engine.parallelism).await?;
-    let resources = session.scoped_resources(&args.engine.targets)?;
-    let (plan, remote) = session.plan(&resources, &args.engine).await?;
+    let manifest = ManifestArgs {
+        path: args.path.clone(),
+        env: args.env.clone(),
+    };
+    // Locked before anything is read, so the second of two applies plans from what the
+    // first left behind.
+    let _lock = lock(args, &manifest)?;
+    let session = Session::open(&manifest, args.engine.parallelism).await?;
+    let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
+    let (plan, remote) = session
+        .plan(&scope, plan_scope(&manifest, &args.engine))
+        .await?;
     output::stdout(&render::text::render(&plan));
+    warn_if_partial(&scope);
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -34,7 +59,154 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
         output::stderr("Apply cancelled; nothing was changed.\n");
         return Ok(ExitCode::from(1));
     }
+    execute(args, &manifest, &session, &plan, &scope.resources, &remote).await
+}
 
+/// Applies a saved plan: same manifest, same scope, and the remote objects it touches as
+/// they were when it was made; otherwise nothing is applied.
+async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError> {
+    let conflicting = [
+        (args.env.is_some(), "--env"),
+        (!args.engine.targets.is_empty(), "--target"),
+        (!args.engine.excludes.is_empty(), "--exclude"),
+        (args.engine.prune, "--prune"),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(given, _)| *given) {
+        return Err(AppError::usage(
+            format!(
+                "{flag} cannot be combined with a plan file: the plan fixes its environment and scope"
+            ),
+            Some("pass the option to `deployplan plan --out FILE` instead".into()),
+        ));
+    }
+    let manifest = ManifestArgs {
+        path: saved.scope.manifest.clone().into(),
+        env: saved.environment.clone(),
+    };
+    // Locked before anything is read, so the second of two applies plans from what the
+    // first left behind.
+    let _lock = lock(args, &manifest)?;
+    let session = Session::open(&manifest, args.engine.parallelism).await?;
+    let scope = session.scope(&saved.scope.targets, &saved.scope.excludes)?;
+    let reads = stale::addresses_to_read(&saved, &scope.resources);
+    let to_read: Vec<Resource> = scope
+        .resources
+        .iter()
+        .filter(|r| reads.contains(&r.address))
+        .cloned()
+        .collect();
+    let remote = session.fetch(&to_read).await?;
+    let rules = |r: &Resource| session.rules(r);
+    let stale = stale::check(
+        &saved,
+        &session.loaded.content_hash,
+        &scope.resources,
+        &remote,
+        &rules,
+    );
+    if !stale.is_empty() {
+        return Err(AppError::StalePlan {
+            reasons: stale.iter().map(ToString::to_string).collect(),
+        });
+    }
+    output::stdout(&render::text::render(&saved));
+    if !saved.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    execute(args, &manifest, &session, &saved, &scope.resources, &remote).await
+}
+
+/// The plan document in `path`, when `path` is a plan file rather than a manifest.
+fn read_saved_plan(path: &Path) -> Result<Option<Plan>, AppError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text));
+    if read.is_err() || !text.trim_start().starts_with('{') {
+        // Not readable as text or not JSON: the manifest loader reports it properly.
+        return Ok(None);
+    }
+    let Ok(document) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None);
+    };
+    let Some(version) = document.get("format_version") else {
+        return Ok(None);
+    };
+    if version.as_str() != Some(FORMAT_VERSION) {
+        return Err(AppError::usage(
+            format!(
+                "`{}` is a plan in format {version}; this deployplan reads format \"{FORMAT_VERSION}\"",
+                path.display()
+            ),
+            Some("make the plan again with this version of deployplan".into()),
+        ));
+    }
+    let plan: Plan = serde_json::from_value(document).map_err(|err| {
+        AppError::usage(
+            format!("`{}` is not a valid plan file: {err}", path.display()),
+            Some("plan files are written by `deployplan plan --out FILE`".into()),
+        )
+    })?;
+    let ours = env!("CARGO_PKG_VERSION");
+    if plan.deployplan_version != ours {
+        return Err(AppError::usage(
+            format!(
+                "`{}` was made by deployplan {}; this is deployplan {ours}",
+                path.display(),
+                plan.deployplan_version
+            ),
+            Some("plan and apply with the same version (pin it in CI)".into()),
+        ));
+    }
+    Ok(Some(plan))
+}
+
+/// Takes the local lock on (manifest, environment), waiting up to `--lock-timeout`.
+fn lock(args: &ApplyArgs, manifest: &ManifestArgs) -> Result<ApplyLock, AppError> {
+    let state_dir = session::state_dir(&manifest.path);
+    let scope = LockScope {
+        manifest: &manifest.path,
+        environment: manifest.env.as_deref(),
+    };
+    let mut on_wait = |holder: Option<&LockHolder>| {
+        let who = holder
+            .map(|h| format!(" (pid {} on {}, since {})", h.pid, h.host, h.started_at))
+            .unwrap_or_default();
+        output::stderr(&format!(
+            "Waiting up to {}s for another apply of this manifest and environment to finish{who}…\n",
+            args.lock_timeout.as_secs()
+        ));
+    };
+    // Waiting polls and sleeps: keep it off the async workers.
+    let lock = tokio::task::block_in_place(|| {
+        ApplyLock::acquire(
+            &state_dir,
+            &scope,
+            &command_line(),
+            args.lock_timeout,
+            &mut on_wait,
+        )
+        .map_err(Box::new)
+    })
+    .map_err(AppError::Lock)?;
+    if let Some(stale) = lock.previous_stale_holder() {
+        output::stderr(&format!(
+            "Note: took over the lock left by pid {} on {} (started {}), which ended without releasing it.\n",
+            stale.pid, stale.host, stale.started_at
+        ));
+    }
+    Ok(lock)
+}
+
+async fn execute(
+    args: &ApplyArgs,
+    manifest: &ManifestArgs,
+    session: &Session,
+    plan: &Plan,
+    resources: &[Resource],
+    remote: &RemoteState,
+) -> Result<ExitCode, AppError> {
     let (interrupt_tx, interrupt_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -49,7 +221,7 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
         }
     });
     let lines: Arc<dyn Reporter> = Arc::new(LineReporter::stderr());
-    let state_dir = super::session::state_dir(&args.manifest.path);
+    let state_dir = session::state_dir(&manifest.path);
     let journal = Journal::create(&state_dir, lines.clone()).map_err(|source| AppError::Io {
         context: format!(
             "cannot write the run journal under `{}`",
@@ -75,7 +247,7 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     );
     let report = apply::apply(
         plan.changes.clone(),
-        &resources,
+        resources,
         &session.providers,
         ctx,
         args.engine.parallelism,
@@ -90,6 +262,12 @@ pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// This run's command line, for the lock holder record ("deployplan apply --env prod").
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    format!("deployplan {}", args.join(" "))
 }
 
 fn confirm() -> bool {

@@ -37,6 +37,18 @@ pub enum AppError {
         #[help]
         help: Option<String>,
     },
+    /// A saved plan that no longer describes the manifest or the remote.
+    #[error("stale plan: {}", reasons.join("; "))]
+    #[diagnostic(
+        code(deployplan::stale_plan),
+        help(
+            "nothing was applied; make a new plan (`deployplan plan --out FILE`), review it, and apply that"
+        )
+    )]
+    StalePlan { reasons: Vec<String> },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lock(Box<crate::lock::LockError>),
     #[error("{context}: {source}")]
     #[diagnostic(code(deployplan::io))]
     Io {
@@ -44,6 +56,12 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl From<crate::lock::LockError> for AppError {
+    fn from(err: crate::lock::LockError) -> Self {
+        AppError::Lock(Box::new(err))
+    }
 }
 
 impl AppError {
@@ -85,6 +103,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
         Command::Validate(args) => plan::validate(&args).await,
         Command::Plan(args) => plan::plan(&args).await,
         Command::Apply(args) => apply::apply(&args).await,
+        Command::Graph(args) => plan::graph(&args).await,
         Command::Sandbox(args) => sandbox::serve(&args).await,
         Command::Schema { kind } => {
             let schema = match kind {

@@ -77,6 +77,15 @@ pub fn print_error(err: &AppError) {
                 "Error: the plan would delete or replace protected resources; nothing was applied.\n",
             );
         }
+        AppError::StalePlan { reasons } => {
+            stderr("Error: stale plan: the world moved since the plan was made.\n");
+            for reason in reasons {
+                stderr(&format!("  - {reason}\n"));
+            }
+            stderr(
+                "Nothing was applied. Make a new plan (`deployplan plan --out FILE`), review it, and apply that.\n",
+            );
+        }
         other => {
             stderr(&render_diagnostic(other));
             stderr("\n");

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use super::AppError;
 use super::output;
 use super::session::{self, Session};
-use crate::cli::{Format, ManifestArgs, PlanArgs};
+use crate::cli::{EngineArgs, Format, GraphArgs, GraphFormat, ManifestArgs, PlanArgs};
+use crate::engine::plan::PlanScope;
+use crate::engine::scope::Scope;
 use crate::render;
 
 pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
@@ -26,18 +28,28 @@ pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
 
 pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
     let session = Session::open(&args.manifest, args.engine.parallelism).await?;
-    let resources = session.scoped_resources(&args.engine.targets)?;
-    let (plan, _) = session.plan(&resources, &args.engine).await?;
+    let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
+    let (plan, _) = session
+        .plan(&scope, plan_scope(&args.manifest, &args.engine))
+        .await?;
     match args.format {
         Format::Text => output::stdout(&render::text::render(&plan)),
         Format::Json => output::stdout(&render::json(&plan)),
+        Format::Markdown => output::stdout(&render::markdown::render(
+            &plan,
+            render::markdown::COMMENT_LIMIT,
+        )),
     }
+    warn_if_partial(&scope);
     if let Some(path) = &args.out {
         std::fs::write(path, render::json(&plan)).map_err(|source| AppError::Io {
             context: format!("cannot write `{}`", path.display()),
             source,
         })?;
-        output::stderr(&format!("Saved the plan to {}.\n", path.display()));
+        output::stderr(&format!(
+            "Saved the plan to {0}; `deployplan apply {0}` applies exactly these changes.\n",
+            path.display()
+        ));
     }
     tracing::debug!(requests = session.requests_sent(), "plan finished");
     Ok(if args.detailed_exitcode && plan.has_changes() {
@@ -45,4 +57,43 @@ pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+pub async fn graph(args: &GraphArgs) -> Result<ExitCode, AppError> {
+    let session = Session::open(&args.manifest, args.engine.parallelism).await?;
+    let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
+    let (plan, _) = session
+        .plan(&scope, plan_scope(&args.manifest, &args.engine))
+        .await?;
+    output::stdout(&match args.format {
+        GraphFormat::Dot => render::graph::dot(&plan),
+        GraphFormat::Mermaid => render::graph::mermaid(&plan),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a plan records of its command line, for `apply PLANFILE`.
+pub(super) fn plan_scope(manifest: &ManifestArgs, engine: &EngineArgs) -> PlanScope {
+    PlanScope {
+        manifest: manifest.path.display().to_string(),
+        targets: engine.targets.clone(),
+        excludes: engine.excludes.clone(),
+        prune: engine.prune,
+    }
+}
+
+/// A partial plan leaves the rest of the manifest unconverged; say so, as every run of it
+/// should be followed by a full one.
+pub(super) fn warn_if_partial(scope: &Scope) {
+    if scope.is_partial() {
+        output::stderr(&format!(
+            "Note: --target/--exclude: {} declared resource{} left out of this run; run without them to converge everything.\n",
+            scope.out_of_scope.len(),
+            if scope.out_of_scope.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
+        ));
+    }
 }

@@ -1,18 +1,18 @@
 //! What `plan` and `apply` share: load the manifest, start the embedded sandbox when a
 //! provider asks for it, build the provider instances, fetch and plan.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::AppError;
-use crate::cli::{EngineArgs, ManifestArgs};
-use crate::engine::plan::{self, Plan, PlanInput};
+use crate::cli::ManifestArgs;
+use crate::engine::plan::{self, Plan, PlanInput, PlanScope};
+use crate::engine::scope::{self, Scope};
 use crate::engine::{self as engine_mod};
-use crate::manifest::diagnostic::did_you_mean;
 use crate::manifest::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::manifest::{self, LoadedManifest};
-use crate::model::{Address, RemoteState, Resource};
+use crate::model::{KindRules, RemoteState, Resource};
 use crate::providers::http::{HttpClient, HttpConfig};
 use crate::providers::{self, Provider, ProviderError, ReferenceError};
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
@@ -98,84 +98,68 @@ impl Session {
         })
     }
 
-    /// The resources in scope: all, or the `--target`s with their subtrees and everything
-    /// they depend on.
-    pub fn scoped_resources(&self, targets: &[String]) -> Result<Vec<Resource>, AppError> {
-        let resources = &self.loaded.resources;
-        if targets.is_empty() {
-            return Ok(resources.clone());
-        }
-        let by_address: HashMap<&Address, &Resource> =
-            resources.iter().map(|r| (&r.address, r)).collect();
-        let mut selected: BTreeSet<Address> = BTreeSet::new();
-        for target in targets {
-            let target = Address(target.clone());
-            let matched: Vec<&Resource> = resources
+    /// The resources in scope: all, or the `--target`s with their subtrees and what they
+    /// need, minus the `--exclude`s with what needs them.
+    pub fn scope(&self, targets: &[String], excludes: &[String]) -> Result<Scope, AppError> {
+        scope::select(&self.loaded.resources, targets, excludes).map_err(|unknown| {
+            let message = unknown
                 .iter()
-                .filter(|r| r.address.is_within(&target))
-                .collect();
-            if matched.is_empty() {
-                let help = did_you_mean(
-                    target.as_str(),
-                    resources.iter().map(|r| r.address.as_str()),
-                );
-                return Err(AppError::usage(
-                    format!("--target `{target}` matches no resource"),
-                    help,
-                ));
-            }
-            let mut stack: Vec<&Resource> = matched;
-            while let Some(resource) = stack.pop() {
-                if selected.insert(resource.address.clone()) {
-                    stack.extend(
-                        resource
-                            .depends_on
-                            .iter()
-                            .filter_map(|d| by_address.get(d).copied()),
-                    );
-                    stack.extend(
-                        resource
-                            .parent
-                            .iter()
-                            .filter_map(|p| by_address.get(p).copied()),
-                    );
-                }
-            }
-        }
-        Ok(resources
-            .iter()
-            .filter(|r| selected.contains(&r.address))
-            .cloned()
-            .collect())
+                .map(|u| format!("{} `{}` matches no declared resource", u.flag, u.address))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let help = unknown
+                .iter()
+                .filter_map(|u| u.help.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            AppError::usage(
+                message,
+                Some(if help.is_empty() {
+                    "addresses are the ones the plan shows, e.g. `ncp.project.shop.stage.dev`"
+                        .into()
+                } else {
+                    help
+                }),
+            )
+        })
     }
 
-    /// Fetches the remote state of `resources` and plans.
+    /// Fetches the remote state of the scope's resources and plans.
     pub async fn plan(
         &self,
-        resources: &[Resource],
-        engine: &EngineArgs,
+        scope: &Scope,
+        plan_scope: PlanScope,
     ) -> Result<(Plan, RemoteState), AppError> {
-        let remote = match engine_mod::fetch::fetch_all(resources, &self.providers).await {
-            Ok(remote) => remote,
-            Err(ProviderError::References(errors)) => {
-                return Err(self.reference_diagnostics(&errors));
-            }
-            Err(other) => return Err(other.into()),
-        };
-        let rules = |r: &Resource| {
-            self.providers
-                .get(&r.provider)
-                .map(|p| p.rules(&r.kind))
-                .unwrap_or_default()
-        };
+        let remote = self.fetch(&scope.resources).await?;
+        let rules = |r: &Resource| self.rules(r);
         let input = PlanInput {
             environment: self.loaded.environment.clone(),
             manifest_hash: self.loaded.content_hash.clone(),
-            prune_all: engine.prune,
+            scope: plan_scope,
+            out_of_scope: &scope.out_of_scope,
+            context: &scope.context,
             rules: &rules,
         };
-        let plan = plan::plan(resources, &remote, &input).map_err(AppError::Protected)?;
+        let plan = plan::plan(&scope.resources, &remote, &input).map_err(AppError::Protected)?;
         Ok((plan, remote))
+    }
+
+    /// The remote state of `resources`; names the remote does not know become located
+    /// diagnostics.
+    pub async fn fetch(&self, resources: &[Resource]) -> Result<RemoteState, AppError> {
+        match engine_mod::fetch::fetch_all(resources, &self.providers).await {
+            Ok(remote) => Ok(remote),
+            Err(ProviderError::References(errors)) => Err(self.reference_diagnostics(&errors)),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The diff rules of a resource's kind, from its provider.
+    pub fn rules(&self, resource: &Resource) -> KindRules {
+        self.providers
+            .get(&resource.provider)
+            .map(|p| p.rules(&resource.kind))
+            .unwrap_or_default()
     }
 
     /// Names the remote does not know, as located manifest diagnostics.

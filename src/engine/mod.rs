@@ -6,3 +6,5 @@ pub mod diff;
 pub mod fetch;
 pub mod graph;
 pub mod plan;
+pub mod scope;
+pub mod stale;

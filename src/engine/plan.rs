@@ -1,7 +1,7 @@
 //! The plan: every declared resource's change, the undeclared remote children, a summary,
 //! and what a saved plan needs (format version, manifest hash, environment, fingerprints).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -21,9 +21,26 @@ pub struct Plan {
     pub environment: Option<String>,
     /// SHA-256 over the manifest files the plan was computed from.
     pub manifest_hash: String,
+    /// What the plan covers, so that `apply PLANFILE` re-loads the same manifest and scope.
+    pub scope: PlanScope,
     pub summary: Summary,
     /// Every address, in apply order of creation (dependencies first).
     pub changes: Vec<Change>,
+}
+
+/// The manifest and the part of it a plan covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanScope {
+    /// Manifest file or directory, as given on the command line (relative to the working
+    /// directory the plan was made in).
+    pub manifest: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+    /// `--prune` was given.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prune: bool,
 }
 
 /// Counts per action.
@@ -84,8 +101,14 @@ pub struct ProtectedError {
 pub struct PlanInput<'a> {
     pub environment: Option<String>,
     pub manifest_hash: String,
-    /// `--prune`: delete every undeclared child of a declared parent.
-    pub prune_all: bool,
+    /// Recorded in the plan; `scope.prune` deletes every undeclared child of a declared
+    /// parent.
+    pub scope: PlanScope,
+    /// Declared in the manifest but outside a partial run: never planned, never unmanaged.
+    pub out_of_scope: &'a BTreeSet<Address>,
+    /// In a partial run only as a target's parent or dependency: their undeclared remote
+    /// children are left out (neither reported nor pruned).
+    pub context: &'a BTreeSet<Address>,
     pub rules: &'a dyn Fn(&Resource) -> KindRules,
 }
 
@@ -104,13 +127,16 @@ pub fn plan(
     let declared: HashMap<&Address, &Resource> =
         resources.iter().map(|r| (&r.address, r)).collect();
     for object in remote.objects.values() {
-        if declared.contains_key(&object.address) {
+        if declared.contains_key(&object.address) || input.out_of_scope.contains(&object.address) {
             continue;
         }
         let Some(parent) = object.parent.as_ref().and_then(|p| declared.get(p)) else {
             continue;
         };
-        changes.push(undeclared_child(object, parent, input.prune_all));
+        if input.context.contains(&parent.address) {
+            continue;
+        }
+        changes.push(undeclared_child(object, parent, input.scope.prune));
     }
 
     let errors: Vec<ProtectedError> = changes
@@ -142,6 +168,7 @@ pub fn plan(
         deployplan_version: env!("CARGO_PKG_VERSION").into(),
         environment: input.environment.clone(),
         manifest_hash: input.manifest_hash.clone(),
+        scope: input.scope.clone(),
         summary: Summary::of(&changes),
         changes,
     })

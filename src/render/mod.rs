@@ -1,7 +1,12 @@
 //! Renderers of plans and apply progress. They write strings; the CLI decides where they go.
 
+pub mod graph;
+pub mod markdown;
 pub mod progress;
 pub mod text;
+
+#[cfg(test)]
+mod fixtures;
 
 use crate::engine::plan::Plan;
 

@@ -41,7 +41,7 @@ fn painted(action: Action, text: &str) -> String {
     format!("{s}{text}{s:#}")
 }
 
-fn value_text(value: &Value) -> String {
+pub(crate) fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => format!("{s:?}"),
         Value::Array(items) => format!(
@@ -52,7 +52,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn is_multiline(value: Option<&Value>) -> bool {
+pub(crate) fn is_multiline(value: Option<&Value>) -> bool {
     value
         .and_then(Value::as_str)
         .is_some_and(|s| s.contains('\n'))
@@ -209,53 +209,9 @@ pub fn summary_line(s: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Address, Provenance};
     use serde_json::json;
 
-    fn change(address: &str, action: Action, reason: &str, fields: Vec<FieldChange>) -> Change {
-        Change {
-            address: Address(address.into()),
-            provider: "ncp".into(),
-            kind: "scenario".into(),
-            name: address.rsplit('.').next().unwrap_or_default().into(),
-            parent: None,
-            action,
-            reason: reason.into(),
-            fields,
-            depends_on: vec![],
-            remote_id: None,
-            fingerprint: "absent".into(),
-            desired: None,
-            origin: None,
-        }
-    }
-
-    fn field(path: &str, before: Option<Value>, after: Option<Value>) -> FieldChange {
-        FieldChange {
-            path: path.into(),
-            before,
-            after,
-            sensitive: false,
-            forces_replacement: false,
-            provenance: Some(Provenance {
-                file: "deployplan.yaml".into(),
-                line: 12,
-                column: 9,
-                overlay: Some("production".into()),
-            }),
-        }
-    }
-
-    fn plan(changes: Vec<Change>) -> Plan {
-        Plan {
-            format_version: "1".into(),
-            deployplan_version: "0.1.0".into(),
-            environment: Some("production".into()),
-            manifest_hash: "h".into(),
-            summary: Summary::of(&changes),
-            changes,
-        }
-    }
+    use crate::render::fixtures::{change, field, plan};
 
     #[test]
     fn renders_list_details_diffs_and_summary() {

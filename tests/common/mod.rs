@@ -70,6 +70,24 @@ impl World {
         cmd
     }
 
+    /// The real binary started in the background (stdin closed, outputs captured), for
+    /// tests that act while it runs.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("deployplan"))
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .env("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY)
+            .env("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }

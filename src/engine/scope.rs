@@ -1,0 +1,308 @@
+//! Which declared resources a run covers: everything, or `--target`s with what they need,
+//! minus `--exclude`s with what needs them.
+//!
+//! A partial run must never touch what it does not cover. Two sets carry that to the
+//! planner: resources declared in the manifest but out of scope (their remote objects are
+//! neither planned nor reported as unmanaged), and resources pulled in only as context — a
+//! target's parent or dependency — whose undeclared remote children are left alone, so that
+//! `prune` on a parent only acts when that parent itself is targeted.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::manifest::diagnostic::did_you_mean;
+use crate::model::{Address, Resource};
+
+/// The resources a run covers.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// In scope, in manifest order.
+    pub resources: Vec<Resource>,
+    /// Declared in the manifest but outside the scope.
+    pub out_of_scope: BTreeSet<Address>,
+    /// In scope only because something targeted needs them (a parent, a dependency).
+    pub context: BTreeSet<Address>,
+}
+
+impl Scope {
+    /// The whole manifest.
+    pub fn all(resources: &[Resource]) -> Self {
+        Scope {
+            resources: resources.to_vec(),
+            ..Scope::default()
+        }
+    }
+
+    pub fn is_partial(&self) -> bool {
+        !self.out_of_scope.is_empty()
+    }
+}
+
+/// A `--target` or `--exclude` address that matches no declared resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAddress {
+    pub flag: &'static str,
+    pub address: String,
+    pub help: Option<String>,
+}
+
+/// Selects the scope. A target selects its subtree (an address and its descendants) plus,
+/// transitively, everything those depend on and their parents. An exclude removes its
+/// subtree and, transitively, everything that depends on a removed resource: applying a
+/// dependent without what it depends on would act on a state nobody planned.
+pub fn select(
+    all: &[Resource],
+    targets: &[String],
+    excludes: &[String],
+) -> Result<Scope, Vec<UnknownAddress>> {
+    if targets.is_empty() && excludes.is_empty() {
+        return Ok(Scope::all(all));
+    }
+    let mut unknown = Vec::new();
+    let mut subtree = |flag: &'static str, address: &str| -> BTreeSet<Address> {
+        let root = Address(address.to_owned());
+        let matched: BTreeSet<Address> = all
+            .iter()
+            .filter(|r| r.address.is_within(&root))
+            .map(|r| r.address.clone())
+            .collect();
+        if matched.is_empty() {
+            unknown.push(UnknownAddress {
+                flag,
+                address: address.to_owned(),
+                help: did_you_mean(address, all.iter().map(|r| r.address.as_str())),
+            });
+        }
+        matched
+    };
+    let targeted: BTreeSet<Address> = if targets.is_empty() {
+        all.iter().map(|r| r.address.clone()).collect()
+    } else {
+        targets
+            .iter()
+            .flat_map(|t| subtree("--target", t))
+            .collect()
+    };
+    let excluded_roots: BTreeSet<Address> = excludes
+        .iter()
+        .flat_map(|e| subtree("--exclude", e))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+
+    let selected = requirements(all, &targeted);
+    let excluded = dependents(all, &excluded_roots);
+    let in_scope: BTreeSet<&Address> = selected.difference(&excluded).collect();
+    Ok(Scope {
+        resources: all
+            .iter()
+            .filter(|r| in_scope.contains(&r.address))
+            .cloned()
+            .collect(),
+        out_of_scope: all
+            .iter()
+            .map(|r| &r.address)
+            .filter(|a| !in_scope.contains(a))
+            .cloned()
+            .collect(),
+        context: in_scope
+            .iter()
+            .filter(|a| !targeted.contains(**a))
+            .map(|a| (*a).clone())
+            .collect(),
+    })
+}
+
+/// `seeds` and, transitively, what they depend on and their parents.
+pub fn requirements(all: &[Resource], seeds: &BTreeSet<Address>) -> BTreeSet<Address> {
+    let by_address: HashMap<&Address, &Resource> = all.iter().map(|r| (&r.address, r)).collect();
+    let mut found = BTreeSet::new();
+    let mut stack: Vec<&Address> = seeds.iter().collect();
+    while let Some(address) = stack.pop() {
+        if !found.insert(address.clone()) {
+            continue;
+        }
+        if let Some(resource) = by_address.get(address) {
+            stack.extend(resource.depends_on.iter());
+            stack.extend(resource.parent.iter());
+        }
+    }
+    found
+}
+
+/// `seeds` and, transitively, every declared resource that depends on one of them or is
+/// one of their descendants.
+fn dependents(all: &[Resource], seeds: &BTreeSet<Address>) -> BTreeSet<Address> {
+    let mut found = seeds.clone();
+    loop {
+        let before = found.len();
+        for resource in all {
+            if found.contains(&resource.address) {
+                continue;
+            }
+            let needs_removed = resource
+                .depends_on
+                .iter()
+                .chain(resource.parent.iter())
+                .any(|d| found.contains(d));
+            if needs_removed {
+                found.insert(resource.address.clone());
+            }
+        }
+        if found.len() == before {
+            return found;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(address: &str, parent: Option<&str>, depends_on: &[&str]) -> Resource {
+        Resource {
+            address: Address(address.into()),
+            provider: "ncp".into(),
+            kind: "k".into(),
+            name: address.rsplit('.').next().unwrap().into(),
+            parent: parent.map(|p| Address(p.into())),
+            attributes: serde_json::json!({}),
+            sensitive: Vec::new(),
+            provenance: Default::default(),
+            depends_on: depends_on.iter().map(|d| Address((*d).into())).collect(),
+            protect: false,
+            prune: false,
+            origin: None,
+            pointer: String::new(),
+        }
+    }
+
+    fn manifest() -> Vec<Resource> {
+        vec![
+            resource("ncp.project.shop", None, &[]),
+            resource("ncp.project.shop.stage.dev", Some("ncp.project.shop"), &[]),
+            resource(
+                "ncp.project.shop.stage.dev.scenario.web",
+                Some("ncp.project.shop.stage.dev"),
+                &[],
+            ),
+            resource(
+                "ncp.project.shop.stage.dev.scenario.api",
+                Some("ncp.project.shop.stage.dev"),
+                &[],
+            ),
+            resource(
+                "ncp.release.web",
+                None,
+                &["ncp.project.shop.stage.dev.scenario.web"],
+            ),
+            resource("ncp.release.api", None, &["ncp.release.web"]),
+            resource("ncp.project.blog", None, &[]),
+        ]
+    }
+
+    fn addresses(set: &[Resource]) -> Vec<&str> {
+        set.iter().map(|r| r.address.as_str()).collect()
+    }
+
+    #[test]
+    fn no_flags_select_everything() {
+        let scope = select(&manifest(), &[], &[]).unwrap();
+        assert_eq!(scope.resources.len(), 7);
+        assert!(!scope.is_partial());
+        assert!(scope.context.is_empty());
+    }
+
+    #[test]
+    fn a_target_brings_what_it_needs_as_context() {
+        let scope = select(&manifest(), &["ncp.release.web".into()], &[]).unwrap();
+        assert_eq!(
+            addresses(&scope.resources),
+            [
+                "ncp.project.shop",
+                "ncp.project.shop.stage.dev",
+                "ncp.project.shop.stage.dev.scenario.web",
+                "ncp.release.web"
+            ]
+        );
+        assert!(
+            scope
+                .context
+                .contains(&Address("ncp.project.shop.stage.dev".into()))
+        );
+        assert!(!scope.context.contains(&Address("ncp.release.web".into())));
+        assert!(
+            scope
+                .out_of_scope
+                .contains(&Address("ncp.project.shop.stage.dev.scenario.api".into()))
+        );
+    }
+
+    #[test]
+    fn a_target_selects_its_subtree() {
+        let scope = select(&manifest(), &["ncp.project.shop.stage.dev".into()], &[]).unwrap();
+        assert_eq!(
+            addresses(&scope.resources),
+            [
+                "ncp.project.shop",
+                "ncp.project.shop.stage.dev",
+                "ncp.project.shop.stage.dev.scenario.web",
+                "ncp.project.shop.stage.dev.scenario.api",
+            ]
+        );
+        assert_eq!(
+            scope
+                .context
+                .iter()
+                .map(Address::as_str)
+                .collect::<Vec<_>>(),
+            ["ncp.project.shop"]
+        );
+    }
+
+    #[test]
+    fn an_exclude_removes_its_subtree_and_its_dependents() {
+        let scope = select(
+            &manifest(),
+            &[],
+            &["ncp.project.shop.stage.dev.scenario.web".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            addresses(&scope.resources),
+            [
+                "ncp.project.shop",
+                "ncp.project.shop.stage.dev",
+                "ncp.project.shop.stage.dev.scenario.api",
+                "ncp.project.blog"
+            ]
+        );
+        assert!(scope.context.is_empty());
+    }
+
+    #[test]
+    fn unknown_addresses_are_all_reported_with_a_suggestion() {
+        let errors = select(
+            &manifest(),
+            &["ncp.release.wbe".into()],
+            &["ncp.project.nope-at-all-xyz".into()],
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].flag, "--target");
+        assert!(
+            errors[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("ncp.release.web"),
+            "{errors:?}"
+        );
+        assert_eq!(errors[1].flag, "--exclude");
+    }
+
+    #[test]
+    fn a_prefix_that_is_not_a_segment_boundary_matches_nothing() {
+        assert!(select(&manifest(), &["ncp.project.sho".into()], &[]).is_err());
+    }
+}

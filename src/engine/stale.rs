@@ -1,0 +1,322 @@
+//! Whether a saved plan still describes the world: `apply PLANFILE` runs exactly the saved
+//! changes, so it first re-reads the remote objects they touch and refuses when any of them
+//! moved, when the manifest changed, or when a desired value resolved differently (a
+//! variable or environment value that changed between plan and apply).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+use super::diff;
+use super::plan::Plan;
+use super::scope;
+use crate::model::{Action, Address, KindRules, RemoteState, Resource};
+
+/// One reason a saved plan cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staleness {
+    ManifestChanged,
+    /// The remote object under `address` is not the one the change was computed from.
+    RemoteMoved {
+        address: Address,
+        how: &'static str,
+        /// What a fresh plan would do with it now.
+        now: String,
+    },
+    /// The manifest is the same but a value resolved differently (variables, env).
+    DesiredChanged {
+        address: Address,
+    },
+    /// The plan changes an address the manifest no longer declares in this scope.
+    NoLongerDeclared {
+        address: Address,
+    },
+}
+
+impl fmt::Display for Staleness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Staleness::ManifestChanged => {
+                f.write_str("the manifest changed since the plan was made")
+            }
+            Staleness::RemoteMoved { address, how, now } => {
+                write!(f, "`{address}` {how} since the plan was made; {now}")
+            }
+            Staleness::DesiredChanged { address } => write!(
+                f,
+                "`{address}`: a desired value resolves differently now (a variable or environment value changed)"
+            ),
+            Staleness::NoLongerDeclared { address } => {
+                write!(f, "`{address}` is no longer declared")
+            }
+        }
+    }
+}
+
+/// The declared resources whose remote state must be re-read to check `saved`: every
+/// resource it changes, the parents of what it deletes, and what those need (parents to
+/// locate them, dependencies whose ids the writes use).
+pub fn addresses_to_read(saved: &Plan, resources: &[Resource]) -> BTreeSet<Address> {
+    let declared: BTreeSet<&Address> = resources.iter().map(|r| &r.address).collect();
+    let seeds: BTreeSet<Address> = saved
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change())
+        .filter_map(|c| {
+            if declared.contains(&c.address) {
+                Some(c.address.clone())
+            } else {
+                c.parent.clone()
+            }
+        })
+        .collect();
+    scope::requirements(resources, &seeds)
+}
+
+/// Everything that makes `saved` stale against the current manifest and remote state;
+/// empty when it can be applied as it is.
+pub fn check(
+    saved: &Plan,
+    manifest_hash: &str,
+    resources: &[Resource],
+    remote: &RemoteState,
+    rules: &dyn Fn(&Resource) -> KindRules,
+) -> Vec<Staleness> {
+    if saved.manifest_hash != manifest_hash {
+        return vec![Staleness::ManifestChanged];
+    }
+    let by_address: HashMap<&Address, &Resource> =
+        resources.iter().map(|r| (&r.address, r)).collect();
+    let mut found = Vec::new();
+    for change in saved.changes.iter().filter(|c| c.action.is_change()) {
+        let object = remote.objects.get(&change.address);
+        let resource = by_address.get(&change.address).copied();
+        let now_fingerprint = diff::fingerprint(object);
+        if now_fingerprint != change.fingerprint {
+            let is_release = resource.is_some_and(|r| rules(r).release.is_some());
+            let how = match (change.fingerprint.as_str(), object) {
+                (_, Some(_)) if is_release => "was deployed",
+                ("absent", Some(_)) => "was created remotely",
+                (_, None) => "was deleted remotely",
+                _ => "changed remotely",
+            };
+            let planned = format!("planned {} ({})", change.action.as_str(), change.reason);
+            let now = match resource {
+                Some(resource) => {
+                    let fresh = diff::diff_resource(resource, object, &rules(resource));
+                    format!(
+                        "{planned}; a new plan would {} ({})",
+                        fresh.action.as_str(),
+                        fresh.reason
+                    )
+                }
+                None => planned,
+            };
+            found.push(Staleness::RemoteMoved {
+                address: change.address.clone(),
+                how,
+                now,
+            });
+            continue;
+        }
+        match (resource, change.action) {
+            (None, Action::Delete) => {}
+            (None, _) => found.push(Staleness::NoLongerDeclared {
+                address: change.address.clone(),
+            }),
+            (Some(resource), _) => {
+                if change.desired.as_ref() != Some(&diff::masked_attributes(resource)) {
+                    found.push(Staleness::DesiredChanged {
+                        address: change.address.clone(),
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::engine::plan::{self, PlanInput, PlanScope};
+    use crate::model::RemoteObject;
+
+    fn resource(address: &str, parent: Option<&str>, attributes: serde_json::Value) -> Resource {
+        Resource {
+            address: Address(address.into()),
+            provider: "ncp".into(),
+            kind: "stage".into(),
+            name: address.rsplit('.').next().unwrap().into(),
+            parent: parent.map(|p| Address(p.into())),
+            attributes,
+            sensitive: Vec::new(),
+            provenance: Default::default(),
+            depends_on: parent.iter().map(|p| Address((*p).into())).collect(),
+            protect: false,
+            prune: true,
+            origin: None,
+            pointer: String::new(),
+        }
+    }
+
+    fn object(address: &str, parent: Option<&str>, attributes: serde_json::Value) -> RemoteObject {
+        RemoteObject {
+            address: Address(address.into()),
+            kind: "stage".into(),
+            name: address.rsplit('.').next().unwrap().into(),
+            parent: parent.map(|p| Address(p.into())),
+            id: "7".into(),
+            attributes,
+            in_flight: None,
+        }
+    }
+
+    fn world() -> (Vec<Resource>, RemoteState) {
+        let resources = vec![
+            resource("ncp.project.shop", None, json!({"description": "shop"})),
+            resource(
+                "ncp.project.shop.stage.dev",
+                Some("ncp.project.shop"),
+                json!({"servers": [1, 2, 3]}),
+            ),
+            resource(
+                "ncp.project.shop.stage.prod",
+                Some("ncp.project.shop"),
+                json!({"servers": [9]}),
+            ),
+        ];
+        let mut remote = RemoteState::default();
+        for o in [
+            object("ncp.project.shop", None, json!({"description": "shop"})),
+            object(
+                "ncp.project.shop.stage.dev",
+                Some("ncp.project.shop"),
+                json!({"servers": [1, 2]}),
+            ),
+            object(
+                "ncp.project.shop.stage.old",
+                Some("ncp.project.shop"),
+                json!({"servers": [4]}),
+            ),
+        ] {
+            remote.objects.insert(o.address.clone(), o);
+        }
+        (resources, remote)
+    }
+
+    fn make_plan(resources: &[Resource], remote: &RemoteState) -> Plan {
+        let none = BTreeSet::new();
+        let rules = |_: &Resource| KindRules::default();
+        plan::plan(
+            resources,
+            remote,
+            &PlanInput {
+                environment: None,
+                manifest_hash: "h".into(),
+                scope: PlanScope::default(),
+                out_of_scope: &none,
+                context: &none,
+                rules: &rules,
+            },
+        )
+        .unwrap()
+    }
+
+    const RULES: &dyn Fn(&Resource) -> KindRules = &|_| KindRules::default();
+
+    #[test]
+    fn an_unmoved_world_is_fresh() {
+        let (resources, remote) = world();
+        let saved = make_plan(&resources, &remote);
+        assert_eq!(saved.summary.update, 1);
+        assert_eq!(saved.summary.create, 1);
+        assert_eq!(saved.summary.delete, 1);
+        assert!(check(&saved, "h", &resources, &remote, RULES).is_empty());
+    }
+
+    #[test]
+    fn a_changed_manifest_is_stale() {
+        let (resources, remote) = world();
+        let saved = make_plan(&resources, &remote);
+        assert_eq!(
+            check(&saved, "other", &resources, &remote, RULES),
+            [Staleness::ManifestChanged]
+        );
+    }
+
+    #[test]
+    fn each_moved_object_is_named_with_what_a_new_plan_would_do() {
+        let (resources, mut remote) = world();
+        let saved = make_plan(&resources, &remote);
+        // Someone converged dev by hand, created prod, and deleted the old stage.
+        remote
+            .objects
+            .get_mut(&Address("ncp.project.shop.stage.dev".into()))
+            .unwrap()
+            .attributes = json!({"servers": [1, 2, 3]});
+        let prod = object(
+            "ncp.project.shop.stage.prod",
+            Some("ncp.project.shop"),
+            json!({"servers": [9]}),
+        );
+        remote.objects.insert(prod.address.clone(), prod);
+        remote
+            .objects
+            .remove(&Address("ncp.project.shop.stage.old".into()));
+        let stale = check(&saved, "h", &resources, &remote, RULES);
+        let text: Vec<String> = stale.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 3, "{text:#?}");
+        assert!(
+            text.iter().any(
+                |t| t.starts_with("`ncp.project.shop.stage.dev` changed remotely")
+                    && t.contains("a new plan would no-op (up to date)")
+            ),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("`ncp.project.shop.stage.prod` was created remotely")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("`ncp.project.shop.stage.old` was deleted remotely")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn a_value_that_resolves_differently_is_stale() {
+        let (mut resources, remote) = world();
+        let saved = make_plan(&resources, &remote);
+        resources[1].attributes = json!({"servers": [1, 2, 3, 4]});
+        assert_eq!(
+            check(&saved, "h", &resources, &remote, RULES),
+            [Staleness::DesiredChanged {
+                address: Address("ncp.project.shop.stage.dev".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn only_what_the_plan_touches_is_read_again() {
+        let (mut resources, remote) = world();
+        resources.push(resource("ncp.project.blog", None, json!({})));
+        let saved = make_plan(&resources, &remote);
+        let read = addresses_to_read(&saved, &resources);
+        let read: Vec<&str> = read.iter().map(Address::as_str).collect();
+        // The blog project is planned (create) too; the unchanged shop project is read only
+        // as the parent of what changes.
+        assert_eq!(
+            read,
+            [
+                "ncp.project.blog",
+                "ncp.project.shop",
+                "ncp.project.shop.stage.dev",
+                "ncp.project.shop.stage.prod"
+            ]
+        );
+    }
+}

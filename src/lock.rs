@@ -1,0 +1,753 @@
+//! The local apply lock: two `apply` runs of the same (manifest, environment) on one machine
+//! never interleave. The second waits (`--lock-timeout`) or fails naming the holder.
+//!
+//! Design note. The lock is the operating system's advisory lock on an open file
+//! (`File::try_lock`: `flock` on Unix, `LockFileEx` on Windows), not the existence of a file.
+//! The OS drops it on every exit path — normal return, panic, crash, `SIGKILL` — so a lock
+//! can never be left stuck and there is no "force unlock" to get wrong. The lock file itself
+//! is never deleted: a process waiting on the old inode while a third one creates a new file
+//! would make two holders. Instead the holder writes a JSON [`LockHolder`] record into the
+//! file while it holds the lock and truncates it on release; a record found by the next
+//! holder therefore belongs to a process that died holding the lock (a *stale* record), which
+//! is reported, never trusted. Across CI runners (different machines) this lock cannot help:
+//! the CI templates serialise applies with the CI system's own concurrency control.
+
+use std::fmt::Write as _;
+use std::fs::{File, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// How often a waiting `acquire` retries.
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// A holder record is a few hundred bytes; never read more than this from a lock file.
+const MAX_RECORD_BYTES: u64 = 64 * 1024;
+
+/// Who holds (or last held) a lock; written as JSON into the lock file while held.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LockHolder {
+    pub pid: u32,
+    pub host: String,
+    /// RFC 3339 time the lock was taken.
+    pub started_at: String,
+    /// The command line that took it, e.g. `deployplan apply --env production`.
+    pub command: String,
+    pub environment: Option<String>,
+    /// The manifest path, canonicalised when possible.
+    pub manifest: String,
+}
+
+/// What is locked: the manifest path (canonicalised when possible) and the environment.
+pub struct LockScope<'a> {
+    pub manifest: &'a Path,
+    pub environment: Option<&'a str>,
+}
+
+impl LockScope<'_> {
+    fn environment_name(&self) -> &str {
+        self.environment.unwrap_or("default")
+    }
+}
+
+/// A held lock; released on drop (and by the OS if the process dies).
+#[derive(Debug)]
+pub struct ApplyLock {
+    file: File,
+    path: PathBuf,
+    stale: Option<LockHolder>,
+}
+
+impl ApplyLock {
+    /// Lock file: `<state_dir>/locks/apply-<environment or "default">-<first 12 hex of
+    /// sha256(canonical manifest path)>.lock`. Characters of the environment name that are not
+    /// safe in a file name become `_` (a collision only serialises more, never less).
+    pub fn path_for(state_dir: &Path, scope: &LockScope<'_>) -> PathBuf {
+        let digest = Sha256::digest(
+            canonical_manifest(scope.manifest)
+                .as_os_str()
+                .as_encoded_bytes(),
+        );
+        let hash = digest.iter().take(6).fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        });
+        let environment: String = scope
+            .environment_name()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        state_dir
+            .join("locks")
+            .join(format!("apply-{environment}-{hash}.lock"))
+    }
+
+    /// Takes the lock, polling every 200 ms until `timeout` (`Duration::ZERO` = try once).
+    /// `on_wait` is called once, with the current holder (if readable), when the first attempt
+    /// finds the lock held and there is time left to wait, so the CLI can print "waiting
+    /// for …". Blocks the calling thread while it waits.
+    #[expect(
+        clippy::result_large_err,
+        reason = "called once per apply; `Held` carries the holder record inline for the message"
+    )]
+    pub fn acquire(
+        state_dir: &Path,
+        scope: &LockScope<'_>,
+        command: &str,
+        timeout: Duration,
+        on_wait: &mut dyn FnMut(Option<&LockHolder>),
+    ) -> Result<ApplyLock, LockError> {
+        let path = Self::path_for(state_dir, scope);
+        let io_error = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error)?;
+        }
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_error)?;
+        let started = Instant::now();
+        let mut announced = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(source)) => return Err(io_error(source)),
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(LockError::Held {
+                    holder: read_record(&file),
+                    path,
+                    waited: if timeout.is_zero() {
+                        Duration::ZERO
+                    } else {
+                        waited
+                    },
+                    environment: scope.environment_name().to_owned(),
+                });
+            }
+            if !announced {
+                announced = true;
+                on_wait(read_record(&file).as_ref());
+            }
+            std::thread::sleep(POLL_INTERVAL.min(timeout - waited));
+        }
+        // Held from here on: whatever record is in the file was left by a holder that died.
+        let stale = read_record(&file);
+        let holder = LockHolder {
+            pid: std::process::id(),
+            host: host_name(),
+            started_at: now_to_the_second().to_string(),
+            command: command.to_owned(),
+            environment: scope.environment.map(str::to_owned),
+            manifest: canonical_manifest(scope.manifest).display().to_string(),
+        };
+        write_record(&file, &holder).map_err(io_error)?;
+        Ok(ApplyLock { file, path, stale })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// When the file held a record from a previous holder that is gone (its process died
+    /// without releasing): that record, so the CLI can say "took over a stale lock left by
+    /// pid N".
+    pub fn previous_stale_holder(&self) -> Option<&LockHolder> {
+        self.stale.as_ref()
+    }
+}
+
+impl Drop for ApplyLock {
+    fn drop(&mut self) {
+        // Truncate while still holding, so the next holder finds no record and knows this
+        // release was orderly. Closing the file would release the lock anyway.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Why the lock could not be taken.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LockError {
+    /// Held by another process after `waited`.
+    #[error("{}", held_message(.holder.as_ref(), .environment, *.waited))]
+    #[diagnostic(
+        code(deployplan::lock::held),
+        help("{}", held_help(.path, *.waited))
+    )]
+    Held {
+        holder: Option<LockHolder>,
+        path: PathBuf,
+        waited: Duration,
+        environment: String,
+    },
+    #[error("cannot use the apply lock file `{}`: {source}", .path.display())]
+    #[diagnostic(
+        code(deployplan::lock::io),
+        help(
+            "the lock file lives in `.deployplan/locks/` beside the manifest; that folder must be writable and on a file system that supports file locks"
+        )
+    )]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn held_message(holder: Option<&LockHolder>, environment: &str, waited: Duration) -> String {
+    let mut message = if waited.is_zero() {
+        format!("another apply holds the lock on environment `{environment}`")
+    } else {
+        format!(
+            "another apply still holds the lock on environment `{environment}` after waiting {}",
+            format_duration(waited)
+        )
+    };
+    match holder {
+        Some(holder) => {
+            let liveness = match pid_alive_here(holder) {
+                Some(true) => ", still running",
+                Some(false) => {
+                    ", not running on this host: the record may be left by an earlier holder that crashed"
+                }
+                None => "",
+            };
+            let _ = write!(
+                message,
+                " (pid {} on host {}{liveness}; `{}`, since {})",
+                holder.pid, holder.host, holder.command, holder.started_at
+            );
+        }
+        None => message.push_str(" (the holder has not written a readable record)"),
+    }
+    message
+}
+
+fn held_help(path: &Path, waited: Duration) -> String {
+    let advice = if waited.is_zero() {
+        "wait for it to finish or pass `--lock-timeout 10m` to wait"
+    } else {
+        "wait longer (a larger `--lock-timeout`) or check on that process"
+    };
+    format!(
+        "{advice}; the lock is released automatically when that process exits. Lock file: {}",
+        path.display()
+    )
+}
+
+/// Whether the holder's pid exists, when that can be known: same host, on Linux.
+fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
+    if !cfg!(target_os = "linux") || holder.host != host_name() {
+        return None;
+    }
+    Some(Path::new("/proc").join(holder.pid.to_string()).exists())
+}
+
+/// Replaces the file's content with the holder record (while holding the lock).
+fn write_record(mut file: &File, holder: &LockHolder) -> std::io::Result<()> {
+    let mut json = serde_json::to_string(holder).map_err(std::io::Error::other)?;
+    json.push('\n');
+    file.set_len(0)?;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(json.as_bytes())?;
+    file.flush()
+}
+
+/// The record in the lock file, if any. Read through our own handle: an advisory lock does
+/// not stop reading on Unix (on Windows the read fails while locked, giving `None`).
+fn read_record(mut file: &File) -> Option<LockHolder> {
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut text = String::new();
+    file.take(MAX_RECORD_BYTES).read_to_string(&mut text).ok()?;
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+fn now_to_the_second() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now)
+}
+
+fn canonical_manifest(manifest: &Path) -> PathBuf {
+    std::fs::canonicalize(manifest)
+        .or_else(|_| std::path::absolute(manifest))
+        .unwrap_or_else(|_| manifest.to_path_buf())
+}
+
+/// This machine's name, without a new dependency: `/etc/hostname`, else `$HOSTNAME`.
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .or_else(|| {
+            std::env::var("HOSTNAME")
+                .ok()
+                .filter(|name| !name.is_empty())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Parses a `--lock-timeout` value: `0`, `90` (seconds), `90s`, `5m`, `1h`, `1h30m`,
+/// `500ms`. Units go from largest to smallest, each at most once.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let invalid = |why: &str| {
+        format!(
+            "invalid duration `{s}`: {why}; use e.g. `0`, `90` (seconds), `90s`, `5m`, `1h30m` or `500ms`"
+        )
+    };
+    let text = s.trim();
+    if text.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| invalid("too large"));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    let mut previous_rank = usize::MAX;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(invalid("expected a number"));
+        }
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid("too large"))?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (unit, after) = rest.split_at(unit_len);
+        rest = after;
+        let (rank, seconds_per_unit) = match unit {
+            "h" => (3, 3600),
+            "m" => (2, 60),
+            "s" => (1, 1),
+            "ms" => (0, 0),
+            "" => return Err(invalid("a number without a unit")),
+            _ => return Err(invalid(&format!("unknown unit `{unit}`"))),
+        };
+        if rank >= previous_rank {
+            return Err(invalid("units must go from largest to smallest, each once"));
+        }
+        previous_rank = rank;
+        let part = if rank == 0 {
+            Some(Duration::from_millis(number))
+        } else {
+            number
+                .checked_mul(seconds_per_unit)
+                .map(Duration::from_secs)
+        };
+        total = part
+            .and_then(|part| total.checked_add(part))
+            .ok_or_else(|| invalid("too large"))?;
+    }
+    Ok(total)
+}
+
+/// `1h30m`, `45s`, `500ms`: the inverse of [`parse_duration`] (sub-second parts dropped
+/// above one second).
+fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds == 0 {
+        return format!("{}ms", duration.as_millis());
+    }
+    let mut text = String::new();
+    for (value, unit) in [
+        (seconds / 3600, "h"),
+        (seconds / 60 % 60, "m"),
+        (seconds % 60, "s"),
+    ] {
+        if value > 0 {
+            let _ = write!(text, "{value}{unit}");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never_waits() -> impl FnMut(Option<&LockHolder>) {
+        |_| panic!("on_wait must not be called")
+    }
+
+    fn scope<'a>(manifest: &'a Path, environment: Option<&'a str>) -> LockScope<'a> {
+        LockScope {
+            manifest,
+            environment,
+        }
+    }
+
+    /// A temporary folder with a manifest file in it; the state dir is `.deployplan/` inside.
+    fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let manifest = dir.path().join("deployplan.yaml");
+        std::fs::write(&manifest, "providers: {}\n").expect("write manifest");
+        let state = dir.path().join(".deployplan");
+        (dir, manifest, state)
+    }
+
+    fn record(pid: u32) -> LockHolder {
+        LockHolder {
+            pid,
+            host: "ci-7".into(),
+            started_at: "2026-01-02T03:04:05Z".into(),
+            command: "deployplan apply".into(),
+            environment: Some("production".into()),
+            manifest: "/repo/deployplan.yaml".into(),
+        }
+    }
+
+    #[test]
+    fn acquires_releases_and_acquires_again() {
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, Some("staging"));
+        let lock = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .expect("first acquire");
+        assert!(lock.path().starts_with(state.join("locks")));
+        assert!(lock.previous_stale_holder().is_none());
+        let written: LockHolder =
+            serde_json::from_str(&std::fs::read_to_string(lock.path()).unwrap())
+                .expect("holder record");
+        assert_eq!(written.pid, std::process::id());
+        assert_eq!(written.command, "deployplan apply");
+        assert_eq!(written.environment.as_deref(), Some("staging"));
+        assert!(
+            written.started_at.parse::<jiff::Timestamp>().is_ok(),
+            "{}",
+            written.started_at
+        );
+        drop(lock);
+        let again = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .expect("re-acquire after release");
+        assert!(
+            again.previous_stale_holder().is_none(),
+            "an orderly release leaves no stale record"
+        );
+    }
+
+    #[test]
+    fn a_second_acquire_on_another_handle_fails_naming_the_holder() {
+        // flock-style locks belong to the open file description, so a second open in the same
+        // process conflicts exactly as another process would.
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, Some("production"));
+        let held = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply plan.json",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .expect("first acquire");
+        let err = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .expect_err("second acquire must fail");
+        let LockError::Held {
+            holder,
+            path,
+            waited,
+            environment,
+        } = &err
+        else {
+            panic!("expected Held, got {err:?}");
+        };
+        let holder = holder.as_ref().expect("holder record readable");
+        assert_eq!(holder.pid, std::process::id());
+        assert_eq!(holder.command, "deployplan apply plan.json");
+        assert_eq!(path, held.path());
+        assert_eq!(*waited, Duration::ZERO);
+        assert_eq!(environment, "production");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("another apply holds the lock on environment `production` (pid "),
+            "{message}"
+        );
+        assert!(
+            message.contains("`deployplan apply plan.json`, since "),
+            "{message}"
+        );
+        if cfg!(target_os = "linux") {
+            assert!(message.contains(", still running;"), "{message}");
+        }
+        let help = miette::Diagnostic::help(&err).expect("help").to_string();
+        assert!(help.contains("--lock-timeout 10m"), "{help}");
+        assert!(help.contains(&held.path().display().to_string()), "{help}");
+        let code = miette::Diagnostic::code(&err).expect("code").to_string();
+        assert_eq!(code, "deployplan::lock::held");
+    }
+
+    #[test]
+    fn waits_until_the_holder_releases() {
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, None);
+        let held = ApplyLock::acquire(&state, &scope, "first", Duration::ZERO, &mut never_waits())
+            .expect("first acquire");
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(500));
+            drop(held);
+        });
+        let mut waits = Vec::new();
+        let started = Instant::now();
+        let lock = ApplyLock::acquire(
+            &state,
+            &scope,
+            "second",
+            Duration::from_secs(10),
+            &mut |holder| {
+                waits.push(holder.map(|h| h.command.clone()));
+            },
+        )
+        .expect("acquired after the first lock was dropped");
+        releaser.join().unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(400),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            waits,
+            vec![Some("first".to_owned())],
+            "on_wait is called exactly once"
+        );
+        assert!(lock.previous_stale_holder().is_none());
+    }
+
+    #[test]
+    fn gives_up_after_the_timeout() {
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, Some("production"));
+        let _held = ApplyLock::acquire(&state, &scope, "first", Duration::ZERO, &mut never_waits())
+            .unwrap();
+        let mut calls = 0;
+        let err = ApplyLock::acquire(
+            &state,
+            &scope,
+            "second",
+            Duration::from_millis(450),
+            &mut |_| calls += 1,
+        )
+        .expect_err("still held");
+        let LockError::Held { waited, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(*waited >= Duration::from_millis(450), "{waited:?}");
+        assert_eq!(calls, 1);
+        assert!(
+            err.to_string()
+                .contains("still holds the lock on environment `production` after waiting"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reports_the_record_of_a_holder_that_died() {
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, Some("production"));
+        let path = ApplyLock::path_for(&state, &scope);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // A crashed holder: it wrote its record and held the lock, then its file was closed
+        // (the OS released the lock) without the truncation of an orderly release.
+        let crashed = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        crashed.lock().unwrap();
+        std::fs::write(&path, serde_json::to_string(&record(4242)).unwrap()).unwrap();
+        drop(crashed);
+
+        let lock = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .expect("a dead holder's lock is free");
+        assert_eq!(lock.previous_stale_holder(), Some(&record(4242)));
+        let now: LockHolder =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            now.pid,
+            std::process::id(),
+            "the stale record is replaced, not appended to"
+        );
+    }
+
+    #[test]
+    fn lock_file_path_is_stable_and_per_scope() {
+        let (dir, manifest, state) = fixture();
+        let staging = ApplyLock::path_for(&state, &scope(&manifest, Some("staging")));
+        assert_eq!(
+            staging,
+            ApplyLock::path_for(&state, &scope(&manifest, Some("staging")))
+        );
+        // The same manifest through another spelling of its path is the same scope.
+        let dotted = dir.path().join(".").join("deployplan.yaml");
+        assert_eq!(
+            staging,
+            ApplyLock::path_for(&state, &scope(&dotted, Some("staging")))
+        );
+        let production = ApplyLock::path_for(&state, &scope(&manifest, Some("production")));
+        let default = ApplyLock::path_for(&state, &scope(&manifest, None));
+        assert_ne!(staging, production);
+        assert_ne!(staging, default);
+        let other = dir.path().join("other.yaml");
+        assert_ne!(
+            staging,
+            ApplyLock::path_for(&state, &scope(&other, Some("staging")))
+        );
+        let name = staging.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("apply-staging-") && name.ends_with(".lock"),
+            "{name}"
+        );
+        assert_eq!(
+            name.len(),
+            "apply-staging-".len() + 12 + ".lock".len(),
+            "{name}"
+        );
+        assert!(
+            default
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("apply-default-")
+        );
+        let odd = ApplyLock::path_for(&state, &scope(&manifest, Some("../eu west")));
+        assert_eq!(odd.parent(), Some(state.join("locks").as_path()));
+    }
+
+    #[test]
+    fn release_truncates_the_lock_file_and_keeps_it() {
+        let (_dir, manifest, state) = fixture();
+        let scope = scope(&manifest, None);
+        let lock = ApplyLock::acquire(
+            &state,
+            &scope,
+            "deployplan apply",
+            Duration::ZERO,
+            &mut never_waits(),
+        )
+        .unwrap();
+        let path = lock.path().to_path_buf();
+        assert!(std::fs::metadata(&path).unwrap().len() > 0);
+        drop(lock);
+        assert_eq!(
+            std::fs::metadata(&path)
+                .expect("the lock file is never deleted")
+                .len(),
+            0
+        );
+    }
+
+    #[test]
+    fn names_a_holder_pid_that_no_longer_runs_here() {
+        let mut holder = record(u32::MAX);
+        holder.host = host_name();
+        let message = held_message(Some(&holder), "production", Duration::ZERO);
+        if cfg!(target_os = "linux") {
+            assert!(message.contains(", not running on this host"), "{message}");
+        }
+        holder.host = "another-machine".into();
+        let message = held_message(Some(&holder), "production", Duration::ZERO);
+        assert!(
+            message.contains("(pid 4294967295 on host another-machine; `deployplan apply`"),
+            "{message}"
+        );
+        let message = held_message(None, "production", Duration::from_secs(600));
+        assert_eq!(
+            message,
+            "another apply still holds the lock on environment `production` after waiting 10m (the holder has not written a readable record)"
+        );
+    }
+
+    #[test]
+    fn parses_lock_timeouts() {
+        let ok = [
+            ("0", Duration::ZERO),
+            ("90", Duration::from_secs(90)),
+            ("90s", Duration::from_secs(90)),
+            ("5m", Duration::from_secs(300)),
+            ("1h", Duration::from_secs(3600)),
+            ("1h30m", Duration::from_secs(5400)),
+            ("1m30s", Duration::from_secs(90)),
+            ("500ms", Duration::from_millis(500)),
+            ("1s500ms", Duration::from_millis(1500)),
+            (" 10m ", Duration::from_secs(600)),
+        ];
+        for (text, expected) in ok {
+            assert_eq!(parse_duration(text), Ok(expected), "{text}");
+        }
+        for text in [
+            "",
+            "m",
+            "-5s",
+            "5 m",
+            "1.5h",
+            "10x",
+            "1h30",
+            "30m1h",
+            "5m5m",
+            "99999999999999999999h",
+        ] {
+            let err = parse_duration(text).expect_err(text);
+            assert!(err.starts_with("invalid duration"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn formats_durations_for_messages() {
+        assert_eq!(format_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
+        for text in ["45s", "10m", "2h5m7s"] {
+            assert_eq!(format_duration(parse_duration(text).unwrap()), text);
+        }
+    }
+}

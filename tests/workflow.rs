@@ -1,0 +1,378 @@
+//! The review workflow: a saved plan is applied exactly, or refused when stale; targeting
+//! and excluding; two applies never interleave.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{World, assert_code, stderr, stdout, world, world_with};
+use deployplan::sandbox::DeployTiming;
+
+const MANIFEST: &str = r#"
+providers:
+  ncp:
+    type: ncp-sourcedeploy
+    endpoint: {{NCP}}
+ncp-sourcedeploy:
+  projects:
+    shop:
+      stages:
+        dev:
+          prune: true
+          target: { type: server, servers: SERVERS }
+          scenarios:
+            web:
+              strategy: normal
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-VERSION.tar.gz }
+            api:
+              strategy: normal
+              rollback: false
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.0.tar.gz }
+            EXTRA
+        prod:
+          target: { type: server, servers: [1021] }
+          scenarios:
+            web:
+              strategy: normal
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.5.0.tar.gz }
+  releases:
+    web-dev:
+      scenario: shop/dev/web
+"#;
+
+const LEGACY: &str = r#"legacy:
+              strategy: normal
+              rollback: false
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.0.tar.gz }"#;
+
+fn manifest(servers: &str, version: &str, extra: &str) -> String {
+    MANIFEST
+        .replace("SERVERS", servers)
+        .replace("VERSION", version)
+        .replace("EXTRA", extra)
+}
+
+fn apply_all(w: &World) {
+    assert_code(
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]),
+        0,
+    );
+}
+
+/// The `(action, address)` pairs of a JSON plan's changes, no-ops left out.
+fn planned(json: &str) -> Vec<(String, String)> {
+    let plan: serde_json::Value = serde_json::from_str(json).unwrap();
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "noop")
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_owned(),
+                c["address"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_its_changes_and_only_once() {
+    let w = world();
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    let plan = w.run(&["plan", "--out", "plan.json", "--detailed-exitcode"]);
+    assert_code(&plan, 2);
+    assert!(
+        stderr(&plan).contains("deployplan apply plan.json"),
+        "{}",
+        stderr(&plan)
+    );
+    let saved = std::fs::read_to_string(w.path().join("plan.json")).unwrap();
+    let json = w.run(&["plan", "--format", "json"]);
+    assert_eq!(
+        planned(&stdout(&json)),
+        planned(&saved),
+        "the plan file is the JSON plan"
+    );
+    let expected = planned(&saved);
+    assert_eq!(expected.len(), 7, "{expected:?}");
+
+    // The manifest's directory is left as it was: apply finds the manifest through the plan.
+    let applied = w.run(&["apply", "plan.json", "--poll-interval-ms", "100"]);
+    assert_code(&applied, 0);
+    assert!(
+        stdout(&applied).contains("Apply complete: 7 applied, 0 failed, 0 skipped."),
+        "{}",
+        stdout(&applied)
+    );
+    let writes = w.writes();
+    let creates = writes.iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(
+        writes.len(),
+        creates,
+        "a plan of creates and a deploy sends only POSTs: {writes:?}"
+    );
+    assert_eq!(creates, 7, "one write per planned change: {writes:?}");
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+
+    // The same plan again: everything it would create exists now.
+    let again = w.run(&["apply", "plan.json"]);
+    assert_code(&again, 1);
+    let err = stderr(&again);
+    assert!(err.contains("stale plan"), "{err}");
+    assert!(
+        err.contains("`ncp.project.shop` was created remotely since the plan was made"),
+        "{err}"
+    );
+    assert_eq!(
+        w.writes().len(),
+        writes.len(),
+        "a stale plan writes nothing"
+    );
+}
+
+#[test]
+fn a_plan_is_stale_when_a_remote_object_or_the_manifest_moved() {
+    let w = world();
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    apply_all(&w);
+
+    w.manifest(&manifest("[1011, 1012]", "1.4.1", ""));
+    let plan = w.run(&["plan", "--out", "plan.json", "--format", "json"]);
+    assert_code(&plan, 0);
+    assert_eq!(
+        planned(&stdout(&plan)),
+        [("update".to_owned(), "ncp.project.shop.stage.dev".to_owned())]
+    );
+
+    // Someone else changes the stage through the API (here: another checkout's apply).
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("deployplan.yaml"),
+        manifest("[1013]", "1.4.1", "").replace("{{NCP}}", &w.ncp_url()),
+    )
+    .unwrap();
+    let moved = w
+        .cmd()
+        .current_dir(other.path())
+        .args(["apply", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert_code(&moved, 0);
+    let writes = w.writes().len();
+
+    let refused = w.run(&["apply", "plan.json"]);
+    assert_code(&refused, 1);
+    let err = stderr(&refused);
+    assert!(err.contains("stale plan"), "{err}");
+    assert!(
+        err.contains("`ncp.project.shop.stage.dev` changed remotely since the plan was made"),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was applied"), "{err}");
+    assert_eq!(w.writes().len(), writes, "no write after a stale plan");
+
+    // A fresh plan from the same manifest applies; then editing the manifest makes it stale.
+    assert_code(&w.run(&["plan", "--out", "plan.json"]), 0);
+    w.manifest(&manifest("[1011, 1013]", "1.4.1", ""));
+    let edited = w.run(&["apply", "plan.json"]);
+    assert_code(&edited, 1);
+    assert!(
+        stderr(&edited).contains("the manifest changed since the plan was made"),
+        "{}",
+        stderr(&edited)
+    );
+    assert_eq!(w.writes().len(), writes);
+
+    // A plan file fixes its scope: flags that would change it are refused.
+    w.manifest(&manifest("[1011, 1012]", "1.4.1", ""));
+    assert_code(&w.run(&["plan", "--out", "plan.json"]), 0);
+    let flagged = w.run(&["apply", "plan.json", "--target", "ncp.project.shop"]);
+    assert_code(&flagged, 1);
+    assert!(
+        stderr(&flagged).contains("--target cannot be combined with a plan file"),
+        "{}",
+        stderr(&flagged)
+    );
+    assert_code(&w.run(&["apply", "plan.json"]), 0);
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+}
+
+#[test]
+fn a_target_plans_only_it_and_what_it_needs() {
+    let w = world();
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    let plan = w.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--target",
+        "ncp.release.web-dev",
+    ]);
+    assert_code(&plan, 0);
+    let addresses: Vec<String> = planned(&stdout(&plan)).into_iter().map(|c| c.1).collect();
+    assert_eq!(
+        addresses,
+        [
+            "ncp.project.shop",
+            "ncp.project.shop.stage.dev",
+            "ncp.project.shop.stage.dev.scenario.web",
+            "ncp.release.web-dev",
+        ]
+    );
+    assert!(
+        stderr(&plan).contains("3 declared resources are left out of this run"),
+        "{}",
+        stderr(&plan)
+    );
+
+    let typo = w.run(&["plan", "--target", "ncp.release.web-deb"]);
+    assert_code(&typo, 1);
+    assert!(
+        stderr(&typo).contains("did you mean `ncp.release.web-dev`?"),
+        "{}",
+        stderr(&typo)
+    );
+}
+
+#[test]
+fn targeting_never_prunes_or_reports_what_is_out_of_scope() {
+    let w = world();
+    w.manifest(&manifest("[1011]", "1.4.1", LEGACY));
+    apply_all(&w);
+    // `legacy` leaves the manifest; `dev` prunes. Targeting the release pulls `dev` in
+    // only as context: neither `api` (declared, out of scope) nor `legacy` is touched.
+    w.manifest(&manifest("[1011]", "1.4.2", ""));
+    let targeted = w.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--target",
+        "ncp.release.web-dev",
+    ]);
+    assert_code(&targeted, 0);
+    assert_eq!(
+        planned(&stdout(&targeted)),
+        [
+            (
+                "update".to_owned(),
+                "ncp.project.shop.stage.dev.scenario.web".to_owned()
+            ),
+            ("deploy".to_owned(), "ncp.release.web-dev".to_owned()),
+        ]
+    );
+    // Targeting the stage itself does prune it.
+    let stage = w.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--target",
+        "ncp.project.shop.stage.dev",
+    ]);
+    assert!(
+        planned(&stdout(&stage)).contains(&(
+            "delete".to_owned(),
+            "ncp.project.shop.stage.dev.scenario.legacy".to_owned()
+        )),
+        "{}",
+        stdout(&stage)
+    );
+
+    // Excluding the web scenario leaves out the release that deploys it, and prunes legacy.
+    let excluded = w.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--exclude",
+        "ncp.project.shop.stage.dev.scenario.web",
+    ]);
+    assert_code(&excluded, 0);
+    assert_eq!(
+        planned(&stdout(&excluded)),
+        [(
+            "delete".to_owned(),
+            "ncp.project.shop.stage.dev.scenario.legacy".to_owned()
+        )]
+    );
+}
+
+fn spawn_apply(w: &World, extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["apply", "--auto-approve", "--poll-interval-ms", "100"];
+    args.extend_from_slice(extra);
+    w.spawn(&args)
+}
+
+#[test]
+fn two_applies_of_one_environment_never_interleave() {
+    // Deployments take long enough for the other applies to meet the lock.
+    let w = world_with(DeployTiming::Timed {
+        waiting_ms: 100,
+        running_ms: 4000,
+    });
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    let first = spawn_apply(&w, &[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !w
+        .requests()
+        .iter()
+        .any(|r| r.method == "POST" && r.path.ends_with("/deploy"))
+    {
+        assert!(Instant::now() < deadline, "the first apply never deployed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A second apply that does not wait fails on the lock, naming the holder.
+    let second = w.run(&["apply", "--auto-approve", "--lock-timeout", "0"]);
+    assert_code(&second, 1);
+    let err = stderr(&second);
+    assert!(err.contains("another apply holds the lock"), "{err}");
+    assert!(err.contains(&format!("pid {}", first.id())), "{err}");
+
+    // A third waits for the first, then plans from what it left: nothing to do.
+    let third = spawn_apply(&w, &["--lock-timeout", "2m"]);
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let third = third.wait_with_output().unwrap();
+    let third_err = String::from_utf8_lossy(&third.stderr);
+    assert_eq!(third.status.code(), Some(0), "{third_err}");
+    assert!(third_err.contains("Waiting up to 120s"), "{third_err}");
+    assert!(
+        String::from_utf8_lossy(&third.stdout).contains("No changes"),
+        "{}",
+        String::from_utf8_lossy(&third.stdout)
+    );
+    let creates = w
+        .writes()
+        .iter()
+        .filter(|w| w.starts_with("POST") && w.ends_with("/project"))
+        .count();
+    assert_eq!(creates, 1, "one project create in all: {:?}", w.writes());
+}
+
+#[test]
+fn completions_know_every_command_and_flag() {
+    let w = world();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = w.run(&["completions", shell]);
+        assert_code(&out, 0);
+        let script = stdout(&out);
+        for word in [
+            "graph",
+            "apply",
+            "lock-timeout",
+            "exclude",
+            "markdown",
+            "mermaid",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_code(&w.run(&["completions", "tcsh"]), 2);
+}
