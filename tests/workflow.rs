@@ -99,6 +99,24 @@ fn a_saved_plan_applies_exactly_its_changes_and_only_once() {
     let expected = planned(&saved);
     assert_eq!(expected.len(), 7, "{expected:?}");
 
+    // The plan names its manifest relative to where `plan` ran; elsewhere apply says so.
+    let requests = w.requests().len();
+    let elsewhere = w.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let lost = w
+        .cmd()
+        .current_dir(&elsewhere)
+        .args(["apply", "../plan.json"])
+        .output()
+        .unwrap();
+    assert_code(&lost, 1);
+    assert!(
+        stderr(&lost).contains("which is not there from the current directory"),
+        "{}",
+        stderr(&lost)
+    );
+    assert_eq!(w.requests().len(), requests, "nothing was read or written");
+
     // The manifest's directory is left as it was: apply finds the manifest through the plan.
     let applied = w.run(&["apply", "plan.json", "--poll-interval-ms", "100"]);
     assert_code(&applied, 0);
@@ -226,6 +244,28 @@ fn a_target_plans_only_it_and_what_it_needs() {
         stderr(&plan).contains("3 declared resources are left out of this run"),
         "{}",
         stderr(&plan)
+    );
+
+    // One scenario: it, its stage and project, nothing else.
+    let scenario = w.run(&[
+        "plan",
+        "--format",
+        "json",
+        "--target",
+        "ncp.project.shop.stage.prod.scenario.web",
+    ]);
+    assert_code(&scenario, 0);
+    let addresses: Vec<String> = planned(&stdout(&scenario))
+        .into_iter()
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "ncp.project.shop",
+            "ncp.project.shop.stage.prod",
+            "ncp.project.shop.stage.prod.scenario.web",
+        ]
     );
 
     let typo = w.run(&["plan", "--target", "ncp.release.web-deb"]);

@@ -83,6 +83,15 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
         path: saved.scope.manifest.clone().into(),
         env: saved.environment.clone(),
     };
+    if !manifest.path.exists() {
+        return Err(AppError::usage(
+            format!(
+                "the plan was made from the manifest `{}`, which is not there from the current directory",
+                manifest.path.display()
+            ),
+            Some("run `deployplan apply PLANFILE` in the directory `deployplan plan` ran in (in CI: the repository root)".into()),
+        ));
+    }
     // Locked before anything is read, so the second of two applies plans from what the
     // first left behind.
     let _lock = lock(args, &manifest)?;

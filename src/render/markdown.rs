@@ -259,7 +259,30 @@ fn head(plan: &Plan) -> String {
     }
     out.push_str(&summary_words(&plan.summary));
     out.push_str("\n\n");
+    out.push_str(&partial_note(plan));
     out
+}
+
+/// A partial plan says so: what it was limited to, so a reviewer does not take it for all.
+fn partial_note(plan: &Plan) -> String {
+    let flags: Vec<String> = [
+        ("--target", &plan.scope.targets),
+        ("--exclude", &plan.scope.excludes),
+    ]
+    .iter()
+    .flat_map(|(flag, addresses)| {
+        addresses
+            .iter()
+            .map(move |a| format!("`{flag}` {}", code_span(a, false)))
+    })
+    .collect();
+    if flags.is_empty() {
+        return String::new();
+    }
+    format!(
+        "> [!NOTE]\n> Partial plan, limited by {}: the rest of the manifest is not compared.\n\n",
+        flags.join(", ")
+    )
 }
 
 /// `**2 to create, 1 to update, 3 to deploy**, 1 unmanaged (left alone)`.
@@ -700,6 +723,7 @@ fn thousands(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::model::Provenance;
     use serde_json::json;
@@ -1112,5 +1136,24 @@ mod tests {
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(65_536), "65,536");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn a_partial_plan_says_what_it_was_limited_to() {
+        let mut partial = plan(vec![change(
+            "ncp.release.web",
+            Action::Deploy,
+            "never deployed",
+            vec![],
+        )]);
+        partial.scope.targets = vec!["ncp.release.web".into()];
+        partial.scope.excludes = vec!["ncp.project.blog".into()];
+        let text = render(&partial, COMMENT_LIMIT);
+        assert!(
+            text.contains("> Partial plan, limited by `--target` `ncp.release.web`, `--exclude` `ncp.project.blog`"),
+            "{text}"
+        );
+        let full = plan(vec![]);
+        assert!(!render(&full, COMMENT_LIMIT).contains("Partial plan"));
     }
 }
