@@ -21,6 +21,7 @@ use crate::lock::{ApplyLock, LockHolder, LockScope};
 use crate::model::{RemoteState, Resource};
 use crate::providers::ApplyContext;
 use crate::render;
+use crate::render::live::LiveReporter;
 use crate::render::progress::LineReporter;
 
 pub async fn apply(args: &ApplyArgs) -> Result<ExitCode, AppError> {
@@ -229,7 +230,15 @@ async fn execute(
             }
         }
     });
-    let lines: Arc<dyn Reporter> = Arc::new(LineReporter::stderr());
+    // Live progress on a terminal, one line per event otherwise (CI logs).
+    let live = live_progress().then(|| {
+        let changes = plan.changes.iter().filter(|c| c.action.is_change()).count();
+        Arc::new(LiveReporter::stderr(changes))
+    });
+    let lines: Arc<dyn Reporter> = match &live {
+        Some(live) => live.clone(),
+        None => Arc::new(LineReporter::stderr()),
+    };
     let state_dir = session::state_dir(&manifest.path);
     let journal = Journal::create(&state_dir, lines.clone()).map_err(|source| AppError::Io {
         context: format!(
@@ -263,6 +272,9 @@ async fn execute(
         reporter,
     )
     .await;
+    if let Some(live) = live {
+        live.clear();
+    }
     output::stderr("\n");
     output::stdout(&render::progress::summary(&report));
     output::stderr(&format!("Journal: {}\n", journal_path.display()));
@@ -277,6 +289,13 @@ async fn execute(
 fn command_line() -> String {
     let args: Vec<String> = std::env::args().skip(1).collect();
     format!("deployplan {}", args.join(" "))
+}
+
+/// A live display needs a terminal that can move the cursor.
+fn live_progress() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var("TERM").map_or(true, |term| term != "dumb")
+        && std::env::var_os("CI").is_none()
 }
 
 fn confirm() -> bool {

@@ -1,6 +1,7 @@
 //! Renderers of plans and apply progress. They write strings; the CLI decides where they go.
 
 pub mod graph;
+pub mod live;
 pub mod markdown;
 pub mod progress;
 pub mod text;

@@ -50,7 +50,7 @@ impl Reporter for LineReporter {
     }
 }
 
-fn verb(change: &Change) -> &'static str {
+pub(crate) fn verb(change: &Change) -> &'static str {
     match change.action {
         crate::model::Action::Create => "creating",
         crate::model::Action::Update => "updating",
