@@ -214,7 +214,19 @@ fn a_plan_is_stale_when_a_remote_object_or_the_manifest_moved() {
         "{}",
         stderr(&flagged)
     );
+    // Applying re-reads only what the plan touches (the dev stage and its parents), not the
+    // prod stage and its scenario that a full plan reads.
+    let gets = |w: &World| w.requests().iter().filter(|r| r.method == "GET").count();
+    let before = gets(&w);
+    assert_code(&w.run(&["plan"]), 0);
+    let plan_gets = gets(&w) - before;
+    let before = gets(&w);
     assert_code(&w.run(&["apply", "plan.json"]), 0);
+    let apply_gets = gets(&w) - before;
+    assert!(
+        apply_gets < plan_gets,
+        "apply read {apply_gets} times, a full plan {plan_gets}"
+    );
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
 

@@ -108,10 +108,9 @@ enum Last {
     Failure(String),
 }
 
-/// What one attempt came to, already judged against the request's [`Retry`] class.
-enum Attempt {
-    /// A final response, body read.
-    Final(HttpResponse),
+/// An attempt that did not end in a final response, already judged against the request's
+/// [`Retry`] class.
+enum Miss {
     /// Worth another try: the status or the transport failure, and the server's wait.
     Again {
         last: Last,
@@ -121,6 +120,66 @@ enum Attempt {
     Ambiguous(String),
     /// Give up at once.
     Fatal(HttpError),
+}
+
+impl Miss {
+    /// An attempt that produced no complete response, `cause` saying why.
+    fn failed(retry: Retry, failure: Failure, cause: String) -> Miss {
+        match retry.on_failure(failure) {
+            Verdict::Ambiguous => Miss::Ambiguous(cause),
+            Verdict::Again | Verdict::Done => Miss::Again {
+                last: Last::Failure(cause),
+                retry_after: None,
+            },
+        }
+    }
+}
+
+/// A response the request's [`Retry`] class takes as final, its body not read yet. What
+/// becomes of it is the caller's part of [`HttpClient::retry_loop`]: [`HttpClient::send`]
+/// reads the body whole, [`HttpClient::send_streaming`] hands the response over unread.
+struct Answer<'c> {
+    response: reqwest::Response,
+    status: u16,
+    method: String,
+    url: String,
+    attempt: u32,
+    /// The attempt's place among the requests in flight, released with the answer unless
+    /// kept by what it becomes.
+    permit: Option<tokio::sync::SemaphorePermit<'c>>,
+}
+
+impl Answer<'_> {
+    /// Reads the whole body (then releases the permit). A body that breaks off is a
+    /// transport failure like any other, judged against `retry`.
+    async fn read(mut self, retry: Retry) -> Result<HttpResponse, Miss> {
+        let headers = self.response.headers().clone();
+        match read_body(&mut self.response).await {
+            Ok(Some(body)) => Ok(HttpResponse {
+                status: self.status,
+                headers,
+                body,
+                attempts: self.attempt,
+            }),
+            Ok(None) => Err(Miss::Fatal(HttpError::BodyTooLarge {
+                method: self.method,
+                url: self.url,
+                limit: MAX_BODY_BYTES,
+            })),
+            Err(e) => {
+                let failure = if e.is_timeout() {
+                    Failure::Timeout
+                } else {
+                    Failure::Broken
+                };
+                Err(Miss::failed(
+                    retry,
+                    failure,
+                    format!("reading the response body: {}", error_text(e)),
+                ))
+            }
+        }
+    }
 }
 
 impl HttpClient {
@@ -178,9 +237,35 @@ impl HttpClient {
     /// Returns the final response whatever its status, unless it is one that was retried
     /// until the attempts ran out ([`HttpError::TooManyRetries`]), or the outcome is unknown
     /// ([`HttpError::Ambiguous`]), or no response came ([`HttpError::Transport`]).
-    pub async fn send<F>(&self, retry: Retry, mut build: F) -> Result<HttpResponse, HttpError>
+    pub async fn send<F>(&self, retry: Retry, build: F) -> Result<HttpResponse, HttpError>
     where
         F: FnMut(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        self.retry_loop(retry, build, "response", |answer| answer.read(retry))
+            .await
+    }
+
+    /// The retry loop of [`send`](Self::send) and [`send_streaming`](Self::send_streaming),
+    /// the one place where the retry rules are applied.
+    ///
+    /// Each attempt sends a fresh request from `build`, holding an in-flight permit for the
+    /// attempt only, never across a retry wait, and judges the transport failure or the
+    /// response head against `retry`. A final response head goes to `finish` with the permit;
+    /// `finish` turns it into what the caller gets, or into a [`Miss`] of its own (a body
+    /// that breaks off). A miss is tried again after the policy's delay while attempts
+    /// remain, and otherwise becomes the error. `answered` is the log message for a response
+    /// head.
+    async fn retry_loop<'c, T, F, D, Fut>(
+        &'c self,
+        retry: Retry,
+        mut build: F,
+        answered: &'static str,
+        mut finish: D,
+    ) -> Result<T, HttpError>
+    where
+        F: FnMut(&reqwest::Client) -> reqwest::RequestBuilder,
+        D: FnMut(Answer<'c>) -> Fut,
+        Fut: Future<Output = Result<T, Miss>>,
     {
         let client = match &self.shared.client {
             Ok(client) => client,
@@ -198,23 +283,78 @@ impl HttpClient {
             let method = request.method().as_str().to_owned();
             let url = display_url(request.url());
 
-            // Held for the attempt only, not across retry waits.
-            let permit = self.shared.permits.acquire().await;
-            let outcome = self
-                .attempt(client, request, retry, attempt, &method, &url)
-                .await;
-            drop(permit);
+            // Held for the attempt only: `finish` keeps it or it is dropped with the answer,
+            // and a miss drops it before the retry wait.
+            let permit = self.shared.permits.acquire().await.ok();
+            let started = Instant::now();
+            let head = match client.execute(request).await {
+                Ok(response) => {
+                    self.record(&method, attempt);
+                    let status = response.status().as_u16();
+                    tracing::debug!(
+                        %method,
+                        %url,
+                        attempt,
+                        status,
+                        elapsed_ms = elapsed_ms(started),
+                        "{answered}"
+                    );
+                    match retry.on_status(status) {
+                        Verdict::Done => Ok((response, status)),
+                        Verdict::Ambiguous => Err(Miss::Ambiguous(format!(
+                            "the server answered HTTP {status}"
+                        ))),
+                        Verdict::Again => Err(Miss::Again {
+                            last: Last::Status(status),
+                            retry_after: retry_after_header(&response),
+                        }),
+                    }
+                }
+                Err(e) => {
+                    let failure = failure_of(&e);
+                    if failure != Failure::Connect {
+                        self.record(&method, attempt);
+                    }
+                    let cause = error_text(e);
+                    tracing::debug!(
+                        %method,
+                        %url,
+                        attempt,
+                        elapsed_ms = elapsed_ms(started),
+                        error = %cause,
+                        "request failed"
+                    );
+                    Err(Miss::failed(retry, failure, cause))
+                }
+            };
+            let outcome = match head {
+                Ok((response, status)) => {
+                    finish(Answer {
+                        response,
+                        status,
+                        method: method.clone(),
+                        url: url.clone(),
+                        attempt,
+                        permit,
+                    })
+                    .await
+                }
+                Err(miss) => {
+                    drop(permit);
+                    Err(miss)
+                }
+            };
             let (last, retry_after) = match outcome {
-                Attempt::Final(response) => return Ok(response),
-                Attempt::Fatal(error) => return Err(error),
-                Attempt::Ambiguous(reason) => {
+                Ok(done) => return Ok(done),
+                Err(Miss::Fatal(error)) => return Err(error),
+                Err(Miss::Ambiguous(reason)) => {
                     return Err(HttpError::Ambiguous {
                         method,
                         url,
                         reason,
                     });
                 }
-                Attempt::Again { last, retry_after } => (last, retry_after),
+                Err(Miss::Again { last, retry_after }) => (last, retry_after),
             };
             let status = match &last {
                 Last::Status(status) => Some(*status),
@@ -247,104 +387,6 @@ impl HttpClient {
             );
             if self.shared.config.sleep_on_retry && !delay.is_zero() {
                 tokio::time::sleep(delay).await;
-            }
-        }
-    }
-
-    /// Sends one attempt and judges what came back. Only a final response gets its body
-    /// read; a response that will be retried or reported as ambiguous is dropped unread.
-    async fn attempt(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-        retry: Retry,
-        attempt: u32,
-        method: &str,
-        url: &str,
-    ) -> Attempt {
-        let started = Instant::now();
-        let judge_failure = |failure: Failure, cause: String| match retry.on_failure(failure) {
-            Verdict::Ambiguous => Attempt::Ambiguous(cause),
-            Verdict::Again | Verdict::Done => Attempt::Again {
-                last: Last::Failure(cause),
-                retry_after: None,
-            },
-        };
-        let mut response = match client.execute(request).await {
-            Ok(response) => response,
-            Err(e) => {
-                let failure = if e.is_connect() {
-                    Failure::Connect
-                } else if e.is_timeout() {
-                    Failure::Timeout
-                } else {
-                    Failure::Broken
-                };
-                if failure != Failure::Connect {
-                    self.record(method, attempt);
-                }
-                let cause = error_text(e);
-                tracing::debug!(
-                    method,
-                    url,
-                    attempt,
-                    elapsed_ms = elapsed_ms(started),
-                    error = %cause,
-                    "request failed"
-                );
-                return judge_failure(failure, cause);
-            }
-        };
-        self.record(method, attempt);
-        let status = response.status().as_u16();
-        tracing::debug!(
-            method,
-            url,
-            attempt,
-            status,
-            elapsed_ms = elapsed_ms(started),
-            "response"
-        );
-        match retry.on_status(status) {
-            Verdict::Ambiguous => {
-                return Attempt::Ambiguous(format!("the server answered HTTP {status}"));
-            }
-            Verdict::Again => {
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| parse_retry_after(value, jiff::Timestamp::now()));
-                return Attempt::Again {
-                    last: Last::Status(status),
-                    retry_after,
-                };
-            }
-            Verdict::Done => {}
-        }
-        let headers = response.headers().clone();
-        match read_body(&mut response).await {
-            Ok(Some(body)) => Attempt::Final(HttpResponse {
-                status,
-                headers,
-                body,
-                attempts: attempt,
-            }),
-            Ok(None) => Attempt::Fatal(HttpError::BodyTooLarge {
-                method: method.to_owned(),
-                url: url.to_owned(),
-                limit: MAX_BODY_BYTES,
-            }),
-            Err(e) => {
-                let failure = if e.is_timeout() {
-                    Failure::Timeout
-                } else {
-                    Failure::Broken
-                };
-                judge_failure(
-                    failure,
-                    format!("reading the response body: {}", error_text(e)),
-                )
             }
         }
     }
@@ -399,4 +441,24 @@ fn error_text(error: reqwest::Error) -> String {
 
 fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// How a request that got no response failed.
+fn failure_of(error: &reqwest::Error) -> Failure {
+    if error.is_connect() {
+        Failure::Connect
+    } else if error.is_timeout() {
+        Failure::Timeout
+    } else {
+        Failure::Broken
+    }
+}
+
+/// The wait the server asked for in `Retry-After`, if it sent one that parses.
+fn retry_after_header(response: &reqwest::Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, jiff::Timestamp::now()))
 }
