@@ -20,6 +20,7 @@
 
 mod admin;
 mod emulator;
+pub(crate) mod extract;
 mod faults;
 mod listener;
 mod log;

@@ -19,7 +19,7 @@ use crate::providers::nhn::wire::{
 
 /// The artifact named by the `artifactId` path variable.
 pub(super) fn artifact(params: &Params) -> Result<&'static seed::Artifact, ApiError> {
-    let id = params.number("artifactId")?;
+    let id = params.id("artifactId")?;
     seed::artifact(id).ok_or_else(|| ApiError::artifact_not_found(id))
 }
 
@@ -28,7 +28,7 @@ pub(super) fn binary_group(
     params: &Params,
 ) -> Result<(&'static seed::Artifact, &'static seed::BinaryGroup), ApiError> {
     let artifact = artifact(params)?;
-    let key = params.number("binaryGroupKey")?;
+    let key = params.id("binaryGroupKey")?;
     let group = artifact
         .binary_group(key)
         .ok_or_else(|| ApiError::binary_group_not_found(artifact.id, key))?;

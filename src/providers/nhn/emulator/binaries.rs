@@ -33,7 +33,7 @@ pub(super) async fn download(
     params: Params,
 ) -> Result<Response, ApiError> {
     let (artifact, group) = artifacts::binary_group(&params)?;
-    let key = params.number("binaryKey")?;
+    let key = params.id("binaryKey")?;
     let binary = emulator
         .with_state(|state| {
             state

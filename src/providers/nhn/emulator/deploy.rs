@@ -57,7 +57,7 @@ pub(super) async fn run(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Vec<DeployRun>> {
     let artifact = artifacts::artifact(&params)?;
-    let group_id = params.number("serverGroupId")?;
+    let group_id = params.id("serverGroupId")?;
     if artifact.application_type != "server" {
         return Err(ApiError::bad_request(format!(
             "artifact {} is a client artifact; only server artifacts deploy",
