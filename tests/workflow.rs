@@ -375,8 +375,9 @@ fn two_applies_of_one_environment_never_interleave() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    // A second apply that does not wait fails on the lock, naming the holder.
-    let second = w.run(&["apply", "--auto-approve", "--lock-timeout", "0"]);
+    // A second apply that does not wait fails on the lock, naming the holder — also when it
+    // names the manifest differently (its directory instead of the file).
+    let second = w.run(&["apply", ".", "--auto-approve", "--lock-timeout", "0"]);
     assert_code(&second, 1);
     let err = stderr(&second);
     assert!(err.contains("another apply holds the lock"), "{err}");
@@ -427,4 +428,78 @@ fn completions_know_every_command_and_flag() {
         }
     }
     assert_code(&w.run(&["completions", "tcsh"]), 2);
+}
+
+#[test]
+fn a_deploy_is_refused_when_its_scenario_moved_after_review() {
+    let w = world();
+    let other = tempfile::tempdir().unwrap();
+    // Another checkout edits scenarios without deploying them.
+    let edit_elsewhere = |version: &str| {
+        let text = manifest("[1011]", version, "")
+            .replace(
+                "  releases:\n    web-dev:\n      scenario: shop/dev/web\n",
+                "",
+            )
+            .replace("{{NCP}}", &w.ncp_url());
+        std::fs::write(other.path().join("deployplan.yaml"), text).unwrap();
+        let out = w
+            .cmd()
+            .current_dir(other.path())
+            .args(["apply", "--auto-approve"])
+            .output()
+            .unwrap();
+        assert_code(&out, 0);
+    };
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    apply_all(&w);
+    edit_elsewhere("1.4.2");
+
+    // Reviewed: the scenario already names 1.4.2, so only the release deploys.
+    w.manifest(&manifest("[1011]", "1.4.2", ""));
+    let plan = w.run(&["plan", "--out", "plan.json", "--format", "json"]);
+    assert_eq!(
+        planned(&stdout(&plan)),
+        [("deploy".to_owned(), "ncp.release.web-dev".to_owned())]
+    );
+    // After review the scenario is pointed at another artifact.
+    edit_elsewhere("1.4.0");
+    let writes = w.writes().len();
+    let refused = w.run(&["apply", "plan.json"]);
+    assert_code(&refused, 1);
+    let err = stderr(&refused);
+    assert!(
+        err.contains("`ncp.project.shop.stage.dev.scenario.web` changed remotely"),
+        "{err}"
+    );
+    assert_eq!(w.writes().len(), writes, "nothing deployed");
+}
+
+#[test]
+fn an_edited_plan_file_is_refused() {
+    let w = world();
+    w.manifest(&manifest("[1011]", "1.4.1", ""));
+    apply_all(&w);
+    w.manifest(&manifest("[1011, 1012]", "1.4.1", ""));
+    assert_code(&w.run(&["plan", "--out", "plan.json"]), 0);
+    let path = w.path().join("plan.json");
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for change in plan["changes"].as_array_mut().unwrap() {
+        if change["address"] == "ncp.project.shop.stage.prod" {
+            change["action"] = "delete".into();
+        }
+    }
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let writes = w.writes().len();
+    let refused = w.run(&["apply", "plan.json"]);
+    assert_code(&refused, 1);
+    assert!(
+        stderr(&refused).contains(
+            "`ncp.project.shop.stage.prod`: the plan file says delete, but the manifest and the remote give no-op"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(w.writes().len(), writes);
 }

@@ -14,7 +14,7 @@ use super::plan::{plan_scope, warn_if_partial};
 use super::session::{self, Session};
 use crate::cli::{ApplyArgs, ManifestArgs};
 use crate::engine::apply::{self, Reporter};
-use crate::engine::plan::{FORMAT_VERSION, Plan};
+use crate::engine::plan::{FORMAT_VERSION, Plan, Summary};
 use crate::engine::stale;
 use crate::journal::Journal;
 use crate::lock::{ApplyLock, LockHolder, LockScope};
@@ -110,7 +110,7 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
     let stale = stale::check(
         &saved,
         &session.loaded.content_hash,
-        &scope.resources,
+        &scope,
         &remote,
         &rules,
     );
@@ -137,27 +137,40 @@ fn read_saved_plan(path: &Path) -> Result<Option<Plan>, AppError> {
         // Not readable as text or not JSON: the manifest loader reports it properly.
         return Ok(None);
     }
-    let Ok(document) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Ok(None);
+    let document = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(document) => document,
+        // A manifest may be written in YAML's flow style; a plan file names its format.
+        Err(_) if !text.contains("\"format_version\"") => return Ok(None),
+        Err(err) => {
+            return Err(AppError::usage(
+                format!("`{}` is not a valid plan file: {err}", path.display()),
+                Some("plan files are written by `deployplan plan --out FILE`; was it cut short or edited?".into()),
+            ));
+        }
     };
     let Some(version) = document.get("format_version") else {
         return Ok(None);
     };
     if version.as_str() != Some(FORMAT_VERSION) {
+        let version = version
+            .as_str()
+            .map_or_else(|| version.to_string(), str::to_owned);
         return Err(AppError::usage(
             format!(
-                "`{}` is a plan in format {version}; this deployplan reads format \"{FORMAT_VERSION}\"",
+                "`{}` is a plan in format `{version}`; this deployplan reads format `{FORMAT_VERSION}`",
                 path.display()
             ),
             Some("make the plan again with this version of deployplan".into()),
         ));
     }
-    let plan: Plan = serde_json::from_value(document).map_err(|err| {
+    let mut plan: Plan = serde_json::from_value(document).map_err(|err| {
         AppError::usage(
             format!("`{}` is not a valid plan file: {err}", path.display()),
             Some("plan files are written by `deployplan plan --out FILE`".into()),
         )
     })?;
+    // Counted again: what is shown and decided must come from the changes themselves.
+    plan.summary = Summary::of(&plan.changes);
     let ours = env!("CARGO_PKG_VERSION");
     if plan.deployplan_version != ours {
         return Err(AppError::usage(

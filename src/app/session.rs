@@ -104,7 +104,7 @@ impl Session {
         scope::select(&self.loaded.resources, targets, excludes).map_err(|unknown| {
             let message = unknown
                 .iter()
-                .map(|u| format!("{} `{}` matches no declared resource", u.flag, u.address))
+                .map(|u| format!("{} `{}` {}", u.flag, u.address, u.problem))
                 .collect::<Vec<_>>()
                 .join("; ");
             let help = unknown

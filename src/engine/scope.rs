@@ -37,11 +37,14 @@ impl Scope {
     }
 }
 
-/// A `--target` or `--exclude` address that matches no declared resource.
+/// A `--target` or `--exclude` address that cannot be used: it matches no declared
+/// resource, or (a target) the excludes remove all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownAddress {
     pub flag: &'static str,
     pub address: String,
+    /// What is wrong, e.g. "matches no declared resource".
+    pub problem: &'static str,
     pub help: Option<String>,
 }
 
@@ -69,6 +72,7 @@ pub fn select(
             unknown.push(UnknownAddress {
                 flag,
                 address: address.to_owned(),
+                problem: "matches no declared resource",
                 help: did_you_mean(address, all.iter().map(|r| r.address.as_str())),
             });
         }
@@ -92,6 +96,27 @@ pub fn select(
 
     let selected = requirements(all, &targeted);
     let excluded = dependents(all, &excluded_roots);
+    let emptied: Vec<UnknownAddress> = targets
+        .iter()
+        .filter(|t| {
+            let root = Address((*t).clone());
+            targeted
+                .iter()
+                .filter(|a| a.is_within(&root))
+                .all(|a| excluded.contains(a))
+        })
+        .map(|t| UnknownAddress {
+            flag: "--target",
+            address: t.clone(),
+            problem: "is left out entirely by --exclude",
+            help: Some(
+                "it, or what it depends on, is excluded: drop the target or the exclude".into(),
+            ),
+        })
+        .collect();
+    if !emptied.is_empty() {
+        return Err(emptied);
+    }
     let in_scope: BTreeSet<&Address> = selected.difference(&excluded).collect();
     Ok(Scope {
         resources: all
@@ -299,6 +324,21 @@ mod tests {
             "{errors:?}"
         );
         assert_eq!(errors[1].flag, "--exclude");
+    }
+
+    #[test]
+    fn a_target_that_its_excludes_remove_entirely_is_an_error() {
+        let errors = select(
+            &manifest(),
+            &["ncp.release.web".into()],
+            &["ncp.project.shop.stage.dev".into()],
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].problem == "is left out entirely by --exclude",
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use super::diff;
-use super::plan::Plan;
-use super::scope;
-use crate::model::{Action, Address, KindRules, RemoteState, Resource};
+use super::plan::{self, Plan, PlanInput};
+use super::scope::{self, Scope};
+use crate::model::{Action, Address, Change, KindRules, RemoteObject, RemoteState, Resource};
 
 /// One reason a saved plan cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,13 @@ pub enum Staleness {
     NoLongerDeclared {
         address: Address,
     },
+    /// The same manifest and remote give another change than the file holds: the file was
+    /// edited, or made by a deployplan that plans differently.
+    NotThePlan {
+        address: Address,
+        saved: &'static str,
+        fresh: &'static str,
+    },
 }
 
 impl fmt::Display for Staleness {
@@ -48,6 +55,14 @@ impl fmt::Display for Staleness {
             Staleness::NoLongerDeclared { address } => {
                 write!(f, "`{address}` is no longer declared")
             }
+            Staleness::NotThePlan {
+                address,
+                saved,
+                fresh,
+            } => write!(
+                f,
+                "`{address}`: the plan file says {saved}, but the manifest and the remote give {fresh} (was the plan file edited?)"
+            ),
         }
     }
 }
@@ -74,48 +89,35 @@ pub fn addresses_to_read(saved: &Plan, resources: &[Resource]) -> BTreeSet<Addre
 
 /// Everything that makes `saved` stale against the current manifest and remote state;
 /// empty when it can be applied as it is.
+///
+/// Every object re-read is compared — not only those the plan changes: a deploy uses what
+/// its scenario holds now, so a scenario edited after review must stop the apply. Then the
+/// plan is computed again from the same manifest, scope and objects, and each saved change
+/// must be what that fresh plan gives: apply never trusts an action because a file says so.
 pub fn check(
     saved: &Plan,
     manifest_hash: &str,
-    resources: &[Resource],
+    scope: &Scope,
     remote: &RemoteState,
     rules: &dyn Fn(&Resource) -> KindRules,
 ) -> Vec<Staleness> {
     if saved.manifest_hash != manifest_hash {
         return vec![Staleness::ManifestChanged];
     }
+    let resources = &scope.resources;
+    let read = addresses_to_read(saved, resources);
     let by_address: HashMap<&Address, &Resource> =
         resources.iter().map(|r| (&r.address, r)).collect();
+    let compared = saved
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change() || read.contains(&c.address));
     let mut found = Vec::new();
-    for change in saved.changes.iter().filter(|c| c.action.is_change()) {
+    for change in compared.clone() {
         let object = remote.objects.get(&change.address);
         let resource = by_address.get(&change.address).copied();
-        let now_fingerprint = diff::fingerprint(object);
-        if now_fingerprint != change.fingerprint {
-            let is_release = resource.is_some_and(|r| rules(r).release.is_some());
-            let how = match (change.fingerprint.as_str(), object) {
-                (_, Some(_)) if is_release => "was deployed",
-                ("absent", Some(_)) => "was created remotely",
-                (_, None) => "was deleted remotely",
-                _ => "changed remotely",
-            };
-            let planned = format!("planned {} ({})", change.action.as_str(), change.reason);
-            let now = match resource {
-                Some(resource) => {
-                    let fresh = diff::diff_resource(resource, object, &rules(resource));
-                    format!(
-                        "{planned}; a new plan would {} ({})",
-                        fresh.action.as_str(),
-                        fresh.reason
-                    )
-                }
-                None => planned,
-            };
-            found.push(Staleness::RemoteMoved {
-                address: change.address.clone(),
-                how,
-                now,
-            });
+        if diff::fingerprint(object) != change.fingerprint {
+            found.push(moved(change, object, resource, rules));
             continue;
         }
         match (resource, change.action) {
@@ -132,7 +134,79 @@ pub fn check(
             }
         }
     }
+    if !found.is_empty() {
+        return found;
+    }
+
+    let input = PlanInput {
+        environment: saved.environment.clone(),
+        manifest_hash: manifest_hash.to_owned(),
+        scope: saved.scope.clone(),
+        out_of_scope: &scope.out_of_scope,
+        context: &scope.context,
+        rules,
+    };
+    let fresh = match plan::plan(resources, remote, &input) {
+        Ok(fresh) => fresh,
+        Err(protected) => {
+            return protected
+                .into_iter()
+                .map(|e| Staleness::NotThePlan {
+                    address: e.address,
+                    saved: "a change",
+                    fresh: e.action,
+                })
+                .collect();
+        }
+    };
+    let fresh: HashMap<&Address, &Change> = fresh.changes.iter().map(|c| (&c.address, c)).collect();
+    for change in compared {
+        let same = fresh
+            .get(&change.address)
+            .is_some_and(|f| f.action == change.action && f.fields == change.fields);
+        if !same {
+            found.push(Staleness::NotThePlan {
+                address: change.address.clone(),
+                saved: change.action.as_str(),
+                fresh: fresh
+                    .get(&change.address)
+                    .map_or("nothing", |f| f.action.as_str()),
+            });
+        }
+    }
     found
+}
+
+fn moved(
+    change: &Change,
+    object: Option<&RemoteObject>,
+    resource: Option<&Resource>,
+    rules: &dyn Fn(&Resource) -> KindRules,
+) -> Staleness {
+    let is_release = resource.is_some_and(|r| rules(r).release.is_some());
+    let how = match (change.fingerprint.as_str(), object) {
+        (_, Some(_)) if is_release => "was deployed",
+        ("absent", Some(_)) => "was created remotely",
+        (_, None) => "was deleted remotely",
+        _ => "changed remotely",
+    };
+    let planned = format!("planned {} ({})", change.action.as_str(), change.reason);
+    let now = match resource {
+        Some(resource) => {
+            let fresh = diff::diff_resource(resource, object, &rules(resource));
+            format!(
+                "{planned}; a new plan would {} ({})",
+                fresh.action.as_str(),
+                fresh.reason
+            )
+        }
+        None => planned,
+    };
+    Staleness::RemoteMoved {
+        address: change.address.clone(),
+        how,
+        now,
+    }
 }
 
 #[cfg(test)]
@@ -233,7 +307,7 @@ mod tests {
         assert_eq!(saved.summary.update, 1);
         assert_eq!(saved.summary.create, 1);
         assert_eq!(saved.summary.delete, 1);
-        assert!(check(&saved, "h", &resources, &remote, RULES).is_empty());
+        assert!(check(&saved, "h", &Scope::all(&resources), &remote, RULES).is_empty());
     }
 
     #[test]
@@ -241,7 +315,7 @@ mod tests {
         let (resources, remote) = world();
         let saved = make_plan(&resources, &remote);
         assert_eq!(
-            check(&saved, "other", &resources, &remote, RULES),
+            check(&saved, "other", &Scope::all(&resources), &remote, RULES),
             [Staleness::ManifestChanged]
         );
     }
@@ -265,7 +339,7 @@ mod tests {
         remote
             .objects
             .remove(&Address("ncp.project.shop.stage.old".into()));
-        let stale = check(&saved, "h", &resources, &remote, RULES);
+        let stale = check(&saved, "h", &Scope::all(&resources), &remote, RULES);
         let text: Vec<String> = stale.iter().map(ToString::to_string).collect();
         assert_eq!(text.len(), 3, "{text:#?}");
         assert!(
@@ -293,7 +367,7 @@ mod tests {
         let saved = make_plan(&resources, &remote);
         resources[1].attributes = json!({"servers": [1, 2, 3, 4]});
         assert_eq!(
-            check(&saved, "h", &resources, &remote, RULES),
+            check(&saved, "h", &Scope::all(&resources), &remote, RULES),
             [Staleness::DesiredChanged {
                 address: Address("ncp.project.shop.stage.dev".into())
             }]
@@ -316,6 +390,43 @@ mod tests {
                 "ncp.project.shop",
                 "ncp.project.shop.stage.dev",
                 "ncp.project.shop.stage.prod"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unchanged_object_a_change_relies_on_must_not_move_either() {
+        let (resources, mut remote) = world();
+        let saved = make_plan(&resources, &remote);
+        // The project is not changed by the plan, but the stage changes under it.
+        remote
+            .objects
+            .get_mut(&Address("ncp.project.shop".into()))
+            .unwrap()
+            .attributes = json!({"description": "edited in the console"});
+        let stale = check(&saved, "h", &Scope::all(&resources), &remote, RULES);
+        assert!(
+            matches!(&stale[..], [Staleness::RemoteMoved { address, .. }] if address.as_str() == "ncp.project.shop"),
+            "{stale:?}"
+        );
+    }
+
+    #[test]
+    fn an_edited_plan_file_is_refused() {
+        let (resources, remote) = world();
+        let mut saved = make_plan(&resources, &remote);
+        let project = saved
+            .changes
+            .iter_mut()
+            .find(|c| c.address.as_str() == "ncp.project.shop")
+            .unwrap();
+        assert_eq!(project.action, Action::Noop);
+        project.action = Action::Delete;
+        let stale = check(&saved, "h", &Scope::all(&resources), &remote, RULES);
+        assert_eq!(
+            stale.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "`ncp.project.shop`: the plan file says delete, but the manifest and the remote give no-op (was the plan file edited?)"
             ]
         );
     }

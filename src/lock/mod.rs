@@ -18,8 +18,6 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 /// How often a waiting `acquire` retries.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// A holder record is a few hundred bytes; never read more than this from a lock file.
@@ -60,19 +58,13 @@ pub struct ApplyLock {
 }
 
 impl ApplyLock {
-    /// Lock file: `<state_dir>/locks/apply-<environment or "default">-<first 12 hex of
-    /// sha256(canonical manifest path)>.lock`. Characters of the environment name that are not
-    /// safe in a file name become `_` (a collision only serialises more, never less).
+    /// Lock file: `<state_dir>/locks/apply-<environment or "default">.lock`. The state
+    /// directory beside the manifest stands for the manifest: a file, its directory, and any
+    /// other spelling of either share it, so they share the lock (a manifest path in the name
+    /// would let `apply dir` and `apply dir/deployplan.yaml` run at once). Characters of the
+    /// environment name that are not safe in a file name become `_` (a collision only
+    /// serialises more, never less).
     pub fn path_for(state_dir: &Path, scope: &LockScope<'_>) -> PathBuf {
-        let digest = Sha256::digest(
-            canonical_manifest(scope.manifest)
-                .as_os_str()
-                .as_encoded_bytes(),
-        );
-        let hash = digest.iter().take(6).fold(String::new(), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        });
         let environment: String = scope
             .environment_name()
             .chars()
@@ -86,7 +78,7 @@ impl ApplyLock {
             .collect();
         state_dir
             .join("locks")
-            .join(format!("apply-{environment}-{hash}.lock"))
+            .join(format!("apply-{environment}.lock"))
     }
 
     /// Takes the lock, polling every 200 ms until `timeout` (`Duration::ZERO` = try once).
