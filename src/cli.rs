@@ -30,6 +30,14 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print the planned changes as a dependency graph (Graphviz dot or Mermaid).
     Graph(GraphArgs),
+    /// Write manifest YAML declaring the objects a provider instance already has.
+    ///
+    /// For adopting what was made elsewhere (e.g. in a console): the output declares every
+    /// object exactly as it is, so that a plan of your manifest together with the output
+    /// shows no changes for them. PATH supplies the provider instance's settings (a manifest
+    /// with only `providers:` is enough). Read-only: no write request is sent. Objects the
+    /// manifest language cannot declare exactly are left out with a warning.
+    Export(ExportArgs),
     /// Run the provider API emulators on a local port.
     Sandbox(SandboxArgs),
     /// Print a JSON Schema: of the manifest language or of the plan document.
@@ -124,6 +132,21 @@ pub struct GraphArgs {
     pub engine: EngineArgs,
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// The provider instance to export, by its name under `providers:`.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+    /// Export only this project (repeatable); default: every project.
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Write the YAML to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -120,6 +120,8 @@ case!(strategy_not_available_for_target, |b| b
     .replace("strategy: normal", "strategy: blue-green"));
 case!(missing_required_block, |b| b
     .replace("              rollback: true\n", ""));
+case!(provider_instance_name_with_a_dot, |b| b
+    .replace("  ncp:\n    type:", "  ncp.eu:\n    type:"));
 case!(literal_secret_key, |b| b.replace(
     "    endpoint: {{NCP}}\n",
     "    endpoint: {{NCP}}\n    credentials:\n      secret_key: hunter2hunter2\n"

@@ -3,6 +3,7 @@
 //! `--detailed-exitcode`).
 
 mod apply;
+mod export;
 mod output;
 mod plan;
 mod sandbox;
@@ -104,6 +105,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
         Command::Plan(args) => plan::plan(&args).await,
         Command::Apply(args) => apply::apply(&args).await,
         Command::Graph(args) => plan::graph(&args).await,
+        Command::Export(args) => export::export(&args).await,
         Command::Sandbox(args) => sandbox::serve(&args).await,
         Command::Schema { kind } => {
             let schema = match kind {

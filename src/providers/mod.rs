@@ -58,6 +58,10 @@ pub enum ProviderError {
     /// shown as located diagnostics, like any other manifest error.
     #[error("{} manifest value(s) name nothing the provider knows", .0.len())]
     References(Vec<ReferenceError>),
+    /// The provider type does not implement an operation (yet); the caller names the
+    /// instance and its type.
+    #[error("this provider type cannot {operation} yet")]
+    Unsupported { operation: &'static str },
 }
 
 /// One manifest value the remote does not know.
@@ -142,6 +146,42 @@ pub struct Outcome {
     pub message: String,
 }
 
+/// What `deployplan export` asks of a provider instance.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// Names of the top-level objects to export (e.g. projects); empty means all of them.
+    pub only: Vec<String>,
+    /// Write the instance's name on every exported top-level object (`provider: NAME`), for
+    /// manifests with more than one instance of the provider's type.
+    pub pin_instance: bool,
+}
+
+/// The manifest section an instance exported, and what it had to leave out.
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    /// The value of the provider type's top-level manifest section (plain data: the caller
+    /// escapes interpolation syntax when writing it as manifest text).
+    pub section: serde_json::Value,
+    /// Remote objects left out because the manifest language cannot declare them exactly
+    /// (declaring them would plan as a change).
+    pub skipped: Vec<ExportSkip>,
+    /// Names of [`ExportFilter::only`] that match no remote object; nothing is exported then.
+    pub unmatched: Vec<String>,
+    /// Every top-level object name that exists remotely (for "did you mean").
+    pub available: Vec<String>,
+    /// Lines for the header of the exported document (what was deliberately not exported).
+    pub notes: Vec<String>,
+    /// One line for the user, e.g. "2 projects, 3 stages, 5 scenarios".
+    pub summary: String,
+}
+
+/// A remote object `export` left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSkip {
+    pub address: Address,
+    pub reason: String,
+}
+
 /// One provider instance.
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -163,10 +203,33 @@ pub trait Provider: Send + Sync {
 
     /// Requests sent so far (for the summary and benchmarks).
     fn requests_sent(&self) -> u64;
+
+    /// Reads the remote objects (read-only: never a write request) and returns them as this
+    /// instance's manifest section, declaring each exactly as it is, so that a plan of the
+    /// result shows no changes for them. Provider types that cannot export keep this
+    /// default.
+    async fn export(&self, filter: &ExportFilter) -> Result<Exported, ProviderError> {
+        let _ = filter;
+        Err(ProviderError::Unsupported {
+            operation: "export",
+        })
+    }
 }
 
 /// Checks a provider instance's settings (registry line per provider type).
 pub fn validate_config(name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
+    // The instance name starts every address; a dot in it would make `--target ncp` also
+    // select `ncp.x.…` of an instance named `ncp.x`.
+    ctx.check_name(
+        name,
+        pointer,
+        "a provider instance name is letters, digits, `-` and `_` (it starts every address, e.g. `ncp.project.shop`)",
+        |n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        },
+    );
     match config.provider_type {
         ProviderType::NcpSourceDeploy => ncp::config::validate(name, config, pointer, ctx),
         ProviderType::NhnDeploy => nhn::config::validate(name, config, pointer, ctx),

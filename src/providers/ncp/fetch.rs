@@ -315,10 +315,7 @@ async fn fetch_stage(
             .get_stage(project_id, stage.id)
             .await
             .map_err(|e| request_error(format!("get stage `{}`", stage.name), e))?;
-        let attributes = match convert::target_from_wire(&detail) {
-            Some(target) => json!({ "target": target }),
-            None => json!({ "target": { "type": detail.target_type } }),
-        };
+        let attributes = stage_attributes(&detail);
         out.push(object(
             &address,
             KIND_STAGE,
@@ -362,9 +359,7 @@ async fn fetch_stage(
     while let Some(joined) = tasks.join_next().await {
         let (scenario_address, detail) = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        let mut attributes =
-            serde_json::to_value(convert::scenario_from_wire(&detail)).unwrap_or(Value::Null);
-        strip_defaults(&mut attributes);
+        let attributes = scenario_attributes(&detail);
         out.push(object(
             &scenario_address,
             KIND_SCENARIO,
@@ -377,6 +372,22 @@ async fn fetch_stage(
         details.push(((stage.name.clone(), detail.name.clone()), detail));
     }
     Ok((out, details))
+}
+
+/// The remote attributes of a stage, as plan compares them with the manifest's.
+pub(super) fn stage_attributes(detail: &wire::StageDetail) -> Value {
+    match convert::target_from_wire(detail) {
+        Some(target) => json!({ "target": target }),
+        None => json!({ "target": { "type": detail.target_type } }),
+    }
+}
+
+/// The remote attributes of a scenario, as plan compares them with the manifest's.
+pub(super) fn scenario_attributes(detail: &wire::ScenarioDetail) -> Value {
+    let mut attributes =
+        serde_json::to_value(convert::scenario_from_wire(detail)).unwrap_or(Value::Null);
+    strip_defaults(&mut attributes);
+    attributes
 }
 
 /// Removes manifest-only keys that serialisation may emit at their defaults.

@@ -3,7 +3,7 @@
 //! One folder holds everything about this provider: the manifest section ([`manifest`],
 //! [`lower`]), the wire types and client ([`wire`], [`client`], [`signature`]), the mapping
 //! between them ([`convert`]), the provider ([`provider`], [`fetch`], [`execute`],
-//! [`deploy`]) and the sandbox emulator ([`emulator`]).
+//! [`deploy`], [`export`]) and the sandbox emulator ([`emulator`]).
 
 pub mod client;
 pub mod config;
@@ -11,6 +11,7 @@ pub mod convert;
 pub mod deploy;
 pub mod emulator;
 pub mod execute;
+pub mod export;
 pub mod fetch;
 pub mod lower;
 pub mod manifest;

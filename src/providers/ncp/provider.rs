@@ -1,5 +1,5 @@
 //! The SourceDeploy provider: configuration, and the [`Provider`] implementation that
-//! delegates to [`super::fetch`] and [`super::execute`].
+//! delegates to [`super::fetch`], [`super::execute`] and [`super::export`].
 
 use async_trait::async_trait;
 
@@ -9,7 +9,9 @@ use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use crate::manifest::schema::ProviderConfig;
 use crate::model::{Change, KindRules, RemoteState, Resource};
 use crate::providers::http::HttpClient;
-use crate::providers::{ApplyContext, Outcome, Provider, ProviderError, SandboxUrls};
+use crate::providers::{
+    ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError, SandboxUrls,
+};
 use crate::redact;
 
 /// One `ncp-sourcedeploy` provider instance.
@@ -129,5 +131,9 @@ impl Provider for NcpProvider {
 
     fn requests_sent(&self) -> u64 {
         self.client.http_stats().total
+    }
+
+    async fn export(&self, filter: &ExportFilter) -> Result<Exported, ProviderError> {
+        super::export::export(self, filter).await
     }
 }
