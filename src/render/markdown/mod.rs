@@ -76,7 +76,7 @@ struct Caution {
 impl Caution {
     fn more_line(hidden: usize) -> String {
         redacted(format!(
-            "> - …and {} more (see the full plan in the plan file / CI job log)\n",
+            "> - …and {} more (the saved plan file has them all)\n",
             thousands(hidden)
         ))
     }
@@ -161,7 +161,7 @@ impl Pieces {
     fn note(&self, hidden: usize, limit: usize) -> String {
         redacted(format!(
             "> **Truncated:** {} of {} changed resources are not shown (the comment limit is \
-             {} characters). The full plan is in the plan file / CI job log.\n\n",
+             {} characters). The full plan is in the saved plan file (`plan --out`, kept as a CI artifact).\n\n",
             thousands(hidden),
             thousands(self.details.len()),
             thousands(limit)

@@ -296,7 +296,7 @@ fn truncates_the_caution_list_too() {
     let items = md.matches("> - `").count();
     assert!(items > 0 && items < 3_000);
     assert!(md.contains(&format!(
-        "> - …and {} more (see the full plan",
+        "> - …and {} more (the saved plan file has them all)",
         thousands(3_000 - items)
     )));
     assert!(md.contains("> **Truncated:** 3,000 of 3,000 changed resources"));
