@@ -150,6 +150,16 @@ def main():
             minimum = 1 + P + 2 * P * S + P * S * C
             width_rounds = 1 + -(-P // a.parallelism) + -(-2 * P * S // a.parallelism) + -(-P * S * C // a.parallelism)
             rows.append(("plan (converged)", wall, width_rounds * lat, len(requests(base)), minimum, rss))
+            # A reviewed plan that changes one stage: apply re-reads only that stage and its
+            # project (project list, the project's stage list, the stage's detail and
+            # scenario list), then writes once. Floor: three read rounds and the write.
+            with open(os.path.join(d, "deployplan.yaml"), "w") as f:
+                f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C).replace(
+                    "[1011, 1012]", "[1011]", 1))
+            run([binary(), "plan", "--out", "plan.json", *par], d, env)
+            clear(base)
+            wall, rss = run([binary(), "apply", "plan.json", *par], d, env)
+            rows.append(("apply saved plan", wall, 4 * lat, len(requests(base)), 5, rss))
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:
