@@ -160,6 +160,16 @@ def main():
             clear(base)
             wall, rss = run([binary(), "apply", "plan.json", *par], d, env)
             rows.append(("apply saved plan", wall, 4 * lat, len(requests(base)), 5, rss))
+            # One project, one stage, one scenario: no fan-out hides a round that could
+            # have run beside another, so wall/floor shows the critical path itself.
+            narrow = os.path.join(d, "narrow")
+            os.makedirs(narrow)
+            with open(os.path.join(narrow, "deployplan.yaml"), "w") as f:
+                f.write(manifest(f"{base}/ncp-sourcedeploy", 1, 1, 1).replace("p0:", "narrow:"))
+            run([binary(), "apply", "--auto-approve", *par], narrow, env)
+            clear(base)
+            wall, rss = run([binary(), "plan", *par], narrow, env)
+            rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5, rss))
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, assert_code, stderr, stdout, world};
+use common::{assert_code, stderr, stdout, world};
 use serde_json::json;
 
 const MANIFEST: &str = r#"
@@ -34,31 +34,11 @@ ncp-sourcedeploy:
       depends_on: [ncp.release.web]
 "#;
 
-fn admin(w: &World, method: reqwest::Method, path: &str, body: serde_json::Value) {
-    let url = format!("http://{}/_sandbox{path}", w.sandbox.addr);
-    let response = w
-        .runtime
-        .block_on(async {
-            reqwest::Client::new()
-                .request(method, &url)
-                .json(&body)
-                .send()
-                .await
-        })
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "admin {path}: {}",
-        response.status()
-    );
-}
-
 #[test]
 fn a_failed_deployment_fails_its_node_and_skips_dependents() {
     let w = world();
     w.manifest(MANIFEST);
-    admin(
-        &w,
+    w.admin(
         reqwest::Method::PUT,
         "/ncp-sourcedeploy/outcomes",
         json!({"project": "shop", "stage": "dev", "scenario": "web", "outcome": "fail"}),
@@ -95,8 +75,7 @@ fn a_failed_deployment_fails_its_node_and_skips_dependents() {
 fn rate_limits_and_server_errors_are_retried_where_safe() {
     let w = world();
     w.manifest(MANIFEST);
-    admin(
-        &w,
+    w.admin(
         reqwest::Method::PUT,
         "/faults",
         json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.3, "retry_after_secs": 0, "drop_rate": 0.0}),
@@ -108,8 +87,7 @@ fn rate_limits_and_server_errors_are_retried_where_safe() {
         statuses.contains(&429),
         "faults were injected: {statuses:?}"
     );
-    admin(
-        &w,
+    w.admin(
         reqwest::Method::PUT,
         "/faults",
         json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.0, "retry_after_secs": 0, "drop_rate": 0.0}),

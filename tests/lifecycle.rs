@@ -179,3 +179,37 @@ fn removed_scenario_is_unmanaged_until_pruned_and_protect_blocks_deletes() {
         common::stderr(&refused)
     );
 }
+
+/// Plan's reads wait only on what they need: a stage's detail and its scenario list both
+/// need just the stage id, the history only names, and each release's deployment detail
+/// only its history entry; so they go out together, whatever the number of releases.
+#[test]
+fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
+    let w = world();
+    w.manifest(&manifest(EXTRA_SCENARIO, "1.4.1", "[1011, 1012]").replace(
+        "  releases:\n",
+        "  releases:\n    api-dev:\n      scenario: shop/dev/api\n",
+    ));
+    assert_code(
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    let latency_ms = 400;
+    w.admin(
+        reqwest::Method::PUT,
+        "/faults",
+        serde_json::json!({ "latency_ms": latency_ms }),
+    );
+    w.clear_requests();
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+    let rounds = common::rounds(&w.requests(), latency_ms);
+    let mut sorted: Vec<Vec<String>> = rounds
+        .into_iter()
+        .map(|mut round| {
+            round.sort();
+            round
+        })
+        .collect();
+    sorted.iter_mut().for_each(|round| round.dedup());
+    insta::assert_debug_snapshot!(sorted);
+}

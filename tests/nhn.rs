@@ -67,19 +67,6 @@ fn nhn_cmd(w: &World, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn admin(w: &World, path: &str, body: serde_json::Value) {
-    let url = format!("http://{}/_sandbox{path}", w.sandbox.addr);
-    let response = w
-        .runtime
-        .block_on(async { reqwest::Client::new().put(&url).json(&body).send().await })
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "admin {path}: {}",
-        response.status()
-    );
-}
-
 #[test]
 fn upload_then_deploy_then_no_changes_then_bump() {
     let w = world();
@@ -135,8 +122,8 @@ fn upload_then_deploy_then_no_changes_then_bump() {
 
     // Version bump: one upload and two deploys; production fails and leaves the remote as it was.
     setup(&w, "1.4.3");
-    admin(
-        &w,
+    w.admin(
+        reqwest::Method::PUT,
         "/nhn-deploy/outcomes",
         json!({"artifact": "shop", "server_group": "web-staging", "outcome": "fail"}),
     );
@@ -263,4 +250,32 @@ fn a_rollback_to_an_older_binary_is_refused_at_plan_time() {
         "{err}"
     );
     assert!(err.contains("upload the old build again"), "{err}");
+}
+
+/// Names resolve in two rounds however many resources share them (the artifact, then its
+/// two group lists together), and the per-resource reads go out together after that.
+#[test]
+fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
+    let w = world();
+    setup(&w, "1.4.2");
+    assert_code(
+        &nhn_cmd(&w, &["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    let latency_ms = 400;
+    w.admin(
+        reqwest::Method::PUT,
+        "/faults",
+        json!({ "latency_ms": latency_ms }),
+    );
+    w.clear_requests();
+    assert_code(&nhn_cmd(&w, &["plan", "--detailed-exitcode"]), 0);
+    let rounds: Vec<Vec<String>> = common::rounds(&w.requests(), latency_ms)
+        .into_iter()
+        .map(|mut round| {
+            round.sort();
+            round
+        })
+        .collect();
+    insta::assert_debug_snapshot!(rounds);
 }

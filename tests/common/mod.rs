@@ -97,6 +97,31 @@ impl World {
         self.sandbox.requests()
     }
 
+    /// Calls the sandbox's admin API at `/_sandbox{path}` and asserts it succeeded.
+    pub fn admin(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
+        let url = format!("http://{}/_sandbox{path}", self.sandbox.addr);
+        let response = self
+            .runtime
+            .block_on(async {
+                reqwest::Client::new()
+                    .request(method, &url)
+                    .json(&body)
+                    .send()
+                    .await
+            })
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "admin {path}: {}",
+            response.status()
+        );
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.admin(reqwest::Method::DELETE, "/requests", serde_json::json!({}));
+    }
+
     /// Writes (non-GET) requests received so far.
     pub fn writes(&self) -> Vec<String> {
         self.requests()
@@ -129,4 +154,23 @@ pub fn assert_code(output: &Output, expected: i32) {
         stdout(output),
         stderr(output)
     );
+}
+
+/// The requests grouped into dependent rounds, by arrival, under an injected latency of
+/// `latency_ms`: a request sent after another's answer arrives at least `latency_ms` later,
+/// while requests sent together arrive within a few milliseconds. So a new round starts at
+/// the first request that arrives more than half the latency after its round's first one.
+/// Each request is shown as `METHOD path`.
+pub fn rounds(requests: &[sandbox::RequestRecord], latency_ms: i64) -> Vec<Vec<String>> {
+    let mut sorted = requests.to_vec();
+    sorted.sort_by_key(|r| (r.at_ms, r.seq));
+    let mut rounds: Vec<(i64, Vec<String>)> = Vec::new();
+    for request in sorted {
+        let line = format!("{} {}", request.method, request.path);
+        match rounds.last_mut() {
+            Some((start, round)) if request.at_ms - *start < latency_ms / 2 => round.push(line),
+            _ => rounds.push((request.at_ms, vec![line])),
+        }
+    }
+    rounds.into_iter().map(|(_, round)| round).collect()
 }

@@ -1,8 +1,11 @@
 //! Reading SourceDeploy's state for the declared resources with as few calls as the API
 //! allows: one project list; per matched project one stage list; per declared stage one
 //! detail and one scenario list; per declared scenario one detail; per project with
-//! releases the newest history page(s) and one detail per release. Independent calls run
-//! concurrently.
+//! releases the newest history page(s) and one detail per release.
+//!
+//! Each call waits only for the ids it needs, so a converged plan takes four dependent
+//! rounds (projects, stages, stage details with scenario lists, scenario details with the
+//! history) plus one for the releases' deployment details, however wide the manifest.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,6 +16,7 @@ use super::client::NcpClient;
 use super::convert;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
+use super::releases;
 use super::wire;
 use crate::model::{Address, RemoteObject, RemoteState, Resource};
 use crate::providers::ProviderError;
@@ -239,33 +243,22 @@ async fn fetch_project(
         .map_err(|e| request_error(format!("list stages of project {project_id}"), e))?;
     let declared: HashMap<&str, &(String, bool, Vec<String>)> =
         stages.iter().map(|s| (s.0.as_str(), s)).collect();
+
+    // Per stage of the manifest: its detail and its scenario list.
     let mut tasks = JoinSet::new();
-    let mut stage_ids = HashMap::new();
     for stage in &remote_stages {
         let address = project.child(KIND_STAGE, &stage.name);
-        stage_ids.insert(stage.name.clone(), stage.id);
         match declared.get(stage.name.as_str()) {
             Some((_, is_declared, scenarios)) => {
-                let client = client.clone();
-                let (project, address, stage, scenarios, is_declared) = (
+                tasks.spawn(read_stage(
+                    client.clone(),
                     project.clone(),
-                    address.clone(),
+                    address,
+                    project_id,
                     stage.clone(),
-                    scenarios.clone(),
                     *is_declared,
-                );
-                tasks.spawn(async move {
-                    fetch_stage(
-                        client,
-                        project,
-                        address,
-                        project_id,
-                        stage,
-                        is_declared,
-                        scenarios,
-                    )
-                    .await
-                });
+                    scenarios.clone(),
+                ));
             }
             None => out.push(object(
                 &address,
@@ -278,28 +271,50 @@ async fn fetch_project(
             )),
         }
     }
-    let mut scenario_details: HashMap<(String, String), wire::ScenarioDetail> = HashMap::new();
+    let mut to_read = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (objects, details) = joined
+        let (objects, scenarios) = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
         out.extend(objects);
-        scenario_details.extend(details);
+        to_read.extend(scenarios);
     }
-    if !releases.is_empty() {
-        out.extend(
-            super::releases::fetch_releases(&client, project_id, &releases, &scenario_details)
-                .await?,
-        );
-    }
+
+    // Every declared scenario's detail and, beside them, the history the releases need.
+    let wanted: Vec<releases::ScenarioKey> = releases
+        .iter()
+        .map(|(_, stage, scenario, _)| (stage.clone(), scenario.clone()))
+        .filter(|key| {
+            to_read
+                .iter()
+                .any(|s| s.stage_name == key.0 && s.scenario.name == key.1)
+        })
+        .collect();
+    let ((objects, scenario_details), deployments) = tokio::try_join!(
+        read_scenarios(client.clone(), project_id, to_read),
+        releases::read_deployments(&client, project_id, &wanted),
+    )?;
+    out.extend(objects);
+    out.extend(releases::release_objects(
+        &releases,
+        &scenario_details,
+        &deployments,
+    ));
     Ok(out)
 }
 
-type StageFetch = (
-    Vec<RemoteObject>,
-    Vec<((String, String), wire::ScenarioDetail)>,
-);
+/// A declared scenario found in its stage's list, to be read in detail.
+struct ScenarioToRead {
+    stage: Address,
+    stage_id: i64,
+    stage_name: String,
+    scenario: wire::IdName,
+}
 
-async fn fetch_stage(
+/// A stage's object (when declared) and the objects of its undeclared scenarios, plus the
+/// declared scenarios that exist and need their detail read.
+type StageRead = (Vec<RemoteObject>, Vec<ScenarioToRead>);
+
+async fn read_stage(
     client: NcpClient,
     project: Address,
     address: Address,
@@ -307,14 +322,27 @@ async fn fetch_stage(
     stage: wire::IdName,
     declared: bool,
     scenarios: Vec<String>,
-) -> Result<StageFetch, ProviderError> {
+) -> Result<StageRead, ProviderError> {
     let mut out = Vec::new();
-    let mut details = Vec::new();
-    if declared {
-        let detail = client
+    // The stage's detail and its scenario list only need the stage id: one round, not two.
+    let detail = async {
+        if !declared {
+            return Ok(None);
+        }
+        client
             .get_stage(project_id, stage.id)
             .await
-            .map_err(|e| request_error(format!("get stage `{}`", stage.name), e))?;
+            .map(Some)
+            .map_err(|e| request_error(format!("get stage `{}`", stage.name), e))
+    };
+    let scenarios_listed = async {
+        client
+            .list_scenarios(project_id, stage.id)
+            .await
+            .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))
+    };
+    let (detail, remote) = tokio::try_join!(detail, scenarios_listed)?;
+    if let Some(detail) = detail {
         let attributes = stage_attributes(&detail);
         out.push(object(
             &address,
@@ -326,27 +354,19 @@ async fn fetch_stage(
             None,
         ));
     }
-    let remote = client
-        .list_scenarios(project_id, stage.id)
-        .await
-        .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))?;
-    let mut tasks = JoinSet::new();
+    let mut to_read = Vec::new();
     for scenario in remote {
-        let scenario_address = address.child(KIND_SCENARIO, &scenario.name);
         if scenarios.contains(&scenario.name) {
-            let client = client.clone();
-            let stage_id = stage.id;
-            tasks.spawn(async move {
-                let detail = client
-                    .get_scenario(project_id, stage_id, scenario.id)
-                    .await
-                    .map_err(|e| request_error(format!("get scenario `{}`", scenario.name), e))?;
-                Ok::<_, ProviderError>((scenario_address, detail))
+            to_read.push(ScenarioToRead {
+                stage: address.clone(),
+                stage_id: stage.id,
+                stage_name: stage.name.clone(),
+                scenario,
             });
         } else if declared {
             // Undeclared scenario of a declared stage: the manifest owns it (prune candidate).
             out.push(object(
-                &scenario_address,
+                &address.child(KIND_SCENARIO, &scenario.name),
                 KIND_SCENARIO,
                 &scenario.name,
                 Some(&address),
@@ -356,20 +376,48 @@ async fn fetch_stage(
             ));
         }
     }
+    Ok((out, to_read))
+}
+
+/// The scenario objects, and their details by (stage, scenario) for the releases.
+type ScenarioReads = (
+    Vec<RemoteObject>,
+    HashMap<releases::ScenarioKey, wire::ScenarioDetail>,
+);
+
+async fn read_scenarios(
+    client: NcpClient,
+    project_id: i64,
+    to_read: Vec<ScenarioToRead>,
+) -> Result<ScenarioReads, ProviderError> {
+    let mut tasks = JoinSet::new();
+    for wanted in to_read {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let detail = client
+                .get_scenario(project_id, wanted.stage_id, wanted.scenario.id)
+                .await
+                .map_err(|e| {
+                    request_error(format!("get scenario `{}`", wanted.scenario.name), e)
+                })?;
+            Ok::<_, ProviderError>((wanted, detail))
+        });
+    }
+    let mut out = Vec::new();
+    let mut details = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (scenario_address, detail) = joined
+        let (wanted, detail) = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        let attributes = scenario_attributes(&detail);
         out.push(object(
-            &scenario_address,
+            &wanted.stage.child(KIND_SCENARIO, &wanted.scenario.name),
             KIND_SCENARIO,
             &detail.name,
-            Some(&address),
+            Some(&wanted.stage),
             detail.id,
-            attributes,
+            scenario_attributes(&detail),
             None,
         ));
-        details.push(((stage.name.clone(), detail.name.clone()), detail));
+        details.insert((wanted.stage_name, detail.name.clone()), detail);
     }
     Ok((out, details))
 }

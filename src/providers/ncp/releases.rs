@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
 use super::client::NcpClient;
 use super::fetch::{object, request_error};
@@ -17,25 +18,31 @@ use crate::providers::ProviderError;
 const MAX_HISTORY_PAGES: u32 = 10;
 const HISTORY_PAGE_SIZE: u32 = 100;
 
-/// The deployed artifact of each release: from the newest successful history entry of its
-/// scenario, and any deployment still running for it.
-pub(super) async fn fetch_releases(
+/// A release's scenario: (stage name, scenario name).
+pub(super) type ScenarioKey = (String, String);
+
+/// What a project's deployment history says of the scenarios releases deploy.
+#[derive(Default)]
+pub(super) struct Deployments {
+    /// The newest entry per scenario, whatever its status: a running one is in flight.
+    latest: HashMap<ScenarioKey, wire::HistorySummary>,
+    /// The detail of the newest successful entry per scenario: what it deployed.
+    deployed: HashMap<ScenarioKey, wire::HistoryDetail>,
+}
+
+/// Reads the project's history, newest page first, until every wanted scenario has a
+/// successful entry (or the history ends), then the details of those entries, all at once.
+/// It needs only names, so it runs beside the scenario reads rather than after them.
+pub(super) async fn read_deployments(
     client: &NcpClient,
     project_id: i64,
-    releases: &[(Address, String, String, String)],
-    scenarios: &HashMap<(String, String), wire::ScenarioDetail>,
-) -> Result<Vec<RemoteObject>, ProviderError> {
-    // (stage, scenario) → (latest entry, latest successful entry)
-    let mut latest: HashMap<(String, String), wire::HistorySummary> = HashMap::new();
-    let mut success: HashMap<(String, String), wire::HistorySummary> = HashMap::new();
-    let wanted: Vec<(String, String)> = releases
-        .iter()
-        .filter(|(_, s, c, _)| scenarios.contains_key(&(s.clone(), c.clone())))
-        .map(|(_, s, c, _)| (s.clone(), c.clone()))
-        .collect();
+    wanted: &[ScenarioKey],
+) -> Result<Deployments, ProviderError> {
+    let mut deployments = Deployments::default();
     if wanted.is_empty() {
-        return Ok(Vec::new());
+        return Ok(deployments);
     }
+    let mut success: HashMap<ScenarioKey, wire::HistorySummary> = HashMap::new();
     for page in 1..=MAX_HISTORY_PAGES {
         let entries = client
             .list_history_page(project_id, page, HISTORY_PAGE_SIZE)
@@ -55,8 +62,8 @@ pub(super) async fn fetch_releases(
             if !wanted.contains(&key) {
                 continue;
             }
-            if latest.get(&key).is_none_or(|l| entry.id > l.id) {
-                latest.insert(key.clone(), entry.clone());
+            if deployments.latest.get(&key).is_none_or(|l| entry.id > l.id) {
+                deployments.latest.insert(key.clone(), entry.clone());
             }
             if entry.status == history_status::SUCCESS
                 && success.get(&key).is_none_or(|l| entry.id > l.id)
@@ -69,39 +76,51 @@ pub(super) async fn fetch_releases(
             break;
         }
     }
+    let mut details = JoinSet::new();
+    for (key, entry) in success {
+        let client = client.clone();
+        details.spawn(async move {
+            client
+                .get_history(project_id, entry.id)
+                .await
+                .map(|detail| (key, detail))
+                .map_err(|e| request_error(format!("get deployment {}", entry.id), e))
+        });
+    }
+    while let Some(joined) = details.join_next().await {
+        let (key, detail) = joined
+            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        deployments.deployed.insert(key, detail);
+    }
+    Ok(deployments)
+}
+
+/// The remote object of each release whose scenario exists: the artifact its newest
+/// successful deployment ran, and any deployment still running.
+pub(super) fn release_objects(
+    releases: &[(Address, String, String, String)],
+    scenarios: &HashMap<ScenarioKey, wire::ScenarioDetail>,
+    deployments: &Deployments,
+) -> Vec<RemoteObject> {
     let mut out = Vec::new();
     for (address, stage, scenario, path) in releases {
         let key = (stage.clone(), scenario.clone());
         let Some(detail) = scenarios.get(&key) else {
             continue;
         };
-        let in_flight = latest
+        let in_flight = deployments
+            .latest
             .get(&key)
             .filter(|l| !history_status::is_terminal(&l.status))
             .map(|l| format!("deployment {} is {}", l.id, l.status));
-        let artifact = match success.get(&key) {
-            Some(entry) => {
-                let history = client
-                    .get_history(project_id, entry.id)
-                    .await
-                    .map_err(|e| request_error(format!("get deployment {}", entry.id), e))?;
-                deployed_artifact(&history, detail)
-            }
-            None => None,
-        };
-        let Some(artifact) = artifact else {
-            if in_flight.is_some() {
-                out.push(object(
-                    address,
-                    KIND_RELEASE,
-                    address.0.rsplit('.').next().unwrap_or_default(),
-                    None,
-                    detail.id,
-                    json!({ "scenario": path }),
-                    in_flight,
-                ));
-            }
-            continue;
+        let artifact = deployments
+            .deployed
+            .get(&key)
+            .and_then(|history| deployed_artifact(history, detail));
+        let attributes = match artifact {
+            Some(artifact) => json!({ "scenario": path, "artifact": artifact }),
+            None if in_flight.is_some() => json!({ "scenario": path }),
+            None => continue,
         };
         out.push(object(
             address,
@@ -109,11 +128,11 @@ pub(super) async fn fetch_releases(
             address.0.rsplit('.').next().unwrap_or_default(),
             None,
             detail.id,
-            json!({ "scenario": path, "artifact": artifact }),
+            attributes,
             in_flight,
         ));
     }
-    Ok(out)
+    out
 }
 
 /// The artifact a history entry deployed, in the form [`super::lower::artifact_of`] gives.

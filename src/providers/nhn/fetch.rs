@@ -3,14 +3,14 @@
 //! lookup and per release one history read, concurrently. Unknown names are collected and
 //! returned together as [`ProviderError::References`], so the user sees every one at its line.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::client::{LatestDeployments, NhnClient};
 use super::lower::{KIND_BINARY, KIND_RELEASE};
-use super::provider::{NhnProvider, request_error};
+use super::provider::{NhnProvider, request_error, task_failed};
 use super::wire;
 use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{RemoteObject, RemoteState, Resource};
@@ -50,193 +50,211 @@ fn unknown(
 
 /// What a resource resolved to.
 enum Resolved {
-    Binary { artifact: i64, group: i64 },
-    Release { artifact: i64, server_group: i64 },
+    Binary {
+        artifact: i64,
+        group: i64,
+    },
+    Release {
+        artifact: i64,
+        server_group: i64,
+        /// The release's binary group, when it names one: its newest binary is what a
+        /// deployment will run.
+        binary_group: Option<(i64, String)>,
+    },
 }
+
+/// One read of the last round, answered.
+enum Read {
+    Newest((i64, i64), Option<wire::Binary>),
+    Version(BinaryVersion, Option<wire::Binary>),
+    History(usize, LatestDeployments),
+}
+
+/// A version in a binary group: (artifact id, binary group key, version).
+type BinaryVersion = (i64, i64, String);
 
 pub async fn fetch(
     provider: &NhnProvider,
     desired: &[&Resource],
 ) -> Result<RemoteState, ProviderError> {
-    let mut errors = Vec::new();
-    let mut resolved = Vec::new();
-    let mut all_artifacts: Option<Vec<String>> = None;
-    let mut newest: HashMap<(i64, i64), Option<wire::Binary>> = HashMap::new();
+    // Round 1: every artifact named, each once.
+    let names: BTreeSet<String> = desired
+        .iter()
+        .map(|r| text(r, "artifact").to_owned())
+        .collect();
+    let artifacts = provider.artifacts(names).await?;
+
+    // Round 2: the binary-group and server-group lists of those artifacts.
+    let (mut binary_lists, mut server_lists) = (BTreeMap::new(), BTreeMap::new());
     for resource in desired {
-        let artifact_name = text(resource, "artifact");
-        let Some(artifact) = provider.artifact(artifact_name).await? else {
-            if all_artifacts.is_none() {
-                let listed = provider
-                    .client
-                    .list_artifacts()
-                    .await
-                    .map_err(|e| request_error("list artifacts", e))?;
-                all_artifacts = Some(listed.into_iter().map(|a| a.name).collect());
+        if let Some(Some(artifact)) = artifacts.get(text(resource, "artifact")) {
+            if !text(resource, "binary_group").is_empty() {
+                binary_lists.insert(artifact.id, artifact.clone());
             }
-            let available = all_artifacts.clone().unwrap_or_default();
-            errors.push(unknown(
-                resource,
-                "artifact",
-                "artifact",
-                artifact_name,
-                "this project",
-                available,
-            ));
-            continue;
-        };
-        let parent = format!("artifact `{}`", artifact.name);
-        let mut group_key = None;
-        // A release's binary group only orders it after its upload; the binary reports it.
-        let group_name = if resource.kind == KIND_BINARY {
-            text(resource, "binary_group")
-        } else {
-            ""
-        };
-        if !group_name.is_empty() {
-            let groups = provider.binary_groups(&artifact).await?;
-            match groups.iter().find(|g| g.name == group_name) {
-                Some(group) => group_key = Some(group.key),
-                None => {
-                    let available = groups.iter().map(|g| g.name.clone()).collect();
-                    errors.push(unknown(
-                        resource,
-                        "binary_group",
-                        "binary group",
-                        group_name,
-                        &parent,
-                        available,
-                    ));
-                    continue;
-                }
+            if resource.kind == KIND_RELEASE {
+                server_lists.insert(artifact.id, artifact.clone());
             }
-        }
-        match resource.kind.as_str() {
-            KIND_BINARY => {
-                if let Some(group) = group_key {
-                    resolved.push((
-                        *resource,
-                        Resolved::Binary {
-                            artifact: artifact.id,
-                            group,
-                        },
-                    ));
-                }
-            }
-            KIND_RELEASE => {
-                if let Some(error) =
-                    unreachable_version(provider, &artifact, resource, &mut newest).await?
-                {
-                    errors.push(error);
-                    continue;
-                }
-                let name = text(resource, "server_group");
-                let groups = provider.server_groups(&artifact).await?;
-                match groups.iter().find(|g| g.name == name) {
-                    Some(group) => resolved.push((
-                        *resource,
-                        Resolved::Release {
-                            artifact: artifact.id,
-                            server_group: group.id,
-                        },
-                    )),
-                    None => {
-                        let available = groups.iter().map(|g| g.name.clone()).collect();
-                        errors.push(unknown(
-                            resource,
-                            "server_group",
-                            "server group",
-                            name,
-                            &parent,
-                            available,
-                        ));
-                    }
-                }
-            }
-            _ => {}
         }
     }
+    let binary_lists: Vec<_> = binary_lists.into_values().collect();
+    let server_lists: Vec<_> = server_lists.into_values().collect();
+    provider.load_groups(&binary_lists, &server_lists).await?;
+
+    // Names to ids, without a request; every unknown name is reported at once.
+    let (resolved, errors) = resolve(provider, desired, &artifacts).await?;
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
     }
 
-    let mut tasks = JoinSet::new();
-    for (resource, target) in resolved {
+    // Round 3: per binary its version, per release its history and its group's newest
+    // binary; each distinct read once.
+    let mut reads = JoinSet::new();
+    let mut newest_keys = BTreeSet::new();
+    let mut version_keys = BTreeSet::new();
+    for (index, (resource, target)) in resolved.iter().enumerate() {
         let client = provider.client.clone();
-        let resource = resource.clone();
-        tasks.spawn(async move {
-            match target {
-                Resolved::Binary { artifact, group } => {
-                    let version = text(&resource, "version").to_owned();
-                    let found = client
-                        .find_binary(artifact, group, &version)
-                        .await
-                        .map_err(|e| {
-                            request_error(
-                                format!(
-                                    "look up version `{version}` of binary `{}`",
-                                    resource.name
-                                ),
-                                e,
-                            )
-                        })?;
-                    Ok(found.map(|binary| {
-                        remote(
-                            &resource,
-                            binary.binary_key.clone(),
-                            json!({
-                                "artifact": text(&resource, "artifact"),
-                                "binary_group": text(&resource, "binary_group"),
-                                "version": binary.version,
-                            }),
-                            None,
-                        )
-                    }))
+        match target {
+            Resolved::Binary { artifact, group } => {
+                let key = (*artifact, *group, text(resource, "version").to_owned());
+                if version_keys.insert(key.clone()) {
+                    reads.spawn(read_version(client, key));
                 }
-                Resolved::Release {
-                    artifact,
-                    server_group,
-                } => {
+            }
+            Resolved::Release {
+                artifact,
+                server_group,
+                binary_group,
+            } => {
+                if let Some((group, name)) = binary_group
+                    && newest_keys.insert((*artifact, *group))
+                {
+                    let (client, artifact, group) = (client.clone(), *artifact, *group);
+                    let name = name.clone();
+                    reads.spawn(async move {
+                        let newest = client.newest_binary(artifact, group).await.map_err(|e| {
+                            request_error(format!("read the newest binary of `{name}`"), e)
+                        })?;
+                        Ok(Read::Newest((artifact, group), newest))
+                    });
+                }
+                let (artifact, server_group) = (*artifact, *server_group);
+                let group_name = text(resource, "server_group").to_owned();
+                reads.spawn(async move {
                     let latest = client
                         .latest_deployments(artifact, server_group)
                         .await
                         .map_err(|e| {
                             request_error(
                                 format!(
-                                    "read the deployment history of server group `{}`",
-                                    text(&resource, "server_group")
+                                    "read the deployment history of server group `{group_name}`"
                                 ),
                                 e,
                             )
                         })?;
-                    let in_flight = latest
-                        .latest
-                        .as_ref()
-                        .filter(|h| h.total_result == "RUNNING")
-                        .map(|h| format!("deployment {} is RUNNING", h.deploy_key));
-                    let mut attributes = json!({
-                        "artifact": text(&resource, "artifact"),
-                        "server_group": text(&resource, "server_group"),
-                    });
-                    if let Some(success) = &latest.latest_success {
-                        attributes["version"] = json!(success.binary_version);
-                    }
-                    let any = latest.latest_success.is_some() || in_flight.is_some();
-                    Ok(any.then(|| {
-                        remote(&resource, server_group.to_string(), attributes, in_flight)
-                    }))
-                }
+                    Ok(Read::History(index, latest))
+                });
             }
-        });
+        }
     }
+    let mut newest = HashMap::new();
+    let mut versions = HashMap::new();
+    let mut histories = HashMap::new();
+    while let Some(joined) = reads.join_next().await {
+        match joined.map_err(task_failed)?? {
+            Read::Newest(key, binary) => {
+                newest.insert(key, binary);
+            }
+            Read::Version(key, binary) => {
+                versions.insert(key, binary);
+            }
+            Read::History(index, latest) => {
+                histories.insert(index, latest);
+            }
+        }
+    }
+
+    // A release whose version is not its group's newest: does that version exist (a
+    // rollback, refused) or is it still to be uploaded? Round 4, only for versions no
+    // binary of the manifest looked up already.
+    let mut reads = JoinSet::new();
+    for (resource, target) in &resolved {
+        if let Some((artifact, group, _)) = behind_newest(resource, target, &newest) {
+            let key = (artifact, group, text(resource, "version").to_owned());
+            if !versions.contains_key(&key) && version_keys.insert(key.clone()) {
+                reads.spawn(read_version(provider.client.clone(), key));
+            }
+        }
+    }
+    while let Some(joined) = reads.join_next().await {
+        if let Read::Version(key, binary) = joined.map_err(task_failed)?? {
+            versions.insert(key, binary);
+        }
+    }
+    let errors: Vec<ReferenceError> = resolved
+        .iter()
+        .filter_map(|(resource, target)| {
+            let (artifact, group, latest) = behind_newest(resource, target, &newest)?;
+            let key = (artifact, group, text(resource, "version").to_owned());
+            versions
+                .get(&key)
+                .is_some_and(Option::is_some)
+                .then(|| rollback_error(resource, latest))
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(ProviderError::References(errors));
+    }
+
     let mut state = RemoteState::default();
-    while let Some(joined) = tasks.join_next().await {
-        let found: Result<Option<RemoteObject>, ProviderError> =
-            joined.map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))?;
-        if let Some(object) = found? {
+    for (index, (resource, target)) in resolved.iter().enumerate() {
+        let found = match target {
+            Resolved::Binary { artifact, group } => versions
+                .get(&(*artifact, *group, text(resource, "version").to_owned()))
+                .cloned()
+                .flatten()
+                .map(|binary| {
+                    remote(
+                        resource,
+                        binary.binary_key.clone(),
+                        json!({
+                            "artifact": text(resource, "artifact"),
+                            "binary_group": text(resource, "binary_group"),
+                            "version": binary.version,
+                        }),
+                        None,
+                    )
+                }),
+            Resolved::Release { server_group, .. } => histories
+                .remove(&index)
+                .and_then(|latest| release_object(resource, *server_group, latest)),
+        };
+        if let Some(object) = found {
             state.objects.insert(object.address.clone(), object);
         }
     }
     Ok(state)
+}
+/// A release's remote object: the server group's newest successful version, and the
+/// deployment still running on it, if any. `None` for a group never deployed to.
+fn release_object(
+    release: &Resource,
+    server_group: i64,
+    latest: LatestDeployments,
+) -> Option<RemoteObject> {
+    let in_flight = latest
+        .latest
+        .as_ref()
+        .filter(|h| h.total_result == "RUNNING")
+        .map(|h| format!("deployment {} is RUNNING", h.deploy_key));
+    let mut attributes = json!({
+        "artifact": text(release, "artifact"),
+        "server_group": text(release, "server_group"),
+    });
+    if let Some(success) = &latest.latest_success {
+        attributes["version"] = json!(success.binary_version);
+    }
+    let any = latest.latest_success.is_some() || in_flight.is_some();
+    any.then(|| remote(release, server_group.to_string(), attributes, in_flight))
 }
 
 fn remote(
@@ -290,51 +308,141 @@ pub(super) async fn ids(
     Ok((artifact, group, server_group))
 }
 
+/// Resolves every resource's names to ids from the caches [`fetch`] filled; names that do
+/// not exist become located errors listing the ones that do.
+async fn resolve<'r>(
+    provider: &NhnProvider,
+    desired: &[&'r Resource],
+    artifacts: &HashMap<String, Option<wire::Artifact>>,
+) -> Result<(Vec<(&'r Resource, Resolved)>, Vec<ReferenceError>), ProviderError> {
+    let mut errors = Vec::new();
+    let mut resolved = Vec::new();
+    let mut all_artifacts: Option<Vec<String>> = None;
+    for resource in desired {
+        let artifact_name = text(resource, "artifact");
+        let Some(Some(artifact)) = artifacts.get(artifact_name) else {
+            if all_artifacts.is_none() {
+                let listed = provider
+                    .client
+                    .list_artifacts()
+                    .await
+                    .map_err(|e| request_error("list artifacts", e))?;
+                all_artifacts = Some(listed.into_iter().map(|a| a.name).collect());
+            }
+            let available = all_artifacts.clone().unwrap_or_default();
+            errors.push(unknown(
+                resource,
+                "artifact",
+                "artifact",
+                artifact_name,
+                "this project",
+                available,
+            ));
+            continue;
+        };
+        let parent = format!("artifact `{}`", artifact.name);
+        let group_name = text(resource, "binary_group");
+        let binary_group = if group_name.is_empty() {
+            None
+        } else {
+            let groups = provider.binary_groups(artifact).await?;
+            match groups.iter().find(|g| g.name == group_name) {
+                Some(group) => Some((group.key, group.name.clone())),
+                // A release's binary group only orders it after its upload; the binary
+                // reports an unknown one.
+                None if resource.kind == KIND_RELEASE => None,
+                None => {
+                    let available = groups.iter().map(|g| g.name.clone()).collect();
+                    errors.push(unknown(
+                        resource,
+                        "binary_group",
+                        "binary group",
+                        group_name,
+                        &parent,
+                        available,
+                    ));
+                    continue;
+                }
+            }
+        };
+        match resource.kind.as_str() {
+            KIND_BINARY => {
+                if let Some((group, _)) = binary_group {
+                    resolved.push((
+                        *resource,
+                        Resolved::Binary {
+                            artifact: artifact.id,
+                            group,
+                        },
+                    ));
+                }
+            }
+            KIND_RELEASE => {
+                let name = text(resource, "server_group");
+                let groups = provider.server_groups(artifact).await?;
+                match groups.iter().find(|g| g.name == name) {
+                    Some(group) => resolved.push((
+                        *resource,
+                        Resolved::Release {
+                            artifact: artifact.id,
+                            server_group: group.id,
+                            binary_group,
+                        },
+                    )),
+                    None => {
+                        let available = groups.iter().map(|g| g.name.clone()).collect();
+                        errors.push(unknown(
+                            resource,
+                            "server_group",
+                            "server group",
+                            name,
+                            &parent,
+                            available,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((resolved, errors))
+}
+
+async fn read_version(client: NhnClient, key: BinaryVersion) -> Result<Read, ProviderError> {
+    let (artifact, group, version) = &key;
+    let found = client
+        .find_binary(*artifact, *group, version)
+        .await
+        .map_err(|e| request_error(format!("look up version `{version}` of a binary"), e))?;
+    Ok(Read::Version(key, found))
+}
+
+/// A release's (artifact, group) and its group's newest binary, when that binary is not the
+/// version the release asks for: a deployment would run the newest instead.
+fn behind_newest<'n>(
+    release: &Resource,
+    target: &Resolved,
+    newest: &'n HashMap<(i64, i64), Option<wire::Binary>>,
+) -> Option<(i64, i64, &'n wire::Binary)> {
+    let Resolved::Release {
+        artifact,
+        binary_group: Some((group, _)),
+        ..
+    } = target
+    else {
+        return None;
+    };
+    let latest = newest.get(&(*artifact, *group))?.as_ref()?;
+    (latest.version != text(release, "version")).then_some((*artifact, *group, latest))
+}
+
 /// A release can only reach the version a deployment will run: the newest binary of its
 /// group. A desired version that exists but is older (a rollback) is refused at plan time,
 /// instead of deploying the newest binary and planning the same deploy forever.
-async fn unreachable_version(
-    provider: &NhnProvider,
-    artifact: &wire::Artifact,
-    release: &Resource,
-    newest: &mut HashMap<(i64, i64), Option<wire::Binary>>,
-) -> Result<Option<ReferenceError>, ProviderError> {
+fn rollback_error(release: &Resource, latest: &wire::Binary) -> ReferenceError {
     let group_name = text(release, "binary_group");
-    if group_name.is_empty() {
-        return Ok(None);
-    }
-    let groups = provider.binary_groups(artifact).await?;
-    let Some(group) = groups.iter().find(|g| g.name == group_name) else {
-        return Ok(None);
-    };
-    let key = (artifact.id, group.key);
-    let latest = match newest.entry(key) {
-        Entry::Occupied(known) => known.into_mut(),
-        Entry::Vacant(slot) => {
-            let found = provider
-                .client
-                .newest_binary(artifact.id, group.key)
-                .await
-                .map_err(|e| {
-                    request_error(format!("read the newest binary of `{group_name}`"), e)
-                })?;
-            slot.insert(found)
-        }
-    };
     let version = text(release, "version");
-    let Some(latest) = latest.clone() else {
-        return Ok(None);
-    };
-    if latest.version == version {
-        return Ok(None);
-    }
-    let exists = provider
-        .client
-        .find_binary(artifact.id, group.key, version)
-        .await
-        .map_err(|e| request_error(format!("look up version `{version}` of `{group_name}`"), e))?
-        .is_some();
-    Ok(exists.then(|| ReferenceError {
+    ReferenceError {
         address: release.address.clone(),
         attribute: "binary".into(),
         label: "a deployment would run the newest binary instead".into(),
@@ -346,5 +454,5 @@ async fn unreachable_version(
             "NHN Cloud Deploy deploys a group's newest binary; to roll back, upload the old build again as a new version"
                 .into(),
         ),
-    }))
+    }
 }

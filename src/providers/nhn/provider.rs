@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use tokio::sync::Mutex;
+use futures_util::future::try_join_all;
 
 use super::client::{NhnAuth, NhnClient, NhnError};
 use super::config::{self, ENV_ACCESS_KEY_ID, ENV_APP_KEY, ENV_SECRET_ACCESS_KEY, ENV_TOKEN};
@@ -22,6 +23,11 @@ pub(super) struct Lookups {
     pub artifacts: HashMap<String, wire::Artifact>,
     pub server_groups: HashMap<i64, Vec<wire::ServerGroup>>,
     pub binary_groups: HashMap<i64, Vec<wire::BinaryGroup>>,
+}
+
+/// A spawned lookup that panicked or was cancelled.
+pub(super) fn task_failed(err: tokio::task::JoinError) -> ProviderError {
+    ProviderError::Precondition(format!("lookup task failed: {err}"))
 }
 
 /// One `nhn-deploy` provider instance.
@@ -162,6 +168,33 @@ impl NhnProvider {
                 .insert(name.to_owned(), artifact.clone());
         }
         Ok(found)
+    }
+
+    /// Looks up every artifact named, all at once: one round trip however many artifacts
+    /// the manifest names. `None` for a name that does not exist.
+    pub(super) async fn artifacts(
+        &self,
+        names: impl IntoIterator<Item = String>,
+    ) -> Result<HashMap<String, Option<wire::Artifact>>, ProviderError> {
+        let lookups = names.into_iter().map(|name| async move {
+            let found = self.artifact(&name).await?;
+            Ok::<_, ProviderError>((name, found))
+        });
+        Ok(try_join_all(lookups).await?.into_iter().collect())
+    }
+
+    /// Fills the group caches for these artifacts, every list at once, so that the
+    /// per-resource lookups after it cost no request.
+    pub(super) async fn load_groups(
+        &self,
+        binary_groups_of: &[wire::Artifact],
+        server_groups_of: &[wire::Artifact],
+    ) -> Result<(), ProviderError> {
+        tokio::try_join!(
+            try_join_all(binary_groups_of.iter().map(|a| self.binary_groups(a))),
+            try_join_all(server_groups_of.iter().map(|a| self.server_groups(a))),
+        )?;
+        Ok(())
     }
 
     pub(super) async fn server_groups(
