@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use tokio::sync::Mutex;
 use futures_util::future::try_join_all;
+use tokio::sync::Mutex;
 
 use super::client::{NhnAuth, NhnClient, NhnError};
 use super::config::{self, ENV_ACCESS_KEY_ID, ENV_APP_KEY, ENV_SECRET_ACCESS_KEY, ENV_TOKEN};
