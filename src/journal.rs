@@ -1,6 +1,7 @@
 //! The apply journal: every event of an apply appended as one JSON line under
 //! `.deployplan/runs/`, secrets redacted. It is the audit trail, and after a crash the
-//! record of what was in flight.
+//! record of what was in flight: the apply lock's record names the journal, and
+//! [`unfinished`] reads back the changes that started and never finished.
 
 use std::fs::File;
 use std::io::Write;
@@ -79,5 +80,99 @@ impl Reporter for Journal {
         };
         self.write(json!({ "event": "finished", "address": change.address, "action": change.action, "outcome": outcome, "message": message }));
         self.inner.finished(change, status);
+    }
+}
+
+/// A change a run started and never finished: in flight when its process stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    pub address: String,
+    pub action: String,
+    /// The last progress message of the change (e.g. `deployment 17 is RUNNING`).
+    pub last_progress: Option<String>,
+}
+
+/// The changes of a journal that started and have no `finished` event, in start order.
+/// Unreadable lines (a write cut off by the crash) are skipped: the rest still tells.
+pub fn unfinished(journal: &Path) -> std::io::Result<Vec<Unfinished>> {
+    let text = std::fs::read_to_string(journal)?;
+    let mut started: Vec<Unfinished> = Vec::new();
+    for line in text.lines() {
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let field = |name: &str| event.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let Some(address) = field("address") else {
+            continue;
+        };
+        match event.get("event").and_then(|v| v.as_str()) {
+            Some("started") => started.push(Unfinished {
+                address,
+                action: field("action").unwrap_or_default(),
+                last_progress: None,
+            }),
+            Some("progress") => {
+                if let Some(change) = started.iter_mut().rev().find(|c| c.address == address) {
+                    change.last_progress = field("message");
+                }
+            }
+            Some("finished") => started.retain(|c| c.address != address),
+            _ => {}
+        }
+    }
+    Ok(started)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfinished_are_the_started_changes_without_a_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.jsonl");
+        let lines = [
+            r#"{"event":"planned","address":"ncp.project.shop","action":"create"}"#,
+            r#"{"event":"started","address":"ncp.project.shop","action":"create"}"#,
+            r#"{"event":"finished","address":"ncp.project.shop","action":"create","outcome":"applied"}"#,
+            r#"{"event":"started","address":"ncp.release.web","action":"deploy"}"#,
+            r#"{"event":"progress","address":"ncp.release.web","message":"deployment 17 is WAITING"}"#,
+            r#"{"event":"started","address":"ncp.scenario.api","action":"update"}"#,
+            r#"{"event":"progress","address":"ncp.release.web","message":"deployment 17 is RUNNING"}"#,
+            r#"{"event":"progress","address":"ncp.relea"#,
+        ];
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        assert_eq!(
+            unfinished(&path).unwrap(),
+            [
+                Unfinished {
+                    address: "ncp.release.web".into(),
+                    action: "deploy".into(),
+                    last_progress: Some("deployment 17 is RUNNING".into()),
+                },
+                Unfinished {
+                    address: "ncp.scenario.api".into(),
+                    action: "update".into(),
+                    last_progress: None,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_finished_run_has_nothing_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                r#"{"event":"started","address":"a","action":"create"}"#,
+                "\n",
+                r#"{"event":"finished","address":"a","action":"create","outcome":"failed"}"#,
+                "\n"
+            ),
+        )
+        .unwrap();
+        assert!(unfinished(&path).unwrap().is_empty());
     }
 }

@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::world_with;
 use deployplan::sandbox::DeployTiming;
@@ -38,21 +37,11 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
     let w = world_with(DeployTiming::Manual);
     w.manifest(MANIFEST);
     let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !w
-        .requests()
-        .iter()
-        .any(|r| r.method == "POST" && r.path.ends_with("/deploy"))
-    {
-        assert!(Instant::now() < deadline, "the deployment never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    w.wait_for_request("the deployment's start", |r| {
+        r.method == "POST" && r.path.ends_with("/deploy")
+    });
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::signal(&child, "INT");
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -77,4 +66,48 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
             .iter()
             .any(|r| r.method == "POST" && r.path.ends_with("/cancel"))
     );
+}
+
+/// An apply killed outright (no chance to clean up) leaves its lock record naming its
+/// journal; the next plan warns with what was in flight, and the next apply says it took
+/// the lock over, with the same list.
+#[test]
+fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
+    let w = world_with(DeployTiming::Manual);
+    w.manifest(MANIFEST);
+    let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
+    w.wait_for_request("a poll of the deployment", |r| {
+        r.method == "GET" && r.path.contains("/history/")
+    });
+    common::signal(&child, "KILL");
+    child.wait_with_output().unwrap();
+
+    let plan = w.run(&["plan"]);
+    let stderr = common::stderr(&plan);
+    assert!(
+        stderr.contains("Warning: the last apply of environment `default` (pid "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stopped without finishing"), "{stderr}");
+    assert!(stderr.contains("  ncp.release.web (deploy)"), "{stderr}");
+    assert!(
+        !stderr.contains("ncp.release.after"),
+        "never started: {stderr}"
+    );
+
+    let apply = w
+        .cmd()
+        .args(["apply", "--auto-approve", "--deploy-timeout", "1"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&apply);
+    assert!(
+        stderr.contains("Note: took over the lock left by pid "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  ncp.release.web (deploy)"), "{stderr}");
+    // The orderly end of this apply leaves no record: the next plan is quiet about it.
+    let stderr = common::stderr(&w.run(&["plan"]));
+    assert!(!stderr.contains("stopped without finishing"), "{stderr}");
 }

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::{World, assert_code, stderr, stdout, world, world_with};
 use deployplan::sandbox::DeployTiming;
 
@@ -365,15 +363,9 @@ fn two_applies_of_one_environment_never_interleave() {
     });
     w.manifest(&manifest("[1011]", "1.4.1", ""));
     let first = spawn_apply(&w, &[]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !w
-        .requests()
-        .iter()
-        .any(|r| r.method == "POST" && r.path.ends_with("/deploy"))
-    {
-        assert!(Instant::now() < deadline, "the first apply never deployed");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    w.wait_for_request("the first apply's deployment", |r| {
+        r.method == "POST" && r.path.ends_with("/deploy")
+    });
 
     // A second apply that does not wait fails on the lock, naming the holder — also when it
     // names the manifest differently (its directory instead of the file).

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::AppError;
 use super::output;
 use super::plan::{plan_scope, warn_if_partial};
+use super::previous_run;
 use super::session::{self, Session};
 use crate::cli::{ApplyArgs, ManifestArgs};
 use crate::engine::apply::{self, Reporter};
@@ -45,7 +46,7 @@ async fn apply_manifest(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     };
     // Locked before anything is read, so the second of two applies plans from what the
     // first left behind.
-    let _lock = lock(args, &manifest)?;
+    let mut lock = lock(args, &manifest)?;
     let session = Session::open(&manifest, args.engine.parallelism).await?;
     let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
     let (plan, remote) = session
@@ -60,7 +61,16 @@ async fn apply_manifest(args: &ApplyArgs) -> Result<ExitCode, AppError> {
         output::stderr("Apply cancelled; nothing was changed.\n");
         return Ok(ExitCode::from(1));
     }
-    execute(args, &manifest, &session, &plan, &scope.resources, &remote).await
+    execute(
+        args,
+        &manifest,
+        &session,
+        &mut lock,
+        &plan,
+        &scope.resources,
+        &remote,
+    )
+    .await
 }
 
 /// Applies a saved plan: same manifest, same scope, and the remote objects it touches as
@@ -95,7 +105,7 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
     }
     // Locked before anything is read, so the second of two applies plans from what the
     // first left behind.
-    let _lock = lock(args, &manifest)?;
+    let mut lock = lock(args, &manifest)?;
     let session = Session::open(&manifest, args.engine.parallelism).await?;
     let scope = session.scope(&saved.scope.targets, &saved.scope.excludes)?;
     let reads = stale::addresses_to_read(&saved, &scope.resources);
@@ -123,7 +133,16 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
     if !saved.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
-    execute(args, &manifest, &session, &saved, &scope.resources, &remote).await
+    execute(
+        args,
+        &manifest,
+        &session,
+        &mut lock,
+        &saved,
+        &scope.resources,
+        &remote,
+    )
+    .await
 }
 
 /// The plan document in `path`, when `path` is a plan file rather than a manifest.
@@ -214,10 +233,7 @@ fn lock(args: &ApplyArgs, manifest: &ManifestArgs) -> Result<ApplyLock, AppError
     })
     .map_err(AppError::Lock)?;
     if let Some(stale) = lock.previous_stale_holder() {
-        output::stderr(&format!(
-            "Note: took over the lock left by pid {} on {} (started {}), which ended without releasing it.\n",
-            stale.pid, stale.host, stale.started_at
-        ));
+        output::stderr(&previous_run::took_over(stale));
     }
     Ok(lock)
 }
@@ -226,6 +242,7 @@ async fn execute(
     args: &ApplyArgs,
     manifest: &ManifestArgs,
     session: &Session,
+    lock: &mut ApplyLock,
     plan: &Plan,
     resources: &[Resource],
     remote: &RemoteState,
@@ -260,6 +277,13 @@ async fn execute(
         ),
         source,
     })?;
+    // Named in the lock record: if this process dies, the next plan or apply can tell
+    // what was in flight.
+    lock.record_journal(journal.path())
+        .map_err(|source| AppError::Io {
+            context: format!("cannot update the apply lock `{}`", lock.path().display()),
+            source,
+        })?;
     journal.planned(&plan.changes);
     let journal_path = journal.path().to_path_buf();
     let reporter: Arc<dyn Reporter> = Arc::new(journal);

@@ -6,6 +6,7 @@ mod apply;
 mod export;
 mod output;
 mod plan;
+mod previous_run;
 mod sandbox;
 mod session;
 

@@ -27,6 +27,7 @@ pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
 }
 
 pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
+    super::previous_run::warn_before_plan(&args.manifest);
     let session = Session::open(&args.manifest, args.engine.parallelism).await?;
     let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
     let (plan, _) = session

@@ -35,6 +35,9 @@ pub struct LockHolder {
     pub environment: Option<String>,
     /// The manifest path, canonicalised when possible.
     pub manifest: String,
+    /// The run journal of the apply, once it has one: what a holder that died was doing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<PathBuf>,
 }
 
 /// What is locked: the manifest path (canonicalised when possible) and the environment.
@@ -54,6 +57,7 @@ impl LockScope<'_> {
 pub struct ApplyLock {
     file: File,
     path: PathBuf,
+    holder: LockHolder,
     stale: Option<LockHolder>,
 }
 
@@ -147,9 +151,30 @@ impl ApplyLock {
             command: command.to_owned(),
             environment: scope.environment.map(str::to_owned),
             manifest: canonical_manifest(scope.manifest).display().to_string(),
+            journal: None,
         };
         write_record(&file, &holder).map_err(io_error)?;
-        Ok(ApplyLock { file, path, stale })
+        Ok(ApplyLock {
+            file,
+            path,
+            holder,
+            stale,
+        })
+    }
+
+    /// The record found in the lock file of `scope`, without taking the lock: the holder of
+    /// an apply running now, or one that died holding it. `None` when the last apply
+    /// released it (or none ran). For `plan`, which never locks but should say so.
+    pub fn peek(state_dir: &Path, scope: &LockScope<'_>) -> Option<LockHolder> {
+        let file = File::open(Self::path_for(state_dir, scope)).ok()?;
+        read_record(&file)
+    }
+
+    /// Adds the run journal to the holder record, so that if this process dies the next
+    /// one can tell what was in flight.
+    pub fn record_journal(&mut self, journal: &Path) -> std::io::Result<()> {
+        self.holder.journal = Some(std::path::absolute(journal)?);
+        write_record(&self.file, &self.holder)
     }
 
     pub fn path(&self) -> &Path {
@@ -244,7 +269,7 @@ fn held_help(path: &Path, waited: Duration) -> String {
 }
 
 /// Whether the holder's pid exists, when that can be known: same host, on Linux.
-fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
+pub fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
     if !cfg!(target_os = "linux") || holder.host != host_name() {
         return None;
     }

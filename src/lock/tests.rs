@@ -21,6 +21,18 @@ fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, manifest, state)
 }
 
+/// Takes the lock without waiting, as `deployplan apply` would.
+fn take(state: &Path, scope: &LockScope<'_>) -> ApplyLock {
+    ApplyLock::acquire(
+        state,
+        scope,
+        "deployplan apply",
+        Duration::ZERO,
+        &mut never_waits(),
+    )
+    .unwrap()
+}
+
 fn record(pid: u32) -> LockHolder {
     LockHolder {
         pid,
@@ -29,6 +41,7 @@ fn record(pid: u32) -> LockHolder {
         command: "deployplan apply".into(),
         environment: Some("production".into()),
         manifest: "/repo/deployplan.yaml".into(),
+        journal: None,
     }
 }
 
@@ -258,14 +271,7 @@ fn lock_file_path_is_stable_and_per_scope() {
 fn release_truncates_the_lock_file_and_keeps_it() {
     let (_dir, manifest, state) = fixture();
     let scope = scope(&manifest, None);
-    let lock = ApplyLock::acquire(
-        &state,
-        &scope,
-        "deployplan apply",
-        Duration::ZERO,
-        &mut never_waits(),
-    )
-    .unwrap();
+    let lock = take(&state, &scope);
     let path = lock.path().to_path_buf();
     assert!(std::fs::metadata(&path).unwrap().len() > 0);
     drop(lock);
@@ -340,4 +346,36 @@ fn formats_durations_for_messages() {
     for text in ["45s", "10m", "2h5m7s"] {
         assert_eq!(format_duration(parse_duration(text).unwrap()), text);
     }
+}
+
+#[test]
+fn peek_sees_the_holder_and_its_journal_without_locking() {
+    let (_dir, manifest, state) = fixture();
+    let scope = scope(&manifest, Some("production"));
+    assert_eq!(ApplyLock::peek(&state, &scope), None, "no lock file yet");
+    let mut lock = take(&state, &scope);
+    let seen = ApplyLock::peek(&state, &scope).expect("the holder's record");
+    assert_eq!(seen.pid, std::process::id());
+    assert_eq!(seen.journal, None);
+    let journal = state.join("runs").join("20260102T030405Z-1.jsonl");
+    lock.record_journal(&journal).unwrap();
+    assert_eq!(
+        ApplyLock::peek(&state, &scope).and_then(|h| h.journal),
+        Some(journal)
+    );
+    // Peeking never took the lock: it can still be taken again only after release.
+    drop(lock);
+    assert_eq!(
+        ApplyLock::peek(&state, &scope),
+        None,
+        "an orderly release leaves no record"
+    );
+}
+
+#[test]
+fn records_without_a_journal_still_parse() {
+    let old =
+        r#"{"pid":7,"host":"h","started_at":"t","command":"c","environment":null,"manifest":"m"}"#;
+    let holder: LockHolder = serde_json::from_str(old).unwrap();
+    assert_eq!(holder.journal, None);
 }

@@ -117,6 +117,20 @@ impl World {
         );
     }
 
+    /// Waits (up to a minute) until the sandbox has received a request `matches` accepts;
+    /// `what` names it in the failure message.
+    #[track_caller]
+    pub fn wait_for_request(&self, what: &str, matches: impl Fn(&sandbox::RequestRecord) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.requests().iter().any(&matches) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what} never happened"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.admin(reqwest::Method::DELETE, "/requests", serde_json::json!({}));
@@ -173,4 +187,13 @@ pub fn rounds(requests: &[sandbox::RequestRecord], latency_ms: i64) -> Vec<Vec<S
         }
     }
     rounds.into_iter().map(|(_, round)| round).collect()
+}
+
+/// Sends a signal (`INT`, `KILL`, …) to a process started with [`World::spawn`].
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} failed");
 }
