@@ -419,7 +419,7 @@ fn completions_know_every_command_and_flag() {
             assert!(script.contains(word), "{shell} completion lacks {word}");
         }
     }
-    assert_code(&w.run(&["completions", "tcsh"]), 2);
+    assert_code(&w.run(&["completions", "tcsh"]), 1);
 }
 
 #[test]
@@ -467,23 +467,52 @@ fn a_deploy_is_refused_when_its_scenario_moved_after_review() {
     assert_eq!(w.writes().len(), writes, "nothing deployed");
 }
 
+/// Rewrites the plan file at `path` with `edit`; `reseal` recomputes its digest, as a
+/// deployplan that plans differently (or a determined editor) would.
+fn edit_plan(path: &std::path::Path, reseal: bool, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut plan);
+    if reseal {
+        let typed: deployplan::engine::plan::Plan = serde_json::from_value(plan).unwrap();
+        plan = serde_json::to_value(typed.sealed()).unwrap();
+    }
+    std::fs::write(path, plan.to_string()).unwrap();
+}
+
 #[test]
 fn an_edited_plan_file_is_refused() {
     let w = world();
     w.manifest(&manifest("[1011]", "1.4.1", ""));
     apply_all(&w);
-    w.manifest(&manifest("[1011, 1012]", "1.4.1", ""));
-    assert_code(&w.run(&["plan", "--out", "plan.json"]), 0);
+    w.manifest(&manifest("[1011, 1012]", "1.4.2", ""));
     let path = w.path().join("plan.json");
-    let mut plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    for change in plan["changes"].as_array_mut().unwrap() {
-        if change["address"] == "ncp.project.shop.stage.prod" {
-            change["action"] = "delete".into();
-        }
-    }
-    std::fs::write(&path, plan.to_string()).unwrap();
     let writes = w.writes().len();
+    let plan_again = || assert_code(&w.run(&["plan", "--out", "plan.json"]), 0);
+
+    // Any edit: the digest no longer matches.
+    plan_again();
+    edit_plan(&path, false, |plan| {
+        let changes = plan["changes"].as_array_mut().unwrap();
+        changes.retain(|c| c["address"] != "ncp.release.web-dev");
+    });
+    let refused = w.run(&["apply", "plan.json"]);
+    assert_code(&refused, 1);
+    assert!(
+        stderr(&refused).contains("was edited or damaged after `deployplan plan` wrote it"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Edited and resealed: a changed action differs from what a fresh plan gives...
+    plan_again();
+    edit_plan(&path, true, |plan| {
+        for change in plan["changes"].as_array_mut().unwrap() {
+            if change["address"] == "ncp.project.shop.stage.prod" {
+                change["action"] = "delete".into();
+            }
+        }
+    });
     let refused = w.run(&["apply", "plan.json"]);
     assert_code(&refused, 1);
     assert!(
@@ -493,5 +522,67 @@ fn an_edited_plan_file_is_refused() {
         "{}",
         stderr(&refused)
     );
-    assert_eq!(w.writes().len(), writes);
+
+    // ...and so does a change removed from under one that needs it: the deploy of the new
+    // version must not run without the scenario update it depends on.
+    plan_again();
+    let scenario = "ncp.project.shop.stage.dev.scenario.web";
+    edit_plan(&path, true, |plan| {
+        let changes = plan["changes"].as_array_mut().unwrap();
+        changes.retain(|c| c["address"] != scenario);
+    });
+    let refused = w.run(&["apply", "plan.json"]);
+    assert_code(&refused, 1);
+    assert!(
+        stderr(&refused).contains(&format!(
+            "`{scenario}`: the plan file says nothing, but the manifest and the remote give update"
+        )),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(w.writes().len(), writes, "nothing was written");
+}
+
+/// In CI a plan artifact may fail to download or arrive cut short: say that, not "needs
+/// confirmation" or a YAML error about a manifest.
+#[test]
+fn a_missing_or_cut_short_plan_file_says_so() {
+    let w = world();
+    let missing = w.run(&["apply", "plan.json"]);
+    assert_code(&missing, 1);
+    assert!(
+        stderr(&missing).contains("there is no plan file `plan.json`"),
+        "{}",
+        stderr(&missing)
+    );
+    std::fs::write(
+        w.path().join("cut.json"),
+        "{\"format_version\": \"1\", \"chan",
+    )
+    .unwrap();
+    let cut = w.run(&["apply", "cut.json"]);
+    assert_code(&cut, 1);
+    assert!(
+        stderr(&cut).contains("`cut.json` is not a valid plan file"),
+        "{}",
+        stderr(&cut)
+    );
+    assert!(w.requests().is_empty());
+}
+
+/// Exit 2 means "changes present" under `--detailed-exitcode`; a mistyped flag must not
+/// look like that.
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let w = world();
+    let typo = w.run(&["plan", "--detailed-exitcode", "--format", "yaml"]);
+    assert_code(&typo, 1);
+    assert!(
+        stderr(&typo).contains("invalid value 'yaml'"),
+        "{}",
+        stderr(&typo)
+    );
+    assert_code(&w.run(&["plan", "--no-such-flag"]), 1);
+    assert_code(&w.run(&["plan", "--help"]), 0);
+    assert_code(&w.run(&["--version"]), 0);
 }

@@ -147,19 +147,51 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
 
 /// The plan document in `path`, when `path` is a plan file rather than a manifest.
 fn read_saved_plan(path: &Path) -> Result<Option<Plan>, AppError> {
+    // A `.json` path is a plan file: a missing or cut-short one says so, rather than being
+    // taken for a manifest (in CI: an artifact that failed to download).
+    let named_as_plan = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    if !path.exists() {
+        return Err(if named_as_plan {
+            AppError::usage(
+                format!("there is no plan file `{}`", path.display()),
+                Some("plan files are written by `deployplan plan --out FILE`; in CI, check that the plan artifact was downloaded".into()),
+            )
+        } else {
+            AppError::usage(
+                format!("there is no manifest `{}`", path.display()),
+                Some("pass a manifest file, a directory of manifests, or a plan file written by `deployplan plan --out FILE`".into()),
+            )
+        });
+    }
     if !path.is_file() {
         return Ok(None);
     }
+    let not_a_plan = |why: String| {
+        AppError::usage(
+            format!("`{}` is not a valid plan file: {why}", path.display()),
+            Some("plan files are written by `deployplan plan --out FILE`; was it cut short or edited?".into()),
+        )
+    };
     let mut text = String::new();
     let read = std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text));
+    if let Err(err) = &read
+        && named_as_plan
+    {
+        return Err(not_a_plan(err.to_string()));
+    }
     if read.is_err() || !text.trim_start().starts_with('{') {
+        if named_as_plan {
+            return Err(not_a_plan("it is not a JSON document".into()));
+        }
         // Not readable as text or not JSON: the manifest loader reports it properly.
         return Ok(None);
     }
     let document = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(document) => document,
         // A manifest may be written in YAML's flow style; a plan file names its format.
-        Err(_) if !text.contains("\"format_version\"") => return Ok(None),
+        Err(_) if !named_as_plan && !text.contains("\"format_version\"") => return Ok(None),
         Err(err) => {
             return Err(AppError::usage(
                 format!("`{}` is not a valid plan file: {err}", path.display()),
@@ -188,6 +220,15 @@ fn read_saved_plan(path: &Path) -> Result<Option<Plan>, AppError> {
             Some("plan files are written by `deployplan plan --out FILE`".into()),
         )
     })?;
+    if plan.digest.is_empty() || plan.content_digest() != plan.digest {
+        return Err(AppError::usage(
+            format!(
+                "`{}` was edited or damaged after `deployplan plan` wrote it: its content does not match its digest",
+                path.display()
+            ),
+            Some("apply only a plan file exactly as `deployplan plan --out FILE` wrote it; make a new plan".into()),
+        ));
+    }
     // Counted again: what is shown and decided must come from the changes themselves.
     plan.summary = Summary::of(&plan.changes);
     let ours = env!("CARGO_PKG_VERSION");

@@ -26,6 +26,32 @@ pub struct Plan {
     pub summary: Summary,
     /// Every address, in apply order of creation (dependencies first).
     pub changes: Vec<Change>,
+    /// SHA-256 (hex) over the rest of this document as written: `apply PLANFILE` refuses a
+    /// file whose content no longer matches it, so a change removed, added or altered by
+    /// hand (or a damaged artifact) never runs. A check against accidents and tampering by
+    /// anything that does not also recompute it — not a signature.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub digest: String,
+}
+
+impl Plan {
+    /// The digest this plan's content has (whatever its `digest` field says).
+    pub fn content_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut unsealed = self.clone();
+        unsealed.digest.clear();
+        let bytes = serde_json::to_vec(&unsealed).unwrap_or_default();
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Sets `digest` from the content; done once the plan is complete.
+    pub fn sealed(mut self) -> Self {
+        self.digest = self.content_digest();
+        self
+    }
 }
 
 /// The manifest and the part of it a plan covers.
@@ -171,18 +197,22 @@ pub fn plan(
         scope: input.scope.clone(),
         summary: Summary::of(&changes),
         changes,
-    })
+        digest: String::new(),
+    }
+    .sealed())
 }
 
 fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -> Change {
     let prune = prune_all || parent.prune;
     let (action, reason) = if prune {
+        let by = if parent.prune {
+            format!("`prune` on `{}`", parent.address)
+        } else {
+            "`--prune`".to_owned()
+        };
         (
             Action::Delete,
-            format!(
-                "not in the manifest; pruned (`prune` on `{}`)",
-                parent.address
-            ),
+            format!("not in the manifest; pruned ({by})"),
         )
     } else {
         (

@@ -3,7 +3,7 @@
 //! moved, when the manifest changed, or when a desired value resolved differently (a
 //! variable or environment value that changed between plan and apply).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use super::diff;
@@ -159,6 +159,21 @@ pub fn check(
                 .collect();
         }
     };
+    // A change the fresh plan makes to an object it re-read must be in the file too: one
+    // removed from under a change that needs it would otherwise just not run.
+    let saved_addresses: HashSet<&Address> = saved.changes.iter().map(|c| &c.address).collect();
+    for change in &fresh.changes {
+        if change.action.is_change()
+            && read.contains(&change.address)
+            && !saved_addresses.contains(&change.address)
+        {
+            found.push(Staleness::NotThePlan {
+                address: change.address.clone(),
+                saved: "nothing",
+                fresh: change.action.as_str(),
+            });
+        }
+    }
     let fresh: HashMap<&Address, &Change> = fresh.changes.iter().map(|c| (&c.address, c)).collect();
     for change in compared {
         let same = fresh

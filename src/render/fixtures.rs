@@ -51,5 +51,6 @@ pub fn plan(changes: Vec<Change>) -> Plan {
         scope: Default::default(),
         summary: Summary::of(&changes),
         changes,
+        digest: String::new(),
     }
 }
