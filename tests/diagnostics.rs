@@ -99,10 +99,20 @@ case!(wrong_type, |b| b
 case!(bad_enum_value, |b| b.replace("type: server", "type: sever"));
 case!(dangling_release_reference, |b| b
     .replace("scenario: shop/dev/web", "scenario: shop/dev/wbe"));
-case!(dependency_cycle, |b| {
+case!(dependency_cycle, |b| b.replace(
+    "              rollback: true\n",
+    "              rollback: true\n              depends_on: [ncp.release.web-dev]\n"
+));
+case!(a_broken_release_named_in_depends_on_is_one_error, |b| b
+    .replace("scenario: shop/dev/web", "scenario: shop/dev/wbe")
+    .replace(
+        "              rollback: true\n",
+        "              rollback: true\n              depends_on: [ncp.release.web-dev]\n"
+    ));
+case!(two_releases_deploy_one_scenario, |b| {
     b.replace(
     "  releases:\n    web-dev:\n      scenario: shop/dev/web\n",
-    "  releases:\n    web-dev:\n      scenario: shop/dev/web\n      depends_on: [ncp.release.web-again]\n    web-again:\n      scenario: shop/dev/web\n      depends_on: [ncp.release.web-dev]\n",
+    "  releases:\n    web-dev:\n      scenario: shop/dev/web\n    web-again:\n      scenario: shop/dev/web\n      depends_on: [ncp.release.web-dev]\n",
 )
 });
 case!(missing_secret, |b| b.replace(

@@ -24,11 +24,15 @@ ncp-sourcedeploy:
               strategy: normal
               rollback: true
               file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
+            api:
+              strategy: normal
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
   releases:
     web:
       scenario: shop/dev/web
     after:
-      scenario: shop/dev/web
+      scenario: shop/dev/api
       depends_on: [ncp.release.web]
 "#;
 

@@ -153,6 +153,11 @@ fn removed_scenario_is_unmanaged_until_pruned_and_protect_blocks_deletes() {
         "{}",
         stdout(&pruned)
     );
+    assert!(
+        stdout(&pruned).contains("not in the manifest; pruned (`--prune`)"),
+        "the flag, not the stage, is why: {}",
+        stdout(&pruned)
+    );
     assert_code(&w.run(&["apply", "--auto-approve", "--prune"]), 0);
     assert!(
         w.writes()

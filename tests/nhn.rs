@@ -279,3 +279,25 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         .collect();
     insta::assert_debug_snapshot!(rounds);
 }
+
+/// Two releases to one server group would deploy to the same hosts at once.
+#[test]
+fn two_releases_to_one_server_group_are_refused_before_any_request() {
+    let w = world();
+    setup(&w, "1.4.2");
+    let path = w.path().join("deployplan.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("server_group: web-staging", "server_group: web-prod");
+    std::fs::write(&path, text).unwrap();
+    let plan = nhn_cmd(&w, &["plan"]);
+    assert_code(&plan, 1);
+    assert!(
+        stderr(&plan).contains(
+            "releases `web-prod` and `web-staging` both deploy server group `web-prod` of artifact `shop`"
+        ),
+        "{}",
+        stderr(&plan)
+    );
+    assert!(w.requests().is_empty());
+}

@@ -4,7 +4,7 @@
 //! cycles); each provider lowers its own section through [`Ctx`], which gives it located
 //! diagnostics, provenance and sensitivity by JSON pointer without knowing about YAML.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -24,6 +24,9 @@ pub struct Ctx<'a> {
     pub diagnostics: Diagnostics,
     /// Explicit `depends_on` entries, checked once every resource is known.
     pending_dependencies: Vec<(Address, String, String)>,
+    /// `<kind>.<name>` of entries declared but left out for their own errors: a
+    /// `depends_on` naming one is not a second error.
+    invalid: HashSet<String>,
 }
 
 /// The fields of a resource a provider fills in; [`Ctx::resource`] adds the rest.
@@ -58,6 +61,7 @@ impl<'a> Ctx<'a> {
             providers,
             diagnostics: Diagnostics::default(),
             pending_dependencies: Vec::new(),
+            invalid: HashSet::new(),
         }
     }
 
@@ -72,6 +76,34 @@ impl<'a> Ctx<'a> {
         let diagnostic = self
             .sources
             .diagnostic(kind, message, self.located.value(pointer), label);
+        self.diagnostics.0.push(diagnostic);
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    /// Notes an entry left out for an error already reported, so that references to it
+    /// are not reported again as unknown.
+    pub fn declared_invalid(&mut self, kind: &str, name: &str) {
+        self.invalid.insert(format!("{kind}.{name}"));
+    }
+
+    /// Records that the value at `pointer` claims what the value at `first` already does:
+    /// labelled at both, so the user sees the pair.
+    pub fn conflict(
+        &mut self,
+        message: impl Into<String>,
+        pointer: &str,
+        label: impl Into<String>,
+        first: &str,
+        first_label: impl Into<String>,
+    ) -> &mut ManifestDiagnostic {
+        let mut diagnostic = self.sources.diagnostic(
+            DiagnosticKind::Conflict,
+            message,
+            self.located.value(pointer),
+            label,
+        );
+        self.sources
+            .add_label(&mut diagnostic, self.located.value(first), first_label);
         self.diagnostics.0.push(diagnostic);
         self.diagnostics.0.last_mut().expect("just pushed")
     }
@@ -292,12 +324,17 @@ impl<'a> Ctx<'a> {
                         resources[i].depends_on.push(Address(target));
                     }
                 }
+                None if self.invalid.iter().any(|kind_name| {
+                    target
+                        .split_once('.')
+                        .is_some_and(|(_, rest)| rest == kind_name)
+                }) => {}
                 None => {
-                    let help = did_you_mean(&target, known.keys().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`"
-                                .into()
-                        });
+                    let others = known.keys().map(String::as_str).filter(|k| *k != from.0);
+                    let help = did_you_mean(&target, others).unwrap_or_else(|| {
+                        "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`"
+                            .into()
+                    });
                     self.error(
                         DiagnosticKind::DanglingReference,
                         format!("`{from}` depends on unknown resource `{target}`"),

@@ -2,6 +2,8 @@
 //! plan time (required blocks per target type and strategy, value ranges, name rules), so
 //! that no invalid scenario reaches an apply.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::manifest::{FileSourceType, NcpSection, Release, Scenario, TargetType};
@@ -92,11 +94,37 @@ pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
             }
         }
     }
+    // One release per scenario: two would start concurrent deployments (the API refuses
+    // the second) or deploy the same artifact twice.
+    let mut deployed_by: HashMap<(String, String), &str> = HashMap::new();
     for (release_name, release) in &section.releases {
         let pointer = join(&join(base, "releases"), release_name);
-        if let Some(resource) = lower_release(section, release_name, release, &pointer, ctx) {
-            resources.push(resource);
+        let Some(resource) = lower_release(section, release_name, release, &pointer, ctx) else {
+            ctx.declared_invalid(KIND_RELEASE, release_name);
+            continue;
+        };
+        let target = (resource.provider.clone(), release.scenario.clone());
+        if let Some(first) = deployed_by.get(&target) {
+            let first_pointer = join(&join(&join(base, "releases"), first), "scenario");
+            ctx.conflict(
+                format!(
+                    "releases `{first}` and `{release_name}` both deploy scenario `{}`",
+                    release.scenario
+                ),
+                &join(&pointer, "scenario"),
+                format!("deployed by `{release_name}`"),
+                &first_pointer,
+                format!("deployed by `{first}`"),
+            )
+            .help = Some(
+                "keep one release per scenario; to deploy after another target, use `depends_on:`"
+                    .into(),
+            );
+            ctx.declared_invalid(KIND_RELEASE, release_name);
+            continue;
         }
+        deployed_by.insert(target, release_name);
+        resources.push(resource);
     }
     resources
 }

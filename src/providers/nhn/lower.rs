@@ -24,18 +24,48 @@ pub fn lower(section: &NhnSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut binary_addresses = std::collections::HashMap::new();
     for (name, binary) in &section.binaries {
         let pointer = join(&join(BASE, "binaries"), name);
-        if let Some(resource) = lower_binary(name, binary, &pointer, ctx) {
-            binary_addresses.insert(name.clone(), resource.address.clone());
-            resources.push(resource);
+        match lower_binary(name, binary, &pointer, ctx) {
+            Some(resource) => {
+                binary_addresses.insert(name.clone(), resource.address.clone());
+                resources.push(resource);
+            }
+            None => ctx.declared_invalid(KIND_BINARY, name),
         }
     }
+    // One release per server group: two would deploy to the same hosts at once.
+    let mut deployed_by: std::collections::HashMap<(String, String, String), &str> =
+        std::collections::HashMap::new();
     for (name, release) in &section.releases {
         let pointer = join(&join(BASE, "releases"), name);
-        if let Some(resource) =
+        let Some(resource) =
             lower_release(section, &binary_addresses, name, release, &pointer, ctx)
-        {
-            resources.push(resource);
+        else {
+            ctx.declared_invalid(KIND_RELEASE, name);
+            continue;
+        };
+        let target = (
+            resource.provider.clone(),
+            release.artifact.clone(),
+            release.server_group.clone(),
+        );
+        if let Some(first) = deployed_by.get(&target) {
+            let first_pointer = join(&join(&join(BASE, "releases"), first), "server_group");
+            ctx.conflict(
+                format!(
+                    "releases `{first}` and `{name}` both deploy server group `{}` of artifact `{}`",
+                    release.server_group, release.artifact
+                ),
+                &join(&pointer, "server_group"),
+                format!("deployed by `{name}`"),
+                &first_pointer,
+                format!("deployed by `{first}`"),
+            )
+            .help = Some("keep one release per server group; to deploy after another target, use `depends_on:`".into());
+            ctx.declared_invalid(KIND_RELEASE, name);
+            continue;
         }
+        deployed_by.insert(target, name);
+        resources.push(resource);
     }
     resources
 }
