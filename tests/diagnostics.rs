@@ -126,6 +126,14 @@ case!(
 );
 case!(unknown_variable, |b| b
     .replace("${var.version}", "${var.verison}"));
+case!(misspelt_variable_in_an_environment, |b| b.replace(
+    "      version: \"1.5.0\"",
+    "      verison: \"1.5.0\""
+));
+case!(variable_referring_to_a_variable, |b| b.replace(
+    "  version: \"1.4.2\"\n",
+    "  version: \"1.4.2\"\n  file: \"shop-${var.version}\"\n"
+));
 case!(strategy_not_available_for_target, |b| b
     .replace("strategy: normal", "strategy: blue-green"));
 case!(missing_required_block, |b| b

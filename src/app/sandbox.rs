@@ -29,14 +29,36 @@ pub async fn serve(args: &SandboxArgs) -> Result<ExitCode, AppError> {
             context: format!("cannot listen on {}", args.listen),
             source,
         })?;
-    output::stdout(&format!(
-        "deployplan sandbox listening on http://{addr}\n\n  ncp-sourcedeploy  {ncp}\n    access key  {access}\n    secret key  {secret}\n\n  admin         http://{addr}/_sandbox/requests (request log), /_sandbox/faults, /_sandbox/state\n\nPress Ctrl-C to stop.\n",
-        addr = handle.addr,
-        ncp = handle.base_url("ncp-sourcedeploy"),
-        access = sandbox::demo::NCP_ACCESS_KEY,
-        secret = sandbox::demo::NCP_SECRET_KEY,
-    ));
+    output::stdout(&banner(&handle));
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a user needs to point a manifest at the sandbox: each emulator's endpoint and the
+/// environment variables holding its demo credentials, ready to paste.
+fn banner(handle: &sandbox::SandboxHandle) -> String {
+    use sandbox::demo;
+    format!(
+        "deployplan sandbox listening on http://{addr}
+
+  ncp-sourcedeploy  endpoint: {ncp}
+    export NCLOUD_ACCESS_KEY={ncp_access} NCLOUD_SECRET_KEY={ncp_secret}
+
+  nhn-deploy        endpoint: {nhn}
+    export NHN_DEPLOY_APP_KEY={nhn_app} NHN_ACCESS_KEY_ID={nhn_access} NHN_SECRET_ACCESS_KEY={nhn_secret}
+
+  admin             http://{addr}/_sandbox/requests (request log), /_sandbox/faults, /_sandbox/state
+
+Press Ctrl-C to stop.
+",
+        addr = handle.addr,
+        ncp = handle.base_url("ncp-sourcedeploy"),
+        ncp_access = demo::NCP_ACCESS_KEY,
+        ncp_secret = demo::NCP_SECRET_KEY,
+        nhn = handle.base_url("nhn-deploy"),
+        nhn_app = demo::NHN_APP_KEY,
+        nhn_access = demo::NHN_ACCESS_KEY_ID,
+        nhn_secret = demo::NHN_SECRET_ACCESS_KEY,
+    )
 }

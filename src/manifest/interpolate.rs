@@ -28,6 +28,8 @@ pub struct Var {
 pub struct Scope<'a> {
     pub vars: BTreeMap<String, Var>,
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Resolving a variable's own value, where `${var.*}` is not allowed.
+    pub within_vars: bool,
 }
 
 /// What interpolation learned about the document.
@@ -124,6 +126,19 @@ impl Scope<'_> {
     ) -> Option<Resolved> {
         let at = narrow(sources, span, raw);
         match namespace {
+            "var" if self.within_vars => {
+                diagnostics.push(
+                    sources
+                        .diagnostic(
+                            DiagnosticKind::UnknownVariable,
+                            format!("variable values cannot refer to other variables (`${{var.{name}}}`)"),
+                            at,
+                            "a reference to a variable inside `vars:`",
+                        )
+                        .with_help("write the value out here, or compose it where it is used (e.g. `object: shop-v${var.version}.tar.gz`)"),
+                );
+                None
+            }
             "var" => match self.vars.get(name) {
                 Some(var) => Some(Resolved {
                     value: var.value.clone(),
@@ -298,6 +313,7 @@ pub fn resolve_var(
     let scope = Scope {
         vars: BTreeMap::new(),
         env,
+        within_vars: true,
     };
     if let Some((value, sensitive, _)) =
         interpolate_scalar(&text.clone(), var.span, &scope, sources, diagnostics)

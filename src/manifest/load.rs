@@ -126,7 +126,7 @@ fn syntax_diagnostic(
     file: usize,
     sources: &SourceMap,
 ) -> ManifestDiagnostic {
-    let message = strip_location(&first_line(&err.to_string()));
+    let message = plain_words(&strip_location(&first_line(&err.to_string())));
     match err.location() {
         Some(location) => {
             let byte_span = location.span();
@@ -153,6 +153,19 @@ fn syntax_diagnostic(
             format!("invalid YAML in `{}`: {message}", sources.name(file)),
         ),
     }
+}
+
+/// The parser's messages in the manifest author's words: a few speak to the parser's Rust
+/// caller ("set DuplicateKeyPolicy in Options", "use from_str_multiple").
+fn plain_words(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("`{key}` is set twice in the same mapping");
+    }
+    if message.starts_with("multiple YAML documents detected") {
+        return "a manifest file holds one YAML document; split the `---` sections into separate files in one directory".into();
+    }
+    message.to_owned()
 }
 
 /// Drops a trailing " at line N, column M": the label already shows where.
@@ -215,5 +228,25 @@ fn merge(
             diagnostics
                 .push(diagnostic.with_help("names must be unique; rename or remove one of them"));
         }
+    }
+}
+
+#[cfg(test)]
+mod plain_words_tests {
+    use super::plain_words;
+
+    #[test]
+    fn parser_advice_for_programmers_becomes_advice_for_authors() {
+        assert_eq!(
+            plain_words(
+                "duplicate mapping key: rollback, set DuplicateKeyPolicy in Options if acceptable"
+            ),
+            "`rollback` is set twice in the same mapping"
+        );
+        assert!(
+            plain_words("multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options")
+                .starts_with("a manifest file holds one YAML document")
+        );
+        assert_eq!(plain_words("unclosed bracket '['"), "unclosed bracket '['");
     }
 }

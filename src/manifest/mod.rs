@@ -61,6 +61,7 @@ pub fn load(
     let scope = Scope {
         vars,
         env: env_lookup,
+        within_vars: false,
     };
     let mut interpolated = Interpolated::default();
     if let NodeValue::Map(entries) = &mut root.value {
@@ -147,6 +148,7 @@ fn variables(
     let mut vars = BTreeMap::new();
     collect_vars(root.get("vars"), None, &mut vars);
     let environments = root.get("environments");
+    undeclared_overlay_vars(root, sources, diagnostics);
     if let Some(name) = env {
         match environments.and_then(|e| e.get(name)) {
             Some(overlay) => collect_vars(overlay.get("vars"), Some(name), &mut vars),
@@ -193,6 +195,50 @@ fn variables(
         interpolate::resolve_var(var, sources, env_lookup, diagnostics);
     }
     vars
+}
+
+/// An environment may only override variables the top level declares: a misspelt name in
+/// an overlay (`verison`) would otherwise leave the default in force for that environment,
+/// silently. Checked for every environment, whichever is selected.
+fn undeclared_overlay_vars(root: &Node, sources: &SourceMap, diagnostics: &mut Diagnostics) {
+    // Names, whatever their values: `version: ~` declares a variable every environment sets.
+    let declared: Vec<&str> = match root.get("vars").map(|v| &v.value) {
+        Some(NodeValue::Map(entries)) => entries.iter().map(|(k, _)| k.name.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let Some(NodeValue::Map(environments)) = root.get("environments").map(|e| &e.value) else {
+        return;
+    };
+    for (environment, overlay) in environments {
+        let Some(NodeValue::Map(overrides)) = overlay.get("vars").map(|v| &v.value) else {
+            continue;
+        };
+        for (key, _) in overrides {
+            if declared.contains(&key.name.as_str()) {
+                continue;
+            }
+            let help = did_you_mean(&key.name, declared.iter().copied())
+                .unwrap_or_else(|| {
+                    format!(
+                        "declare `{}` under the top-level `vars:` with a default, so that every environment has a value",
+                        key.name
+                    )
+                });
+            diagnostics.push(
+                sources
+                    .diagnostic(
+                        DiagnosticKind::UnknownVariable,
+                        format!(
+                            "environment `{}` sets `{}`, which the top-level `vars:` does not declare",
+                            environment.name, key.name
+                        ),
+                        key.span,
+                        "not a declared variable",
+                    )
+                    .with_help(help),
+            );
+        }
+    }
 }
 
 fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<String, Var>) {

@@ -39,7 +39,10 @@ pub enum ProviderError {
         status: String,
         detail: String,
     },
-    #[error("timed out after {seconds}s waiting for {what}")]
+    /// Only waiting stopped: the deployment itself goes on at the provider.
+    #[error(
+        "timed out after {seconds}s waiting for {what}; it goes on running at the provider, and the next plan shows how it ended (`--deploy-timeout` waits longer)"
+    )]
     Timeout { what: String, seconds: u64 },
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -223,7 +226,7 @@ pub fn validate_config(name: &str, config: &ProviderConfig, pointer: &str, ctx: 
     ctx.check_name(
         name,
         pointer,
-        "a provider instance name is letters, digits, `-` and `_` (it starts every address, e.g. `ncp.project.shop`)",
+        "a provider instance name is ASCII letters, digits, `-` and `_` (it starts every address, e.g. `ncp.project.shop`)",
         |n| {
             !n.is_empty()
                 && n.chars()

@@ -320,7 +320,7 @@ fn check_name(name: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "its name `{name}` is not valid in a manifest (1–100 letters, digits, `-` and `_`)"
+            "its name `{name}` is not valid in a manifest (1–100 ASCII letters, digits, `-` and `_`)"
         ))
     }
 }

@@ -19,7 +19,7 @@ pub const KIND_STAGE: &str = "stage";
 pub const KIND_SCENARIO: &str = "scenario";
 pub const KIND_RELEASE: &str = "release";
 
-const NAME_RULE: &str = "names are 1–100 characters of letters, digits, `-` and `_`";
+const NAME_RULE: &str = "names are 1–100 characters of ASCII letters, digits, `-` and `_`";
 
 /// The API's rule for project, stage and scenario names.
 pub fn valid_name(name: &str) -> bool {

@@ -80,7 +80,7 @@ pub(super) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
     {
         return Err(ApiError::bad_request(format!(
-            "{kind} name {name:?} contains {bad:?}; only letters, digits, '-' and '_' are allowed"
+            "{kind} name {name:?} contains {bad:?}; only ASCII letters, digits, '-' and '_' are allowed"
         )));
     }
     Ok(())

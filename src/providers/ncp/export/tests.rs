@@ -318,11 +318,11 @@ fn what_the_manifest_cannot_say_is_left_out_with_the_reason() {
         [
             (
                 "ncp.project.\"bad.name\"".to_owned(),
-                "its name `bad.name` is not valid in a manifest (1–100 letters, digits, `-` and `_`)".to_owned()
+                "its name `bad.name` is not valid in a manifest (1–100 ASCII letters, digits, `-` and `_`)".to_owned()
             ),
             (
                 "ncp.project.shop.stage.dev.scenario.\"web app\"".to_owned(),
-                "its name `web app` is not valid in a manifest (1–100 letters, digits, `-` and `_`)".to_owned()
+                "its name `web app` is not valid in a manifest (1–100 ASCII letters, digits, `-` and `_`)".to_owned()
             ),
             (
                 "ncp.project.shop.stage.dev.scenario.ftp".to_owned(),
