@@ -183,6 +183,10 @@ pub struct KindRules {
     /// Attribute paths that only steer deployplan itself (e.g. a timeout) and are never
     /// compared with the remote.
     pub local_only: &'static [&'static str],
+    /// For a kind whose objects are one version among many under a name (an NHN binary):
+    /// the attribute naming the version, so a create says which version is missing rather
+    /// than that the name does not exist.
+    pub versioned_by: Option<&'static str>,
 }
 
 /// One changed field of a resource.

@@ -301,3 +301,42 @@ fn two_releases_to_one_server_group_are_refused_before_any_request() {
     );
     assert!(w.requests().is_empty());
 }
+
+/// A rebuilt file under a version already uploaded would never be uploaded (versions are
+/// immutable) while the plan said "no changes": refused at plan time, at the `file:` line.
+#[test]
+fn another_build_under_an_uploaded_version_is_refused() {
+    let w = world();
+    setup(&w, "1.4.2");
+    assert_code(
+        &nhn_cmd(&w, &["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    let file = w.path().join("shop-1.4.2.tar.gz");
+    let mut rebuilt = std::fs::read(&file).unwrap();
+    rebuilt.extend_from_slice(b"one more line\n");
+    std::fs::write(&file, rebuilt).unwrap();
+    let writes = || {
+        w.writes()
+            .into_iter()
+            .filter(|r| !r.contains("/oauth2/"))
+            .count()
+    };
+    let before = writes();
+    let plan = nhn_cmd(&w, &["plan"]);
+    assert_code(&plan, 1);
+    let text = stderr(&plan);
+    assert!(
+        text.contains(
+            "version `1.4.2` of binary `shop-server` is already uploaded with 1200 bytes, but"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1214"), "{text}");
+    assert!(text.contains("deployplan::conflict"), "{text}");
+    assert!(
+        text.contains("Error: 1 value the provider's state rules out; nothing was changed."),
+        "{text}"
+    );
+    assert_eq!(writes(), before, "only a token was requested");
+}

@@ -6,6 +6,7 @@ use std::io::Write;
 use miette::{GraphicalReportHandler, GraphicalTheme, ReportHandler};
 
 use super::AppError;
+use crate::manifest::diagnostic::DiagnosticKind;
 use crate::redact::redact;
 
 /// Writes data to stdout (colour stripped when not a terminal).
@@ -62,10 +63,28 @@ pub fn print_error(err: &AppError) {
                 stderr(&render_diagnostic(diagnostic));
                 stderr("\n");
             }
-            let n = diagnostics.len();
+            let unknown = diagnostics
+                .0
+                .iter()
+                .filter(|d| d.kind == DiagnosticKind::DanglingReference)
+                .count();
+            let refused = diagnostics.len() - unknown;
+            let mut parts = Vec::new();
+            if unknown > 0 {
+                parts.push(format!(
+                    "{unknown} name{} in the manifest unknown to the provider",
+                    if unknown == 1 { "" } else { "s" }
+                ));
+            }
+            if refused > 0 {
+                parts.push(format!(
+                    "{refused} value{} the provider's state rules out",
+                    if refused == 1 { "" } else { "s" }
+                ));
+            }
             stderr(&format!(
-                "Error: {n} name{} in the manifest unknown to the provider; nothing was changed.\n",
-                if n == 1 { "" } else { "s" }
+                "Error: {}; nothing was changed.\n",
+                parts.join(", ")
             ));
         }
         AppError::Protected(errors) => {

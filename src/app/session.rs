@@ -14,7 +14,7 @@ use crate::manifest::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::manifest::{self, LoadedManifest};
 use crate::model::{KindRules, RemoteState, Resource};
 use crate::providers::http::{HttpClient, HttpConfig};
-use crate::providers::{self, Provider, ProviderError, ReferenceError};
+use crate::providers::{self, Provider, ProviderError, ReferenceError, ReferenceKind};
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
 
 /// A loaded manifest with its provider instances.
@@ -178,7 +178,10 @@ impl Session {
                 .loaded
                 .sources
                 .diagnostic(
-                    DiagnosticKind::DanglingReference,
+                    match error.kind {
+                        ReferenceKind::UnknownName => DiagnosticKind::DanglingReference,
+                        ReferenceKind::Conflict => DiagnosticKind::Conflict,
+                    },
                     error.message.clone(),
                     span,
                     error.label.clone(),

@@ -219,10 +219,18 @@ fn decide(
         };
     }
     let Some(_) = remote else {
-        return (
-            Action::Create,
-            format!("{} `{}` does not exist", resource.kind, resource.name),
-        );
+        let version = rules
+            .versioned_by
+            .and_then(|field| resource.attributes.get(field))
+            .map(|v| show(Some(v)));
+        let reason = match version {
+            Some(version) => format!(
+                "{} `{}` has no version `{version}` yet",
+                resource.kind, resource.name
+            ),
+            None => format!("{} `{}` does not exist", resource.kind, resource.name),
+        };
+        return (Action::Create, reason);
     };
     if fields.is_empty() {
         return (Action::Noop, "up to date".into());
@@ -341,6 +349,21 @@ mod tests {
         );
         assert_eq!(change.action, Action::Replace);
         assert!(change.reason.contains("type is fixed"));
+    }
+
+    #[test]
+    fn a_missing_version_is_named_as_such() {
+        let rules = KindRules {
+            versioned_by: Some("version"),
+            ..KindRules::default()
+        };
+        let change = diff_resource(&resource(json!({"version": "1.4.3"})), None, &rules);
+        assert_eq!(change.action, Action::Create);
+        assert!(
+            change.reason.ends_with("has no version `1.4.3` yet"),
+            "{}",
+            change.reason
+        );
     }
 
     #[test]

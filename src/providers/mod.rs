@@ -70,6 +70,8 @@ pub enum ProviderError {
 /// One manifest value the remote does not know.
 #[derive(Debug, Clone)]
 pub struct ReferenceError {
+    /// A name the provider does not know, or a value its state rules out.
+    pub kind: ReferenceKind,
     pub address: Address,
     /// Attribute holding the value, e.g. `server_group`.
     pub attribute: String,
@@ -78,6 +80,16 @@ pub struct ReferenceError {
     pub label: String,
     /// E.g. "available: web-prod, web-staging" or a "did you mean".
     pub help: Option<String>,
+}
+
+/// Why the provider's state refuses a manifest value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    /// The name does not exist at the provider (an artifact, a server group).
+    UnknownName,
+    /// The value exists but the provider's state rules it out (a rollback to a version that
+    /// is not the newest, another build under an uploaded version).
+    Conflict,
 }
 
 /// Receives progress lines ("deployment 42: inprogress") of one address.

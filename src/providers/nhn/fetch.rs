@@ -14,7 +14,7 @@ use super::provider::{NhnProvider, request_error, task_failed};
 use super::wire;
 use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{RemoteObject, RemoteState, Resource};
-use crate::providers::{ProviderError, ReferenceError};
+use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
 
 fn text<'a>(resource: &'a Resource, key: &str) -> &'a str {
     resource
@@ -40,6 +40,7 @@ fn unknown(
         })
     });
     ReferenceError {
+        kind: ReferenceKind::UnknownName,
         address: resource.address.clone(),
         attribute: attribute.to_owned(),
         label: format!("no such {what}"),
@@ -205,6 +206,21 @@ pub async fn fetch(
         return Err(ProviderError::References(errors));
     }
 
+    let errors: Vec<ReferenceError> = resolved
+        .iter()
+        .filter_map(|(resource, target)| {
+            let Resolved::Binary { artifact, group } = target else {
+                return None;
+            };
+            let key = (*artifact, *group, text(resource, "version").to_owned());
+            let uploaded = versions.get(&key)?.as_ref()?;
+            different_build(resource, uploaded)
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(ProviderError::References(errors));
+    }
+
     let mut state = RemoteState::default();
     for (index, (resource, target)) in resolved.iter().enumerate() {
         let found = match target {
@@ -234,6 +250,31 @@ pub async fn fetch(
     }
     Ok(state)
 }
+/// A version, once uploaded, is what it is: a local file of another size under a version
+/// that exists would never be uploaded, and deployments would run the old build while the
+/// plan said "no changes".
+fn different_build(binary: &Resource, uploaded: &wire::Binary) -> Option<ReferenceError> {
+    let local = binary.attributes.get("size").and_then(|v| v.as_u64())?;
+    let remote = u64::try_from(uploaded.binary_size)
+        .ok()
+        .filter(|size| *size > 0)?;
+    (local != remote).then(|| ReferenceError {
+        kind: ReferenceKind::Conflict,
+        address: binary.address.clone(),
+        attribute: "file".into(),
+        label: "not the build uploaded as this version".into(),
+        message: format!(
+            "version `{}` of binary `{}` is already uploaded with {remote} bytes, but `{}` has {local}",
+            uploaded.version,
+            binary.name,
+            text(binary, "file")
+        ),
+        help: Some(
+            "an uploaded version cannot be replaced: give this build a new version".into(),
+        ),
+    })
+}
+
 /// A release's remote object: the server group's newest successful version, and the
 /// deployment still running on it, if any. `None` for a group never deployed to.
 fn release_object(
@@ -443,6 +484,7 @@ fn rollback_error(release: &Resource, latest: &wire::Binary) -> ReferenceError {
     let group_name = text(release, "binary_group");
     let version = text(release, "version");
     ReferenceError {
+        kind: ReferenceKind::Conflict,
         address: release.address.clone(),
         attribute: "binary".into(),
         label: "a deployment would run the newest binary instead".into(),

@@ -277,6 +277,7 @@ impl Provider for NhnProvider {
         match kind {
             KIND_BINARY => KindRules {
                 local_only: BINARY_LOCAL,
+                versioned_by: Some("version"),
                 ..KindRules::default()
             },
             KIND_RELEASE => KindRules {
