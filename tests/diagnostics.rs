@@ -208,3 +208,19 @@ fn arbitrary_bytes_never_panic() {
         );
     }
 }
+
+/// An empty (or wrong) manifest is valid, but must not pass in CI as a quiet "no changes".
+#[test]
+fn a_manifest_without_resources_is_warned_about() {
+    let w = world();
+    w.manifest(
+        "# nothing yet\nproviders:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {{NCP}}\n",
+    );
+    let plan = w.run(&["plan", "--detailed-exitcode"]);
+    assert_code(&plan, 0);
+    assert!(
+        stderr(&plan).contains("declares no resources: there is nothing to plan or apply"),
+        "{}",
+        stderr(&plan)
+    );
+}

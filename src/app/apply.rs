@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::AppError;
 use super::output;
-use super::plan::{plan_scope, warn_if_partial};
+use super::plan::{plan_scope, warn_if_empty, warn_if_partial};
 use super::previous_run;
 use super::session::{self, Session};
 use crate::cli::{ApplyArgs, ManifestArgs};
@@ -48,6 +48,7 @@ async fn apply_manifest(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     // first left behind.
     let mut lock = lock(args, &manifest)?;
     let session = Session::open(&manifest, args.engine.parallelism).await?;
+    warn_if_empty(&session, &manifest);
     let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
     let (plan, remote) = session
         .plan(&scope, plan_scope(&manifest, &args.engine))

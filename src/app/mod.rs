@@ -51,7 +51,7 @@ pub enum AppError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lock(Box<crate::lock::LockError>),
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     #[diagnostic(code(deployplan::io))]
     Io {
         context: String,

@@ -18,8 +18,9 @@ pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
         .map(|e| format!(" (environment `{e}`)"))
         .unwrap_or_default();
     output::stderr(&format!(
-        "The manifest is valid{env}: {} resources, {} provider instance{}.\n",
+        "The manifest is valid{env}: {} resource{}, {} provider instance{}.\n",
         loaded.resources.len(),
+        if loaded.resources.len() == 1 { "" } else { "s" },
         loaded.providers.len(),
         if loaded.providers.len() == 1 { "" } else { "s" }
     ));
@@ -29,6 +30,7 @@ pub async fn validate(args: &ManifestArgs) -> Result<ExitCode, AppError> {
 pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
     super::previous_run::warn_before_plan(&args.manifest);
     let session = Session::open(&args.manifest, args.engine.parallelism).await?;
+    warn_if_empty(&session, &args.manifest);
     let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
     let (plan, _) = session
         .plan(&scope, plan_scope(&args.manifest, &args.engine))
@@ -71,6 +73,17 @@ pub async fn graph(args: &GraphArgs) -> Result<ExitCode, AppError> {
         GraphFormat::Mermaid => render::graph::mermaid(&plan),
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// A manifest without resources is valid, but in CI an empty or wrong file would otherwise
+/// pass as a quiet "no changes".
+pub(super) fn warn_if_empty(session: &Session, manifest: &ManifestArgs) {
+    if session.loaded.resources.is_empty() {
+        output::stderr(&format!(
+            "Warning: `{}` declares no resources: there is nothing to plan or apply.\n",
+            manifest.path.display()
+        ));
+    }
 }
 
 /// What a plan records of its command line, for `apply PLANFILE`.

@@ -70,6 +70,9 @@ pub struct ManifestDiagnostic {
     pub related: Vec<ManifestDiagnostic>,
     /// `file:line:column` of the primary label, for sorting and plain-text output.
     pub location: Option<(String, u64, u64)>,
+    /// A location that explains another diagnostic (shown as advice, without a code),
+    /// not an error of its own.
+    pub note: bool,
 }
 
 impl ManifestDiagnostic {
@@ -82,6 +85,7 @@ impl ManifestDiagnostic {
             help: None,
             related: Vec::new(),
             location: None,
+            note: false,
         }
     }
 
@@ -111,7 +115,11 @@ impl std::error::Error for ManifestDiagnostic {}
 
 impl Diagnostic for ManifestDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.kind.code()))
+        (!self.note).then(|| Box::new(self.kind.code()) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.note.then_some(miette::Severity::Advice)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

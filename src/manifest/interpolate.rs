@@ -182,7 +182,7 @@ impl Scope<'_> {
                 }
             },
             "secret" => match self.secret(name) {
-                Some(value) => {
+                Ok(value) => {
                     redact::register(&value);
                     Some(Resolved {
                         value: Scalar::Str(value),
@@ -190,11 +190,16 @@ impl Scope<'_> {
                         overlay: None,
                     })
                 }
-                None => {
+                Err(help) => {
                     diagnostics.push(
                         sources
-                            .diagnostic(DiagnosticKind::MissingSecret, format!("secret `{name}` is not set"), at, "secret read from the environment")
-                            .with_help(format!("export {name}=... or {name}_FILE=/path/to/file before running deployplan")),
+                            .diagnostic(
+                                DiagnosticKind::MissingSecret,
+                                format!("secret `{name}` is not set"),
+                                at,
+                                "secret read from the environment",
+                            )
+                            .with_help(help),
                     );
                     None
                 }
@@ -218,13 +223,21 @@ impl Scope<'_> {
         }
     }
 
-    fn secret(&self, name: &str) -> Option<String> {
+    /// The secret from `NAME`, or from the file `NAME_FILE` names; `Err` says why neither
+    /// gave one.
+    fn secret(&self, name: &str) -> Result<String, String> {
         if let Some(value) = (self.env)(name) {
-            return Some(value);
+            return Ok(value);
         }
-        let path = (self.env)(&format!("{name}_FILE"))?;
-        let text = std::fs::read_to_string(path).ok()?;
-        Some(text.trim_end_matches(['\n', '\r']).to_owned())
+        let variable = format!("{name}_FILE");
+        let Some(path) = (self.env)(&variable) else {
+            return Err(format!(
+                "export {name}=... or {name}_FILE=/path/to/file before running deployplan"
+            ));
+        };
+        std::fs::read_to_string(&path)
+            .map(|text| text.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|err| format!("{variable} is set, but `{path}` cannot be read: {err}"))
     }
 }
 
@@ -398,5 +411,29 @@ mod tests {
     fn rejects_malformed_references() {
         assert!(split("${unterminated").is_err());
         assert!(split("${nodot}").is_err());
+    }
+
+    #[test]
+    fn a_secret_file_that_cannot_be_read_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let present = dir.path().join("token");
+        std::fs::write(&present, "s3cr3t\n").unwrap();
+        let missing = dir.path().join("nope");
+        let (present, missing) = (present.display().to_string(), missing.display().to_string());
+        let env = move |name: &str| match name {
+            "A_FILE" => Some(present.clone()),
+            "B_FILE" => Some(missing.clone()),
+            _ => None,
+        };
+        let scope = Scope {
+            vars: BTreeMap::new(),
+            env: &env,
+            within_vars: false,
+        };
+        assert_eq!(scope.secret("A"), Ok("s3cr3t".to_owned()));
+        let err = scope.secret("B").unwrap_err();
+        assert!(err.starts_with("B_FILE is set, but `"), "{err}");
+        assert!(err.contains("cannot be read"), "{err}");
+        assert!(scope.secret("C").unwrap_err().starts_with("export C=..."));
     }
 }

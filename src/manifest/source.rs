@@ -89,7 +89,8 @@ impl SourceMap {
             ));
         } else {
             let label = label.into();
-            let related = self.diagnostic(diagnostic.kind, label.clone(), span, label);
+            let mut related = self.diagnostic(diagnostic.kind, label.clone(), span, label);
+            related.note = true;
             diagnostic.related.push(related);
         }
     }
