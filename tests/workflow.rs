@@ -200,6 +200,12 @@ fn a_plan_is_stale_when_a_remote_object_or_the_manifest_moved() {
         "{}",
         stderr(&edited)
     );
+    assert!(
+        stderr(&edited)
+            .contains("`ncp.project.shop.stage.dev`: its desired values changed in the manifest"),
+        "the edit is named: {}",
+        stderr(&edited)
+    );
     assert_eq!(w.writes().len(), writes);
 
     // A plan file fixes its scope: flags that would change it are refused.

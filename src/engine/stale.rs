@@ -30,6 +30,14 @@ pub enum Staleness {
     NoLongerDeclared {
         address: Address,
     },
+    /// The manifest was edited and this resource's desired values are not what was planned.
+    Edited {
+        address: Address,
+    },
+    /// The manifest now declares a resource the plan does not cover.
+    Added {
+        address: Address,
+    },
     /// The same manifest and remote give another change than the file holds: the file was
     /// edited, or made by a deployplan that plans differently.
     NotThePlan {
@@ -54,6 +62,12 @@ impl fmt::Display for Staleness {
             ),
             Staleness::NoLongerDeclared { address } => {
                 write!(f, "`{address}` is no longer declared")
+            }
+            Staleness::Edited { address } => {
+                write!(f, "`{address}`: its desired values changed in the manifest")
+            }
+            Staleness::Added { address } => {
+                write!(f, "`{address}` was added to the manifest")
             }
             Staleness::NotThePlan {
                 address,
@@ -102,7 +116,9 @@ pub fn check(
     rules: &dyn Fn(&Resource) -> KindRules,
 ) -> Vec<Staleness> {
     if saved.manifest_hash != manifest_hash {
-        return vec![Staleness::ManifestChanged];
+        let mut found = vec![Staleness::ManifestChanged];
+        found.extend(manifest_edits(saved, scope));
+        return found;
     }
     let resources = &scope.resources;
     let read = addresses_to_read(saved, resources);
@@ -189,6 +205,46 @@ pub fn check(
             });
         }
     }
+    found
+}
+
+/// What an edit of the manifest changed for the plan, as far as the plan file tells without
+/// reading the remote: resources whose desired values differ, that are gone, or that are new.
+/// Empty when the edit touched nothing planned (comments, formatting).
+fn manifest_edits(saved: &Plan, scope: &Scope) -> Vec<Staleness> {
+    let declared: HashMap<&Address, &Resource> =
+        scope.resources.iter().map(|r| (&r.address, r)).collect();
+    let mut found = Vec::new();
+    for change in &saved.changes {
+        match declared.get(&change.address) {
+            // Undeclared remote objects: the plan never had a resource for them.
+            None if matches!(change.action, Action::Delete | Action::Unmanaged) => {}
+            None => found.push(Staleness::NoLongerDeclared {
+                address: change.address.clone(),
+            }),
+            Some(resource) => {
+                if change
+                    .desired
+                    .as_ref()
+                    .is_some_and(|desired| *desired != diff::masked_attributes(resource))
+                {
+                    found.push(Staleness::Edited {
+                        address: change.address.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let planned: HashSet<&Address> = saved.changes.iter().map(|c| &c.address).collect();
+    found.extend(
+        scope
+            .resources
+            .iter()
+            .filter(|r| !planned.contains(&r.address))
+            .map(|r| Staleness::Added {
+                address: r.address.clone(),
+            }),
+    );
     found
 }
 
@@ -332,6 +388,29 @@ mod tests {
         assert_eq!(
             check(&saved, "other", &Scope::all(&resources), &remote, RULES),
             [Staleness::ManifestChanged]
+        );
+    }
+
+    #[test]
+    fn a_manifest_edit_names_what_it_changed() {
+        let (mut resources, remote) = world();
+        let saved = make_plan(&resources, &remote);
+        resources[0].attributes["edited"] = serde_json::json!(true);
+        let mut added = resources[0].clone();
+        added.address = Address("ncp.project.added".into());
+        resources.push(added);
+        let found = check(&saved, "other", &Scope::all(&resources), &remote, RULES);
+        assert_eq!(
+            found,
+            [
+                Staleness::ManifestChanged,
+                Staleness::Edited {
+                    address: resources[0].address.clone()
+                },
+                Staleness::Added {
+                    address: Address("ncp.project.added".into())
+                },
+            ]
         );
     }
 
