@@ -24,7 +24,7 @@ fn manifest_schema_is_current() {
     check(
         "manifest",
         "deployplan.schema.json",
-        deployplan::manifest::schema::manifest_schema(),
+        deployplan::manifest::schema::editor_schema(),
     );
 }
 

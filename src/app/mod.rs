@@ -110,7 +110,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
         Command::Sandbox(args) => sandbox::serve(&args).await,
         Command::Schema { kind } => {
             let schema = match kind {
-                SchemaKind::Manifest => crate::manifest::schema::manifest_schema(),
+                SchemaKind::Manifest => crate::manifest::schema::editor_schema(),
                 SchemaKind::Plan => crate::engine::plan::plan_schema(),
             };
             output::stdout(&format!(

@@ -118,6 +118,47 @@ pub fn manifest_schema() -> serde_json::Value {
     generate::<Manifest>("https://deployplan.dev/schemas/deployplan.schema.json")
 }
 
+/// The manifest schema as editors use it (`deployplan schema manifest`, the checked-in
+/// file): values are checked before interpolation there, so wherever a number or a boolean
+/// goes, a single reference such as `${var.replicas}` is accepted too, as deployplan does
+/// (a string that is exactly one reference takes the variable's type). deployplan itself
+/// validates after interpolation, against [`manifest_schema`].
+pub fn editor_schema() -> serde_json::Value {
+    let mut schema = manifest_schema();
+    allow_references(&mut schema);
+    schema
+}
+
+/// A string that is exactly one `${kind.NAME}` reference.
+const REFERENCE_PATTERN: &str = r"^\$\{(var|env|secret)\.[^}]+\}$";
+
+fn allow_references(value: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    match value {
+        Value::Object(map) => {
+            let typed = map
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| matches!(t, "integer" | "number" | "boolean"));
+            if typed {
+                let description = map.remove("description");
+                let original = Value::Object(std::mem::take(map));
+                map.insert(
+                    "anyOf".into(),
+                    json!([original, { "type": "string", "pattern": REFERENCE_PATTERN }]),
+                );
+                if let Some(description) = description {
+                    map.insert("description".into(), description);
+                }
+                return;
+            }
+            map.values_mut().for_each(allow_references);
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_references),
+        _ => {}
+    }
+}
+
 /// Generates a draft 2020-12 schema for `T` with an `$id`, without `null` alternatives.
 pub fn generate<T: JsonSchema>(id: &str) -> serde_json::Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
@@ -165,5 +206,26 @@ fn strip_null(value: &mut serde_json::Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(strip_null),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod editor_schema_tests {
+    use super::*;
+
+    #[test]
+    fn editors_accept_a_reference_where_a_number_goes_and_nothing_else() {
+        let validator = jsonschema::validator_for(&editor_schema()).unwrap();
+        let manifest = |servers: serde_json::Value| {
+            serde_json::json!({
+                "ncp-sourcedeploy": { "projects": { "shop": { "stages": { "dev": {
+                    "target": { "type": "server", "servers": servers }
+                } } } } }
+            })
+        };
+        assert!(validator.is_valid(&manifest(serde_json::json!([1011]))));
+        assert!(validator.is_valid(&manifest(serde_json::json!(["${var.server}"]))));
+        assert!(!validator.is_valid(&manifest(serde_json::json!(["lots"]))));
+        assert!(!validator.is_valid(&manifest(serde_json::json!(["${var.a}-${var.b}"]))));
     }
 }
