@@ -55,6 +55,10 @@ fn create_then_no_changes_then_update_then_deploy() {
     let text = stdout(&plan);
     assert!(text.contains("+ ncp.project.shop "), "{text}");
     assert!(
+        text.contains("+ target.servers = [1011, 1012]  # deployplan.yaml:13:44"),
+        "a list field shows where it was written: {text}"
+    );
+    assert!(
         text.contains("Plan: 4 to create, 0 to update, 0 to replace, 0 to delete, 1 to deploy."),
         "{text}"
     );

@@ -279,6 +279,15 @@ impl<'a> Ctx<'a> {
                 }
             }
             Value::Array(items) => {
+                // A list of scalars diffs as one field (`target.servers`): it gets the list's
+                // location, and its elements their own.
+                if let Some(span) = self.located.values.get(pointer) {
+                    let mut origin = self.sources.provenance(*span);
+                    origin.overlay = (0..items.len())
+                        .find_map(|i| self.interpolated.overlays.get(&format!("{pointer}/{i}")))
+                        .cloned();
+                    provenance.insert(path.clone(), origin);
+                }
                 for (i, child) in items.iter().enumerate() {
                     self.walk(
                         child,
