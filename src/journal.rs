@@ -95,10 +95,11 @@ pub struct Unfinished {
 /// The changes of a journal that started and have no `finished` event, in start order.
 /// Unreadable lines (a write cut off by the crash) are skipped: the rest still tells.
 pub fn unfinished(journal: &Path) -> std::io::Result<Vec<Unfinished>> {
-    let text = std::fs::read_to_string(journal)?;
+    // Bytes, not text: a line cut mid-character by the crash must not hide the others.
+    let bytes = std::fs::read(journal)?;
     let mut started: Vec<Unfinished> = Vec::new();
-    for line in text.lines() {
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
+    for line in bytes.split(|b| *b == b'\n') {
+        let Ok(event) = serde_json::from_slice::<serde_json::Value>(line) else {
             continue;
         };
         let field = |name: &str| event.get(name).and_then(|v| v.as_str()).map(str::to_owned);
@@ -141,7 +142,9 @@ mod tests {
             r#"{"event":"progress","address":"ncp.release.web","message":"deployment 17 is RUNNING"}"#,
             r#"{"event":"progress","address":"ncp.relea"#,
         ];
-        std::fs::write(&path, lines.join("\n")).unwrap();
+        let mut bytes = lines.join("\n").into_bytes();
+        bytes.extend_from_slice(b"\n{\"event\":\"progress\",\"message\":\"\xeb\xb0");
+        std::fs::write(&path, bytes).unwrap();
         assert_eq!(
             unfinished(&path).unwrap(),
             [

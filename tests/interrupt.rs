@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::world_with;
+use common::{assert_code, world_with};
 use deployplan::sandbox::DeployTiming;
 
 const MANIFEST: &str = r#"
@@ -75,6 +75,7 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
 /// An apply killed outright (no chance to clean up) leaves its lock record naming its
 /// journal; the next plan warns with what was in flight, and the next apply says it took
 /// the lock over, with the same list.
+#[cfg(target_os = "linux")] // the liveness wording needs /proc
 #[test]
 fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
     let w = world_with(DeployTiming::Manual);
@@ -98,6 +99,24 @@ fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
         !stderr.contains("ncp.release.after"),
         "never started: {stderr}"
     );
+
+    // An apply that fails before it changes anything (wrong credentials) must not erase
+    // the trace of the interrupted one.
+    let failed = w
+        .cmd()
+        .env("NCLOUD_SECRET_KEY", "not-the-secret-key-of-the-sandbox-000")
+        .args(["apply", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert_code(&failed, 1);
+    assert!(
+        common::stderr(&failed).contains("Note: took over the lock left by pid "),
+        "{}",
+        common::stderr(&failed)
+    );
+    let stderr = common::stderr(&w.run(&["plan"]));
+    assert!(stderr.contains("stopped without finishing"), "{stderr}");
+    assert!(stderr.contains("  ncp.release.web (deploy)"), "{stderr}");
 
     let apply = w
         .cmd()

@@ -56,6 +56,7 @@ async fn apply_manifest(args: &ApplyArgs) -> Result<ExitCode, AppError> {
     output::stdout(&render::text::render(&plan));
     warn_if_partial(&scope);
     if !plan.has_changes() {
+        lock.settle();
         return Ok(ExitCode::SUCCESS);
     }
     if !args.auto_approve && !confirm() {
@@ -132,6 +133,7 @@ async fn apply_saved(args: &ApplyArgs, saved: Plan) -> Result<ExitCode, AppError
     }
     output::stdout(&render::text::render(&saved));
     if !saved.has_changes() {
+        lock.settle();
         return Ok(ExitCode::SUCCESS);
     }
     execute(

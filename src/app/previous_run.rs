@@ -60,7 +60,7 @@ fn describe(holder: &LockHolder) -> String {
 /// to do about them; ends with a newline.
 fn in_flight(holder: &LockHolder) -> String {
     let Some(path) = &holder.journal else {
-        return " It had not started any change.\n".to_owned();
+        return " No journal was recorded, so what it was doing is not known; check the plan's reasons.\n".to_owned();
     };
     match journal::unfinished(path) {
         Ok(changes) if changes.is_empty() => {
@@ -76,12 +76,12 @@ fn in_flight(holder: &LockHolder) -> String {
                 text.push('\n');
             }
             text.push_str(
-                "The plan below re-read their remote state: check it shows what you expect of them.\n",
+                "Their remote state is read again now: the plan's reasons show where each one stands.\n",
             );
             text
         }
         Err(err) => format!(
-            " Its journal {} cannot be read ({err}); the plan below re-read the remote state.\n",
+            " Its journal {} cannot be read ({err}); the remote state is read again now.\n",
             path.display()
         ),
     }

@@ -59,6 +59,10 @@ pub struct ApplyLock {
     path: PathBuf,
     holder: LockHolder,
     stale: Option<LockHolder>,
+    /// This apply reached a state that supersedes a dead holder's (it started applying, or
+    /// found nothing to change); until then its release puts the dead holder's record back,
+    /// so a run that fails early does not erase the only trace of an interrupted apply.
+    settled: bool,
 }
 
 impl ApplyLock {
@@ -159,6 +163,7 @@ impl ApplyLock {
             path,
             holder,
             stale,
+            settled: false,
         })
     }
 
@@ -174,7 +179,14 @@ impl ApplyLock {
     /// one can tell what was in flight.
     pub fn record_journal(&mut self, journal: &Path) -> std::io::Result<()> {
         self.holder.journal = Some(std::path::absolute(journal)?);
+        self.settled = true;
         write_record(&self.file, &self.holder)
+    }
+
+    /// Marks the remote as looked after (e.g. a plan with no changes): release then leaves
+    /// no record, even if a dead holder's was found.
+    pub fn settle(&mut self) {
+        self.settled = true;
     }
 
     pub fn path(&self) -> &Path {
@@ -192,8 +204,16 @@ impl ApplyLock {
 impl Drop for ApplyLock {
     fn drop(&mut self) {
         // Truncate while still holding, so the next holder finds no record and knows this
-        // release was orderly. Closing the file would release the lock anyway.
-        let _ = self.file.set_len(0);
+        // release was orderly — unless a dead holder's record must survive this run.
+        // Closing the file would release the lock anyway.
+        match (&self.stale, self.settled) {
+            (Some(stale), false) => {
+                let _ = write_record(&self.file, stale);
+            }
+            _ => {
+                let _ = self.file.set_len(0);
+            }
+        }
         let _ = self.file.unlock();
     }
 }
@@ -280,9 +300,10 @@ pub fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
 fn write_record(mut file: &File, holder: &LockHolder) -> std::io::Result<()> {
     let mut json = serde_json::to_string(holder).map_err(std::io::Error::other)?;
     json.push('\n');
-    file.set_len(0)?;
+    // Written over the old record, then cut to length: never an empty file in between.
     file.seek(SeekFrom::Start(0))?;
     file.write_all(json.as_bytes())?;
+    file.set_len(json.len() as u64)?;
     file.flush()
 }
 
