@@ -11,6 +11,13 @@
 //! holder therefore belongs to a process that died holding the lock (a *stale* record), which
 //! is reported, never trusted. Across CI runners (different machines) this lock cannot help:
 //! the CI templates serialise applies with the CI system's own concurrency control.
+//!
+//! Taking the lock and writing the record are two steps, and a process that finds the lock
+//! held reads the record at once: between the steps it would find no record, or the record
+//! of a dead holder the winner is about to replace. So every access to the record — the
+//! winner's take-and-write, every rewrite and the release, every reader — happens under a
+//! second lock, the *gate* (`apply-<env>.gate` beside the lock file), held only for that
+//! access. A reader that holds the gate sees either no holder or the holder's whole record.
 
 use std::fmt::Write as _;
 use std::fs::{File, TryLockError};
@@ -57,6 +64,8 @@ impl LockScope<'_> {
 pub struct ApplyLock {
     file: File,
     path: PathBuf,
+    /// Held around every access to the record (see the module note).
+    gate: PathBuf,
     holder: LockHolder,
     stale: Option<LockHolder>,
     /// This apply reached a state that supersedes a dead holder's (it started applying, or
@@ -119,18 +128,39 @@ impl ApplyLock {
             .truncate(false)
             .open(&path)
             .map_err(io_error)?;
+        let gate = gate_path(&path);
         let started = Instant::now();
         let mut announced = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(source)) => return Err(io_error(source)),
-            }
+        let (holder, stale) = loop {
+            let attempt = with_gate(&gate, Access::Write, || match file.try_lock() {
+                Ok(()) => {
+                    // Held from here on: whatever record is in the file was left by a holder
+                    // that died. The new record is written before the gate opens again.
+                    let stale = read_record(&file);
+                    let holder = LockHolder {
+                        pid: std::process::id(),
+                        host: host_name(),
+                        started_at: now_to_the_second().to_string(),
+                        command: command.to_owned(),
+                        environment: scope.environment.map(str::to_owned),
+                        manifest: canonical_manifest(scope.manifest).display().to_string(),
+                        journal: None,
+                    };
+                    write_record(&file, &holder)?;
+                    Ok(Ok((holder, stale)))
+                }
+                Err(TryLockError::WouldBlock) => Ok(Err(read_record(&file))),
+                Err(TryLockError::Error(source)) => Err(source),
+            })
+            .map_err(io_error)?;
+            let current = match attempt {
+                Ok(taken) => break taken,
+                Err(current) => current,
+            };
             let waited = started.elapsed();
             if waited >= timeout {
                 return Err(LockError::Held {
-                    holder: read_record(&file),
+                    holder: current,
                     path,
                     waited: if timeout.is_zero() {
                         Duration::ZERO
@@ -142,25 +172,14 @@ impl ApplyLock {
             }
             if !announced {
                 announced = true;
-                on_wait(read_record(&file).as_ref());
+                on_wait(current.as_ref());
             }
             std::thread::sleep(POLL_INTERVAL.min(timeout - waited));
-        }
-        // Held from here on: whatever record is in the file was left by a holder that died.
-        let stale = read_record(&file);
-        let holder = LockHolder {
-            pid: std::process::id(),
-            host: host_name(),
-            started_at: now_to_the_second().to_string(),
-            command: command.to_owned(),
-            environment: scope.environment.map(str::to_owned),
-            manifest: canonical_manifest(scope.manifest).display().to_string(),
-            journal: None,
         };
-        write_record(&file, &holder).map_err(io_error)?;
         Ok(ApplyLock {
             file,
             path,
+            gate,
             holder,
             stale,
             settled: false,
@@ -171,8 +190,12 @@ impl ApplyLock {
     /// an apply running now, or one that died holding it. `None` when the last apply
     /// released it (or none ran). For `plan`, which never locks but should say so.
     pub fn peek(state_dir: &Path, scope: &LockScope<'_>) -> Option<LockHolder> {
-        let file = File::open(Self::path_for(state_dir, scope)).ok()?;
-        read_record(&file)
+        let path = Self::path_for(state_dir, scope);
+        let file = File::open(&path).ok()?;
+        // A state folder this process cannot write still has a readable record: read it
+        // without the gate rather than not at all.
+        with_gate(&gate_path(&path), Access::Read, || Ok(read_record(&file)))
+            .unwrap_or_else(|_| read_record(&file))
     }
 
     /// Adds the run journal to the holder record, so that if this process dies the next
@@ -180,7 +203,9 @@ impl ApplyLock {
     pub fn record_journal(&mut self, journal: &Path) -> std::io::Result<()> {
         self.holder.journal = Some(std::path::absolute(journal)?);
         self.settled = true;
-        write_record(&self.file, &self.holder)
+        with_gate(&self.gate, Access::Write, || {
+            write_record(&self.file, &self.holder)
+        })
     }
 
     /// Marks the remote as looked after (e.g. a plan with no changes): release then leaves
@@ -206,14 +231,15 @@ impl Drop for ApplyLock {
         // Truncate while still holding, so the next holder finds no record and knows this
         // release was orderly — unless a dead holder's record must survive this run.
         // Closing the file would release the lock anyway.
-        match (&self.stale, self.settled) {
-            (Some(stale), false) => {
-                let _ = write_record(&self.file, stale);
+        let _ = with_gate(&self.gate, Access::Write, || {
+            match (&self.stale, self.settled) {
+                (Some(stale), false) => write_record(&self.file, stale)?,
+                _ => self.file.set_len(0)?,
             }
-            _ => {
-                let _ = self.file.set_len(0);
-            }
-        }
+            // Released inside the gate: a reader never sees the lock free with a record
+            // that is about to go.
+            self.file.unlock()
+        });
         let _ = self.file.unlock();
     }
 }
@@ -294,6 +320,41 @@ pub fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
         return None;
     }
     Some(Path::new("/proc").join(holder.pid.to_string()).exists())
+}
+
+/// How the record is accessed under the gate.
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// `apply-<env>.gate` beside `apply-<env>.lock`.
+fn gate_path(lock: &Path) -> PathBuf {
+    lock.with_extension("gate")
+}
+
+/// Runs `access` while holding the gate: exclusively to take the lock or change the record,
+/// shared to read it. The gate is held for one file access, so waiting on it is brief; the
+/// OS releases it if the process dies meanwhile.
+fn with_gate<T>(
+    gate: &Path,
+    mode: Access,
+    access: impl FnOnce() -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(gate)?;
+    match mode {
+        Access::Read => file.lock_shared()?,
+        Access::Write => file.lock()?,
+    }
+    let result = access();
+    let _ = file.unlock();
+    result
 }
 
 /// Replaces the file's content with the holder record (while holding the lock).

@@ -379,3 +379,55 @@ fn records_without_a_journal_still_parse() {
     let holder: LockHolder = serde_json::from_str(old).unwrap();
     assert_eq!(holder.journal, None);
 }
+
+/// Two applies started at the same instant: whichever loses must name the winner, never
+/// "no readable record" — also when a dead holder's record is still in the file, which the
+/// winner is about to replace (the loser must not report the dead one as the holder).
+#[test]
+fn the_loser_of_a_simultaneous_start_names_the_winner() {
+    let (_dir, manifest, state) = fixture();
+    let scope = scope(&manifest, Some("production"));
+    for round in 0..300 {
+        let dead = (round % 2 == 1).then(|| {
+            let mut dead = record(4_000_000);
+            dead.command = "deployplan apply (dead)".into();
+            dead
+        });
+        if let Some(dead) = &dead {
+            let path = ApplyLock::path_for(&state, &scope);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, serde_json::to_string(dead).unwrap()).unwrap();
+        }
+        let barrier = std::sync::Barrier::new(2);
+        let outcomes: Vec<Result<ApplyLock, LockError>> = std::thread::scope(|threads| {
+            let racers: Vec<_> = ["first", "second"]
+                .into_iter()
+                .map(|name| {
+                    let (barrier, state, scope) = (&barrier, &state, &scope);
+                    threads.spawn(move || {
+                        barrier.wait();
+                        ApplyLock::acquire(
+                            state,
+                            scope,
+                            &format!("deployplan apply {name}"),
+                            Duration::ZERO,
+                            &mut never_waits(),
+                        )
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let winners: Vec<&ApplyLock> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one holder");
+        let loser = outcomes.iter().find_map(|o| o.as_ref().err()).unwrap();
+        let LockError::Held { holder, .. } = loser else {
+            panic!("round {round}: {loser}");
+        };
+        assert_eq!(
+            holder.as_ref().map(|h| h.command.as_str()),
+            Some(winners[0].holder.command.as_str()),
+            "round {round}: the loser names the winner"
+        );
+    }
+}
