@@ -1,4 +1,4 @@
-//! `deployplan sandbox`: the emulators on a port, until Ctrl-C.
+//! `deployplan sandbox`: the emulators on a port, until Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
 
@@ -30,9 +30,27 @@ pub async fn serve(args: &SandboxArgs) -> Result<ExitCode, AppError> {
             source,
         })?;
     output::stdout(&banner(&handle));
-    let _ = tokio::signal::ctrl_c().await;
+    stop_requested().await;
     handle.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or SIGTERM (what `kill`, `docker stop`, systemd and CI runners send): both stop
+/// the sandbox the same orderly way, so the state file gets its last write and the upload
+/// files of a sandbox without `--state` leave the temp directory with it.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// What a user needs to point a manifest at the sandbox: each emulator's endpoint and the
