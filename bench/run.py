@@ -112,11 +112,14 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=50)
     ap.add_argument("--parallelism", type=int, default=10)
     ap.add_argument("--upload-mib", type=int, default=1024, help="size of the NHN binary upload phase (0 to skip)")
+    ap.add_argument("--state", action="store_true", help="run the sandbox with a state file (--state), to measure persistence")
     a = ap.parse_args()
     P, S, C, lat = a.projects, a.stages, a.scenarios, a.latency_ms / 1000
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", "--latency-ms", str(a.latency_ms)],
+    state_dir = tempfile.TemporaryDirectory()
+    state = ["--state", os.path.join(state_dir.name, "state.json")] if a.state else []
+    sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", "--latency-ms", str(a.latency_ms)] + state,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -175,6 +178,7 @@ def main():
     finally:
         sandbox.terminate()
         sandbox.wait()
+        state_dir.cleanup()
     print(f"{P} projects × {S} stages × {C} scenarios = {P + P*S + P*S*C} resources; latency {a.latency_ms} ms; parallelism {a.parallelism}")
     print(f"{'phase':<22}{'wall s':>8}{'floor s':>9}{'wall/floor':>12}{'calls':>7}{'minimum':>9}{'calls/min':>11}{'peak RSS MiB':>14}")
     for name, wall, floor, calls, minimum, rss in rows:

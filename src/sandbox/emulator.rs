@@ -59,4 +59,11 @@ pub trait Emulator: Send + Sync + 'static {
 
     /// Replaces the emulator's state with a previously saved one.
     fn load_state(&self, state: serde_json::Value) -> Result<(), String>;
+
+    /// What changed in the state since the last call (or since the emulator was made): the
+    /// next line of the state log, so that a write costs what it changed, not the size of
+    /// the state. `None` when the emulator cannot tell, and the whole document is written.
+    fn take_changes(&self) -> Option<Vec<super::StateChange>> {
+        None
+    }
 }

@@ -19,11 +19,14 @@
 //! Adding a provider is one line in `emulators()` below.
 
 mod admin;
+mod changes;
 mod emulator;
 pub(crate) mod extract;
 mod faults;
 mod listener;
 mod log;
+#[cfg(test)]
+mod persistence_tests;
 mod router;
 mod store;
 #[cfg(test)]
@@ -39,6 +42,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use admin::AdminError;
+pub use changes::{ChangeTracker, StateChange, Tracked};
 pub use emulator::{Emulator, EmulatorContext, InjectedFault};
 pub use faults::FaultConfig;
 pub use log::RequestRecord;
@@ -76,8 +80,9 @@ pub mod demo {
 /// How a sandbox starts.
 #[derive(Clone, Debug, Default)]
 pub struct SandboxOptions {
-    /// State document: loaded at start if the file exists, rewritten atomically (temp file +
-    /// rename) after every mutating request. `None` keeps state in memory only.
+    /// State document: loaded at start if the file exists; every mutating request appends
+    /// what it changed to `<file>.log`, folded into the file (atomically: temp file + rename)
+    /// at start, at shutdown and when the log grows large. `None` keeps state in memory only.
     pub state_file: Option<PathBuf>,
     /// When set, one JSON line per provider request is appended to this file.
     pub request_log: Option<PathBuf>,
@@ -190,7 +195,7 @@ impl SandboxHandle {
     }
 
     /// Stops accepting connections, lets in-flight requests finish (up to five seconds),
-    /// and writes the state file one last time.
+    /// and writes the state file one last time (the change log folded in).
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let mut task = self.task;
@@ -200,6 +205,6 @@ impl SandboxHandle {
         {
             task.abort();
         }
-        self.shared.store.save(&self.shared.emulators).await;
+        self.shared.store.fold(&self.shared.emulators).await;
     }
 }

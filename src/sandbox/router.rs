@@ -1,8 +1,9 @@
 //! Assembles the server: every emulator behind the shared gate, the admin API, persistence.
 //!
 //! Layering, outermost first:
-//! 1. `persist` (whole app): after any request other than GET/HEAD/OPTIONS, the state
-//!    document is rewritten, so a client that got an answer can rely on it being on disk.
+//! 1. `persist` (whole app): after any request other than GET/HEAD/OPTIONS, what it changed
+//!    is written to the state log, so a client that got an answer can rely on it being on
+//!    disk.
 //! 2. `gate` (each provider mount): latency, fault injection, then the request log entry
 //!    with the status actually answered.
 //! 3. The emulator's own router (auth, routes, error shapes).

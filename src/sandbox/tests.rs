@@ -55,8 +55,8 @@ async fn state_survives_a_restart_and_deployments_keep_progressing() {
         "ids keep increasing after a restart ({next} after {history})"
     );
 
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
+    // While it runs, the file and its change log together hold the state.
+    let on_disk = Value::Object(super::store::read_document(&state_file).unwrap());
     let response = ncp
         .http
         .get(admin(&sandbox, "/state"))

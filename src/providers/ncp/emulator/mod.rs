@@ -57,7 +57,9 @@ use axum::routing::{get, post};
 
 use self::error::ApiError;
 use self::state::{NcpState, Progress};
-use crate::sandbox::{DeployTiming, Emulator, EmulatorContext, InjectedFault};
+use crate::sandbox::{
+    ChangeTracker, DeployTiming, Emulator, EmulatorContext, InjectedFault, StateChange,
+};
 
 /// The provider type: mount prefix and state document key.
 pub const PROVIDER_TYPE: &str = "ncp-sourcedeploy";
@@ -66,6 +68,8 @@ pub const PROVIDER_TYPE: &str = "ncp-sourcedeploy";
 pub struct NcpEmulator {
     state: Mutex<NcpState>,
     timing: DeployTiming,
+    /// What the state log last recorded.
+    logged: Mutex<ChangeTracker>,
 }
 
 impl NcpEmulator {
@@ -74,6 +78,7 @@ impl NcpEmulator {
         NcpEmulator {
             state: Mutex::new(NcpState::default()),
             timing: ctx.deploy_timing.clone(),
+            logged: Mutex::new(ChangeTracker::default()),
         }
     }
 
@@ -223,5 +228,25 @@ impl Emulator for NcpEmulator {
         loaded.repair();
         self.with_state(|current| *current = loaded);
         Ok(())
+    }
+
+    fn take_changes(&self) -> Option<Vec<StateChange>> {
+        let mut logged = self
+            .logged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.with_state(|state| {
+            let mut changes = Vec::new();
+            let mut fields = serde_json::Map::new();
+            fields.insert("nextId".into(), state.next_id.into());
+            fields.insert(
+                "outcomes".into(),
+                serde_json::to_value(&state.outcomes).ok()?,
+            );
+            logged.fields(fields, &mut changes);
+            let id = |project: &state::Project| serde_json::Value::from(project.id);
+            logged.collection("projects", "id", &state.projects, id, &mut changes);
+            Some(changes)
+        })
     }
 }

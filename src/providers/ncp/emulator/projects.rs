@@ -15,6 +15,7 @@ use super::error::{ApiError, ApiResult, ok};
 use super::request::{Params, QueryPairs, check_name, json_body};
 use super::state::Project;
 use crate::providers::ncp::wire::{Ack, IdName, ProjectList, ProjectRequest};
+use crate::sandbox::Tracked;
 
 /// `GET /api/v1/project?projectName=&pageNo=&pageSize=`
 pub(super) async fn list(
@@ -28,7 +29,7 @@ pub(super) async fn list(
             .projects
             .iter()
             .filter(|project| keep(&project.name))
-            .map(Project::id_name);
+            .map(|project| project.id_name());
         ok(ProjectList {
             project_list: paging.page(matching),
         })
@@ -54,12 +55,12 @@ pub(super) async fn create(
             )));
         }
         let id = state.allocate_id();
-        state.projects.push(Project {
+        state.projects.push(Tracked::new(Project {
             id,
             name: request.name.clone(),
             stages: Vec::new(),
             histories: Vec::new(),
-        });
+        }));
         ok(IdName {
             id,
             name: request.name,

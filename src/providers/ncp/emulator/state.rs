@@ -14,14 +14,16 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::history::CanaryStep;
 use crate::providers::ncp::wire::{IdName, ScenarioConfig, StageConfig};
+use crate::sandbox::Tracked;
 
 /// Everything the emulator remembers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct NcpState {
     pub next_id: i64,
+    /// Each project is one entry of the state log when it changes (see `sandbox::changes`).
     #[serde(default)]
-    pub projects: Vec<Project>,
+    pub projects: Vec<Tracked<Project>>,
     #[serde(default)]
     pub outcomes: Vec<OutcomeRule>,
 }
@@ -225,6 +227,7 @@ impl NcpState {
         self.projects
             .iter()
             .find(|project| project.id == id)
+            .map(|project| &**project)
             .ok_or_else(|| ApiError::not_found(format!("project {id} does not exist")))
     }
 
@@ -232,6 +235,7 @@ impl NcpState {
         self.projects
             .iter_mut()
             .find(|project| project.id == id)
+            .map(|project| &mut **project)
             .ok_or_else(|| ApiError::not_found(format!("project {id} does not exist")))
     }
 

@@ -108,11 +108,14 @@ pub(super) async fn create_token(
         state
             .tokens
             .retain(|token| token.expires_at.saturating_add(FORGET_AFTER_MS) > now);
-        state.tokens.push(IssuedToken {
-            token: access_token.clone(),
-            user: user.to_owned(),
-            expires_at: now.saturating_add(lifetime_ms),
-        });
+        state.tokens.push(
+            IssuedToken {
+                token: access_token.clone(),
+                user: user.to_owned(),
+                expires_at: now.saturating_add(lifetime_ms),
+            }
+            .into(),
+        );
         lifetime
     });
     let mut response = Json(TokenResponse {

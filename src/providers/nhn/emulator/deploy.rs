@@ -160,7 +160,7 @@ pub(super) async fn run(
                 hosts,
             };
             state.next_deploy_key += 1;
-            state.deployments.push(deployment.clone());
+            state.deployments.push(deployment.clone().into());
             runs.push(deployment);
         }
         Ok::<_, ApiError>((runs, wait_ms))

@@ -64,7 +64,9 @@ use axum::routing::{get, post};
 use self::blobs::Blobs;
 use self::error::ApiError;
 use self::state::NhnState;
-use crate::sandbox::{DeployTiming, Emulator, EmulatorContext, InjectedFault};
+use crate::sandbox::{
+    ChangeTracker, DeployTiming, Emulator, EmulatorContext, InjectedFault, StateChange,
+};
 
 /// The provider type: mount prefix and state document key.
 pub const PROVIDER_TYPE: &str = "nhn-deploy";
@@ -74,6 +76,8 @@ pub struct NhnEmulator {
     state: Mutex<NhnState>,
     timing: DeployTiming,
     blobs: Blobs,
+    /// What the state log last recorded.
+    logged: Mutex<ChangeTracker>,
 }
 
 impl NhnEmulator {
@@ -83,6 +87,7 @@ impl NhnEmulator {
             state: Mutex::new(NhnState::default()),
             timing: ctx.deploy_timing.clone(),
             blobs: Blobs::new(ctx.state_file.as_deref()),
+            logged: Mutex::new(ChangeTracker::default()),
         }
     }
 
@@ -186,5 +191,36 @@ impl Emulator for NhnEmulator {
         loaded.repair();
         self.with_state(|current| *current = loaded);
         Ok(())
+    }
+
+    fn take_changes(&self) -> Option<Vec<StateChange>> {
+        use serde_json::{Value, to_value};
+        let mut logged = self
+            .logged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.with_state(|state| {
+            let mut changes = Vec::new();
+            let mut fields = serde_json::Map::new();
+            fields.insert("nextBinaryKey".into(), state.next_binary_key.into());
+            fields.insert("nextDeployKey".into(), state.next_deploy_key.into());
+            fields.insert("tokenLifetimeSecs".into(), state.token_lifetime_secs.into());
+            fields.insert("maxUploadBytes".into(), state.max_upload_bytes.into());
+            fields.insert("outcomes".into(), to_value(&state.outcomes).ok()?);
+            logged.fields(fields, &mut changes);
+            let token = |t: &state::IssuedToken| Value::from(t.token.as_str());
+            logged.collection("tokens", "token", &state.tokens, token, &mut changes);
+            let key = |b: &state::StoredBinary| Value::from(b.key);
+            logged.collection("binaries", "key", &state.binaries, key, &mut changes);
+            let deploy_key = |d: &state::Deployment| Value::from(d.deploy_key);
+            logged.collection(
+                "deployments",
+                "deployKey",
+                &state.deployments,
+                deploy_key,
+                &mut changes,
+            );
+            Some(changes)
+        })
     }
 }

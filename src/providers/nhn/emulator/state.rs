@@ -6,6 +6,7 @@
 //! done ([`Progress`]) and the per-host results decided when it started, and its status is
 //! derived from the clock when read, so it keeps progressing across a restart.
 
+use crate::sandbox::Tracked;
 use serde::{Deserialize, Serialize};
 
 /// Default lifetime of issued tokens: 86,400 s, the EN guide's default (the KO page says one
@@ -25,14 +26,16 @@ pub(super) struct NhnState {
     pub token_lifetime_secs: u64,
     #[serde(default = "default_max_upload")]
     pub max_upload_bytes: u64,
+    /// Tokens, binaries and deployments are each one entry of the state log when they
+    /// change (see `sandbox::changes`).
     #[serde(default)]
-    pub tokens: Vec<IssuedToken>,
+    pub tokens: Vec<Tracked<IssuedToken>>,
     /// Upload order.
     #[serde(default)]
-    pub binaries: Vec<StoredBinary>,
+    pub binaries: Vec<Tracked<StoredBinary>>,
     /// Start order.
     #[serde(default)]
-    pub deployments: Vec<Deployment>,
+    pub deployments: Vec<Tracked<Deployment>>,
     #[serde(default)]
     pub outcomes: Vec<OutcomeRule>,
 }
@@ -266,6 +269,7 @@ impl NhnState {
         self.binaries
             .iter()
             .filter(|binary| binary.artifact_id == artifact_id && binary.binary_group_key == group)
+            .map(|binary| &**binary)
             .collect()
     }
 

@@ -141,7 +141,7 @@ pub(super) async fn upload(
             )
         })?;
         state.next_binary_key += 1;
-        state.binaries.push(StoredBinary { key, ..binary });
+        state.binaries.push(StoredBinary { key, ..binary }.into());
         Ok(key)
     })?;
     let download_url = format!(
