@@ -399,7 +399,7 @@ fn the_loser_of_a_simultaneous_start_names_the_winner() {
             std::fs::write(&path, serde_json::to_string(dead).unwrap()).unwrap();
         }
         let barrier = std::sync::Barrier::new(2);
-        let outcomes: Vec<Result<ApplyLock, LockError>> = std::thread::scope(|threads| {
+        let outcomes: Vec<Result<ApplyLock, Box<LockError>>> = std::thread::scope(|threads| {
             let racers: Vec<_> = ["first", "second"]
                 .into_iter()
                 .map(|name| {
@@ -413,6 +413,7 @@ fn the_loser_of_a_simultaneous_start_names_the_winner() {
                             Duration::ZERO,
                             &mut never_waits(),
                         )
+                        .map_err(Box::new)
                     })
                 })
                 .collect();
@@ -421,7 +422,7 @@ fn the_loser_of_a_simultaneous_start_names_the_winner() {
         let winners: Vec<&ApplyLock> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
         assert_eq!(winners.len(), 1, "round {round}: exactly one holder");
         let loser = outcomes.iter().find_map(|o| o.as_ref().err()).unwrap();
-        let LockError::Held { holder, .. } = loser else {
+        let LockError::Held { holder, .. } = &**loser else {
             panic!("round {round}: {loser}");
         };
         assert_eq!(
