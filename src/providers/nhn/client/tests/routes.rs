@@ -61,6 +61,9 @@ pub(super) async fn token(
 ) -> Response {
     fake.token_calls.fetch_add(1, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(30)).await;
+    if let Some(answer) = fake.scripted("POST /oauth2/token/create") {
+        return respond(answer);
+    }
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{KEY_ID}:{KEY_SECRET}"));
     let form = header(&headers, "content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
