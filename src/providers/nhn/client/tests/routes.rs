@@ -102,6 +102,7 @@ pub(super) async fn upload(
         let name = field.name().unwrap_or_default().to_owned();
         if name == "binaryFile" {
             received.file_name = field.file_name().map(str::to_owned);
+            received.file_content_type = field.content_type().map(str::to_owned);
             let mut hasher = sha2::Sha256::new();
             while let Ok(Some(chunk)) = field.chunk().await {
                 received.file_len += chunk.len() as u64;
