@@ -15,7 +15,7 @@ use super::session::{self, Session};
 use crate::cli::ExportArgs;
 use crate::manifest::diagnostic::did_you_mean;
 use crate::providers::{ExportFilter, Exported, ProviderError};
-use crate::redact::{MASK, redact};
+use crate::redact::{MASK, redact, redact_value};
 
 /// Concurrent API reads (the HTTP client's in-flight limit), as `plan`'s default.
 const PARALLELISM: usize = 10;
@@ -90,16 +90,21 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
         notes: &exported.notes,
         skipped: exported.skipped.len(),
     };
-    let document = render(&header, provider_type.section(), &exported.section)?;
-    let text = match redact(&document) {
-        Cow::Borrowed(_) => document,
-        Cow::Owned(masked) => {
-            output::stderr(&format!(
-                "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
-            ));
-            masked
-        }
+    // Each value first, before the YAML writer quotes, escapes, re-indents or folds it into
+    // forms the text would no longer show whole; then the document, for a secret split
+    // across values.
+    let section = redact_value(&exported.section);
+    let masked_values = section != exported.section;
+    let document = render(&header, provider_type.section(), &section)?;
+    let (text, masked_text) = match redact(&document) {
+        Cow::Borrowed(_) => (document, false),
+        Cow::Owned(masked) => (masked, true),
     };
+    if masked_values || masked_text {
+        output::stderr(&format!(
+            "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
+        ));
+    }
     let left_out = match exported.skipped.len() {
         0 => String::new(),
         n => format!("; left out {n} (see the warnings above)"),
