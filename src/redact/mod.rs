@@ -55,7 +55,10 @@ enum Found {
 }
 
 struct Matcher {
-    automaton: AhoCorasick,
+    /// `None` only if the automaton could not be built (a limit of the crate): then each
+    /// pattern is looked for on its own, slower but never failing open.
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<String>,
     /// For each pattern, what finding it means (one pattern can be several things).
     meaning: Vec<Vec<Found>>,
     forms: Vec<String>,
@@ -103,28 +106,51 @@ impl Matcher {
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .ok()?;
+            .ok();
         Some(Matcher {
             automaton,
+            patterns,
             meaning,
             forms,
         })
     }
 
+    /// Every place a pattern occurs, as `(pattern, start, end)`, overlaps included.
+    fn finds(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        match &self.automaton {
+            Some(automaton) => automaton
+                .find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect(),
+            None => {
+                let mut finds = Vec::new();
+                for (n, pattern) in self.patterns.iter().enumerate() {
+                    let mut from = 0;
+                    while let Some(at) = text[from..].find(pattern.as_str()) {
+                        let start = from + at;
+                        finds.push((n, start, start + pattern.len()));
+                        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+                    }
+                }
+                finds
+            }
+        }
+    }
+
     /// The byte spans of `text` to mask, sorted and merged.
     fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        for found in self.automaton.find_overlapping_iter(text) {
-            for meaning in &self.meaning[found.pattern().as_usize()] {
+        for (pattern, start, end) in self.finds(text) {
+            for meaning in &self.meaning[pattern] {
                 spans.push(match *meaning {
-                    Found::Whole => (found.start(), found.end()),
+                    Found::Whole => (start, end),
                     Found::Start(n) => {
-                        let len = common_prefix(&text[found.start()..], &self.forms[n]);
-                        (found.start(), found.start() + len.max(found.len()))
+                        let len = common_prefix(&text[start..], &self.forms[n]);
+                        (start, start + len.max(end - start))
                     }
                     Found::End(n) => {
-                        let len = common_suffix(&text[..found.end()], &self.forms[n]);
-                        (found.end() - len.max(found.len()), found.end())
+                        let len = common_suffix(&text[..end], &self.forms[n]);
+                        (end - len.max(end - start), end)
                     }
                 });
             }

@@ -230,3 +230,19 @@ fn snippets_are_redacted_before_they_are_clipped_or_flattened() {
     assert_eq!(snippet(b"plain words", 4), "plai…");
     assert_eq!(snippet(b"", 4), "(empty)");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Should the automaton ever fail to build, the pattern-by-pattern search masks exactly
+    /// the same spans.
+    #[test]
+    fn the_fallback_search_masks_the_same_spans(secret in secret_shape(), noise in "[a-zA-Z0-9 \"%\\\\]{0,30}") {
+        let mut matcher = Matcher::build(std::slice::from_ref(&secret)).unwrap();
+        let text = format!("{noise}{}{noise}", outputs(&secret).join("\n"));
+        let fast = matcher.spans(&text);
+        prop_assert!(!fast.is_empty());
+        matcher.automaton = None;
+        prop_assert_eq!(matcher.spans(&text), fast);
+    }
+}
