@@ -90,17 +90,8 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
         notes: &exported.notes,
         skipped: exported.skipped.len(),
     };
-    // Each value first, before the YAML writer quotes, escapes, re-indents or folds it into
-    // forms the text would no longer show whole; then the document, for a secret split
-    // across values.
-    let section = redact_value(&exported.section);
-    let masked_values = section != exported.section;
-    let document = render(&header, provider_type.section(), &section)?;
-    let (text, masked_text) = match redact(&document) {
-        Cow::Borrowed(_) => (document, false),
-        Cow::Owned(masked) => (masked, true),
-    };
-    if masked_values || masked_text {
+    let (text, masked) = masked_document(&header, provider_type.section(), &exported.section)?;
+    if masked {
         output::stderr(&format!(
             "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
         ));
@@ -186,13 +177,30 @@ fn unmatched_projects(provider: &str, exported: &Exported) -> AppError {
     )
 }
 
+/// The document with every known secret masked, and whether one was. Each value is
+/// redacted first, before the YAML writer quotes, escapes, re-indents or folds it into forms
+/// the text would no longer show whole; then the document, for a secret split across values.
+pub(super) fn masked_document(
+    header: &Header<'_>,
+    section_key: &str,
+    section: &Value,
+) -> Result<(String, bool), AppError> {
+    let redacted = redact_value(section);
+    let masked_values = redacted != *section;
+    let document = render(header, section_key, &redacted)?;
+    Ok(match redact(&document) {
+        Cow::Borrowed(_) => (document, masked_values),
+        Cow::Owned(masked) => (masked, true),
+    })
+}
+
 /// What the document's header says.
-struct Header<'a> {
-    instance: &'a str,
-    provider_type: &'a str,
-    time: String,
-    notes: &'a [String],
-    skipped: usize,
+pub(super) struct Header<'a> {
+    pub instance: &'a str,
+    pub provider_type: &'a str,
+    pub time: String,
+    pub notes: &'a [String],
+    pub skipped: usize,
 }
 
 /// The manifest document: the header comment, then `section_key:` with `section`.
