@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::engine::apply::{NodeStatus, Reporter};
 use crate::model::{Address, Change};
-use crate::redact::redact;
+use crate::redact::{redact, redact_value};
 
 /// Appends events to a run file and forwards them to another reporter.
 pub struct Journal {
@@ -51,7 +51,9 @@ impl Journal {
 
     fn write(&self, mut event: serde_json::Value) {
         event["at"] = json!(jiff::Timestamp::now().to_string());
-        let line = redact(&event.to_string()).into_owned();
+        // Strings first, so that the JSON escaping of the line cannot hide a secret; then
+        // the line, for a secret split across fields.
+        let line = redact(&redact_value(&event).to_string()).into_owned();
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         let _ = writeln!(file, "{line}");
         let _ = file.flush();

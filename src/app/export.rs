@@ -15,7 +15,7 @@ use super::session::{self, Session};
 use crate::cli::ExportArgs;
 use crate::manifest::diagnostic::did_you_mean;
 use crate::providers::{ExportFilter, Exported, ProviderError};
-use crate::redact::{MASK, redact};
+use crate::redact::{MASK, redact, redact_value};
 
 /// Concurrent API reads (the HTTP client's in-flight limit), as `plan`'s default.
 const PARALLELISM: usize = 10;
@@ -90,16 +90,12 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
         notes: &exported.notes,
         skipped: exported.skipped.len(),
     };
-    let document = render(&header, provider_type.section(), &exported.section)?;
-    let text = match redact(&document) {
-        Cow::Borrowed(_) => document,
-        Cow::Owned(masked) => {
-            output::stderr(&format!(
-                "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
-            ));
-            masked
-        }
-    };
+    let (text, masked) = masked_document(&header, provider_type.section(), &exported.section)?;
+    if masked {
+        output::stderr(&format!(
+            "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
+        ));
+    }
     let left_out = match exported.skipped.len() {
         0 => String::new(),
         n => format!("; left out {n} (see the warnings above)"),
@@ -181,13 +177,30 @@ fn unmatched_projects(provider: &str, exported: &Exported) -> AppError {
     )
 }
 
+/// The document with every known secret masked, and whether one was. Each value is
+/// redacted first, before the YAML writer quotes, escapes, re-indents or folds it into forms
+/// the text would no longer show whole; then the document, for a secret split across values.
+pub(super) fn masked_document(
+    header: &Header<'_>,
+    section_key: &str,
+    section: &Value,
+) -> Result<(String, bool), AppError> {
+    let redacted = redact_value(section);
+    let masked_values = redacted != *section;
+    let document = render(header, section_key, &redacted)?;
+    Ok(match redact(&document) {
+        Cow::Borrowed(_) => (document, masked_values),
+        Cow::Owned(masked) => (masked, true),
+    })
+}
+
 /// What the document's header says.
-struct Header<'a> {
-    instance: &'a str,
-    provider_type: &'a str,
-    time: String,
-    notes: &'a [String],
-    skipped: usize,
+pub(super) struct Header<'a> {
+    pub instance: &'a str,
+    pub provider_type: &'a str,
+    pub time: String,
+    pub notes: &'a [String],
+    pub skipped: usize,
 }
 
 /// The manifest document: the header comment, then `section_key:` with `section`.

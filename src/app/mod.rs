@@ -4,6 +4,8 @@
 
 mod apply;
 mod export;
+#[cfg(test)]
+mod export_secrets;
 mod output;
 mod plan;
 mod previous_run;

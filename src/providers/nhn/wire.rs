@@ -53,8 +53,16 @@ pub struct TokenResponse {
     #[serde(default)]
     pub token_type: String,
     /// Seconds; the documents disagree on the default (1 h / 24 h), so it is always read.
-    #[serde(default)]
-    pub expires_in: u64,
+    pub expires_in: Seconds,
+}
+
+/// A number of seconds as the token document allows it: its response table types
+/// `expires_in` as a string, its sample shows a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Seconds {
+    Number(u64),
+    Text(String),
 }
 
 /// Body of a successful upload.

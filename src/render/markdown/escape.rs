@@ -2,24 +2,11 @@
 //! tables), raw HTML, plain Markdown text, and the redaction that must come before any of
 //! them.
 
-use serde_json::Value;
-
 use crate::redact::redact;
 
 /// Every string in `value` redacted, before the value is formatted (quoting and escaping
 /// would hide a secret from a later pass).
-pub(super) fn redact_value(value: &Value) -> Value {
-    match value {
-        Value::String(s) => Value::String(redact(s).into_owned()),
-        Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), redact_value(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
+pub(super) use crate::redact::redact_value;
 
 pub(super) fn longest_run(text: &str, c: char) -> usize {
     let (mut longest, mut run) = (0, 0);

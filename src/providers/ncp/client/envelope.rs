@@ -66,17 +66,5 @@ fn api_error(label: &str, response: &HttpResponse) -> NcpError {
 
 /// The start of a body, on one line, redacted.
 fn snippet(body: &[u8]) -> String {
-    if body.is_empty() {
-        return "(empty)".to_owned();
-    }
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text
-        .chars()
-        .take(SNIPPET_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(SNIPPET_CHARS).is_some() {
-        out.push('…');
-    }
-    redact(&out).into_owned()
+    crate::redact::snippet(body, SNIPPET_CHARS)
 }

@@ -23,10 +23,11 @@ use base64::Engine as _;
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
 
-use super::NhnError;
-use super::envelope::snippet;
+use serde::de::IgnoredAny;
+
+use super::{NhnError, token_answer};
 use crate::providers::http::{HttpClient, HttpResponse, Retry};
-use crate::providers::nhn::wire::{Envelope, TokenResponse};
+use crate::providers::nhn::wire::Envelope;
 use crate::redact::{self, redact};
 
 /// Path of the token endpoint below the OAuth base URL.
@@ -188,13 +189,13 @@ impl Authenticator {
             .await
             .map_err(|e| Exchange::Failed(e.into()))?;
         let where_ = format!("NHN Cloud token exchange at {}", redact(&self.token_url));
-        if matches!(response.status, 400 | 401 | 403) {
+        let status = response.status;
+        if matches!(status, 400 | 401 | 403) {
             return Err(Exchange::Refused(NhnError::Auth {
                 message: format!(
-                    "{where_} refused the User Access Key `{}`: HTTP {} ({})",
+                    "{where_} refused the User Access Key `{}`: HTTP {status}{}",
                     redact(id),
-                    response.status,
-                    refusal_detail(&response)
+                    refusal_code(&response)
                 ),
             }));
         }
@@ -204,36 +205,34 @@ impl Authenticator {
             })
         };
         if !response.is_success() {
-            return Err(failed(format!(
-                "HTTP {} ({})",
-                response.status,
-                refusal_detail(&response)
-            )));
+            return Err(failed(format!("HTTP {status}{}", refusal_code(&response))));
         }
-        match serde_json::from_slice::<TokenResponse>(&response.body) {
-            Ok(answer) if !answer.access_token.trim().is_empty() => {
-                redact::register(&answer.access_token);
-                let lifetime = Duration::from_secs(answer.expires_in);
-                tracing::debug!(expires_in = answer.expires_in, "issued an NHN access token");
+        match token_answer::read(&response.body) {
+            Ok(answer) => {
+                tracing::debug!(
+                    expires_in = answer.lifetime_secs,
+                    "issued an NHN access token"
+                );
+                let lifetime = Duration::from_secs(answer.lifetime_secs.unwrap_or(0));
                 Ok(Cached {
-                    token: answer.access_token,
+                    token: answer.token,
                     renew_at: issued + renew_after(lifetime),
                 })
             }
             // NHN style refusal with HTTP 200: `{"header": {"isSuccessful": false, …}}`.
-            _ => match serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(&response.body) {
+            Err(unreadable) => match serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body)
+            {
                 Ok(envelope) if !envelope.header.is_successful => {
                     Err(Exchange::Refused(NhnError::Auth {
                         message: format!(
-                            "{where_} refused the User Access Key `{}`: {}",
+                            "{where_} refused the User Access Key `{}`: HTTP {status}{}",
                             redact(id),
-                            refusal_detail(&response)
+                            refusal_code(&response)
                         ),
                     }))
                 }
                 _ => Err(failed(format!(
-                    "no access token in the answer: {}",
-                    snippet(&response.body)
+                    "HTTP {status}, but the answer could not be read: {unreadable} (the answer is not shown: it may hold a token)"
                 ))),
             },
         }
@@ -257,32 +256,41 @@ fn basic_credentials(id: &str, secret: &str) -> String {
 #[derive(Deserialize)]
 struct OAuthError {
     error: String,
-    #[serde(default)]
-    error_description: Option<String>,
 }
 
-/// The server's reason for refusing an exchange: an OAuth2 error, an NHN envelope header,
-/// or the start of the body.
-fn refusal_detail(response: &HttpResponse) -> String {
-    if let Ok(error) = serde_json::from_slice::<OAuthError>(&response.body) {
-        let text = match error.error_description {
-            Some(description) if !description.is_empty() => {
-                format!("{}: {description}", error.error)
-            }
-            _ => error.error,
-        };
-        return redact(&text).into_owned();
-    }
-    if let Ok(envelope) = serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(&response.body)
+/// The error codes of RFC 6749 §5.2: a closed list, so showing one shows nothing of the
+/// answer but the code.
+const OAUTH_CODES: [&str; 6] = [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+];
+
+/// The server's code for a refused exchange, as ` (code)`, when it is one that cannot carry
+/// anything else: an RFC 6749 error code or an NHN result code of capitals, digits and
+/// underscores. Nothing else of an auth answer is ever shown, not even redacted: free text
+/// there (`error_description`, `resultMessage`) could echo the credentials or a token.
+fn refusal_code(response: &HttpResponse) -> String {
+    if let Ok(error) = serde_json::from_slice::<OAuthError>(&response.body)
+        && OAUTH_CODES.contains(&error.error.as_str())
     {
-        let header = envelope.header;
-        return redact(&format!(
-            "{}: {}",
-            header.result_code, header.result_message
-        ))
-        .into_owned();
+        return format!(" ({})", error.error);
     }
-    snippet(&response.body)
+    if let Ok(envelope) = serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body) {
+        let code = envelope.header.result_code.to_string();
+        let plain = !code.is_empty()
+            && code.len() <= 40
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if plain {
+            return redact(&format!(" ({code})")).into_owned();
+        }
+    }
+    String::new()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod error;
 mod history;
 #[cfg(test)]
 mod tests;
+mod token_answer;
 mod upload;
 
 use std::fmt;

@@ -69,7 +69,12 @@ fn file_part(path: &Path) -> Result<Part, NhnError> {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "binary".to_owned());
-    Ok(Part::stream_with_length(reqwest::Body::wrap_stream(stream), length).file_name(name))
+    // Labelled as the guide's `curl -F` sample sends it; without a label the part has no
+    // Content-Type, which a strict server refuses.
+    Part::stream_with_length(reqwest::Body::wrap_stream(stream), length)
+        .file_name(name)
+        .mime_str("application/octet-stream")
+        .map_err(|e| io_error(path, "cannot label the file part", e))
 }
 
 /// The multipart form of an upload, with freshly opened files.

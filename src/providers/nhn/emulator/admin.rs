@@ -4,8 +4,10 @@
 //! - `PUT /outcomes` `{"artifact","server_group","outcome":"success"|"fail","hosts"?:[…]}`:
 //!   how that group's future deployments end (`hosts`: only those fail); answers all rules.
 //!   `DELETE /outcomes` clears them. Unknown names are 404, unknown hosts 400.
-//! - `GET` / `PUT /token-lifetime` `{"seconds":N}` (0–86,400; 0 issues already-expired
-//!   tokens, for tests): the lifetime of tokens issued from now on.
+//! - `GET` / `PUT /token-lifetime` `{"seconds":N, "as_text"?: bool}` (0–86,400; 0 issues
+//!   already-expired tokens, for tests): the lifetime of tokens issued from now on, and
+//!   whether token answers write it as a string (the token document's table types
+//!   `expires_in` as String, its sample shows a number; both must be read).
 //! - `GET` / `PUT /max-upload-size` `{"bytes":N}`: the `FILE_SIZE_CAPACITY_EXCEEDED` limit.
 //! - `GET /binaries`: every stored binary with its size, SHA-256 and blob file.
 //! - `GET /deployments`, `GET /deployments/{deployKey}`: runs with their status now and, once
@@ -90,25 +92,35 @@ async fn clear_outcomes(State(emulator): State<Arc<NhnEmulator>>) -> Json<Value>
 #[derive(Deserialize)]
 struct Lifetime {
     seconds: u64,
+    /// Answer `expires_in` as a string; left as it was when not given.
+    #[serde(default)]
+    as_text: Option<bool>,
 }
 
 async fn token_lifetime(State(emulator): State<Arc<NhnEmulator>>) -> Json<Value> {
-    let seconds = emulator.with_state(|state| state.token_lifetime_secs);
-    Json(json!({ "seconds": seconds }))
+    let (seconds, as_text) =
+        emulator.with_state(|state| (state.token_lifetime_secs, state.token_lifetime_as_text));
+    Json(json!({ "seconds": seconds, "as_text": as_text }))
 }
 
 async fn set_token_lifetime(
     State(emulator): State<Arc<NhnEmulator>>,
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let Lifetime { seconds } = AdminError::parse_body(&body)?;
+    let Lifetime { seconds, as_text } = AdminError::parse_body(&body)?;
     if seconds > 86_400 {
         return Err(AdminError::bad_request(format!(
             "seconds must be at most 86400 (the console's maximum), got {seconds}"
         )));
     }
-    emulator.with_state(|state| state.token_lifetime_secs = seconds);
-    Ok(Json(json!({ "seconds": seconds })))
+    let as_text = emulator.with_state(|state| {
+        state.token_lifetime_secs = seconds;
+        if let Some(as_text) = as_text {
+            state.token_lifetime_as_text = as_text;
+        }
+        state.token_lifetime_as_text
+    });
+    Ok(Json(json!({ "seconds": seconds, "as_text": as_text })))
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,8 @@
 //! `invalid_request` for a body that is not a form, 400 `unsupported_grant_type` for any
 //! grant but `client_credentials`. Tokens live for the configured lifetime (admin
 //! `PUT /token-lifetime`, default 86,400 s; a change affects newly issued tokens only, as in
-//! the console) and survive a sandbox restart.
+//! the console) and survive a sandbox restart. `expires_in` is a number (the document's
+//! sample) unless the admin control asks for a string (the document's table).
 //!
 //! API calls must send `X-NHN-AUTHORIZATION: Bearer <token>` — the standard `Authorization`
 //! header is not read. A missing, malformed, unknown or expired token is 401 `UNAUTHORIZED`;
@@ -33,7 +34,7 @@ use super::error::ApiError;
 use super::request::Params;
 use super::state::IssuedToken;
 use super::{NhnEmulator, now_ms, seed};
-use crate::providers::nhn::wire::TokenResponse;
+use crate::providers::nhn::wire::{Seconds, TokenResponse};
 use crate::sandbox::demo;
 
 /// The header API calls carry their token in.
@@ -104,6 +105,7 @@ pub(super) async fn create_token(
     let access_token = format!("{:032x}", fastrand::u128(..));
     let expires_in = emulator.with_state(|state| {
         let lifetime = state.token_lifetime_secs;
+        let as_text = state.token_lifetime_as_text;
         let lifetime_ms = i64::try_from(lifetime.saturating_mul(1000)).unwrap_or(i64::MAX);
         state
             .tokens
@@ -116,7 +118,11 @@ pub(super) async fn create_token(
             }
             .into(),
         );
-        lifetime
+        if as_text {
+            Seconds::Text(lifetime.to_string())
+        } else {
+            Seconds::Number(lifetime)
+        }
     });
     let mut response = Json(TokenResponse {
         access_token,

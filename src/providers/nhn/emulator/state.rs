@@ -24,6 +24,10 @@ pub(super) struct NhnState {
     pub next_deploy_key: i64,
     #[serde(default = "default_token_lifetime")]
     pub token_lifetime_secs: u64,
+    /// Token answers carry `expires_in` as a string (the document's table) rather than a
+    /// number (its sample).
+    #[serde(default)]
+    pub token_lifetime_as_text: bool,
     #[serde(default = "default_max_upload")]
     pub max_upload_bytes: u64,
     /// Tokens, binaries and deployments are each one entry of the state log when they
@@ -54,6 +58,7 @@ impl Default for NhnState {
             next_binary_key: 1001,
             next_deploy_key: 5001,
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
+            token_lifetime_as_text: false,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             tokens: Vec::new(),
             binaries: Vec::new(),

@@ -192,7 +192,13 @@ pub(crate) fn server_form(version: &str, name: &str, bytes: Vec<u8>) -> Form {
     Form::new()
         .text("applicationType", "server")
         .text("version", version.to_owned())
-        .part("binaryFile", Part::bytes(bytes).file_name(name.to_owned()))
+        .part(
+            "binaryFile",
+            Part::bytes(bytes)
+                .file_name(name.to_owned())
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        )
 }
 
 /// Asserts an error envelope: status, `isSuccessful: false`, result code, and a message

@@ -7,8 +7,9 @@
 //!
 //! - `applicationType` is required, exactly `client` or `server`, and must be the artifact's
 //!   own type (`BAD_REQUEST`).
-//! - `binaryFile` is required, must be a file part (with a file name) and not empty
-//!   (`BAD_REQUEST`); over the upload limit (admin `PUT /max-upload-size`, default 2 GiB) it
+//! - `binaryFile` is required, must be a file part (with a file name) labelled
+//!   `application/octet-stream` as the guide's `curl -F` sample sends it, and not empty
+//!   (`BAD_REQUEST`; a `metaFile` must be labelled the same way); over the upload limit (admin `PUT /max-upload-size`, default 2 GiB) it
 //!   is `FILE_SIZE_CAPACITY_EXCEEDED` as soon as the limit is crossed.
 //! - `version` is at most 100 characters; when absent or empty it is the upload instant in
 //!   epoch milliseconds (the guide's "timestamp"). The same version twice in one binary group
@@ -84,6 +85,7 @@ pub(super) async fn upload(
                     .ok_or_else(|| {
                         ApiError::bad_request("binaryFile must be a file part with a file name")
                     })?;
+                octet_stream(&field, &name)?;
                 if form.file.is_some() {
                     return Err(ApiError::bad_request("only one binaryFile per upload"));
                 }
@@ -100,6 +102,7 @@ pub(super) async fn upload(
                 form.file = Some((file_name, writer, written));
             }
             "metaFile" => {
+                octet_stream(&field, &name)?;
                 form.meta_file_name = field.file_name().map(str::to_owned);
                 drain(&mut field, limit).await?;
             }
@@ -295,6 +298,24 @@ async fn stream_file(
     }
     let written = writer.finish().await.map_err(io_error)?;
     Ok((writer, written))
+}
+
+/// File parts are `application/octet-stream` (parameters allowed), as the guide sends them.
+fn octet_stream(field: &Field<'_>, name: &str) -> Result<(), ApiError> {
+    let labelled = field.content_type().is_some_and(|value| {
+        value
+            .split(';')
+            .next()
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/octet-stream"))
+    });
+    if labelled {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{name} must be sent with Content-Type: application/octet-stream, got {}",
+            field.content_type().unwrap_or("none")
+        )))
+    }
 }
 
 /// Reads a part through without keeping it.

@@ -111,10 +111,9 @@ async fn wrong_credentials_are_one_clear_error_and_one_exchange() {
         text.contains("refused the User Access Key `UAK-TEST-ID-0001`: HTTP 401"),
         "{text}"
     );
-    assert!(
-        text.contains("invalid_client: Bad client credentials"),
-        "{text}"
-    );
+    assert!(text.ends_with("HTTP 401 (invalid_client)"), "{text}");
+    // The answer's free text is not shown.
+    assert!(!text.contains("Bad client credentials"), "{text}");
     assert!(!text.contains("wrong-secret-value"), "{text}");
     // Later calls get the same answer without asking again.
     let again = nhn.list_server_groups(101).await.unwrap_err();
@@ -179,4 +178,110 @@ async fn client_futures_are_send() {
     send(&nhn.latest_deployments(1, 2));
     let debug = format!("{nhn:?}");
     assert!(!debug.contains(STATIC_TOKEN), "{debug}");
+}
+
+/// No part of a token answer is ever shown, whatever it holds and however it fails: the
+/// error says what failed, the HTTP status and which field could not be read.
+#[tokio::test]
+async fn token_answers_are_never_shown() {
+    let token = "tok-\"quoted\"-9f8e7d6c5b4a";
+    let odd = |status, body: Value| {
+        (
+            status,
+            "application/json",
+            serde_json::to_vec(&body).unwrap(),
+        )
+    };
+    let cases = [
+        (
+            odd(200, json!({"access_token": token, "expires_in": "soon"})),
+            "HTTP 200, but the answer could not be read: field `expires_in` is neither a whole number of seconds nor a string holding one (the answer is not shown: it may hold a token)",
+        ),
+        (
+            odd(200, json!({"token": token})),
+            "HTTP 200, but the answer could not be read: field `access_token` is missing",
+        ),
+        (
+            (
+                200,
+                "text/plain",
+                format!("access_token={token}").into_bytes(),
+            ),
+            "HTTP 200, but the answer could not be read: the answer is not JSON",
+        ),
+        (
+            odd(
+                503,
+                json!({"error": "server_error", "error_description": token}),
+            ),
+            "HTTP 503",
+        ),
+        (
+            odd(
+                401,
+                json!({"error": "invalid_client", "error_description": format!("key {KEY_SECRET} for {token}")}),
+            ),
+            "HTTP 401 (invalid_client)",
+        ),
+        (
+            odd(
+                200,
+                json!({"header": {"isSuccessful": false, "resultCode": "UNAUTHORIZED", "resultMessage": token}}),
+            ),
+            "HTTP 200 (UNAUTHORIZED)",
+        ),
+        (
+            odd(
+                400,
+                json!({"header": {"isSuccessful": false, "resultCode": token, "resultMessage": "no"}}),
+            ),
+            "HTTP 400",
+        ),
+    ];
+    for ((status, content_type, body), expected) in cases {
+        let (fake, base) = start().await;
+        // As many as the client may try (a 5xx is tried again).
+        let answers = (0..8).map(|_| Canned {
+            status,
+            content_type,
+            body: body.clone(),
+            cut_after: None,
+        });
+        fake.on("POST /oauth2/token/create", answers);
+        let err = client(&base).list_artifacts().await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(expected), "{expected}\n{text}");
+        for leaked in ["tok-", "quoted", "9f8e7d", KEY_SECRET, "(sensitive)"] {
+            assert!(!text.contains(leaked), "{leaked}: {text}");
+        }
+        assert!(fake.seen().is_empty());
+    }
+}
+
+/// A lifetime sent as a string is honoured like a number: the token is renewed half-way
+/// through a one-second life.
+#[tokio::test]
+async fn a_lifetime_sent_as_a_string_is_honoured() {
+    let (fake, base) = start().await;
+    let answer = |n: usize| Canned {
+        status: 200,
+        content_type: "application/json",
+        body: serde_json::to_vec(
+            &json!({"access_token": format!("token-{n}-{}", "x".repeat(16)), "expires_in": "1"}),
+        )
+        .unwrap(),
+        cut_after: None,
+    };
+    fake.on("POST /oauth2/token/create", [answer(1), answer(2)]);
+    fake.issued.lock().unwrap().extend([
+        (format!("token-1-{}", "x".repeat(16)), Instant::now(), 60),
+        (format!("token-2-{}", "x".repeat(16)), Instant::now(), 60),
+    ]);
+    let nhn = client(&base);
+    nhn.list_artifacts().await.unwrap();
+    nhn.list_artifacts().await.unwrap();
+    assert_eq!(fake.token_calls(), 1);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    nhn.list_artifacts().await.unwrap();
+    assert_eq!(fake.token_calls(), 2);
 }

@@ -87,6 +87,7 @@ fn refused(status: u16, code: &str, message: &str) -> Canned {
 struct Received {
     fields: HashMap<String, String>,
     file_name: Option<String>,
+    file_content_type: Option<String>,
     file_len: u64,
     file_sha256: Vec<u8>,
 }

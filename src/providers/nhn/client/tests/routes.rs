@@ -61,6 +61,9 @@ pub(super) async fn token(
 ) -> Response {
     fake.token_calls.fetch_add(1, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(30)).await;
+    if let Some(answer) = fake.scripted("POST /oauth2/token/create") {
+        return respond(answer);
+    }
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{KEY_ID}:{KEY_SECRET}"));
     let form = header(&headers, "content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
@@ -99,6 +102,7 @@ pub(super) async fn upload(
         let name = field.name().unwrap_or_default().to_owned();
         if name == "binaryFile" {
             received.file_name = field.file_name().map(str::to_owned);
+            received.file_content_type = field.content_type().map(str::to_owned);
             let mut hasher = sha2::Sha256::new();
             while let Ok(Some(chunk)) = field.chunk().await {
                 received.file_len += chunk.len() as u64;

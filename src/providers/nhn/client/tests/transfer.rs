@@ -47,6 +47,10 @@ async fn an_upload_delivers_the_fields_and_the_exact_bytes() {
     assert_eq!(fields("description"), Some("nightly build"));
     assert_eq!(fields("osType"), None);
     assert_eq!(received.file_name.as_deref(), Some("app-1.2.3.jar"));
+    assert_eq!(
+        received.file_content_type.as_deref(),
+        Some("application/octet-stream")
+    );
     assert_eq!(received.file_len, bytes.len() as u64);
     assert_eq!(received.file_sha256, sha2::Sha256::digest(&bytes).to_vec());
     let seen = &fake.seen()[0];

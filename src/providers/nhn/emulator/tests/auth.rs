@@ -98,7 +98,10 @@ async fn expired_tokens_are_refused_and_lifetime_applies_to_new_tokens() {
     let (status, body) = nhn
         .admin_put("/token-lifetime", json!({ "seconds": 0 }))
         .await;
-    assert_eq!((status, body), (200, json!({ "seconds": 0 })));
+    assert_eq!(
+        (status, body),
+        (200, json!({ "seconds": 0, "as_text": false }))
+    );
     let expired = Nhn::connect(&sandbox).await;
     assert_error(
         &expired.get("/artifacts").await,
@@ -219,5 +222,42 @@ async fn unknown_routes_answer_404_in_the_envelope_without_a_token() {
     assert_error(&answer, 404, "GENERAL_EXCEPTION", "binary-groups/301");
     let response = nhn.http.delete(nhn.api("/artifacts")).send().await.unwrap();
     assert_eq!(response.status(), 404);
+    sandbox.shutdown().await;
+}
+
+/// The token document types `expires_in` as a string in its table and shows a number in
+/// its sample: the emulator answers either way, and the client works with both.
+#[tokio::test]
+async fn token_lifetimes_are_answered_as_numbers_or_strings_and_both_are_read() {
+    use crate::providers::http::{HttpClient, HttpConfig};
+    use crate::providers::nhn::client::{NhnAuth, NhnClient};
+
+    let sandbox = testkit::start_with(FAST).await;
+    let nhn = Nhn::connect(&sandbox).await;
+    for (as_text, expected) in [(true, json!("120")), (false, json!(120))] {
+        let (status, body) = nhn
+            .admin_put(
+                "/token-lifetime",
+                json!({"seconds": 120, "as_text": as_text}),
+            )
+            .await;
+        assert_eq!((status, &body["as_text"]), (200, &json!(as_text)), "{body}");
+        let (status, body) = nhn
+            .issue(demo::NHN_ACCESS_KEY_ID, demo::NHN_SECRET_ACCESS_KEY)
+            .await;
+        assert_eq!((status, &body["expires_in"]), (200, &expected), "{body}");
+
+        let client = NhnClient::new(
+            &nhn.base,
+            &nhn.base,
+            demo::NHN_APP_KEY,
+            NhnAuth::AccessKey {
+                id: demo::NHN_ACCESS_KEY_ID.into(),
+                secret: demo::NHN_SECRET_ACCESS_KEY.into(),
+            },
+            HttpClient::new(HttpConfig::default()),
+        );
+        assert_eq!(client.list_artifacts().await.unwrap().len(), 2);
+    }
     sandbox.shutdown().await;
 }

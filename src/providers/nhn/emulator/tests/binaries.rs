@@ -145,7 +145,10 @@ async fn the_same_version_twice_is_already_uploaded_and_leaves_nothing_behind() 
     let form = Form::new()
         .part(
             "binaryFile",
-            Part::bytes(b"two".to_vec()).file_name("x.tar.gz"),
+            Part::bytes(b"two".to_vec())
+                .file_name("x.tar.gz")
+                .mime_str("application/octet-stream")
+                .unwrap(),
         )
         .text("version", "1.0.0")
         .text("applicationType", "server");
@@ -172,7 +175,12 @@ async fn the_same_version_twice_is_already_uploaded_and_leaves_nothing_behind() 
 async fn server_upload_rules() {
     let sandbox = testkit::start_with(FAST).await;
     let nhn = Nhn::connect(&sandbox).await;
-    let file = || Part::bytes(b"bytes".to_vec()).file_name("a.jar");
+    let file = || {
+        Part::bytes(b"bytes".to_vec())
+            .file_name("a.jar")
+            .mime_str("application/octet-stream")
+            .unwrap()
+    };
     let cases: Vec<(Form, &str)> = vec![
         (
             Form::new().part("binaryFile", file()),
@@ -201,9 +209,13 @@ async fn server_upload_rules() {
             "file part",
         ),
         (
-            Form::new()
-                .text("applicationType", "server")
-                .part("binaryFile", Part::bytes(Vec::new()).file_name("a.jar")),
+            Form::new().text("applicationType", "server").part(
+                "binaryFile",
+                Part::bytes(Vec::new())
+                    .file_name("a.jar")
+                    .mime_str("application/octet-stream")
+                    .unwrap(),
+            ),
             "empty",
         ),
         (
@@ -272,7 +284,10 @@ async fn client_upload_rules() {
             .text("osType", os.to_owned())
             .part(
                 "binaryFile",
-                Part::bytes(b"app".to_vec()).file_name(name.to_owned()),
+                Part::bytes(b"app".to_vec())
+                    .file_name(name.to_owned())
+                    .mime_str("application/octet-stream")
+                    .unwrap(),
             )
     };
     success(
@@ -286,7 +301,10 @@ async fn client_upload_rules() {
     // The same version in another binary group is fine.
     let ios = client("1.0.0", "ios", "shop.ipa").part(
         "metaFile",
-        Part::bytes(b"<plist/>".to_vec()).file_name("manifest.plist"),
+        Part::bytes(b"<plist/>".to_vec())
+            .file_name("manifest.plist")
+            .mime_str("application/octet-stream")
+            .unwrap(),
     );
     success(nhn.upload(102, 303, ios).await);
     let (_, stored) = nhn.admin_get("/binaries").await;
@@ -311,7 +329,10 @@ async fn client_upload_rules() {
     );
     let bad_meta = client("2", "iOS", "shop.ipa").part(
         "metaFile",
-        Part::bytes(b"x".to_vec()).file_name("manifest.txt"),
+        Part::bytes(b"x".to_vec())
+            .file_name("manifest.txt")
+            .mime_str("application/octet-stream")
+            .unwrap(),
     );
     assert_error(
         &nhn.upload(102, 303, bad_meta).await,
@@ -350,6 +371,44 @@ async fn uploads_over_the_limit_are_refused() {
         "1000 bytes",
     );
     nhn.upload_server("fits", &[7; 1000]).await;
+    let (_, stored) = nhn.admin_get("/binaries").await;
+    assert_eq!(stored["binaries"].as_array().unwrap().len(), 1);
+    sandbox.shutdown().await;
+}
+
+/// File parts are labelled `application/octet-stream`, as the guide's sample sends them;
+/// an unlabelled or otherwise labelled part is refused and nothing is stored.
+#[tokio::test]
+async fn file_parts_must_be_octet_streams() {
+    let sandbox = testkit::start_with(FAST).await;
+    let nhn = Nhn::connect(&sandbox).await;
+    for label in [None, Some("text/plain"), Some("application/json")] {
+        let mut part = Part::bytes(b"bytes".to_vec()).file_name("a.jar");
+        if let Some(label) = label {
+            part = part.mime_str(label).unwrap();
+        }
+        let form = Form::new()
+            .text("applicationType", "server")
+            .text("version", "9.9.9")
+            .part("binaryFile", part);
+        let (status, body) = nhn.upload(101, 301, form).await;
+        assert_eq!(status, 400, "{label:?}: {body}");
+        assert!(
+            body.to_string().contains("application/octet-stream"),
+            "{body}"
+        );
+    }
+    let labelled = Form::new()
+        .text("applicationType", "server")
+        .text("version", "9.9.9")
+        .part(
+            "binaryFile",
+            Part::bytes(b"bytes".to_vec())
+                .file_name("a.jar")
+                .mime_str("application/octet-stream; charset=binary")
+                .unwrap(),
+        );
+    success(nhn.upload(101, 301, labelled).await);
     let (_, stored) = nhn.admin_get("/binaries").await;
     assert_eq!(stored["binaries"].as_array().unwrap().len(), 1);
     sandbox.shutdown().await;

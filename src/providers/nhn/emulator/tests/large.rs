@@ -79,7 +79,10 @@ async fn round_trip(len: u64) {
         .text("version", "large")
         .part(
             "binaryFile",
-            Part::stream_with_length(body, len).file_name("large.bin"),
+            Part::stream_with_length(body, len)
+                .file_name("large.bin")
+                .mime_str("application/octet-stream")
+                .unwrap(),
         );
     let uploaded = success(nhn.upload(101, 301, form).await);
     let expected = pattern_sha256(len);
