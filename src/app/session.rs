@@ -148,7 +148,12 @@ impl Session {
     /// diagnostics.
     pub async fn fetch(&self, resources: &[Resource]) -> Result<RemoteState, AppError> {
         match engine_mod::fetch::fetch_all(resources, &self.providers).await {
-            Ok(remote) => Ok(remote),
+            Ok(remote) => {
+                for warning in &remote.warnings {
+                    super::output::stderr(&format!("Warning: {warning}\n"));
+                }
+                Ok(remote)
+            }
             Err(ProviderError::References(errors)) => Err(self.reference_diagnostics(&errors)),
             Err(other) => Err(other.into()),
         }
@@ -171,7 +176,14 @@ impl Session {
                 .resources
                 .iter()
                 .find(|r| r.address == error.address)
-                .map(|r| crate::manifest::source::join(&r.pointer, &error.attribute))
+                .map(|r| {
+                    error
+                        .attribute
+                        .split('/')
+                        .fold(r.pointer.clone(), |pointer, segment| {
+                            crate::manifest::source::join(&pointer, segment)
+                        })
+                })
                 .unwrap_or_default();
             let span = self.loaded.located.value(&pointer);
             let diagnostic = self

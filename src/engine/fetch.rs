@@ -46,6 +46,7 @@ pub async fn fetch_all(
         let fetched = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
         state.objects.extend(fetched.objects);
+        state.warnings.extend(fetched.warnings);
     }
     Ok(state)
 }

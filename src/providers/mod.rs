@@ -73,7 +73,8 @@ pub struct ReferenceError {
     /// A name the provider does not know, or a value its state rules out.
     pub kind: ReferenceKind,
     pub address: Address,
-    /// Attribute holding the value, e.g. `server_group`.
+    /// Attribute holding the value, e.g. `server_group`; a value inside it by a
+    /// `/`-separated path, e.g. `target/servers/1`.
     pub attribute: String,
     pub message: String,
     /// The label under the value.

@@ -3,6 +3,9 @@
 //! detail and one scenario list; per declared scenario one detail; per project with
 //! releases the newest history page(s) and one detail per release.
 //!
+//! Beside the project list, the account infrastructure the manifest names is looked up
+//! ([`super::lookups`]): a name that does not exist stops the plan at its line.
+//!
 //! Each call waits only for the ids it needs, so a converged plan takes four dependent
 //! rounds (projects, stages, stage details with scenario lists, scenario details with the
 //! history) plus one for the releases' deployment details, however wide the manifest.
@@ -14,6 +17,7 @@ use tokio::task::JoinSet;
 
 use super::client::NcpClient;
 use super::convert;
+use super::lookups;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
 use super::releases;
@@ -103,11 +107,16 @@ pub async fn fetch(
     if projects.is_empty() {
         return Ok(state);
     }
-    let remote_projects = provider
-        .client
-        .list_projects()
-        .await
-        .map_err(|e| request_error("list projects", e))?;
+    // The infrastructure names are checked beside the first read: no extra round.
+    let (remote_projects, checked) = tokio::join!(
+        provider.client.list_projects(),
+        lookups::check(&provider.client, desired),
+    );
+    if !checked.errors.is_empty() {
+        return Err(ProviderError::References(checked.errors));
+    }
+    state.warnings = checked.warnings;
+    let remote_projects = remote_projects.map_err(|e| request_error("list projects", e))?;
     let by_name: HashMap<&str, &wire::IdName> = remote_projects
         .iter()
         .map(|p| (p.name.as_str(), p))
