@@ -1,6 +1,7 @@
 //! Reading SourceDeploy's state for the declared resources with as few calls as the API
 //! allows: one project list; per matched project one stage list; per declared stage one
-//! detail and one scenario list; per declared scenario one detail; per project with
+//! detail and one scenario list; per undeclared stage of a declared project one scenario
+//! list (its scenarios go before it); per declared scenario one detail; per project with
 //! releases the newest history page(s) and one detail per release.
 //!
 //! Beside the project list, the account infrastructure the manifest names is looked up
@@ -166,7 +167,10 @@ pub async fn fetch(
             .collect();
         let client = provider.client.clone();
         let project_id = remote.id;
-        tasks.spawn(fetch_project(client, address, project_id, stages, releases));
+        let owned = declared.resource.is_some();
+        tasks.spawn(fetch_project(
+            client, address, project_id, owned, stages, releases,
+        ));
     }
     while let Some(joined) = tasks.join_next().await {
         let objects = joined
@@ -238,10 +242,14 @@ fn unquote(segment: &str) -> String {
     serde_json::from_str::<String>(segment).unwrap_or_else(|_| segment.to_owned())
 }
 
+/// Reads one project's stages, and below them what the manifest declares, what it owns
+/// without declaring (prune candidates) and what its releases need. `owned`: the project is
+/// declared, so its undeclared stages are its children, and their scenarios with them.
 async fn fetch_project(
     client: NcpClient,
     project: Address,
     project_id: i64,
+    owned: bool,
     stages: Vec<(String, bool, Vec<String>)>,
     releases: Vec<(Address, String, String, String)>,
 ) -> Result<Vec<RemoteObject>, ProviderError> {
@@ -269,15 +277,27 @@ async fn fetch_project(
                     scenarios.clone(),
                 ));
             }
-            None => out.push(object(
-                &address,
-                KIND_STAGE,
-                &stage.name,
-                Some(&project),
-                stage.id,
-                json!({}),
-                None,
-            )),
+            None => {
+                out.push(object(
+                    &address,
+                    KIND_STAGE,
+                    &stage.name,
+                    Some(&project),
+                    stage.id,
+                    json!({}),
+                    None,
+                ));
+                // An undeclared stage is deleted only after its scenarios (the API does not
+                // say a delete takes them along), so the plan must show each of them.
+                if owned {
+                    tasks.spawn(read_undeclared_stage(
+                        client.clone(),
+                        address,
+                        project_id,
+                        stage.clone(),
+                    ));
+                }
+            }
         }
     }
     let mut to_read = Vec::new();
@@ -386,6 +406,34 @@ async fn read_stage(
         }
     }
     Ok((out, to_read))
+}
+
+/// The scenarios of a stage the manifest does not declare, as its children.
+async fn read_undeclared_stage(
+    client: NcpClient,
+    address: Address,
+    project_id: i64,
+    stage: wire::IdName,
+) -> Result<StageRead, ProviderError> {
+    let scenarios = client
+        .list_scenarios(project_id, stage.id)
+        .await
+        .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))?;
+    let objects = scenarios
+        .iter()
+        .map(|scenario| {
+            object(
+                &address.child(KIND_SCENARIO, &scenario.name),
+                KIND_SCENARIO,
+                &scenario.name,
+                Some(&address),
+                scenario.id,
+                json!({}),
+                None,
+            )
+        })
+        .collect();
+    Ok((objects, Vec::new()))
 }
 
 /// The scenario objects, and their details by (stage, scenario) for the releases.
