@@ -37,6 +37,11 @@ ncp-sourcedeploy:
               strategy: normal
               rollback: true
               file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.1.tar.gz }
+            switch:
+              strategy: blue-green
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.1.tar.gz }
+              load_balancer: { target_group: 3001, delete_server: false }
         k8s:
           target: { type: kubernetes, cluster: 5f0d8a52-8c1e-4b6a-9e3b-2a7c41d0f001 }
           scenarios:
@@ -121,6 +126,7 @@ fn known_names_plan_and_each_lookup_is_made_once() {
         lookups,
         [
             "/api/v1/autoscaling",
+            "/api/v1/autoscaling/web-asg",
             "/api/v1/kubernetes/cluster",
             "/api/v1/objectstorage/bucket",
             "/api/v1/objectstorage/bucket/shop-artifacts",
@@ -181,4 +187,21 @@ fn a_refused_lookup_is_a_warning_not_a_failure() {
             .iter()
             .any(|r| r.path == "/api/v1/objectstorage/bucket/shop-artifacts")
     );
+}
+
+/// A blue/green target group is looked up among its stage's Auto Scaling group's, by the
+/// group's name the group list gave.
+#[test]
+fn an_unknown_target_group_is_located_in_its_groups_list() {
+    let w = world();
+    let err = plan_fails(&w, &MANIFEST.replace("target_group: 3001", "target_group: 3011"));
+    assert!(
+        err.contains("no target group `3011` in Auto Scaling group `2001` (web-asg)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("available: 3001 (web-tg-blue), 3002 (web-tg-green)"),
+        "{err}"
+    );
+    assert!(err.contains("deployplan.yaml:35:"), "{err}");
 }

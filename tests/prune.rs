@@ -104,9 +104,7 @@ fn a_pruned_stage_goes_after_its_two_scenarios() {
 fn a_replaced_stage_is_emptied_first() {
     let w = world();
     let extra = "            extra:\n              strategy: normal\n              rollback: true\n              file: { type: later }\n";
-    let with_extra = MANIFEST
-        .replace("OLD", "")
-        .replace("        \n", extra);
+    let with_extra = MANIFEST.replace("OLD", "").replace("        \n", extra);
     w.manifest(&with_extra);
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
 

@@ -104,27 +104,41 @@ pub async fn fetch(
             _ => {}
         }
     }
-    let mut state = RemoteState::default();
     if projects.is_empty() {
-        return Ok(state);
+        return Ok(RemoteState::default());
     }
-    // The infrastructure names are checked beside the first read: no extra round.
-    let (remote_projects, checked) = tokio::join!(
-        provider.client.list_projects(),
+    // The infrastructure names are checked beside the reads, so the lookups never add a
+    // round; an unknown name is reported rather than whatever the reads ran into.
+    let (state, checked) = tokio::join!(
+        read(provider, &projects),
         lookups::check(&provider.client, desired),
     );
     if !checked.errors.is_empty() {
         return Err(ProviderError::References(checked.errors));
     }
+    let mut state = state?;
     state.warnings = checked.warnings;
-    let remote_projects = remote_projects.map_err(|e| request_error("list projects", e))?;
+    Ok(state)
+}
+
+/// Reads the projects of the manifest and, below them, what [`fetch_project`] reads.
+async fn read(
+    provider: &NcpProvider,
+    projects: &BTreeMap<String, DeclaredProject<'_>>,
+) -> Result<RemoteState, ProviderError> {
+    let mut state = RemoteState::default();
+    let remote_projects = provider
+        .client
+        .list_projects()
+        .await
+        .map_err(|e| request_error("list projects", e))?;
     let by_name: HashMap<&str, &wire::IdName> = remote_projects
         .iter()
         .map(|p| (p.name.as_str(), p))
         .collect();
 
     let mut tasks = JoinSet::new();
-    for (name, declared) in &projects {
+    for (name, declared) in projects {
         let Some(remote) = by_name.get(name.as_str()) else {
             continue;
         };

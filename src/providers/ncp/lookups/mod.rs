@@ -1,10 +1,11 @@
 //! Plan-time checks of the account infrastructure a manifest names: servers, Auto Scaling
-//! groups, Kubernetes clusters, Object Storage buckets and objects, SourceBuild projects,
+//! groups and their blue/green target groups, Kubernetes clusters, Object Storage buckets and objects, SourceBuild projects,
 //! SourceCommit repositories and branches. A name the account does not have would otherwise
 //! pass the plan and fail halfway through an apply, tied to no line.
 //!
 //! Only what the manifest uses is looked up, each list once per plan however many stages
-//! use it, all side by side with the first read of the projects. Objects are read with one
+//! use it, all side by side with the reads of the projects (a target group list waits for
+//! the Auto Scaling group list, which names the group, while the stages are read). Objects are read with one
 //! object list per bucket and branches with one branch list per repository; the bucket and
 //! repository lists are read only when a stage names a bucket or one of those lists says
 //! its bucket or repository is missing (the error's "available" line needs them).
@@ -77,19 +78,13 @@ pub async fn check(client: &NcpClient, desired: &[&Resource]) -> Checked {
         return Checked::default();
     }
     let bucket_list_needed = !uses.buckets.is_empty();
-    let (servers, groups, clusters, builds, buckets, objects, branches) = tokio::join!(
+    let ((groups, target_groups), servers, clusters, builds, buckets, objects, branches) = tokio::join!(
+        groups_and_target_groups(client, &uses),
         when(!uses.servers.is_empty(), async {
             let list = client.list_servers().await?;
             Ok(list
                 .iter()
                 .map(|s| Entry::named(s.server_no, &s.name))
-                .collect())
-        }),
-        when(!uses.groups.is_empty(), async {
-            let list = client.list_autoscaling_groups().await?;
-            Ok(list
-                .iter()
-                .map(|g| Entry::named(g.group_no, &g.name))
                 .collect())
         }),
         when(!uses.clusters.is_empty(), async {
@@ -165,6 +160,14 @@ pub async fn check(client: &NcpClient, desired: &[&Resource]) -> Checked {
         builds.as_ref(),
     );
     compare(&bucket_kind, &uses.buckets, buckets.as_ref());
+    for (group, (name, listed)) in &target_groups {
+        let kind = Kind {
+            noun: "target group",
+            plural: "target groups",
+            parent: format!("Auto Scaling group `{group}` ({name})"),
+        };
+        compare(&kind, &uses.target_groups[group], Some(listed));
+    }
     compare_children(
         &mut checked,
         &bucket_kind,
@@ -190,6 +193,38 @@ pub async fn check(client: &NcpClient, desired: &[&Resource]) -> Checked {
         },
     );
     checked
+}
+
+/// The Auto Scaling groups, then the target groups of those the blue/green scenarios'
+/// stages use (listed by group name), by group number with the group's name. A group that
+/// does not exist is reported at the stage; its target groups are not looked up.
+async fn groups_and_target_groups(
+    client: &NcpClient,
+    uses: &Uses<'_>,
+) -> (Option<Listed>, BTreeMap<String, (String, Listed)>) {
+    let needed = !uses.groups.is_empty() || !uses.target_groups.is_empty();
+    let groups = when(needed, async {
+        let list = client.list_autoscaling_groups().await?;
+        Ok(list
+            .iter()
+            .map(|g| Entry::named(g.group_no, &g.name))
+            .collect())
+    })
+    .await;
+    let Some(Ok(entries)) = &groups else {
+        return (groups, BTreeMap::new());
+    };
+    let wanted = entries
+        .iter()
+        .filter(|e| uses.target_groups.contains_key(&e.key))
+        .filter_map(|e| Some((e.key.clone(), e.name.clone()?)));
+    let listed = join_all(wanted.map(|(group, name)| async move {
+        let listed = client.list_target_groups(&name).await;
+        let entries = listed.map(|l| l.iter().map(|t| Entry::named(t.id, &t.name)).collect());
+        (group, (name, entries))
+    }))
+    .await;
+    (groups, listed.into_iter().collect())
 }
 
 async fn bucket_list(client: &NcpClient) -> Listed {

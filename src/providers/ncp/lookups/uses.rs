@@ -1,11 +1,11 @@
 //! Which infrastructure names the manifest's stages and scenarios use, and where each is
 //! written (the attribute path under the resource), grouped by the lookup that checks it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::model::Resource;
+use crate::model::{Address, Resource};
 use crate::providers::ncp::lower::{KIND_SCENARIO, KIND_STAGE};
 
 /// One value of the manifest to look up.
@@ -31,6 +31,8 @@ pub struct Uses<'a> {
     pub buckets: Vec<Use<'a>>,
     pub objects: BTreeMap<String, (Vec<Use<'a>>, Vec<Use<'a>>)>,
     pub branches: BTreeMap<String, (Vec<Use<'a>>, Vec<Use<'a>>)>,
+    /// Blue/green target groups by the Auto Scaling group (number) of their stage.
+    pub target_groups: BTreeMap<String, Vec<Use<'a>>>,
 }
 
 fn scalar(value: &Value) -> Option<String> {
@@ -50,6 +52,7 @@ impl<'a> Uses<'a> {
             && self.buckets.is_empty()
             && self.objects.is_empty()
             && self.branches.is_empty()
+            && self.target_groups.is_empty()
     }
 
     pub fn collect(desired: &[&'a Resource]) -> Self {
@@ -59,6 +62,31 @@ impl<'a> Uses<'a> {
                 KIND_STAGE => uses.stage(resource),
                 KIND_SCENARIO => uses.scenario(resource),
                 _ => {}
+            }
+        }
+        // A target group belongs to the Auto Scaling group of its scenario's stage.
+        let group_of: HashMap<&Address, String> = desired
+            .iter()
+            .filter(|r| r.kind == KIND_STAGE)
+            .filter_map(|r| {
+                Some((
+                    &r.address,
+                    scalar(&r.attributes["target"]["autoscaling_group"])?,
+                ))
+            })
+            .collect();
+        for scenario in desired.iter().filter(|r| r.kind == KIND_SCENARIO) {
+            let group = scenario.parent.as_ref().and_then(|p| group_of.get(p));
+            let value = scalar(&scenario.attributes["load_balancer"]["target_group"]);
+            if let (Some(group), Some(value)) = (group, value) {
+                uses.target_groups
+                    .entry(group.clone())
+                    .or_default()
+                    .push(Use {
+                        resource: scenario,
+                        attribute: "load_balancer/target_group".into(),
+                        value,
+                    });
             }
         }
         uses
