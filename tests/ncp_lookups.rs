@@ -194,7 +194,10 @@ fn a_refused_lookup_is_a_warning_not_a_failure() {
 #[test]
 fn an_unknown_target_group_is_located_in_its_groups_list() {
     let w = world();
-    let err = plan_fails(&w, &MANIFEST.replace("target_group: 3001", "target_group: 3011"));
+    let err = plan_fails(
+        &w,
+        &MANIFEST.replace("target_group: 3001", "target_group: 3011"),
+    );
     assert!(
         err.contains("no target group `3011` in Auto Scaling group `2001` (web-asg)"),
         "{err}"

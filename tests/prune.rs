@@ -136,3 +136,29 @@ fn a_replaced_stage_is_emptied_first() {
     );
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
+
+/// A saved plan that prunes a stage is refused when the stage gained a scenario since: the
+/// re-read finds a child the plan never showed, so the apply would not be what was reviewed.
+#[test]
+fn a_saved_prune_is_stale_when_the_stage_gained_a_scenario() {
+    let w = world();
+    w.manifest(&MANIFEST.replace("OLD", OLD_STAGE));
+    assert_code(&w.run(&["apply", "--auto-approve"]), 0);
+    let pruned = MANIFEST.replace("OLD", "");
+    w.manifest(&pruned);
+    assert_code(&w.run(&["plan", "--prune", "--out", "plan.json"]), 0);
+
+    // Someone adds scenario `c` to the stage the plan deletes.
+    let c = "\n            c:\n              strategy: normal\n              rollback: true\n              file: { type: later }";
+    w.manifest(&MANIFEST.replace("OLD", &format!("{OLD_STAGE}{c}")));
+    assert_code(&w.run(&["apply", "--auto-approve"]), 0);
+    w.manifest(&pruned);
+
+    w.clear_requests();
+    let applied = w.run(&["apply", "plan.json"]);
+    assert_code(&applied, 1);
+    let err = common::stderr(&applied);
+    assert!(err.contains("stale plan"), "{err}");
+    assert!(err.contains("stage.old.scenario.c"), "{err}");
+    assert!(w.writes().is_empty(), "{:?}", w.writes());
+}
