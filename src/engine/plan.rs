@@ -370,3 +370,7 @@ fn order(changes: &mut Vec<Change>) {
 pub fn plan_schema() -> serde_json::Value {
     crate::manifest::schema::generate::<Plan>("https://deployplan.dev/schemas/plan.schema.json")
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
