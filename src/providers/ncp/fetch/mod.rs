@@ -11,7 +11,7 @@
 //! rounds (projects, stages, stage details with scenario lists, scenario details with the
 //! history) plus one for the releases' deployment details, however wide the manifest.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
@@ -61,6 +61,7 @@ struct DeclaredStage {
 pub async fn fetch(
     provider: &NcpProvider,
     desired: &[&Resource],
+    elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
     let mut projects: BTreeMap<String, DeclaredProject<'_>> = BTreeMap::new();
     let entry = |projects: &mut BTreeMap<String, DeclaredProject<'_>>, name: &str| {
@@ -114,7 +115,7 @@ pub async fn fetch(
     // The infrastructure names are checked beside the reads, so the lookups never add a
     // round; an unknown name is reported rather than whatever the reads ran into.
     let (state, checked) = tokio::join!(
-        read(provider, &projects),
+        read(provider, &projects, elsewhere),
         lookups::check(&provider.client, desired),
     );
     if !checked.errors.is_empty() {
@@ -129,6 +130,7 @@ pub async fn fetch(
 async fn read(
     provider: &NcpProvider,
     projects: &BTreeMap<String, DeclaredProject<'_>>,
+    elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
     let mut state = RemoteState::default();
     let remote_projects = provider
@@ -186,8 +188,9 @@ async fn read(
         let client = provider.client.clone();
         let project_id = remote.id;
         let owned = declared.resource.is_some();
+        let elsewhere = elsewhere.clone();
         tasks.spawn(fetch_project(
-            client, address, project_id, owned, stages, releases,
+            client, address, project_id, owned, elsewhere, stages, releases,
         ));
     }
     while let Some(joined) = tasks.join_next().await {
@@ -262,12 +265,14 @@ fn unquote(segment: &str) -> String {
 
 /// Reads one project's stages, and below them what the manifest declares, what it owns
 /// without declaring (prune candidates) and what its releases need. `owned`: the project is
-/// declared, so its undeclared stages are its children, and their scenarios with them.
+/// declared, so its undeclared stages are its children, and their scenarios with them;
+/// a stage declared `elsewhere` is not undeclared, only not read this time.
 async fn fetch_project(
     client: NcpClient,
     project: Address,
     project_id: i64,
     owned: bool,
+    elsewhere: BTreeSet<Address>,
     stages: Vec<(String, bool, Vec<String>)>,
     releases: Vec<(Address, String, String, String)>,
 ) -> Result<Vec<RemoteObject>, ProviderError> {
@@ -307,7 +312,7 @@ async fn fetch_project(
                 ));
                 // An undeclared stage is deleted only after its scenarios (the API does not
                 // say a delete takes them along), so the plan must show each of them.
-                if owned {
+                if owned && !elsewhere.contains(&address) {
                     tasks.spawn(read_undeclared_stage(
                         client.clone(),
                         address,
