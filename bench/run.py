@@ -30,6 +30,10 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Lookups a plan of `manifest()` makes: the server list and one object list (shop-artifacts).
+LOOKUPS = 2
+
+
 def manifest(url, projects, stages, scenarios):
     lines = ["providers:", "  ncp:", "    type: ncp-sourcedeploy", f"    endpoint: {url}", "ncp-sourcedeploy:", "  projects:"]
     for p in range(projects):
@@ -135,34 +139,38 @@ def main():
                 f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C))
             par = ["--parallelism", str(a.parallelism)]
             rows = []
-            # Empty remote: 1 project list; nothing else exists.
+            # Every plan also checks the infrastructure the manifest names, beside the
+            # project list (same round): here the server list and shop-artifacts' objects.
+            L = LOOKUPS
+            # Empty remote: 1 project list and the lookups; nothing else exists.
             clear(base)
             wall, rss = run([binary(), "plan", *par], d, env)
-            rows.append(("plan (empty remote)", wall, 1 * lat, len(requests(base)), 1, rss))
+            rows.append(("plan (empty remote)", wall, 1 * lat, len(requests(base)), 1 + L, rss))
             # Apply: P creates, then P*S, then P*S*C, in three dependent rounds, with
             # `parallelism` in flight. Floor: the rounds' widths ÷ parallelism.
             clear(base)
             wall, rss = run([binary(), "apply", "--auto-approve", *par], d, env)
             creates = P + P * S + P * S * C
             rounds = sum(-(-n // a.parallelism) for n in (P, P * S, P * S * C))
-            rows.append(("apply (create all)", wall, (1 + rounds) * lat, len(requests(base)), 1 + creates, rss))
+            rows.append(("apply (create all)", wall, (1 + rounds) * lat, len(requests(base)), 1 + L + creates, rss))
             # Converged remote: list projects, per project a stage list, per stage a detail
             # and a scenario list, per scenario a detail; four dependent rounds.
             clear(base)
             wall, rss = run([binary(), "plan", *par], d, env)
-            minimum = 1 + P + 2 * P * S + P * S * C
-            width_rounds = 1 + -(-P // a.parallelism) + -(-2 * P * S // a.parallelism) + -(-P * S * C // a.parallelism)
+            minimum = 1 + L + P + 2 * P * S + P * S * C
+            width_rounds = -(-(1 + L) // a.parallelism) + -(-P // a.parallelism) + -(-2 * P * S // a.parallelism) + -(-P * S * C // a.parallelism)
             rows.append(("plan (converged)", wall, width_rounds * lat, len(requests(base)), minimum, rss))
             # A reviewed plan that changes one stage: apply re-reads only that stage and its
             # project (project list, the project's stage list, the stage's detail and
-            # scenario list), then writes once. Floor: three read rounds and the write.
+            # scenario list, and beside the project list the server lookup of the stage's
+            # edited target), then writes once. Floor: three read rounds and the write.
             with open(os.path.join(d, "deployplan.yaml"), "w") as f:
                 f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C).replace(
                     "[1011, 1012]", "[1011]", 1))
             run([binary(), "plan", "--out", "plan.json", *par], d, env)
             clear(base)
             wall, rss = run([binary(), "apply", "plan.json", *par], d, env)
-            rows.append(("apply saved plan", wall, 4 * lat, len(requests(base)), 5, rss))
+            rows.append(("apply saved plan", wall, 4 * lat, len(requests(base)), 6, rss))
             # One project, one stage, one scenario: no fan-out hides a round that could
             # have run beside another, so wall/floor shows the critical path itself.
             narrow = os.path.join(d, "narrow")
@@ -172,7 +180,7 @@ def main():
             run([binary(), "apply", "--auto-approve", *par], narrow, env)
             clear(base)
             wall, rss = run([binary(), "plan", *par], narrow, env)
-            rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5, rss))
+            rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5 + L, rss))
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:

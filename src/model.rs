@@ -128,6 +128,9 @@ pub struct RemoteObject {
 #[derive(Debug, Clone, Default)]
 pub struct RemoteState {
     pub objects: BTreeMap<Address, RemoteObject>,
+    /// What the provider could not check while reading (a lookup it was refused), for the
+    /// user to see before the plan; never a reason to stop.
+    pub warnings: Vec<String>,
 }
 
 /// What apply will do to one address.

@@ -120,10 +120,16 @@ fn wrong_credentials_fail_once_with_the_provider_error() {
     );
     assert!(text.contains("check the access key"), "{text}");
     assert!(!text.contains("not-the-right-secret"), "{text}");
+    // The project list and the infrastructure lookups go out together; none is retried.
+    let requests = w.requests();
+    let mut paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
     assert_eq!(
-        w.requests().len(),
-        1,
-        "an auth failure is not retried: {:?}",
-        w.requests()
+        paths.len(),
+        requests.len(),
+        "an auth failure is not retried: {requests:?}"
     );
+    assert!(paths.contains(&"/api/v1/project"), "{requests:?}");
+    assert!(requests.iter().all(|r| r.status == 401), "{requests:?}");
 }

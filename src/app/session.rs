@@ -1,7 +1,7 @@
 //! What `plan` and `apply` share: load the manifest, start the embedded sandbox when a
 //! provider asks for it, build the provider instances, fetch and plan.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::engine::scope::{self, Scope};
 use crate::engine::{self as engine_mod};
 use crate::manifest::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::manifest::{self, LoadedManifest};
-use crate::model::{KindRules, RemoteState, Resource};
+use crate::model::{Address, KindRules, RemoteState, Resource};
 use crate::providers::http::{HttpClient, HttpConfig};
 use crate::providers::{self, Provider, ProviderError, ReferenceError, ReferenceKind};
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
@@ -147,8 +147,22 @@ impl Session {
     /// The remote state of `resources`; names the remote does not know become located
     /// diagnostics.
     pub async fn fetch(&self, resources: &[Resource]) -> Result<RemoteState, AppError> {
-        match engine_mod::fetch::fetch_all(resources, &self.providers).await {
-            Ok(remote) => Ok(remote),
+        let reading: HashSet<&Address> = resources.iter().map(|r| &r.address).collect();
+        let elsewhere = self
+            .loaded
+            .resources
+            .iter()
+            .map(|r| &r.address)
+            .filter(|a| !reading.contains(a))
+            .cloned()
+            .collect();
+        match engine_mod::fetch::fetch_all(resources, &elsewhere, &self.providers).await {
+            Ok(remote) => {
+                for warning in &remote.warnings {
+                    super::output::stderr(&format!("Warning: {warning}\n"));
+                }
+                Ok(remote)
+            }
             Err(ProviderError::References(errors)) => Err(self.reference_diagnostics(&errors)),
             Err(other) => Err(other.into()),
         }
@@ -171,7 +185,14 @@ impl Session {
                 .resources
                 .iter()
                 .find(|r| r.address == error.address)
-                .map(|r| crate::manifest::source::join(&r.pointer, &error.attribute))
+                .map(|r| {
+                    error
+                        .attribute
+                        .split('/')
+                        .fold(r.pointer.clone(), |pointer, segment| {
+                            crate::manifest::source::join(&pointer, segment)
+                        })
+                })
                 .unwrap_or_default();
             let span = self.loaded.located.value(&pointer);
             let diagnostic = self

@@ -71,23 +71,24 @@ fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
     changes
         .iter()
         .map(|change| {
-            let mut deps: Vec<usize> = if change.action == Action::Delete {
-                changes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, other)| {
-                        other.action == Action::Delete
-                            && other.parent.as_ref() == Some(&change.address)
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
-            } else {
-                change
+            // Children deleted go first: before their parent's delete, and before the
+            // delete that starts their parent's replacement.
+            let children_deleted = changes
+                .iter()
+                .enumerate()
+                .filter(|(_, other)| {
+                    other.action == Action::Delete && other.parent.as_ref() == Some(&change.address)
+                })
+                .map(|(i, _)| i);
+            let mut deps: Vec<usize> = match change.action {
+                Action::Delete => children_deleted.collect(),
+                action => change
                     .depends_on
                     .iter()
                     .chain(change.parent.iter())
                     .filter_map(|d| index.get(d).copied())
-                    .collect()
+                    .chain(children_deleted.filter(|_| action == Action::Replace))
+                    .collect(),
             };
             deps.sort_unstable();
             deps.dedup();
@@ -244,5 +245,21 @@ mod tests {
         assert_eq!(pre[1], vec![0]);
         assert_eq!(pre[2], vec![3], "a parent is deleted after its children");
         assert!(pre[3].is_empty());
+    }
+
+    /// A replacement deletes the old object first, and the API refuses to delete a parent
+    /// that still has children: the children's deletes must have run.
+    #[test]
+    fn a_replacement_waits_for_its_childrens_deletes() {
+        let changes = [
+            change("p", Action::Noop, None, &[]),
+            change("p.s", Action::Replace, Some("p"), &["p"]),
+            change("p.s.old", Action::Delete, Some("p.s"), &[]),
+            change("p.s.kept", Action::Create, Some("p.s"), &["p.s"]),
+        ];
+        let pre = prerequisites(&changes);
+        assert_eq!(pre[1], vec![0, 2]);
+        assert_eq!(pre[3], vec![1], "a re-created child follows its parent");
+        assert!(pre[2].is_empty());
     }
 }

@@ -1,16 +1,19 @@
 //! Fetching the remote state of every provider instance concurrently.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
-use crate::model::{RemoteState, Resource};
+use crate::model::{Address, RemoteState, Resource};
 use crate::providers::{Provider, ProviderError};
 
 /// Fetches each instance's objects for its resources; instances run concurrently.
+/// `elsewhere`: addresses declared in the manifest but not in `resources` (see
+/// [`Provider::fetch`]).
 pub async fn fetch_all(
     resources: &[Resource],
+    elsewhere: &BTreeSet<Address>,
     providers: &HashMap<String, Arc<dyn Provider>>,
 ) -> Result<RemoteState, ProviderError> {
     let mut tasks = JoinSet::new();
@@ -25,20 +28,24 @@ pub async fn fetch_all(
         }
         let provider = provider.clone();
         let name = name.clone();
+        let elsewhere = elsewhere.clone();
         tasks.spawn(async move {
             let refs: Vec<&Resource> = mine.iter().collect();
-            provider.fetch(&refs).await.map_err(|err| match err {
-                ProviderError::Request {
-                    call,
-                    message,
-                    hint,
-                } => ProviderError::Request {
-                    call: format!("provider `{name}`: {call}"),
-                    message,
-                    hint,
-                },
-                other => other,
-            })
+            provider
+                .fetch(&refs, &elsewhere)
+                .await
+                .map_err(|err| match err {
+                    ProviderError::Request {
+                        call,
+                        message,
+                        hint,
+                    } => ProviderError::Request {
+                        call: format!("provider `{name}`: {call}"),
+                        message,
+                        hint,
+                    },
+                    other => other,
+                })
         });
     }
     let mut state = RemoteState::default();
@@ -46,6 +53,7 @@ pub async fn fetch_all(
         let fetched = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
         state.objects.extend(fetched.objects);
+        state.warnings.extend(fetched.warnings);
     }
     Ok(state)
 }

@@ -152,17 +152,27 @@ pub fn plan(
 
     let declared: HashMap<&Address, &Resource> =
         resources.iter().map(|r| (&r.address, r)).collect();
+    let replaced: HashSet<Address> = changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
     for object in remote.objects.values() {
         if declared.contains_key(&object.address) || input.out_of_scope.contains(&object.address) {
             continue;
         }
-        let Some(parent) = object.parent.as_ref().and_then(|p| declared.get(p)) else {
+        let Some((parent, top)) = owner(object, &declared, remote, input.out_of_scope) else {
             continue;
         };
         if input.context.contains(&parent.address) {
             continue;
         }
-        changes.push(undeclared_child(object, parent, input.scope.prune));
+        let owner = Owner {
+            parent,
+            top,
+            replaced: replaced.contains(&parent.address),
+        };
+        changes.push(undeclared_child(object, &owner, input.scope.prune));
     }
 
     let errors: Vec<ProtectedError> = changes
@@ -202,9 +212,56 @@ pub fn plan(
     .sealed())
 }
 
-fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -> Change {
+/// The declared resource that owns an undeclared remote object, and the outermost
+/// undeclared object on the way up (the object itself for a direct child): the scenario of
+/// an undeclared stage belongs, through that stage, to the declared project.
+fn owner<'r>(
+    object: &'r RemoteObject,
+    declared: &HashMap<&Address, &'r Resource>,
+    remote: &'r RemoteState,
+    out_of_scope: &BTreeSet<Address>,
+) -> Option<(&'r Resource, &'r RemoteObject)> {
+    let mut top = object;
+    for _ in 0..=remote.objects.len() {
+        let parent = top.parent.as_ref()?;
+        if let Some(resource) = declared.get(parent) {
+            return Some((resource, top));
+        }
+        if out_of_scope.contains(parent) {
+            return None;
+        }
+        top = remote.objects.get(parent)?;
+    }
+    None
+}
+
+/// Who decides the fate of an undeclared remote object.
+struct Owner<'r> {
+    /// The declared resource it belongs to.
+    parent: &'r Resource,
+    /// The outermost undeclared object between them (the object itself when a child).
+    top: &'r RemoteObject,
+    /// `parent` is replaced: its remote children cannot outlive it.
+    replaced: bool,
+}
+
+fn undeclared_child(object: &RemoteObject, owner: &Owner<'_>, prune_all: bool) -> Change {
+    let parent = owner.parent;
     let prune = prune_all || parent.prune;
-    let (action, reason) = if prune {
+    let inside = if owner.top.address == object.address {
+        String::new()
+    } else {
+        format!("inside `{}`, ", owner.top.address)
+    };
+    let (action, reason) = if owner.replaced {
+        (
+            Action::Delete,
+            format!(
+                "{inside}not in the manifest; deleted before its replaced parent `{}`",
+                parent.address
+            ),
+        )
+    } else if prune {
         let by = if parent.prune {
             format!("`prune` on `{}`", parent.address)
         } else {
@@ -212,13 +269,13 @@ fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -
         };
         (
             Action::Delete,
-            format!("not in the manifest; pruned ({by})"),
+            format!("{inside}not in the manifest; pruned ({by})"),
         )
     } else {
         (
             Action::Unmanaged,
             format!(
-                "not in the manifest; `prune: true` on `{}` would delete it",
+                "{inside}not in the manifest; `prune: true` on `{}` would delete it",
                 parent.address
             ),
         )
@@ -313,3 +370,7 @@ fn order(changes: &mut Vec<Change>) {
 pub fn plan_schema() -> serde_json::Value {
     crate::manifest::schema::generate::<Plan>("https://deployplan.dev/schemas/plan.schema.json")
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

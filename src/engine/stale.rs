@@ -177,16 +177,33 @@ pub fn check(
     };
     // A change the fresh plan makes to an object it re-read must be in the file too: one
     // removed from under a change that needs it would otherwise just not run.
+    // A remote child that appeared under a re-read parent, or under an undeclared object
+    // the plan deletes (a scenario added to a pruned stage), moved the world: deleting the
+    // parent would now fail, or take more than was reviewed.
     let saved_addresses: HashSet<&Address> = saved.changes.iter().map(|c| &c.address).collect();
     for change in &fresh.changes {
-        if change.action.is_change()
-            && read.contains(&change.address)
-            && !saved_addresses.contains(&change.address)
-        {
+        if !change.action.is_change() || saved_addresses.contains(&change.address) {
+            continue;
+        }
+        if read.contains(&change.address) {
             found.push(Staleness::NotThePlan {
                 address: change.address.clone(),
                 saved: "nothing",
                 fresh: change.action.as_str(),
+            });
+        } else if change
+            .parent
+            .as_ref()
+            .is_some_and(|p| read.contains(p) || saved_addresses.contains(p))
+        {
+            found.push(Staleness::RemoteMoved {
+                address: change.address.clone(),
+                how: "appeared remotely",
+                now: format!(
+                    "a new plan would {} it ({})",
+                    change.action.as_str(),
+                    change.reason
+                ),
             });
         }
     }

@@ -8,7 +8,7 @@ pub mod lenient;
 pub mod ncp;
 pub mod nhn;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -73,7 +73,8 @@ pub struct ReferenceError {
     /// A name the provider does not know, or a value its state rules out.
     pub kind: ReferenceKind,
     pub address: Address,
-    /// Attribute holding the value, e.g. `server_group`.
+    /// Attribute holding the value, e.g. `server_group`; a value inside it by a
+    /// `/`-separated path, e.g. `target/servers/1`.
     pub attribute: String,
     pub message: String,
     /// The label under the value.
@@ -205,7 +206,14 @@ pub trait Provider: Send + Sync {
 
     /// Fetches the remote objects for `desired` (all of this instance's resources), with as
     /// few calls as the API allows, and the undeclared children of declared parents.
-    async fn fetch(&self, desired: &[&Resource]) -> Result<RemoteState, ProviderError>;
+    /// `elsewhere`: addresses the manifest declares that are not being read this time (a
+    /// saved plan's re-read, a partial run); a remote object there is not undeclared, so
+    /// nothing below it needs reading.
+    async fn fetch(
+        &self,
+        desired: &[&Resource],
+        elsewhere: &BTreeSet<Address>,
+    ) -> Result<RemoteState, ProviderError>;
 
     /// Executes one planned change. `desired` is the resource with its secrets (absent for
     /// deletes).

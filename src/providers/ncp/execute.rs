@@ -32,6 +32,9 @@ pub async fn execute(
         }
         (_, Action::Delete) => delete(&provider.client, change, ctx).await,
         (_, Action::Replace) => {
+            if change.kind == KIND_STAGE {
+                clear_replaced_stage(&provider.client, change, ctx).await?;
+            }
             delete(&provider.client, change, ctx).await?;
             ctx.forget_id(&change.address);
             create(
@@ -239,6 +242,35 @@ async fn delete(
         id: None,
         message: "deleted".into(),
     })
+}
+
+/// A stage is deleted only once it has no scenarios. Before a replacement, the scenarios
+/// the plan re-creates under the new stage are still there (the undeclared ones were
+/// planned as deletes of their own and have run): they go with the old stage, as the plan's
+/// "re-created with its replaced parent" said.
+async fn clear_replaced_stage(
+    client: &NcpClient,
+    change: &Change,
+    ctx: &ApplyContext,
+) -> Result<(), ProviderError> {
+    let stage = id(ctx, Some(&change.address))?;
+    let project = id(ctx, change.parent.as_ref())?;
+    let scenarios = client
+        .list_scenarios(project, stage)
+        .await
+        .map_err(|e| request_error(format!("list scenarios of stage `{}`", change.name), e))?;
+    for scenario in scenarios {
+        match client.delete_scenario(project, stage, scenario.id).await {
+            Err(e) if !e.is_not_found() => {
+                return Err(request_error(
+                    format!("delete scenario `{}` of the replaced stage", scenario.name),
+                    e,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Polls `get_history` until the deployment is terminal, the timeout passes, or apply is

@@ -13,6 +13,7 @@ pub mod emulator;
 pub mod execute;
 pub mod export;
 pub mod fetch;
+pub mod lookups;
 pub mod lower;
 pub mod manifest;
 pub mod provider;

@@ -116,8 +116,12 @@ impl Provider for NcpProvider {
         }
     }
 
-    async fn fetch(&self, desired: &[&Resource]) -> Result<RemoteState, ProviderError> {
-        super::fetch::fetch(self, desired).await
+    async fn fetch(
+        &self,
+        desired: &[&Resource],
+        elsewhere: &std::collections::BTreeSet<crate::model::Address>,
+    ) -> Result<RemoteState, ProviderError> {
+        super::fetch::fetch(self, desired, elsewhere).await
     }
 
     async fn execute(

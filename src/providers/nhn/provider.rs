@@ -289,7 +289,11 @@ impl Provider for NhnProvider {
         }
     }
 
-    async fn fetch(&self, desired: &[&Resource]) -> Result<RemoteState, ProviderError> {
+    async fn fetch(
+        &self,
+        desired: &[&Resource],
+        _elsewhere: &std::collections::BTreeSet<crate::model::Address>,
+    ) -> Result<RemoteState, ProviderError> {
         super::fetch::fetch(self, desired).await
     }
 

@@ -7,16 +7,23 @@
 //!   is not terminal yet (the way to finish one in `Manual` timing); 409 if it already ended.
 //! - `PATCH /scenario` `{"project","stage","scenario","description"?,"config"?}`: edits a
 //!   scenario behind the tool's back, validated like the API's own edit, for drift tests.
+//! - `PUT /denied` `{"paths": ["/api/v1/server", …]}`: the key may no longer call those
+//!   paths (401 / 210 Permission Denied, as for a sub-account without the permission);
+//!   replaces the previous list, `[]` lifts it.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{Path, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::error::ApiError;
 use super::state::{Outcome, OutcomeRule, Progress};
 use super::{NcpEmulator, now_ms, scenarios, validate};
 use crate::providers::ncp::wire::ScenarioConfig;
@@ -27,6 +34,7 @@ pub(super) fn router(emulator: Arc<NcpEmulator>) -> Router {
         .route("/outcomes", put(set_outcome))
         .route("/history/{historyId}/finish", post(finish))
         .route("/scenario", patch(drift_scenario))
+        .route("/denied", put(set_denied))
         .with_state(emulator)
 }
 
@@ -135,4 +143,41 @@ async fn drift_scenario(
         scenarios::apply_edit(scenario, drift.description, config);
         Ok(Json(json!({ "id": scenario.id, "name": scenario.name })))
     })
+}
+
+#[derive(Deserialize)]
+struct Denied {
+    paths: Vec<String>,
+}
+
+async fn set_denied(
+    State(emulator): State<Arc<NcpEmulator>>,
+    body: Bytes,
+) -> Result<Json<Value>, AdminError> {
+    let Denied { paths } = AdminError::parse_body(&body)?;
+    let mut denied = emulator
+        .denied
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *denied = paths;
+    Ok(Json(json!({ "denied": *denied })))
+}
+
+/// Answers 401 / 210 for a path the key may not call; runs after the signature check.
+pub(super) async fn refuse_denied(
+    State(emulator): State<Arc<NcpEmulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let denied = emulator
+        .denied
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .contains(&path);
+    if denied {
+        return ApiError::permission_denied(format!("this key may not call {method} {path}"))
+            .into_response();
+    }
+    next.run(request).await
 }

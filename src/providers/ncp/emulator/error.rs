@@ -41,6 +41,16 @@ impl ApiError {
         )
     }
 
+    /// 401 / 210: authenticated, but the sub-account may not call this operation.
+    pub(super) fn permission_denied(details: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "210",
+            "Permission Denied",
+            details,
+        )
+    }
+
     /// 404 / 300: the addressed object (or route) does not exist.
     pub(super) fn not_found(details: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "300", "Not Found Exception", details)

@@ -51,7 +51,7 @@ mod tests;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -70,6 +70,8 @@ pub struct NcpEmulator {
     timing: DeployTiming,
     /// What the state log last recorded.
     logged: Mutex<ChangeTracker>,
+    /// Paths the account's key may not call (a test control: `PUT /_sandbox/…/denied`).
+    denied: Mutex<Vec<String>>,
 }
 
 impl NcpEmulator {
@@ -79,6 +81,7 @@ impl NcpEmulator {
             state: Mutex::new(NcpState::default()),
             timing: ctx.deploy_timing.clone(),
             logged: Mutex::new(ChangeTracker::default()),
+            denied: Mutex::new(Vec::new()),
         }
     }
 
@@ -192,6 +195,7 @@ impl Emulator for NcpEmulator {
                 "/api/v1/sourcecommit/repository/{repositoryName}/branch",
                 get(lookups::branches),
             )
+            .route_layer(from_fn_with_state(self.clone(), admin::refuse_denied))
             .route_layer(from_fn(auth::require_signature))
             .method_not_allowed_fallback(error::no_such_route)
             .fallback(error::no_such_route)

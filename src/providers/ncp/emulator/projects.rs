@@ -1,4 +1,4 @@
-//! Projects: list (substring filter, paging), create, delete (cascading).
+//! Projects: list (substring filter, paging), create, delete (only once empty).
 //!
 //! There is no get-project or rename operation in the API, so there is none here. Project
 //! names are unique within the account: the documents do not say what a duplicate create
@@ -68,14 +68,22 @@ pub(super) async fn create(
     })
 }
 
-/// `DELETE /api/v1/project/{projectId}`: removes its stages, scenarios and history too.
+/// `DELETE /api/v1/project/{projectId}`: refused (400 / 100) while the project has
+/// stages, the conservative reading of documents that do not say whether they go with it;
+/// its deployment history goes with it.
 pub(super) async fn delete(
     State(emulator): State<Arc<NcpEmulator>>,
     params: Params,
 ) -> ApiResult<Ack> {
     let id = params.id("projectId")?;
     emulator.with_state(|state| {
-        state.project(id)?;
+        let project = state.project(id)?;
+        if !project.stages.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "project {id} has {} stage(s); delete them before deleting the project",
+                project.stages.len()
+            )));
+        }
         state.projects.retain(|project| project.id != id);
         ok(Ack::Wrapped { result: true })
     })

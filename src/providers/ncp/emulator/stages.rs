@@ -8,7 +8,8 @@
 //!
 //! Edit (`PATCH`) takes `{name?, type?, config?}`; a given `config` replaces the old one
 //! whole. Changing `type` needs a new `config` and is refused while the stage has scenarios
-//! (their configs would no longer fit) — the documents leave this open.
+//! (their configs would no longer fit) — the documents leave this open. For the same
+//! reason a stage with scenarios cannot be deleted.
 
 use std::sync::Arc;
 
@@ -158,8 +159,10 @@ pub(super) async fn edit(
     })
 }
 
-/// `DELETE /api/v1/project/{projectId}/stage/{stageId}`: removes its scenarios too (their
-/// deployment history stays in the project).
+/// `DELETE /api/v1/project/{projectId}/stage/{stageId}`. The documents do not say that a
+/// stage's scenarios go with it; the conservative reading is taken: refused (400 / 100, as
+/// a type change with scenarios is) while the stage has scenarios, so a client that relies
+/// on a cascade finds out here rather than against a real account.
 pub(super) async fn delete(
     State(emulator): State<Arc<NcpEmulator>>,
     params: Params,
@@ -167,7 +170,13 @@ pub(super) async fn delete(
     let (project_id, stage_id) = (params.id("projectId")?, params.id("stageId")?);
     emulator.with_state(|state| {
         let project = state.project_mut(project_id)?;
-        project.stage(stage_id)?;
+        let stage = project.stage(stage_id)?;
+        if !stage.scenarios.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "stage {stage_id} has {} scenario(s); delete them before deleting the stage",
+                stage.scenarios.len()
+            )));
+        }
         project.stages.retain(|stage| stage.id != stage_id);
         ok(Ack::Wrapped { result: true })
     })

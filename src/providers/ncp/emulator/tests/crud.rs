@@ -87,13 +87,36 @@ async fn projects_filter_page_and_cascade() {
         "body is required",
     );
 
+    // Nothing cascades: a parent goes only once its children are gone, children first.
     let (project, stage, scenario) = ncp.server_setup("cascade").await;
-    let (status, body) = ncp.delete(&format!("/api/v1/project/{project}")).await;
-    assert_eq!(
-        (status, body),
-        (200, json!({ "result": { "result": true } }))
+    let project_path = format!("/api/v1/project/{project}");
+    let stage_path = format!("{project_path}/stage/{stage}");
+    let scenario_path = format!("{stage_path}/scenario/{scenario}");
+    assert_error(
+        ncp.delete(&project_path).await,
+        400,
+        "100",
+        "has 1 stage(s); delete them before deleting the project",
     );
-    let scenario_path = format!("/api/v1/project/{project}/stage/{stage}/scenario/{scenario}");
+    assert_error(
+        ncp.delete(&stage_path).await,
+        400,
+        "100",
+        "has 1 scenario(s); delete them before deleting the stage",
+    );
+    assert_eq!(
+        ncp.get(&scenario_path).await.0,
+        200,
+        "a refusal removes nothing"
+    );
+    for path in [&scenario_path, &stage_path, &project_path] {
+        let (status, body) = ncp.delete(path).await;
+        assert_eq!(
+            (status, body),
+            (200, json!({ "result": { "result": true } })),
+            "{path}"
+        );
+    }
     assert_error(
         ncp.get(&scenario_path).await,
         404,

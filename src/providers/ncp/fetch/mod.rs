@@ -1,19 +1,28 @@
 //! Reading SourceDeploy's state for the declared resources with as few calls as the API
 //! allows: one project list; per matched project one stage list; per declared stage one
-//! detail and one scenario list; per declared scenario one detail; per project with
+//! detail and one scenario list; per undeclared stage of a declared project one scenario
+//! list (its scenarios go before it); per declared scenario one detail; per project with
 //! releases the newest history page(s) and one detail per release.
+//!
+//! Beside the project list, the account infrastructure the manifest names is looked up
+//! ([`super::lookups`]): a name that does not exist stops the plan at its line.
 //!
 //! Each call waits only for the ids it needs, so a converged plan takes four dependent
 //! rounds (projects, stages, stage details with scenario lists, scenario details with the
 //! history) plus one for the releases' deployment details, however wide the manifest.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
+
+use stages::{read_scenarios, read_stage, read_undeclared_stage};
+pub(super) use stages::{scenario_attributes, stage_attributes};
 use tokio::task::JoinSet;
 
+mod stages;
+
 use super::client::NcpClient;
-use super::convert;
+use super::lookups;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
 use super::releases;
@@ -52,6 +61,7 @@ struct DeclaredStage {
 pub async fn fetch(
     provider: &NcpProvider,
     desired: &[&Resource],
+    elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
     let mut projects: BTreeMap<String, DeclaredProject<'_>> = BTreeMap::new();
     let entry = |projects: &mut BTreeMap<String, DeclaredProject<'_>>, name: &str| {
@@ -99,10 +109,30 @@ pub async fn fetch(
             _ => {}
         }
     }
-    let mut state = RemoteState::default();
     if projects.is_empty() {
-        return Ok(state);
+        return Ok(RemoteState::default());
     }
+    // The infrastructure names are checked beside the reads, so the lookups never add a
+    // round; an unknown name is reported rather than whatever the reads ran into.
+    let (state, checked) = tokio::join!(
+        read(provider, &projects, elsewhere),
+        lookups::check(&provider.client, desired),
+    );
+    if !checked.errors.is_empty() {
+        return Err(ProviderError::References(checked.errors));
+    }
+    let mut state = state?;
+    state.warnings = checked.warnings;
+    Ok(state)
+}
+
+/// Reads the projects of the manifest and, below them, what [`fetch_project`] reads.
+async fn read(
+    provider: &NcpProvider,
+    projects: &BTreeMap<String, DeclaredProject<'_>>,
+    elsewhere: &BTreeSet<Address>,
+) -> Result<RemoteState, ProviderError> {
+    let mut state = RemoteState::default();
     let remote_projects = provider
         .client
         .list_projects()
@@ -114,7 +144,7 @@ pub async fn fetch(
         .collect();
 
     let mut tasks = JoinSet::new();
-    for (name, declared) in &projects {
+    for (name, declared) in projects {
         let Some(remote) = by_name.get(name.as_str()) else {
             continue;
         };
@@ -157,7 +187,11 @@ pub async fn fetch(
             .collect();
         let client = provider.client.clone();
         let project_id = remote.id;
-        tasks.spawn(fetch_project(client, address, project_id, stages, releases));
+        let owned = declared.resource.is_some();
+        let elsewhere = elsewhere.clone();
+        tasks.spawn(fetch_project(
+            client, address, project_id, owned, elsewhere, stages, releases,
+        ));
     }
     while let Some(joined) = tasks.join_next().await {
         let objects = joined
@@ -229,10 +263,16 @@ fn unquote(segment: &str) -> String {
     serde_json::from_str::<String>(segment).unwrap_or_else(|_| segment.to_owned())
 }
 
+/// Reads one project's stages, and below them what the manifest declares, what it owns
+/// without declaring (prune candidates) and what its releases need. `owned`: the project is
+/// declared, so its undeclared stages are its children, and their scenarios with them;
+/// a stage declared `elsewhere` is not undeclared, only not read this time.
 async fn fetch_project(
     client: NcpClient,
     project: Address,
     project_id: i64,
+    owned: bool,
+    elsewhere: BTreeSet<Address>,
     stages: Vec<(String, bool, Vec<String>)>,
     releases: Vec<(Address, String, String, String)>,
 ) -> Result<Vec<RemoteObject>, ProviderError> {
@@ -260,15 +300,27 @@ async fn fetch_project(
                     scenarios.clone(),
                 ));
             }
-            None => out.push(object(
-                &address,
-                KIND_STAGE,
-                &stage.name,
-                Some(&project),
-                stage.id,
-                json!({}),
-                None,
-            )),
+            None => {
+                out.push(object(
+                    &address,
+                    KIND_STAGE,
+                    &stage.name,
+                    Some(&project),
+                    stage.id,
+                    json!({}),
+                    None,
+                ));
+                // An undeclared stage is deleted only after its scenarios (the API does not
+                // say a delete takes them along), so the plan must show each of them.
+                if owned && !elsewhere.contains(&address) {
+                    tasks.spawn(read_undeclared_stage(
+                        client.clone(),
+                        address,
+                        project_id,
+                        stage.clone(),
+                    ));
+                }
+            }
         }
     }
     let mut to_read = Vec::new();
@@ -300,148 +352,4 @@ async fn fetch_project(
         &deployments,
     ));
     Ok(out)
-}
-
-/// A declared scenario found in its stage's list, to be read in detail.
-struct ScenarioToRead {
-    stage: Address,
-    stage_id: i64,
-    stage_name: String,
-    scenario: wire::IdName,
-}
-
-/// A stage's object (when declared) and the objects of its undeclared scenarios, plus the
-/// declared scenarios that exist and need their detail read.
-type StageRead = (Vec<RemoteObject>, Vec<ScenarioToRead>);
-
-async fn read_stage(
-    client: NcpClient,
-    project: Address,
-    address: Address,
-    project_id: i64,
-    stage: wire::IdName,
-    declared: bool,
-    scenarios: Vec<String>,
-) -> Result<StageRead, ProviderError> {
-    let mut out = Vec::new();
-    // The stage's detail and its scenario list only need the stage id: one round, not two.
-    let detail = async {
-        if !declared {
-            return Ok(None);
-        }
-        client
-            .get_stage(project_id, stage.id)
-            .await
-            .map(Some)
-            .map_err(|e| request_error(format!("get stage `{}`", stage.name), e))
-    };
-    let scenarios_listed = async {
-        client
-            .list_scenarios(project_id, stage.id)
-            .await
-            .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))
-    };
-    let (detail, remote) = tokio::try_join!(detail, scenarios_listed)?;
-    if let Some(detail) = detail {
-        let attributes = stage_attributes(&detail);
-        out.push(object(
-            &address,
-            KIND_STAGE,
-            &stage.name,
-            Some(&project),
-            stage.id,
-            attributes,
-            None,
-        ));
-    }
-    let mut to_read = Vec::new();
-    for scenario in remote {
-        if scenarios.contains(&scenario.name) {
-            to_read.push(ScenarioToRead {
-                stage: address.clone(),
-                stage_id: stage.id,
-                stage_name: stage.name.clone(),
-                scenario,
-            });
-        } else if declared {
-            // Undeclared scenario of a declared stage: the manifest owns it (prune candidate).
-            out.push(object(
-                &address.child(KIND_SCENARIO, &scenario.name),
-                KIND_SCENARIO,
-                &scenario.name,
-                Some(&address),
-                scenario.id,
-                json!({}),
-                None,
-            ));
-        }
-    }
-    Ok((out, to_read))
-}
-
-/// The scenario objects, and their details by (stage, scenario) for the releases.
-type ScenarioReads = (
-    Vec<RemoteObject>,
-    HashMap<releases::ScenarioKey, wire::ScenarioDetail>,
-);
-
-async fn read_scenarios(
-    client: NcpClient,
-    project_id: i64,
-    to_read: Vec<ScenarioToRead>,
-) -> Result<ScenarioReads, ProviderError> {
-    let mut tasks = JoinSet::new();
-    for wanted in to_read {
-        let client = client.clone();
-        tasks.spawn(async move {
-            let detail = client
-                .get_scenario(project_id, wanted.stage_id, wanted.scenario.id)
-                .await
-                .map_err(|e| {
-                    request_error(format!("get scenario `{}`", wanted.scenario.name), e)
-                })?;
-            Ok::<_, ProviderError>((wanted, detail))
-        });
-    }
-    let mut out = Vec::new();
-    let mut details = HashMap::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (wanted, detail) = joined
-            .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        out.push(object(
-            &wanted.stage.child(KIND_SCENARIO, &wanted.scenario.name),
-            KIND_SCENARIO,
-            &detail.name,
-            Some(&wanted.stage),
-            detail.id,
-            scenario_attributes(&detail),
-            None,
-        ));
-        details.insert((wanted.stage_name, detail.name.clone()), detail);
-    }
-    Ok((out, details))
-}
-
-/// The remote attributes of a stage, as plan compares them with the manifest's.
-pub(super) fn stage_attributes(detail: &wire::StageDetail) -> Value {
-    match convert::target_from_wire(detail) {
-        Some(target) => json!({ "target": target }),
-        None => json!({ "target": { "type": detail.target_type } }),
-    }
-}
-
-/// The remote attributes of a scenario, as plan compares them with the manifest's.
-pub(super) fn scenario_attributes(detail: &wire::ScenarioDetail) -> Value {
-    let mut attributes =
-        serde_json::to_value(convert::scenario_from_wire(detail)).unwrap_or(Value::Null);
-    strip_defaults(&mut attributes);
-    attributes
-}
-
-/// Removes manifest-only keys that serialisation may emit at their defaults.
-fn strip_defaults(attributes: &mut Value) {
-    if let Some(map) = attributes.as_object_mut() {
-        map.remove("protect");
-        map.remove("depends_on");
-    }
 }

@@ -1,0 +1,97 @@
+//! Undeclared remote objects below undeclared ones: each is its own change, decided by the
+//! declared resource that owns the outermost of them.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::{PlanInput, PlanScope, plan};
+use crate::model::{Action, Address, KindRules, RemoteObject, RemoteState, Resource};
+
+fn project(prune: bool) -> Resource {
+    Resource {
+        address: Address("ncp.project.p".into()),
+        provider: "ncp".into(),
+        kind: "project".into(),
+        name: "p".into(),
+        parent: None,
+        attributes: json!({}),
+        sensitive: Vec::new(),
+        provenance: Default::default(),
+        depends_on: Vec::new(),
+        protect: false,
+        prune,
+        origin: None,
+        pointer: String::new(),
+    }
+}
+
+/// `depth` undeclared objects, each the child of the one before, under the project.
+fn chain(depth: usize) -> RemoteState {
+    let mut remote = RemoteState::default();
+    let mut parent = "ncp.project.p".to_owned();
+    remote.objects.insert(
+        Address(parent.clone()),
+        RemoteObject {
+            address: Address(parent.clone()),
+            kind: "project".into(),
+            name: "p".into(),
+            parent: None,
+            id: "1".into(),
+            attributes: json!({}),
+            in_flight: None,
+        },
+    );
+    for level in 0..depth {
+        let address = format!("{parent}.child.c{level}");
+        remote.objects.insert(
+            Address(address.clone()),
+            RemoteObject {
+                address: Address(address.clone()),
+                kind: "child".into(),
+                name: format!("c{level}"),
+                parent: Some(Address(parent.clone())),
+                id: (level + 2).to_string(),
+                attributes: json!({}),
+                in_flight: None,
+            },
+        );
+        parent = address;
+    }
+    remote
+}
+
+proptest! {
+    /// However deep, every undeclared descendant is shown, with the action its outermost
+    /// undeclared ancestor gets, and the ones below it say they are inside it.
+    #[test]
+    fn descendants_of_an_undeclared_child_follow_it(depth in 1usize..6, prune in any::<bool>(), flag in any::<bool>()) {
+        let resources = [project(prune)];
+        let remote = chain(depth);
+        let (out_of_scope, context) = (BTreeSet::new(), BTreeSet::new());
+        let rules = |_: &Resource| KindRules::default();
+        let input = PlanInput {
+            environment: None,
+            manifest_hash: String::new(),
+            scope: PlanScope { manifest: String::new(), targets: vec![], excludes: vec![], prune: flag },
+            out_of_scope: &out_of_scope,
+            context: &context,
+            rules: &rules,
+        };
+        let planned = plan(&resources, &remote, &input).unwrap();
+        let below: Vec<_> = planned.changes.iter().filter(|c| c.kind == "child").collect();
+        prop_assert_eq!(below.len(), depth);
+        let want = if prune || flag { Action::Delete } else { Action::Unmanaged };
+        for change in &below {
+            prop_assert_eq!(change.action, want);
+            let top = change.address.as_str() == "ncp.project.p.child.c0";
+            prop_assert_eq!(
+                change.reason.starts_with("inside `ncp.project.p.child.c0`"),
+                !top,
+                "{}",
+                change.reason
+            );
+        }
+    }
+}
