@@ -241,12 +241,15 @@ impl Emulator for NcpEmulator {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.with_state(|state| {
             let mut changes = Vec::new();
-            let mut fields = serde_json::Map::new();
-            fields.insert("nextId".into(), state.next_id.into());
-            fields.insert(
-                "outcomes".into(),
-                serde_json::to_value(&state.outcomes).ok()?,
-            );
+            // Every field but the projects, whatever fields the state grows: the projects
+            // are moved out (no copy) while the rest is serialized.
+            let projects = std::mem::take(&mut state.projects);
+            let rest = serde_json::to_value(&*state);
+            state.projects = projects;
+            let Ok(serde_json::Value::Object(mut fields)) = rest else {
+                return None;
+            };
+            fields.remove("projects");
             logged.fields(fields, &mut changes);
             let id = |project: &state::Project| serde_json::Value::from(project.id);
             logged.collection("projects", "id", &state.projects, id, &mut changes);

@@ -201,12 +201,19 @@ impl Emulator for NhnEmulator {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.with_state(|state| {
             let mut changes = Vec::new();
-            let mut fields = serde_json::Map::new();
-            fields.insert("nextBinaryKey".into(), state.next_binary_key.into());
-            fields.insert("nextDeployKey".into(), state.next_deploy_key.into());
-            fields.insert("tokenLifetimeSecs".into(), state.token_lifetime_secs.into());
-            fields.insert("maxUploadBytes".into(), state.max_upload_bytes.into());
-            fields.insert("outcomes".into(), to_value(&state.outcomes).ok()?);
+            // Every field but the collections, whatever fields the state grows: the
+            // collections are moved out (no copy) while the rest is serialized.
+            let tokens = std::mem::take(&mut state.tokens);
+            let binaries = std::mem::take(&mut state.binaries);
+            let deployments = std::mem::take(&mut state.deployments);
+            let rest = to_value(&*state);
+            (state.tokens, state.binaries, state.deployments) = (tokens, binaries, deployments);
+            let Ok(Value::Object(mut fields)) = rest else {
+                return None;
+            };
+            for collection in ["tokens", "binaries", "deployments"] {
+                fields.remove(collection);
+            }
             logged.fields(fields, &mut changes);
             let token = |t: &state::IssuedToken| Value::from(t.token.as_str());
             logged.collection("tokens", "token", &state.tokens, token, &mut changes);
