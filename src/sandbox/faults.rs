@@ -34,6 +34,11 @@ pub struct FaultConfig {
     /// `None`: a fresh random seed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// Only requests with one of these methods (e.g. `["POST"]`) meet faults and take a
+    /// draw; empty: every request. Aims the faults at creating calls, and keeps a seeded
+    /// sequence independent of how often a client polls.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
 }
 
 /// The fault picked for one request.
@@ -77,9 +82,15 @@ impl Injector {
         self.config = config;
     }
 
-    /// The configuration and the fault for the next request.
-    pub(crate) fn next(&mut self) -> (FaultConfig, Option<Fault>) {
-        let fault = self.config.pick(self.rng.f64());
+    /// The configuration and the fault for the next request, sent with `method`.
+    pub(crate) fn next(&mut self, method: &str) -> (FaultConfig, Option<Fault>) {
+        let methods = &self.config.methods;
+        let aimed = methods.is_empty() || methods.iter().any(|m| m.eq_ignore_ascii_case(method));
+        let fault = if aimed {
+            self.config.pick(self.rng.f64())
+        } else {
+            None
+        };
         (self.config.clone(), fault)
     }
 }
@@ -184,8 +195,11 @@ mod tests {
             seed: Some(7),
             ..FaultConfig::default()
         };
-        let draws =
-            |injector: &mut Injector| (0..200).map(|_| injector.next().1).collect::<Vec<_>>();
+        let draws = |injector: &mut Injector| {
+            (0..200)
+                .map(|_| injector.next("POST").1)
+                .collect::<Vec<_>>()
+        };
         let mut first = Injector::new(config.clone());
         let once = draws(&mut first);
         assert_eq!(once, draws(&mut Injector::new(config.clone())));
@@ -193,6 +207,27 @@ mod tests {
         first.set(config);
         assert_eq!(once, draws(&mut first));
         assert!(once.contains(&None) && once.contains(&Some(Fault::DropAfter)));
+    }
+
+    #[test]
+    fn faults_aimed_at_a_method_spare_the_others_and_their_draws() {
+        let config = FaultConfig {
+            error_rate: 0.5,
+            seed: Some(3),
+            methods: vec!["post".into()],
+            ..FaultConfig::default()
+        };
+        let mut plain = Injector::new(config.clone());
+        let mut polled = Injector::new(config);
+        let posts: Vec<_> = (0..50).map(|_| plain.next("POST").1).collect();
+        let interleaved: Vec<_> = (0..50)
+            .map(|_| {
+                assert_eq!(polled.next("GET").1, None);
+                polled.next("POST").1
+            })
+            .collect();
+        assert_eq!(posts, interleaved);
+        assert!(posts.contains(&Some(Fault::Unavailable)));
     }
 
     #[test]

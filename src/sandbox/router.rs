@@ -68,7 +68,7 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
         .faults
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .next();
+        .next(&method);
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }

@@ -89,3 +89,9 @@ fn api_text(status: u16, code: &str, message: &str, details: &str) -> String {
     }
     text
 }
+
+impl crate::providers::http::Ambiguity for NcpError {
+    fn is_ambiguous(&self) -> bool {
+        NcpError::is_ambiguous(self)
+    }
+}

@@ -143,6 +143,12 @@ fn api_text(status: u16, code: &str, message: &str) -> String {
     text
 }
 
+impl crate::providers::http::Ambiguity for NhnError {
+    fn is_ambiguous(&self) -> bool {
+        NhnError::is_ambiguous(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

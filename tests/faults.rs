@@ -1,0 +1,228 @@
+//! Transient failures that provably changed nothing, and lost answers of calls that did:
+//! every creating call (NCP project, stage, scenario, deployment start; NHN upload and
+//! deploy) is settled by re-reading — adopted when it was processed, sent again within the
+//! retry budget when it was not — and nothing is ever made twice.
+
+mod common;
+
+use common::{World, assert_code, stderr, stdout, world};
+use deployplan::sandbox::RequestRecord;
+use serde_json::{Value, json};
+
+const NCP: &str = r#"
+providers:
+  ncp:
+    type: ncp-sourcedeploy
+    endpoint: {{NCP}}
+ncp-sourcedeploy:
+  projects:
+    shop:
+      stages:
+        dev:
+          target: { type: server, servers: [1011] }
+          scenarios:
+            web:
+              strategy: normal
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
+            api:
+              strategy: normal
+              rollback: true
+              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
+  releases:
+    web:
+      scenario: shop/dev/web
+    api:
+      scenario: shop/dev/api
+"#;
+
+/// Whether the provider acted on a request: its own answer was a success, whether the
+/// client saw it or an injected fault hid it.
+fn took_effect(r: &RequestRecord) -> bool {
+    (200..300).contains(&r.processed_status.unwrap_or(r.status))
+}
+
+/// `POST` paths that took effect, sorted.
+fn effective_posts(w: &World) -> Vec<String> {
+    let mut posts: Vec<String> = w
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && took_effect(r))
+        .map(|r| r.path.clone())
+        .collect();
+    posts.sort();
+    posts
+}
+
+/// The same path twice among `posts` that create or deploy (every `POST` here does).
+fn duplicates(posts: &[String]) -> Vec<&String> {
+    posts.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect()
+}
+
+fn faults(w: &World, faults: Value) {
+    w.admin(reqwest::Method::PUT, "/faults", faults);
+}
+
+fn apply(w: &World) -> std::process::Output {
+    w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"])
+}
+
+#[test]
+fn every_lost_answer_of_a_create_or_deploy_is_adopted() {
+    let w = world();
+    w.manifest(NCP);
+    faults(
+        &w,
+        json!({ "methods": ["POST"], "error_after_rate": 0.5, "drop_after_rate": 0.5, "seed": 1 }),
+    );
+    let out = apply(&w);
+    assert_code(&out, 0);
+    let posts = effective_posts(&w);
+    assert!(duplicates(&posts).is_empty(), "{posts:#?}");
+    // Project, stage, two scenarios, two deployments: each once, every answer lost.
+    assert_eq!(posts.len(), 6, "{posts:#?}");
+    assert!(
+        w.requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .all(|r| r.processed_status.is_some()),
+        "every answer was hidden"
+    );
+    faults(&w, json!({}));
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+}
+
+#[test]
+fn a_create_or_deploy_that_provably_did_nothing_is_sent_again() {
+    let w = world();
+    w.manifest(NCP);
+    // Sequential, so that the seeded draws meet the same requests on every run.
+    faults(
+        &w,
+        json!({ "methods": ["POST"], "error_rate": 0.3, "drop_rate": 0.3, "seed": 5 }),
+    );
+    let out = w.run(&[
+        "apply",
+        "--auto-approve",
+        "--poll-interval-ms",
+        "50",
+        "--parallelism",
+        "1",
+    ]);
+    assert_code(&out, 0);
+    let posts = effective_posts(&w);
+    assert!(duplicates(&posts).is_empty(), "{posts:#?}");
+    assert_eq!(posts.len(), 6, "{posts:#?}");
+    let lost: Vec<RequestRecord> = w
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.processed_status.is_none() && !took_effect(r))
+        .collect();
+    assert!(
+        lost.iter().any(|r| r.status == 503) && lost.iter().any(|r| r.status == 0),
+        "both a 503 and a drop were met and retried: {lost:#?}"
+    );
+}
+
+#[test]
+fn a_create_that_never_gets_through_fails_honestly_after_the_retry_budget() {
+    let w = world();
+    w.manifest(NCP);
+    faults(&w, json!({ "methods": ["POST"], "error_rate": 1.0 }));
+    let out = apply(&w);
+    assert_code(&out, 1);
+    let summary = stdout(&out);
+    assert!(summary.contains("ncp.project.shop (create):"), "{summary}");
+    assert!(summary.contains("outcome unknown"), "{summary}");
+    let posts: Vec<RequestRecord> = w
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    // The budget of any other retry: four attempts, each followed by a re-read.
+    assert_eq!(posts.len(), 4, "{posts:#?}");
+    assert!(effective_posts(&w).is_empty());
+    faults(&w, json!({}));
+    let plan = w.run(&["plan"]);
+    assert!(stdout(&plan).contains("6 to create"), "{}", stdout(&plan));
+}
+
+/// A wide manifest (6 projects × (1 project + 2 stages + 6 scenarios) + 22 releases = 76
+/// resources) applied under 10% injected faults of every kind, on every request: 5xx and
+/// dropped connections, before and after the provider processed the request.
+fn wide_manifest() -> (String, usize, usize) {
+    let mut text = String::from(
+        "providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {{NCP}}\nncp-sourcedeploy:\n  projects:\n",
+    );
+    let mut releases = String::from("  releases:\n");
+    let (mut creates, mut deploys) = (0, 0);
+    for p in 0..6 {
+        text.push_str(&format!("    p{p}:\n      stages:\n"));
+        creates += 1;
+        for s in 0..2 {
+            text.push_str(&format!(
+                "        s{s}:\n          target: {{ type: server, servers: [1011] }}\n          scenarios:\n"
+            ));
+            creates += 1;
+            for c in 0..3 {
+                text.push_str(&format!(
+                    "            c{c}:\n              strategy: normal\n              rollback: true\n              file: {{ type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }}\n"
+                ));
+                creates += 1;
+                if deploys < 22 {
+                    releases.push_str(&format!("    r{p}{s}{c}:\n      scenario: p{p}/s{s}/c{c}\n"));
+                    deploys += 1;
+                }
+            }
+        }
+    }
+    text.push_str(&releases);
+    (text, creates, deploys)
+}
+
+#[test]
+fn a_wide_apply_under_ten_percent_faults_succeeds_first_time_without_duplicates() {
+    let (manifest, creates, deploys) = wide_manifest();
+    assert_eq!(creates + deploys, 76);
+    let seeds = 10;
+    let mut succeeded = 0;
+    for seed in 0..seeds {
+        let w = world();
+        w.manifest(&manifest);
+        faults(
+            &w,
+            json!({
+                "error_rate": 0.025,
+                "drop_rate": 0.025,
+                "error_after_rate": 0.025,
+                "drop_after_rate": 0.025,
+                "seed": seed,
+            }),
+        );
+        let out = apply(&w);
+        let posts = effective_posts(&w);
+        assert!(
+            duplicates(&posts).is_empty(),
+            "seed {seed}: {:#?}",
+            duplicates(&posts)
+        );
+        let deployed = posts.iter().filter(|p| p.ends_with("/deploy")).count();
+        assert!(deployed <= deploys && posts.len() - deployed <= creates, "seed {seed}");
+        match out.status.code() {
+            Some(0) => {
+                succeeded += 1;
+                assert_eq!((posts.len() - deployed, deployed), (creates, deploys), "seed {seed}");
+            }
+            Some(1) => {
+                // An honest failure: the summary names what failed.
+                let summary = stdout(&out);
+                assert!(summary.contains("Apply incomplete:"), "seed {seed}: {summary}");
+                assert!(summary.contains("failed"), "seed {seed}: {summary}");
+                eprintln!("seed {seed} failed:\n{summary}\n{}", stderr(&out));
+            }
+            other => panic!("seed {seed}: exit {other:?}\n{}\n{}", stdout(&out), stderr(&out)),
+        }
+    }
+    eprintln!("{succeeded} of {seeds} applies succeeded first time");
+    assert!(succeeded >= 8, "only {succeeded} of {seeds} succeeded first time");
+}
