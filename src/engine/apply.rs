@@ -229,6 +229,7 @@ mod tests {
             fingerprint: "absent".into(),
             desired: None,
             origin: None,
+            following: None,
         }
     }
 

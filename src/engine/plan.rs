@@ -237,6 +237,7 @@ fn undeclared_child(object: &RemoteObject, parent: &Resource, prune_all: bool) -
         fingerprint: diff::fingerprint(Some(object)),
         desired: None,
         origin: None,
+        following: None,
     }
 }
 

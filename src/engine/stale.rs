@@ -129,12 +129,18 @@ pub fn check(
         .iter()
         .filter(|c| c.action.is_change() || read.contains(&c.address));
     let mut found = Vec::new();
+    // Releases whose followed deployment moved on as the plan announced.
+    let mut followed: HashSet<&Address> = HashSet::new();
     for change in compared.clone() {
         let object = remote.objects.get(&change.address);
         let resource = by_address.get(&change.address).copied();
         if diff::fingerprint(object) != change.fingerprint {
-            found.push(moved(change, object, resource, rules));
-            continue;
+            if followed_deployment_moved_on(change, object, resource, rules) {
+                followed.insert(&change.address);
+            } else {
+                found.push(moved(change, object, resource, rules));
+                continue;
+            }
         }
         match (resource, change.action) {
             (None, Action::Delete) => {}
@@ -192,9 +198,13 @@ pub fn check(
     }
     let fresh: HashMap<&Address, &Change> = fresh.changes.iter().map(|c| (&c.address, c)).collect();
     for change in compared {
-        let same = fresh
-            .get(&change.address)
-            .is_some_and(|f| f.action == change.action && f.fields == change.fields);
+        // The followed deployment's end may leave nothing to deploy: apply decides that
+        // after following it, as the plan said.
+        let same = fresh.get(&change.address).is_some_and(|f| {
+            (f.action == change.action && f.fields == change.fields)
+                || (followed.contains(&change.address)
+                    && matches!(f.action, Action::Deploy | Action::Noop))
+        });
         if !same {
             found.push(Staleness::NotThePlan {
                 address: change.address.clone(),
@@ -206,6 +216,58 @@ pub fn check(
         }
     }
     found
+}
+
+/// Whether a release's remote moved only the way the plan announced: the deployment the
+/// saved change follows has progressed or ended, and nothing else changed. The object with
+/// the deployed value it had and the deployment as it was must give the saved fingerprint
+/// (no other attribute moved); no other deployment runs now; and the deployed value is the
+/// one planned against or the one the followed deployment deploys. Anything else (another
+/// deployment started, the scenario edited) is a moved remote, as for any object.
+fn followed_deployment_moved_on(
+    change: &Change,
+    object: Option<&RemoteObject>,
+    resource: Option<&Resource>,
+    rules: &dyn Fn(&Resource) -> KindRules,
+) -> bool {
+    let (Some(following), Some(object), Some(resource)) = (&change.following, object, resource)
+    else {
+        return false;
+    };
+    let Some(field) = rules(resource).release else {
+        return false;
+    };
+    if object
+        .in_flight
+        .as_ref()
+        .is_some_and(|r| r.id != following.id)
+    {
+        return false;
+    }
+    let before = change
+        .fields
+        .iter()
+        .find(|f| f.path == field)
+        .and_then(|f| f.before.clone());
+    let now = object.attributes.get(field);
+    let deployed_by_it = match (&following.deploys, now) {
+        (Some(deploys), Some(now)) => now.as_str() == Some(deploys.as_str()),
+        // What it deploys is unknown: any deployed value may be its doing.
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    if now != before.as_ref() && !deployed_by_it {
+        return false;
+    }
+    let mut as_planned = object.clone();
+    as_planned.in_flight = Some(following.clone());
+    if let Some(attributes) = as_planned.attributes.as_object_mut() {
+        match before {
+            Some(value) => attributes.insert(field.to_owned(), value),
+            None => attributes.remove(field),
+        };
+    }
+    diff::fingerprint(Some(&as_planned)) == change.fingerprint
 }
 
 /// What an edit of the manifest changed for the plan, as far as the plan file tells without

@@ -66,9 +66,13 @@ pub async fn deploy(
         .and_then(serde_json::Value::as_u64)
         .map(Duration::from_secs)
         .unwrap_or(ctx.deploy_timeout);
-    if let Some(running) = latest.filter(|h| !history_status::is_terminal(&h.status)) {
-        // Left running by an earlier run (or started by hand): follow it to its end, then
-        // decide. Never a second deployment while one runs.
+    // A deployment still running, or the one the plan said it follows (it may have ended
+    // since): follow it to its end, then decide. Never a second deployment while one runs.
+    let planned = change.following.as_ref().map(|f| f.id.as_str());
+    let to_follow = latest.filter(|h| {
+        !history_status::is_terminal(&h.status) || planned == Some(h.id.to_string().as_str())
+    });
+    if let Some(running) = to_follow {
         let wanted = desired.attributes.get("artifact").and_then(|a| a.as_str());
         let ids = (project, stage, scenario);
         if let Some(done) = follow(client, change, ids, running.id, wanted, timeout, ctx).await? {

@@ -73,13 +73,12 @@ pub(super) async fn deploy(
         .map(Duration::from_secs)
         .unwrap_or(ctx.deploy_timeout);
     let version = text(desired, "version").unwrap_or_default();
-    if let Some(running) = latest
-        .latest
-        .as_ref()
-        .filter(|h| h.total_result == "RUNNING")
-    {
-        // Left running by an earlier run (or started by hand): follow it to its end, then
-        // decide. Never a second deployment while one runs.
+    // A deployment still running, or the one the plan said it follows (it may have ended
+    // since): follow it to its end, then decide. Never a second deployment while one runs.
+    let planned = change.following.as_ref().map(|f| f.id.as_str());
+    if let Some(running) = latest.latest.as_ref().filter(|h| {
+        h.total_result == "RUNNING" || planned == Some(h.deploy_key.to_string().as_str())
+    }) {
         if let Some(done) = follow(
             provider,
             change,
@@ -161,11 +160,7 @@ pub(super) async fn deploy(
                 status,
                 // The start answer's per-host statuses of an asynchronous deployment are
                 // those of its first moment, not its end.
-                detail: if followed {
-                    history_results(run)
-                } else {
-                    host_results(run)
-                },
+                detail: failure_detail(run, followed),
             });
         }
         keys.push(run.deploy_key.to_string());
@@ -174,6 +169,17 @@ pub(super) async fn deploy(
         id: Some(server_group.to_string()),
         message: format!("deployment {} succeeded", keys.join(", ")),
     })
+}
+
+/// What a failed run's message adds: the per-host results of a synchronous run's answer, or
+/// for a run followed in the history (asynchronous), never the start answer's statuses,
+/// which are those of its first moment.
+fn failure_detail(run: &wire::DeployRun, followed: bool) -> String {
+    if followed {
+        history_results(run)
+    } else {
+        host_results(run)
+    }
 }
 
 /// What is known of how each host of an asynchronous deployment ended: the history has no
@@ -320,5 +326,63 @@ async fn wait(
                 "stopped waiting for deployment {deploy_key}; NHN Cloud Deploy cannot cancel it, so it continues remotely"
             )));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(status: &str, hosts: &[(&str, &str)]) -> wire::DeployRun {
+        wire::DeployRun {
+            deploy_key: 7,
+            deploy_status: status.into(),
+            deploy_result: hosts
+                .iter()
+                .map(|(hostname, status)| wire::HostResult {
+                    deploy_key: 7,
+                    hostname: (*hostname).into(),
+                    status: (*status).into(),
+                    task_result: Vec::new(),
+                })
+                .collect(),
+            deploy_result_location: "https://console.example/deploy/7".into(),
+        }
+    }
+
+    #[test]
+    fn a_followed_failure_never_shows_the_start_answers_host_statuses() {
+        let started = run("deploying", &[("web-1", "WAITING"), ("web-2", "RUNNING")]);
+        let detail = failure_detail(&started, true);
+        assert!(
+            !detail.contains("web-1") && !detail.contains("WAITING"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("https://console.example/deploy/7"),
+            "{detail}"
+        );
+        let finished = run("fail", &[("web-1", "SUCCESS"), ("web-2", "FAIL")]);
+        assert_eq!(
+            failure_detail(&finished, false),
+            ": web-1 SUCCESS, web-2 FAIL"
+        );
+    }
+
+    #[test]
+    fn a_run_read_from_the_history_has_no_host_results() {
+        let entry = |result: &str| wire::DeployHistory {
+            deploy_key: 9,
+            scenario_name: String::new(),
+            server_group_name: String::new(),
+            server_group_id: 1,
+            binary_version: "1.4.2".into(),
+            execute_date: String::new(),
+            execute_user: String::new(),
+            total_result: result.into(),
+        };
+        assert_eq!(run_of(&entry("RUNNING")).deploy_status, "deploying");
+        assert_eq!(run_of(&entry("FAIL")).deploy_status, "fail");
+        assert!(run_of(&entry("SUCCESS")).deploy_result.is_empty());
     }
 }
