@@ -293,6 +293,10 @@ fn decide(
 }
 
 #[cfg(test)]
+#[path = "diff_release_tests.rs"]
+mod release_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Address;

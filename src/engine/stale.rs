@@ -343,6 +343,10 @@ fn moved(
 }
 
 #[cfg(test)]
+#[path = "stale_following_tests.rs"]
+mod following_tests;
+
+#[cfg(test)]
 mod tests {
     use serde_json::json;
 
