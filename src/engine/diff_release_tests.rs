@@ -50,7 +50,13 @@ fn remote(deployed: Option<&str>, running: Option<Option<&str>>) -> RemoteObject
 #[test]
 fn a_running_deployment_is_followed_unless_the_desired_value_stays() {
     // (deployed, running deploys …) → (action, follows)
-    let cases: &[(Option<&str>, Option<Option<&str>>, Action, bool)] = &[
+    type Case = (
+        Option<&'static str>,
+        Option<Option<&'static str>>,
+        Action,
+        bool,
+    );
+    let cases: &[Case] = &[
         (Some("b"), None, Action::Noop, false),
         (Some("b"), Some(Some("b")), Action::Noop, false),
         (Some("b"), Some(None), Action::Noop, false),

@@ -76,10 +76,11 @@ pub(super) async fn deploy(
     // A deployment still running, or the one the plan said it follows (it may have ended
     // since): follow it to its end, then decide. Never a second deployment while one runs.
     let planned = change.following.as_ref().map(|f| f.id.as_str());
-    if let Some(running) = latest.latest.as_ref().filter(|h| {
+    let to_follow = latest.latest.as_ref().filter(|h| {
         h.total_result == "RUNNING" || planned == Some(h.deploy_key.to_string().as_str())
-    }) {
-        if let Some(done) = follow(
+    });
+    if let Some(running) = to_follow {
+        let followed = follow(
             provider,
             change,
             artifact.id,
@@ -88,9 +89,8 @@ pub(super) async fn deploy(
             &version,
             timeout,
             ctx,
-        )
-        .await?
-        {
+        );
+        if let Some(done) = followed.await? {
             return Ok(done);
         }
     }
