@@ -169,7 +169,10 @@ fn a_create_that_never_gets_through_fails_honestly_after_the_retry_budget() {
     assert_code(&out, 1);
     let summary = stdout(&out);
     assert!(summary.contains("ncp.project.shop (create):"), "{summary}");
-    assert!(summary.contains("outcome unknown"), "{summary}");
+    assert!(
+        summary.contains("a re-read found it not processed each time (after 4 attempts)"),
+        "{summary}"
+    );
     let posts: Vec<RequestRecord> = w
         .requests()
         .into_iter()

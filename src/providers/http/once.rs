@@ -13,14 +13,34 @@
 use super::HttpClient;
 
 /// An error that can say whether the server may have acted on the request.
-pub trait Ambiguity {
+pub trait Ambiguity: Sized {
     /// True when the request may or may not have been processed.
     fn is_ambiguous(&self) -> bool;
+
+    /// The error once re-reads proved that none of `attempts` attempts was processed: no
+    /// longer ambiguous, so that the failure says what is known.
+    fn not_processed(self, attempts: u32) -> Self;
 }
 
 impl Ambiguity for super::HttpError {
     fn is_ambiguous(&self) -> bool {
         super::HttpError::is_ambiguous(self)
+    }
+
+    fn not_processed(self, attempts: u32) -> Self {
+        match self {
+            super::HttpError::Ambiguous {
+                method,
+                url,
+                reason,
+            } => super::HttpError::Transport {
+                method,
+                url,
+                cause: format!("{reason}; a re-read found it not processed each time"),
+                attempts,
+            },
+            other => other,
+        }
     }
 }
 
@@ -32,8 +52,9 @@ impl HttpClient {
     /// connection is retried inside it). When it fails ambiguously, `probe` re-reads the
     /// remote: `Some` is what the lost call produced, adopted as its result; `None` proves
     /// it was not processed, and `send` is tried again after the policy's backoff while
-    /// [`RetryPolicy::max_attempts`](super::RetryPolicy::max_attempts) allows. A failing
-    /// probe, or attempts run out, returns the last ambiguous error.
+    /// [`RetryPolicy::max_attempts`](super::RetryPolicy::max_attempts) allows; when they run
+    /// out, the last error, [no longer ambiguous](Ambiguity::not_processed). A failing probe
+    /// returns the ambiguous error: the outcome stays unknown.
     pub async fn exactly_once<T, E, S, SF, P, PF>(&self, mut send: S, mut probe: P) -> Result<T, E>
     where
         E: Ambiguity,
@@ -56,7 +77,8 @@ impl HttpClient {
                     return Ok(done);
                 }
                 Ok(None) if !policy.exhausted(attempt, None) => {}
-                Ok(None) | Err(_) => return Err(error),
+                Ok(None) => return Err(error.not_processed(attempt)),
+                Err(_) => return Err(error),
             }
             let delay = policy.backoff(attempt);
             tracing::debug!(
@@ -94,6 +116,7 @@ mod tests {
     #[derive(Debug, PartialEq)]
     enum Error {
         Ambiguous,
+        NotProcessed(u32),
         Refused,
         ProbeFailed,
     }
@@ -101,6 +124,13 @@ mod tests {
     impl Ambiguity for Error {
         fn is_ambiguous(&self) -> bool {
             *self == Error::Ambiguous
+        }
+
+        fn not_processed(self, attempts: u32) -> Self {
+            match self {
+                Error::Ambiguous => Error::NotProcessed(attempts),
+                other => other,
+            }
         }
     }
 
@@ -176,14 +206,15 @@ mod tests {
             (Ok(1), 1, 3)
         );
         assert_eq!(run(&[LostBefore, LostAfter], 4, false), (Ok(1), 1, 2));
-        // The budget is the retry policy's.
+        // The budget is the retry policy's; when it runs out the failure is no longer
+        // ambiguous: every re-read found nothing.
         assert_eq!(
             run(&[LostBefore; 4], 4, false),
-            (Err(Error::Ambiguous), 0, 4)
+            (Err(Error::NotProcessed(4)), 0, 4)
         );
         assert_eq!(
             run(&[LostBefore; 4], 2, false),
-            (Err(Error::Ambiguous), 0, 2)
+            (Err(Error::NotProcessed(2)), 0, 2)
         );
         // A re-read that fails leaves the outcome unknown: never sent again.
         assert_eq!(run(&[LostBefore], 4, true), (Err(Error::Ambiguous), 0, 1));
@@ -203,6 +234,8 @@ mod tests {
             prop_assert!(sent <= max_attempts);
             if !probe_fails {
                 prop_assert_eq!(result.is_ok(), created == 1);
+                // Working re-reads always settle the outcome.
+                prop_assert!(!result.as_ref().is_err_and(Ambiguity::is_ambiguous));
             }
             if result.is_ok() {
                 prop_assert_eq!(created, 1);

@@ -147,6 +147,13 @@ impl crate::providers::http::Ambiguity for NhnError {
     fn is_ambiguous(&self) -> bool {
         NhnError::is_ambiguous(self)
     }
+
+    fn not_processed(self, attempts: u32) -> Self {
+        match self {
+            NhnError::Http(error) => NhnError::Http(error.not_processed(attempts)),
+            other => other,
+        }
+    }
 }
 
 #[cfg(test)]
