@@ -106,8 +106,12 @@ fn deploy_posts(w: &World) -> usize {
 /// Starts an apply, kills it (-9) once it polls the deployment it started.
 fn kill_mid_deployment(w: &World, poll: &str) {
     let child = spawn(w, APPLY);
+    let is_start = |r: &sandbox::RequestRecord| r.method == "POST" && r.path.ends_with("/deploy");
+    w.wait_for_request("the deployment's start", is_start);
+    let started = w.requests().iter().find(|r| is_start(r)).unwrap().seq;
+    // The history is read before the start too: wait for a poll after it.
     w.wait_for_request("a poll of the deployment", |r| {
-        r.method == "GET" && r.path.contains(poll)
+        r.method == "GET" && r.path.contains(poll) && r.seq > started
     });
     common::signal(&child, "KILL");
     child.wait_with_output().unwrap();
