@@ -5,9 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::*;
-use crate::engine::plan::{self, PlanInput, PlanScope};
-use crate::model::{RemoteObject, RunningDeployment};
+use crate::engine::plan::{self, Plan, PlanInput, PlanScope};
+use crate::engine::scope::Scope;
+use crate::engine::stale::{Staleness, check};
+use crate::model::{
+    Action, Address, KindRules, RemoteObject, RemoteState, Resource, RunningDeployment,
+};
 
 const RULES: &dyn Fn(&Resource) -> KindRules = &|_| KindRules {
     release: Some("artifact"),
