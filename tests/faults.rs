@@ -284,3 +284,117 @@ fn a_wide_apply_under_ten_percent_faults_succeeds_first_time_without_duplicates(
         "only {succeeded} of {seeds} succeeded first time"
     );
 }
+
+const NHN: &str = r#"
+providers:
+  nhn:
+    type: nhn-deploy
+    endpoint: {{NHN}}
+nhn-deploy:
+  binaries:
+    shop-server:
+      artifact: shop
+      binary_group: shop-server
+      version: "1.4.2"
+      file: shop-1.4.2.tar.gz
+      application_type: server
+  releases:
+    web-staging:
+      artifact: shop
+      server_group: web-staging
+      binary: shop-server
+      scenarios: [401]
+    web-prod:
+      artifact: shop
+      server_group: web-prod
+      binary: shop-server
+      scenarios: [401]
+      async: true
+"#;
+
+/// `GET /_sandbox/nhn-deploy/{what}`, the list under `key` (or the answer itself).
+fn nhn_admin_list(w: &World, what: &str, key: &str) -> Vec<Value> {
+    let url = format!("http://{}/_sandbox/nhn-deploy/{what}", w.sandbox.addr);
+    let answer: Value = w
+        .runtime
+        .block_on(async { reqwest::get(&url).await?.json().await })
+        .unwrap();
+    answer
+        .as_array()
+        .or_else(|| answer[key].as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn nhn_uploads_and_deployments_are_settled_the_same_way() {
+    let w = world();
+    std::fs::write(
+        w.path().join("shop-1.4.2.tar.gz"),
+        "build 1.4.2\n".repeat(100),
+    )
+    .unwrap();
+    std::fs::write(
+        w.path().join("deployplan.yaml"),
+        NHN.replace("{{NHN}}", &w.sandbox.base_url("nhn-deploy")),
+    )
+    .unwrap();
+    let deployments_before = nhn_admin_list(&w, "deployments", "deployments").len();
+    // Every POST (the token, the upload, both deploys) meets faults before and after
+    // processing; sequential, so that the seeded draws meet the same requests every run.
+    faults(
+        &w,
+        json!({
+            "methods": ["POST"],
+            "error_rate": 0.15,
+            "drop_rate": 0.15,
+            "error_after_rate": 0.2,
+            "drop_after_rate": 0.2,
+            "seed": 11,
+        }),
+    );
+    let mut cmd = w.cmd();
+    cmd.env("NHN_DEPLOY_APP_KEY", deployplan::sandbox::demo::NHN_APP_KEY)
+        .env(
+            "NHN_ACCESS_KEY_ID",
+            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
+        )
+        .env(
+            "NHN_SECRET_ACCESS_KEY",
+            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
+        )
+        .args([
+            "apply",
+            "--auto-approve",
+            "--poll-interval-ms",
+            "50",
+            "--parallelism",
+            "1",
+        ]);
+    let out = cmd.output().unwrap();
+    assert_code(&out, 0);
+    let uploaded: Vec<Value> = nhn_admin_list(&w, "binaries", "binaries")
+        .into_iter()
+        .filter(|b| b["binaryGroup"] == "shop-server" && b["version"] == "1.4.2")
+        .collect();
+    assert_eq!(uploaded.len(), 1, "{uploaded:#?}");
+    let deployments = nhn_admin_list(&w, "deployments", "deployments").len();
+    assert_eq!(deployments - deployments_before, 2, "one per release");
+    let writes: Vec<RequestRecord> = w
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "POST" && (r.path.ends_with("/deploy") || r.path.contains("/binaries"))
+        })
+        .collect();
+    assert!(
+        writes.iter().any(|r| r.processed_status.is_some()),
+        "a lost answer was adopted: {writes:#?}"
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|r| r.processed_status.is_none() && !took_effect(r)),
+        "an unprocessed call was sent again: {writes:#?}"
+    );
+}
