@@ -169,6 +169,19 @@ pub struct SandboxArgs {
     /// Share of requests answered 429 with `Retry-After` (0–1).
     #[arg(long, default_value_t = 0.0)]
     pub rate_limit_rate: f64,
+    /// Share of requests whose connection is closed without an answer (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Share of requests processed, then answered with a 5xx error: the answer is lost
+    /// after the state changed (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_after_rate: f64,
+    /// Share of requests processed, then left without an answer (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_after_rate: f64,
+    /// Seed of the fault draws, for reproducible runs.
+    #[arg(long)]
+    pub fault_seed: Option<u64>,
     /// `Retry-After` seconds sent with injected 429s.
     #[arg(long, default_value_t = 1)]
     pub retry_after: u64,

@@ -120,7 +120,32 @@ pub struct RemoteObject {
     pub attributes: Value,
     /// For releases: a deployment that has not reached a terminal status yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_flight: Option<String>,
+    pub in_flight: Option<RunningDeployment>,
+}
+
+/// A release's deployment that had not ended when the remote was read: left running by an
+/// interrupted apply, or started by hand. Apply follows it to its end before deciding
+/// whether the planned deployment is still needed, so the plan shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RunningDeployment {
+    /// The provider's id of the deployment (NCP history id, NHN deploy key).
+    pub id: String,
+    /// Its status when read, in the provider's words (e.g. `inprogress`, `RUNNING`).
+    pub status: String,
+    /// What it deploys, in the form of the release's deployed attribute (an artifact, a
+    /// version), when the provider tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploys: Option<String>,
+}
+
+impl fmt::Display for RunningDeployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "deployment {} is {}", self.id, self.status)?;
+        if let Some(deploys) = &self.deploys {
+            write!(f, ", deploying {deploys}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Everything a provider fetched, keyed by address. Children of declared parents that the
@@ -240,4 +265,8 @@ pub struct Change {
     pub desired: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Provenance>,
+    /// For a release: the deployment found running, which apply follows to its end before
+    /// it decides whether this deploy is still needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<RunningDeployment>,
 }

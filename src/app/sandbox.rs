@@ -16,6 +16,10 @@ pub async fn serve(args: &SandboxArgs) -> Result<ExitCode, AppError> {
             error_rate: args.fault_rate,
             rate_limit_rate: args.rate_limit_rate,
             retry_after_secs: args.retry_after,
+            drop_rate: args.drop_rate,
+            error_after_rate: args.error_after_rate,
+            drop_after_rate: args.drop_after_rate,
+            seed: args.fault_seed,
             ..FaultConfig::default()
         },
         deploy_timing: DeployTiming::Timed {

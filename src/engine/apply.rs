@@ -230,6 +230,7 @@ mod tests {
             fingerprint: "absent".into(),
             desired: None,
             origin: None,
+            following: None,
         }
     }
 

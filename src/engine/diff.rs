@@ -174,6 +174,9 @@ pub fn diff_resource(
         fingerprint: fingerprint(remote),
         desired: Some(masked_attributes(resource)),
         origin: resource.origin.clone(),
+        following: remote
+            .and_then(|r| r.in_flight.clone())
+            .filter(|_| action == Action::Deploy),
     }
 }
 
@@ -185,6 +188,58 @@ fn show(value: Option<&Value>) -> String {
     }
 }
 
+/// A release: deploy when the deployed value is not the desired one. A deployment found
+/// running is followed first by apply, so the plan says so: it may itself be deploying the
+/// desired value (then apply deploys only if it fails).
+fn decide_release(
+    field: &str,
+    desired: Option<&Value>,
+    remote: Option<&RemoteObject>,
+) -> (Action, String) {
+    let deployed = remote.and_then(|r| r.attributes.get(field));
+    let running = remote.and_then(|r| r.in_flight.as_ref());
+    let is_desired = |value: &str| desired.and_then(Value::as_str) == Some(value);
+    let running_other = running
+        .and_then(|r| r.deploys.as_deref())
+        .is_some_and(|value| !is_desired(value));
+    match (deployed, running) {
+        (Some(d), None) if Some(d) == desired => {
+            (Action::Noop, format!("deployed {field} is the desired one"))
+        }
+        (Some(d), Some(r)) if Some(d) == desired && !running_other => (
+            Action::Noop,
+            format!("deployed {field} is the desired one ({r})"),
+        ),
+        (_, Some(r)) if r.deploys.as_deref().is_some_and(is_desired) => (
+            Action::Deploy,
+            format!(
+                "following {r}: apply waits for its end and deploys {field} {} again only if it fails",
+                show(desired)
+            ),
+        ),
+        (deployed, Some(r)) => (
+            Action::Deploy,
+            format!(
+                "following {r}: apply waits for its end, then deploys {field} {} (deployed now: {})",
+                show(desired),
+                show(deployed)
+            ),
+        ),
+        (Some(d), None) => (
+            Action::Deploy,
+            format!(
+                "deployed {field} {} ≠ desired {}",
+                show(Some(d)),
+                show(desired)
+            ),
+        ),
+        (None, None) => (
+            Action::Deploy,
+            format!("never deployed; desired {field} {}", show(desired)),
+        ),
+    }
+}
+
 fn decide(
     resource: &Resource,
     remote: Option<&RemoteObject>,
@@ -192,31 +247,7 @@ fn decide(
     fields: &[FieldChange],
 ) -> (Action, String) {
     if let Some(field) = rules.release {
-        let desired = resource.attributes.get(field);
-        let deployed = remote.and_then(|r| r.attributes.get(field));
-        let running = remote.and_then(|r| r.in_flight.clone());
-        return match (deployed, running) {
-            (Some(d), _) if Some(d) == desired => {
-                (Action::Noop, format!("deployed {field} is the desired one"))
-            }
-            (Some(d), running) => (
-                Action::Deploy,
-                format!(
-                    "deployed {field} {} ≠ desired {}{}",
-                    show(Some(d)),
-                    show(desired),
-                    running.map(|r| format!(" ({r})")).unwrap_or_default()
-                ),
-            ),
-            (None, Some(running)) => (
-                Action::Deploy,
-                format!("no successful deployment yet ({running})"),
-            ),
-            (None, None) => (
-                Action::Deploy,
-                format!("never deployed; desired {field} {}", show(desired)),
-            ),
-        };
+        return decide_release(field, resource.attributes.get(field), remote);
     }
     let Some(_) = remote else {
         let version = rules
@@ -260,6 +291,10 @@ fn decide(
         format!("changed: {}{suffix}", names.join(", ")),
     )
 }
+
+#[cfg(test)]
+#[path = "diff_release_tests.rs"]
+mod release_tests;
 
 #[cfg(test)]
 mod tests {

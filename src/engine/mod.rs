@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod diff;
 pub mod fetch;
+mod followed;
 pub mod graph;
 pub mod plan;
 pub mod scope;

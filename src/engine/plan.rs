@@ -294,6 +294,7 @@ fn undeclared_child(object: &RemoteObject, owner: &Owner<'_>, prune_all: bool) -
         fingerprint: diff::fingerprint(Some(object)),
         desired: None,
         origin: None,
+        following: None,
     }
 }
 

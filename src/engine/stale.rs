@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use super::diff;
+use super::followed::followed_deployment_moved_on;
 use super::plan::{self, Plan, PlanInput};
 use super::scope::{self, Scope};
 use crate::model::{Action, Address, Change, KindRules, RemoteObject, RemoteState, Resource};
@@ -129,12 +130,18 @@ pub fn check(
         .iter()
         .filter(|c| c.action.is_change() || read.contains(&c.address));
     let mut found = Vec::new();
+    // Releases whose followed deployment moved on as the plan announced.
+    let mut followed: HashSet<&Address> = HashSet::new();
     for change in compared.clone() {
         let object = remote.objects.get(&change.address);
         let resource = by_address.get(&change.address).copied();
         if diff::fingerprint(object) != change.fingerprint {
-            found.push(moved(change, object, resource, rules));
-            continue;
+            if followed_deployment_moved_on(change, object, resource, rules) {
+                followed.insert(&change.address);
+            } else {
+                found.push(moved(change, object, resource, rules));
+                continue;
+            }
         }
         match (resource, change.action) {
             (None, Action::Delete) => {}
@@ -209,9 +216,13 @@ pub fn check(
     }
     let fresh: HashMap<&Address, &Change> = fresh.changes.iter().map(|c| (&c.address, c)).collect();
     for change in compared {
-        let same = fresh
-            .get(&change.address)
-            .is_some_and(|f| f.action == change.action && f.fields == change.fields);
+        // The followed deployment's end may leave nothing to deploy: apply decides that
+        // after following it, as the plan said.
+        let same = fresh.get(&change.address).is_some_and(|f| {
+            (f.action == change.action && f.fields == change.fields)
+                || (followed.contains(&change.address)
+                    && matches!(f.action, Action::Deploy | Action::Noop))
+        });
         if !same {
             found.push(Staleness::NotThePlan {
                 address: change.address.clone(),

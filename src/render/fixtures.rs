@@ -20,6 +20,7 @@ pub fn change(address: &str, action: Action, reason: &str, fields: Vec<FieldChan
         fingerprint: "absent".into(),
         desired: None,
         origin: None,
+        following: None,
     }
 }
 

@@ -8,6 +8,8 @@ pub mod text;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod following_tests;
 
 use crate::engine::plan::Plan;
 

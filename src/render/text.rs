@@ -125,7 +125,13 @@ fn headline(change: &Change) -> String {
         Action::Update => "will be updated in place".into(),
         Action::Replace => format!("must be replaced ({})", change.reason),
         Action::Delete => "will be deleted".into(),
-        Action::Deploy => "will be deployed".into(),
+        Action::Deploy => match &change.following {
+            Some(running) => format!(
+                "will follow deployment {} ({}) to its end, then be deployed if still needed",
+                running.id, running.status
+            ),
+            None => "will be deployed".into(),
+        },
         Action::Unmanaged | Action::Noop => String::new(),
     }
 }

@@ -98,6 +98,7 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultConfig> {
             .faults
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .config()
             .clone(),
     )
 }
@@ -108,10 +109,11 @@ async fn put_faults(
 ) -> Result<Json<FaultConfig>, AdminError> {
     let faults: FaultConfig = AdminError::parse_body(&body)?;
     faults.validate().map_err(AdminError::bad_request)?;
-    *shared
+    shared
         .faults
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults.clone();
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .set(faults.clone());
     Ok(Json(faults))
 }
 

@@ -26,6 +26,11 @@ pub struct RequestRecord {
     pub query: Option<String>,
     /// The status answered; `0` when the connection was dropped without an answer.
     pub status: u16,
+    /// When an injected fault hid the emulator's answer (a 503 or a dropped connection after
+    /// the request was processed): the status the emulator answered. Counting writes that
+    /// took effect means counting these too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed_status: Option<u16>,
     /// When the request arrived, epoch milliseconds.
     pub at_ms: i64,
 }

@@ -116,7 +116,7 @@ impl Default for DeployTiming {
 pub(crate) struct Shared {
     pub(crate) emulators: Vec<Arc<dyn Emulator>>,
     pub(crate) log: log::RequestLog,
-    pub(crate) faults: Mutex<FaultConfig>,
+    pub(crate) faults: Mutex<faults::Injector>,
     pub(crate) store: store::Store,
 }
 
@@ -143,7 +143,7 @@ pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Resu
     let shared = Arc::new(Shared {
         emulators,
         log,
-        faults: Mutex::new(options.faults.clone()),
+        faults: Mutex::new(faults::Injector::new(options.faults.clone())),
         store,
     });
     let tcp = tokio::net::TcpListener::bind(listen).await?;

@@ -64,51 +64,43 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
-    let faults = gate
+    let (faults, mut fault) = gate
         .shared
         .faults
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+        .next(&method);
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    let mut fault = faults.draw();
     let connection = request
         .extensions()
         .get::<ConnectInfo<Connection>>()
         .map(|info| info.0.clone());
-    if fault == Some(Fault::Drop) && connection.is_none() {
-        // Not served through the sandbox listener: the nearest thing is a failed answer.
-        fault = Some(Fault::Unavailable);
+    if connection.is_none() {
+        // Not served through the sandbox listener: the nearest thing to a drop is a failed
+        // answer.
+        fault = match fault {
+            Some(Fault::Drop) => Some(Fault::Unavailable),
+            Some(Fault::DropAfter) => Some(Fault::UnavailableAfter),
+            other => other,
+        };
     }
-    let (response, status) = match fault {
-        Some(Fault::Drop) => {
-            if let Some(connection) = connection {
-                connection.sever();
-            }
-            (gate.emulator.fault_response(InjectedFault::Unavailable), 0)
-        }
-        Some(Fault::RateLimited) => {
-            let retry_after_secs = faults.retry_after_secs;
-            let mut response = gate
-                .emulator
-                .fault_response(InjectedFault::RateLimited { retry_after_secs });
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            let status = response.status().as_u16();
-            (response, status)
-        }
-        Some(Fault::Unavailable) => {
-            let response = gate.emulator.fault_response(InjectedFault::Unavailable);
-            let status = response.status().as_u16();
-            (response, status)
-        }
+    let (response, status, processed_status) = match fault {
         None => {
             let response = next.run(request).await;
             let status = response.status().as_u16();
-            (response, status)
+            (response, status, None)
+        }
+        Some(fault) => {
+            // A fault after processing lets the emulator act, then hides its answer.
+            let processed_status = if fault.after_processing() {
+                Some(next.run(request).await.status().as_u16())
+            } else {
+                None
+            };
+            let (response, status) = injected(&gate, fault, faults.retry_after_secs, connection);
+            (response, status, processed_status)
         }
     };
     gate.shared.log.record(RequestRecord {
@@ -118,7 +110,41 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
         path,
         query,
         status,
+        processed_status,
         at_ms,
     });
     response
+}
+
+/// The answer standing in for the emulator's when `fault` is injected, and the status to log
+/// (0 for a dropped connection).
+fn injected(
+    gate: &Gate,
+    fault: Fault,
+    retry_after_secs: u64,
+    connection: Option<Connection>,
+) -> (Response, u16) {
+    match fault {
+        Fault::Drop | Fault::DropAfter => {
+            if let Some(connection) = connection {
+                connection.sever();
+            }
+            (gate.emulator.fault_response(InjectedFault::Unavailable), 0)
+        }
+        Fault::RateLimited => {
+            let mut response = gate
+                .emulator
+                .fault_response(InjectedFault::RateLimited { retry_after_secs });
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            let status = response.status().as_u16();
+            (response, status)
+        }
+        Fault::Unavailable | Fault::UnavailableAfter => {
+            let response = gate.emulator.fault_response(InjectedFault::Unavailable);
+            let status = response.status().as_u16();
+            (response, status)
+        }
+    }
 }

@@ -167,6 +167,45 @@ async fn injected_faults_use_the_provider_error_shape() {
 }
 
 #[tokio::test]
+async fn a_fault_after_processing_changes_state_and_loses_the_answer() {
+    let sandbox = testkit::start_with(DeployTiming::Manual).await;
+    let ncp = Ncp::new(&sandbox);
+    let lost_error = json!({ "error_after_rate": 1.0 });
+    assert_eq!(put_faults(&ncp, &sandbox, lost_error).await, 200);
+    let (status, body) = ncp.post("/api/v1/project", json!({ "name": "kept" })).await;
+    assert_eq!(status, 503, "the answer is the provider's error: {body}");
+    assert_eq!(body["error"]["errorCode"], "500");
+
+    let lost_drop = json!({ "drop_after_rate": 1.0 });
+    assert_eq!(put_faults(&ncp, &sandbox, lost_drop).await, 200);
+    let dropped = ncp
+        .try_call(
+            "POST",
+            "/api/v1/project",
+            Some(json!({ "name": "also-kept" })),
+        )
+        .await;
+    assert!(dropped.is_err(), "no answer: {dropped:?}");
+
+    assert_eq!(put_faults(&ncp, &sandbox, json!({})).await, 200);
+    let (_, body) = ncp.get("/api/v1/project").await;
+    let names: Vec<&str> = body["result"]["projectList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kept", "also-kept"], "both creates took effect");
+    let logged: Vec<(u16, Option<u16>)> = sandbox
+        .requests()
+        .iter()
+        .map(|r| (r.status, r.processed_status))
+        .collect();
+    assert_eq!(logged, [(503, Some(200)), (0, Some(200)), (200, None)]);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn the_request_log_records_provider_calls_only() {
     let dir = tempfile::tempdir().unwrap();
     let log_file = dir.path().join("requests.jsonl");

@@ -17,6 +17,7 @@
 //! the status and the time taken, never headers or bodies.
 
 mod error;
+mod once;
 mod response;
 mod retry;
 mod stats;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use error::HttpError;
+pub use once::Ambiguity;
 use response::read_body;
 pub use response::{HttpResponse, MAX_BODY_BYTES};
 use retry::{Failure, Verdict};

@@ -1,11 +1,14 @@
-//! Releases: start one scenario deployment and follow it to a terminal status.
+//! Releases: start one scenario deployment and follow it to a terminal status. A deployment
+//! found running is followed first; when it deployed the desired artifact, none is started.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::client::NcpClient;
 use super::execute::wait_for;
 use super::fetch::request_error;
 use super::lower::{KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
+use super::releases::deployed_artifact;
 use super::wire::{self, history_status};
 use crate::model::{Address, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
@@ -57,42 +60,49 @@ pub async fn deploy(
         .iter()
         .filter(|h| is_for(h, stage, scenario))
         .max_by_key(|h| h.id);
-    if let Some(running) = latest.filter(|h| !history_status::is_terminal(&h.status)) {
-        return Err(ProviderError::Precondition(format!(
-            "deployment {} of `{path}` is still `{}`; wait for it or cancel it, then plan again",
-            running.id, running.status
-        )));
-    }
-    let newest_before = latest.map(|h| h.id).unwrap_or(0);
-    let started_at = now_ms();
-    let history_id = match client.start_deploy(project, stage, scenario).await {
-        Ok(id) => id,
-        Err(e) if e.is_ambiguous() => {
-            // The request may have reached the server: adopt a deployment that started since.
-            let after = client
-                .list_history_page(project, 1, 100)
-                .await
-                .map_err(|e| request_error("list deployment history", e))?;
-            after
-                .iter()
-                .filter(|h| {
-                    is_for(h, stage, scenario)
-                        && h.id > newest_before
-                        && h.start_time.unwrap_or(started_at) >= started_at - 60_000
-                })
-                .map(|h| h.id)
-                .max()
-                .ok_or_else(|| request_error(format!("start deployment of `{path}`"), e))?
-        }
-        Err(e) => return Err(request_error(format!("start deployment of `{path}`"), e)),
-    };
-    (ctx.progress)(&change.address, &format!("deployment {history_id} started"));
     let timeout = desired
         .attributes
         .get("timeout_seconds")
         .and_then(serde_json::Value::as_u64)
         .map(Duration::from_secs)
         .unwrap_or(ctx.deploy_timeout);
+    // A deployment still running, or the one the plan said it follows (it may have ended
+    // since): follow it to its end, then decide. Never a second deployment while one runs.
+    let planned = change.following.as_ref().map(|f| f.id.as_str());
+    let to_follow = latest.filter(|h| {
+        !history_status::is_terminal(&h.status) || planned == Some(h.id.to_string().as_str())
+    });
+    if let Some(running) = to_follow {
+        let wanted = desired.attributes.get("artifact").and_then(|a| a.as_str());
+        let ids = (project, stage, scenario);
+        if let Some(done) = follow(client, change, ids, running.id, wanted, timeout, ctx).await? {
+            return Ok(done);
+        }
+    }
+    let newest_before = latest.map(|h| h.id).unwrap_or(0);
+    let started_at = now_ms();
+    // A lost answer is settled by the history: a deployment of this scenario newer than
+    // the latest one before is the lost call's; none proves it was not processed.
+    let history_id = client
+        .http()
+        .exactly_once(
+            || client.start_deploy(project, stage, scenario),
+            || async move {
+                let after = client.list_history_page(project, 1, 100).await?;
+                Ok(after
+                    .iter()
+                    .filter(|h| {
+                        is_for(h, stage, scenario)
+                            && h.id > newest_before
+                            && h.start_time.unwrap_or(started_at) >= started_at - 60_000
+                    })
+                    .map(|h| h.id)
+                    .max())
+            },
+        )
+        .await
+        .map_err(|e| request_error(format!("start deployment of `{path}`"), e))?;
+    (ctx.progress)(&change.address, &format!("deployment {history_id} started"));
     let detail = wait_for(client, &change.address, project, history_id, timeout, ctx).await?;
     if detail.status == history_status::SUCCESS {
         Ok(Outcome {
@@ -106,6 +116,52 @@ pub async fn deploy(
             detail: target_results(&detail),
         })
     }
+}
+
+/// Follows deployment `history` of a scenario, found running before this one was to start,
+/// to its end. `Some`: it succeeded and deployed the `wanted` artifact, so there is nothing
+/// more to do; `None`: the planned deployment is to start.
+async fn follow(
+    client: &NcpClient,
+    change: &Change,
+    (project, stage, scenario): (i64, i64, i64),
+    history: i64,
+    wanted: Option<&str>,
+    timeout: Duration,
+    ctx: &ApplyContext,
+) -> Result<Option<Outcome>, ProviderError> {
+    (ctx.progress)(
+        &change.address,
+        &format!("following deployment {history} (found running)"),
+    );
+    let detail = wait_for(client, &change.address, project, history, timeout, ctx).await?;
+    let deployed = if detail.status == history_status::SUCCESS {
+        let scenario_detail = client
+            .get_scenario(project, stage, scenario)
+            .await
+            .map_err(|e| request_error(format!("get scenario {scenario}"), e))?;
+        deployed_artifact(&detail, &scenario_detail)
+    } else {
+        None
+    };
+    if deployed.is_some() && deployed.as_deref() == wanted {
+        return Ok(Some(Outcome {
+            id: Some(history.to_string()),
+            message: format!(
+                "deployment {history} (found running) succeeded with {}: no second deployment",
+                deployed.unwrap_or_default()
+            ),
+        }));
+    }
+    let why = match deployed {
+        Some(artifact) => format!("deployed {artifact}"),
+        None => format!("ended `{}`", detail.status),
+    };
+    (ctx.progress)(
+        &change.address,
+        &format!("deployment {history} {why}: starting the planned deployment"),
+    );
+    Ok(None)
 }
 
 fn is_for(entry: &wire::HistorySummary, stage: i64, scenario: i64) -> bool {

@@ -1,8 +1,8 @@
 //! Turning one planned change into SourceDeploy calls.
 //!
 //! Creates are not idempotent in this API: when a create's outcome is ambiguous (timeout,
-//! 5xx), the object is looked up by name before anything else happens, so a retry never
-//! makes a duplicate. A release starts at most one deployment, never while the scenario's
+//! 5xx, a dropped connection), the object is looked up by name: found, it is adopted; absent,
+//! the create is sent again within the retry budget. A retry never makes a duplicate. A release starts at most one deployment, never while the scenario's
 //! latest deployment is still running, then follows the history to a terminal status.
 
 use std::time::{Duration, Instant};
@@ -107,42 +107,34 @@ async fn create(
 ) -> Result<Outcome, ProviderError> {
     let name = change.name.as_str();
     let call = format!("create {} `{name}`", change.kind);
+    // A lost answer is settled by looking the name up: found → adopted, absent → sent again.
+    let http = client.http();
     let result = match change.kind.as_str() {
-        KIND_PROJECT => match client.create_project(name).await {
-            Err(e) if e.is_ambiguous() => client.find_project(name).await.ok().flatten().ok_or(e),
-            other => other,
-        },
+        KIND_PROJECT => {
+            http.exactly_once(|| client.create_project(name), || client.find_project(name))
+                .await
+        }
         KIND_STAGE => {
             let project = id(ctx, change.parent.as_ref())?;
             let target: Target = decode(&desired.attributes["target"], "target")?;
-            match client
-                .create_stage(project, &convert::stage_request(Some(name), &target))
-                .await
-            {
-                Err(e) if e.is_ambiguous() => {
-                    find(client.list_stages(project).await, name).ok_or(e)
-                }
-                other => other,
-            }
+            let request = &convert::stage_request(Some(name), &target);
+            http.exactly_once(
+                || client.create_stage(project, request),
+                || async move { find(client.list_stages(project).await?, name) },
+            )
+            .await
         }
         KIND_SCENARIO => {
             let stage_address = change.parent.as_ref();
             let stage = id(ctx, stage_address)?;
             let project = id(ctx, stage_address.and_then(strip_last).as_ref())?;
             let scenario: Scenario = decode(&desired.attributes, "scenario")?;
-            match client
-                .create_scenario(
-                    project,
-                    stage,
-                    &convert::scenario_request(Some(name), &scenario),
-                )
-                .await
-            {
-                Err(e) if e.is_ambiguous() => {
-                    find(client.list_scenarios(project, stage).await, name).ok_or(e)
-                }
-                other => other,
-            }
+            let request = &convert::scenario_request(Some(name), &scenario);
+            http.exactly_once(
+                || client.create_scenario(project, stage, request),
+                || async move { find(client.list_scenarios(project, stage).await?, name) },
+            )
+            .await
         }
         other => {
             return Err(ProviderError::Precondition(format!(
@@ -158,8 +150,9 @@ async fn create(
     })
 }
 
-fn find(listed: Result<Vec<wire::IdName>, NcpError>, name: &str) -> Option<wire::IdName> {
-    listed.ok()?.into_iter().find(|item| item.name == name)
+/// The listed object called `name`, if any.
+fn find(listed: Vec<wire::IdName>, name: &str) -> Result<Option<wire::IdName>, NcpError> {
+    Ok(listed.into_iter().find(|item| item.name == name))
 }
 
 async fn update(

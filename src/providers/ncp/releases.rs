@@ -1,6 +1,6 @@
 //! The remote side of releases: the newest successful deployment of each release's
-//! scenario (its artifact), and any deployment still running for it, from the project's
-//! deployment history.
+//! scenario (its artifact), and any deployment still running for it (with what it
+//! deploys), from the project's deployment history.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use super::client::NcpClient;
 use super::fetch::{object, request_error};
 use super::lower::KIND_RELEASE;
 use super::wire::{self, history_status};
-use crate::model::{Address, RemoteObject};
+use crate::model::{Address, RemoteObject, RunningDeployment};
 use crate::providers::ProviderError;
 
 /// History pages read at most per project when looking for the last successful deployment.
@@ -28,6 +28,8 @@ pub(super) struct Deployments {
     latest: HashMap<ScenarioKey, wire::HistorySummary>,
     /// The detail of the newest successful entry per scenario: what it deployed.
     deployed: HashMap<ScenarioKey, wire::HistoryDetail>,
+    /// The detail of the newest entry per scenario while it runs: what it deploys.
+    running: HashMap<ScenarioKey, wire::HistoryDetail>,
 }
 
 /// Reads the project's history, newest page first, until every wanted scenario has a
@@ -76,21 +78,35 @@ pub(super) async fn read_deployments(
             break;
         }
     }
+    let running: Vec<(ScenarioKey, i64)> = deployments
+        .latest
+        .iter()
+        .filter(|(_, entry)| !history_status::is_terminal(&entry.status))
+        .map(|(key, entry)| (key.clone(), entry.id))
+        .collect();
     let mut details = JoinSet::new();
-    for (key, entry) in success {
+    let wanted_details = success
+        .into_iter()
+        .map(|(key, entry)| (key, entry.id, false))
+        .chain(running.into_iter().map(|(key, id)| (key, id, true)));
+    for (key, id, is_running) in wanted_details {
         let client = client.clone();
         details.spawn(async move {
             client
-                .get_history(project_id, entry.id)
+                .get_history(project_id, id)
                 .await
-                .map(|detail| (key, detail))
-                .map_err(|e| request_error(format!("get deployment {}", entry.id), e))
+                .map(|detail| (key, detail, is_running))
+                .map_err(|e| request_error(format!("get deployment {id}"), e))
         });
     }
     while let Some(joined) = details.join_next().await {
-        let (key, detail) = joined
+        let (key, detail, is_running) = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
-        deployments.deployed.insert(key, detail);
+        if is_running {
+            deployments.running.insert(key, detail);
+        } else {
+            deployments.deployed.insert(key, detail);
+        }
     }
     Ok(deployments)
 }
@@ -112,7 +128,14 @@ pub(super) fn release_objects(
             .latest
             .get(&key)
             .filter(|l| !history_status::is_terminal(&l.status))
-            .map(|l| format!("deployment {} is {}", l.id, l.status));
+            .map(|l| RunningDeployment {
+                id: l.id.to_string(),
+                status: l.status.clone(),
+                deploys: deployments
+                    .running
+                    .get(&key)
+                    .and_then(|history| deployed_artifact(history, detail)),
+            });
         let artifact = deployments
             .deployed
             .get(&key)

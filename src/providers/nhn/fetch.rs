@@ -13,7 +13,7 @@ use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::provider::{NhnProvider, request_error, task_failed};
 use super::wire;
 use crate::manifest::diagnostic::did_you_mean;
-use crate::model::{RemoteObject, RemoteState, Resource};
+use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
 
 fn text<'a>(resource: &'a Resource, key: &str) -> &'a str {
@@ -286,7 +286,11 @@ fn release_object(
         .latest
         .as_ref()
         .filter(|h| h.total_result == "RUNNING")
-        .map(|h| format!("deployment {} is RUNNING", h.deploy_key));
+        .map(|h| RunningDeployment {
+            id: h.deploy_key.to_string(),
+            status: h.total_result.clone(),
+            deploys: Some(h.binary_version.clone()).filter(|v| !v.is_empty()),
+        });
     let mut attributes = json!({
         "artifact": text(release, "artifact"),
         "server_group": text(release, "server_group"),
@@ -302,7 +306,7 @@ fn remote(
     resource: &Resource,
     id: String,
     attributes: serde_json::Value,
-    in_flight: Option<String>,
+    in_flight: Option<RunningDeployment>,
 ) -> RemoteObject {
     RemoteObject {
         address: resource.address.clone(),

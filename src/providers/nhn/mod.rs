@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod config;
+pub mod deploy;
 pub mod emulator;
 pub mod execute;
 pub mod fetch;

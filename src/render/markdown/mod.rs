@@ -407,7 +407,10 @@ fn provider_table(listed: &[&Change]) -> String {
 
 fn details(change: &Change) -> String {
     let mut out = String::new();
-    let action = format!("{} {}", symbol(change.action), change.action.as_str());
+    let mut action = format!("{} {}", symbol(change.action), change.action.as_str());
+    if let Some(running) = &change.following {
+        let _ = write!(action, " after following deployment {}", running.id);
+    }
     let _ = write!(
         out,
         "<details><summary>{} {}",

@@ -89,3 +89,16 @@ fn api_text(status: u16, code: &str, message: &str, details: &str) -> String {
     }
     text
 }
+
+impl crate::providers::http::Ambiguity for NcpError {
+    fn is_ambiguous(&self) -> bool {
+        NcpError::is_ambiguous(self)
+    }
+
+    fn not_processed(self, attempts: u32) -> Self {
+        match self {
+            NcpError::Http(error) => NcpError::Http(error.not_processed(attempts)),
+            other => other,
+        }
+    }
+}

@@ -120,6 +120,12 @@ impl NcpClient {
         }
     }
 
+    /// The HTTP client this client sends through, for settling a creating call that failed
+    /// ambiguously ([`HttpClient::exactly_once`]) under the same retry policy.
+    pub fn http(&self) -> &HttpClient {
+        &self.inner.http
+    }
+
     /// Requests this client (and its clones) has sent.
     pub fn http_stats(&self) -> HttpStats {
         self.inner.http.stats()

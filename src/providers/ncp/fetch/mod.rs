@@ -27,7 +27,7 @@ use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
 use super::releases;
 use super::wire;
-use crate::model::{Address, RemoteObject, RemoteState, Resource};
+use crate::model::{Address, RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::ProviderError;
 
 pub(super) fn request_error(
@@ -210,7 +210,7 @@ pub(super) fn object(
     parent: Option<&Address>,
     id: i64,
     attributes: Value,
-    in_flight: Option<String>,
+    in_flight: Option<RunningDeployment>,
 ) -> RemoteObject {
     RemoteObject {
         address: address.clone(),

@@ -143,6 +143,19 @@ fn api_text(status: u16, code: &str, message: &str) -> String {
     text
 }
 
+impl crate::providers::http::Ambiguity for NhnError {
+    fn is_ambiguous(&self) -> bool {
+        NhnError::is_ambiguous(self)
+    }
+
+    fn not_processed(self, attempts: u32) -> Self {
+        match self {
+            NhnError::Http(error) => NhnError::Http(error.not_processed(attempts)),
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

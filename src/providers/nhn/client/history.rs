@@ -70,7 +70,7 @@ pub(super) fn recent_windows(now: Timestamp) -> Vec<(Date, Date)> {
 }
 
 /// When a history entry ran: its `executeDate` (RFC 3339, or a bare date-time in KST).
-fn executed_at(entry: &DeployHistory) -> Option<Timestamp> {
+pub fn executed_at(entry: &DeployHistory) -> Option<Timestamp> {
     let text = entry.execute_date.trim();
     text.parse::<Timestamp>().ok().or_else(|| {
         let civil = text

@@ -36,7 +36,7 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use auth::Authenticator;
 pub use auth::NhnAuth;
 pub use error::NhnError;
-pub use history::LatestDeployments;
+pub use history::{LatestDeployments, executed_at};
 pub use upload::Upload;
 
 use crate::providers::http::{
@@ -109,6 +109,12 @@ impl NhnClient {
     pub fn with_long_call_timeout(mut self, timeout: Duration) -> Self {
         self.long_call_timeout = timeout;
         self
+    }
+
+    /// The HTTP client this client sends through, for settling a creating call that failed
+    /// ambiguously ([`HttpClient::exactly_once`]) under the same retry policy.
+    pub fn http(&self) -> &HttpClient {
+        &self.inner.http
     }
 
     /// Requests this client (and its clones) has sent, token exchanges included.

@@ -1,0 +1,90 @@
+//! How a release is planned when its deployed value and a running deployment disagree or
+//! agree with the desired value.
+
+use serde_json::json;
+
+use super::*;
+use crate::model::{Address, RunningDeployment};
+
+const RULES: KindRules = KindRules {
+    immutable: &[],
+    release: Some("artifact"),
+    local_only: &[],
+    versioned_by: None,
+};
+
+fn release() -> Resource {
+    Resource {
+        address: Address("p.release.web".into()),
+        provider: "p".into(),
+        kind: "release".into(),
+        name: "web".into(),
+        parent: None,
+        attributes: json!({"artifact": "b"}),
+        sensitive: Vec::new(),
+        provenance: Default::default(),
+        depends_on: Vec::new(),
+        protect: false,
+        prune: false,
+        origin: None,
+        pointer: String::new(),
+    }
+}
+
+fn remote(deployed: Option<&str>, running: Option<Option<&str>>) -> RemoteObject {
+    RemoteObject {
+        address: Address("p.release.web".into()),
+        kind: "release".into(),
+        name: "web".into(),
+        parent: None,
+        id: "1".into(),
+        attributes: deployed.map_or(json!({}), |d| json!({ "artifact": d })),
+        in_flight: running.map(|deploys| RunningDeployment {
+            id: "4".into(),
+            status: "inprogress".into(),
+            deploys: deploys.map(str::to_owned),
+        }),
+    }
+}
+
+#[test]
+fn a_running_deployment_is_followed_unless_the_desired_value_stays() {
+    // (deployed, running deploys …) → (action, follows)
+    type Case = (
+        Option<&'static str>,
+        Option<Option<&'static str>>,
+        Action,
+        bool,
+    );
+    let cases: &[Case] = &[
+        (Some("b"), None, Action::Noop, false),
+        (Some("b"), Some(Some("b")), Action::Noop, false),
+        (Some("b"), Some(None), Action::Noop, false),
+        (Some("b"), Some(Some("c")), Action::Deploy, true),
+        (Some("a"), Some(Some("b")), Action::Deploy, true),
+        (Some("a"), Some(Some("c")), Action::Deploy, true),
+        (Some("a"), Some(None), Action::Deploy, true),
+        (None, Some(Some("b")), Action::Deploy, true),
+        (Some("a"), None, Action::Deploy, false),
+    ];
+    for &(deployed, running, action, follows) in cases {
+        let object = remote(deployed, running);
+        let change = diff_resource(&release(), Some(&object), &RULES);
+        let case = format!(
+            "deployed {deployed:?}, running {running:?}: {}",
+            change.reason
+        );
+        assert_eq!(change.action, action, "{case}");
+        assert_eq!(change.following.is_some(), follows, "{case}");
+        if follows {
+            assert!(
+                change
+                    .reason
+                    .starts_with("following deployment 4 is inprogress"),
+                "{case}"
+            );
+        }
+    }
+    let never = diff_resource(&release(), None, &RULES);
+    assert_eq!((never.action, never.following), (Action::Deploy, None));
+}
