@@ -154,7 +154,8 @@ pub struct SandboxArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Keep the emulated state in this JSON file (loaded at start, saved on change).
+    /// Keep the emulated state in this JSON file (loaded at start; each change appended to
+    /// `FILE.log` before it is answered, folded into the file at stop).
     #[arg(long)]
     pub state: Option<PathBuf>,
     /// Append one JSON line per provider request to this file.
