@@ -292,3 +292,40 @@ fn nhn_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     assert!(said.contains("no second deployment"), "{said}");
     assert_eq!(deploy_posts(&w), 0, "no deployment started");
 }
+
+/// Ctrl-C while following a deployment this apply did not start stops following it and
+/// leaves it running: only a deployment an apply started is its to cancel.
+#[test]
+fn ncp_ctrl_c_while_following_leaves_the_deployment_running() {
+    let w = world_with(DeployTiming::Manual);
+    w.manifest(NCP);
+    kill_mid_deployment(&w, "/history/");
+    let id = planned(&w, "ncp.release.web")["following"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.clear_requests();
+    let child = spawn(&w, APPLY);
+    w.wait_for_request("the apply following the deployment", |r| {
+        r.method == "GET" && r.path.contains(&format!("/history/{id}"))
+    });
+    common::signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 1);
+    let said = format!("{}{}", stdout(&out), common::stderr(&out));
+    assert!(
+        said.contains(&format!("stopped following deployment {id}")),
+        "{said}"
+    );
+    let writes: Vec<String> = w
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(writes.is_empty(), "no cancel, no start: {writes:?}");
+    assert_eq!(
+        planned(&w, "ncp.release.web")["following"]["status"],
+        "inprogress"
+    );
+}

@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::client::NcpClient;
-use super::execute::wait_for;
+use super::execute::{OnInterrupt, wait_for};
 use super::fetch::request_error;
 use super::lower::{KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
 use super::provider::NcpProvider;
@@ -103,7 +103,16 @@ pub async fn deploy(
         .await
         .map_err(|e| request_error(format!("start deployment of `{path}`"), e))?;
     (ctx.progress)(&change.address, &format!("deployment {history_id} started"));
-    let detail = wait_for(client, &change.address, project, history_id, timeout, ctx).await?;
+    let ids = (project, history_id);
+    let detail = wait_for(
+        client,
+        &change.address,
+        ids,
+        timeout,
+        OnInterrupt::Cancel,
+        ctx,
+    )
+    .await?;
     if detail.status == history_status::SUCCESS {
         Ok(Outcome {
             id: Some(history_id.to_string()),
@@ -134,7 +143,16 @@ async fn follow(
         &change.address,
         &format!("following deployment {history} (found running)"),
     );
-    let detail = wait_for(client, &change.address, project, history, timeout, ctx).await?;
+    let ids = (project, history);
+    let detail = wait_for(
+        client,
+        &change.address,
+        ids,
+        timeout,
+        OnInterrupt::Leave,
+        ctx,
+    )
+    .await?;
     let deployed = if detail.status == history_status::SUCCESS {
         let scenario_detail = client
             .get_scenario(project, stage, scenario)

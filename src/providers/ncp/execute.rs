@@ -266,14 +266,24 @@ async fn clear_replaced_stage(
     Ok(())
 }
 
+/// What an interrupted apply does to the deployment it was waiting for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum OnInterrupt {
+    /// This apply started it: cancel it, so that no change runs that nobody watches.
+    Cancel,
+    /// It was found running (an earlier apply, or someone at the console started it): this
+    /// apply stops following it and leaves it alone.
+    Leave,
+}
+
 /// Polls `get_history` until the deployment is terminal, the timeout passes, or apply is
-/// interrupted (then the deployment is cancelled).
+/// interrupted (then the deployment is cancelled or left running, as `on_interrupt` says).
 pub(super) async fn wait_for(
     client: &NcpClient,
     address: &Address,
-    project: i64,
-    history: i64,
+    (project, history): (i64, i64),
     timeout: Duration,
+    on_interrupt: OnInterrupt,
     ctx: &ApplyContext,
 ) -> Result<wire::HistoryDetail, ProviderError> {
     let started = Instant::now();
@@ -301,6 +311,14 @@ pub(super) async fn wait_for(
             _ = tokio::time::sleep(ctx.poll_interval) => false,
             changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
         };
+        if (interrupted_now || ctx.is_interrupted()) && on_interrupt == OnInterrupt::Leave {
+            let note = format!(
+                "stopped following deployment {history}; this apply did not start it, so it is left `{}`",
+                detail.status
+            );
+            (ctx.progress)(address, &note);
+            return Err(ProviderError::Interrupted(note));
+        }
         if interrupted_now || ctx.is_interrupted() {
             let cancelled = client.cancel_deploy(project, history).await;
             let note = match cancelled {
