@@ -10,9 +10,11 @@ pub mod diagnostic;
 pub mod interpolate;
 pub mod load;
 pub mod node;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod validate;
+pub mod window;
 
 use std::collections::BTreeMap;
 use std::path::Path;
