@@ -12,6 +12,10 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 pub enum DiagnosticKind {
     Io,
     Syntax,
+    /// A file that is not UTF-8 text.
+    Encoding,
+    /// Nothing to read: every manifest file is empty or only comments.
+    Empty,
     UnknownField,
     WrongType,
     InvalidValue,
@@ -36,6 +40,8 @@ impl DiagnosticKind {
         match self {
             DiagnosticKind::Io => "deployplan::io",
             DiagnosticKind::Syntax => "deployplan::yaml-syntax",
+            DiagnosticKind::Encoding => "deployplan::encoding",
+            DiagnosticKind::Empty => "deployplan::empty-manifest",
             DiagnosticKind::UnknownField => "deployplan::unknown-field",
             DiagnosticKind::WrongType => "deployplan::wrong-type",
             DiagnosticKind::InvalidValue => "deployplan::invalid-value",

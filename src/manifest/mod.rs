@@ -13,6 +13,7 @@ pub mod node;
 pub mod report;
 pub mod schema;
 pub mod source;
+pub mod syntax;
 pub mod validate;
 pub mod window;
 

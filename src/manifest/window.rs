@@ -35,6 +35,8 @@ struct ShownLine {
     /// (byte in the shown line, byte column in the true line), one per shown character
     /// and one for the end, ascending.
     columns: Vec<(usize, usize)>,
+    /// Character column in the true line of each entry of `columns`.
+    chars: Vec<usize>,
 }
 
 /// One labelled line: the file's line number and the first character column shown.
@@ -141,41 +143,42 @@ impl Window {
         }
         let start = self.text.len();
         let mut columns = Vec::new();
-        let mut chars = content.char_indices().skip(first_column).peekable();
-        let first_byte = chars.peek().map_or(content.len(), |(b, _)| *b);
+        let mut chars = Vec::new();
         if first_column > 0 && !content.is_empty() {
             self.text.push(MARKER);
         }
-        let mut shown = 0;
-        let mut clipped_end = false;
-        for (byte, c) in chars.by_ref() {
-            if shown == WIDTH {
-                clipped_end = true;
-                columns.push((self.text.len() - start, byte));
+        let mut shown = content.char_indices().enumerate().skip(first_column);
+        let mut end = (content.len(), content.chars().count().max(first_column));
+        for (char_column, (byte, c)) in shown.by_ref() {
+            if char_column == first_column + WIDTH {
+                end = (byte, char_column);
                 break;
             }
             columns.push((self.text.len() - start, byte));
+            chars.push(char_column);
             // Control characters could move a terminal's cursor; tabs the renderer expands.
             self.text.push(if c.is_control() && c != '\t' {
                 '\u{fffd}'
             } else {
                 c
             });
-            shown += 1;
         }
-        if clipped_end {
+        // The end of the shown text, and a marker entry when the line goes on.
+        columns.push((self.text.len() - start, end.0));
+        chars.push(end.1);
+        if end.0 < content.len() {
             self.text.push(MARKER);
-        } else {
-            columns.push((self.text.len() - start, content.len()));
         }
-        if columns.first().is_some_and(|(w, _)| *w > 0) || columns.is_empty() {
-            columns.insert(0, (0, first_byte));
+        if columns[0].0 > 0 {
+            columns.insert(0, (0, columns[0].1));
+            chars.insert(0, chars[0]);
         }
         self.lines.push(ShownLine {
             start,
             end: self.text.len(),
             line,
             columns,
+            chars,
         });
     }
 
@@ -199,15 +202,13 @@ impl ShownLine {
         }
     }
 
-    /// True byte column of a window offset on this line.
+    /// 0-based character column, in the true line, of a window offset on this line.
     fn true_column(&self, offset: usize) -> usize {
         let in_line = offset.saturating_sub(self.start);
         let at = self
             .columns
             .partition_point(|&(window_byte, _)| window_byte <= in_line);
-        self.columns
-            .get(at.saturating_sub(1))
-            .map_or(0, |&(_, true_byte)| true_byte)
+        self.chars.get(at.saturating_sub(1)).copied().unwrap_or(0)
     }
 }
 
@@ -223,7 +224,7 @@ impl SourceCode for Window {
             return Err(MietteError::OutOfBounds);
         }
         let first = self.line_at(offset);
-        let last = self.line_at(if span.len() == 0 { offset } else { end - 1 });
+        let last = self.line_at(if span.is_empty() { offset } else { end - 1 });
         let consecutive = |k: usize| self.lines[k + 1].line == self.lines[k].line + 1;
         // Lines left out between two shown ones must never be drawn as if adjacent.
         if (first..last).any(|k| !consecutive(k)) {
@@ -318,6 +319,18 @@ mod tests {
         assert!(window.text.contains("…xxx") && window.text.contains("yyy…"));
         let contents = window.read_span(labels[0].inner(), 0, 0).unwrap();
         assert_eq!((contents.line(), contents.column()), (1, at - 3));
+        let wide = "k: 가나다 x\n";
+        let x = wide.find('x').unwrap();
+        let (window, labels) = Window::new(
+            "f",
+            wide,
+            &[LabeledSpan::new_primary_with_span(None, (x, 1))],
+        );
+        assert_eq!(
+            window.read_span(labels[0].inner(), 0, 0).unwrap().column(),
+            7,
+            "columns count characters"
+        );
     }
 
     #[test]
