@@ -37,6 +37,13 @@ fn hostile_piece() -> impl Strategy<Value = Vec<u8>> {
             "x".repeat(n)
         )
         .into_bytes()),
+        (60_000usize..80_000).prop_map(|n| {
+            format!(
+                "providers:\n  p:\n    type: {}\n    endpoint: sandbox\n",
+                "x".repeat(n)
+            )
+            .into_bytes()
+        }),
         Just(b"\t".to_vec()),
         Just(b"  b: [1, 2\n".to_vec()),
         Just(b"  c: {d: 1\n".to_vec()),
@@ -119,6 +126,8 @@ proptest! {
                 rendered.len() <= 4096 * listed + 256,
                 "{} bytes for {} diagnostics:\n{}", rendered.len(), count, &rendered[..rendered.len().min(3000)]
             );
+            prop_assert!(!rendered.contains("not valid under any of the schemas"), "{}", rendered);
+            prop_assert!(!rendered.contains("budget breached"), "{}", rendered);
         }
     }
 }

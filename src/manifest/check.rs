@@ -8,6 +8,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::forms;
 use super::schema::manifest_schema;
 use super::source::{Located, SourceMap, join};
 
@@ -118,6 +119,38 @@ pub fn check(
                     format!("`{property}` is required here"),
                 ));
             }
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+                let problem = match union_at(&pointer) {
+                    Some(branches) => forms::union_problem(
+                        schema(),
+                        branches,
+                        error.instance(),
+                        &describe(&pointer),
+                    ),
+                    None => forms::UnionProblem {
+                        kind: DiagnosticKind::InvalidValue,
+                        message: format!(
+                            "{} is not an accepted value for {}",
+                            forms::found(error.instance()),
+                            describe(&pointer)
+                        ),
+                        label: "not accepted here".into(),
+                        help: Some(
+                            "see `deployplan schema manifest` for the accepted forms".into(),
+                        ),
+                    },
+                };
+                diagnostics.push(
+                    sources
+                        .diagnostic(
+                            problem.kind,
+                            problem.message,
+                            located.value(&pointer),
+                            problem.label,
+                        )
+                        .with_help_opt(problem.help),
+                );
+            }
             _ => diagnostics.push(sources.diagnostic(
                 DiagnosticKind::InvalidValue,
                 format!(
@@ -169,6 +202,31 @@ pub fn describe(pointer: &str) -> String {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     format!("`{}`", path.join("."))
+}
+
+/// The branches of the `anyOf`/`oneOf` that governs the value at `pointer`.
+fn union_at(pointer: &str) -> Option<&'static [Value]> {
+    let root = schema();
+    let mut node = Some(root);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = node.and_then(|n| step(root, n, &segment));
+    }
+    let node = resolve(root, node?);
+    node.get("anyOf")
+        .or_else(|| node.get("oneOf"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+}
+
+/// Every number outside its integer field's range (the validator checks no formats).
+pub fn check_ranges(
+    document: &Value,
+    located: &Located,
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+) {
+    forms::check_integer_ranges(schema(), document, located, sources, diagnostics);
 }
 
 /// The property names the schema allows for the object at `pointer`.

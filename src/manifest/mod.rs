@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod forms;
 pub mod interpolate;
 pub mod load;
 pub mod node;
@@ -65,6 +66,7 @@ pub fn load(
         vars,
         env: env_lookup,
         within_vars: false,
+        environment: env.map(str::to_owned),
     };
     let mut interpolated = Interpolated::default();
     if let NodeValue::Map(entries) = &mut root.value {
@@ -84,8 +86,14 @@ pub fn load(
         }
     }
     let mut located = Located::default();
-    let document = source::to_json(&root, "", &mut located);
+    let mut document = source::to_json(&root, "", &mut located);
+    // `name: ~` under the top-level `vars:` declares a variable without a default; the
+    // loader resolves it (each environment must set it), it is not a value to validate.
+    if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
+        vars.retain(|_, value| !value.is_null());
+    }
     check::check(&document, &located, &sources, &mut diagnostics);
+    check::check_ranges(&document, &located, &sources, &mut diagnostics);
     if !diagnostics.is_empty() {
         diagnostics.sort();
         return Err(diagnostics);
@@ -250,9 +258,23 @@ fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<
     };
     for (key, value) in entries {
         let NodeValue::Scalar(scalar) = &value.value else {
+            // A list or mapping is reported by the schema check; uses of the name are not
+            // a second error.
+            vars.insert(
+                key.name.clone(),
+                Var {
+                    value: Scalar::Null,
+                    span: value.span,
+                    overlay: overlay.map(str::to_owned),
+                    sensitive: false,
+                    invalid: true,
+                },
+            );
             continue;
         };
-        if matches!(scalar, Scalar::Null) {
+        // `name: ~` at the top level declares a variable each environment must set; an
+        // overlay's `~` leaves the declaration as it is.
+        if matches!(scalar, Scalar::Null) && overlay.is_some() {
             continue;
         }
         vars.insert(
@@ -262,6 +284,7 @@ fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<
                 span: value.span,
                 overlay: overlay.map(str::to_owned),
                 sensitive: false,
+                invalid: false,
             },
         );
     }
