@@ -193,6 +193,28 @@ fn a_required_variable_set_by_the_environment_is_valid() {
     assert_code(&out, 0);
 }
 
+/// A structural error in one entry does not hide the semantic errors elsewhere: the
+/// misspelt key, the dangling `scenario:` and the broken `depends_on` come in one run, and
+/// the release naming the broken scenario is not a second error.
+#[test]
+fn a_misspelt_key_does_not_hide_references_elsewhere() {
+    let w = world();
+    let text = BASE.replace("strategy: normal", "stratgy: normal").replace(
+        "          target:\n",
+        "          depends_on: [ncp.release.nope]\n          target:\n",
+    ) + "    other:\n      scenario: shop/dev/nothere\n";
+    let out = broken(&w, &text, &[]);
+    for expected in [
+        "unknown field `stratgy`",
+        "release `other` refers to unknown scenario `shop/dev/nothere`",
+        "depends on unknown resource `ncp.release.nope`",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    assert!(!out.contains("`shop/dev/web`"), "{out}");
+    insta::assert_snapshot!("misspelt_key_and_references_at_once", out);
+}
+
 #[test]
 fn duplicate_names_across_files_point_at_both() {
     let w = world();

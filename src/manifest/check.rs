@@ -24,22 +24,25 @@ fn validator() -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-/// Validates `document` against the manifest schema, pushing one diagnostic per violation.
+/// Validates `document` against the manifest schema, pushing one diagnostic per violation;
+/// returns the pointers of the violating values.
 pub fn check(
     document: &Value,
     located: &Located,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
-) {
+) -> Vec<String> {
+    let mut violations = Vec::new();
     let Some(validator) = validator() else {
         diagnostics.push(super::diagnostic::ManifestDiagnostic::new(
             DiagnosticKind::InvalidValue,
             "internal error: the manifest schema does not compile",
         ));
-        return;
+        return vec![String::new()];
     };
     for error in validator.iter_errors(document) {
         let pointer = error.instance_path().as_str().to_owned();
+        violations.push(pointer.clone());
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let allowed = allowed_keys(&pointer);
@@ -163,6 +166,7 @@ pub fn check(
             )),
         }
     }
+    violations
 }
 
 /// JSON Schema type names in the words of YAML users.
@@ -202,6 +206,33 @@ pub fn describe(pointer: &str) -> String {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     format!("`{}`", path.join("."))
+}
+
+/// The named entry (a resource, provider, environment or variable: a key of a map of
+/// names) that holds the value at `pointer`, as (entry pointer, section key, name).
+pub fn entry_of(pointer: &str) -> Option<(String, String, String)> {
+    let root = schema();
+    let mut node = Some(root);
+    let mut prefix = String::new();
+    let mut previous = String::new();
+    let mut entry = None;
+    for segment in pointer.split('/').skip(1) {
+        let name = segment.replace("~1", "/").replace("~0", "~");
+        let parent = node.map(|n| resolve(root, n));
+        let named = parent.is_some_and(|p| {
+            p.get("properties")
+                .and_then(|props| props.get(&name))
+                .is_none()
+                && p.get("additionalProperties").is_some_and(Value::is_object)
+        });
+        prefix = join(&prefix, &name);
+        if named {
+            entry = Some((prefix.clone(), previous.clone(), name.clone()));
+        }
+        node = node.and_then(|n| step(root, n, &name));
+        previous = name;
+    }
+    entry
 }
 
 /// The branches of the `anyOf`/`oneOf` that governs the value at `pointer`.

@@ -92,9 +92,25 @@ pub fn load(
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
         vars.retain(|_, value| !value.is_null());
     }
-    check::check(&document, &located, &sources, &mut diagnostics);
+    let violations = check::check(&document, &located, &sources, &mut diagnostics);
     check::check_ranges(&document, &located, &sources, &mut diagnostics);
     if !diagnostics.is_empty() {
+        // Every check whose inputs are intact still runs: entries with structural errors
+        // are left out, and what refers to them is not reported again.
+        if let Some((intact, dropped)) = intact_part(document, &violations)
+            && let Ok(manifest) = serde_json::from_value::<Manifest>(intact)
+        {
+            let mut ctx = Ctx::new(&sources, &located, &interpolated, &manifest.providers);
+            for (kind, name) in &dropped {
+                ctx.declared_invalid(kind, name);
+            }
+            for (name, config) in &manifest.providers {
+                let pointer = format!("/providers/{}", source::escape(name));
+                crate::providers::validate_config(name, config, &pointer, &mut ctx);
+            }
+            let mut resources = crate::providers::lower(&manifest, &mut ctx);
+            diagnostics.0.extend(ctx.finish(&mut resources).0);
+        }
         diagnostics.sort();
         return Err(diagnostics);
     }
@@ -131,6 +147,32 @@ pub fn load(
         located,
         content_hash,
     })
+}
+
+/// `document` without the resource entries that hold a violation, and the (kind, name) of
+/// each entry left out; `None` when a violation lies outside any resource entry (in a
+/// provider, an environment or the top level), where nothing after it can be trusted.
+fn intact_part(
+    mut document: serde_json::Value,
+    violations: &[String],
+) -> Option<(serde_json::Value, Vec<(String, String)>)> {
+    let mut dropped = Vec::new();
+    for pointer in violations {
+        let (entry, section, name) = check::entry_of(pointer)?;
+        if entry.starts_with("/providers/") || entry.starts_with("/environments/") {
+            return None;
+        }
+        let kind = match section.strip_suffix("ies") {
+            Some(stem) => format!("{stem}y"),
+            None => section.strip_suffix('s').unwrap_or(&section).to_owned(),
+        };
+        let parent = &entry[..entry.rfind('/').unwrap_or(0)];
+        if let Some(map) = document.pointer_mut(parent).and_then(|p| p.as_object_mut()) {
+            map.remove(&name);
+        }
+        dropped.push((kind, name));
+    }
+    Some((document, dropped))
 }
 
 fn content_hash(sources: &SourceMap) -> String {
