@@ -134,6 +134,26 @@ case!(variable_referring_to_a_variable, |b| b.replace(
     "  version: \"1.4.2\"\n",
     "  version: \"1.4.2\"\n  file: \"shop-${var.version}\"\n"
 ));
+case!(
+    required_variable_not_set_by_the_environment,
+    |b| b
+        .replace("  version: \"1.4.2\"\n", "  version: ~\n")
+        .replace(
+            "environments:\n",
+            "environments:\n  staging:\n    description: no version here\n"
+        ),
+    &["--env", "staging"]
+);
+case!(required_variable_without_an_environment, |b| b
+    .replace("  version: \"1.4.2\"\n", "  version: ~\n"));
+case!(wrong_file_type_lists_the_types, |b| b
+    .replace("type: object-storage", "type: objectstorage"));
+case!(variable_of_a_form_vars_cannot_hold, |b| b
+    .replace("  version: \"1.4.2\"\n", "  version: [1, 4]\n"));
+case!(integer_too_large_for_its_field, |b| b.replace(
+    "servers: [1011]",
+    "servers: [1011, 99999999999999999999999]"
+));
 case!(strategy_not_available_for_target, |b| b
     .replace("strategy: normal", "strategy: blue-green"));
 case!(missing_required_block, |b| b
@@ -162,6 +182,37 @@ fn every_error_is_reported_at_once() {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
     assert!(out.contains("errors in the manifest"), "{out}");
+}
+
+/// `version: ~` declares a variable every environment must set: one that sets it is valid.
+#[test]
+fn a_required_variable_set_by_the_environment_is_valid() {
+    let w = world();
+    w.manifest(&BASE.replace("  version: \"1.4.2\"\n", "  version: ~\n"));
+    let out = w.run(&["validate", "--env", "production"]);
+    assert_code(&out, 0);
+}
+
+/// A structural error in one entry does not hide the semantic errors elsewhere: the
+/// misspelt key, the dangling `scenario:` and the broken `depends_on` come in one run, and
+/// the release naming the broken scenario is not a second error.
+#[test]
+fn a_misspelt_key_does_not_hide_references_elsewhere() {
+    let w = world();
+    let text = BASE.replace("strategy: normal", "stratgy: normal").replace(
+        "          target:\n",
+        "          depends_on: [ncp.release.nope]\n          target:\n",
+    ) + "    other:\n      scenario: shop/dev/nothere\n";
+    let out = broken(&w, &text, &[]);
+    for expected in [
+        "unknown field `stratgy`",
+        "release `other` refers to unknown scenario `shop/dev/nothere`",
+        "depends on unknown resource `ncp.release.nope`",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    assert!(!out.contains("`shop/dev/web`"), "{out}");
+    insta::assert_snapshot!("misspelt_key_and_references_at_once", out);
 }
 
 #[test]

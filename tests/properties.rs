@@ -16,6 +16,52 @@ fn load(text: &str) -> Result<usize, usize> {
         .map_err(|d| d.len())
 }
 
+/// Loads raw bytes and renders the diagnostics as the binary does.
+fn load_bytes(bytes: &[u8]) -> Result<usize, (usize, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deployplan.yaml");
+    std::fs::write(&path, bytes).unwrap();
+    deployplan::manifest::load(&path, None, &|_| None)
+        .map(|m| m.resources.len())
+        .map_err(|d| (d.len(), deployplan::manifest::report::render_all(&d, false)))
+}
+
+/// Pieces of hostile text: long lines, tabs, unclosed brackets and quotes, bytes that are
+/// not UTF-8, integers beyond any field, deep nesting, and plausible manifest fragments.
+fn hostile_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        fragment().prop_map(String::into_bytes),
+        "\\PC{0,60}".prop_map(String::into_bytes),
+        (60_000usize..80_000, "[a-z:\\[{\"' ]{0,6}").prop_map(|(n, tail)| format!(
+            "  a: {}{tail}\n",
+            "x".repeat(n)
+        )
+        .into_bytes()),
+        (60_000usize..80_000).prop_map(|n| {
+            format!(
+                "providers:\n  p:\n    type: {}\n    endpoint: sandbox\n",
+                "x".repeat(n)
+            )
+            .into_bytes()
+        }),
+        Just(b"\t".to_vec()),
+        Just(b"  b: [1, 2\n".to_vec()),
+        Just(b"  c: {d: 1\n".to_vec()),
+        Just(b"  e: \"open\n".to_vec()),
+        Just(b"  f: 'open\n".to_vec()),
+        Just(b"\xff\xfe\xc3".to_vec()),
+        Just(b"  g: 99999999999999999999999999\n".to_vec()),
+        Just(b"  servers: [18446744073709551616, -9223372036854775809]\n".to_vec()),
+        (1usize..200).prop_map(|n| format!("h: {}{}\n", "[".repeat(n), "]".repeat(n)).into_bytes()),
+        (1usize..100).prop_map(|n| (0..n)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect::<String>()
+            .into_bytes()),
+        Just(b"vars:\n".to_vec()),
+        Just(b"ncp-sourcedeploy:\n".to_vec()),
+    ]
+}
+
 /// Fragments that, shuffled together, make mostly-plausible manifests.
 fn fragment() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -62,6 +108,27 @@ proptest! {
         let mut paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
         paths.dedup();
         prop_assert_eq!(paths.len(), changes.len());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Whatever the bytes, loading never panics, a failure carries at least one diagnostic,
+    /// and the rendered report stays within a few KB per diagnostic listed.
+    #[test]
+    fn hostile_text_gets_bounded_diagnostics(pieces in prop::collection::vec(hostile_piece(), 0..10)) {
+        let bytes = pieces.concat();
+        if let Err((count, rendered)) = load_bytes(&bytes) {
+            prop_assert!(count > 0, "a failed load must carry at least one diagnostic");
+            let listed = count.min(deployplan::manifest::report::MAX_LISTED);
+            prop_assert!(
+                rendered.len() <= 4096 * listed + 256,
+                "{} bytes for {} diagnostics:\n{}", rendered.len(), count, &rendered[..rendered.len().min(3000)]
+            );
+            prop_assert!(!rendered.contains("not valid under any of the schemas"), "{}", rendered);
+            prop_assert!(!rendered.contains("budget breached"), "{}", rendered);
+        }
     }
 }
 

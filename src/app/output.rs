@@ -3,10 +3,9 @@
 
 use std::io::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, ReportHandler};
-
 use super::AppError;
 use crate::manifest::diagnostic::DiagnosticKind;
+use crate::manifest::report;
 use crate::redact::redact;
 
 /// Writes data to stdout (colour stripped when not a terminal).
@@ -29,40 +28,20 @@ fn stderr_has_colour() -> bool {
 
 /// Renders one diagnostic as miette's graphical report.
 pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic) -> String {
-    let theme = if stderr_has_colour() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
-    let mut out = String::new();
-    struct Adapter<'a>(&'a dyn miette::Diagnostic, &'a GraphicalReportHandler);
-    impl std::fmt::Display for Adapter<'_> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            self.1.debug(self.0, f)
-        }
-    }
-    let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{}", Adapter(diagnostic, &handler)));
-    out
+    report::render(diagnostic, stderr_has_colour())
 }
 
 /// Prints an error and every diagnostic it carries.
 pub fn print_error(err: &AppError) {
     match err {
         AppError::Manifest(diagnostics) => {
-            for diagnostic in &diagnostics.0 {
-                stderr(&render_diagnostic(diagnostic));
-                stderr("\n");
-            }
+            stderr(&report::render_all(diagnostics, stderr_has_colour()));
             stderr(&format!(
                 "Error: {diagnostics}; nothing was sent to any provider.\n"
             ));
         }
         AppError::UnknownNames(diagnostics) => {
-            for diagnostic in &diagnostics.0 {
-                stderr(&render_diagnostic(diagnostic));
-                stderr("\n");
-            }
+            stderr(&report::render_all(diagnostics, stderr_has_colour()));
             let unknown = diagnostics
                 .0
                 .iter()

@@ -8,6 +8,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::forms;
 use super::schema::manifest_schema;
 use super::source::{Located, SourceMap, join};
 
@@ -23,22 +24,25 @@ fn validator() -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-/// Validates `document` against the manifest schema, pushing one diagnostic per violation.
+/// Validates `document` against the manifest schema, pushing one diagnostic per violation;
+/// returns the pointers of the violating values.
 pub fn check(
     document: &Value,
     located: &Located,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
-) {
+) -> Vec<String> {
+    let mut violations = Vec::new();
     let Some(validator) = validator() else {
         diagnostics.push(super::diagnostic::ManifestDiagnostic::new(
             DiagnosticKind::InvalidValue,
             "internal error: the manifest schema does not compile",
         ));
-        return;
+        return vec![String::new()];
     };
     for error in validator.iter_errors(document) {
         let pointer = error.instance_path().as_str().to_owned();
+        violations.push(pointer.clone());
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let allowed = allowed_keys(&pointer);
@@ -118,6 +122,38 @@ pub fn check(
                     format!("`{property}` is required here"),
                 ));
             }
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+                let problem = match union_at(&pointer) {
+                    Some(branches) => forms::union_problem(
+                        schema(),
+                        branches,
+                        error.instance(),
+                        &describe(&pointer),
+                    ),
+                    None => forms::UnionProblem {
+                        kind: DiagnosticKind::InvalidValue,
+                        message: format!(
+                            "{} is not an accepted value for {}",
+                            forms::found(error.instance()),
+                            describe(&pointer)
+                        ),
+                        label: "not accepted here".into(),
+                        help: Some(
+                            "see `deployplan schema manifest` for the accepted forms".into(),
+                        ),
+                    },
+                };
+                diagnostics.push(
+                    sources
+                        .diagnostic(
+                            problem.kind,
+                            problem.message,
+                            located.value(&pointer),
+                            problem.label,
+                        )
+                        .with_help_opt(problem.help),
+                );
+            }
             _ => diagnostics.push(sources.diagnostic(
                 DiagnosticKind::InvalidValue,
                 format!(
@@ -130,6 +166,7 @@ pub fn check(
             )),
         }
     }
+    violations
 }
 
 /// JSON Schema type names in the words of YAML users.
@@ -169,6 +206,58 @@ pub fn describe(pointer: &str) -> String {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     format!("`{}`", path.join("."))
+}
+
+/// The named entry (a resource, provider, environment or variable: a key of a map of
+/// names) that holds the value at `pointer`, as (entry pointer, section key, name).
+pub fn entry_of(pointer: &str) -> Option<(String, String, String)> {
+    let root = schema();
+    let mut node = Some(root);
+    let mut prefix = String::new();
+    let mut previous = String::new();
+    let mut entry = None;
+    for segment in pointer.split('/').skip(1) {
+        let name = segment.replace("~1", "/").replace("~0", "~");
+        let parent = node.map(|n| resolve(root, n));
+        let named = parent.is_some_and(|p| {
+            p.get("properties")
+                .and_then(|props| props.get(&name))
+                .is_none()
+                && p.get("additionalProperties").is_some_and(Value::is_object)
+        });
+        prefix = join(&prefix, &name);
+        if named {
+            entry = Some((prefix.clone(), previous.clone(), name.clone()));
+        }
+        node = node.and_then(|n| step(root, n, &name));
+        previous = name;
+    }
+    entry
+}
+
+/// The branches of the `anyOf`/`oneOf` that governs the value at `pointer`.
+fn union_at(pointer: &str) -> Option<&'static [Value]> {
+    let root = schema();
+    let mut node = Some(root);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = node.and_then(|n| step(root, n, &segment));
+    }
+    let node = resolve(root, node?);
+    node.get("anyOf")
+        .or_else(|| node.get("oneOf"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+}
+
+/// Every number outside its integer field's range (the validator checks no formats).
+pub fn check_ranges(
+    document: &Value,
+    located: &Located,
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+) {
+    forms::check_integer_ranges(schema(), document, located, sources, diagnostics);
 }
 
 /// The property names the schema allows for the object at `pointer`.

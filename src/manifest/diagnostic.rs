@@ -12,6 +12,10 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 pub enum DiagnosticKind {
     Io,
     Syntax,
+    /// A file that is not UTF-8 text.
+    Encoding,
+    /// Nothing to read: every manifest file is empty or only comments.
+    Empty,
     UnknownField,
     WrongType,
     InvalidValue,
@@ -36,6 +40,8 @@ impl DiagnosticKind {
         match self {
             DiagnosticKind::Io => "deployplan::io",
             DiagnosticKind::Syntax => "deployplan::yaml-syntax",
+            DiagnosticKind::Encoding => "deployplan::encoding",
+            DiagnosticKind::Empty => "deployplan::empty-manifest",
             DiagnosticKind::UnknownField => "deployplan::unknown-field",
             DiagnosticKind::WrongType => "deployplan::wrong-type",
             DiagnosticKind::InvalidValue => "deployplan::invalid-value",
@@ -190,14 +196,21 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Longest word for which a suggestion is looked for.
+const MAX_SUGGESTED: usize = 100;
+
 /// "did you mean `x`?" for the closest candidate, if any is close enough.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    // Comparing costs the product of the lengths: a long word is no typo of a short name.
+    if word.chars().count() > MAX_SUGGESTED {
+        return None;
+    }
     candidates
         .into_iter()
-        .filter(|candidate| *candidate != word)
+        .filter(|candidate| *candidate != word && candidate.len() <= 4 * MAX_SUGGESTED)
         .map(|candidate| (closeness(word, candidate), candidate))
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -236,6 +249,10 @@ mod tests {
             Some("did you mean `production`?".into())
         );
         assert_eq!(did_you_mean("zzz", ["production", "staging"]), None);
+        let long = "productio".repeat(1_000_000);
+        let started = std::time::Instant::now();
+        assert_eq!(did_you_mean(&long, ["production"]), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Var {
     /// The environment overlay that set it, if not the top-level default.
     pub overlay: Option<String>,
     pub sensitive: bool,
+    /// Declared with a value of the wrong form (already reported): uses are left alone.
+    pub invalid: bool,
 }
 
 /// Where values come from during interpolation.
@@ -30,6 +32,8 @@ pub struct Scope<'a> {
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// Resolving a variable's own value, where `${var.*}` is not allowed.
     pub within_vars: bool,
+    /// The selected environment, named when a variable it must set is missing.
+    pub environment: Option<String>,
 }
 
 /// What interpolation learned about the document.
@@ -140,6 +144,33 @@ impl Scope<'_> {
                 None
             }
             "var" => match self.vars.get(name) {
+                Some(var) if var.invalid => None,
+                Some(var) if matches!(var.value, Scalar::Null) => {
+                    let (message, help) = match &self.environment {
+                        Some(environment) => (
+                            format!(
+                                "environment `{environment}` does not set `{name}`, which the top-level `vars:` declares without a default"
+                            ),
+                            format!(
+                                "set it under `environments.{environment}.vars` (`{name}: ...`), or give it a default under `vars:`"
+                            ),
+                        ),
+                        None => (
+                            format!(
+                                "`{name}` has no value: the top-level `vars:` declares it without a default, and no environment is selected"
+                            ),
+                            format!(
+                                "pass `--env NAME` for an environment that sets `{name}`, or give it a default under `vars:`"
+                            ),
+                        ),
+                    };
+                    let mut diagnostic = sources
+                        .diagnostic(DiagnosticKind::UnknownVariable, message, at, "used here")
+                        .with_help(help);
+                    sources.add_label(&mut diagnostic, var.span, "declared without a default");
+                    diagnostics.push(diagnostic);
+                    None
+                }
                 Some(var) => Some(Resolved {
                     value: var.value.clone(),
                     sensitive: var.sensitive,
@@ -327,6 +358,7 @@ pub fn resolve_var(
         vars: BTreeMap::new(),
         env,
         within_vars: true,
+        environment: None,
     };
     if let Some((value, sensitive, _)) =
         interpolate_scalar(&text.clone(), var.span, &scope, sources, diagnostics)
@@ -429,6 +461,7 @@ mod tests {
             vars: BTreeMap::new(),
             env: &env,
             within_vars: false,
+            environment: None,
         };
         assert_eq!(scope.secret("A"), Ok("s3cr3t".to_owned()));
         let err = scope.secret("B").unwrap_err();

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use super::node::{self, Node, NodeValue, Span};
 use super::source::SourceMap;
+use super::syntax;
 
 /// Top-level sections whose direct children are named entries.
 const FLAT_SECTIONS: [&str; 3] = ["vars", "providers", "environments"];
@@ -47,21 +48,40 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
         path.parent().unwrap_or(Path::new(""))
     };
     let mut root: Option<Node> = None;
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
+    let mut read = Vec::new();
+    let mut failed = false;
+    for file in &files {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
             Err(err) => {
                 diagnostics.push(ManifestDiagnostic::new(
                     DiagnosticKind::Io,
                     format!("cannot read `{}`: {err}", file.display()),
                 ));
+                failed = true;
                 continue;
             }
         };
-        let display = display_name(&file, base, path);
-        let index = sources.add(&file, display, text.clone());
+        let display = display_name(file, base, path);
+        read.push(display.clone());
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let index = sources.add(file, display, text);
+                diagnostics.push(not_utf8(index, at, sources));
+                failed = true;
+                continue;
+            }
+        };
+        let index = sources.add(file, display, text.clone());
         match node::parse(&text, index) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                // A document of only `---` (or `~`) holds nothing, like an empty file.
+                if matches!(parsed.value, NodeValue::Scalar(node::Scalar::Null)) {
+                    parsed.value = NodeValue::Map(Vec::new());
+                }
                 if !matches!(parsed.value, NodeValue::Map(_)) {
                     diagnostics.push(sources.diagnostic(
                         DiagnosticKind::WrongType,
@@ -69,6 +89,7 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
                         parsed.span,
                         "expected `providers:`, `environments:`, `vars:` or a provider section",
                     ));
+                    failed = true;
                     continue;
                 }
                 match &mut root {
@@ -76,10 +97,67 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
                     Some(existing) => merge(existing, parsed, 1, None, sources, diagnostics),
                 }
             }
-            Err(err) => diagnostics.push(syntax_diagnostic(&err, index, sources)),
+            Err(err) => {
+                diagnostics.push(syntax::diagnostic(&err, index, sources));
+                failed = true;
+            }
         }
     }
+    let empty = |node: &Node| matches!(&node.value, NodeValue::Map(entries) if entries.is_empty());
+    if !failed && root.as_ref().is_none_or(empty) {
+        diagnostics.push(nothing_to_read(path, &read));
+        return None;
+    }
     root
+}
+
+/// A manifest with no content at all is a mistake (a wrong path, a file not yet written):
+/// read as "no changes" it would pass a drift check in CI.
+fn nothing_to_read(path: &Path, read: &[String]) -> ManifestDiagnostic {
+    let listed = match read {
+        [one] => format!("`{one}` is empty or holds only comments"),
+        _ => {
+            let mut names: Vec<String> = read.iter().take(5).map(|n| format!("`{n}`")).collect();
+            if read.len() > 5 {
+                names.push(format!("and {} more", read.len() - 5));
+            }
+            format!(
+                "the {} manifest files in `{}` ({}) are empty or hold only comments",
+                read.len(),
+                path.display(),
+                names.join(", ")
+            )
+        }
+    };
+    ManifestDiagnostic::new(DiagnosticKind::Empty, format!("nothing to read: {listed}")).with_help(
+        "a manifest declares `providers:` and the resources they manage; check the path given",
+    )
+}
+
+/// Names the file, line and column of the first byte that is not UTF-8.
+fn not_utf8(file: usize, at: usize, sources: &SourceMap) -> ManifestDiagnostic {
+    let text = sources.file(file).map_or("", |f| f.inner().as_str());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let span = Span {
+        file,
+        offset: at,
+        len: '\u{fffd}'.len_utf8(),
+        line: text[..at].matches('\n').count() as u64 + 1,
+        column: text[line_start..at].chars().count() as u64 + 1,
+    };
+    sources
+        .diagnostic(
+            DiagnosticKind::Encoding,
+            format!(
+                "`{}` is not UTF-8 text: the first invalid byte is at line {}, column {}",
+                sources.name(file),
+                span.line,
+                span.column
+            ),
+            span,
+            "not UTF-8",
+        )
+        .with_help("save the file as UTF-8 (manifests are UTF-8 text)")
 }
 
 fn display_name(file: &Path, base: &Path, given: &Path) -> String {
@@ -121,65 +199,6 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn syntax_diagnostic(
-    err: &serde_saphyr::Error,
-    file: usize,
-    sources: &SourceMap,
-) -> ManifestDiagnostic {
-    let message = plain_words(&strip_location(&first_line(&err.to_string())));
-    match err.location() {
-        Some(location) => {
-            let byte_span = location.span();
-            let offset = match byte_span.byte_offset() {
-                Some(offset) if offset > 0 || location.line() <= 1 => offset as usize,
-                _ => sources.offset_of(file, location.line(), location.column()),
-            };
-            let span = Span {
-                file,
-                offset,
-                len: byte_span.byte_len().unwrap_or(0) as usize,
-                line: location.line(),
-                column: location.column(),
-            };
-            sources.diagnostic(
-                DiagnosticKind::Syntax,
-                format!("invalid YAML: {message}"),
-                span,
-                message,
-            )
-        }
-        None => ManifestDiagnostic::new(
-            DiagnosticKind::Syntax,
-            format!("invalid YAML in `{}`: {message}", sources.name(file)),
-        ),
-    }
-}
-
-/// The parser's messages in the manifest author's words: a few speak to the parser's Rust
-/// caller ("set DuplicateKeyPolicy in Options", "use from_str_multiple").
-fn plain_words(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(',').next().unwrap_or(rest).trim();
-        return format!("`{key}` is set twice in the same mapping");
-    }
-    if message.starts_with("multiple YAML documents detected") {
-        return "a manifest file holds one YAML document; split the `---` sections into separate files in one directory".into();
-    }
-    message.to_owned()
-}
-
-/// Drops a trailing " at line N, column M": the label already shows where.
-fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(", column ") => message[..at].to_owned(),
-        _ => message.to_owned(),
-    }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).trim().to_owned()
-}
-
 /// Merges `src` into `dst`. `depth` is the depth of `dst`'s entries (1 = top-level keys);
 /// `section` is the top-level key being merged.
 fn merge(
@@ -194,8 +213,15 @@ fn merge(
     else {
         return;
     };
+    // By name, so that merging large files stays linear.
+    let mut index: std::collections::HashMap<String, usize> = dst_entries
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.name.clone(), i))
+        .collect();
     for (key, value) in src_entries {
-        let Some(position) = dst_entries.iter().position(|(k, _)| k.name == key.name) else {
+        let Some(&position) = index.get(&key.name) else {
+            index.insert(key.name.clone(), dst_entries.len());
             dst_entries.push((key, value));
             continue;
         };
@@ -228,25 +254,5 @@ fn merge(
             diagnostics
                 .push(diagnostic.with_help("names must be unique; rename or remove one of them"));
         }
-    }
-}
-
-#[cfg(test)]
-mod plain_words_tests {
-    use super::plain_words;
-
-    #[test]
-    fn parser_advice_for_programmers_becomes_advice_for_authors() {
-        assert_eq!(
-            plain_words(
-                "duplicate mapping key: rollback, set DuplicateKeyPolicy in Options if acceptable"
-            ),
-            "`rollback` is set twice in the same mapping"
-        );
-        assert!(
-            plain_words("multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options")
-                .starts_with("a manifest file holds one YAML document")
-        );
-        assert_eq!(plain_words("unclosed bracket '['"), "unclosed bracket '['");
     }
 }

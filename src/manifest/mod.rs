@@ -7,12 +7,16 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod forms;
 pub mod interpolate;
 pub mod load;
 pub mod node;
+pub mod report;
 pub mod schema;
 pub mod source;
+pub mod syntax;
 pub mod validate;
+pub mod window;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -62,6 +66,7 @@ pub fn load(
         vars,
         env: env_lookup,
         within_vars: false,
+        environment: env.map(str::to_owned),
     };
     let mut interpolated = Interpolated::default();
     if let NodeValue::Map(entries) = &mut root.value {
@@ -81,9 +86,31 @@ pub fn load(
         }
     }
     let mut located = Located::default();
-    let document = source::to_json(&root, "", &mut located);
-    check::check(&document, &located, &sources, &mut diagnostics);
+    let mut document = source::to_json(&root, "", &mut located);
+    // `name: ~` under the top-level `vars:` declares a variable without a default; the
+    // loader resolves it (each environment must set it), it is not a value to validate.
+    if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
+        vars.retain(|_, value| !value.is_null());
+    }
+    let violations = check::check(&document, &located, &sources, &mut diagnostics);
+    check::check_ranges(&document, &located, &sources, &mut diagnostics);
     if !diagnostics.is_empty() {
+        // Every check whose inputs are intact still runs: entries with structural errors
+        // are left out, and what refers to them is not reported again.
+        if let Some((intact, dropped)) = intact_part(document, &violations)
+            && let Ok(manifest) = serde_json::from_value::<Manifest>(intact)
+        {
+            let mut ctx = Ctx::new(&sources, &located, &interpolated, &manifest.providers);
+            for (kind, name) in &dropped {
+                ctx.declared_invalid(kind, name);
+            }
+            for (name, config) in &manifest.providers {
+                let pointer = format!("/providers/{}", source::escape(name));
+                crate::providers::validate_config(name, config, &pointer, &mut ctx);
+            }
+            let mut resources = crate::providers::lower(&manifest, &mut ctx);
+            diagnostics.0.extend(ctx.finish(&mut resources).0);
+        }
         diagnostics.sort();
         return Err(diagnostics);
     }
@@ -120,6 +147,32 @@ pub fn load(
         located,
         content_hash,
     })
+}
+
+/// `document` without the resource entries that hold a violation, and the (kind, name) of
+/// each entry left out; `None` when a violation lies outside any resource entry (in a
+/// provider, an environment or the top level), where nothing after it can be trusted.
+fn intact_part(
+    mut document: serde_json::Value,
+    violations: &[String],
+) -> Option<(serde_json::Value, Vec<(String, String)>)> {
+    let mut dropped = Vec::new();
+    for pointer in violations {
+        let (entry, section, name) = check::entry_of(pointer)?;
+        if entry.starts_with("/providers/") || entry.starts_with("/environments/") {
+            return None;
+        }
+        let kind = match section.strip_suffix("ies") {
+            Some(stem) => format!("{stem}y"),
+            None => section.strip_suffix('s').unwrap_or(&section).to_owned(),
+        };
+        let parent = &entry[..entry.rfind('/').unwrap_or(0)];
+        if let Some(map) = document.pointer_mut(parent).and_then(|p| p.as_object_mut()) {
+            map.remove(&name);
+        }
+        dropped.push((kind, name));
+    }
+    Some((document, dropped))
 }
 
 fn content_hash(sources: &SourceMap) -> String {
@@ -247,9 +300,23 @@ fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<
     };
     for (key, value) in entries {
         let NodeValue::Scalar(scalar) = &value.value else {
+            // A list or mapping is reported by the schema check; uses of the name are not
+            // a second error.
+            vars.insert(
+                key.name.clone(),
+                Var {
+                    value: Scalar::Null,
+                    span: value.span,
+                    overlay: overlay.map(str::to_owned),
+                    sensitive: false,
+                    invalid: true,
+                },
+            );
             continue;
         };
-        if matches!(scalar, Scalar::Null) {
+        // `name: ~` at the top level declares a variable each environment must set; an
+        // overlay's `~` leaves the declaration as it is.
+        if matches!(scalar, Scalar::Null) && overlay.is_some() {
             continue;
         }
         vars.insert(
@@ -259,6 +326,7 @@ fn collect_vars(node: Option<&Node>, overlay: Option<&str>, vars: &mut BTreeMap<
                 span: value.span,
                 overlay: overlay.map(str::to_owned),
                 sensitive: false,
+                invalid: false,
             },
         );
     }

@@ -171,6 +171,11 @@ impl<'de> Deserialize<'de> for KeyText {
     }
 }
 
+/// Deepest nesting of mappings and lists a file may have. A manifest needs about a dozen
+/// levels; each level costs the recursive reader stack, so the limit keeps even a small
+/// thread stack (2 MB) from overflowing on deliberately deep input.
+pub const MAX_DEPTH: usize = 32;
+
 /// Parses one YAML document of file number `file` into a node tree. An empty document is
 /// an empty mapping.
 pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
@@ -187,9 +192,10 @@ pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
             span,
         });
     }
+    let budget = serde_saphyr::budget! { max_depth: MAX_DEPTH };
     let mut node = serde_saphyr::from_str_with_options::<Node>(
         text,
-        serde_saphyr::options! { with_snippet: false },
+        serde_saphyr::options! { with_snippet: false, budget: budget },
     )?;
     node.set_file(file);
     Ok(node)
@@ -239,6 +245,20 @@ mod tests {
             parse("# just a comment\n", 0).unwrap().value,
             NodeValue::Map(vec![])
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for n in [MAX_DEPTH + 1, 64, 200, 5000] {
+            let flow = format!("h: {}{}\n", "[".repeat(n), "]".repeat(n));
+            assert!(parse(&flow, 0).is_err(), "flow {n}");
+            let block: String = (0..n).map(|i| format!("{}k:\n", "  ".repeat(i))).collect();
+            assert!(parse(&block, 0).is_err(), "block {n}");
+        }
+        let fine: String = (0..MAX_DEPTH - 1)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect();
+        assert!(parse(&fine, 0).is_ok());
     }
 
     #[test]

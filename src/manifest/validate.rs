@@ -86,6 +86,11 @@ impl<'a> Ctx<'a> {
         self.invalid.insert(format!("{kind}.{name}"));
     }
 
+    /// Whether an entry of `kind` named `name` was left out for its own error.
+    pub fn is_invalid(&self, kind: &str, name: &str) -> bool {
+        self.invalid.contains(&format!("{kind}.{name}"))
+    }
+
     /// Records that the value at `pointer` claims what the value at `first` already does:
     /// labelled at both, so the user sees the pair.
     pub fn conflict(
@@ -333,11 +338,10 @@ impl<'a> Ctx<'a> {
                         resources[i].depends_on.push(Address(target));
                     }
                 }
-                None if self.invalid.iter().any(|kind_name| {
-                    target
-                        .split_once('.')
-                        .is_some_and(|(_, rest)| rest == kind_name)
-                }) => {}
+                None if self
+                    .invalid
+                    .iter()
+                    .any(|kind_name| target.ends_with(&format!(".{kind_name}"))) => {}
                 None => {
                     let others = known.keys().map(String::as_str).filter(|k| *k != from.0);
                     let help = did_you_mean(&target, others).unwrap_or_else(|| {

@@ -203,6 +203,12 @@ fn lower_release(
         .and_then(|p| p.stages.get(*stage_name).map(|s| (p, s)))
         .and_then(|(p, s)| s.scenarios.get(*scenario_name).map(|c| (p, s, c)));
     let Some((project, _stage, scenario)) = found else {
+        let left_out = ctx.is_invalid(KIND_SCENARIO, scenario_name)
+            || ctx.is_invalid(KIND_STAGE, stage_name)
+            || ctx.is_invalid(KIND_PROJECT, project_name);
+        if left_out {
+            return None; // its own error is reported
+        }
         let help = did_you_mean(&release.scenario, all.iter().map(String::as_str))
             .unwrap_or_else(|| "a release refers to a scenario declared under `projects:`".into());
         ctx.error(
