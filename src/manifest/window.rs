@@ -9,10 +9,11 @@
 
 use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// Characters of a clipped line shown (markers aside).
-pub const WIDTH: usize = 100;
+/// Characters of a clipped line shown (markers aside); a line no longer than this is shown
+/// whole, as it was written.
+pub const WIDTH: usize = 160;
 /// Characters shown before a label that starts far into its line.
-const LEAD: usize = 30;
+const LEAD: usize = 40;
 /// Lines shown before and after each labelled line (the renderer shows one of them).
 const CONTEXT: usize = 2;
 const MARKER: char = '…';
@@ -81,7 +82,8 @@ impl Window {
                 continue;
             }
             let start_column = text[starts[line]..offset].chars().count();
-            let first_column = if start_column < WIDTH - LEAD {
+            let fits = fits(&text[starts[line]..line_end(line)]);
+            let first_column = if fits || start_column < WIDTH - LEAD {
                 0
             } else {
                 start_column.saturating_sub(LEAD)
@@ -144,6 +146,8 @@ impl Window {
         let start = self.text.len();
         let mut columns = Vec::new();
         let mut chars = Vec::new();
+        // A context line short enough is shown whole, not cut where its label line is.
+        let first_column = if fits(content) { 0 } else { first_column };
         if first_column > 0 && !content.is_empty() {
             self.text.push(MARKER);
         }
@@ -265,6 +269,11 @@ impl SourceCode for Window {
 }
 
 /// Byte offsets where each line starts (a text ending in a newline has an empty last line).
+/// Whether a line is shown whole.
+fn fits(line: &str) -> bool {
+    line.len() <= WIDTH || line.chars().take(WIDTH + 1).count() <= WIDTH
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -330,6 +339,24 @@ mod tests {
             window.read_span(labels[0].inner(), 0, 0).unwrap().column(),
             7,
             "columns count characters"
+        );
+    }
+
+    #[test]
+    fn lines_that_fit_are_shown_whole_as_written() {
+        let long_value = format!("k: {{ a: 1, object: {}END }}", "o".repeat(WIDTH - 40));
+        let text = format!("short: 1\n{long_value}\nnext: 2\n");
+        let at = text.find("END").unwrap();
+        let (window, labels) = Window::new(
+            "f",
+            &text,
+            &[LabeledSpan::new_primary_with_span(None, (at, 3))],
+        );
+        assert_eq!(shown(&window, &labels[0]), "END");
+        assert_eq!(
+            window.text.trim_end(),
+            text.trim_end(),
+            "nothing cut, no marker"
         );
     }
 
