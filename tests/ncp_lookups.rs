@@ -187,6 +187,31 @@ fn a_refused_lookup_is_a_warning_not_a_failure() {
             .iter()
             .any(|r| r.path == "/api/v1/objectstorage/bucket/shop-artifacts")
     );
+    // The plans that travel (the saved file, the PR comment) say what was not checked.
+    let json = w.run(&["plan", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let warnings = plan["warnings"].as_array().expect("warnings in the plan");
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.starts_with("could not check the servers"))),
+        "{plan:#}"
+    );
+    let markdown = stdout(&w.run(&["plan", "--format", "markdown"]));
+    assert!(
+        markdown.contains("> [!WARNING]\n> Not everything could be checked while planning:\n> - could not check the servers named at `ncp.project.shop.stage.dev`"),
+        "{markdown}"
+    );
+    // A plan whose lookups all ran has no warnings.
+    w.manifest(MANIFEST);
+    w.admin(
+        reqwest::Method::PUT,
+        "/ncp-sourcedeploy/denied",
+        serde_json::json!({ "paths": [] }),
+    );
+    let clean = w.run(&["plan", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert!(plan.get("warnings").is_none(), "{plan:#}");
 }
 
 /// A blue/green target group is looked up among its stage's Auto Scaling group's, by the

@@ -26,6 +26,11 @@ pub struct Plan {
     pub summary: Summary,
     /// Every address, in apply order of creation (dependencies first).
     pub changes: Vec<Change>,
+    /// What the providers could not check while reading (a lookup the account may not
+    /// make): part of the plan, so a reviewer of the posted plan sees what it does not
+    /// vouch for, not only whoever reads the CI log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// SHA-256 (hex) over the rest of this document as written: `apply PLANFILE` refuses a
     /// file whose content no longer matches it, so a change removed, added or altered by
     /// hand (or a damaged artifact) never runs. A check against accidents and tampering by
@@ -207,6 +212,7 @@ pub fn plan(
         scope: input.scope.clone(),
         summary: Summary::of(&changes),
         changes,
+        warnings: remote.warnings.clone(),
         digest: String::new(),
     }
     .sealed())

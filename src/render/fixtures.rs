@@ -52,6 +52,7 @@ pub fn plan(changes: Vec<Change>) -> Plan {
         scope: Default::default(),
         summary: Summary::of(&changes),
         changes,
+        warnings: Vec::new(),
         digest: String::new(),
     }
 }

@@ -265,7 +265,31 @@ fn head(plan: &Plan) -> String {
     out.push_str(&summary_words(&plan.summary));
     out.push_str("\n\n");
     out.push_str(&partial_note(plan));
+    out.push_str(&unchecked_note(plan));
     out
+}
+
+/// What the providers could not check, so the comment does not vouch for it.
+fn unchecked_note(plan: &Plan) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("> [!WARNING]\n> Not everything could be checked while planning:\n");
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "> - {}", rich_md(&clip(warning)));
+    }
+    out.push('\n');
+    out
+}
+
+/// A warning in a comment stays one readable line.
+fn clip(text: &str) -> String {
+    const MAX: usize = 400;
+    let text = text.replace('\n', " ");
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
 }
 
 /// A partial plan says so: what it was limited to, so a reviewer does not take it for all.
