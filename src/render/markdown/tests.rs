@@ -1,5 +1,6 @@
 //! The comment's structure, escaping, truncation and redaction.
 use super::*;
+use crate::engine::plan::Summary;
 use crate::model::Provenance;
 use serde_json::json;
 
