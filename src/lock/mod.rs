@@ -25,6 +25,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod gate;
+use gate::{Access, gate_path, with_gate};
+
 /// How often a waiting `acquire` retries.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// A holder record is a few hundred bytes; never read more than this from a lock file.
@@ -320,41 +323,6 @@ pub fn pid_alive_here(holder: &LockHolder) -> Option<bool> {
         return None;
     }
     Some(Path::new("/proc").join(holder.pid.to_string()).exists())
-}
-
-/// How the record is accessed under the gate.
-#[derive(Clone, Copy)]
-enum Access {
-    Read,
-    Write,
-}
-
-/// `apply-<env>.gate` beside `apply-<env>.lock`.
-fn gate_path(lock: &Path) -> PathBuf {
-    lock.with_extension("gate")
-}
-
-/// Runs `access` while holding the gate: exclusively to take the lock or change the record,
-/// shared to read it. The gate is held for one file access, so waiting on it is brief; the
-/// OS releases it if the process dies meanwhile.
-fn with_gate<T>(
-    gate: &Path,
-    mode: Access,
-    access: impl FnOnce() -> std::io::Result<T>,
-) -> std::io::Result<T> {
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(gate)?;
-    match mode {
-        Access::Read => file.lock_shared()?,
-        Access::Write => file.lock()?,
-    }
-    let result = access();
-    let _ = file.unlock();
-    result
 }
 
 /// Replaces the file's content with the holder record (while holding the lock).
