@@ -354,23 +354,14 @@ fn nhn_uploads_and_deployments_are_settled_the_same_way() {
         }),
     );
     let mut cmd = w.cmd();
-    cmd.env("NHN_DEPLOY_APP_KEY", deployplan::sandbox::demo::NHN_APP_KEY)
-        .env(
-            "NHN_ACCESS_KEY_ID",
-            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
-        )
-        .env(
-            "NHN_SECRET_ACCESS_KEY",
-            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
-        )
-        .args([
-            "apply",
-            "--auto-approve",
-            "--poll-interval-ms",
-            "50",
-            "--parallelism",
-            "1",
-        ]);
+    cmd.args([
+        "apply",
+        "--auto-approve",
+        "--poll-interval-ms",
+        "50",
+        "--parallelism",
+        "1",
+    ]);
     let out = cmd.output().unwrap();
     assert_code(&out, 0);
     let uploaded: Vec<Value> = nhn_admin_list(&w, "binaries", "binaries")

@@ -53,41 +53,9 @@ nhn-deploy:
       async: true
 "#;
 
-fn nhn_env(cmd: &mut std::process::Command) -> &mut std::process::Command {
-    cmd.env("NHN_DEPLOY_APP_KEY", sandbox::demo::NHN_APP_KEY)
-        .env("NHN_ACCESS_KEY_ID", sandbox::demo::NHN_ACCESS_KEY_ID)
-        .env(
-            "NHN_SECRET_ACCESS_KEY",
-            sandbox::demo::NHN_SECRET_ACCESS_KEY,
-        )
-}
-
-/// The real binary in the background, NHN credentials included.
-fn spawn(w: &World, args: &[&str]) -> std::process::Child {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("deployplan"));
-    cmd.current_dir(w.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .env("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY)
-        .env("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY);
-    nhn_env(&mut cmd)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
+/// The real binary, bounded in time (a follow that never ends fails the test).
 fn run(w: &World, args: &[&str]) -> std::process::Output {
-    let mut cmd = w.cmd();
-    cmd.env("NHN_DEPLOY_APP_KEY", sandbox::demo::NHN_APP_KEY)
-        .env("NHN_ACCESS_KEY_ID", sandbox::demo::NHN_ACCESS_KEY_ID)
-        .env(
-            "NHN_SECRET_ACCESS_KEY",
-            sandbox::demo::NHN_SECRET_ACCESS_KEY,
-        )
+    w.cmd()
         .args(args)
         .timeout(Duration::from_secs(60))
         .output()
@@ -105,7 +73,7 @@ fn deploy_posts(w: &World) -> usize {
 
 /// Starts an apply, kills it (-9) once it polls the deployment it started.
 fn kill_mid_deployment(w: &World, poll: &str) {
-    let child = spawn(w, APPLY);
+    let child = w.spawn(APPLY);
     let is_start = |r: &sandbox::RequestRecord| r.method == "POST" && r.path.ends_with("/deploy");
     w.wait_for_request("the deployment's start", is_start);
     let started = w.requests().iter().find(|r| is_start(r)).unwrap().seq;
@@ -170,7 +138,7 @@ fn ncp_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     );
 
     let before = deploy_posts(&w);
-    let child = spawn(&w, APPLY);
+    let child = w.spawn(APPLY);
     finish_while_followed(
         &w,
         &format!("/history/{id}"),
@@ -198,7 +166,7 @@ fn ncp_a_followed_deployment_that_fails_is_followed_by_the_planned_one() {
         .as_str()
         .unwrap()
         .to_owned();
-    let child = spawn(&w, APPLY);
+    let child = w.spawn(APPLY);
     finish_while_followed(
         &w,
         &format!("/history/{id}"),
@@ -279,7 +247,7 @@ fn nhn_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     assert_eq!(following["status"], "RUNNING", "{change:#}");
     assert_eq!(following["deploys"], "1.4.2", "{change:#}");
 
-    let child = spawn(&w, APPLY);
+    let child = w.spawn(APPLY);
     finish_while_followed(
         &w,
         "/deploy-histories",
@@ -305,7 +273,7 @@ fn ncp_ctrl_c_while_following_leaves_the_deployment_running() {
         .unwrap()
         .to_owned();
     w.clear_requests();
-    let child = spawn(&w, APPLY);
+    let child = w.spawn(APPLY);
     w.wait_for_request("the apply following the deployment", |r| {
         r.method == "GET" && r.path.contains(&format!("/history/{id}"))
     });

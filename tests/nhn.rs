@@ -51,27 +51,11 @@ fn setup(w: &World, version: &str) {
     std::fs::write(w.path().join("deployplan.yaml"), text).unwrap();
 }
 
-fn nhn_cmd(w: &World, args: &[&str]) -> std::process::Output {
-    w.cmd()
-        .env("NHN_DEPLOY_APP_KEY", deployplan::sandbox::demo::NHN_APP_KEY)
-        .env(
-            "NHN_ACCESS_KEY_ID",
-            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
-        )
-        .env(
-            "NHN_SECRET_ACCESS_KEY",
-            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
-        )
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn upload_then_deploy_then_no_changes_then_bump() {
     let w = world();
     setup(&w, "1.4.2");
-    let plan = nhn_cmd(&w, &["plan", "--format", "json"]);
+    let plan = w.run(&["plan", "--format", "json"]);
     assert_code(&plan, 0);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&plan)).unwrap();
     let actions: Vec<(String, String)> = doc["changes"]
@@ -100,16 +84,13 @@ fn upload_then_deploy_then_no_changes_then_bump() {
             .unwrap()
             .contains(&json!("nhn.binary.shop-server"))
     );
-    let text = stdout(&nhn_cmd(&w, &["plan"]));
+    let text = stdout(&w.run(&["plan"]));
     assert!(
         text.contains("+ size = 1200") && text.contains("+ sha256 = "),
         "{text}"
     );
 
-    let apply = nhn_cmd(
-        &w,
-        &["apply", "--auto-approve", "--poll-interval-ms", "100"],
-    );
+    let apply = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&apply, 0);
     assert!(
         stdout(&apply).contains("Apply complete: 3 applied, 0 failed, 0 skipped."),
@@ -117,7 +98,7 @@ fn upload_then_deploy_then_no_changes_then_bump() {
         stdout(&apply),
         stderr(&apply)
     );
-    let again = nhn_cmd(&w, &["plan", "--detailed-exitcode"]);
+    let again = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&again, 0);
 
     // Version bump: one upload and two deploys; production fails and leaves the remote as it was.
@@ -127,10 +108,7 @@ fn upload_then_deploy_then_no_changes_then_bump() {
         "/nhn-deploy/outcomes",
         json!({"artifact": "shop", "server_group": "web-staging", "outcome": "fail"}),
     );
-    let bump = nhn_cmd(
-        &w,
-        &["apply", "--auto-approve", "--poll-interval-ms", "100"],
-    );
+    let bump = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     assert_code(&bump, 1);
     let summary = stdout(&bump);
     assert!(
@@ -142,7 +120,7 @@ fn upload_then_deploy_then_no_changes_then_bump() {
         summary.contains("nhn.release.web-prod (deploy): skipped"),
         "{summary}"
     );
-    let after = stdout(&nhn_cmd(&w, &["plan"]));
+    let after = stdout(&w.run(&["plan"]));
     assert!(
         after.contains("0 to create, 0 to update, 0 to replace, 0 to delete, 2 to deploy."),
         "{after}"
@@ -164,7 +142,7 @@ fn unknown_names_are_located_with_the_available_ones() {
             .replace("binary_group: shop-server", "binary_group: shop-srv"),
     )
     .unwrap();
-    let out = nhn_cmd(&w, &["plan"]);
+    let out = w.run(&["plan"]);
     assert_code(&out, 1);
     let err = stderr(&out);
     assert!(
@@ -184,7 +162,7 @@ fn a_missing_local_file_stops_before_any_request() {
     let w = world();
     setup(&w, "1.4.2");
     std::fs::remove_file(w.path().join("shop-1.4.2.tar.gz")).unwrap();
-    let out = nhn_cmd(&w, &["plan"]);
+    let out = w.run(&["plan"]);
     assert_code(&out, 1);
     assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
     assert!(w.requests().is_empty());
@@ -197,14 +175,6 @@ fn a_wrong_app_key_is_one_clear_error() {
     let out = w
         .cmd()
         .env("NHN_DEPLOY_APP_KEY", "not-an-app-key")
-        .env(
-            "NHN_ACCESS_KEY_ID",
-            deployplan::sandbox::demo::NHN_ACCESS_KEY_ID,
-        )
-        .env(
-            "NHN_SECRET_ACCESS_KEY",
-            deployplan::sandbox::demo::NHN_SECRET_ACCESS_KEY,
-        )
         .args(["plan"])
         .output()
         .unwrap();
@@ -227,22 +197,16 @@ fn a_rollback_to_an_older_binary_is_refused_at_plan_time() {
     let w = world();
     setup(&w, "1.4.2");
     assert_code(
-        &nhn_cmd(
-            &w,
-            &["apply", "--auto-approve", "--poll-interval-ms", "100"],
-        ),
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]),
         0,
     );
     setup(&w, "1.4.3");
     assert_code(
-        &nhn_cmd(
-            &w,
-            &["apply", "--auto-approve", "--poll-interval-ms", "100"],
-        ),
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]),
         0,
     );
     setup(&w, "1.4.2");
-    let out = nhn_cmd(&w, &["plan"]);
+    let out = w.run(&["plan"]);
     assert_code(&out, 1);
     let err = stderr(&out);
     assert!(
@@ -259,7 +223,7 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
     let w = world();
     setup(&w, "1.4.2");
     assert_code(
-        &nhn_cmd(&w, &["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
         0,
     );
     let latency_ms = 400;
@@ -269,7 +233,7 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         json!({ "latency_ms": latency_ms }),
     );
     w.clear_requests();
-    assert_code(&nhn_cmd(&w, &["plan", "--detailed-exitcode"]), 0);
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
     let rounds: Vec<Vec<String>> = common::rounds(&w.requests(), latency_ms)
         .into_iter()
         .map(|mut round| {
@@ -290,7 +254,7 @@ fn two_releases_to_one_server_group_are_refused_before_any_request() {
         .unwrap()
         .replace("server_group: web-staging", "server_group: web-prod");
     std::fs::write(&path, text).unwrap();
-    let plan = nhn_cmd(&w, &["plan"]);
+    let plan = w.run(&["plan"]);
     assert_code(&plan, 1);
     assert!(
         stderr(&plan).contains(
@@ -309,7 +273,7 @@ fn another_build_under_an_uploaded_version_is_refused() {
     let w = world();
     setup(&w, "1.4.2");
     assert_code(
-        &nhn_cmd(&w, &["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
         0,
     );
     let file = w.path().join("shop-1.4.2.tar.gz");
@@ -323,7 +287,7 @@ fn another_build_under_an_uploaded_version_is_refused() {
             .count()
     };
     let before = writes();
-    let plan = nhn_cmd(&w, &["plan"]);
+    let plan = w.run(&["plan"]);
     assert_code(&plan, 1);
     let text = stderr(&plan);
     assert!(

@@ -58,15 +58,29 @@ impl World {
         self.dir.path()
     }
 
+    /// The environment every run gets: a clean one, with the sandbox's demo credentials of
+    /// every emulator (they open nothing outside the sandbox).
+    fn environment(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("NO_COLOR", "1".into()),
+            ("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY.into()),
+            ("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY.into()),
+            ("NHN_DEPLOY_APP_KEY", sandbox::demo::NHN_APP_KEY.into()),
+            ("NHN_ACCESS_KEY_ID", sandbox::demo::NHN_ACCESS_KEY_ID.into()),
+            (
+                "NHN_SECRET_ACCESS_KEY",
+                sandbox::demo::NHN_SECRET_ACCESS_KEY.into(),
+            ),
+        ]
+    }
+
     /// The real binary, with the sandbox's demo credentials in its environment.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("deployplan").unwrap();
         cmd.current_dir(self.dir.path())
             .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .env("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY)
-            .env("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY);
+            .envs(self.environment());
         cmd
     }
 
@@ -76,10 +90,7 @@ impl World {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("deployplan"))
             .current_dir(self.dir.path())
             .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .env("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY)
-            .env("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY)
+            .envs(self.environment())
             .args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
