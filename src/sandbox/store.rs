@@ -175,14 +175,8 @@ impl Store {
         };
         let bytes =
             serde_json::to_vec_pretty(&self.document(emulators)).map_err(std::io::Error::other)?;
-        write_atomically_blocking(path, &bytes)?;
-        let _ = std::fs::remove_file(log_path(path));
         let mut written = self.writing.try_lock().map_err(std::io::Error::other)?;
-        *written = Written {
-            document_bytes: bytes.len() as u64,
-            log_bytes: 0,
-            document_exists: true,
-        };
+        *written = replace_document(path, &bytes)?;
         Ok(())
     }
 
@@ -197,19 +191,27 @@ impl Store {
     ) -> std::io::Result<()> {
         let document = self.document(emulators);
         let bytes = serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?;
-        write_atomically(path, &bytes).await?;
-        match tokio::fs::remove_file(log_path(path)).await {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(err),
-        }
-        *written = Written {
-            document_bytes: bytes.len() as u64,
-            log_bytes: 0,
-            document_exists: true,
-        };
+        let path = path.to_owned();
+        *written = tokio::task::spawn_blocking(move || replace_document(&path, &bytes))
+            .await
+            .map_err(std::io::Error::other)??;
         Ok(())
     }
+}
+
+/// Writes `bytes` as the whole document (atomically) and removes the log it now contains.
+fn replace_document(path: &Path, bytes: &[u8]) -> std::io::Result<Written> {
+    write_atomically(path, bytes)?;
+    match std::fs::remove_file(log_path(path)) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    Ok(Written {
+        document_bytes: bytes.len() as u64,
+        log_bytes: 0,
+        document_exists: true,
+    })
 }
 
 /// `<state file>.log`: the changes written since the document.
@@ -288,19 +290,7 @@ fn temp_path(path: &Path) -> PathBuf {
     ))
 }
 
-async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temp = temp_path(path);
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    tokio::fs::write(&temp, bytes).await?;
-    tokio::fs::rename(&temp, path).await
-}
-
-fn write_atomically_blocking(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temp = temp_path(path);
     if let Some(parent) = path
         .parent()
