@@ -78,15 +78,7 @@ pub(super) async fn read_stage(
             });
         } else if declared {
             // Undeclared scenario of a declared stage: the manifest owns it (prune candidate).
-            out.push(object(
-                &address.child(KIND_SCENARIO, &scenario.name),
-                KIND_SCENARIO,
-                &scenario.name,
-                Some(&address),
-                scenario.id,
-                json!({}),
-                None,
-            ));
+            out.push(undeclared_scenario(&address, &scenario));
         }
     }
     Ok((out, to_read))
@@ -105,19 +97,23 @@ pub(super) async fn read_undeclared_stage(
         .map_err(|e| request_error(format!("list scenarios of stage `{}`", stage.name), e))?;
     let objects = scenarios
         .iter()
-        .map(|scenario| {
-            object(
-                &address.child(KIND_SCENARIO, &scenario.name),
-                KIND_SCENARIO,
-                &scenario.name,
-                Some(&address),
-                scenario.id,
-                json!({}),
-                None,
-            )
-        })
+        .map(|scenario| undeclared_scenario(&address, scenario))
         .collect();
     Ok((objects, Vec::new()))
+}
+
+/// A scenario the manifest does not declare, under the stage at `stage`: known by name and
+/// id only, since nothing is compared to it.
+fn undeclared_scenario(stage: &Address, scenario: &wire::IdName) -> RemoteObject {
+    object(
+        &stage.child(KIND_SCENARIO, &scenario.name),
+        KIND_SCENARIO,
+        &scenario.name,
+        Some(stage),
+        scenario.id,
+        json!({}),
+        None,
+    )
 }
 
 /// The scenario objects, and their details by (stage, scenario) for the releases.
