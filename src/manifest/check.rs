@@ -68,10 +68,10 @@ pub fn check(
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = match kind {
-                    TypeKind::Single(t) => type_name(&t.to_string()),
+                    TypeKind::Single(t) => forms::type_name(&t.to_string()),
                     TypeKind::Multiple(set) => set
                         .iter()
-                        .map(|t| type_name(&t.to_string()))
+                        .map(|t| forms::type_name(&t.to_string()))
                         .collect::<Vec<_>>()
                         .join(" or "),
                 };
@@ -167,19 +167,6 @@ pub fn check(
         }
     }
     violations
-}
-
-/// JSON Schema type names in the words of YAML users.
-fn type_name(json_type: &str) -> String {
-    match json_type {
-        "array" => "a list".into(),
-        "object" => "a mapping".into(),
-        "integer" => "an integer".into(),
-        "string" => "text".into(),
-        "boolean" => "true or false".into(),
-        "number" => "a number".into(),
-        other => other.to_owned(),
-    }
 }
 
 fn json_type(value: &Value) -> String {
