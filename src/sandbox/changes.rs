@@ -135,9 +135,22 @@ pub struct ChangeTracker {
 }
 
 impl ChangeTracker {
-    /// Records the top-level fields that differ from their logged values. Fields are small
-    /// (counters, settings, short rule lists); they are compared by value.
-    pub fn fields(&mut self, current: Map<String, Value>, changes: &mut Vec<StateChange>) {
+    /// Records the top-level fields of a serialized state `document` that differ from their
+    /// logged values, leaving out its entity `collections` (logged by [`Self::collection`]).
+    /// Fields are small (counters, settings, short rule lists); they are compared by value.
+    /// `None` when the document is not an object.
+    pub fn fields(
+        &mut self,
+        document: serde_json::Result<Value>,
+        collections: &[&str],
+        changes: &mut Vec<StateChange>,
+    ) -> Option<()> {
+        let Ok(Value::Object(mut current)) = document else {
+            return None;
+        };
+        for collection in collections {
+            current.remove(*collection);
+        }
         for (field, value) in current {
             if self.fields.get(&field) != Some(&value) {
                 changes.push(StateChange::Field {
@@ -147,6 +160,7 @@ impl ChangeTracker {
                 self.fields.insert(field, value);
             }
         }
+        Some(())
     }
 
     /// Records the entities of `collection` that are new or changed since they were last
@@ -292,13 +306,13 @@ mod tests {
     fn fields_are_logged_when_their_value_changes() {
         let mut tracker = ChangeTracker::default();
         let mut logged = Vec::new();
-        let fields = |n: i64| json!({"next": n, "rules": []}).as_object().unwrap().clone();
-        tracker.fields(fields(1), &mut logged);
+        let fields = |n: i64| Ok(json!({"next": n, "rules": [], "things": [{"id": 1}]}));
+        tracker.fields(fields(1), &["things"], &mut logged);
         assert_eq!(logged.len(), 2);
         logged.clear();
-        tracker.fields(fields(1), &mut logged);
+        tracker.fields(fields(1), &["things"], &mut logged);
         assert!(logged.is_empty());
-        tracker.fields(fields(2), &mut logged);
+        tracker.fields(fields(2), &["things"], &mut logged);
         assert_eq!(logged.len(), 1);
     }
 }

@@ -246,11 +246,7 @@ impl Emulator for NcpEmulator {
             let projects = std::mem::take(&mut state.projects);
             let rest = serde_json::to_value(&*state);
             state.projects = projects;
-            let Ok(serde_json::Value::Object(mut fields)) = rest else {
-                return None;
-            };
-            fields.remove("projects");
-            logged.fields(fields, &mut changes);
+            logged.fields(rest, &["projects"], &mut changes)?;
             let id = |project: &state::Project| serde_json::Value::from(project.id);
             logged.collection("projects", "id", &state.projects, id, &mut changes);
             Some(changes)

@@ -208,13 +208,8 @@ impl Emulator for NhnEmulator {
             let deployments = std::mem::take(&mut state.deployments);
             let rest = to_value(&*state);
             (state.tokens, state.binaries, state.deployments) = (tokens, binaries, deployments);
-            let Ok(Value::Object(mut fields)) = rest else {
-                return None;
-            };
-            for collection in ["tokens", "binaries", "deployments"] {
-                fields.remove(collection);
-            }
-            logged.fields(fields, &mut changes);
+            let collections = ["tokens", "binaries", "deployments"];
+            logged.fields(rest, &collections, &mut changes)?;
             let token = |t: &state::IssuedToken| Value::from(t.token.as_str());
             logged.collection("tokens", "token", &state.tokens, token, &mut changes);
             let key = |b: &state::StoredBinary| Value::from(b.key);
