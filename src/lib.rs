@@ -16,3 +16,4 @@ pub mod providers;
 pub mod redact;
 pub mod render;
 pub mod sandbox;
+pub mod suggest;

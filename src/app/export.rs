@@ -13,9 +13,9 @@ use super::AppError;
 use super::output;
 use super::session::{self, Session};
 use crate::cli::ExportArgs;
-use crate::manifest::diagnostic::did_you_mean;
 use crate::providers::{ExportFilter, Exported, ProviderError};
 use crate::redact::{MASK, redact, redact_value};
+use crate::suggest::did_you_mean;
 
 /// Concurrent API reads (the HTTP client's in-flight limit), as `plan`'s default.
 const PARALLELISM: usize = 10;

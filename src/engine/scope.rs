@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{Address, Resource};
+use crate::suggest::did_you_mean;
 
 /// The resources a run covers.
 #[derive(Debug, Clone, Default)]

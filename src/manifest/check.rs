@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::diagnostic::{DiagnosticKind, Diagnostics};
 use super::forms;
 use super::schema::manifest_schema;
 use super::source::{Located, SourceMap, join};
+use crate::suggest::did_you_mean;
 
 fn schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();

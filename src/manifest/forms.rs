@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
-use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::diagnostic::{DiagnosticKind, Diagnostics};
 use super::source::{Located, SourceMap};
+use crate::suggest::did_you_mean;
 
 /// Why a value fails a union, for the author.
 #[derive(Debug, PartialEq)]

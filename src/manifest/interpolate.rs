@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::diagnostic::{DiagnosticKind, Diagnostics, did_you_mean};
+use super::diagnostic::{DiagnosticKind, Diagnostics};
 use super::node::{Node, NodeValue, Scalar, Span};
 use super::source::{SourceMap, join};
 use crate::redact;
+use crate::suggest::did_you_mean;
 
 /// One resolved variable.
 #[derive(Debug, Clone)]

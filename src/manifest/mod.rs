@@ -23,7 +23,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic, did_you_mean};
+use crate::suggest::did_you_mean;
+use diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use interpolate::{Interpolated, Scope, Var};
 use node::{Node, NodeValue, Scalar};
 use schema::{Manifest, ProviderConfig};

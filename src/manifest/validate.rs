@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic, did_you_mean};
+use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use super::interpolate::Interpolated;
 use super::schema::{ProviderConfig, ProviderType};
 use super::source::{Located, SourceMap};
 use crate::engine::graph;
 use crate::model::{Address, Provenance, Resource};
+use crate::suggest::did_you_mean;
 
 /// What a provider's lowering needs from the loader.
 pub struct Ctx<'a> {

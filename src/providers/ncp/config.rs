@@ -1,9 +1,10 @@
 //! Provider-instance settings for `type: ncp-sourcedeploy`: endpoint, region, credentials.
 
-use crate::manifest::diagnostic::{DiagnosticKind, did_you_mean};
+use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::schema::ProviderConfig;
 use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
+use crate::suggest::did_you_mean;
 
 /// Named endpoints of SourceDeploy.
 pub const ENDPOINTS: [(&str, &str); 3] = [

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 
 use super::manifest::{FileSourceType, NcpSection, Release, Scenario, TargetType};
 use super::rules;
-use crate::manifest::diagnostic::{DiagnosticKind, did_you_mean};
+use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::schema::ProviderType;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
+use crate::suggest::did_you_mean;
 
 pub const KIND_PROJECT: &str = "project";
 pub const KIND_STAGE: &str = "stage";

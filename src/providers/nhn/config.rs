@@ -1,9 +1,10 @@
 //! Provider-instance settings for `type: nhn-deploy`: endpoint, app key, credentials.
 
-use crate::manifest::diagnostic::{DiagnosticKind, did_you_mean};
+use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::schema::ProviderConfig;
 use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
+use crate::suggest::did_you_mean;
 
 /// The public API endpoints by name.
 pub const ENDPOINTS: [(&str, &str, &str); 2] = [

@@ -12,9 +12,9 @@ use super::client::{LatestDeployments, NhnClient};
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::provider::{NhnProvider, request_error, task_failed};
 use super::wire;
-use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
+use crate::suggest::did_you_mean;
 
 fn text<'a>(resource: &'a Resource, key: &str) -> &'a str {
     resource

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::manifest::{ApplicationType, Binary, NhnSection, OsType, Release};
-use crate::manifest::diagnostic::{DiagnosticKind, did_you_mean};
+use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::schema::ProviderType;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
+use crate::suggest::did_you_mean;
 
 pub const KIND_BINARY: &str = "binary";
 pub const KIND_RELEASE: &str = "release";

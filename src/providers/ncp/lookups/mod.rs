@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 use futures_util::future::join_all;
 
 use super::client::{NcpClient, NcpError};
-use crate::manifest::diagnostic::did_you_mean;
 use crate::model::Resource;
 use crate::providers::{ReferenceError, ReferenceKind};
+use crate::suggest::did_you_mean;
 use uses::{Use, Uses};
 
 /// How many existing names an error lists before "and N more".
