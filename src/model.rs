@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// A resource's stable address, shown in plans and accepted by `--target`:
 /// `<provider instance>.<kind>.<name>` for roots and `<parent>.<kind>.<name>` for children,
-/// e.g. `ncp.project.shop.stage.dev.scenario.web`.
+/// e.g. `cloud.project.shop.stage.dev.scenario.web`.
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -128,7 +128,7 @@ pub struct RemoteObject {
 /// whether the planned deployment is still needed, so the plan shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RunningDeployment {
-    /// The provider's id of the deployment (NCP history id, NHN deploy key).
+    /// The provider's id of the deployment (a history id, a deploy key).
     pub id: String,
     /// Its status when read, in the provider's words (e.g. `inprogress`, `RUNNING`).
     pub status: String,
@@ -211,7 +211,7 @@ pub struct KindRules {
     /// Attribute paths that only steer deployplan itself (e.g. a timeout) and are never
     /// compared with the remote.
     pub local_only: &'static [&'static str],
-    /// For a kind whose objects are one version among many under a name (an NHN binary):
+    /// For a kind whose objects are one version among many under a name (a binary version):
     /// the attribute naming the version, so a create says which version is missing rather
     /// than that the name does not exist.
     pub versioned_by: Option<&'static str>,

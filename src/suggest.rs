@@ -24,8 +24,8 @@ pub fn did_you_mean<'a>(
 }
 
 /// How alike two names are, 0 to 1. Judged on the whole names, and also on what follows
-/// their shared prefix: addresses share long prefixes (`ncp.release.`), which must not make
-/// `ncp.release.nothere` look like `ncp.release.r1`.
+/// their shared prefix: addresses share long prefixes (`cloud.release.`), which must not make
+/// `cloud.release.nothere` look like `cloud.release.r1`.
 fn closeness(a: &str, b: &str) -> f32 {
     let ratio = |x: &str, y: &str| similar::TextDiff::from_chars(x, y).ratio();
     let whole = ratio(a, b);
@@ -35,7 +35,7 @@ fn closeness(a: &str, b: &str) -> f32 {
         .find(|((_, x), y)| x != y)
         .map_or(a.len().min(b.len()), |((i, _), _)| i);
     let (rest_a, rest_b) = (&a[shared..], &b[shared..]);
-    // A typo near the end leaves short rests (`ncq`/`ncp`): the whole names decide.
+    // A typo near the end leaves short rests (`clouf`/`cloud`): the whole names decide.
     let short = rest_a.chars().count().max(rest_b.chars().count()) <= 2;
     if short || rest_a.is_empty() || rest_b.is_empty() || ratio(rest_a, rest_b) >= 0.5 {
         whole

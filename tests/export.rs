@@ -7,7 +7,8 @@ mod common;
 use std::path::Path;
 
 use common::{World, assert_code, stderr, stdout, world};
-use deployplan::sandbox::demo;
+use deployplan::providers::ncp::emulator::demo as ncp_demo;
+use deployplan::providers::nhn::emulator::demo as nhn_demo;
 
 /// Two projects with every target type and several kinds of scenario (the seeded servers,
 /// buckets, build projects, Auto Scaling group, cluster and repository), and a release so
@@ -252,8 +253,8 @@ fn project_filter_names_and_secrets() {
     assert_code(&all, 0);
     let (yaml, note) = (stdout(&all), stderr(&all));
     assert!(yaml.contains("\n    shop:\n"), "{yaml}");
-    assert!(!yaml.contains(demo::NCP_SECRET_KEY), "{yaml}");
-    assert!(!note.contains(demo::NCP_SECRET_KEY), "{note}");
+    assert!(!yaml.contains(ncp_demo::SECRET_KEY), "{yaml}");
+    assert!(!note.contains(ncp_demo::SECRET_KEY), "{note}");
     assert!(yaml.contains("sign --key (sensitive) --now"), "{yaml}");
     assert!(note.contains("replaced by `(sensitive)`"), "{note}");
 
@@ -339,8 +340,8 @@ fn a_provider_type_without_export_says_so() {
     std::fs::write(w.path().join("deployplan.yaml"), manifest).unwrap();
     let output = w
         .cmd()
-        .env("NHN_DEPLOY_APP_KEY", demo::NHN_APP_KEY)
-        .env("NHN_DEPLOY_TOKEN", demo::NHN_TOKEN)
+        .env("NHN_DEPLOY_APP_KEY", nhn_demo::NHN_APP_KEY)
+        .env("NHN_DEPLOY_TOKEN", nhn_demo::NHN_TOKEN)
         .args(["export", "--provider", "nhn"])
         .output()
         .unwrap();

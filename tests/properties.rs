@@ -11,9 +11,14 @@ fn load(text: &str) -> Result<usize, usize> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deployplan.yaml");
     std::fs::write(&path, text).unwrap();
-    deployplan::manifest::load(&path, None, &|_| None)
-        .map(|m| m.resources.len())
-        .map_err(|d| d.len())
+    deployplan::manifest::load(
+        &path,
+        None,
+        &|_| None,
+        deployplan::providers::registry::language(),
+    )
+    .map(|m| m.resources.len())
+    .map_err(|d| d.len())
 }
 
 /// Loads raw bytes and renders the diagnostics as the binary does.
@@ -21,9 +26,14 @@ fn load_bytes(bytes: &[u8]) -> Result<usize, (usize, String)> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deployplan.yaml");
     std::fs::write(&path, bytes).unwrap();
-    deployplan::manifest::load(&path, None, &|_| None)
-        .map(|m| m.resources.len())
-        .map_err(|d| (d.len(), deployplan::manifest::report::render_all(&d, false)))
+    deployplan::manifest::load(
+        &path,
+        None,
+        &|_| None,
+        deployplan::providers::registry::language(),
+    )
+    .map(|m| m.resources.len())
+    .map_err(|d| (d.len(), deployplan::manifest::report::render_all(&d, false)))
 }
 
 /// Pieces of hostile text: long lines, tabs, unclosed brackets and quotes, bytes that are

@@ -24,7 +24,7 @@ fn manifest_schema_is_current() {
     check(
         "manifest",
         "deployplan.schema.json",
-        deployplan::manifest::schema::editor_schema(),
+        deployplan::providers::registry::language().editor_schema(),
     );
 }
 

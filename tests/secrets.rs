@@ -82,7 +82,7 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
         for text in [stdout(output), stderr(output)] {
             assert!(!text.contains(SECRET), "secret leaked:\n{text}");
             assert!(
-                !text.contains(deployplan::sandbox::demo::NCP_SECRET_KEY),
+                !text.contains(deployplan::providers::ncp::emulator::demo::SECRET_KEY),
                 "API secret leaked:\n{text}"
             );
         }

@@ -29,7 +29,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
             loaded.providers.keys().map(String::as_str),
         ));
     };
-    let provider_type = config.provider_type;
+    let provider_type = config.provider_type.clone();
     let pin_instance = loaded
         .providers
         .values()
@@ -53,7 +53,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
                 format!(
                     "provider `{}`: provider type `{}` cannot {operation} yet",
                     args.provider,
-                    provider_type.as_str()
+                    provider_type
                 ),
                 Some("declare its objects by hand; `deployplan plan` then shows what differs from the remote".into()),
             ));
@@ -83,14 +83,14 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
     }
     let header = Header {
         instance: &args.provider,
-        provider_type: provider_type.as_str(),
+        provider_type: &provider_type,
         time: jiff::Timestamp::now()
             .strftime("%Y-%m-%dT%H:%M:%SZ")
             .to_string(),
         notes: &exported.notes,
         skipped: exported.skipped.len(),
     };
-    let (text, masked) = masked_document(&header, provider_type.section(), &exported.section)?;
+    let (text, masked) = masked_document(&header, &provider_type, &exported.section)?;
     if masked {
         output::stderr(&format!(
             "Warning: some exported values contained a secret deployplan knows; it is replaced by `{MASK}` in the output. Put a `${{secret.NAME}}` reference there before using the file.\n"
@@ -155,12 +155,13 @@ fn unmatched_projects(provider: &str, exported: &Exported) -> AppError {
     let help = if !suggestions.is_empty() {
         suggestions.join(" ")
     } else if exported.available.is_empty() {
-        format!("provider `{provider}` has no projects")
+        format!("provider `{provider}` has no {}", exported.noun)
     } else {
         const SHOWN: usize = 20;
         let more = exported.available.len().saturating_sub(SHOWN);
         format!(
-            "existing projects: {}{}",
+            "existing {}: {}{}",
+            exported.noun,
             exported.available[..exported.available.len().min(SHOWN)].join(", "),
             if more > 0 {
                 format!(" and {more} more")
@@ -171,7 +172,8 @@ fn unmatched_projects(provider: &str, exported: &Exported) -> AppError {
     };
     AppError::usage(
         format!(
-            "--project {names}: no such project in provider `{provider}`; nothing was exported"
+            "--project {names}: no such {} in provider `{provider}`; nothing was exported",
+            exported.noun.strip_suffix('s').unwrap_or(exported.noun)
         ),
         Some(help),
     )
@@ -302,9 +304,15 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("ncp.yaml"), &text).unwrap();
         let env = |_: &str| None;
-        let loaded = crate::manifest::load(dir.path(), None, &env)
-            .unwrap_or_else(|d| panic!("{text}\n{d:?}"));
-        let section = loaded.manifest.ncp_sourcedeploy.unwrap();
+        let loaded = crate::manifest::load(
+            dir.path(),
+            None,
+            &env,
+            crate::providers::registry::language(),
+        )
+        .unwrap_or_else(|d| panic!("{text}\n{d:?}"));
+        let section: crate::providers::ncp::manifest::NcpSection =
+            serde::Deserialize::deserialize(&loaded.manifest.sections["ncp-sourcedeploy"]).unwrap();
         serde_json::to_value(&section.projects["shop"].stages["dev"].scenarios).unwrap()
     }
 

@@ -10,6 +10,9 @@ mod output;
 mod plan;
 mod previous_run;
 mod sandbox;
+
+#[cfg(test)]
+pub(crate) use sandbox::banner as sandbox_banner;
 mod session;
 
 use std::process::ExitCode;
@@ -112,7 +115,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, AppError> {
         Command::Sandbox(args) => sandbox::serve(&args).await,
         Command::Schema { kind } => {
             let schema = match kind {
-                SchemaKind::Manifest => crate::manifest::schema::editor_schema(),
+                SchemaKind::Manifest => crate::providers::registry::language().editor_schema(),
                 SchemaKind::Plan => crate::engine::plan::plan_schema(),
             };
             output::stdout(&format!(

@@ -59,28 +59,34 @@ async fn stop_requested() {
 
 /// What a user needs to point a manifest at the sandbox: each emulator's endpoint and the
 /// environment variables holding its demo credentials, ready to paste.
-fn banner(handle: &sandbox::SandboxHandle) -> String {
-    use sandbox::demo;
-    format!(
-        "deployplan sandbox listening on http://{addr}
-
-  ncp-sourcedeploy  endpoint: {ncp}
-    export NCLOUD_ACCESS_KEY={ncp_access} NCLOUD_SECRET_KEY={ncp_secret}
-
-  nhn-deploy        endpoint: {nhn}
-    export NHN_DEPLOY_APP_KEY={nhn_app} NHN_ACCESS_KEY_ID={nhn_access} NHN_SECRET_ACCESS_KEY={nhn_secret}
-
-  admin             http://{addr}/_sandbox/requests (request log), /_sandbox/faults, /_sandbox/state
-
-Press Ctrl-C to stop.
-",
-        addr = handle.addr,
-        ncp = handle.base_url("ncp-sourcedeploy"),
-        ncp_access = demo::NCP_ACCESS_KEY,
-        ncp_secret = demo::NCP_SECRET_KEY,
-        nhn = handle.base_url("nhn-deploy"),
-        nhn_app = demo::NHN_APP_KEY,
-        nhn_access = demo::NHN_ACCESS_KEY_ID,
-        nhn_secret = demo::NHN_SECRET_ACCESS_KEY,
-    )
+pub(crate) fn banner(handle: &sandbox::SandboxHandle) -> String {
+    let kinds = crate::providers::registry::kinds();
+    let width = kinds
+        .iter()
+        .map(|k| k.name().len())
+        .max()
+        .unwrap_or(0)
+        .max("admin".len());
+    let mut text = format!("deployplan sandbox listening on http://{}\n\n", handle.addr);
+    for kind in kinds {
+        text.push_str(&format!(
+            "  {:width$}  endpoint: {}\n",
+            kind.name(),
+            handle.base_url(kind.name())
+        ));
+        let exports: Vec<String> = kind
+            .demo_environment()
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        if !exports.is_empty() {
+            text.push_str(&format!("    export {}\n", exports.join(" ")));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "  {:width$}  http://{}/_sandbox/requests (request log), /_sandbox/faults, /_sandbox/state\n\nPress Ctrl-C to stop.\n",
+        "admin", handle.addr
+    ));
+    text
 }

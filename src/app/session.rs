@@ -14,7 +14,9 @@ use crate::manifest::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::manifest::{self, LoadedManifest};
 use crate::model::{Address, KindRules, RemoteState, Resource};
 use crate::providers::http::{HttpClient, HttpConfig};
-use crate::providers::{self, Provider, ProviderError, ReferenceError, ReferenceKind};
+use crate::providers::kind::Setup;
+use crate::providers::registry;
+use crate::providers::{Provider, ProviderError, ReferenceError, ReferenceKind};
 use crate::sandbox::{self, SandboxHandle, SandboxOptions};
 
 /// A loaded manifest with its provider instances.
@@ -33,7 +35,13 @@ pub fn process_env(name: &str) -> Option<String> {
 
 /// Loads and checks the manifest; no network.
 pub fn load(args: &ManifestArgs) -> Result<LoadedManifest, AppError> {
-    manifest::load(&args.path, args.env.as_deref(), &process_env).map_err(AppError::Manifest)
+    manifest::load(
+        &args.path,
+        args.env.as_deref(),
+        &process_env,
+        registry::language(),
+    )
+    .map_err(AppError::Manifest)
 }
 
 /// `.deployplan/` beside the manifest: embedded sandbox state, run journals.
@@ -54,7 +62,7 @@ pub fn state_dir(manifest: &Path) -> PathBuf {
 impl Session {
     pub async fn open(args: &ManifestArgs, parallelism: usize) -> Result<Session, AppError> {
         let loaded = load(args)?;
-        let sandbox = if providers::uses_sandbox(&loaded.providers) {
+        let sandbox = if loaded.providers.values().any(|p| p.uses_sandbox()) {
             let dir = state_dir(&args.path).join("sandbox");
             std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
                 context: format!("cannot create `{}`", dir.display()),
@@ -85,11 +93,14 @@ impl Session {
             .map(|s| move |provider_type: &str| s.base_url(provider_type));
         let urls_ref: Option<&dyn Fn(&str) -> String> =
             urls.as_ref().map(|f| f as &dyn Fn(&str) -> String);
+        let setup = Setup {
+            sandbox: urls_ref,
+            env: &process_env,
+            http,
+        };
         let mut instances = HashMap::new();
         for (name, config) in &loaded.providers {
-            let provider =
-                providers::instantiate(name, config, urls_ref, &process_env, http.clone())?;
-            instances.insert(name.clone(), provider);
+            instances.insert(name.clone(), registry::instantiate(name, config, &setup)?);
         }
         Ok(Session {
             loaded,
@@ -115,8 +126,10 @@ impl Session {
             AppError::usage(
                 message,
                 Some(if help.is_empty() {
-                    "addresses are the ones the plan shows, e.g. `ncp.project.shop.stage.dev`"
-                        .into()
+                    format!(
+                        "addresses are the ones the plan shows, e.g. `{}`",
+                        registry::language().examples().nested_address
+                    )
                 } else {
                     help
                 }),

@@ -2,39 +2,27 @@
 //! every violation turned into a located diagnostic (unknown fields with "did you mean",
 //! wrong types, bad enum values, missing required fields, out-of-range numbers).
 
-use std::sync::OnceLock;
-
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics};
 use super::forms;
-use super::schema::manifest_schema;
+use super::language::{Language, tagged_branch, tagged_branches};
 use super::source::{Located, SourceMap, join};
 use crate::suggest::did_you_mean;
-
-fn schema() -> &'static Value {
-    static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(manifest_schema)
-}
-
-fn validator() -> Option<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| jsonschema::validator_for(schema()).ok())
-        .as_ref()
-}
 
 /// Validates `document` against the manifest schema, pushing one diagnostic per violation;
 /// returns the pointers of the violating values.
 pub fn check(
+    language: &Language,
     document: &Value,
     located: &Located,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> Vec<String> {
+    let schema = language.schema();
     let mut violations = Vec::new();
-    let Some(validator) = validator() else {
+    let Some(validator) = language.validator() else {
         diagnostics.push(super::diagnostic::ManifestDiagnostic::new(
             DiagnosticKind::InvalidValue,
             "internal error: the manifest schema does not compile",
@@ -46,12 +34,13 @@ pub fn check(
         violations.push(pointer.clone());
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let allowed = allowed_keys(&pointer);
+                let allowed = allowed_keys(schema, document, &pointer);
                 let context = describe(&pointer);
                 for name in unexpected {
                     let key = join(&pointer, name);
-                    let help =
-                        did_you_mean(name, allowed.iter().map(String::as_str)).or_else(|| {
+                    let help = did_you_mean(name, allowed.iter().map(String::as_str))
+                        .or_else(|| other_variant(schema, document, &pointer, name, &allowed))
+                        .or_else(|| {
                             (!allowed.is_empty())
                                 .then(|| format!("expected one of: {}", allowed.join(", ")))
                         });
@@ -124,9 +113,9 @@ pub fn check(
                 ));
             }
             ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-                let problem = match union_at(&pointer) {
+                let problem = match union_at(schema, document, &pointer) {
                     Some(branches) => forms::union_problem(
-                        schema(),
+                        schema,
                         branches,
                         error.instance(),
                         &describe(&pointer),
@@ -198,8 +187,7 @@ pub fn describe(pointer: &str) -> String {
 
 /// The named entry (a resource, provider, environment or variable: a key of a map of
 /// names) that holds the value at `pointer`, as (entry pointer, section key, name).
-pub fn entry_of(pointer: &str) -> Option<(String, String, String)> {
-    let root = schema();
+pub fn entry_of(root: &Value, pointer: &str) -> Option<(String, String, String)> {
     let mut node = Some(root);
     let mut prefix = String::new();
     let mut previous = String::new();
@@ -217,21 +205,15 @@ pub fn entry_of(pointer: &str) -> Option<(String, String, String)> {
         if named {
             entry = Some((prefix.clone(), previous.clone(), name.clone()));
         }
-        node = node.and_then(|n| step(root, n, &name));
+        node = node.and_then(|n| step(root, n, &name, None));
         previous = name;
     }
     entry
 }
 
 /// The branches of the `anyOf`/`oneOf` that governs the value at `pointer`.
-fn union_at(pointer: &str) -> Option<&'static [Value]> {
-    let root = schema();
-    let mut node = Some(root);
-    for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        node = node.and_then(|n| step(root, n, &segment));
-    }
-    let node = resolve(root, node?);
+fn union_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a [Value]> {
+    let node = resolve(root, node_at(root, document, pointer)?);
     node.get("anyOf")
         .or_else(|| node.get("oneOf"))
         .and_then(Value::as_array)
@@ -240,30 +222,87 @@ fn union_at(pointer: &str) -> Option<&'static [Value]> {
 
 /// Every number outside its integer field's range (the validator checks no formats).
 pub fn check_ranges(
+    language: &Language,
     document: &Value,
     located: &Located,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
 ) {
-    forms::check_integer_ranges(schema(), document, located, sources, diagnostics);
+    forms::check_integer_ranges(language.schema(), document, located, sources, diagnostics);
+}
+
+/// The schema node governing the value at `pointer` of `document`.
+fn node_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a Value> {
+    let mut node = Some(root);
+    let mut here = Some(document);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = node.and_then(|n| step(root, n, &segment, here));
+        here = here.and_then(|h| match h {
+            Value::Object(map) => map.get(&segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        });
+    }
+    node.map(|n| settle(root, n, here))
 }
 
 /// The property names the schema allows for the object at `pointer`.
-fn allowed_keys(pointer: &str) -> Vec<String> {
-    let root = schema();
-    let mut node = Some(root);
-    for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        node = node.and_then(|n| step(root, n, &segment));
-    }
-    let mut keys: Vec<String> = node
-        .map(|n| resolve(root, n))
+fn allowed_keys(root: &Value, document: &Value, pointer: &str) -> Vec<String> {
+    let mut keys: Vec<String> = node_at(root, document, pointer)
         .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
     keys.sort();
     keys
+}
+
+/// For a field of a union tagged by `type` (a provider instance), which other type takes
+/// it: "`app_key` is a setting of `b`, not of `a`".
+fn other_variant(
+    root: &Value,
+    document: &Value,
+    pointer: &str,
+    name: &str,
+    allowed: &[String],
+) -> Option<String> {
+    let here = document.pointer(pointer)?;
+    let tag = here.get("type")?.as_str()?;
+    let mut node = Some(root);
+    let mut value = Some(document);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        node = node.and_then(|n| step(root, n, &segment, value));
+        value = value.and_then(|v| v.get(&segment));
+    }
+    let union = resolve(root, node?);
+    let owners: Vec<&str> = tagged_branches(union)
+        .into_iter()
+        .filter(|(other, branch)| {
+            *other != tag
+                && resolve(root, branch)
+                    .get("properties")
+                    .is_some_and(|p| p.get(name).is_some())
+        })
+        .map(|(other, _)| other)
+        .collect();
+    (!owners.is_empty()).then(|| {
+        format!(
+            "`{name}` is a setting of `{}`; `{tag}` takes: {}",
+            owners.join("`, `"),
+            allowed.join(", ")
+        )
+    })
+}
+
+/// `node` resolved, and when it is a union tagged by `type`, the branch `value` selects.
+fn settle<'a>(root: &'a Value, node: &'a Value, value: Option<&Value>) -> &'a Value {
+    let node = resolve(root, node);
+    match tagged_branch(node, value) {
+        Some(branch) => resolve(root, branch),
+        None => node,
+    }
 }
 
 fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
@@ -281,8 +320,15 @@ fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
     node
 }
 
-fn step<'a>(root: &'a Value, node: &'a Value, segment: &str) -> Option<&'a Value> {
-    let node = resolve(root, node);
+/// The schema of child `segment` of a value whose schema is `node` (and which is `value`,
+/// when known: it picks the branch of a union tagged by `type`).
+fn step<'a>(
+    root: &'a Value,
+    node: &'a Value,
+    segment: &str,
+    value: Option<&Value>,
+) -> Option<&'a Value> {
+    let node = settle(root, node, value);
     if let Some(child) = node.get("properties").and_then(|p| p.get(segment)) {
         return Some(child);
     }
@@ -300,9 +346,16 @@ mod tests {
 
     #[test]
     fn allowed_keys_follow_refs_and_maps() {
-        let keys = allowed_keys("/ncp-sourcedeploy/projects/shop/stages/dev");
+        let language = crate::providers::registry::language();
+        let root = language.schema();
+        let document = serde_json::json!({});
+        let keys = allowed_keys(
+            root,
+            &document,
+            "/ncp-sourcedeploy/projects/shop/stages/dev",
+        );
         assert!(keys.contains(&"target".to_owned()) && keys.contains(&"scenarios".to_owned()));
-        let top = allowed_keys("");
+        let top = allowed_keys(root, &document, "");
         assert!(top.contains(&"providers".to_owned()));
     }
 

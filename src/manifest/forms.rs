@@ -241,6 +241,11 @@ fn walk(
     let Some(schema) = schema.map(|s| resolve(root, s)) else {
         return;
     };
+    // A union tagged by `type` (a provider instance): the branch this value picks.
+    let schema = match super::language::tagged_branch(schema, Some(value)) {
+        Some(branch) => resolve(root, branch),
+        None => schema,
+    };
     match value {
         Value::Object(map) => {
             for (key, child) in map {

@@ -9,6 +9,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod forms;
 pub mod interpolate;
+pub mod language;
 pub mod load;
 pub mod node;
 pub mod report;
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::suggest::did_you_mean;
 use diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use interpolate::{Interpolated, Scope, Var};
+use language::Language;
 use node::{Node, NodeValue, Scalar};
 use schema::{Manifest, ProviderConfig};
 use source::{Located, SourceMap};
@@ -51,11 +53,13 @@ pub struct LoadedManifest {
 /// Where the loader reads the process environment; tests pass their own.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Loads, checks and lowers the manifest at `path` for environment `env`.
+/// Loads, checks and lowers the manifest at `path` for environment `env`, in `language`
+/// (the provider types the registry knows).
 pub fn load(
     path: &Path,
     env: Option<&str>,
     env_lookup: EnvLookup<'_>,
+    language: &Language,
 ) -> Result<LoadedManifest, Diagnostics> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
@@ -93,24 +97,29 @@ pub fn load(
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
         vars.retain(|_, value| !value.is_null());
     }
-    let violations = check::check(&document, &located, &sources, &mut diagnostics);
-    check::check_ranges(&document, &located, &sources, &mut diagnostics);
+    let violations = check::check(language, &document, &located, &sources, &mut diagnostics);
+    check::check_ranges(language, &document, &located, &sources, &mut diagnostics);
     if !diagnostics.is_empty() {
         // Every check whose inputs are intact still runs: entries with structural errors
         // are left out, and what refers to them is not reported again.
-        if let Some((intact, dropped)) = intact_part(document, &violations)
+        if let Some((intact, dropped)) = intact_part(language.schema(), document, &violations)
             && let Ok(manifest) = serde_json::from_value::<Manifest>(intact)
         {
-            let mut ctx = Ctx::new(&sources, &located, &interpolated, &manifest.providers);
+            let mut ctx = Ctx::new(
+                &sources,
+                &located,
+                &interpolated,
+                &manifest.providers,
+                language,
+            );
             for (kind, name) in &dropped {
                 ctx.declared_invalid(kind, name);
             }
-            for (name, config) in &manifest.providers {
-                let pointer = format!("/providers/{}", source::escape(name));
-                crate::providers::validate_config(name, config, &pointer, &mut ctx);
+            // A part the checks above already reported may not decode; then nothing
+            // after it can be trusted either.
+            if let Some(mut resources) = language.lower(&manifest, &mut ctx, false) {
+                diagnostics.0.extend(ctx.finish(&mut resources).0);
             }
-            let mut resources = crate::providers::lower(&manifest, &mut ctx);
-            diagnostics.0.extend(ctx.finish(&mut resources).0);
         }
         diagnostics.sort();
         return Err(diagnostics);
@@ -125,12 +134,16 @@ pub fn load(
             return Err(diagnostics);
         }
     };
-    let mut ctx = Ctx::new(&sources, &located, &interpolated, &manifest.providers);
-    for (name, config) in &manifest.providers {
-        let pointer = format!("/providers/{}", source::escape(name));
-        crate::providers::validate_config(name, config, &pointer, &mut ctx);
-    }
-    let mut resources = crate::providers::lower(&manifest, &mut ctx);
+    let mut ctx = Ctx::new(
+        &sources,
+        &located,
+        &interpolated,
+        &manifest.providers,
+        language,
+    );
+    let mut resources = language
+        .lower(&manifest, &mut ctx, true)
+        .unwrap_or_default();
     let mut diagnostics = ctx.finish(&mut resources);
     if !diagnostics.is_empty() {
         diagnostics.sort();
@@ -154,12 +167,13 @@ pub fn load(
 /// each entry left out; `None` when a violation lies outside any resource entry (in a
 /// provider, an environment or the top level), where nothing after it can be trusted.
 fn intact_part(
+    schema: &serde_json::Value,
     mut document: serde_json::Value,
     violations: &[String],
 ) -> Option<(serde_json::Value, Vec<(String, String)>)> {
     let mut dropped = Vec::new();
     for pointer in violations {
-        let (entry, section, name) = check::entry_of(pointer)?;
+        let (entry, section, name) = check::entry_of(schema, pointer)?;
         if entry.starts_with("/providers/") || entry.starts_with("/environments/") {
             return None;
         }

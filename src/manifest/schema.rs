@@ -1,4 +1,5 @@
-//! The manifest language, as Rust types. These types are the single source of the JSON
+//! The manifest language's generic part, as Rust types. With each provider type's settings
+//! and section (composed in [`super::language`]) they are the single source of the JSON
 //! Schema (`deployplan schema manifest`, checked in as `schemas/deployplan.schema.json`),
 //! which both editors and the loader use: the loader validates every document against it to
 //! report all structural errors at once, then deserializes into these types.
@@ -7,39 +8,29 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-use crate::providers::ncp::manifest::NcpSection;
-use crate::providers::nhn::manifest::NhnSection;
+use serde_json::{Map, Value};
 
 /// A deployplan manifest: provider instances, environment overlays, variables, and one
 /// section per provider type holding the resources that provider manages.
+// The provider sections and instance settings are kept as written: each provider type
+// decodes its own (see `super::language`), so this layer names none of them. The schema the
+// loader validates against is composed from every type's, so nothing unknown gets here.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Variable defaults, referenced as `${var.NAME}`; environments override them.
     #[serde(default)]
     pub vars: BTreeMap<String, VarValue>,
-    /// Named provider instances. Resources pick one with `provider:`; when a type has a
-    /// single instance it is used by default.
+    /// Named provider instances (schema: see [`super::language`]).
     #[serde(default)]
+    #[schemars(skip)]
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Named overlays selected with `--env NAME`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
-    /// NAVER Cloud SourceDeploy resources.
-    #[serde(
-        default,
-        rename = "ncp-sourcedeploy",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ncp_sourcedeploy: Option<NcpSection>,
-    /// NHN Cloud Deploy resources.
-    #[serde(
-        default,
-        rename = "nhn-deploy",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nhn_deploy: Option<NhnSection>,
+    /// Each provider type's section by its type name, as written.
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub sections: BTreeMap<String, Value>,
 }
 
 /// A variable value: text, number or boolean.
@@ -52,54 +43,34 @@ pub enum VarValue {
     Text(String),
 }
 
-/// The provider types deployplan knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
-pub enum ProviderType {
-    /// NAVER Cloud Platform SourceDeploy.
-    #[serde(rename = "ncp-sourcedeploy")]
-    NcpSourceDeploy,
-    /// NHN Cloud Deploy (API v2.1).
-    #[serde(rename = "nhn-deploy")]
-    NhnDeploy,
-}
-
-impl ProviderType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderType::NcpSourceDeploy => "ncp-sourcedeploy",
-            ProviderType::NhnDeploy => "nhn-deploy",
-        }
-    }
-
-    /// The manifest section that holds this type's resources.
-    pub fn section(self) -> &'static str {
-        self.as_str()
-    }
-}
-
-/// One provider instance.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// One provider instance: its type, and the settings that type defines. Only the shared
+/// setting `endpoint` means the same for every type; the type decodes the rest into its own
+/// closed struct.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct ProviderConfig {
     #[serde(rename = "type")]
-    pub provider_type: ProviderType,
-    /// `sandbox` (the embedded emulator, no account needed), a named endpoint of the
-    /// provider (NCP: `vpc` (default), `classic`, `gov`), or a base URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// Region code sent to the provider (NCP: `KR` when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// NHN: the Deploy service's app key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_key: Option<String>,
-    /// NHN: the OAuth2 token endpoint's base URL, when not the public one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth_endpoint: Option<String>,
-    /// Credentials by reference, e.g. `secret_key: ${secret.NCP_SECRET}`. NCP reads
-    /// `access_key` and `secret_key`, defaulting to `NCLOUD_ACCESS_KEY` / `NCLOUD_SECRET_KEY`.
-    #[serde(default)]
-    pub credentials: BTreeMap<String, String>,
+    pub provider_type: String,
+    /// Every other setting, as written.
+    #[serde(flatten)]
+    pub settings: Map<String, Value>,
+}
+
+impl ProviderConfig {
+    /// `endpoint:`: `sandbox` (the embedded emulator), a named endpoint of the provider, or
+    /// a base URL.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.settings.get("endpoint").and_then(Value::as_str)
+    }
+
+    /// Whether the instance talks to the embedded sandbox.
+    pub fn uses_sandbox(&self) -> bool {
+        self.endpoint() == Some("sandbox")
+    }
+
+    /// The settings as the provider type's own struct.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&Value::Object(self.settings.clone()))
+    }
 }
 
 /// An environment overlay.
@@ -113,26 +84,10 @@ pub struct Environment {
     pub vars: BTreeMap<String, VarValue>,
 }
 
-/// The JSON Schema of the manifest language.
-pub fn manifest_schema() -> serde_json::Value {
-    generate::<Manifest>("https://deployplan.dev/schemas/deployplan.schema.json")
-}
-
-/// The manifest schema as editors use it (`deployplan schema manifest`, the checked-in
-/// file): values are checked before interpolation there, so wherever a number or a boolean
-/// goes, a single reference such as `${var.replicas}` is accepted too, as deployplan does
-/// (a string that is exactly one reference takes the variable's type). deployplan itself
-/// validates after interpolation, against [`manifest_schema`].
-pub fn editor_schema() -> serde_json::Value {
-    let mut schema = manifest_schema();
-    allow_references(&mut schema);
-    schema
-}
-
 /// A string that is exactly one `${kind.NAME}` reference.
 const REFERENCE_PATTERN: &str = r"^\$\{(var|env|secret)\.[^}]+\}$";
 
-fn allow_references(value: &mut serde_json::Value) {
+pub(super) fn allow_references(value: &mut serde_json::Value) {
     use serde_json::{Value, json};
     match value {
         Value::Object(map) => {
@@ -172,7 +127,7 @@ pub fn generate<T: JsonSchema>(id: &str) -> serde_json::Value {
 
 /// `Option<T>` means "may be omitted", not "may be null": removing the `null` alternatives
 /// keeps validation errors pointing inside `T` instead of at an `anyOf`.
-fn strip_null(value: &mut serde_json::Value) {
+pub(super) fn strip_null(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::Object(map) => {
@@ -211,11 +166,10 @@ fn strip_null(value: &mut serde_json::Value) {
 
 #[cfg(test)]
 mod editor_schema_tests {
-    use super::*;
-
     #[test]
     fn editors_accept_a_reference_where_a_number_goes_and_nothing_else() {
-        let validator = jsonschema::validator_for(&editor_schema()).unwrap();
+        let editor_schema = crate::providers::registry::language().editor_schema();
+        let validator = jsonschema::validator_for(&editor_schema).unwrap();
         let manifest = |servers: serde_json::Value| {
             serde_json::json!({
                 "ncp-sourcedeploy": { "projects": { "shop": { "stages": { "dev": {

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use super::interpolate::Interpolated;
-use super::schema::{ProviderConfig, ProviderType};
+use super::language::Language;
+use super::schema::ProviderConfig;
 use super::source::{Located, SourceMap};
-use crate::engine::graph;
 use crate::model::{Address, Provenance, Resource};
 use crate::suggest::did_you_mean;
 
@@ -22,6 +22,7 @@ pub struct Ctx<'a> {
     pub located: &'a Located,
     pub interpolated: &'a Interpolated,
     pub providers: &'a BTreeMap<String, ProviderConfig>,
+    pub language: &'a Language,
     pub diagnostics: Diagnostics,
     /// Explicit `depends_on` entries, checked once every resource is known.
     pending_dependencies: Vec<(Address, String, String)>,
@@ -54,12 +55,14 @@ impl<'a> Ctx<'a> {
         located: &'a Located,
         interpolated: &'a Interpolated,
         providers: &'a BTreeMap<String, ProviderConfig>,
+        language: &'a Language,
     ) -> Self {
         Ctx {
             sources,
             located,
             interpolated,
             providers,
+            language,
             diagnostics: Diagnostics::default(),
             pending_dependencies: Vec::new(),
             invalid: HashSet::new(),
@@ -134,7 +137,7 @@ impl<'a> Ctx<'a> {
     pub fn provider_for(
         &mut self,
         explicit: Option<&str>,
-        ty: ProviderType,
+        ty: &str,
         pointer: &str,
     ) -> Option<String> {
         let candidates: Vec<&str> = self
@@ -147,11 +150,11 @@ impl<'a> Ctx<'a> {
             Some(name) if candidates.contains(&name) => Some(name.to_owned()),
             Some(name) => {
                 let help = did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {
-                    format!("declare it under `providers:` with `type: {}`", ty.as_str())
+                    format!("declare it under `providers:` with `type: {}`", ty)
                 });
                 self.error(
                     DiagnosticKind::DanglingReference,
-                    format!("no `{}` provider named `{name}`", ty.as_str()),
+                    format!("no `{}` provider named `{name}`", ty),
                     &format!("{pointer}/provider"),
                     "unknown provider",
                 )
@@ -164,20 +167,20 @@ impl<'a> Ctx<'a> {
                     [] => {
                         self.error_at_key(
                             DiagnosticKind::DanglingReference,
-                            format!("no provider of type `{}` is declared", ty.as_str()),
+                            format!("no provider of type `{}` is declared", ty),
                             pointer,
                             "this resource needs a provider",
                         )
                         .help = Some(format!(
-                            "add one under `providers:`, e.g. `ncp: {{ type: {}, endpoint: sandbox }}`",
-                            ty.as_str()
+                            "add one under `providers:`, e.g. `{}: {{ type: {ty}, endpoint: sandbox }}`",
+                            ty.split('-').next().unwrap_or(ty)
                         ));
                         None
                     }
                     many => {
                         self.error_at_key(
                         DiagnosticKind::DanglingReference,
-                        format!("{} providers of type `{}` are declared; this resource must name one", many.len(), ty.as_str()),
+                        format!("{} providers of type `{}` are declared; this resource must name one", many.len(), ty),
                         pointer,
                         "ambiguous provider",
                     )
@@ -346,8 +349,10 @@ impl<'a> Ctx<'a> {
                 None => {
                     let others = known.keys().map(String::as_str).filter(|k| *k != from.0);
                     let help = did_you_mean(&target, others).unwrap_or_else(|| {
-                        "use an address shown by `deployplan plan`, e.g. `ncp.release.web-prod`"
-                            .into()
+                        format!(
+                            "use an address shown by `deployplan plan`, e.g. `{}`",
+                            self.language.examples().address
+                        )
                     });
                     self.error(
                         DiagnosticKind::DanglingReference,
@@ -359,7 +364,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        for cycle in graph::cycles(resources) {
+        for cycle in self.language.cycles(resources) {
             let Some(first) = resources.iter().find(|r| r.address == cycle[0]) else {
                 continue;
             };

@@ -1,21 +1,26 @@
 //! Provider plug-ins. The engine knows nothing of any provider's URLs or JSON: it talks to
-//! each through the [`Provider`] trait, which does IO only (fetch remote state, execute one
-//! planned change). Adding a provider is one folder and one line in each registry function
-//! below ([`validate_config`], [`lower`], [`instantiate`]).
+//! each instance through the [`Provider`] trait, which does IO only (fetch remote state,
+//! execute one planned change). A provider type is a [`kind::ProviderKind`] in its own
+//! folder; adding one is that folder and one line in [`registry`] (see `README.md` here).
 
+pub mod common;
 pub mod http;
+pub mod kind;
 pub mod lenient;
-pub mod ncp;
-pub mod nhn;
+#[macro_use]
+pub mod registry;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+provider_folders!();
+
+#[cfg(test)]
+mod boundary_tests;
+
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::manifest::schema::{Manifest, ProviderConfig, ProviderType};
-use crate::manifest::validate::Ctx;
 use crate::model::{Address, Change, KindRules, RemoteState, Resource};
 
 /// A failure talking to a provider, or of a deployment it ran.
@@ -189,6 +194,8 @@ pub struct Exported {
     pub notes: Vec<String>,
     /// One line for the user, e.g. "2 projects, 3 stages, 5 scenarios".
     pub summary: String,
+    /// What the top-level objects are called ("projects"), for messages about them.
+    pub noun: &'static str,
 }
 
 /// A remote object `export` left out, and why.
@@ -239,62 +246,5 @@ pub trait Provider: Send + Sync {
     }
 }
 
-/// Checks a provider instance's settings (registry line per provider type).
-pub fn validate_config(name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
-    // The instance name starts every address; a dot in it would make `--target ncp` also
-    // select `ncp.x.…` of an instance named `ncp.x`.
-    ctx.check_name(
-        name,
-        pointer,
-        "a provider instance name is ASCII letters, digits, `-` and `_` (it starts every address, e.g. `ncp.project.shop`)",
-        |n| {
-            !n.is_empty()
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        },
-    );
-    match config.provider_type {
-        ProviderType::NcpSourceDeploy => ncp::config::validate(name, config, pointer, ctx),
-        ProviderType::NhnDeploy => nhn::config::validate(name, config, pointer, ctx),
-    }
-}
-
-/// Lowers every provider section of the manifest into resources (registry line per type).
-pub fn lower(manifest: &Manifest, ctx: &mut Ctx<'_>) -> Vec<Resource> {
-    let mut resources = Vec::new();
-    if let Some(section) = &manifest.ncp_sourcedeploy {
-        resources.extend(ncp::lower::lower(section, ctx));
-    }
-    if let Some(section) = &manifest.nhn_deploy {
-        resources.extend(nhn::lower::lower(section, ctx));
-    }
-    resources
-}
-
 /// Where the embedded sandbox serves, when a provider uses `endpoint: sandbox`.
 pub type SandboxUrls<'a> = Option<&'a dyn Fn(&str) -> String>;
-
-/// Builds a provider instance (registry line per provider type).
-pub fn instantiate(
-    name: &str,
-    config: &ProviderConfig,
-    sandbox: SandboxUrls<'_>,
-    env: &dyn Fn(&str) -> Option<String>,
-    http: http::HttpClient,
-) -> Result<Arc<dyn Provider>, ProviderError> {
-    match config.provider_type {
-        ProviderType::NcpSourceDeploy => Ok(Arc::new(ncp::provider::NcpProvider::from_config(
-            name, config, sandbox, env, http,
-        )?)),
-        ProviderType::NhnDeploy => Ok(Arc::new(nhn::provider::NhnProvider::from_config(
-            name, config, sandbox, env, http,
-        )?)),
-    }
-}
-
-/// Whether any provider instance uses the embedded sandbox.
-pub fn uses_sandbox(providers: &BTreeMap<String, ProviderConfig>) -> bool {
-    providers
-        .values()
-        .any(|p| p.endpoint.as_deref() == Some("sandbox"))
-}

@@ -39,8 +39,8 @@ pub enum InjectedFault {
 
 /// One provider's emulated API.
 pub trait Emulator: Send + Sync + 'static {
-    /// The provider type, used as the mount prefix and as the state document key
-    /// (e.g. `ncp-sourcedeploy`).
+    /// The provider type (the `type:` of its instances), used as the mount prefix and as
+    /// the state document key.
     fn provider_type(&self) -> &'static str;
 
     /// The provider API. It sees paths with the mount prefix already stripped, exactly as

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub struct RequestRecord {
     /// 1, 2, 3… in the order the answers were logged; never reused, even after a clear.
     pub seq: u64,
-    /// The provider type (the mount prefix), e.g. `ncp-sourcedeploy`.
+    /// The provider type (the mount prefix).
     pub provider: String,
     /// The HTTP method, upper case.
     pub method: String,

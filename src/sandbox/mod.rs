@@ -16,7 +16,7 @@
 //! | `/_sandbox/state` | `GET` the whole persisted state document |
 //! | `/_sandbox/<provider type>/…` | that emulator's own admin endpoints |
 //!
-//! Adding a provider is one line in `emulators()` below.
+//! The emulators come from the provider registry: a provider type brings its own.
 
 mod admin;
 mod changes;
@@ -47,34 +47,10 @@ pub use emulator::{Emulator, EmulatorContext, InjectedFault};
 pub use faults::FaultConfig;
 pub use log::RequestRecord;
 
-use crate::providers::ncp::emulator::NcpEmulator;
-use crate::providers::nhn::emulator::NhnEmulator;
-
-/// The registry: every provider emulator the sandbox mounts, one line each. Each is served
+/// Every provider emulator the sandbox mounts: one per registered provider type, served
 /// under `/<provider type>/` and persisted under its provider type's key.
 fn emulators(ctx: &EmulatorContext) -> Vec<Arc<dyn Emulator>> {
-    vec![
-        Arc::new(NcpEmulator::new(ctx)),
-        Arc::new(NhnEmulator::new(ctx)),
-    ]
-}
-
-/// Demo credentials the emulators accept, printed by the quick start. They open nothing
-/// outside the sandbox.
-pub mod demo {
-    /// NCP access key accepted by the SourceDeploy emulator.
-    pub const NCP_ACCESS_KEY: &str = "SANDBOXDEMOACCESSKEY";
-    /// NCP secret key matching [`NCP_ACCESS_KEY`].
-    pub const NCP_SECRET_KEY: &str = "SANDBOXDEMOSECRETKEY0000000000000000DEMO";
-    /// NHN Cloud Deploy app key of the seeded project.
-    pub const NHN_APP_KEY: &str = "SandboxDemoAppKey";
-    /// NHN Cloud User Access Key ID accepted by the emulated OAuth2 token endpoint.
-    pub const NHN_ACCESS_KEY_ID: &str = "SandboxDemoUserKeyID";
-    /// NHN Cloud Secret Access Key matching [`NHN_ACCESS_KEY_ID`].
-    pub const NHN_SECRET_ACCESS_KEY: &str = "SandboxDemoSecretAccessKey000000";
-    /// A static NHN bearer token that never expires (a shortcut for `curl`; real tokens
-    /// come from the token endpoint).
-    pub const NHN_TOKEN: &str = "sandbox-demo-nhn-token";
+    crate::providers::registry::emulators(ctx)
 }
 
 /// How a sandbox starts.
@@ -174,7 +150,7 @@ pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Resu
 
 impl SandboxHandle {
     /// The base URL a provider client should use, e.g.
-    /// `http://127.0.0.1:PORT/ncp-sourcedeploy`. An unspecified bind address (`0.0.0.0`)
+    /// `http://127.0.0.1:PORT/<provider type>`. An unspecified bind address (`0.0.0.0`)
     /// is reported as loopback so the URL is reachable.
     pub fn base_url(&self, provider_type: &str) -> String {
         let ip = match self.addr.ip() {

@@ -61,18 +61,17 @@ impl World {
     /// The environment every run gets: a clean one, with the sandbox's demo credentials of
     /// every emulator (they open nothing outside the sandbox).
     fn environment(&self) -> Vec<(&'static str, String)> {
-        vec![
+        [
             ("PATH", std::env::var("PATH").unwrap_or_default()),
             ("NO_COLOR", "1".into()),
-            ("NCLOUD_ACCESS_KEY", sandbox::demo::NCP_ACCESS_KEY.into()),
-            ("NCLOUD_SECRET_KEY", sandbox::demo::NCP_SECRET_KEY.into()),
-            ("NHN_DEPLOY_APP_KEY", sandbox::demo::NHN_APP_KEY.into()),
-            ("NHN_ACCESS_KEY_ID", sandbox::demo::NHN_ACCESS_KEY_ID.into()),
-            (
-                "NHN_SECRET_ACCESS_KEY",
-                sandbox::demo::NHN_SECRET_ACCESS_KEY.into(),
-            ),
         ]
+        .into_iter()
+        .chain(
+            deployplan::providers::registry::demo_environment()
+                .into_iter()
+                .map(|(name, value)| (name, value.to_owned())),
+        )
+        .collect()
     }
 
     /// The real binary, with the sandbox's demo credentials in its environment.

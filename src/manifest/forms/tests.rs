@@ -1,7 +1,6 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::manifest::schema::{editor_schema, manifest_schema};
 
 /// Every `anyOf`/`oneOf` in `value`, with its JSON pointer.
 fn unions<'a>(value: &'a Value, pointer: String, out: &mut Vec<(String, &'a Vec<Value>)>) {
@@ -38,7 +37,8 @@ fn every_union_in_the_schema_is_explained_in_words() {
         json!([1]),
         json!({"a": 1}),
     ];
-    for root in [manifest_schema(), editor_schema()] {
+    let language = crate::providers::registry::language();
+    for root in [language.schema().clone(), language.editor_schema()] {
         let mut found = Vec::new();
         unions(&root, String::new(), &mut found);
         assert!(found.len() >= 3, "the schema has unions: {}", found.len());
@@ -74,7 +74,7 @@ fn every_union_in_the_schema_is_explained_in_words() {
 
 #[test]
 fn a_union_of_constants_lists_the_values_with_a_suggestion() {
-    let root = manifest_schema();
+    let root = crate::providers::registry::language().schema().clone();
     let branches = root["$defs"]["FileSourceType"]["oneOf"].as_array().unwrap();
     let problem = union_problem(&root, branches, &json!("objectstorage"), "`file.type`");
     assert_eq!(

@@ -6,7 +6,7 @@
 //! safe it is to repeat:
 //!
 //! - it passes a closure that builds a fresh request for every attempt, because some APIs
-//!   (NCP) sign a timestamp that must be new on each try;
+//!   sign a timestamp that must be new on each try;
 //! - it passes a [`Retry`] class; this module decides whether to try again, how long to wait
 //!   (exponential backoff with full jitter, or the server's `Retry-After`), and when the
 //!   outcome of a non-idempotent call is unknown ([`HttpError::Ambiguous`]) so that the

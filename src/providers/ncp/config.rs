@@ -1,10 +1,10 @@
-//! Provider-instance settings for `type: ncp-sourcedeploy`: endpoint, region, credentials.
+//! Instance settings of `type: ncp-sourcedeploy`: endpoint, region, credentials.
 
-use crate::manifest::diagnostic::DiagnosticKind;
-use crate::manifest::schema::ProviderConfig;
-use crate::manifest::source::join;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::manifest::validate::Ctx;
-use crate::suggest::did_you_mean;
+use crate::providers::common::instance::{check_endpoint, require_secret};
 
 /// Named endpoints of SourceDeploy.
 pub const ENDPOINTS: [(&str, &str); 3] = [
@@ -13,76 +13,72 @@ pub const ENDPOINTS: [(&str, &str); 3] = [
     ("gov", "https://vpcsourcedeploy.apigw.gov-ntruss.com"),
 ];
 
-/// Credential names this provider reads.
-pub const CREDENTIALS: [&str; 2] = ["access_key", "secret_key"];
+/// The endpoint used when the manifest names none.
+pub const DEFAULT_ENDPOINT: &str = "vpc";
 
 /// Environment variables read when the manifest names no credentials (the names the NCP
 /// Terraform provider uses).
 pub const ENV_ACCESS_KEY: &str = "NCLOUD_ACCESS_KEY";
 pub const ENV_SECRET_KEY: &str = "NCLOUD_SECRET_KEY";
 
-/// Resolves `endpoint:` to a base URL; `None` means the embedded sandbox.
-pub fn base_url(endpoint: Option<&str>) -> Result<Option<String>, String> {
-    match endpoint.unwrap_or("vpc") {
-        "sandbox" => Ok(None),
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            Ok(Some(url.trim_end_matches('/').to_owned()))
-        }
-        name => ENDPOINTS
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, url)| Some((*url).to_owned()))
-            .ok_or_else(|| name.to_owned()),
-    }
+/// Settings of an `ncp-sourcedeploy` provider instance.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NcpSourceDeployConfig")]
+pub struct NcpConfig {
+    /// `sandbox` (the embedded emulator, no account needed), `vpc` (the default),
+    /// `classic`, `gov`, or a base URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Region code sent to the API (`KR` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// API keys by reference, e.g. `secret_key: ${secret.NCLOUD_SECRET_KEY}`; when absent,
+    /// `NCLOUD_ACCESS_KEY` / `NCLOUD_SECRET_KEY` from the environment.
+    #[serde(default)]
+    pub credentials: NcpCredentialSettings,
 }
 
-pub fn validate(_name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
-    if let Err(bad) = base_url(config.endpoint.as_deref()) {
-        let names = ["sandbox", "vpc", "classic", "gov"];
-        let help = did_you_mean(&bad, names)
-            .unwrap_or_else(|| "use `sandbox`, `vpc`, `classic`, `gov` or an http(s) URL".into());
-        ctx.error(
-            DiagnosticKind::ProviderConfig,
-            format!("unknown endpoint `{bad}`"),
-            &join(pointer, "endpoint"),
-            "unknown endpoint",
-        )
-        .help = Some(help);
-    }
-    for (field, present) in [
-        ("app_key", config.app_key.is_some()),
-        ("oauth_endpoint", config.oauth_endpoint.is_some()),
-    ] {
-        if present {
-            ctx.error_at_key(
-                DiagnosticKind::ProviderConfig,
-                format!("`{field}` does not apply to `ncp-sourcedeploy`"),
-                &join(pointer, field),
-                "not for this provider",
-            );
-        }
-    }
-    for key in config.credentials.keys() {
-        let at = join(&join(pointer, "credentials"), key);
-        if !CREDENTIALS.contains(&key.as_str()) {
-            let help = did_you_mean(key, CREDENTIALS)
-                .unwrap_or_else(|| format!("expected one of: {}", CREDENTIALS.join(", ")));
-            ctx.error_at_key(
-                DiagnosticKind::UnknownField,
-                format!("unknown credential `{key}`"),
-                &at,
-                "unknown credential",
-            )
-            .help = Some(help);
-        } else if key == "secret_key" && !ctx.interpolated.sensitive.contains(&at) {
-            ctx.error(
-                DiagnosticKind::ProviderConfig,
-                "`secret_key` must come from a secret, not the manifest text",
-                &at,
-                "a secret written into the manifest",
-            )
-            .help =
-                Some("write `secret_key: ${secret.NCLOUD_SECRET_KEY}` and export the value".into());
-        }
-    }
+/// The API keys of an instance.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NcpSourceDeployCredentials")]
+pub struct NcpCredentialSettings {
+    /// The access key ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key: Option<String>,
+    /// The secret key: only ever from a secret (`${secret.NAME}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+}
+
+/// Names of [`ENDPOINTS`].
+pub fn endpoint_names() -> Vec<&'static str> {
+    ENDPOINTS.iter().map(|(name, _)| *name).collect()
+}
+
+/// The base URL of a named endpoint.
+pub fn named_url(name: &str) -> String {
+    ENDPOINTS
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, url)| (*url).to_owned())
+        .unwrap_or_default()
+}
+
+pub fn validate(_name: &str, config: &NcpConfig, pointer: &str, ctx: &mut Ctx<'_>) {
+    check_endpoint(
+        config.endpoint.as_deref(),
+        DEFAULT_ENDPOINT,
+        &endpoint_names(),
+        pointer,
+        ctx,
+    );
+    require_secret(
+        "secret_key",
+        config.credentials.secret_key.is_some(),
+        pointer,
+        ctx,
+        "write `secret_key: ${secret.NCLOUD_SECRET_KEY}` and export the value".into(),
+    );
 }

@@ -75,6 +75,7 @@ pub async fn export(
         return Ok(Exported {
             unmatched,
             available,
+            noun: NOUN,
             ..Exported::default()
         });
     }
@@ -100,8 +101,12 @@ pub async fn export(
         available,
         notes: vec![RELEASES_NOTE.to_owned()],
         summary: counts.summary(),
+        noun: NOUN,
     })
 }
+
+/// What the exported top-level objects are called.
+const NOUN: &str = "projects";
 
 fn task_failed(err: tokio::task::JoinError) -> ProviderError {
     ProviderError::Precondition(format!("export task failed: {err}"))
@@ -422,7 +427,13 @@ fn inexpressible(config: &wire::ScenarioConfig) -> Option<String> {
 fn rule_errors(check: impl FnOnce(&mut Ctx<'_>)) -> String {
     let (sources, located) = (SourceMap::default(), Located::default());
     let (interpolated, providers) = (Interpolated::default(), BTreeMap::new());
-    let mut ctx = Ctx::new(&sources, &located, &interpolated, &providers);
+    let mut ctx = Ctx::new(
+        &sources,
+        &located,
+        &interpolated,
+        &providers,
+        crate::providers::registry::language(),
+    );
     check(&mut ctx);
     let messages: Vec<String> = ctx
         .diagnostics

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use super::manifest::{FileSourceType, NcpSection, Release, Scenario, TargetType};
 use super::rules;
 use crate::manifest::diagnostic::DiagnosticKind;
-use crate::manifest::schema::ProviderType;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
@@ -32,15 +31,12 @@ pub fn valid_name(name: &str) -> bool {
 
 pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
-    let base = "/ncp-sourcedeploy";
+    let base = &join("", super::TYPE);
     for (project_name, project) in &section.projects {
         let pointer = join(&join(base, "projects"), project_name);
         ctx.check_name(project_name, &pointer, NAME_RULE, valid_name);
-        let Some(provider) = ctx.provider_for(
-            project.provider.as_deref(),
-            ProviderType::NcpSourceDeploy,
-            &pointer,
-        ) else {
+        let Some(provider) = ctx.provider_for(project.provider.as_deref(), super::TYPE, &pointer)
+        else {
             continue;
         };
         let project_address = Address::root(&provider, KIND_PROJECT, project_name);
@@ -237,10 +233,10 @@ fn lower_release(
             "must be positive",
         );
     }
-    let project_pointer = join(&join("/ncp-sourcedeploy", "projects"), project_name);
+    let project_pointer = join(&join(&join("", super::TYPE), "projects"), project_name);
     let provider = ctx.provider_for(
         release.provider.as_deref().or(project.provider.as_deref()),
-        ProviderType::NcpSourceDeploy,
+        super::TYPE,
         &project_pointer,
     )?;
     let scenario_address = Address::root(&provider, KIND_PROJECT, project_name)

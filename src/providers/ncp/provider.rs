@@ -4,14 +4,13 @@
 use async_trait::async_trait;
 
 use super::client::{NcpClient, NcpCredentials};
-use super::config::{self, ENV_ACCESS_KEY, ENV_SECRET_KEY};
+use super::config::{self, ENV_ACCESS_KEY, ENV_SECRET_KEY, NcpConfig};
+use super::emulator::demo;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
-use crate::manifest::schema::ProviderConfig;
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::http::HttpClient;
-use crate::providers::{
-    ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError, SandboxUrls,
-};
+use crate::providers::common::instance::{self, Instance};
+use crate::providers::kind::Setup;
+use crate::providers::{ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError};
 use crate::redact;
 
 /// One `ncp-sourcedeploy` provider instance.
@@ -23,51 +22,31 @@ pub struct NcpProvider {
 impl NcpProvider {
     pub fn from_config(
         name: &str,
-        config: &ProviderConfig,
-        sandbox: SandboxUrls<'_>,
-        env: &dyn Fn(&str) -> Option<String>,
-        http: HttpClient,
+        config: &NcpConfig,
+        setup: &Setup<'_>,
     ) -> Result<Self, ProviderError> {
-        let config_error = |message: String, hint: Option<String>| ProviderError::Config {
-            provider: name.to_owned(),
-            message,
-            hint,
-        };
-        let base = config::base_url(config.endpoint.as_deref())
-            .map_err(|bad| config_error(format!("unknown endpoint `{bad}`"), None))?;
-        let (base, demo) = match base {
-            Some(url) => (url, false),
-            None => match sandbox {
-                Some(urls) => (urls("ncp-sourcedeploy"), true),
-                None => {
-                    return Err(config_error(
-                        "the embedded sandbox is not running".into(),
-                        None,
-                    ));
-                }
-            },
-        };
-        let credential = |key: &str, env_name: &str, demo_value: &str| -> Option<String> {
-            config
-                .credentials
-                .get(key)
-                .cloned()
-                .or_else(|| env(env_name))
-                .or_else(|| demo.then(|| demo_value.to_owned()))
-        };
-        let access_key = credential(
-            "access_key",
+        let endpoint = instance::endpoint(
+            config.endpoint.as_deref(),
+            config::DEFAULT_ENDPOINT,
+            &config::endpoint_names(),
+        )
+        .map_err(|bad| instance::config_error(name, format!("unknown endpoint `{bad}`"), None))?;
+        let (instance, base) =
+            Instance::base_url(name, setup, endpoint, super::TYPE, config::named_url)?;
+        let credentials = &config.credentials;
+        let access_key = instance.value(
+            credentials.access_key.as_deref(),
             ENV_ACCESS_KEY,
-            crate::sandbox::demo::NCP_ACCESS_KEY,
+            demo::ACCESS_KEY,
         );
-        let secret_key = credential(
-            "secret_key",
+        let secret_key = instance.value(
+            credentials.secret_key.as_deref(),
             ENV_SECRET_KEY,
-            crate::sandbox::demo::NCP_SECRET_KEY,
+            demo::SECRET_KEY,
         );
         let (Some(access_key), Some(secret_key)) = (access_key, secret_key) else {
-            return Err(config_error(
-                "no API credentials".into(),
+            return Err(instance.error(
+                "no API credentials",
                 Some(format!(
                     "export {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or set `credentials: {{ access_key: ${{env.X}}, secret_key: ${{secret.Y}} }}`"
                 )),
@@ -81,7 +60,7 @@ impl NcpProvider {
                 access_key,
                 secret_key,
             },
-            http,
+            setup.http.clone(),
         );
         Ok(NcpProvider {
             name: name.to_owned(),

@@ -1,12 +1,12 @@
-//! Provider-instance settings for `type: nhn-deploy`: endpoint, app key, credentials.
+//! Instance settings of `type: nhn-deploy`: endpoint, app key, credentials.
 
-use crate::manifest::diagnostic::DiagnosticKind;
-use crate::manifest::schema::ProviderConfig;
-use crate::manifest::source::join;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::manifest::validate::Ctx;
-use crate::suggest::did_you_mean;
+use crate::providers::common::instance::{check_endpoint, require_secret};
 
-/// The public API endpoints by name.
+/// The public API endpoints by name: (name, API base, OAuth2 base).
 pub const ENDPOINTS: [(&str, &str, &str); 2] = [
     (
         "public",
@@ -20,8 +20,8 @@ pub const ENDPOINTS: [(&str, &str, &str); 2] = [
     ),
 ];
 
-/// Credential names: a ready token, or a User Access Key exchanged for tokens.
-pub const CREDENTIALS: [&str; 3] = ["token", "access_key_id", "secret_access_key"];
+/// The endpoint used when the manifest names none.
+pub const DEFAULT_ENDPOINT: &str = "public";
 
 /// Environment variables read when the manifest names no credentials.
 pub const ENV_TOKEN: &str = "NHN_DEPLOY_TOKEN";
@@ -29,78 +29,77 @@ pub const ENV_ACCESS_KEY_ID: &str = "NHN_ACCESS_KEY_ID";
 pub const ENV_SECRET_ACCESS_KEY: &str = "NHN_SECRET_ACCESS_KEY";
 pub const ENV_APP_KEY: &str = "NHN_DEPLOY_APP_KEY";
 
-/// `(api base, oauth base)` of `endpoint:`; `None` means the embedded sandbox.
-pub fn bases(
-    endpoint: Option<&str>,
-    oauth: Option<&str>,
-) -> Result<Option<(String, String)>, String> {
-    match endpoint.unwrap_or("public") {
-        "sandbox" => Ok(None),
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            let api = url.trim_end_matches('/').to_owned();
-            Ok(Some((
-                api.clone(),
-                oauth
-                    .map(|o| o.trim_end_matches('/').to_owned())
-                    .unwrap_or(api),
-            )))
-        }
-        name => ENDPOINTS
-            .iter()
-            .find(|(known, _, _)| *known == name)
-            .map(|(_, api, auth)| {
-                Some((
-                    (*api).to_owned(),
-                    oauth.unwrap_or(auth).trim_end_matches('/').to_owned(),
-                ))
-            })
-            .ok_or_else(|| name.to_owned()),
-    }
+/// Settings of an `nhn-deploy` provider instance. (No region: it is part of the app key's
+/// project.)
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NhnDeployConfig")]
+pub struct NhnConfig {
+    /// `sandbox` (the embedded emulator, no account needed), `public` (the default), `gov`,
+    /// or a base URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// The Deploy service's app key (`NHN_DEPLOY_APP_KEY` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// The OAuth2 token endpoint's base URL, when not the named endpoint's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_endpoint: Option<String>,
+    /// A ready token, or a User Access Key exchanged for tokens, by reference; when
+    /// absent, `NHN_DEPLOY_TOKEN` or `NHN_ACCESS_KEY_ID` / `NHN_SECRET_ACCESS_KEY`.
+    #[serde(default)]
+    pub credentials: NhnCredentialSettings,
 }
 
-pub fn validate(_name: &str, config: &ProviderConfig, pointer: &str, ctx: &mut Ctx<'_>) {
-    if let Err(bad) = bases(config.endpoint.as_deref(), config.oauth_endpoint.as_deref()) {
-        let help = did_you_mean(&bad, ["sandbox", "public", "gov"])
-            .unwrap_or_else(|| "use `sandbox`, `public`, `gov` or an http(s) URL".into());
-        ctx.error(
-            DiagnosticKind::ProviderConfig,
-            format!("unknown endpoint `{bad}`"),
-            &join(pointer, "endpoint"),
-            "unknown endpoint",
-        )
-        .help = Some(help);
-    }
-    if config.region.is_some() {
-        ctx.error_at_key(
-            DiagnosticKind::ProviderConfig,
-            "`region` does not apply to `nhn-deploy`",
-            &join(pointer, "region"),
-            "not for this provider",
-        )
-        .help = Some("the region is part of the app key's project".into());
-    }
-    for key in config.credentials.keys() {
-        let at = join(&join(pointer, "credentials"), key);
-        if !CREDENTIALS.contains(&key.as_str()) {
-            let help = did_you_mean(key, CREDENTIALS)
-                .unwrap_or_else(|| format!("expected one of: {}", CREDENTIALS.join(", ")));
-            ctx.error_at_key(
-                DiagnosticKind::UnknownField,
-                format!("unknown credential `{key}`"),
-                &at,
-                "unknown credential",
-            )
-            .help = Some(help);
-        } else if key != "access_key_id" && !ctx.interpolated.sensitive.contains(&at) {
-            ctx.error(
-                DiagnosticKind::ProviderConfig,
-                format!("`{key}` must come from a secret, not the manifest text"),
-                &at,
-                "a secret written into the manifest",
-            )
-            .help = Some(format!(
-                "write `{key}: ${{secret.NAME}}` and export the value"
-            ));
-        }
+/// The credentials of an instance: a token, or a User Access Key.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NhnDeployCredentials")]
+pub struct NhnCredentialSettings {
+    /// A bearer token: only ever from a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The User Access Key ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// The Secret Access Key: only ever from a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_access_key: Option<String>,
+}
+
+/// Names of [`ENDPOINTS`].
+pub fn endpoint_names() -> Vec<&'static str> {
+    ENDPOINTS.iter().map(|(name, _, _)| *name).collect()
+}
+
+/// `(api base, oauth base)` of a named endpoint.
+pub fn named_bases(name: &str) -> (String, String) {
+    ENDPOINTS
+        .iter()
+        .find(|(known, _, _)| *known == name)
+        .map(|(_, api, oauth)| ((*api).to_owned(), (*oauth).to_owned()))
+        .unwrap_or_default()
+}
+
+pub fn validate(_name: &str, config: &NhnConfig, pointer: &str, ctx: &mut Ctx<'_>) {
+    check_endpoint(
+        config.endpoint.as_deref(),
+        DEFAULT_ENDPOINT,
+        &endpoint_names(),
+        pointer,
+        ctx,
+    );
+    let credentials = &config.credentials;
+    for (field, present) in [
+        ("token", credentials.token.is_some()),
+        ("secret_access_key", credentials.secret_access_key.is_some()),
+    ] {
+        require_secret(
+            field,
+            present,
+            pointer,
+            ctx,
+            format!("write `{field}: ${{secret.NAME}}` and export the value"),
+        );
     }
 }

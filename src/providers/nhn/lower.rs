@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::{ApplicationType, Binary, NhnSection, OsType, Release};
 use crate::manifest::diagnostic::DiagnosticKind;
-use crate::manifest::schema::ProviderType;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
@@ -99,8 +98,7 @@ pub fn digest(path: &std::path::Path) -> std::io::Result<(u64, String)> {
 }
 
 fn lower_binary(name: &str, binary: &Binary, pointer: &str, ctx: &mut Ctx<'_>) -> Option<Resource> {
-    let provider =
-        ctx.provider_for(binary.provider.as_deref(), ProviderType::NhnDeploy, pointer)?;
+    let provider = ctx.provider_for(binary.provider.as_deref(), super::TYPE, pointer)?;
     let version_at = join(pointer, "version");
     if binary.version.trim().is_empty() || binary.version.chars().count() > 100 {
         ctx.error(
@@ -220,11 +218,7 @@ fn lower_release(
     pointer: &str,
     ctx: &mut Ctx<'_>,
 ) -> Option<Resource> {
-    let provider = ctx.provider_for(
-        release.provider.as_deref(),
-        ProviderType::NhnDeploy,
-        pointer,
-    )?;
+    let provider = ctx.provider_for(release.provider.as_deref(), super::TYPE, pointer)?;
     let mut depends_on = Vec::new();
     let (version, binary_group) = match (&release.binary, &release.version) {
         (Some(binary_name), None) => {

@@ -8,13 +8,16 @@ use futures_util::future::try_join_all;
 use tokio::sync::Mutex;
 
 use super::client::{NhnAuth, NhnClient, NhnError};
-use super::config::{self, ENV_ACCESS_KEY_ID, ENV_APP_KEY, ENV_SECRET_ACCESS_KEY, ENV_TOKEN};
+use super::config::{
+    self, ENV_ACCESS_KEY_ID, ENV_APP_KEY, ENV_SECRET_ACCESS_KEY, ENV_TOKEN, NhnConfig,
+};
+use super::emulator::demo;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::wire;
-use crate::manifest::schema::ProviderConfig;
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::http::HttpClient;
-use crate::providers::{ApplyContext, Outcome, Provider, ProviderError, SandboxUrls};
+use crate::providers::common::instance::{self, Instance};
+use crate::providers::kind::Setup;
+use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
 use crate::redact;
 
 /// Names resolved to ids, kept between fetch and execute.
@@ -59,78 +62,62 @@ pub(super) fn request_error(call: impl Into<String>, err: NhnError) -> ProviderE
 impl NhnProvider {
     pub fn from_config(
         name: &str,
-        config: &ProviderConfig,
-        sandbox: SandboxUrls<'_>,
-        env: &dyn Fn(&str) -> Option<String>,
-        http: HttpClient,
+        config: &NhnConfig,
+        setup: &Setup<'_>,
     ) -> Result<Self, ProviderError> {
-        let config_error = |message: String, hint: Option<String>| ProviderError::Config {
-            provider: name.to_owned(),
-            message,
-            hint,
+        let endpoint = instance::endpoint(
+            config.endpoint.as_deref(),
+            config::DEFAULT_ENDPOINT,
+            &config::endpoint_names(),
+        )
+        .map_err(|bad| instance::config_error(name, format!("unknown endpoint `{bad}`"), None))?;
+        // A base URL serves both the API and, unless `oauth_endpoint` says otherwise, the
+        // token exchange; so does the sandbox.
+        let named_oauth = match &endpoint {
+            instance::Endpoint::Named(known) => Some(config::named_bases(known).1),
+            _ => None,
         };
-        let bases = config::bases(config.endpoint.as_deref(), config.oauth_endpoint.as_deref())
-            .map_err(|bad| config_error(format!("unknown endpoint `{bad}`"), None))?;
-        let ((api, oauth), demo) = match bases {
-            Some(bases) => (bases, false),
-            None => match sandbox {
-                Some(urls) => {
-                    let base = urls("nhn-deploy");
-                    ((base.clone(), base), true)
-                }
-                None => {
-                    return Err(config_error(
-                        "the embedded sandbox is not running".into(),
-                        None,
-                    ));
-                }
-            },
-        };
-        let setting = |key: &str, env_name: &str, demo_value: &str| -> Option<String> {
-            config
-                .credentials
-                .get(key)
-                .cloned()
-                .or_else(|| env(env_name))
-                .or_else(|| demo.then(|| demo_value.to_owned()))
-        };
-        let app_key = config
-            .app_key
-            .clone()
-            .or_else(|| env(ENV_APP_KEY))
-            .or_else(|| demo.then(|| crate::sandbox::demo::NHN_APP_KEY.to_owned()))
+        let (instance, api) = Instance::base_url(name, setup, endpoint, super::TYPE, |known| {
+            config::named_bases(known).0
+        })?;
+        let oauth = config
+            .oauth_endpoint
+            .as_deref()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .filter(|_| !instance.demo)
+            .or(named_oauth)
+            .unwrap_or_else(|| api.clone());
+        let credentials = &config.credentials;
+        let app_key = instance
+            .value(config.app_key.as_deref(), ENV_APP_KEY, demo::NHN_APP_KEY)
             .ok_or_else(|| {
-                config_error(
-                    "no app key".into(),
+                instance.error(
+                    "no app key",
                     Some(format!(
                         "set `app_key:` on the provider or export {ENV_APP_KEY}"
                     )),
                 )
             })?;
-        let token = config
-            .credentials
-            .get("token")
-            .cloned()
-            .or_else(|| env(ENV_TOKEN));
+        let token = credentials.token.clone().or_else(|| (setup.env)(ENV_TOKEN));
         let auth = match token {
             Some(token) => {
                 redact::register(&token);
                 NhnAuth::Token(token)
             }
             None => {
-                let id = setting(
-                    "access_key_id",
+                let id = instance.value(
+                    credentials.access_key_id.as_deref(),
                     ENV_ACCESS_KEY_ID,
-                    crate::sandbox::demo::NHN_ACCESS_KEY_ID,
+                    demo::NHN_ACCESS_KEY_ID,
                 );
-                let secret = setting(
-                    "secret_access_key",
+                let secret = instance.value(
+                    credentials.secret_access_key.as_deref(),
                     ENV_SECRET_ACCESS_KEY,
-                    crate::sandbox::demo::NHN_SECRET_ACCESS_KEY,
+                    demo::NHN_SECRET_ACCESS_KEY,
                 );
                 let (Some(id), Some(secret)) = (id, secret) else {
-                    return Err(config_error(
-                        "no API credentials".into(),
+                    return Err(instance.error(
+                        "no API credentials",
                         Some(format!(
                             "export {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY} (a User Access Key), or {ENV_TOKEN}"
                         )),
@@ -140,7 +127,7 @@ impl NhnProvider {
                 NhnAuth::AccessKey { id, secret }
             }
         };
-        let client = NhnClient::new(&api, &oauth, &app_key, auth, http);
+        let client = NhnClient::new(&api, &oauth, &app_key, auth, setup.http.clone());
         Ok(NhnProvider {
             client,
             lookups: Mutex::new(Lookups::default()),

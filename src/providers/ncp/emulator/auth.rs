@@ -12,9 +12,9 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::demo;
 use super::error::ApiError;
 use crate::providers::ncp::signature;
-use crate::sandbox::demo;
 
 /// An account key pair the emulator knows, and the user it belongs to.
 struct Credential {
@@ -24,8 +24,8 @@ struct Credential {
 }
 
 const CREDENTIALS: &[Credential] = &[Credential {
-    access_key: demo::NCP_ACCESS_KEY,
-    secret_key: demo::NCP_SECRET_KEY,
+    access_key: demo::ACCESS_KEY,
+    secret_key: demo::SECRET_KEY,
     user: "sandbox-demo",
 }];
 
@@ -136,7 +136,7 @@ mod tests {
             "GET",
             "/api/v1/project?pageNo=1",
             &ts,
-            demo::NCP_ACCESS_KEY,
+            demo::ACCESS_KEY,
             secret,
         );
         let mut headers = HeaderMap::new();
@@ -146,7 +146,7 @@ mod tests {
         );
         headers.insert(
             signature::HEADER_ACCESS_KEY,
-            HeaderValue::from_static(demo::NCP_ACCESS_KEY),
+            HeaderValue::from_static(demo::ACCESS_KEY),
         );
         headers.insert(signature_header, HeaderValue::from_str(&sig).unwrap());
         headers
@@ -158,7 +158,7 @@ mod tests {
             signature::HEADER_SIGNATURE_V2,
             signature::HEADER_SIGNATURE_V1,
         ] {
-            let headers = headers(NOW, demo::NCP_SECRET_KEY, name);
+            let headers = headers(NOW, demo::SECRET_KEY, name);
             assert_eq!(
                 authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW),
                 Ok(Caller("sandbox-demo"))
@@ -171,7 +171,7 @@ mod tests {
         let limit = signature::MAX_CLOCK_SKEW_MS;
         let headers = headers(
             NOW - limit,
-            demo::NCP_SECRET_KEY,
+            demo::SECRET_KEY,
             signature::HEADER_SIGNATURE_V2,
         );
         assert!(authenticate("GET", "/api/v1/project?pageNo=1", &headers, NOW).is_ok());
@@ -180,11 +180,7 @@ mod tests {
     }
 
     fn headers_at(timestamp: i64) -> HeaderMap {
-        headers(
-            timestamp,
-            demo::NCP_SECRET_KEY,
-            signature::HEADER_SIGNATURE_V2,
-        )
+        headers(timestamp, demo::SECRET_KEY, signature::HEADER_SIGNATURE_V2)
     }
 
     #[test]

@@ -25,12 +25,13 @@
 //! | SourceBuild projects | 5001 shop-build, 5002 api-build, 5003 site-build |
 //! | SourceCommit repositories | shop-manifests, shop-app, site — each with branches main, develop |
 //!
-//! The accepted credentials are [`crate::sandbox::demo`]'s NCP key pair (executor
+//! The accepted credentials are [`demo`]'s key pair (executor
 //! `sandbox-demo`).
 
 mod admin;
 mod auth;
 mod canary;
+pub mod demo;
 mod deploy;
 mod error;
 mod history;
@@ -62,7 +63,7 @@ use crate::sandbox::{
 };
 
 /// The provider type: mount prefix and state document key.
-pub const PROVIDER_TYPE: &str = "ncp-sourcedeploy";
+pub const PROVIDER_TYPE: &str = super::TYPE;
 
 /// The SourceDeploy emulator: its state and how its deployments progress.
 pub struct NcpEmulator {

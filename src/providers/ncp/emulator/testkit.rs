@@ -5,8 +5,9 @@
 
 use serde_json::{Value, json};
 
+use super::demo;
 use crate::providers::ncp::signature;
-use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions, demo};
+use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions};
 
 /// Starts a sandbox on `127.0.0.1:0` with the given options.
 pub(crate) async fn start(options: SandboxOptions) -> SandboxHandle {
@@ -45,8 +46,8 @@ impl Ncp {
         Ncp {
             base: sandbox.base_url(super::PROVIDER_TYPE),
             http: reqwest::Client::new(),
-            access_key: demo::NCP_ACCESS_KEY.to_owned(),
-            secret_key: demo::NCP_SECRET_KEY.to_owned(),
+            access_key: demo::ACCESS_KEY.to_owned(),
+            secret_key: demo::SECRET_KEY.to_owned(),
             skew_ms: 0,
             signature_header: signature::HEADER_SIGNATURE_V2,
         }

@@ -34,8 +34,8 @@ use super::error::ApiError;
 use super::request::Params;
 use super::state::IssuedToken;
 use super::{NhnEmulator, now_ms, seed};
+use crate::providers::nhn::emulator::demo;
 use crate::providers::nhn::wire::{Seconds, TokenResponse};
-use crate::sandbox::demo;
 
 /// The header API calls carry their token in.
 pub(super) const TOKEN_HEADER: &str = "x-nhn-authorization";

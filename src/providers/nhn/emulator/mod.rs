@@ -28,16 +28,17 @@
 //! [`demo::NHN_SECRET_ACCESS_KEY`] (user `sandbox-demo@example.com`, Deploy ADMIN), and the
 //! static token [`demo::NHN_TOKEN`]. Binary keys start at 1001, deploy keys at 5001.
 //!
-//! [`demo::NHN_APP_KEY`]: crate::sandbox::demo::NHN_APP_KEY
-//! [`demo::NHN_ACCESS_KEY_ID`]: crate::sandbox::demo::NHN_ACCESS_KEY_ID
-//! [`demo::NHN_SECRET_ACCESS_KEY`]: crate::sandbox::demo::NHN_SECRET_ACCESS_KEY
-//! [`demo::NHN_TOKEN`]: crate::sandbox::demo::NHN_TOKEN
+//! [`demo::NHN_APP_KEY`]: demo::NHN_APP_KEY
+//! [`demo::NHN_ACCESS_KEY_ID`]: demo::NHN_ACCESS_KEY_ID
+//! [`demo::NHN_SECRET_ACCESS_KEY`]: demo::NHN_SECRET_ACCESS_KEY
+//! [`demo::NHN_TOKEN`]: demo::NHN_TOKEN
 
 mod admin;
 mod artifacts;
 mod auth;
 mod binaries;
 mod blobs;
+pub mod demo;
 mod deploy;
 mod error;
 mod history;
@@ -69,7 +70,7 @@ use crate::sandbox::{
 };
 
 /// The provider type: mount prefix and state document key.
-pub const PROVIDER_TYPE: &str = "nhn-deploy";
+pub const PROVIDER_TYPE: &str = super::TYPE;
 
 /// The Deploy emulator: its state, where uploaded bytes go, how deployments progress.
 pub struct NhnEmulator {

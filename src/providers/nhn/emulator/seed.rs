@@ -5,7 +5,7 @@
 //! binaries, deployments, tokens and test settings live in the mutable state. The table is
 //! repeated in the module documentation of the emulator.
 
-use crate::sandbox::demo;
+use crate::providers::nhn::emulator::demo;
 
 /// An artifact: `server` ones deploy to server groups, `client` ones only store binaries.
 pub(super) struct Artifact {

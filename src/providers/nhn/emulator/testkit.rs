@@ -7,7 +7,8 @@ use base64::Engine;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions, demo};
+use super::demo;
+use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions};
 
 /// Starts a sandbox on `127.0.0.1:0` with the given options.
 pub(crate) async fn start(options: SandboxOptions) -> SandboxHandle {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::super::testkit::{self, FAST, Nhn, assert_error, basic, success};
-use crate::sandbox::demo;
+use crate::providers::nhn::emulator::demo;
 
 #[tokio::test]
 async fn issued_tokens_open_the_api() {

@@ -1,0 +1,163 @@
+//! Building a provider instance from its settings: the shared meaning of `endpoint:`
+//! (`sandbox`, a named endpoint, a base URL) and of credentials (written in the manifest,
+//! else from the environment, else the emulator's demo value when talking to the sandbox),
+//! with the same errors for every provider type.
+
+use super::super::ProviderError;
+use super::super::kind::Setup;
+use crate::manifest::diagnostic::DiagnosticKind;
+use crate::manifest::source::join;
+use crate::manifest::validate::Ctx;
+use crate::suggest::did_you_mean;
+
+/// Where `endpoint:` points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint<'n> {
+    /// The embedded sandbox.
+    Sandbox,
+    /// A base URL, without a trailing `/`.
+    Url(String),
+    /// One of the provider's named endpoints (its name as written).
+    Named(&'n str),
+}
+
+/// Reads `endpoint:` (absent means `default`); `Err` holds an unknown name.
+pub fn endpoint<'n>(
+    written: Option<&'n str>,
+    default: &'n str,
+    names: &[&str],
+) -> Result<Endpoint<'n>, String> {
+    match written.unwrap_or(default) {
+        "sandbox" => Ok(Endpoint::Sandbox),
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(Endpoint::Url(url.trim_end_matches('/').to_owned()))
+        }
+        name if names.contains(&name) => Ok(Endpoint::Named(name)),
+        name => Err(name.to_owned()),
+    }
+}
+
+/// Reports an unknown endpoint name at `<pointer>/endpoint`, with the names the provider
+/// knows.
+pub fn check_endpoint(
+    written: Option<&str>,
+    default: &str,
+    names: &[&str],
+    pointer: &str,
+    ctx: &mut Ctx<'_>,
+) {
+    if let Err(bad) = endpoint(written, default, names) {
+        let mut known = vec!["sandbox"];
+        known.extend_from_slice(names);
+        let help = did_you_mean(&bad, known.iter().copied()).unwrap_or_else(|| {
+            let listed: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+            format!("use {} or an http(s) URL", listed.join(", "))
+        });
+        ctx.error(
+            DiagnosticKind::ProviderConfig,
+            format!("unknown endpoint `{bad}`"),
+            &join(pointer, "endpoint"),
+            "unknown endpoint",
+        )
+        .help = Some(help);
+    }
+}
+
+/// Reports a credential written as plain text where only a secret reference
+/// (`${secret.NAME}`) belongs.
+pub fn require_secret(field: &str, present: bool, pointer: &str, ctx: &mut Ctx<'_>, help: String) {
+    let at = join(&join(pointer, "credentials"), field);
+    if present && !ctx.interpolated.sensitive.contains(&at) {
+        ctx.error(
+            DiagnosticKind::ProviderConfig,
+            format!("`{field}` must come from a secret, not the manifest text"),
+            &at,
+            "a secret written into the manifest",
+        )
+        .help = Some(help);
+    }
+}
+
+/// An instance being built: its name, and where it may look for what it needs.
+pub struct Instance<'a> {
+    pub name: &'a str,
+    pub setup: &'a Setup<'a>,
+    /// Whether it talks to the embedded sandbox (demo credentials apply).
+    pub demo: bool,
+}
+
+impl<'a> Instance<'a> {
+    /// Resolves the endpoint to a base URL: the sandbox's mount of `provider_type`, or the
+    /// URL `named` maps a named endpoint to.
+    pub fn base_url(
+        name: &'a str,
+        setup: &'a Setup<'a>,
+        endpoint: Endpoint<'_>,
+        provider_type: &str,
+        named: impl Fn(&str) -> String,
+    ) -> Result<(Instance<'a>, String), ProviderError> {
+        let (url, demo) = match endpoint {
+            Endpoint::Url(url) => (url, false),
+            Endpoint::Named(known) => (named(known), false),
+            Endpoint::Sandbox => match setup.sandbox {
+                Some(urls) => (urls(provider_type), true),
+                None => {
+                    return Err(config_error(
+                        name,
+                        "the embedded sandbox is not running",
+                        None,
+                    ));
+                }
+            },
+        };
+        Ok((Instance { name, setup, demo }, url))
+    }
+
+    /// A credential or setting: as written, else from `env_name`, else the emulator's demo
+    /// value when talking to the sandbox.
+    pub fn value(&self, written: Option<&str>, env_name: &str, demo: &str) -> Option<String> {
+        written
+            .map(str::to_owned)
+            .or_else(|| (self.setup.env)(env_name))
+            .or_else(|| self.demo.then(|| demo.to_owned()))
+    }
+
+    pub fn error(&self, message: impl Into<String>, hint: Option<String>) -> ProviderError {
+        config_error(self.name, message, hint)
+    }
+}
+
+/// The instance cannot be built (endpoint, credentials).
+pub fn config_error(name: &str, message: impl Into<String>, hint: Option<String>) -> ProviderError {
+    ProviderError::Config {
+        provider: name.to_owned(),
+        message: message.into(),
+        hint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_sandbox_urls_or_known_names() {
+        let names = ["public", "gov"];
+        assert_eq!(
+            endpoint(None, "public", &names),
+            Ok(Endpoint::Named("public"))
+        );
+        assert_eq!(
+            endpoint(Some("sandbox"), "public", &names),
+            Ok(Endpoint::Sandbox)
+        );
+        assert_eq!(
+            endpoint(Some("https://example.test/api/"), "public", &names),
+            Ok(Endpoint::Url("https://example.test/api".into()))
+        );
+        assert_eq!(
+            endpoint(Some("pubic"), "public", &names),
+            Err("pubic".into())
+        );
+    }
+}
