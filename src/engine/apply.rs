@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
+use super::graph::{DependencyGraph, NodeIndex};
 use crate::model::{Action, Address, Change, Resource};
 use crate::providers::{ApplyContext, Provider, ProviderError};
 
@@ -61,38 +62,33 @@ impl ApplyReport {
     }
 }
 
-/// Which earlier changes each change waits for.
+/// Which changes each change waits for, by index into `changes`, ascending. Creates,
+/// updates, replacements and deploys wait for what they depend on and for their parent;
+/// deletes run the nesting in reverse and wait for the deletes of their children, and so
+/// does a replacement (its first step deletes the old object, which the API refuses while
+/// children remain).
 fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
-    let index: HashMap<&Address, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&c.address, i))
-        .collect();
-    changes
-        .iter()
-        .map(|change| {
-            // Children deleted go first: before their parent's delete, and before the
-            // delete that starts their parent's replacement.
-            let children_deleted = changes
-                .iter()
-                .enumerate()
-                .filter(|(_, other)| {
-                    other.action == Action::Delete && other.parent.as_ref() == Some(&change.address)
-                })
-                .map(|(i, _)| i);
-            let mut deps: Vec<usize> = match change.action {
-                Action::Delete => children_deleted.collect(),
-                action => change
-                    .depends_on
-                    .iter()
-                    .chain(change.parent.iter())
-                    .filter_map(|d| index.get(d).copied())
-                    .chain(children_deleted.filter(|_| action == Action::Replace))
+    let graph = DependencyGraph::new(changes);
+    graph
+        .nodes()
+        .map(|node| {
+            let children_deleted = graph
+                .children(node)
+                .into_iter()
+                .filter(|child| changes[child.index()].action == Action::Delete);
+            let mut waits: Vec<usize> = match changes[node.index()].action {
+                Action::Delete => children_deleted.map(NodeIndex::index).collect(),
+                Action::Replace => (graph.dependencies(node).into_iter())
+                    .chain(children_deleted)
+                    .map(NodeIndex::index)
+                    .collect(),
+                _ => (graph.dependencies(node).into_iter())
+                    .map(NodeIndex::index)
                     .collect(),
             };
-            deps.sort_unstable();
-            deps.dedup();
-            deps
+            waits.sort_unstable();
+            waits.dedup();
+            waits
         })
         .collect()
 }
@@ -213,6 +209,8 @@ pub async fn apply(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn change(address: &str, action: Action, parent: Option<&str>, deps: &[&str]) -> Change {
@@ -262,5 +260,81 @@ mod tests {
         assert_eq!(pre[1], vec![0, 2]);
         assert_eq!(pre[3], vec![1], "a re-created child follows its parent");
         assert!(pre[2].is_empty());
+    }
+
+    /// A random plan's changes: each nested in an earlier one or not, depending on its
+    /// parent and on other earlier ones, with any action; listed in any order.
+    fn forest() -> impl Strategy<Value = Vec<Change>> {
+        let actions = vec![
+            Action::Create,
+            Action::Update,
+            Action::Replace,
+            Action::Delete,
+            Action::Deploy,
+        ];
+        let spec = (
+            any::<Option<prop::sample::Index>>(),
+            prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+            prop::sample::select(actions),
+        );
+        prop::collection::vec(spec, 1..20)
+            .prop_map(|specs| {
+                let mut changes: Vec<Change> = Vec::new();
+                for (i, (parent, deps, action)) in specs.into_iter().enumerate() {
+                    let earlier =
+                        |pick: &prop::sample::Index| changes[pick.index(i)].address.0.clone();
+                    let parent = parent.filter(|_| i > 0).map(|p| earlier(&p));
+                    let mut deps: Vec<String> =
+                        deps.iter().filter(|_| i > 0).map(earlier).collect();
+                    deps.extend(parent.clone());
+                    let address = match &parent {
+                        Some(p) => format!("{p}.c{i}"),
+                        None => format!("c{i}"),
+                    };
+                    let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+                    changes.push(change(&address, action, parent.as_deref(), &deps));
+                }
+                changes
+            })
+            .prop_shuffle()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Run one at a time as soon as ready, every change runs: what is not a delete after
+        /// everything it depends on, a delete before the delete or replacement of its parent.
+        #[test]
+        fn creates_follow_their_needs_and_deletes_run_children_first(changes in forest()) {
+            let pre = prerequisites(&changes);
+            let mut ran: Vec<Option<usize>> = vec![None; changes.len()];
+            for step in 0..changes.len() {
+                let ready = (0..changes.len())
+                    .find(|&i| ran[i].is_none() && pre[i].iter().all(|&d| ran[d].is_some()));
+                let Some(i) = ready else {
+                    prop_assert!(false, "stuck after {step} of {}", changes.len());
+                    return Ok(());
+                };
+                ran[i] = Some(step);
+            }
+            let ran_at = |address: &Address| {
+                let i = changes.iter().position(|c| &c.address == address).unwrap();
+                (ran[i].unwrap(), changes[i].action)
+            };
+            for change in &changes {
+                let (at, action) = ran_at(&change.address);
+                if action != Action::Delete {
+                    for need in change.depends_on.iter().chain(change.parent.iter()) {
+                        prop_assert!(ran_at(need).0 < at, "{} before {}", need, change.address);
+                    }
+                }
+                if let Some(parent) = &change.parent {
+                    let (parent_at, parent_action) = ran_at(parent);
+                    if action == Action::Delete && matches!(parent_action, Action::Delete | Action::Replace) {
+                        prop_assert!(at < parent_at, "{} before {}", change.address, parent);
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,12 +1,13 @@
 //! The plan: every declared resource's change, the undeclared remote children, a summary,
 //! and what a saved plan needs (format version, manifest hash, environment, fingerprints).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::diff;
+use super::graph::{DependencyGraph, NodeIndex};
 use crate::model::{Action, Address, Change, KindRules, RemoteObject, RemoteState, Resource};
 
 /// Version of the plan document; bumped on any incompatible change.
@@ -304,73 +305,43 @@ fn undeclared_child(object: &RemoteObject, owner: &Owner<'_>, prune_all: bool) -
     }
 }
 
-/// A replaced parent takes its remote children with it: they must be created again.
+/// A replaced parent takes its remote children with it: they must be created again, and
+/// so must theirs.
 fn propagate_replacements(changes: &mut [Change]) {
-    let mut replaced: HashSet<Address> = changes
-        .iter()
-        .filter(|c| c.action == Action::Replace)
-        .map(|c| c.address.clone())
-        .collect();
-    loop {
-        let mut grew = false;
-        for change in changes.iter_mut() {
-            let parent_replaced = change.parent.as_ref().is_some_and(|p| replaced.contains(p));
-            if parent_replaced && matches!(change.action, Action::Noop | Action::Update) {
-                change.action = Action::Create;
-                change.reason = "re-created with its replaced parent".into();
-                change.remote_id = None;
-                grew |= replaced.insert(change.address.clone());
+    let reborn: Vec<usize> = {
+        let graph = DependencyGraph::new(changes);
+        let mut reborn = BTreeSet::new();
+        let mut replaced: Vec<NodeIndex> = graph
+            .nodes()
+            .filter(|n| changes[n.index()].action == Action::Replace)
+            .collect();
+        while let Some(parent) = replaced.pop() {
+            for child in graph.children(parent) {
+                let kept = matches!(changes[child.index()].action, Action::Noop | Action::Update);
+                if kept && reborn.insert(child.index()) {
+                    replaced.push(child);
+                }
             }
         }
-        if !grew {
-            break;
-        }
+        reborn.into_iter().collect()
+    };
+    for i in reborn {
+        let change = &mut changes[i];
+        change.action = Action::Create;
+        change.reason = "re-created with its replaced parent".into();
+        change.remote_id = None;
     }
 }
 
 /// Orders changes so every dependency comes before its dependents (ties by address), which
 /// is the order the text plan lists them in.
 fn order(changes: &mut Vec<Change>) {
-    let index: BTreeMap<Address, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.address.clone(), i))
-        .collect();
-    let mut placed = vec![false; changes.len()];
-    let mut sorted = Vec::with_capacity(changes.len());
-    let mut by_address: Vec<usize> = (0..changes.len()).collect();
-    by_address.sort_by(|a, b| changes[*a].address.cmp(&changes[*b].address));
-    fn visit(
-        i: usize,
-        changes: &[Change],
-        index: &BTreeMap<Address, usize>,
-        placed: &mut [bool],
-        sorted: &mut Vec<usize>,
-        depth: usize,
-    ) {
-        if placed[i] || depth > changes.len() {
-            return;
-        }
-        placed[i] = true;
-        let mut deps: Vec<usize> = changes[i]
-            .depends_on
-            .iter()
-            .filter_map(|d| index.get(d).copied())
-            .collect();
-        if let Some(parent) = changes[i].parent.as_ref().and_then(|p| index.get(p)) {
-            deps.push(*parent);
-        }
-        deps.sort_by(|a, b| changes[*a].address.cmp(&changes[*b].address));
-        for d in deps {
-            visit(d, changes, index, placed, sorted, depth + 1);
-        }
-        sorted.push(i);
-    }
-    for i in by_address {
-        visit(i, changes, &index, &mut placed, &mut sorted, 0);
-    }
+    let sorted: Vec<NodeIndex> = DependencyGraph::new(changes).topological_order();
     let mut taken: Vec<Option<Change>> = std::mem::take(changes).into_iter().map(Some).collect();
-    *changes = sorted.into_iter().filter_map(|i| taken[i].take()).collect();
+    *changes = sorted
+        .into_iter()
+        .filter_map(|n| taken[n.index()].take())
+        .collect();
 }
 
 /// The JSON Schema of the plan document.

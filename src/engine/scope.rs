@@ -7,8 +7,9 @@
 //! target's parent or dependency — whose undeclared remote children are left alone, so that
 //! `prune` on a parent only acts when that parent itself is targeted.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
+use super::graph::{DependencyGraph, NodeIndex};
 use crate::model::{Address, Resource};
 use crate::suggest::did_you_mean;
 
@@ -94,8 +95,11 @@ pub fn select(
         return Err(unknown);
     }
 
-    let selected = requirements(all, &targeted);
-    let excluded = dependents(all, &excluded_roots);
+    let graph = DependencyGraph::new(all);
+    let selected = by_address(&graph, &targeted, |seeds| graph.with_dependencies(seeds));
+    let excluded = by_address(&graph, &excluded_roots, |seeds| {
+        graph.with_dependents(seeds)
+    });
     let emptied: Vec<UnknownAddress> = targets
         .iter()
         .filter(|t| {
@@ -138,46 +142,24 @@ pub fn select(
     })
 }
 
-/// `seeds` and, transitively, what they depend on and their parents.
+/// `seeds` and, transitively, what they depend on and their parents: what applying the
+/// seeds needs to exist (and, for a saved plan, what must be read again to check it).
 pub fn requirements(all: &[Resource], seeds: &BTreeSet<Address>) -> BTreeSet<Address> {
-    let by_address: HashMap<&Address, &Resource> = all.iter().map(|r| (&r.address, r)).collect();
-    let mut found = BTreeSet::new();
-    let mut stack: Vec<&Address> = seeds.iter().collect();
-    while let Some(address) = stack.pop() {
-        if !found.insert(address.clone()) {
-            continue;
-        }
-        if let Some(resource) = by_address.get(address) {
-            stack.extend(resource.depends_on.iter());
-            stack.extend(resource.parent.iter());
-        }
-    }
-    found
+    let graph = DependencyGraph::new(all);
+    by_address(&graph, seeds, |nodes| graph.with_dependencies(nodes))
 }
 
-/// `seeds` and, transitively, every declared resource that depends on one of them or is
-/// one of their descendants.
-fn dependents(all: &[Resource], seeds: &BTreeSet<Address>) -> BTreeSet<Address> {
+/// `seeds` and what `closure` reaches from the declared ones, as addresses. A seed that is
+/// not declared (the parent of an undeclared remote object) is kept, with nothing to follow.
+fn by_address(
+    graph: &DependencyGraph<'_>,
+    seeds: &BTreeSet<Address>,
+    closure: impl FnOnce(Vec<NodeIndex>) -> BTreeSet<NodeIndex>,
+) -> BTreeSet<Address> {
+    let declared = closure(seeds.iter().filter_map(|a| graph.find(a)).collect());
     let mut found = seeds.clone();
-    loop {
-        let before = found.len();
-        for resource in all {
-            if found.contains(&resource.address) {
-                continue;
-            }
-            let needs_removed = resource
-                .depends_on
-                .iter()
-                .chain(resource.parent.iter())
-                .any(|d| found.contains(d));
-            if needs_removed {
-                found.insert(resource.address.clone());
-            }
-        }
-        if found.len() == before {
-            return found;
-        }
-    }
+    found.extend(declared.into_iter().map(|n| graph.address(n).clone()));
+    found
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 //! Node ids are `n0`, `n1`, … so that no address has to be an identifier; addresses only
 //! ever appear in escaped labels.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use super::text::symbol;
+use crate::engine::graph::DependencyGraph;
 use crate::engine::plan::Plan;
-use crate::model::{Action, Address};
+use crate::model::Action;
 use crate::redact::redact;
 
 /// Every action, in legend order.
@@ -52,25 +52,18 @@ fn class_name(action: Action) -> &'static str {
 }
 
 /// Edges `(dependency, dependent)` by index into `plan.changes`: `depends_on` and the
-/// parent, both ends in the plan, no duplicates, in plan order of the dependent.
+/// parent, both ends in the plan, no duplicates and no self-loops, in plan order of the
+/// dependent and then in the order it names its dependencies.
 fn edges(plan: &Plan) -> Vec<(usize, usize)> {
-    let mut index: HashMap<&Address, usize> = HashMap::new();
-    for (i, change) in plan.changes.iter().enumerate() {
-        index.entry(&change.address).or_insert(i);
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for (to, change) in plan.changes.iter().enumerate() {
-        for dep in change.depends_on.iter().chain(change.parent.iter()) {
-            if let Some(&from) = index.get(dep)
-                && from != to
-                && seen.insert((from, to))
-            {
-                out.push((from, to));
-            }
-        }
-    }
-    out
+    let graph = DependencyGraph::new(&plan.changes);
+    graph
+        .nodes()
+        .flat_map(|to| {
+            (graph.dependencies(to).into_iter())
+                .filter(move |from| *from != to)
+                .map(move |from| (from.index(), to.index()))
+        })
+        .collect()
 }
 
 /// Actions present in the plan, in legend order.
@@ -215,7 +208,7 @@ pub fn mermaid(plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Change;
+    use crate::model::{Address, Change};
 
     use crate::render::fixtures::plan;
 
