@@ -2,7 +2,7 @@
 //! any provider (the sandbox's request log proves it). The rendered diagnostics are held
 //! in snapshots.
 
-use crate::common::{World, assert_code, stderr, world};
+use crate::common::{World, assert_code, ncp, stderr, world};
 
 const BASE: &str = r#"providers:
   ncp:
@@ -61,7 +61,7 @@ fn broken(w: &World, text: &str, args: &[&str]) -> String {
         !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
         "{text}"
     );
-    let port = regex_lite_port(&w.ncp_url());
+    let port = regex_lite_port(&w.endpoint(ncp::TYPE));
     text.replace(&port, "PORT")
 }
 
@@ -217,7 +217,7 @@ fn a_misspelt_key_does_not_hide_references_elsewhere() {
 fn duplicate_names_across_files_point_at_both() {
     let w = world();
     std::fs::create_dir(w.path().join("manifests")).unwrap();
-    let first = BASE.replace("{{NCP}}", &w.ncp_url());
+    let first = w.fill(BASE);
     std::fs::write(w.path().join("manifests/a.yaml"), &first).unwrap();
     std::fs::write(
         w.path().join("manifests/b.yaml"),

@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{World, assert_code, stderr, stdout, world};
-use deployplan::sandbox::demo;
+use crate::common::{World, assert_code, binary_in, ncp, nhn, stderr, stdout, world};
 
 /// Two projects with every target type and several kinds of scenario (the seeded servers,
 /// buckets, build projects, Auto Scaling group, cluster and repository), and a release so
@@ -93,7 +92,7 @@ ncp-sourcedeploy:
 fn providers_only(w: &World, extra: &str) -> String {
     format!(
         "providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {}\n{extra}",
-        w.ncp_url()
+        w.endpoint(ncp::TYPE)
     )
 }
 
@@ -250,8 +249,8 @@ fn project_filter_names_and_secrets() {
     assert_code(&all, 0);
     let (yaml, note) = (stdout(&all), stderr(&all));
     assert!(yaml.contains("\n    shop:\n"), "{yaml}");
-    assert!(!yaml.contains(demo::NCP_SECRET_KEY), "{yaml}");
-    assert!(!note.contains(demo::NCP_SECRET_KEY), "{note}");
+    assert!(!yaml.contains(ncp::SECRET_KEY), "{yaml}");
+    assert!(!note.contains(ncp::SECRET_KEY), "{note}");
     assert!(yaml.contains("sign --key (sensitive) --now"), "{yaml}");
     assert!(note.contains("replaced by `(sensitive)`"), "{note}");
 
@@ -273,7 +272,7 @@ fn project_filter_names_and_secrets() {
     let two = tempfile::tempdir().unwrap();
     let second = format!(
         "  ncp-2:\n    type: ncp-sourcedeploy\n    endpoint: {}\n",
-        w.ncp_url()
+        w.endpoint(ncp::TYPE)
     );
     std::fs::write(
         two.path().join("deployplan.yaml"),
@@ -332,13 +331,13 @@ fn a_provider_type_without_export_says_so() {
     let w = world();
     let manifest = format!(
         "providers:\n  nhn:\n    type: nhn-deploy\n    endpoint: {}\n",
-        w.sandbox.base_url("nhn-deploy")
+        w.endpoint(nhn::TYPE)
     );
     std::fs::write(w.path().join("deployplan.yaml"), manifest).unwrap();
     let output = w
         .cmd()
-        .env("NHN_DEPLOY_APP_KEY", demo::NHN_APP_KEY)
-        .env("NHN_DEPLOY_TOKEN", demo::NHN_TOKEN)
+        .env(nhn::APP_KEY_VAR, nhn::APP_KEY)
+        .env(nhn::TOKEN_VAR, nhn::TOKEN)
         .args(["export", "--provider", "nhn"])
         .output()
         .unwrap();
@@ -377,17 +376,7 @@ fn what_the_manifest_cannot_declare_is_left_out_with_a_warning() {
     let state = dir.path().join(".deployplan/sandbox");
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(state.join("state.json"), FOREIGN_STATE).unwrap();
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("deployplan")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("NCLOUD_ACCESS_KEY")
-            .env_remove("NCLOUD_SECRET_KEY")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| binary_in(dir.path()).args(args).output().unwrap();
     let exported = run(&["export", "--provider", "ncp", "--out", "ncp.yaml"]);
     assert_code(&exported, 0);
     let note = stderr(&exported);

@@ -1,8 +1,9 @@
 //! Failures during apply: a failed deployment fails its node and skips its dependents while
 //! independent branches go on; injected 429s and 5xx are retried where safe.
 
-use crate::common::{assert_code, stderr, stdout, world};
 use serde_json::json;
+
+use crate::common::{assert_code, ncp, stderr, stdout, world};
 
 const MANIFEST: &str = r#"
 providers:
@@ -73,9 +74,7 @@ fn a_failed_deployment_fails_its_node_and_skips_dependents() {
 fn rate_limits_and_server_errors_are_retried_where_safe() {
     let w = world();
     w.manifest(MANIFEST);
-    w.admin(
-        reqwest::Method::PUT,
-        "/faults",
+    w.faults(
         json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.3, "retry_after_secs": 0, "drop_rate": 0.0}),
     );
     let apply = w.run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
@@ -85,9 +84,7 @@ fn rate_limits_and_server_errors_are_retried_where_safe() {
         statuses.contains(&429),
         "faults were injected: {statuses:?}"
     );
-    w.admin(
-        reqwest::Method::PUT,
-        "/faults",
+    w.faults(
         json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.0, "retry_after_secs": 0, "drop_rate": 0.0}),
     );
     // Exactly one project and two scenarios were created, whatever was retried.
@@ -106,7 +103,7 @@ fn wrong_credentials_fail_once_with_the_provider_error() {
     w.manifest(MANIFEST);
     let out = w
         .cmd()
-        .env("NCLOUD_SECRET_KEY", "not-the-right-secret")
+        .env(ncp::SECRET_KEY_VAR, "not-the-right-secret")
         .args(["plan"])
         .output()
         .unwrap();

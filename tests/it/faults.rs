@@ -3,9 +3,10 @@
 //! deploy) is settled by re-reading — adopted when it was processed, sent again within the
 //! retry budget when it was not — and nothing is ever made twice.
 
-use crate::common::{World, assert_code, stderr, stdout, world};
 use deployplan::sandbox::RequestRecord;
 use serde_json::{Value, json};
+
+use crate::common::{World, assert_code, nhn, stderr, stdout, world};
 
 const NCP: &str = r#"
 providers:
@@ -55,11 +56,7 @@ fn effective_posts(w: &World) -> Vec<String> {
 /// Every NCP object and deployment the sandbox holds, by its names (`project p`,
 /// `stage p/s`, `scenario p/s/c`, `deployment p/s/c`), sorted.
 fn ncp_objects(w: &World) -> Vec<String> {
-    let url = format!("http://{}/_sandbox/state", w.sandbox.addr);
-    let state: Value = w
-        .runtime
-        .block_on(async { reqwest::get(&url).await?.json().await })
-        .unwrap();
+    let state = w.admin_get("/state");
     let list = |v: &Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
     let name = |v: &Value| v["name"].as_str().unwrap_or_default().to_owned();
     let mut objects = Vec::new();
@@ -91,10 +88,6 @@ fn duplicates(objects: &[String]) -> Vec<&String> {
         .collect()
 }
 
-fn faults(w: &World, faults: Value) {
-    w.admin(reqwest::Method::PUT, "/faults", faults);
-}
-
 fn apply(w: &World) -> std::process::Output {
     w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"])
 }
@@ -103,8 +96,7 @@ fn apply(w: &World) -> std::process::Output {
 fn every_lost_answer_of_a_create_or_deploy_is_adopted() {
     let w = world();
     w.manifest(NCP);
-    faults(
-        &w,
+    w.faults(
         json!({ "methods": ["POST"], "error_after_rate": 0.5, "drop_after_rate": 0.5, "seed": 1 }),
     );
     let out = apply(&w);
@@ -121,7 +113,7 @@ fn every_lost_answer_of_a_create_or_deploy_is_adopted() {
             .all(|r| r.processed_status.is_some()),
         "every answer was hidden"
     );
-    faults(&w, json!({}));
+    w.faults(json!({}));
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
 
@@ -130,10 +122,7 @@ fn a_create_or_deploy_that_provably_did_nothing_is_sent_again() {
     let w = world();
     w.manifest(NCP);
     // Sequential, so that the seeded draws meet the same requests on every run.
-    faults(
-        &w,
-        json!({ "methods": ["POST"], "error_rate": 0.25, "drop_rate": 0.25, "seed": 5 }),
-    );
+    w.faults(json!({ "methods": ["POST"], "error_rate": 0.25, "drop_rate": 0.25, "seed": 5 }));
     let out = w.run(&[
         "apply",
         "--auto-approve",
@@ -162,7 +151,7 @@ fn a_create_or_deploy_that_provably_did_nothing_is_sent_again() {
 fn a_create_that_never_gets_through_fails_honestly_after_the_retry_budget() {
     let w = world();
     w.manifest(NCP);
-    faults(&w, json!({ "methods": ["POST"], "error_rate": 1.0 }));
+    w.faults(json!({ "methods": ["POST"], "error_rate": 1.0 }));
     let out = apply(&w);
     assert_code(&out, 1);
     let summary = stdout(&out);
@@ -180,7 +169,7 @@ fn a_create_that_never_gets_through_fails_honestly_after_the_retry_budget() {
     assert_eq!(posts.len(), 4, "{posts:#?}");
     assert!(effective_posts(&w).is_empty());
     assert!(ncp_objects(&w).is_empty());
-    faults(&w, json!({}));
+    w.faults(json!({}));
     let plan = w.run(&["plan"]);
     assert!(stdout(&plan).contains("4 to create"), "{}", stdout(&plan));
 }
@@ -229,16 +218,13 @@ fn a_wide_apply_under_ten_percent_faults_succeeds_first_time_without_duplicates(
     for seed in 0..seeds {
         let w = world();
         w.manifest(&manifest);
-        faults(
-            &w,
-            json!({
-                "error_rate": 0.025,
-                "drop_rate": 0.025,
-                "error_after_rate": 0.025,
-                "drop_after_rate": 0.025,
-                "seed": seed,
-            }),
-        );
+        w.faults(json!({
+            "error_rate": 0.025,
+            "drop_rate": 0.025,
+            "error_after_rate": 0.025,
+            "drop_after_rate": 0.025,
+            "seed": seed,
+        }));
         let out = apply(&w);
         let objects = ncp_objects(&w);
         assert!(
@@ -312,11 +298,7 @@ nhn-deploy:
 
 /// `GET /_sandbox/nhn-deploy/{what}`, the list under `key` (or the answer itself).
 fn nhn_admin_list(w: &World, what: &str, key: &str) -> Vec<Value> {
-    let url = format!("http://{}/_sandbox/nhn-deploy/{what}", w.sandbox.addr);
-    let answer: Value = w
-        .runtime
-        .block_on(async { reqwest::get(&url).await?.json().await })
-        .unwrap();
+    let answer = w.admin_get(&format!("/nhn-deploy/{what}"));
     answer
         .as_array()
         .or_else(|| answer[key].as_array())
@@ -327,30 +309,19 @@ fn nhn_admin_list(w: &World, what: &str, key: &str) -> Vec<Value> {
 #[test]
 fn nhn_uploads_and_deployments_are_settled_the_same_way() {
     let w = world();
-    std::fs::write(
-        w.path().join("shop-1.4.2.tar.gz"),
-        "build 1.4.2\n".repeat(100),
-    )
-    .unwrap();
-    std::fs::write(
-        w.path().join("deployplan.yaml"),
-        NHN.replace("{{NHN}}", &w.sandbox.base_url("nhn-deploy")),
-    )
-    .unwrap();
+    nhn::write_build(w.path(), "1.4.2");
+    w.manifest(NHN);
     let deployments_before = nhn_admin_list(&w, "deployments", "deployments").len();
     // Every POST (the token, the upload, both deploys) meets faults before and after
     // processing; sequential, so that the seeded draws meet the same requests every run.
-    faults(
-        &w,
-        json!({
-            "methods": ["POST"],
-            "error_rate": 0.15,
-            "drop_rate": 0.15,
-            "error_after_rate": 0.2,
-            "drop_after_rate": 0.2,
-            "seed": 11,
-        }),
-    );
+    w.faults(json!({
+        "methods": ["POST"],
+        "error_rate": 0.15,
+        "drop_rate": 0.15,
+        "error_after_rate": 0.2,
+        "drop_after_rate": 0.2,
+        "seed": 11,
+    }));
     let mut cmd = w.cmd();
     cmd.args([
         "apply",

@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use crate::common::{self, World, assert_code, stdout, world_with};
 use deployplan::sandbox::{self, DeployTiming};
 use serde_json::{Value, json};
+
+use crate::common::{self, World, assert_code, nhn, stdout, world_with};
 
 const NCP: &str = r#"
 providers:
@@ -223,16 +224,8 @@ fn ncp_a_saved_plan_stays_valid_when_the_followed_deployment_ends() {
 #[test]
 fn nhn_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     let w = world_with(DeployTiming::Manual);
-    std::fs::write(
-        w.path().join("shop-1.4.2.tar.gz"),
-        "build 1.4.2\n".repeat(100),
-    )
-    .unwrap();
-    std::fs::write(
-        w.path().join("deployplan.yaml"),
-        NHN.replace("{{NHN}}", &w.sandbox.base_url("nhn-deploy")),
-    )
-    .unwrap();
+    nhn::write_build(w.path(), "1.4.2");
+    w.manifest(NHN);
     kill_mid_deployment(&w, "/deploy-histories");
 
     let change = planned(&w, "nhn.release.web");

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use crate::common::{self, assert_code, world_with};
 use deployplan::sandbox::DeployTiming;
+
+use crate::common::{self, assert_code, ncp, world_with};
 
 const MANIFEST: &str = r#"
 providers:
@@ -102,7 +103,7 @@ fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
     // the trace of the interrupted one.
     let failed = w
         .cmd()
-        .env("NCLOUD_SECRET_KEY", "not-the-secret-key-of-the-sandbox-000")
+        .env(ncp::SECRET_KEY_VAR, "not-the-secret-key-of-the-sandbox-000")
         .args(["apply", "--auto-approve"])
         .output()
         .unwrap();

@@ -202,11 +202,7 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         0,
     );
     let latency_ms = 400;
-    w.admin(
-        reqwest::Method::PUT,
-        "/faults",
-        serde_json::json!({ "latency_ms": latency_ms }),
-    );
+    w.faults(serde_json::json!({ "latency_ms": latency_ms }));
     w.clear_requests();
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
     let rounds = common::rounds(&w.requests(), latency_ms);

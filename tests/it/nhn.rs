@@ -2,8 +2,9 @@
 //! missing, deploys after the upload they need, failures skip dependents and leave the
 //! remote as it was, unknown names are located diagnostics, auth errors are one clear line.
 
-use crate::common::{self, World, assert_code, stderr, stdout, world};
 use serde_json::json;
+
+use crate::common::{self, World, assert_code, nhn, stderr, stdout, world};
 
 const MANIFEST: &str = r#"
 vars:
@@ -37,16 +38,9 @@ nhn-deploy:
 
 fn setup(w: &World, version: &str) {
     for v in ["1.4.2", "1.4.3"] {
-        std::fs::write(
-            w.path().join(format!("shop-{v}.tar.gz")),
-            format!("build {v}\n").repeat(100),
-        )
-        .unwrap();
+        nhn::write_build(w.path(), v);
     }
-    let text = MANIFEST
-        .replace("{{NHN}}", &w.sandbox.base_url("nhn-deploy"))
-        .replace("\"1.4.2\"", &format!("\"{version}\""));
-    std::fs::write(w.path().join("deployplan.yaml"), text).unwrap();
+    w.manifest(&MANIFEST.replace("\"1.4.2\"", &format!("\"{version}\"")));
 }
 
 #[test]
@@ -172,7 +166,7 @@ fn a_wrong_app_key_is_one_clear_error() {
     setup(&w, "1.4.2");
     let out = w
         .cmd()
-        .env("NHN_DEPLOY_APP_KEY", "not-an-app-key")
+        .env(nhn::APP_KEY_VAR, "not-an-app-key")
         .args(["plan"])
         .output()
         .unwrap();
@@ -225,11 +219,7 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         0,
     );
     let latency_ms = 400;
-    w.admin(
-        reqwest::Method::PUT,
-        "/faults",
-        json!({ "latency_ms": latency_ms }),
-    );
+    w.faults(json!({ "latency_ms": latency_ms }));
     w.clear_requests();
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
     let rounds: Vec<Vec<String>> = common::rounds(&w.requests(), latency_ms)

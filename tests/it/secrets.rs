@@ -1,7 +1,8 @@
 //! No secret value appears in any output, plan file or log.
 
-use crate::common::{self, assert_code, stderr, stdout, world};
 use proptest::prelude::*;
+
+use crate::common::{self, assert_code, ncp, stderr, stdout, world};
 
 const SECRET: &str = "s3cr3t-t0ken-9f8e7d";
 
@@ -65,13 +66,7 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     outputs.push(apply);
     // The remote now holds the secret (it is part of the command): reading it back must
     // still mask it, and a change to it must too.
-    std::fs::write(
-        w.path().join("deployplan.yaml"),
-        MANIFEST
-            .replace("{{NCP}}", &w.ncp_url())
-            .replace("notify", "notify2"),
-    )
-    .unwrap();
+    w.manifest(&MANIFEST.replace("notify", "notify2"));
     let changed = run(&["plan", "-vv"]);
     assert_code(&changed, 0);
     outputs.push(changed);
@@ -80,7 +75,7 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
         for text in [stdout(output), stderr(output)] {
             assert!(!text.contains(SECRET), "secret leaked:\n{text}");
             assert!(
-                !text.contains(deployplan::sandbox::demo::NCP_SECRET_KEY),
+                !text.contains(ncp::SECRET_KEY),
                 "API secret leaked:\n{text}"
             );
         }

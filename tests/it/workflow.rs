@@ -1,8 +1,9 @@
 //! The review workflow: a saved plan is applied exactly, or refused when stale; targeting
 //! and excluding; two applies never interleave.
 
-use crate::common::{World, assert_code, stderr, stdout, world, world_with};
 use deployplan::sandbox::DeployTiming;
+
+use crate::common::{World, assert_code, stderr, stdout, world, world_with};
 
 const MANIFEST: &str = r#"
 providers:
@@ -165,7 +166,7 @@ fn a_plan_is_stale_when_a_remote_object_or_the_manifest_moved() {
     let other = tempfile::tempdir().unwrap();
     std::fs::write(
         other.path().join("deployplan.yaml"),
-        manifest("[1013]", "1.4.1", "").replace("{{NCP}}", &w.ncp_url()),
+        w.fill(&manifest("[1013]", "1.4.1", "")),
     )
     .unwrap();
     let moved = w
@@ -432,12 +433,10 @@ fn a_deploy_is_refused_when_its_scenario_moved_after_review() {
     let other = tempfile::tempdir().unwrap();
     // Another checkout edits scenarios without deploying them.
     let edit_elsewhere = |version: &str| {
-        let text = manifest("[1011]", version, "")
-            .replace(
-                "  releases:\n    web-dev:\n      scenario: shop/dev/web\n",
-                "",
-            )
-            .replace("{{NCP}}", &w.ncp_url());
+        let text = w.fill(&manifest("[1011]", version, "").replace(
+            "  releases:\n    web-dev:\n      scenario: shop/dev/web\n",
+            "",
+        ));
         std::fs::write(other.path().join("deployplan.yaml"), text).unwrap();
         let out = w
             .cmd()
