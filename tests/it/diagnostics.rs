@@ -2,38 +2,12 @@
 //! any provider (the sandbox's request log proves it). The rendered diagnostics are held
 //! in snapshots.
 
-use crate::common::{World, assert_code, ncp, stderr, world};
+use crate::common::{World, assert_code, fixture, ncp, stderr, world};
 
-const BASE: &str = r#"providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-environments:
-  production:
-    vars:
-      version: "1.5.0"
-vars:
-  version: "1.4.2"
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target:
-            type: server
-            servers: [1011]
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file:
-                type: object-storage
-                bucket: shop-artifacts
-                object: shop/shop-${var.version}.tar.gz
-  releases:
-    web-dev:
-      scenario: shop/dev/web
-"#;
+/// The valid manifest each case breaks in one place.
+fn base() -> String {
+    fixture("ncp/shop-versioned.yaml")
+}
 
 /// Runs `args` on the manifest `text` and returns the diagnostics with the port filtered.
 fn broken(w: &World, text: &str, args: &[&str]) -> String {
@@ -82,7 +56,7 @@ macro_rules! case {
         fn $name() {
             let w = world();
             let edit: fn(&str) -> String = $edit;
-            let text = broken(&w, &edit(BASE), $args);
+            let text = broken(&w, &edit(&base()), $args);
             insta::assert_snapshot!(stringify!($name), text);
         }
     };
@@ -166,7 +140,7 @@ case!(literal_secret_key, |b| b.replace(
 #[test]
 fn every_error_is_reported_at_once() {
     let w = world();
-    let text = BASE
+    let text = base()
         .replace("strategy: normal", "stratgy: normal")
         .replace("servers: [1011]", "servers: lots")
         .replace("scenario: shop/dev/web", "scenario: shop/dev/wbe")
@@ -186,7 +160,7 @@ fn every_error_is_reported_at_once() {
 #[test]
 fn a_required_variable_set_by_the_environment_is_valid() {
     let w = world();
-    w.manifest(&BASE.replace("  version: \"1.4.2\"\n", "  version: ~\n"));
+    w.manifest(&base().replace("  version: \"1.4.2\"\n", "  version: ~\n"));
     let out = w.run(&["validate", "--env", "production"]);
     assert_code(&out, 0);
 }
@@ -197,10 +171,13 @@ fn a_required_variable_set_by_the_environment_is_valid() {
 #[test]
 fn a_misspelt_key_does_not_hide_references_elsewhere() {
     let w = world();
-    let text = BASE.replace("strategy: normal", "stratgy: normal").replace(
-        "          target:\n",
-        "          depends_on: [ncp.release.nope]\n          target:\n",
-    ) + "    other:\n      scenario: shop/dev/nothere\n";
+    let text = base()
+        .replace("strategy: normal", "stratgy: normal")
+        .replace(
+            "          target:\n",
+            "          depends_on: [ncp.release.nope]\n          target:\n",
+        )
+        + "    other:\n      scenario: shop/dev/nothere\n";
     let out = broken(&w, &text, &[]);
     for expected in [
         "unknown field `stratgy`",
@@ -217,7 +194,7 @@ fn a_misspelt_key_does_not_hide_references_elsewhere() {
 fn duplicate_names_across_files_point_at_both() {
     let w = world();
     std::fs::create_dir(w.path().join("manifests")).unwrap();
-    let first = w.fill(BASE);
+    let first = w.fill(&base());
     std::fs::write(w.path().join("manifests/a.yaml"), &first).unwrap();
     std::fs::write(
         w.path().join("manifests/b.yaml"),
@@ -262,9 +239,10 @@ fn arbitrary_bytes_never_panic() {
 #[test]
 fn a_manifest_without_resources_is_warned_about() {
     let w = world();
-    w.manifest(
-        "# nothing yet\nproviders:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {{NCP}}\n",
-    );
+    w.manifest(&format!(
+        "# nothing yet\n{}",
+        fixture("ncp/provider-only.yaml")
+    ));
     let plan = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&plan, 0);
     assert!(

@@ -4,96 +4,22 @@
 
 use std::path::Path;
 
-use crate::common::{World, assert_code, binary_in, ncp, nhn, stderr, stdout, world};
+use crate::common::{
+    World, assert_code, binary_in, fill_endpoints, fixture, ncp, nhn, stderr, stdout, world,
+};
 
 /// Two projects with every target type and several kinds of scenario (the seeded servers,
 /// buckets, build projects, Auto Scaling group, cluster and repository), and a release so
 /// that the scenarios have deployment history.
-const SOURCE: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011, 1012] }
-          scenarios:
-            web:
-              description: "Deploy the shop: web app, one server at a time"
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-              commands:
-                pre: [{ user: root, run: systemctl stop shop }]
-                deploy:
-                  - { source: /, destination: /opt/shop }
-                  - { source: /conf, destination: /etc/shop }
-                post:
-                  - user: shop
-                    run: |
-                      export APP_HOME=/opt/shop
-                      "$${APP_HOME}/bin/migrate" --check   # comment-like text
-                      curl -fsS http://localhost:8080/health || exit 1
-                  - { user: root, run: "systemctl start shop" }
-            build:
-              strategy: normal
-              sequence: false
-              rollback: false
-              file: { type: source-build, build_project: 5001 }
-        static:
-          target: { type: object-storage, bucket: static-site }
-          scenarios:
-            assets:
-              file: { type: object-storage, bucket: static-site, object: releases/site-2.3.0.zip }
-              paths: [{ source: /, destination: /www }, { source: /img, destination: /www/img }]
-    platform:
-      stages:
-        production:
-          target: { type: autoscaling-group, autoscaling_group: 2001 }
-          scenarios:
-            blue-green:
-              description: "yes"
-              strategy: blue-green
-              rollback: true
-              file: { type: later }
-              load_balancer: { target_group: 3001, delete_server: false }
-        kubernetes:
-          target: { type: kubernetes, cluster: 5f0d8a52-8c1e-4b6a-9e3b-2a7c41d0f001 }
-          scenarios:
-            rolling:
-              strategy: rolling
-              manifest: { repository: shop-manifests, branch: main, paths: [/k8s/shop.yaml] }
-            canary:
-              strategy: canary
-              manifest: { repository: shop-manifests, branch: develop, paths: [/k8s/a.yaml, /k8s/b.yaml] }
-              canary:
-                analysis: auto
-                count: 2
-                prometheus: http://prometheus.internal:9090
-                env: { baseline: shop-baseline, canary: shop-canary }
-                metrics:
-                  - { name: errors, success_criteria: base, query_type: promql, weight: 60, query: "sum(rate(http_errors_total[5m]))" }
-                  - { name: latency, success_criteria: canary, query_type: default, weight: 40, metric: http_latency, filter: 'app="shop"' }
-                analysis_config: { duration: 30, delay: 5, interval: 10, step: 10 }
-                pass_score: 80
-            manual:
-              strategy: canary
-              manifest: { repository: site, branch: main, paths: [/deploy.yaml] }
-              canary: { analysis: manual, count: 1, timeout: 30 }
-  releases:
-    web-dev:
-      scenario: shop/dev/web
-"#;
+const EVERY_TARGET_TYPE: &str = "ncp/every-target-type.yaml";
+
+/// The projects `shop` (with a secret in a command) and `shop-admin`, under credentials
+/// taken from the environment and a secret.
+const TWO_PROJECTS: &str = "ncp/shop-and-shop-admin.yaml";
 
 /// A manifest that only declares the provider instance, pointing at the same sandbox.
 fn providers_only(w: &World, extra: &str) -> String {
-    format!(
-        "providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {}\n{extra}",
-        w.endpoint(ncp::TYPE)
-    )
+    w.fill(&fixture("ncp/provider-only.yaml")) + extra
 }
 
 fn run_in(w: &World, dir: &Path, args: &[&str]) -> std::process::Output {
@@ -113,7 +39,7 @@ fn apply(w: &World) {
 #[test]
 fn exported_objects_plan_as_no_changes_and_export_only_reads() {
     let w = world();
-    w.manifest(SOURCE);
+    w.manifest(&fixture(EVERY_TARGET_TYPE));
     apply(&w);
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 
@@ -194,37 +120,10 @@ fn exported_objects_plan_as_no_changes_and_export_only_reads() {
     assert_eq!(timeless(&written), timeless(&yaml));
 }
 
-const SMALL: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-    credentials:
-      access_key: ${env.NCLOUD_ACCESS_KEY}
-      secret_key: ${secret.NCLOUD_SECRET_KEY}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-              commands:
-                post: [{ user: root, run: "sign --key ${secret.NCLOUD_SECRET_KEY} --now" }]
-    shop-admin:
-      stages:
-        dev:
-          target: { type: server, servers: [1013] }
-"#;
-
 #[test]
 fn project_filter_names_and_secrets() {
     let w = world();
-    w.manifest(SMALL);
+    w.manifest(&fixture(TWO_PROJECTS));
     apply(&w);
     let fresh = tempfile::tempdir().unwrap();
     std::fs::write(fresh.path().join("deployplan.yaml"), providers_only(&w, "")).unwrap();
@@ -329,11 +228,7 @@ fn project_filter_names_and_secrets() {
 #[test]
 fn a_provider_type_without_export_says_so() {
     let w = world();
-    let manifest = format!(
-        "providers:\n  nhn:\n    type: nhn-deploy\n    endpoint: {}\n",
-        w.endpoint(nhn::TYPE)
-    );
-    std::fs::write(w.path().join("deployplan.yaml"), manifest).unwrap();
+    w.manifest(&fixture("nhn/provider-only.yaml"));
     let output = w
         .cmd()
         .env(nhn::APP_KEY_VAR, nhn::APP_KEY)
@@ -370,7 +265,7 @@ fn what_the_manifest_cannot_declare_is_left_out_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("deployplan.yaml"),
-        "providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: sandbox\n",
+        fill_endpoints(&fixture("ncp/provider-only.yaml"), |_| "sandbox".into()),
     )
     .unwrap();
     let state = dir.path().join(".deployplan/sandbox");

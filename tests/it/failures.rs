@@ -3,40 +3,15 @@
 
 use serde_json::json;
 
-use crate::common::{assert_code, ncp, stderr, stdout, world};
+use crate::common::{assert_code, fixture, ncp, stderr, stdout, world};
 
-const MANIFEST: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-            api:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-  releases:
-    web:
-      scenario: shop/dev/web
-    web-after:
-      scenario: shop/dev/api
-      depends_on: [ncp.release.web]
-"#;
+/// Releases `web` and `web-after`, the second depending on the first.
+const MANIFEST: &str = "ncp/web-then-api.yaml";
 
 #[test]
 fn a_failed_deployment_fails_its_node_and_skips_dependents() {
     let w = world();
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     w.admin(
         reqwest::Method::PUT,
         "/ncp-sourcedeploy/outcomes",
@@ -73,7 +48,7 @@ fn a_failed_deployment_fails_its_node_and_skips_dependents() {
 #[test]
 fn rate_limits_and_server_errors_are_retried_where_safe() {
     let w = world();
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     w.faults(
         json!({"latency_ms": 0, "error_rate": 0.0, "rate_limit_rate": 0.3, "retry_after_secs": 0, "drop_rate": 0.0}),
     );
@@ -100,7 +75,7 @@ fn rate_limits_and_server_errors_are_retried_where_safe() {
 #[test]
 fn wrong_credentials_fail_once_with_the_provider_error() {
     let w = world();
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     let out = w
         .cmd()
         .env(ncp::SECRET_KEY_VAR, "not-the-right-secret")

@@ -7,50 +7,12 @@ use std::time::Duration;
 use deployplan::sandbox::{self, DeployTiming};
 use serde_json::{Value, json};
 
-use crate::common::{self, World, assert_code, nhn, stdout, world_with};
+use crate::common::{self, World, assert_code, fixture, nhn, stdout, world_with};
 
-const NCP: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-  releases:
-    web:
-      scenario: shop/dev/web
-"#;
-
-const NHN: &str = r#"
-providers:
-  nhn:
-    type: nhn-deploy
-    endpoint: {{NHN}}
-nhn-deploy:
-  binaries:
-    shop-server:
-      artifact: shop
-      binary_group: shop-server
-      version: "1.4.2"
-      file: shop-1.4.2.tar.gz
-      application_type: server
-  releases:
-    web:
-      artifact: shop
-      server_group: web-prod
-      binary: shop-server
-      scenarios: [401]
-      async: true
-"#;
+/// One scenario, `shop/dev/web`, and its release `web`.
+fn ncp_manifest() -> String {
+    fixture("ncp/web.yaml") + "  releases:\n    web:\n      scenario: shop/dev/web\n"
+}
 
 /// The real binary, bounded in time (a follow that never ends fails the test).
 fn run(w: &World, args: &[&str]) -> std::process::Output {
@@ -111,7 +73,7 @@ fn finish_while_followed(w: &World, poll: &str, finish: &str, status: &str) {
 #[test]
 fn ncp_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(NCP);
+    w.manifest(&ncp_manifest());
     kill_mid_deployment(&w, "/history/");
 
     let change = planned(&w, "ncp.release.web");
@@ -159,7 +121,7 @@ fn ncp_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
 #[test]
 fn ncp_a_followed_deployment_that_fails_is_followed_by_the_planned_one() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(NCP);
+    w.manifest(&ncp_manifest());
     kill_mid_deployment(&w, "/history/");
     let id = planned(&w, "ncp.release.web")["following"]["id"]
         .as_str()
@@ -194,7 +156,7 @@ fn ncp_a_followed_deployment_that_fails_is_followed_by_the_planned_one() {
 #[test]
 fn ncp_a_saved_plan_stays_valid_when_the_followed_deployment_ends() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(NCP);
+    w.manifest(&ncp_manifest());
     kill_mid_deployment(&w, "/history/");
     assert_code(&run(&w, &["plan", "--out", "plan.json"]), 0);
     let saved: Value =
@@ -225,7 +187,7 @@ fn ncp_a_saved_plan_stays_valid_when_the_followed_deployment_ends() {
 fn nhn_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
     let w = world_with(DeployTiming::Manual);
     nhn::write_build(w.path(), "1.4.2");
-    w.manifest(NHN);
+    w.manifest(&fixture("nhn/web-prod.yaml"));
     kill_mid_deployment(&w, "/deploy-histories");
 
     let change = planned(&w, "nhn.release.web");
@@ -257,7 +219,7 @@ fn nhn_a_killed_applys_deployment_is_shown_running_and_followed_not_repeated() {
 #[test]
 fn ncp_ctrl_c_while_following_leaves_the_deployment_running() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(NCP);
+    w.manifest(&ncp_manifest());
     kill_mid_deployment(&w, "/history/");
     let id = planned(&w, "ncp.release.web")["following"]["id"]
         .as_str()

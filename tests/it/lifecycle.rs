@@ -1,39 +1,16 @@
 //! Plan and apply against the sandbox over real HTTP: create, no-op, update, deploy,
 //! unmanaged, prune, protect.
 
-use crate::common::{self, assert_code, stdout, world};
+use crate::common::{self, assert_code, fixture, stdout, world};
 
-const MANIFEST: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-vars:
-  version: "1.4.1"
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011, 1012] }
-          scenarios:
-            web:
-              description: web app
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: "shop/shop-${var.version}.tar.gz" }
-              commands:
-                pre: [{ user: root, run: "systemctl stop shop" }]
-                deploy: [{ source: /, destination: /opt/shop }]
-            EXTRA
-  releases:
-    web-dev:
-      scenario: shop/dev/web
-"#;
-
+/// The shop's dev stage on `servers`, its web scenario at `version`, and the `extra`
+/// scenario after it.
 fn manifest(extra: &str, version: &str, servers: &str) -> String {
-    MANIFEST
-        .replace("EXTRA", extra)
+    fixture("ncp/web-with-commands.yaml")
+        .replace(
+            "  releases:\n",
+            &format!("            {extra}\n  releases:\n"),
+        )
         .replace("\"1.4.1\"", &format!("\"{version}\""))
         .replace("[1011, 1012]", servers)
 }
@@ -53,7 +30,7 @@ fn create_then_no_changes_then_update_then_deploy() {
     let text = stdout(&plan);
     assert!(text.contains("+ ncp.project.shop "), "{text}");
     assert!(
-        text.contains("+ target.servers = [1011, 1012]  # deployplan.yaml:13:44"),
+        text.contains("+ target.servers = [1011, 1012]  # deployplan.yaml:12:44"),
         "a list field shows where it was written: {text}"
     );
     assert!(

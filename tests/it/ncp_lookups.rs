@@ -3,56 +3,14 @@
 //! branches) are checked at plan time against the account's lookups: every unknown one is
 //! a located error listing what exists, exit 1, and nothing is written.
 
-use crate::common::{World, assert_code, stderr, stdout, world};
+use crate::common::{World, assert_code, fixture, stderr, stdout, world};
 
-const MANIFEST: &str = r#"providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011, 1012] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-            api:
-              strategy: normal
-              rollback: true
-              file: { type: source-build, build_project: 5002 }
-            manual:
-              strategy: normal
-              rollback: true
-              file: { type: later }
-        asg:
-          target: { type: autoscaling-group, autoscaling_group: 2001 }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.1.tar.gz }
-            switch:
-              strategy: blue-green
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.1.tar.gz }
-              load_balancer: { target_group: 3001, delete_server: false }
-        k8s:
-          target: { type: kubernetes, cluster: 5f0d8a52-8c1e-4b6a-9e3b-2a7c41d0f001 }
-          scenarios:
-            storefront:
-              strategy: rolling
-              manifest: { repository: shop-manifests, branch: main, paths: [/k8s/storefront.yaml] }
-        static:
-          target: { type: object-storage, bucket: static-site }
-          scenarios:
-            site:
-              file: { type: object-storage, bucket: static-site, object: releases/site-2.3.0.zip }
-              paths: [{ source: /, destination: /www }]
-"#;
+/// Stages of every target type, whose scenarios name servers, an Auto Scaling group and
+/// its target group, a cluster, buckets and objects, a SourceBuild project and a
+/// SourceCommit repository and branch, all of them known to the sandbox.
+fn infrastructure() -> String {
+    fixture("ncp/named-infrastructure.yaml")
+}
 
 fn plan_fails(w: &World, text: &str) -> String {
     w.manifest(text);
@@ -67,7 +25,7 @@ fn plan_fails(w: &World, text: &str) -> String {
 #[test]
 fn every_unknown_name_is_a_located_error_listing_what_exists() {
     let w = world();
-    let broken = MANIFEST
+    let broken = infrastructure()
         .replace("servers: [1011, 1012]", "servers: [1011, 9999]")
         .replace(
             "object: shop/shop-1.4.2.tar.gz",
@@ -91,7 +49,7 @@ fn every_unknown_name_is_a_located_error_listing_what_exists() {
 #[test]
 fn a_missing_bucket_or_repository_is_reported_at_its_own_value() {
     let w = world();
-    let broken = MANIFEST
+    let broken = infrastructure()
         .replace(
             "bucket: shop-artifacts, object: shop/shop-1.4.1.tar.gz",
             "bucket: shop-artefacts, object: shop/shop-1.4.1.tar.gz",
@@ -105,7 +63,7 @@ fn a_missing_bucket_or_repository_is_reported_at_its_own_value() {
 fn known_names_plan_and_each_lookup_is_made_once() {
     let w = world();
     // Two stages on servers and three scenarios on one bucket: still one of each lookup.
-    let text = MANIFEST.replace(
+    let text = infrastructure().replace(
         "        asg:\n",
         "        dev2:\n          target: { type: server, servers: [1013] }\n        asg:\n",
     );
@@ -139,7 +97,7 @@ fn known_names_plan_and_each_lookup_is_made_once() {
 #[test]
 fn a_manifest_without_a_target_type_makes_no_lookup_of_it() {
     let w = world();
-    let only_servers: String = MANIFEST
+    let only_servers: String = infrastructure()
         .split("        asg:\n")
         .next()
         .unwrap()
@@ -169,7 +127,7 @@ fn a_refused_lookup_is_a_warning_not_a_failure() {
         "/ncp-sourcedeploy/denied",
         serde_json::json!({ "paths": ["/api/v1/server"] }),
     );
-    w.manifest(&MANIFEST.replace("servers: [1011, 1012]", "servers: [1011, 9999]"));
+    w.manifest(&infrastructure().replace("servers: [1011, 1012]", "servers: [1011, 9999]"));
     let out = w.run(&["plan"]);
     assert_code(&out, 0);
     let err = stderr(&out);
@@ -201,7 +159,7 @@ fn a_refused_lookup_is_a_warning_not_a_failure() {
         "{markdown}"
     );
     // A plan whose lookups all ran has no warnings.
-    w.manifest(MANIFEST);
+    w.manifest(&infrastructure());
     w.admin(
         reqwest::Method::PUT,
         "/ncp-sourcedeploy/denied",
@@ -219,7 +177,7 @@ fn an_unknown_target_group_is_located_in_its_groups_list() {
     let w = world();
     let err = plan_fails(
         &w,
-        &MANIFEST.replace("target_group: 3001", "target_group: 3011"),
+        &infrastructure().replace("target_group: 3001", "target_group: 3011"),
     );
     assert!(
         err.contains("no target group `3011` in Auto Scaling group `2001` (web-asg)"),

@@ -4,43 +4,15 @@
 
 use serde_json::json;
 
-use crate::common::{self, World, assert_code, nhn, stderr, stdout, world};
+use crate::common::{self, World, assert_code, fixture, nhn, stderr, stdout, world};
 
-const MANIFEST: &str = r#"
-vars:
-  version: "1.4.2"
-providers:
-  nhn:
-    type: nhn-deploy
-    endpoint: {{NHN}}
-nhn-deploy:
-  binaries:
-    shop-server:
-      artifact: shop
-      binary_group: shop-server
-      version: ${var.version}
-      file: shop-${var.version}.tar.gz
-      application_type: server
-  releases:
-    web-staging:
-      artifact: shop
-      server_group: web-staging
-      binary: shop-server
-      scenarios: [401]
-    web-prod:
-      artifact: shop
-      server_group: web-prod
-      binary: shop-server
-      scenarios: [401]
-      async: true
-      depends_on: [nhn.release.web-staging]
-"#;
-
+/// Writes the builds of 1.4.2 and 1.4.3, and the manifest of `nhn/shop.yaml` (a binary and
+/// two releases of it, production after staging) at `version`.
 fn setup(w: &World, version: &str) {
     for v in ["1.4.2", "1.4.3"] {
         nhn::write_build(w.path(), v);
     }
-    w.manifest(&MANIFEST.replace("\"1.4.2\"", &format!("\"{version}\"")));
+    w.manifest(&fixture("nhn/shop.yaml").replace("\"1.4.2\"", &format!("\"{version}\"")));
 }
 
 #[test]

@@ -2,25 +2,15 @@
 //! stage with scenarios (or a project with stages): the plan shows every child as its own
 //! delete, and apply deletes children before parents.
 
-use crate::common::{self, assert_code, stdout, world};
+use crate::common::{self, assert_code, fixture, stdout, world};
 
-const MANIFEST: &str = r#"providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-        OLD
-"#;
+/// The shop's dev stage with its web scenario, and no release.
+const WEB: &str = "ncp/web.yaml";
+
+/// [`WEB`] with `stage` (another stage, or nothing) after the dev stage.
+fn manifest(stage: &str) -> String {
+    format!("{}        {stage}\n", fixture(WEB))
+}
 
 const OLD_STAGE: &str = r#"old:
           target: { type: server, servers: [1012] }
@@ -41,9 +31,9 @@ fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
 #[test]
 fn a_pruned_stage_goes_after_its_two_scenarios() {
     let w = world();
-    w.manifest(&MANIFEST.replace("OLD", OLD_STAGE));
+    w.manifest(&manifest(OLD_STAGE));
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
-    w.manifest(&MANIFEST.replace("OLD", ""));
+    w.manifest(&manifest(""));
 
     // Without prune: the stage and each of its scenarios are unmanaged, nothing is written.
     let plan = w.run(&["plan", "--detailed-exitcode"]);
@@ -102,11 +92,11 @@ fn a_pruned_stage_goes_after_its_two_scenarios() {
 fn a_replaced_stage_is_emptied_first() {
     let w = world();
     let extra = "            extra:\n              strategy: normal\n              rollback: true\n              file: { type: later }\n";
-    let with_extra = MANIFEST.replace("OLD", "").replace("        \n", extra);
+    let with_extra = fixture(WEB) + extra;
     w.manifest(&with_extra);
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
 
-    let retyped = MANIFEST.replace("OLD", "").replace(
+    let retyped = manifest("").replace(
         "          target: { type: server, servers: [1011] }\n          scenarios:\n            web:\n              strategy: normal\n              rollback: true\n              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }",
         "          target: { type: object-storage, bucket: static-site }\n          scenarios:\n            web:\n              file: { type: object-storage, bucket: static-site, object: index.html }\n              paths: [{ source: /, destination: /www }]",
     );
@@ -140,15 +130,15 @@ fn a_replaced_stage_is_emptied_first() {
 #[test]
 fn a_saved_prune_is_stale_when_the_stage_gained_a_scenario() {
     let w = world();
-    w.manifest(&MANIFEST.replace("OLD", OLD_STAGE));
+    w.manifest(&manifest(OLD_STAGE));
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
-    let pruned = MANIFEST.replace("OLD", "");
+    let pruned = manifest("");
     w.manifest(&pruned);
     assert_code(&w.run(&["plan", "--prune", "--out", "plan.json"]), 0);
 
     // Someone adds scenario `c` to the stage the plan deletes.
     let c = "\n            c:\n              strategy: normal\n              rollback: true\n              file: { type: later }";
-    w.manifest(&MANIFEST.replace("OLD", &format!("{OLD_STAGE}{c}")));
+    w.manifest(&manifest(&format!("{OLD_STAGE}{c}")));
     assert_code(&w.run(&["apply", "--auto-approve"]), 0);
     w.manifest(&pruned);
 

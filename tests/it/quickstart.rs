@@ -1,7 +1,7 @@
 //! The README's quick start: plan + apply of `examples/quickstart` against the embedded
 //! sandbox, then a plan that shows no changes.
 
-use crate::common::{Standalone, assert_code, binary_in, ncp, nhn, stdout};
+use crate::common::{Standalone, assert_code, binary_in, fixture, stdout};
 
 #[test]
 fn quickstart_plans_applies_and_converges() {
@@ -39,11 +39,7 @@ fn the_standalone_sandbox_says_how_to_reach_each_emulator() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("deployplan.yaml"),
-        format!(
-            "providers:\n  ncp:\n    type: ncp-sourcedeploy\n    endpoint: {}\n  nhn:\n    type: nhn-deploy\n    endpoint: {}\nnhn-deploy:\n  releases:\n    web:\n      artifact: shop\n      server_group: web-staging\n      version: \"1.4.2\"\n      scenarios: [401]\n",
-            sandbox.endpoint(ncp::TYPE),
-            sandbox.endpoint(nhn::TYPE)
-        ),
+        sandbox.fill(&fixture("mixed/nhn-release-beside-ncp.yaml")),
     )
     .unwrap();
     let plan = binary_in(dir.path())

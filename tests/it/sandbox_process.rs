@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{Standalone, assert_code, binary_in, nhn, signal, stdout};
+use crate::common::{Standalone, assert_code, binary_in, fixture, signal, stdout};
 
 /// Starts `deployplan sandbox` with its temp directory at `tmp`.
 fn start_sandbox(tmp: &Path, extra: &[&str]) -> Standalone {
@@ -17,10 +17,7 @@ fn upload_a_binary(sandbox: &Standalone) {
     std::fs::write(dir.path().join("shop.tar.gz"), vec![7u8; 64 * 1024]).unwrap();
     std::fs::write(
         dir.path().join("deployplan.yaml"),
-        format!(
-            "providers:\n  nhn:\n    type: nhn-deploy\n    endpoint: {}\nnhn-deploy:\n  binaries:\n    shop:\n      artifact: shop\n      binary_group: shop-server\n      version: \"9.9.9\"\n      file: shop.tar.gz\n      application_type: server\n",
-            sandbox.endpoint(nhn::TYPE)
-        ),
+        sandbox.fill(&fixture("nhn/one-binary.yaml")),
     )
     .unwrap();
     let apply = binary_in(dir.path())

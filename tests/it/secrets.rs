@@ -2,42 +2,24 @@
 
 use proptest::prelude::*;
 
-use crate::common::{self, assert_code, ncp, stderr, stdout, world};
+use crate::common::{self, assert_code, fixture, ncp, stderr, stdout, world};
 
 const SECRET: &str = "s3cr3t-t0ken-9f8e7d";
 
-const MANIFEST: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-    credentials:
-      access_key: ${env.NCLOUD_ACCESS_KEY}
-      secret_key: ${secret.NCLOUD_SECRET_KEY}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-              commands:
-                post:
-                  - user: root
-                    run: "curl -H 'Authorization: Bearer ${secret.DEPLOY_TOKEN}' https://hooks.example/notify"
-  releases:
-    web:
-      scenario: shop/dev/web
-"#;
+/// The API keys from the environment and a secret, and a secret in a command.
+const MANIFEST: &str = "ncp/secret-in-a-command.yaml";
+
+/// A secret in a multi-line command (a block scalar) and in a one-line one.
+const SHAPED: &str = "ncp/secret-in-a-block-scalar.yaml";
+
+/// A scenario asking for an object named after the secret: the provider refuses it,
+/// echoing the name.
+const ECHOED: &str = "ncp/secret-in-an-object-name.yaml";
 
 #[test]
 fn secrets_never_reach_outputs_plan_files_or_logs() {
     let w = world();
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     let run = |args: &[&str]| {
         w.cmd()
             .env("DEPLOY_TOKEN", SECRET)
@@ -66,7 +48,7 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     outputs.push(apply);
     // The remote now holds the secret (it is part of the command): reading it back must
     // still mask it, and a change to it must too.
-    w.manifest(&MANIFEST.replace("notify", "notify2"));
+    w.manifest(&fixture(MANIFEST).replace("notify", "notify2"));
     let changed = run(&["plan", "-vv"]);
     assert_code(&changed, 0);
     outputs.push(changed);
@@ -82,60 +64,6 @@ fn secrets_never_reach_outputs_plan_files_or_logs() {
     }
     assert!(!plan_file.contains(SECRET) && plan_file.contains("(sensitive)"));
 }
-
-/// A secret in a multi-line command (a block scalar) and in a release's object name, which
-/// the provider echoes in its refusal.
-const SHAPED: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-    credentials:
-      access_key: ${env.NCLOUD_ACCESS_KEY}
-      secret_key: ${secret.NCLOUD_SECRET_KEY}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-              commands:
-                pre: [{ user: root, run: "test -n '${secret.DEPLOY_TOKEN}'" }]
-                post:
-                  - user: root
-                    run: |
-                      echo start
-                      printf '%s' "${secret.DEPLOY_TOKEN}" > /etc/shop/token
-                      echo done
-  releases:
-    web:
-      scenario: shop/dev/web
-"#;
-
-/// The same scenario asking for an object named after the secret: the provider refuses
-/// it, echoing the name.
-const ECHOED: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    echo:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: false
-              file: { type: object-storage, bucket: shop-artifacts, object: "shop/${secret.DEPLOY_TOKEN}.tar.gz" }
-"#;
 
 /// Secrets of awkward shapes: several lines, quotes, backslashes, `%`, `${`, spaces,
 /// unicode. Each line starts with letters and digits so that no line is mistaken for the
@@ -211,7 +139,8 @@ fn every_output_masks(secret: &str) -> Result<(), TestCaseError> {
         texts.push((format!("{what} stderr"), stderr(output)));
     }
 
-    w.manifest(SHAPED);
+    let shaped = fixture(SHAPED);
+    w.manifest(&shaped);
     for (what, args) in [
         ("plan", &["plan", "-vv"][..]),
         (
@@ -235,15 +164,15 @@ fn every_output_masks(secret: &str) -> Result<(), TestCaseError> {
         std::fs::read_to_string(w.path().join("plan.json")).unwrap(),
     ));
     // Read back from the provider: a plan of a change to the command, and an export.
-    let changed = SHAPED.replace("echo done", "echo finished");
+    let changed = shaped.replace("echo done", "echo finished");
     w.manifest(&changed);
     let replan = run(&["plan", "-vv"]);
     prop_assert_eq!(common::code(&replan), 0, "{}", stderr(&replan));
     keep(&mut texts, "plan after a change", &replan);
     // The manifest no longer uses the secret: the remote's old command is shown, line by
     // line in a diff, as nothing but text.
-    let forgotten = SHAPED.replacen("\"${secret.DEPLOY_TOKEN}\"", "none", 1);
-    prop_assert_ne!(&forgotten, SHAPED);
+    let forgotten = shaped.replacen("\"${secret.DEPLOY_TOKEN}\"", "none", 1);
+    prop_assert_ne!(&forgotten, &shaped);
     w.manifest(&forgotten);
     let diff = run(&["plan", "-vv"]);
     prop_assert_eq!(common::code(&diff), 0, "{}", stderr(&diff));
@@ -276,7 +205,7 @@ fn every_output_masks(secret: &str) -> Result<(), TestCaseError> {
     ));
 
     // The provider refuses an object named after the secret, echoing the name.
-    w.manifest(ECHOED);
+    w.manifest(&fixture(ECHOED));
     let refused = run(&[
         "apply",
         "--auto-approve",

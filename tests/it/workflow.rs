@@ -3,52 +3,26 @@
 
 use deployplan::sandbox::DeployTiming;
 
-use crate::common::{World, assert_code, stderr, stdout, world, world_with};
-
-const MANIFEST: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          prune: true
-          target: { type: server, servers: SERVERS }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-VERSION.tar.gz }
-            api:
-              strategy: normal
-              rollback: false
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.0.tar.gz }
-            EXTRA
-        prod:
-          target: { type: server, servers: [1021] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.5.0.tar.gz }
-  releases:
-    web-dev:
-      scenario: shop/dev/web
-"#;
+use crate::common::{World, assert_code, fixture, stderr, stdout, world, world_with};
 
 const LEGACY: &str = r#"legacy:
               strategy: normal
               rollback: false
               file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.0.tar.gz }"#;
 
+/// The shop with a dev stage (on `servers`, its web scenario deploying `version`, and the
+/// `extra` scenario after its api one) and a prod stage.
 fn manifest(servers: &str, version: &str, extra: &str) -> String {
-    MANIFEST
-        .replace("SERVERS", servers)
-        .replace("VERSION", version)
-        .replace("EXTRA", extra)
+    fixture("ncp/shop-dev-and-prod.yaml")
+        .replace("servers: [1011] }", &format!("servers: {servers} }}"))
+        .replace(
+            "object: shop/shop-1.4.1.tar.gz",
+            &format!("object: shop/shop-{version}.tar.gz"),
+        )
+        .replace(
+            "        prod:\n",
+            &format!("            {extra}\n        prod:\n"),
+        )
 }
 
 fn apply_all(w: &World) {

@@ -1,6 +1,7 @@
 //! The kit shared by the integration tests, provider-neutral: a sandbox on an ephemeral
 //! loopback port, a temporary manifest directory, the real binary pointed at both, its
-//! environment, the sandbox's request log and admin API.
+//! environment, the sandbox's request log and admin API, and the manifest fixtures of
+//! `tests/fixtures/`.
 //!
 //! What belongs to one provider type — its demo credentials and their environment
 //! variables, the placeholder its fixtures write as `endpoint:`, its manifest helpers —
@@ -31,6 +32,18 @@ pub struct Provider {
 
 /// Every provider type the tests know.
 pub const PROVIDERS: &[&Provider] = &[&ncp::PROVIDER, &nhn::PROVIDER];
+
+/// A manifest of `tests/fixtures/`, by its path there (`"ncp/shop.yaml"`). Its endpoint
+/// placeholders are left as they are: [`World::manifest`], [`World::fill`] and
+/// [`Standalone::fill`] replace them.
+#[track_caller]
+pub fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("cannot read fixture {}: {err}", path.display()))
+}
 
 /// `text` with each provider's endpoint placeholder replaced by `endpoint(provider type)`.
 pub fn fill_endpoints(text: &str, endpoint: impl Fn(&str) -> String) -> String {
@@ -271,6 +284,11 @@ impl Standalone {
             .filter_map(|pair| pair.split_once('='))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect()
+    }
+
+    /// `text` with every provider's endpoint placeholder replaced by the banner's endpoint.
+    pub fn fill(&self, text: &str) -> String {
+        fill_endpoints(text, |provider_type| self.endpoint(provider_type))
     }
 }
 
