@@ -5,40 +5,15 @@ use std::time::Duration;
 
 use deployplan::sandbox::DeployTiming;
 
-use crate::common::{self, assert_code, ncp, world_with};
+use crate::common::{self, assert_code, fixture, ncp, world_with};
 
-const MANIFEST: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-            api:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-  releases:
-    web:
-      scenario: shop/dev/web
-    after:
-      scenario: shop/dev/api
-      depends_on: [ncp.release.web]
-"#;
+/// Releases `web` and `web-after`, the second depending on the first.
+const MANIFEST: &str = "ncp/web-then-api.yaml";
 
 #[test]
 fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     w.wait_for_request("the deployment's start", |r| {
         r.method == "POST" && r.path.ends_with("/deploy")
@@ -55,7 +30,7 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("ncp.release.after (deploy): skipped"),
+        stdout.contains("ncp.release.web-after (deploy): skipped"),
         "{stdout}"
     );
     let deploys = w
@@ -78,7 +53,7 @@ fn ctrl_c_cancels_the_running_deployment_and_starts_nothing_new() {
 #[test]
 fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
     let w = world_with(DeployTiming::Manual);
-    w.manifest(MANIFEST);
+    w.manifest(&fixture(MANIFEST));
     let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
     w.wait_for_request("a poll of the deployment", |r| {
         r.method == "GET" && r.path.contains("/history/")
@@ -95,7 +70,7 @@ fn an_apply_killed_mid_deployment_is_reported_by_the_next_plan_and_apply() {
     assert!(stderr.contains("stopped without finishing"), "{stderr}");
     assert!(stderr.contains("  ncp.release.web (deploy)"), "{stderr}");
     assert!(
-        !stderr.contains("ncp.release.after"),
+        !stderr.contains("ncp.release.web-after"),
         "never started: {stderr}"
     );
 
