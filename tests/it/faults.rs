@@ -6,34 +6,13 @@
 use deployplan::sandbox::RequestRecord;
 use serde_json::{Value, json};
 
-use crate::common::{World, assert_code, nhn, stderr, stdout, world};
+use crate::common::{World, assert_code, fixture, nhn, stderr, stdout, world};
 
-const NCP: &str = r#"
-providers:
-  ncp:
-    type: ncp-sourcedeploy
-    endpoint: {{NCP}}
-ncp-sourcedeploy:
-  projects:
-    shop:
-      stages:
-        dev:
-          target: { type: server, servers: [1011] }
-          scenarios:
-            web:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-            api:
-              strategy: normal
-              rollback: true
-              file: { type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz }
-  releases:
-    web:
-      scenario: shop/dev/web
-    api:
-      scenario: shop/dev/api
-"#;
+/// Two scenarios and a release of each, the releases independent of each other.
+const NCP: &str = "ncp/web-and-api.yaml";
+/// A binary and two releases of it, `web-prod` after `web-staging` (sequential here anyway:
+/// the NHN test applies with `--parallelism 1`).
+const NHN: &str = "nhn/shop.yaml";
 
 /// Whether the provider acted on a request: its own answer was a success, whether the
 /// client saw it or an injected fault hid it.
@@ -95,7 +74,7 @@ fn apply(w: &World) -> std::process::Output {
 #[test]
 fn every_lost_answer_of_a_create_or_deploy_is_adopted() {
     let w = world();
-    w.manifest(NCP);
+    w.manifest(&fixture(NCP));
     w.faults(
         json!({ "methods": ["POST"], "error_after_rate": 0.5, "drop_after_rate": 0.5, "seed": 1 }),
     );
@@ -120,7 +99,7 @@ fn every_lost_answer_of_a_create_or_deploy_is_adopted() {
 #[test]
 fn a_create_or_deploy_that_provably_did_nothing_is_sent_again() {
     let w = world();
-    w.manifest(NCP);
+    w.manifest(&fixture(NCP));
     // Sequential, so that the seeded draws meet the same requests on every run.
     w.faults(json!({ "methods": ["POST"], "error_rate": 0.25, "drop_rate": 0.25, "seed": 5 }));
     let out = w.run(&[
@@ -150,7 +129,7 @@ fn a_create_or_deploy_that_provably_did_nothing_is_sent_again() {
 #[test]
 fn a_create_that_never_gets_through_fails_honestly_after_the_retry_budget() {
     let w = world();
-    w.manifest(NCP);
+    w.manifest(&fixture(NCP));
     w.faults(json!({ "methods": ["POST"], "error_rate": 1.0 }));
     let out = apply(&w);
     assert_code(&out, 1);
@@ -269,33 +248,6 @@ fn a_wide_apply_under_ten_percent_faults_succeeds_first_time_without_duplicates(
     );
 }
 
-const NHN: &str = r#"
-providers:
-  nhn:
-    type: nhn-deploy
-    endpoint: {{NHN}}
-nhn-deploy:
-  binaries:
-    shop-server:
-      artifact: shop
-      binary_group: shop-server
-      version: "1.4.2"
-      file: shop-1.4.2.tar.gz
-      application_type: server
-  releases:
-    web-staging:
-      artifact: shop
-      server_group: web-staging
-      binary: shop-server
-      scenarios: [401]
-    web-prod:
-      artifact: shop
-      server_group: web-prod
-      binary: shop-server
-      scenarios: [401]
-      async: true
-"#;
-
 /// `GET /_sandbox/nhn-deploy/{what}`, the list under `key` (or the answer itself).
 fn nhn_admin_list(w: &World, what: &str, key: &str) -> Vec<Value> {
     let answer = w.admin_get(&format!("/nhn-deploy/{what}"));
@@ -310,7 +262,7 @@ fn nhn_admin_list(w: &World, what: &str, key: &str) -> Vec<Value> {
 fn nhn_uploads_and_deployments_are_settled_the_same_way() {
     let w = world();
     nhn::write_build(w.path(), "1.4.2");
-    w.manifest(NHN);
+    w.manifest(&fixture(NHN));
     let deployments_before = nhn_admin_list(&w, "deployments", "deployments").len();
     // Every POST (the token, the upload, both deploys) meets faults before and after
     // processing; sequential, so that the seeded draws meet the same requests every run.
