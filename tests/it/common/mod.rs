@@ -4,8 +4,8 @@
 //! `tests/fixtures/`.
 //!
 //! What belongs to one provider type — its demo credentials and their environment
-//! variables, the placeholder its fixtures write as `endpoint:`, its manifest helpers —
-//! lives in that provider's module; [`PROVIDERS`] lists them. A new provider is one more
+//! variables, the placeholder its fixtures write as `endpoint:`, its own helpers — lives
+//! in that provider's module; [`PROVIDERS`] lists them. A new provider is one more
 //! module and one more entry there.
 
 pub mod ncp;
@@ -56,6 +56,8 @@ pub fn fill_endpoints(text: &str, endpoint: impl Fn(&str) -> String) -> String {
     })
 }
 
+/// A sandbox on an ephemeral loopback port, the runtime it runs on, and a temporary
+/// directory for the manifest, in which the binary runs.
 pub struct World {
     pub sandbox: SandboxHandle,
     pub dir: tempfile::TempDir,
