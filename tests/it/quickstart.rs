@@ -1,0 +1,59 @@
+//! The README's quick start: plan + apply of `examples/quickstart` against the embedded
+//! sandbox, then a plan that shows no changes.
+
+use crate::common::{Standalone, assert_code, binary_in, fixture, stdout};
+
+#[test]
+fn quickstart_plans_applies_and_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/quickstart/deployplan.yaml");
+    std::fs::copy(&source, dir.path().join("deployplan.yaml")).unwrap();
+    let run = |args: &[&str]| binary_in(dir.path()).args(args).output().unwrap();
+    let plan = run(&["plan"]);
+    assert_code(&plan, 0);
+    assert!(stdout(&plan).contains("to create"), "{}", stdout(&plan));
+    let apply = run(&["apply", "--auto-approve", "--poll-interval-ms", "200"]);
+    assert_code(&apply, 0);
+    let again = run(&["plan", "--detailed-exitcode"]);
+    assert_code(&again, 0);
+    assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
+    // The production overlay bumps the version: the scenario changes and both releases deploy.
+    let production = run(&["plan", "--env", "production", "--detailed-exitcode"]);
+    assert_code(&production, 2);
+    assert!(
+        stdout(&production).contains("2 to deploy"),
+        "{}",
+        stdout(&production)
+    );
+}
+
+/// `deployplan sandbox` prints, for each emulator, the endpoint and the environment
+/// variables a manifest pointed at it needs; following them is enough to plan.
+#[test]
+fn the_standalone_sandbox_says_how_to_reach_each_emulator() {
+    let sandbox = Standalone::start(|_| {});
+    let exports = sandbox.exports();
+    assert_eq!(exports.len(), 5, "{}", sandbox.banner);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deployplan.yaml"),
+        sandbox.fill(&fixture("mixed/nhn-release-beside-ncp.yaml")),
+    )
+    .unwrap();
+    let plan = binary_in(dir.path())
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .envs(exports)
+        .arg("plan")
+        .output()
+        .unwrap();
+    drop(sandbox);
+    assert_code(&plan, 0);
+    assert!(
+        stdout(&plan).contains("nhn.release.web"),
+        "{}",
+        stdout(&plan)
+    );
+}
