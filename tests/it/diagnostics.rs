@@ -132,6 +132,14 @@ case!(missing_required_block, |b| b
     .replace("              rollback: true\n", ""));
 case!(provider_instance_name_with_a_dot, |b| b
     .replace("  ncp:\n    type:", "  ncp.eu:\n    type:"));
+case!(another_providers_setting, |b| b.replace(
+    "    endpoint: {{NCP}}\n",
+    "    endpoint: {{NCP}}\n    app_key: SandboxDemoAppKey\n"
+));
+case!(misspelt_credential, |b| b.replace(
+    "    endpoint: {{NCP}}\n",
+    "    endpoint: {{NCP}}\n    credentials:\n      acess_key: ${env.KEY}\n"
+));
 case!(literal_secret_key, |b| b.replace(
     "    endpoint: {{NCP}}\n",
     "    endpoint: {{NCP}}\n    credentials:\n      secret_key: hunter2hunter2\n"

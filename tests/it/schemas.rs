@@ -104,3 +104,32 @@ fn plan_documents_match_the_plan_schema() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The checked-in schema (what editors use) holds each provider type's settings closed: a
+/// setting of another type is refused, an unknown type too, and each type's own are taken.
+#[test]
+fn the_checked_in_schema_keeps_each_provider_types_settings_to_itself() {
+    let text = std::fs::read_to_string(root().join("schemas/deployplan.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let valid = |instance: serde_json::Value| {
+        validator.is_valid(&serde_json::json!({ "providers": { "x": instance } }))
+    };
+    assert!(valid(
+        serde_json::json!({ "type": "ncp-sourcedeploy", "region": "KR", "credentials": { "access_key": "${env.K}" } })
+    ));
+    assert!(valid(
+        serde_json::json!({ "type": "nhn-deploy", "app_key": "k", "oauth_endpoint": "https://o" })
+    ));
+    assert!(!valid(
+        serde_json::json!({ "type": "ncp-sourcedeploy", "app_key": "k" })
+    ));
+    assert!(!valid(
+        serde_json::json!({ "type": "nhn-deploy", "region": "KR" })
+    ));
+    assert!(!valid(
+        serde_json::json!({ "type": "nhn-deploy", "credentials": { "secret_key": "${secret.S}" } })
+    ));
+    assert!(!valid(serde_json::json!({ "type": "ncp-sourcedepoy" })));
+    assert!(!valid(serde_json::json!({ "endpoint": "sandbox" })));
+}
