@@ -20,10 +20,10 @@ use tokio::task::JoinSet;
 
 use super::client::NcpClient;
 use super::convert;
-use super::fetch::{self, request_error};
+use super::errors::request_error;
+use super::fetch;
 use super::lower::{self, KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
 use super::manifest::{NcpSection, Project, Scenario, Stage, Target, TargetType};
-use super::provider::NcpProvider;
 use super::rules;
 use super::wire;
 use crate::manifest::interpolate::Interpolated;
@@ -54,12 +54,14 @@ pub(super) struct RemoteStage {
     pub scenarios: Vec<wire::ScenarioDetail>,
 }
 
+/// The section declaring what provider instance `instance` holds (within `filter`), and
+/// what had to be left out.
 pub async fn export(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     filter: &ExportFilter,
 ) -> Result<Exported, ProviderError> {
-    let mut listed = provider
-        .client
+    let mut listed = client
         .list_projects()
         .await
         .map_err(|e| request_error("list projects", e))?;
@@ -83,15 +85,15 @@ pub async fn export(
         if !filter.only.is_empty() && !filter.only.contains(&project.name) {
             continue;
         }
-        let address = Address::root(&provider.name, KIND_PROJECT, &project.name);
-        tasks.spawn(read_project(provider.client.clone(), address, project));
+        let address = Address::root(instance, KIND_PROJECT, &project.name);
+        tasks.spawn(read_project(client.clone(), address, project));
     }
     let mut projects = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         projects.push(joined.map_err(task_failed)??);
     }
     projects.sort_by(|a, b| a.name.cmp(&b.name));
-    let pin = filter.pin_instance.then_some(provider.name.as_str());
+    let pin = filter.pin_instance.then_some(instance);
     let (section, skipped, counts) = section_of(&projects, pin);
     Ok(Exported {
         section: section_value(&section),

@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 
-use super::NcpError;
+use super::error::NcpError;
 use crate::providers::http::Retry;
 use crate::redact::redact;
 

@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::NcpError;
+use super::error::NcpError;
 use crate::providers::http::HttpResponse;
 use crate::providers::ncp::wire::{Envelope, ErrorEnvelope};
 use crate::redact::redact;
