@@ -8,21 +8,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::attributes::text;
 use super::client::{LatestDeployments, NhnClient};
+use super::errors::{request_error, task_failed};
 use super::lower::{KIND_BINARY, KIND_RELEASE};
-use super::provider::{NhnProvider, request_error, task_failed};
+use super::remote::Remote;
 use super::wire;
 use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
-
-fn text<'a>(resource: &'a Resource, key: &str) -> &'a str {
-    resource
-        .attributes
-        .get(key)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-}
 
 fn unknown(
     resource: &Resource,
@@ -74,8 +68,8 @@ enum Read {
 /// A version in a binary group: (artifact id, binary group key, version).
 type BinaryVersion = (i64, i64, String);
 
-pub async fn fetch(
-    provider: &NhnProvider,
+pub(super) async fn fetch(
+    remote: &Remote<'_>,
     desired: &[&Resource],
 ) -> Result<RemoteState, ProviderError> {
     // Round 1: every artifact named, each once.
@@ -83,7 +77,7 @@ pub async fn fetch(
         .iter()
         .map(|r| text(r, "artifact").to_owned())
         .collect();
-    let artifacts = provider.artifacts(names).await?;
+    let artifacts = remote.artifacts(names).await?;
 
     // Round 2: the binary-group and server-group lists of those artifacts.
     let (mut binary_lists, mut server_lists) = (BTreeMap::new(), BTreeMap::new());
@@ -99,10 +93,10 @@ pub async fn fetch(
     }
     let binary_lists: Vec<_> = binary_lists.into_values().collect();
     let server_lists: Vec<_> = server_lists.into_values().collect();
-    provider.load_groups(&binary_lists, &server_lists).await?;
+    remote.load_groups(&binary_lists, &server_lists).await?;
 
     // Names to ids, without a request; every unknown name is reported at once.
-    let (resolved, errors) = resolve(provider, desired, &artifacts).await?;
+    let (resolved, errors) = resolve(remote, desired, &artifacts).await?;
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
     }
@@ -113,7 +107,7 @@ pub async fn fetch(
     let mut newest_keys = BTreeSet::new();
     let mut version_keys = BTreeSet::new();
     for (index, (resource, target)) in resolved.iter().enumerate() {
-        let client = provider.client.clone();
+        let client = remote.client.clone();
         match target {
             Resolved::Binary { artifact, group } => {
                 let key = (*artifact, *group, text(resource, "version").to_owned());
@@ -182,7 +176,7 @@ pub async fn fetch(
         if let Some((artifact, group, _)) = behind_newest(resource, target, &newest) {
             let key = (artifact, group, text(resource, "version").to_owned());
             if !versions.contains_key(&key) && version_keys.insert(key.clone()) {
-                reads.spawn(read_version(provider.client.clone(), key));
+                reads.spawn(read_version(remote.client.clone(), key));
             }
         }
     }
@@ -229,7 +223,7 @@ pub async fn fetch(
                 .cloned()
                 .flatten()
                 .map(|binary| {
-                    remote(
+                    object(
                         resource,
                         binary.binary_key.clone(),
                         json!({
@@ -299,10 +293,10 @@ fn release_object(
         attributes["version"] = json!(success.binary_version);
     }
     let any = latest.latest_success.is_some() || in_flight.is_some();
-    any.then(|| remote(release, server_group.to_string(), attributes, in_flight))
+    any.then(|| object(release, server_group.to_string(), attributes, in_flight))
 }
 
-fn remote(
+fn object(
     resource: &Resource,
     id: String,
     attributes: serde_json::Value,
@@ -319,44 +313,10 @@ fn remote(
     }
 }
 
-/// Resolved ids of a resource at apply time (from the cache filled by fetch, or the API).
-pub(super) async fn ids(
-    provider: &NhnProvider,
-    resource: &Resource,
-) -> Result<(wire::Artifact, Option<i64>, Option<i64>), ProviderError> {
-    let name = text(resource, "artifact");
-    let artifact = provider.artifact(name).await?.ok_or_else(|| {
-        ProviderError::Precondition(format!("artifact `{name}` no longer exists"))
-    })?;
-    let group_name = text(resource, "binary_group");
-    let group = if group_name.is_empty() {
-        None
-    } else {
-        provider
-            .binary_groups(&artifact)
-            .await?
-            .iter()
-            .find(|g| g.name == group_name)
-            .map(|g| g.key)
-    };
-    let server_name = text(resource, "server_group");
-    let server_group = if server_name.is_empty() {
-        None
-    } else {
-        provider
-            .server_groups(&artifact)
-            .await?
-            .iter()
-            .find(|g| g.name == server_name)
-            .map(|g| g.id)
-    };
-    Ok((artifact, group, server_group))
-}
-
 /// Resolves every resource's names to ids from the caches [`fetch`] filled; names that do
 /// not exist become located errors listing the ones that do.
 async fn resolve<'r>(
-    provider: &NhnProvider,
+    remote: &Remote<'_>,
     desired: &[&'r Resource],
     artifacts: &HashMap<String, Option<wire::Artifact>>,
 ) -> Result<(Vec<(&'r Resource, Resolved)>, Vec<ReferenceError>), ProviderError> {
@@ -367,7 +327,7 @@ async fn resolve<'r>(
         let artifact_name = text(resource, "artifact");
         let Some(Some(artifact)) = artifacts.get(artifact_name) else {
             if all_artifacts.is_none() {
-                let listed = provider
+                let listed = remote
                     .client
                     .list_artifacts()
                     .await
@@ -390,7 +350,7 @@ async fn resolve<'r>(
         let binary_group = if group_name.is_empty() {
             None
         } else {
-            let groups = provider.binary_groups(artifact).await?;
+            let groups = remote.binary_groups(artifact).await?;
             match groups.iter().find(|g| g.name == group_name) {
                 Some(group) => Some((group.key, group.name.clone())),
                 // A release's binary group only orders it after its upload; the binary
@@ -424,7 +384,7 @@ async fn resolve<'r>(
             }
             KIND_RELEASE => {
                 let name = text(resource, "server_group");
-                let groups = provider.server_groups(artifact).await?;
+                let groups = remote.server_groups(artifact).await?;
                 match groups.iter().find(|g| g.name == name) {
                     Some(group) => resolved.push((
                         *resource,
