@@ -438,21 +438,10 @@ fn rule_errors(check: impl FnOnce(&mut Ctx<'_>)) -> String {
 /// Whether plan would see no difference between `declared` (lowered from the manifest)
 /// and `remote` (as fetched); otherwise the fields that would change.
 fn same_as_remote(declared: &Value, remote: &Value) -> Result<(), String> {
-    let (declared, remote) = (
-        crate::engine::diff::flatten(declared),
-        crate::engine::diff::flatten(remote),
-    );
-    let mut differing: Vec<&str> = declared
-        .keys()
-        .chain(remote.keys())
-        .filter(|path| declared.get(*path) != remote.get(*path))
-        .map(String::as_str)
-        .collect();
+    let differing = crate::engine::diff::differing_paths(declared, remote);
     if differing.is_empty() {
         return Ok(());
     }
-    differing.sort_unstable();
-    differing.dedup();
     Err(format!(
         "declaring it would still plan a change of {}",
         differing
