@@ -3,6 +3,7 @@
 //! planned change). Adding a provider is one folder and one line in each registry function
 //! below ([`validate_config`], [`lower`], [`instantiate`]).
 
+pub mod common;
 pub mod http;
 pub mod lenient;
 pub mod ncp;
