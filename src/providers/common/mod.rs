@@ -4,6 +4,9 @@
 //! folder; what is here knows no provider's URLs or JSON.
 //!
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
+//! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
+//!   for the sandbox), and the outcome controls every emulator's admin routes offer.
 
+pub mod emulator;
 pub mod percent;
 pub mod snippet;
