@@ -6,7 +6,14 @@
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
+//! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
+//!   fake API that a client's tests run against.
 
 pub mod emulator;
 pub mod percent;
 pub mod snippet;
+
+#[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
+pub(crate) mod testkit;
