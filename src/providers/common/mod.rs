@@ -4,12 +4,14 @@
 //! folder; what is here knows no provider's URLs or JSON.
 //!
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
+//! - [`lower`]: releases and other top-level manifest entries as resource specs.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
 
 pub mod emulator;
+pub mod lower;
 pub mod percent;
 pub mod snippet;
 
