@@ -11,52 +11,12 @@ use tokio::task::JoinSet;
 use super::attributes::text;
 use super::client::{LatestDeployments, NhnClient};
 use super::errors::{request_error, task_failed};
-use super::lower::{KIND_BINARY, KIND_RELEASE};
+use super::lower::KIND_RELEASE;
 use super::remote::Remote;
+use super::resolve::{Resolved, resolve};
 use super::wire;
-use crate::manifest::diagnostic::did_you_mean;
 use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
-
-fn unknown(
-    resource: &Resource,
-    attribute: &str,
-    what: &str,
-    name: &str,
-    parent: &str,
-    available: Vec<String>,
-) -> ReferenceError {
-    let help = did_you_mean(name, available.iter().map(String::as_str)).or_else(|| {
-        Some(if available.is_empty() {
-            format!("{parent} has none")
-        } else {
-            format!("available: {}", available.join(", "))
-        })
-    });
-    ReferenceError {
-        kind: ReferenceKind::UnknownName,
-        address: resource.address.clone(),
-        attribute: attribute.to_owned(),
-        label: format!("no such {what}"),
-        message: format!("no {what} `{name}` in {parent}"),
-        help,
-    }
-}
-
-/// What a resource resolved to.
-enum Resolved {
-    Binary {
-        artifact: i64,
-        group: i64,
-    },
-    Release {
-        artifact: i64,
-        server_group: i64,
-        /// The release's binary group, when it names one: its newest binary is what a
-        /// deployment will run.
-        binary_group: Option<(i64, String)>,
-    },
-}
 
 /// One read of the last round, answered.
 enum Read {
@@ -311,106 +271,6 @@ fn object(
         attributes,
         in_flight,
     }
-}
-
-/// Resolves every resource's names to ids from the caches [`fetch`] filled; names that do
-/// not exist become located errors listing the ones that do.
-async fn resolve<'r>(
-    remote: &Remote<'_>,
-    desired: &[&'r Resource],
-    artifacts: &HashMap<String, Option<wire::Artifact>>,
-) -> Result<(Vec<(&'r Resource, Resolved)>, Vec<ReferenceError>), ProviderError> {
-    let mut errors = Vec::new();
-    let mut resolved = Vec::new();
-    let mut all_artifacts: Option<Vec<String>> = None;
-    for resource in desired {
-        let artifact_name = text(resource, "artifact");
-        let Some(Some(artifact)) = artifacts.get(artifact_name) else {
-            if all_artifacts.is_none() {
-                let listed = remote
-                    .client
-                    .list_artifacts()
-                    .await
-                    .map_err(|e| request_error("list artifacts", e))?;
-                all_artifacts = Some(listed.into_iter().map(|a| a.name).collect());
-            }
-            let available = all_artifacts.clone().unwrap_or_default();
-            errors.push(unknown(
-                resource,
-                "artifact",
-                "artifact",
-                artifact_name,
-                "this project",
-                available,
-            ));
-            continue;
-        };
-        let parent = format!("artifact `{}`", artifact.name);
-        let group_name = text(resource, "binary_group");
-        let binary_group = if group_name.is_empty() {
-            None
-        } else {
-            let groups = remote.binary_groups(artifact).await?;
-            match groups.iter().find(|g| g.name == group_name) {
-                Some(group) => Some((group.key, group.name.clone())),
-                // A release's binary group only orders it after its upload; the binary
-                // reports an unknown one.
-                None if resource.kind == KIND_RELEASE => None,
-                None => {
-                    let available = groups.iter().map(|g| g.name.clone()).collect();
-                    errors.push(unknown(
-                        resource,
-                        "binary_group",
-                        "binary group",
-                        group_name,
-                        &parent,
-                        available,
-                    ));
-                    continue;
-                }
-            }
-        };
-        match resource.kind.as_str() {
-            KIND_BINARY => {
-                if let Some((group, _)) = binary_group {
-                    resolved.push((
-                        *resource,
-                        Resolved::Binary {
-                            artifact: artifact.id,
-                            group,
-                        },
-                    ));
-                }
-            }
-            KIND_RELEASE => {
-                let name = text(resource, "server_group");
-                let groups = remote.server_groups(artifact).await?;
-                match groups.iter().find(|g| g.name == name) {
-                    Some(group) => resolved.push((
-                        *resource,
-                        Resolved::Release {
-                            artifact: artifact.id,
-                            server_group: group.id,
-                            binary_group,
-                        },
-                    )),
-                    None => {
-                        let available = groups.iter().map(|g| g.name.clone()).collect();
-                        errors.push(unknown(
-                            resource,
-                            "server_group",
-                            "server group",
-                            name,
-                            &parent,
-                            available,
-                        ));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((resolved, errors))
 }
 
 async fn read_version(client: NhnClient, key: BinaryVersion) -> Result<Read, ProviderError> {

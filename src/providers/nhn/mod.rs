@@ -14,4 +14,5 @@ pub mod lower;
 pub mod manifest;
 pub mod provider;
 mod remote;
+mod resolve;
 pub mod wire;
