@@ -49,6 +49,7 @@ impl<T> Default for Seen<T> {
 }
 
 impl<T: Clone> Seen<T> {
+    /// Records one request, as the fake's handler saw it.
     pub(crate) fn push(&self, request: T) {
         self.0.lock().unwrap().push(request);
     }

@@ -45,7 +45,9 @@ pub(crate) async fn read_answer(response: reqwest::Response) -> reqwest::Result<
 pub(crate) struct Persistent {
     /// Holds the folder: it is removed when this is dropped.
     pub dir: TempDir,
+    /// `.deployplan/state.json` in `dir`, not created yet.
     pub state_file: PathBuf,
+    /// Options persisting to `state_file`, with the requested timing.
     pub options: SandboxOptions,
 }
 
