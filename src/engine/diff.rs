@@ -54,6 +54,32 @@ fn is_sensitive(path: &str, sensitive: &[String]) -> bool {
         .any(|s| matches_path(path, s) || matches_path(s, path))
 }
 
+/// The leaf paths (as [`flatten`] names them) at which `desired` and `remote` differ,
+/// sorted: the fields plan would show as changed before any provider rule applies. An
+/// export checks with it that what it writes would plan as no change.
+pub fn differing_paths(desired: &Value, remote: &Value) -> Vec<String> {
+    let (desired, remote) = (flatten(desired), flatten(remote));
+    changed_paths(&desired, &remote)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// The paths of either side whose values differ, sorted, each once.
+fn changed_paths<'a>(
+    desired: &'a BTreeMap<String, Value>,
+    remote: &'a BTreeMap<String, Value>,
+) -> Vec<&'a String> {
+    let mut paths: Vec<&String> = desired
+        .keys()
+        .chain(remote.keys())
+        .filter(|path| desired.get(*path) != remote.get(*path))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
 /// Field changes from `remote` to `desired`, secrets masked.
 pub fn field_changes(
     resource: &Resource,
@@ -63,20 +89,14 @@ pub fn field_changes(
     let desired = flatten(&resource.attributes);
     let remote_exists = remote.is_some();
     let remote = remote.map(flatten).unwrap_or_default();
-    let mut paths: Vec<&String> = desired.keys().chain(remote.keys()).collect();
-    paths.sort();
-    paths.dedup();
     let mut changes = Vec::new();
-    for path in paths {
+    for path in changed_paths(&desired, &remote) {
         // Local-only fields steer deployplan; there is nothing remote to compare them with,
         // but a new object shows them.
         if remote_exists && rules.local_only.iter().any(|rule| matches_path(path, rule)) {
             continue;
         }
         let (after, before) = (desired.get(path), remote.get(path));
-        if after == before {
-            continue;
-        }
         let sensitive = is_sensitive(path, &resource.sensitive);
         let mask = |v: Option<&Value>| {
             v.map(|v| {
@@ -297,138 +317,5 @@ fn decide(
 mod release_tests;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Address;
-    use serde_json::json;
-
-    fn resource(attributes: Value) -> Resource {
-        Resource {
-            address: Address("p.scenario.x".into()),
-            provider: "p".into(),
-            kind: "scenario".into(),
-            name: "x".into(),
-            parent: None,
-            attributes,
-            sensitive: vec!["commands.pre[0].run".into()],
-            provenance: Default::default(),
-            depends_on: vec![],
-            protect: false,
-            prune: false,
-            origin: None,
-            pointer: String::new(),
-        }
-    }
-
-    fn remote(attributes: Value) -> RemoteObject {
-        RemoteObject {
-            address: Address("p.scenario.x".into()),
-            kind: "scenario".into(),
-            name: "x".into(),
-            parent: None,
-            id: "1".into(),
-            attributes,
-            in_flight: None,
-        }
-    }
-
-    #[test]
-    fn flattens_objects_and_lists_of_objects_but_not_scalar_lists() {
-        let flat = flatten(&json!({"a": {"b": 1}, "s": [1, 2], "o": [{"x": "y"}]}));
-        assert_eq!(flat.keys().collect::<Vec<_>>(), ["a.b", "o[0].x", "s"]);
-    }
-
-    #[test]
-    fn equal_values_are_noop() {
-        let attrs = json!({"description": "d", "servers": [1, 2]});
-        let change = diff_resource(
-            &resource(attrs.clone()),
-            Some(&remote(attrs)),
-            &KindRules::default(),
-        );
-        assert_eq!(change.action, Action::Noop);
-    }
-
-    #[test]
-    fn one_changed_field_is_one_update_with_secrets_masked() {
-        let desired = json!({"description": "new", "commands": {"pre": [{"user": "root", "run": "token=s3cret"}]}});
-        let current = json!({"description": "old", "commands": {"pre": [{"user": "root", "run": "token=old"}]}});
-        let change = diff_resource(
-            &resource(desired),
-            Some(&remote(current)),
-            &KindRules::default(),
-        );
-        assert_eq!(change.action, Action::Update);
-        assert_eq!(change.fields.len(), 2);
-        let secret = change
-            .fields
-            .iter()
-            .find(|f| f.path == "commands.pre[0].run")
-            .unwrap();
-        assert!(secret.sensitive);
-        assert_eq!(secret.after, Some(json!(MASK)));
-        assert!(!serde_json::to_string(&change).unwrap().contains("s3cret"));
-    }
-
-    #[test]
-    fn immutable_fields_force_replacement() {
-        const IMMUTABLE: &[(&str, &str)] = &[("target.type", "type is fixed")];
-        let rules = KindRules {
-            immutable: IMMUTABLE,
-            ..KindRules::default()
-        };
-        let change = diff_resource(
-            &resource(json!({"target": {"type": "server"}})),
-            Some(&remote(json!({"target": {"type": "kubernetes"}}))),
-            &rules,
-        );
-        assert_eq!(change.action, Action::Replace);
-        assert!(change.reason.contains("type is fixed"));
-    }
-
-    #[test]
-    fn a_missing_version_is_named_as_such() {
-        let rules = KindRules {
-            versioned_by: Some("version"),
-            ..KindRules::default()
-        };
-        let change = diff_resource(&resource(json!({"version": "1.4.3"})), None, &rules);
-        assert_eq!(change.action, Action::Create);
-        assert!(
-            change.reason.ends_with("has no version `1.4.3` yet"),
-            "{}",
-            change.reason
-        );
-    }
-
-    #[test]
-    fn releases_deploy_when_the_artifact_differs() {
-        let rules = KindRules {
-            release: Some("artifact"),
-            local_only: &["timeout_seconds"],
-            ..KindRules::default()
-        };
-        let desired = resource(json!({"artifact": "b.tgz", "timeout_seconds": 60}));
-        let change = diff_resource(
-            &desired,
-            Some(&remote(json!({"artifact": "a.tgz"}))),
-            &rules,
-        );
-        assert_eq!(change.action, Action::Deploy);
-        assert_eq!(change.reason, "deployed artifact a.tgz ≠ desired b.tgz");
-        assert_eq!(change.fields.len(), 1, "timeout_seconds is local-only");
-        let same = diff_resource(
-            &desired,
-            Some(&remote(json!({"artifact": "b.tgz"}))),
-            &rules,
-        );
-        assert_eq!(same.action, Action::Noop);
-    }
-
-    #[test]
-    fn masks_nested_paths() {
-        let mut r = resource(json!({"commands": {"pre": [{"user": "root", "run": "x"}]}}));
-        r.sensitive = vec!["commands.pre[0].run".into()];
-        assert_eq!(masked_attributes(&r)["commands"]["pre"][0]["run"], MASK);
-    }
-}
+#[path = "diff_tests.rs"]
+mod tests;

@@ -31,6 +31,17 @@ pub struct Ctx<'a> {
     invalid: HashSet<String>,
 }
 
+/// The messages of the plan-time rules `check` applies to values that come from no
+/// manifest (a remote object `export` would declare): the rules are the ones lowering
+/// uses, there is just nothing to locate.
+pub fn rule_messages(language: &Language, check: impl FnOnce(&mut Ctx<'_>)) -> Vec<String> {
+    let (sources, located) = (SourceMap::default(), Located::default());
+    let (interpolated, providers) = (Interpolated::default(), BTreeMap::new());
+    let mut ctx = Ctx::new(&sources, &located, &interpolated, &providers, language);
+    check(&mut ctx);
+    ctx.diagnostics.0.into_iter().map(|d| d.message).collect()
+}
+
 /// The fields of a resource a provider fills in; [`Ctx::resource`] adds the rest.
 pub struct ResourceSpec<'s> {
     pub address: Address,

@@ -37,6 +37,24 @@ pub enum InjectedFault {
     Unavailable,
 }
 
+/// An emulator's state as the sandbox keeps it: saved whole into the state file, loaded
+/// back at start, and logged change by change in between. Emulators keep their state in
+/// [`crate::providers::common::emulator::StateCell`], which implements this once for all.
+pub trait EmulatorState: Send + Sync {
+    /// The whole state as JSON, for the state file and `GET /_sandbox/state`.
+    fn save(&self) -> serde_json::Value;
+
+    /// Replaces the state with a previously saved one.
+    fn load(&self, state: serde_json::Value) -> Result<(), String>;
+
+    /// What changed in the state since the last call (or since it was made): the next line
+    /// of the state log, so that a write costs what it changed, not the size of the state.
+    /// `None` when the state cannot tell, and the whole document is written.
+    fn take_changes(&self) -> Option<Vec<super::StateChange>> {
+        None
+    }
+}
+
 /// One provider's emulated API.
 pub trait Emulator: Send + Sync + 'static {
     /// The provider type (the `type:` of its instances), used as the mount prefix and as
@@ -54,16 +72,21 @@ pub trait Emulator: Send + Sync + 'static {
     /// The provider's own response for an injected fault.
     fn fault_response(&self, fault: InjectedFault) -> Response;
 
-    /// The emulator's whole state as JSON, for the state file and `GET /_sandbox/state`.
-    fn save_state(&self) -> serde_json::Value;
+    /// The emulator's state, as the sandbox saves, loads and logs it.
+    fn state(&self) -> &dyn EmulatorState;
 
-    /// Replaces the emulator's state with a previously saved one.
-    fn load_state(&self, state: serde_json::Value) -> Result<(), String>;
+    /// The emulator's whole state as JSON ([`EmulatorState::save`]).
+    fn save_state(&self) -> serde_json::Value {
+        self.state().save()
+    }
 
-    /// What changed in the state since the last call (or since the emulator was made): the
-    /// next line of the state log, so that a write costs what it changed, not the size of
-    /// the state. `None` when the emulator cannot tell, and the whole document is written.
+    /// Replaces the emulator's state with a previously saved one ([`EmulatorState::load`]).
+    fn load_state(&self, state: serde_json::Value) -> Result<(), String> {
+        self.state().load(state)
+    }
+
+    /// What changed in the state since the last call ([`EmulatorState::take_changes`]).
     fn take_changes(&self) -> Option<Vec<super::StateChange>> {
-        None
+        self.state().take_changes()
     }
 }

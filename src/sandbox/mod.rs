@@ -43,7 +43,7 @@ use tokio::task::JoinHandle;
 
 pub use admin::AdminError;
 pub use changes::{ChangeTracker, StateChange, Tracked};
-pub use emulator::{Emulator, EmulatorContext, InjectedFault};
+pub use emulator::{Emulator, EmulatorContext, EmulatorState, InjectedFault};
 pub use faults::FaultConfig;
 pub use log::RequestRecord;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{DeployTiming, FaultConfig, SandboxOptions};
+use crate::providers::common::testkit::{Persistent, persistent};
 use crate::providers::ncp::emulator::testkit::{self, FAST, Ncp};
 
 fn admin(sandbox: &super::SandboxHandle, path: &str) -> String {
@@ -24,16 +25,11 @@ async fn put_faults(ncp: &Ncp, sandbox: &super::SandboxHandle, faults: Value) ->
 
 #[tokio::test]
 async fn state_survives_a_restart_and_deployments_keep_progressing() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_file = dir.path().join(".deployplan").join("state.json");
-    let options = SandboxOptions {
-        state_file: Some(state_file.clone()),
-        deploy_timing: DeployTiming::Timed {
-            waiting_ms: 100,
-            running_ms: 300,
-        },
-        ..SandboxOptions::default()
-    };
+    let Persistent {
+        dir: _dir,
+        state_file,
+        options,
+    } = persistent(100, 300);
     let sandbox = testkit::start(options.clone()).await;
     let ncp = Ncp::new(&sandbox);
     let ids = ncp.server_setup("shop").await;

@@ -1,4 +1,24 @@
-//! Glue every provider folder would otherwise copy: resolving an instance's endpoint and
-//! credentials, and the errors that go with them.
+//! Glue every provider folder needs and none owns: the same logic written once, so that each provider
+//! folder holds only what is specific to its API. Wire formats and the names of endpoints and credentials stay in each
+//! provider's folder; what is here knows no provider's URLs or JSON.
+//!
+//! - [`instance`]: the shared meaning of `endpoint:` and of credentials (written, else
+//!   from the environment, else the emulator's demo value), with the same errors for all.
+//!
+//! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
+//! - [`lower`]: releases and other top-level manifest entries as resource specs.
+//! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
+//!   for the sandbox), and the outcome controls every emulator's admin routes offer.
+//! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
+//!   fake API that a client's tests run against.
 
+pub mod emulator;
 pub mod instance;
+pub mod lower;
+pub mod percent;
+pub mod snippet;
+
+#[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -4,22 +4,23 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::client::NcpClient;
-use super::execute::{OnInterrupt, wait_for};
-use super::fetch::request_error;
+use super::errors::request_error;
 use super::lower::{KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
-use super::provider::NcpProvider;
 use super::releases::deployed_artifact;
+use super::wait::{OnInterrupt, wait_for};
 use super::wire::{self, history_status};
 use crate::model::{Address, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
+/// Deploys `desired`'s artifact with its scenario, after following any deployment of it
+/// still running; the scenario's addresses are under provider instance `instance`.
 pub async fn deploy(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     change: &Change,
     desired: &Resource,
     ctx: &ApplyContext,
 ) -> Result<Outcome, ProviderError> {
-    let client = &provider.client;
     let path = desired.attributes["scenario"].as_str().unwrap_or_default();
     let parts: Vec<&str> = path.splitn(3, '/').collect();
     let [project_name, stage_name, scenario_name] = parts.as_slice() else {
@@ -28,7 +29,7 @@ pub async fn deploy(
             change.name
         )));
     };
-    let project_address = Address::root(&provider.name, KIND_PROJECT, project_name);
+    let project_address = Address::root(instance, KIND_PROJECT, project_name);
     let stage_address = project_address.child(KIND_STAGE, stage_name);
     let scenario_address = stage_address.child(KIND_SCENARIO, scenario_name);
     let lookup = |a: &Address| {

@@ -5,22 +5,22 @@
 //! the create is sent again within the retry budget. A retry never makes a duplicate. A release starts at most one deployment, never while the scenario's
 //! latest deployment is still running, then follows the history to a terminal status.
 
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
 
 use super::client::{NcpClient, NcpError};
 use super::convert;
-use super::fetch::request_error;
+use super::errors::request_error;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use super::manifest::{Scenario, Target};
-use super::provider::NcpProvider;
-use super::wire::{self, history_status};
+use super::wire;
 use crate::model::{Action, Address, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
+/// Carries out one planned change of provider instance `instance`; a release's deployment
+/// is [`super::deploy`]'s.
 pub async fn execute(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     change: &Change,
     desired: Option<&Resource>,
     ctx: &ApplyContext,
@@ -28,17 +28,17 @@ pub async fn execute(
     match (change.kind.as_str(), change.action) {
         (KIND_RELEASE, Action::Deploy) => {
             let desired = desired.ok_or_else(|| missing_desired(change))?;
-            super::deploy::deploy(provider, change, desired, ctx).await
+            super::deploy::deploy(instance, client, change, desired, ctx).await
         }
-        (_, Action::Delete) => delete(&provider.client, change, ctx).await,
+        (_, Action::Delete) => delete(client, change, ctx).await,
         (_, Action::Replace) => {
             if change.kind == KIND_STAGE {
-                clear_replaced_stage(&provider.client, change, ctx).await?;
+                clear_replaced_stage(client, change, ctx).await?;
             }
-            delete(&provider.client, change, ctx).await?;
+            delete(client, change, ctx).await?;
             ctx.forget_id(&change.address);
             create(
-                &provider.client,
+                client,
                 change,
                 desired.ok_or_else(|| missing_desired(change))?,
                 ctx,
@@ -47,7 +47,7 @@ pub async fn execute(
         }
         (_, Action::Create) => {
             create(
-                &provider.client,
+                client,
                 change,
                 desired.ok_or_else(|| missing_desired(change))?,
                 ctx,
@@ -56,7 +56,7 @@ pub async fn execute(
         }
         (_, Action::Update) => {
             update(
-                &provider.client,
+                client,
                 change,
                 desired.ok_or_else(|| missing_desired(change))?,
                 ctx,
@@ -264,69 +264,4 @@ async fn clear_replaced_stage(
         }
     }
     Ok(())
-}
-
-/// What an interrupted apply does to the deployment it was waiting for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum OnInterrupt {
-    /// This apply started it: cancel it, so that no change runs that nobody watches.
-    Cancel,
-    /// It was found running (an earlier apply, or someone at the console started it): this
-    /// apply stops following it and leaves it alone.
-    Leave,
-}
-
-/// Polls `get_history` until the deployment is terminal, the timeout passes, or apply is
-/// interrupted (then the deployment is cancelled or left running, as `on_interrupt` says).
-pub(super) async fn wait_for(
-    client: &NcpClient,
-    address: &Address,
-    (project, history): (i64, i64),
-    timeout: Duration,
-    on_interrupt: OnInterrupt,
-    ctx: &ApplyContext,
-) -> Result<wire::HistoryDetail, ProviderError> {
-    let started = Instant::now();
-    let mut last_status = String::new();
-    let mut interrupted = ctx.interrupted.clone();
-    loop {
-        let detail = client
-            .get_history(project, history)
-            .await
-            .map_err(|e| request_error(format!("get deployment {history}"), e))?;
-        if detail.status != last_status {
-            (ctx.progress)(address, &format!("deployment {history}: {}", detail.status));
-            last_status = detail.status.clone();
-        }
-        if history_status::is_terminal(&detail.status) {
-            return Ok(detail);
-        }
-        if started.elapsed() >= timeout {
-            return Err(ProviderError::Timeout {
-                what: format!("deployment {history} (last status `{}`)", detail.status),
-                seconds: timeout.as_secs(),
-            });
-        }
-        let interrupted_now = tokio::select! {
-            _ = tokio::time::sleep(ctx.poll_interval) => false,
-            changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
-        };
-        if (interrupted_now || ctx.is_interrupted()) && on_interrupt == OnInterrupt::Leave {
-            let note = format!(
-                "stopped following deployment {history}; this apply did not start it, so it is left `{}`",
-                detail.status
-            );
-            (ctx.progress)(address, &note);
-            return Err(ProviderError::Interrupted(note));
-        }
-        if interrupted_now || ctx.is_interrupted() {
-            let cancelled = client.cancel_deploy(project, history).await;
-            let note = match cancelled {
-                Ok(()) => format!("deployment {history} cancelled"),
-                Err(e) => format!("cancelling deployment {history} failed: {e}"),
-            };
-            (ctx.progress)(address, &note);
-            return Err(ProviderError::Interrupted(note));
-        }
-    }
 }

@@ -19,21 +19,18 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::client::NcpClient;
-use super::convert;
-use super::fetch::{self, request_error};
-use super::lower::{self, KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
-use super::manifest::{NcpSection, Project, Scenario, Stage, Target, TargetType};
-use super::provider::NcpProvider;
-use super::rules;
+use super::errors::request_error;
+use super::lower::{KIND_PROJECT, KIND_SCENARIO, KIND_STAGE};
+use super::manifest::{NcpSection, Project, Stage};
 use super::wire;
-use crate::manifest::interpolate::Interpolated;
-use crate::manifest::source::{Located, SourceMap};
-use crate::manifest::validate::Ctx;
 use crate::model::Address;
 use crate::providers::{ExportFilter, ExportSkip, Exported, ProviderError};
 
+mod checks;
 #[cfg(test)]
 mod tests;
+
+use checks::{check_name, scenario_of, stage_of};
 
 /// Why releases are not in the output; goes into the document's header.
 const RELEASES_NOTE: &str = "No `releases:` are exported: declaring a release makes `apply` deploy its scenario whenever the last successful deployment ran another artifact. Add them once the objects are adopted.";
@@ -54,12 +51,14 @@ pub(super) struct RemoteStage {
     pub scenarios: Vec<wire::ScenarioDetail>,
 }
 
+/// The section declaring what provider instance `instance` holds (within `filter`), and
+/// what had to be left out.
 pub async fn export(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     filter: &ExportFilter,
 ) -> Result<Exported, ProviderError> {
-    let mut listed = provider
-        .client
+    let mut listed = client
         .list_projects()
         .await
         .map_err(|e| request_error("list projects", e))?;
@@ -84,15 +83,15 @@ pub async fn export(
         if !filter.only.is_empty() && !filter.only.contains(&project.name) {
             continue;
         }
-        let address = Address::root(&provider.name, KIND_PROJECT, &project.name);
-        tasks.spawn(read_project(provider.client.clone(), address, project));
+        let address = Address::root(instance, KIND_PROJECT, &project.name);
+        tasks.spawn(read_project(client.clone(), address, project));
     }
     let mut projects = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         projects.push(joined.map_err(task_failed)??);
     }
     projects.sort_by(|a, b| a.name.cmp(&b.name));
-    let pin = filter.pin_instance.then_some(provider.name.as_str());
+    let pin = filter.pin_instance.then_some(instance);
     let (section, skipped, counts) = section_of(&projects, pin);
     Ok(Exported {
         section: section_value(&section),
@@ -318,156 +317,4 @@ pub(super) fn section_value(section: &NcpSection) -> Value {
         }
     }
     value
-}
-
-fn check_name(name: &str) -> Result<(), String> {
-    if lower::valid_name(name) {
-        Ok(())
-    } else {
-        Err(format!(
-            "its name `{name}` is not valid in a manifest (1–100 ASCII letters, digits, `-` and `_`)"
-        ))
-    }
-}
-
-/// The target a manifest declares for this stage, or why it cannot be declared exactly.
-pub(super) fn stage_of(detail: &wire::StageDetail) -> Result<Target, String> {
-    check_name(&detail.name)?;
-    let target = convert::target_from_wire(detail).ok_or_else(|| {
-        format!(
-            "target type `{}` is not one the manifest language can declare",
-            detail.target_type
-        )
-    })?;
-    let errors = rule_errors(|ctx| rules::check_target(&target, "", ctx));
-    if !errors.is_empty() {
-        return Err(format!("the API's stage breaks a manifest rule: {errors}"));
-    }
-    let declared = serde_json::json!({ "target": target });
-    same_as_remote(&declared, &fetch::stage_attributes(detail))?;
-    Ok(target)
-}
-
-/// The scenario a manifest declares for this remote one, with fields at their defaults
-/// left out, or why it cannot be declared exactly.
-pub(super) fn scenario_of(
-    target: TargetType,
-    detail: &wire::ScenarioDetail,
-) -> Result<Scenario, String> {
-    check_name(&detail.name)?;
-    if let Some(lost) = inexpressible(&detail.config) {
-        return Err(format!(
-            "{lost} is not one the manifest language can declare"
-        ));
-    }
-    let mut scenario = convert::scenario_from_wire(detail);
-    // The loader fills these in (see `lower::scenario_attributes`): leaving them out keeps
-    // the output to what the user would write.
-    if target == TargetType::Server && scenario.sequence == Some(true) {
-        scenario.sequence = None;
-    }
-    let errors = rule_errors(|ctx| rules::check_scenario(&scenario, target, "", ctx));
-    if !errors.is_empty() {
-        return Err(format!(
-            "the API's scenario breaks a manifest rule: {errors}"
-        ));
-    }
-    same_as_remote(
-        &lower::scenario_attributes(&scenario, target),
-        &fetch::scenario_attributes(detail),
-    )?;
-    Ok(scenario)
-}
-
-/// A wire value the manifest shape has no way to say; [`convert::scenario_from_wire`]
-/// would map it to something else.
-fn inexpressible(config: &wire::ScenarioConfig) -> Option<String> {
-    const STRATEGIES: [&str; 4] = ["normal", "blueGreen", "rolling", "canary"];
-    const FILE_SOURCES: [&str; 3] = ["ObjectStorage", "SourceBuild", "later"];
-    if let Some(strategy) = config
-        .strategy
-        .as_deref()
-        .filter(|s| !STRATEGIES.contains(s))
-    {
-        return Some(format!("strategy `{strategy}`"));
-    }
-    if let Some(file) = config.file.as_ref()
-        && !FILE_SOURCES.contains(&file.source_type.as_str())
-    {
-        return Some(format!("file source type `{}`", file.source_type));
-    }
-    if let Some(manifest) = config.manifest.as_ref()
-        && !matches!(manifest.source_type.as_str(), "" | "SourceCommit")
-    {
-        return Some(format!("manifest source type `{}`", manifest.source_type));
-    }
-    let canary = config.canary_config.as_ref()?;
-    if !matches!(canary.analysis_type.as_str(), "manual" | "auto") {
-        return Some(format!("canary analysis type `{}`", canary.analysis_type));
-    }
-    for metric in canary.metrics.iter().flatten() {
-        if !matches!(metric.success_criteria.as_str(), "base" | "canary") {
-            return Some(format!(
-                "success criteria `{}` of canary metric `{}`",
-                metric.success_criteria, metric.name
-            ));
-        }
-        let query = metric.query_type.to_ascii_lowercase();
-        if !matches!(query.as_str(), "default" | "promql") {
-            return Some(format!(
-                "query type `{}` of canary metric `{}`",
-                metric.query_type, metric.name
-            ));
-        }
-    }
-    None
-}
-
-/// The manifest rules `check` breaks, as one line.
-fn rule_errors(check: impl FnOnce(&mut Ctx<'_>)) -> String {
-    let (sources, located) = (SourceMap::default(), Located::default());
-    let (interpolated, providers) = (Interpolated::default(), BTreeMap::new());
-    let mut ctx = Ctx::new(
-        &sources,
-        &located,
-        &interpolated,
-        &providers,
-        crate::providers::registry::language(),
-    );
-    check(&mut ctx);
-    let messages: Vec<String> = ctx
-        .diagnostics
-        .0
-        .iter()
-        .map(|d| d.message.clone())
-        .collect();
-    messages.join("; ")
-}
-
-/// Whether plan would see no difference between `declared` (lowered from the manifest)
-/// and `remote` (as fetched); otherwise the fields that would change.
-fn same_as_remote(declared: &Value, remote: &Value) -> Result<(), String> {
-    let (declared, remote) = (
-        crate::engine::diff::flatten(declared),
-        crate::engine::diff::flatten(remote),
-    );
-    let mut differing: Vec<&str> = declared
-        .keys()
-        .chain(remote.keys())
-        .filter(|path| declared.get(*path) != remote.get(*path))
-        .map(String::as_str)
-        .collect();
-    if differing.is_empty() {
-        return Ok(());
-    }
-    differing.sort_unstable();
-    differing.dedup();
-    Err(format!(
-        "declaring it would still plan a change of {}",
-        differing
-            .iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
 }

@@ -13,11 +13,12 @@ use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
 use crate::suggest::did_you_mean;
+use crate::providers::common::lower::{check_timeout, release_spec};
 
 pub const KIND_PROJECT: &str = "project";
 pub const KIND_STAGE: &str = "stage";
 pub const KIND_SCENARIO: &str = "scenario";
-pub const KIND_RELEASE: &str = "release";
+pub use crate::providers::common::lower::KIND_RELEASE;
 
 const NAME_RULE: &str = "names are 1–100 characters of ASCII letters, digits, `-` and `_`";
 
@@ -225,14 +226,7 @@ fn lower_release(
             .help = Some("give the scenario a `file:` of type `object-storage` or `source-build`, or a Kubernetes `manifest:`".into());
         return None;
     };
-    if release.timeout_seconds == Some(0) {
-        ctx.error(
-            DiagnosticKind::InvalidValue,
-            "`timeout_seconds` must be at least 1",
-            &join(pointer, "timeout_seconds"),
-            "must be positive",
-        );
-    }
+    check_timeout(ctx, release.timeout_seconds, pointer);
     let project_pointer = join(&join(&join("", super::TYPE), "projects"), project_name);
     let provider = ctx.provider_for(
         release.provider.as_deref().or(project.provider.as_deref()),
@@ -242,21 +236,14 @@ fn lower_release(
     let scenario_address = Address::root(&provider, KIND_PROJECT, project_name)
         .child(KIND_STAGE, stage_name)
         .child(KIND_SCENARIO, scenario_name);
-    let mut attributes = json!({ "scenario": release.scenario, "artifact": artifact });
-    if let Some(timeout) = release.timeout_seconds {
-        attributes["timeout_seconds"] = json!(timeout);
-    }
-    Some(ctx.resource(ResourceSpec {
-        address: Address::root(&provider, KIND_RELEASE, name),
+    let attributes = json!({ "scenario": release.scenario, "artifact": artifact });
+    Some(ctx.resource(release_spec(
         provider,
-        kind: KIND_RELEASE,
         name,
-        parent: None,
+        pointer,
         attributes,
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
-        depends_on: vec![scenario_address],
-        explicit_depends_on: &release.depends_on,
-    }))
+        release.timeout_seconds,
+        vec![scenario_address],
+        &release.depends_on,
+    )))
 }

@@ -100,7 +100,7 @@ impl Provider for NcpProvider {
         desired: &[&Resource],
         elsewhere: &std::collections::BTreeSet<crate::model::Address>,
     ) -> Result<RemoteState, ProviderError> {
-        super::fetch::fetch(self, desired, elsewhere).await
+        super::fetch::fetch(&self.name, &self.client, desired, elsewhere).await
     }
 
     async fn execute(
@@ -109,7 +109,7 @@ impl Provider for NcpProvider {
         desired: Option<&Resource>,
         ctx: &ApplyContext,
     ) -> Result<Outcome, ProviderError> {
-        super::execute::execute(self, change, desired, ctx).await
+        super::execute::execute(&self.name, &self.client, change, desired, ctx).await
     }
 
     fn requests_sent(&self) -> u64 {
@@ -117,6 +117,6 @@ impl Provider for NcpProvider {
     }
 
     async fn export(&self, filter: &ExportFilter) -> Result<Exported, ProviderError> {
-        super::export::export(self, filter).await
+        super::export::export(&self.name, &self.client, filter).await
     }
 }

@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::client::NcpClient;
-use super::fetch::{object, request_error};
+use super::errors::request_error;
 use super::lower::KIND_RELEASE;
+use super::object::object;
 use super::wire::{self, history_status};
 use crate::model::{Address, RemoteObject, RunningDeployment};
 use crate::providers::ProviderError;

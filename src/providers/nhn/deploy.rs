@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::attributes::optional_text;
 use super::client::executed_at;
-use super::execute::text;
-use super::fetch::ids;
-use super::provider::{NhnProvider, request_error};
+use super::errors::request_error;
+use super::remote::Remote;
 use super::wire;
 use crate::model::{Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
@@ -38,7 +38,7 @@ fn deploy_request(desired: &Resource) -> wire::DeployRequest {
             .attributes
             .get("next_when_fail")
             .and_then(Value::as_bool),
-        deploy_note: text(desired, "deploy_note"),
+        deploy_note: optional_text(desired, "deploy_note"),
         r#async: Some(
             desired
                 .attributes
@@ -51,17 +51,17 @@ fn deploy_request(desired: &Resource) -> wire::DeployRequest {
 }
 
 pub(super) async fn deploy(
-    provider: &NhnProvider,
+    remote: &Remote<'_>,
     change: &Change,
     desired: &Resource,
     ctx: &ApplyContext,
 ) -> Result<Outcome, ProviderError> {
-    let (artifact, _, server_group) = ids(provider, desired).await?;
-    let group_name = text(desired, "server_group").unwrap_or_default();
+    let (artifact, _, server_group) = remote.ids(desired).await?;
+    let group_name = optional_text(desired, "server_group").unwrap_or_default();
     let server_group = server_group.ok_or_else(|| {
         ProviderError::Precondition(format!("server group `{group_name}` not found"))
     })?;
-    let latest = provider
+    let latest = remote
         .client
         .latest_deployments(artifact.id, server_group)
         .await
@@ -72,7 +72,7 @@ pub(super) async fn deploy(
         .and_then(Value::as_u64)
         .map(Duration::from_secs)
         .unwrap_or(ctx.deploy_timeout);
-    let version = text(desired, "version").unwrap_or_default();
+    let version = optional_text(desired, "version").unwrap_or_default();
     // A deployment still running, or the one the plan said it follows (it may have ended
     // since): follow it to its end, then decide. Never a second deployment while one runs.
     let planned = change.following.as_ref().map(|f| f.id.as_str());
@@ -81,7 +81,7 @@ pub(super) async fn deploy(
     });
     if let Some(running) = to_follow {
         let followed = follow(
-            provider,
+            remote,
             change,
             artifact.id,
             server_group,
@@ -101,7 +101,7 @@ pub(super) async fn deploy(
         &change.address,
         &format!("deploying version {version} to `{group_name}`"),
     );
-    let client = &provider.client;
+    let client = remote.client;
     let request = &request;
     // A lost answer is settled by the history: an entry newer than the newest one before is
     // the lost call's deployment; none proves it was not processed.
@@ -141,7 +141,7 @@ pub(super) async fn deploy(
         let status = match run.deploy_status.to_ascii_lowercase().as_str() {
             "deploying" => {
                 wait(
-                    provider,
+                    remote,
                     change,
                     artifact.id,
                     server_group,
@@ -216,7 +216,7 @@ fn run_of(entry: &wire::DeployHistory) -> wire::DeployRun {
 /// deployment is to start.
 #[allow(clippy::too_many_arguments)]
 async fn follow(
-    provider: &NhnProvider,
+    remote: &Remote<'_>,
     change: &Change,
     artifact: i64,
     server_group: i64,
@@ -235,7 +235,7 @@ async fn follow(
     );
     let started = executed_at(running).unwrap_or_else(jiff::Timestamp::now);
     let status = wait(
-        provider,
+        remote,
         change,
         artifact,
         server_group,
@@ -280,7 +280,7 @@ fn host_results(run: &wire::DeployRun) -> String {
 /// API cannot cancel a deployment: on interrupt, apply stops waiting and says so.
 #[allow(clippy::too_many_arguments)]
 async fn wait(
-    provider: &NhnProvider,
+    remote: &Remote<'_>,
     change: &Change,
     artifact: i64,
     server_group: i64,
@@ -293,7 +293,7 @@ async fn wait(
     let mut interrupted = ctx.interrupted.clone();
     let mut last = String::new();
     loop {
-        let found = provider
+        let found = remote
             .client
             .find_deployment(artifact, server_group, deploy_key, started)
             .await

@@ -9,16 +9,17 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use super::attributes::optional_text;
 use super::client::Upload;
-use super::fetch::ids;
+use super::errors::request_error;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
-use super::provider::{NhnProvider, request_error};
+use super::remote::Remote;
 use super::wire;
 use crate::model::{Action, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
-pub async fn execute(
-    provider: &NhnProvider,
+pub(super) async fn execute(
+    remote: &Remote<'_>,
     change: &Change,
     desired: Option<&Resource>,
     ctx: &ApplyContext,
@@ -27,10 +28,8 @@ pub async fn execute(
         ProviderError::Precondition(format!("no desired state for `{}`", change.address))
     })?;
     match (change.kind.as_str(), change.action) {
-        (KIND_BINARY, Action::Create) => upload(provider, desired).await,
-        (KIND_RELEASE, Action::Deploy) => {
-            super::deploy::deploy(provider, change, desired, ctx).await
-        }
+        (KIND_BINARY, Action::Create) => upload(remote, desired).await,
+        (KIND_RELEASE, Action::Deploy) => super::deploy::deploy(remote, change, desired, ctx).await,
         (kind, action) => Err(ProviderError::Precondition(format!(
             "a `{kind}` cannot be {} through the NHN Cloud Deploy API",
             action.as_str()
@@ -38,35 +37,28 @@ pub async fn execute(
     }
 }
 
-pub(super) fn text(resource: &Resource, key: &str) -> Option<String> {
-    resource
-        .attributes
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-async fn upload(provider: &NhnProvider, desired: &Resource) -> Result<Outcome, ProviderError> {
-    let (artifact, group, _) = ids(provider, desired).await?;
+async fn upload(remote: &Remote<'_>, desired: &Resource) -> Result<Outcome, ProviderError> {
+    let (artifact, group, _) = remote.ids(desired).await?;
     let group =
         group.ok_or_else(|| ProviderError::Precondition("binary group not found".into()))?;
-    let version = text(desired, "version").unwrap_or_default();
+    let version = optional_text(desired, "version").unwrap_or_default();
     let size = desired
         .attributes
         .get("size")
         .and_then(Value::as_u64)
         .unwrap_or(0);
     let upload = Upload {
-        file: PathBuf::from(text(desired, "file").unwrap_or_default()),
-        application_type: text(desired, "application_type").unwrap_or_else(|| "server".into()),
+        file: PathBuf::from(optional_text(desired, "file").unwrap_or_default()),
+        application_type: optional_text(desired, "application_type")
+            .unwrap_or_else(|| "server".into()),
         version: version.clone(),
-        description: text(desired, "description"),
-        os_type: text(desired, "os_type"),
+        description: optional_text(desired, "description"),
+        os_type: optional_text(desired, "os_type"),
         fix: desired.attributes.get("fix").and_then(Value::as_bool),
-        meta_file: text(desired, "meta_file").map(PathBuf::from),
+        meta_file: optional_text(desired, "meta_file").map(PathBuf::from),
     };
     let call = format!("upload version `{version}` of binary `{}`", desired.name);
-    let client = &provider.client;
+    let client = remote.client;
     let upload = &upload;
     let version = version.as_str();
     // A lost answer is settled by the binary list: the version there is the lost upload's

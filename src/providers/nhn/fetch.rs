@@ -8,61 +8,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::attributes::text;
 use super::client::{LatestDeployments, NhnClient};
-use super::lower::{KIND_BINARY, KIND_RELEASE};
-use super::provider::{NhnProvider, request_error, task_failed};
+use super::errors::{request_error, task_failed};
+use super::lower::KIND_RELEASE;
+use super::remote::Remote;
+use super::resolve::{Resolved, resolve};
 use super::wire;
 use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
-use crate::suggest::did_you_mean;
-
-fn text<'a>(resource: &'a Resource, key: &str) -> &'a str {
-    resource
-        .attributes
-        .get(key)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-}
-
-fn unknown(
-    resource: &Resource,
-    attribute: &str,
-    what: &str,
-    name: &str,
-    parent: &str,
-    available: Vec<String>,
-) -> ReferenceError {
-    let help = did_you_mean(name, available.iter().map(String::as_str)).or_else(|| {
-        Some(if available.is_empty() {
-            format!("{parent} has none")
-        } else {
-            format!("available: {}", available.join(", "))
-        })
-    });
-    ReferenceError {
-        kind: ReferenceKind::UnknownName,
-        address: resource.address.clone(),
-        attribute: attribute.to_owned(),
-        label: format!("no such {what}"),
-        message: format!("no {what} `{name}` in {parent}"),
-        help,
-    }
-}
-
-/// What a resource resolved to.
-enum Resolved {
-    Binary {
-        artifact: i64,
-        group: i64,
-    },
-    Release {
-        artifact: i64,
-        server_group: i64,
-        /// The release's binary group, when it names one: its newest binary is what a
-        /// deployment will run.
-        binary_group: Option<(i64, String)>,
-    },
-}
 
 /// One read of the last round, answered.
 enum Read {
@@ -74,8 +28,8 @@ enum Read {
 /// A version in a binary group: (artifact id, binary group key, version).
 type BinaryVersion = (i64, i64, String);
 
-pub async fn fetch(
-    provider: &NhnProvider,
+pub(super) async fn fetch(
+    remote: &Remote<'_>,
     desired: &[&Resource],
 ) -> Result<RemoteState, ProviderError> {
     // Round 1: every artifact named, each once.
@@ -83,7 +37,7 @@ pub async fn fetch(
         .iter()
         .map(|r| text(r, "artifact").to_owned())
         .collect();
-    let artifacts = provider.artifacts(names).await?;
+    let artifacts = remote.artifacts(names).await?;
 
     // Round 2: the binary-group and server-group lists of those artifacts.
     let (mut binary_lists, mut server_lists) = (BTreeMap::new(), BTreeMap::new());
@@ -99,10 +53,10 @@ pub async fn fetch(
     }
     let binary_lists: Vec<_> = binary_lists.into_values().collect();
     let server_lists: Vec<_> = server_lists.into_values().collect();
-    provider.load_groups(&binary_lists, &server_lists).await?;
+    remote.load_groups(&binary_lists, &server_lists).await?;
 
     // Names to ids, without a request; every unknown name is reported at once.
-    let (resolved, errors) = resolve(provider, desired, &artifacts).await?;
+    let (resolved, errors) = resolve(remote, desired, &artifacts).await?;
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
     }
@@ -113,7 +67,7 @@ pub async fn fetch(
     let mut newest_keys = BTreeSet::new();
     let mut version_keys = BTreeSet::new();
     for (index, (resource, target)) in resolved.iter().enumerate() {
-        let client = provider.client.clone();
+        let client = remote.client.clone();
         match target {
             Resolved::Binary { artifact, group } => {
                 let key = (*artifact, *group, text(resource, "version").to_owned());
@@ -182,7 +136,7 @@ pub async fn fetch(
         if let Some((artifact, group, _)) = behind_newest(resource, target, &newest) {
             let key = (artifact, group, text(resource, "version").to_owned());
             if !versions.contains_key(&key) && version_keys.insert(key.clone()) {
-                reads.spawn(read_version(provider.client.clone(), key));
+                reads.spawn(read_version(remote.client.clone(), key));
             }
         }
     }
@@ -229,7 +183,7 @@ pub async fn fetch(
                 .cloned()
                 .flatten()
                 .map(|binary| {
-                    remote(
+                    object(
                         resource,
                         binary.binary_key.clone(),
                         json!({
@@ -299,10 +253,10 @@ fn release_object(
         attributes["version"] = json!(success.binary_version);
     }
     let any = latest.latest_success.is_some() || in_flight.is_some();
-    any.then(|| remote(release, server_group.to_string(), attributes, in_flight))
+    any.then(|| object(release, server_group.to_string(), attributes, in_flight))
 }
 
-fn remote(
+fn object(
     resource: &Resource,
     id: String,
     attributes: serde_json::Value,
@@ -317,140 +271,6 @@ fn remote(
         attributes,
         in_flight,
     }
-}
-
-/// Resolved ids of a resource at apply time (from the cache filled by fetch, or the API).
-pub(super) async fn ids(
-    provider: &NhnProvider,
-    resource: &Resource,
-) -> Result<(wire::Artifact, Option<i64>, Option<i64>), ProviderError> {
-    let name = text(resource, "artifact");
-    let artifact = provider.artifact(name).await?.ok_or_else(|| {
-        ProviderError::Precondition(format!("artifact `{name}` no longer exists"))
-    })?;
-    let group_name = text(resource, "binary_group");
-    let group = if group_name.is_empty() {
-        None
-    } else {
-        provider
-            .binary_groups(&artifact)
-            .await?
-            .iter()
-            .find(|g| g.name == group_name)
-            .map(|g| g.key)
-    };
-    let server_name = text(resource, "server_group");
-    let server_group = if server_name.is_empty() {
-        None
-    } else {
-        provider
-            .server_groups(&artifact)
-            .await?
-            .iter()
-            .find(|g| g.name == server_name)
-            .map(|g| g.id)
-    };
-    Ok((artifact, group, server_group))
-}
-
-/// Resolves every resource's names to ids from the caches [`fetch`] filled; names that do
-/// not exist become located errors listing the ones that do.
-async fn resolve<'r>(
-    provider: &NhnProvider,
-    desired: &[&'r Resource],
-    artifacts: &HashMap<String, Option<wire::Artifact>>,
-) -> Result<(Vec<(&'r Resource, Resolved)>, Vec<ReferenceError>), ProviderError> {
-    let mut errors = Vec::new();
-    let mut resolved = Vec::new();
-    let mut all_artifacts: Option<Vec<String>> = None;
-    for resource in desired {
-        let artifact_name = text(resource, "artifact");
-        let Some(Some(artifact)) = artifacts.get(artifact_name) else {
-            if all_artifacts.is_none() {
-                let listed = provider
-                    .client
-                    .list_artifacts()
-                    .await
-                    .map_err(|e| request_error("list artifacts", e))?;
-                all_artifacts = Some(listed.into_iter().map(|a| a.name).collect());
-            }
-            let available = all_artifacts.clone().unwrap_or_default();
-            errors.push(unknown(
-                resource,
-                "artifact",
-                "artifact",
-                artifact_name,
-                "this project",
-                available,
-            ));
-            continue;
-        };
-        let parent = format!("artifact `{}`", artifact.name);
-        let group_name = text(resource, "binary_group");
-        let binary_group = if group_name.is_empty() {
-            None
-        } else {
-            let groups = provider.binary_groups(artifact).await?;
-            match groups.iter().find(|g| g.name == group_name) {
-                Some(group) => Some((group.key, group.name.clone())),
-                // A release's binary group only orders it after its upload; the binary
-                // reports an unknown one.
-                None if resource.kind == KIND_RELEASE => None,
-                None => {
-                    let available = groups.iter().map(|g| g.name.clone()).collect();
-                    errors.push(unknown(
-                        resource,
-                        "binary_group",
-                        "binary group",
-                        group_name,
-                        &parent,
-                        available,
-                    ));
-                    continue;
-                }
-            }
-        };
-        match resource.kind.as_str() {
-            KIND_BINARY => {
-                if let Some((group, _)) = binary_group {
-                    resolved.push((
-                        *resource,
-                        Resolved::Binary {
-                            artifact: artifact.id,
-                            group,
-                        },
-                    ));
-                }
-            }
-            KIND_RELEASE => {
-                let name = text(resource, "server_group");
-                let groups = provider.server_groups(artifact).await?;
-                match groups.iter().find(|g| g.name == name) {
-                    Some(group) => resolved.push((
-                        *resource,
-                        Resolved::Release {
-                            artifact: artifact.id,
-                            server_group: group.id,
-                            binary_group,
-                        },
-                    )),
-                    None => {
-                        let available = groups.iter().map(|g| g.name.clone()).collect();
-                        errors.push(unknown(
-                            resource,
-                            "server_group",
-                            "server group",
-                            name,
-                            &parent,
-                            available,
-                        ));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((resolved, errors))
 }
 
 async fn read_version(client: NhnClient, key: BinaryVersion) -> Result<Read, ProviderError> {

@@ -4,18 +4,19 @@
 
 use std::io::Read;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::manifest::{ApplicationType, Binary, NhnSection, OsType, Release};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
-use crate::manifest::validate::{Ctx, ResourceSpec};
+use crate::manifest::validate::Ctx;
 use crate::model::{Address, Resource};
 use crate::suggest::did_you_mean;
+use crate::providers::common::lower::{check_timeout, insert_set, release_spec, top_level};
 
 pub const KIND_BINARY: &str = "binary";
-pub const KIND_RELEASE: &str = "release";
+pub use crate::providers::common::lower::KIND_RELEASE;
 
 const BASE: &str = "/nhn-deploy";
 
@@ -177,37 +178,27 @@ fn lower_binary(name: &str, binary: &Binary, pointer: &str, ctx: &mut Ctx<'_>) -
         "sha256": sha256,
         "application_type": binary.application_type,
     });
-    insert(
+    insert_set(
         &mut attributes,
         "description",
         binary.description.as_ref().map(|d| json!(d)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "os_type",
         binary.os_type.map(|o| json!(o.as_str())),
     );
-    insert(&mut attributes, "fix", binary.fix.map(|f| json!(f)));
-    insert(&mut attributes, "meta_file", meta.map(|m| json!(m)));
-    Some(ctx.resource(ResourceSpec {
-        address: Address::root(&provider, KIND_BINARY, name),
+    insert_set(&mut attributes, "fix", binary.fix.map(|f| json!(f)));
+    insert_set(&mut attributes, "meta_file", meta.map(|m| json!(m)));
+    Some(ctx.resource(top_level(
         provider,
-        kind: KIND_BINARY,
+        KIND_BINARY,
         name,
-        parent: None,
+        pointer,
         attributes,
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
-        depends_on: Vec::new(),
-        explicit_depends_on: &binary.depends_on,
-    }))
-}
-
-fn insert(attributes: &mut Value, key: &str, value: Option<Value>) {
-    if let (Some(map), Some(value)) = (attributes.as_object_mut(), value) {
-        map.insert(key.to_owned(), value);
-    }
+        Vec::new(),
+        &binary.depends_on,
+    )))
 }
 
 fn lower_release(
@@ -272,71 +263,55 @@ fn lower_release(
             );
         }
     }
-    if release.timeout_seconds == Some(0) {
-        ctx.error(
-            DiagnosticKind::InvalidValue,
-            "`timeout_seconds` must be at least 1",
-            &join(pointer, "timeout_seconds"),
-            "must be positive",
-        );
-    }
+    check_timeout(ctx, release.timeout_seconds, pointer);
     let mut attributes = json!({
         "artifact": release.artifact,
         "server_group": release.server_group,
         "version": version,
     });
-    insert(
+    insert_set(
         &mut attributes,
         "binary_group",
         binary_group.map(|g| json!(g)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "scenarios",
         (!release.scenarios.is_empty()).then(|| json!(release.scenarios)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "concurrent_num",
         release.concurrent_num.map(|n| json!(n)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "next_when_fail",
         release.next_when_fail.map(|n| json!(n)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "target_server_hostnames",
         (!release.target_server_hostnames.is_empty())
             .then(|| json!(release.target_server_hostnames)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "deploy_note",
         release.deploy_note.as_ref().map(|n| json!(n)),
     );
-    insert(
+    insert_set(
         &mut attributes,
         "async",
         release.asynchronous.map(|a| json!(a)),
     );
-    insert(
-        &mut attributes,
-        "timeout_seconds",
-        release.timeout_seconds.map(|n| json!(n)),
-    );
-    Some(ctx.resource(ResourceSpec {
-        address: Address::root(&provider, KIND_RELEASE, name),
+    Some(ctx.resource(release_spec(
         provider,
-        kind: KIND_RELEASE,
         name,
-        parent: None,
+        pointer,
         attributes,
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
+        release.timeout_seconds,
         depends_on,
-        explicit_depends_on: &release.depends_on,
-    }))
+        &release.depends_on,
+    )))
 }

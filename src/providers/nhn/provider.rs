@@ -1,62 +1,27 @@
-//! The NHN Cloud Deploy provider: configuration, name lookups shared by fetch and execute,
-//! and the [`Provider`] implementation.
-
-use std::collections::HashMap;
+//! The NHN Cloud Deploy provider: configuration, and the [`Provider`] implementation that
+//! hands its client and name cache ([`super::remote`]) to [`super::fetch`] and
+//! [`super::execute`].
 
 use async_trait::async_trait;
-use futures_util::future::try_join_all;
 use tokio::sync::Mutex;
 
-use super::client::{NhnAuth, NhnClient, NhnError};
+use super::client::{NhnAuth, NhnClient};
 use super::config::{
     self, ENV_ACCESS_KEY_ID, ENV_APP_KEY, ENV_SECRET_ACCESS_KEY, ENV_TOKEN, NhnConfig,
 };
 use super::emulator::demo;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
-use super::wire;
+use super::remote::{Lookups, Remote};
 use crate::model::{Change, KindRules, RemoteState, Resource};
 use crate::providers::common::instance::{self, Instance};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
 use crate::redact;
 
-/// Names resolved to ids, kept between fetch and execute.
-#[derive(Default)]
-pub(super) struct Lookups {
-    pub artifacts: HashMap<String, wire::Artifact>,
-    pub server_groups: HashMap<i64, Vec<wire::ServerGroup>>,
-    pub binary_groups: HashMap<i64, Vec<wire::BinaryGroup>>,
-}
-
-/// A spawned lookup that panicked or was cancelled.
-pub(super) fn task_failed(err: tokio::task::JoinError) -> ProviderError {
-    ProviderError::Precondition(format!("lookup task failed: {err}"))
-}
-
 /// One `nhn-deploy` provider instance.
 pub struct NhnProvider {
     pub(super) client: NhnClient,
     pub(super) lookups: Mutex<Lookups>,
-}
-
-pub(super) fn request_error(call: impl Into<String>, err: NhnError) -> ProviderError {
-    let hint = if err.is_auth() {
-        Some("check the app key and the credentials (NHN_ACCESS_KEY_ID / NHN_SECRET_ACCESS_KEY or NHN_DEPLOY_TOKEN)".into())
-    } else {
-        None
-    };
-    let call = call.into();
-    let text = redact::redact(&err.to_string()).into_owned();
-    // The client's messages already name their call; do not say it twice.
-    let message = text
-        .strip_prefix(&format!("{call}: "))
-        .map(str::to_owned)
-        .unwrap_or(text);
-    ProviderError::Request {
-        call,
-        message,
-        hint,
-    }
 }
 
 impl NhnProvider {
@@ -134,104 +99,9 @@ impl NhnProvider {
         })
     }
 
-    /// The artifact named `name`, from the cache or the API.
-    pub(super) async fn artifact(
-        &self,
-        name: &str,
-    ) -> Result<Option<wire::Artifact>, ProviderError> {
-        if let Some(found) = self.lookups.lock().await.artifacts.get(name) {
-            return Ok(Some(found.clone()));
-        }
-        let found = self
-            .client
-            .find_artifact(name)
-            .await
-            .map_err(|e| request_error(format!("find artifact `{name}`"), e))?;
-        if let Some(artifact) = &found {
-            self.lookups
-                .lock()
-                .await
-                .artifacts
-                .insert(name.to_owned(), artifact.clone());
-        }
-        Ok(found)
-    }
-
-    /// Looks up every artifact named, all at once: one round trip however many artifacts
-    /// the manifest names. `None` for a name that does not exist.
-    pub(super) async fn artifacts(
-        &self,
-        names: impl IntoIterator<Item = String>,
-    ) -> Result<HashMap<String, Option<wire::Artifact>>, ProviderError> {
-        let lookups = names.into_iter().map(|name| async move {
-            let found = self.artifact(&name).await?;
-            Ok::<_, ProviderError>((name, found))
-        });
-        Ok(try_join_all(lookups).await?.into_iter().collect())
-    }
-
-    /// Fills the group caches for these artifacts, every list at once, so that the
-    /// per-resource lookups after it cost no request.
-    pub(super) async fn load_groups(
-        &self,
-        binary_groups_of: &[wire::Artifact],
-        server_groups_of: &[wire::Artifact],
-    ) -> Result<(), ProviderError> {
-        tokio::try_join!(
-            try_join_all(binary_groups_of.iter().map(|a| self.binary_groups(a))),
-            try_join_all(server_groups_of.iter().map(|a| self.server_groups(a))),
-        )?;
-        Ok(())
-    }
-
-    pub(super) async fn server_groups(
-        &self,
-        artifact: &wire::Artifact,
-    ) -> Result<Vec<wire::ServerGroup>, ProviderError> {
-        if let Some(found) = self.lookups.lock().await.server_groups.get(&artifact.id) {
-            return Ok(found.clone());
-        }
-        let groups = self
-            .client
-            .list_server_groups(artifact.id)
-            .await
-            .map_err(|e| {
-                request_error(
-                    format!("list server groups of artifact `{}`", artifact.name),
-                    e,
-                )
-            })?;
-        self.lookups
-            .lock()
-            .await
-            .server_groups
-            .insert(artifact.id, groups.clone());
-        Ok(groups)
-    }
-
-    pub(super) async fn binary_groups(
-        &self,
-        artifact: &wire::Artifact,
-    ) -> Result<Vec<wire::BinaryGroup>, ProviderError> {
-        if let Some(found) = self.lookups.lock().await.binary_groups.get(&artifact.id) {
-            return Ok(found.clone());
-        }
-        let groups = self
-            .client
-            .list_binary_groups(artifact.id)
-            .await
-            .map_err(|e| {
-                request_error(
-                    format!("list binary groups of artifact `{}`", artifact.name),
-                    e,
-                )
-            })?;
-        self.lookups
-            .lock()
-            .await
-            .binary_groups
-            .insert(artifact.id, groups.clone());
-        Ok(groups)
+    /// What fetch and execute work with: the client and the names resolved so far.
+    fn remote(&self) -> Remote<'_> {
+        Remote::new(&self.client, &self.lookups)
     }
 }
 
@@ -281,7 +151,7 @@ impl Provider for NhnProvider {
         desired: &[&Resource],
         _elsewhere: &std::collections::BTreeSet<crate::model::Address>,
     ) -> Result<RemoteState, ProviderError> {
-        super::fetch::fetch(self, desired).await
+        super::fetch::fetch(&self.remote(), desired).await
     }
 
     async fn execute(
@@ -290,7 +160,7 @@ impl Provider for NhnProvider {
         desired: Option<&Resource>,
         ctx: &ApplyContext,
     ) -> Result<Outcome, ProviderError> {
-        super::execute::execute(self, change, desired, ctx).await
+        super::execute::execute(&self.remote(), change, desired, ctx).await
     }
 
     fn requests_sent(&self) -> u64 {

@@ -21,7 +21,7 @@ use crate::model::{Address, Change, KindRules, RemoteState, Resource};
 use crate::providers::common::instance::check_endpoint;
 use crate::providers::kind::{ProviderKind, Setup};
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
-use crate::sandbox::{Emulator, EmulatorContext, InjectedFault};
+use crate::sandbox::{Emulator, EmulatorContext, EmulatorState, InjectedFault};
 
 #[cfg(test)]
 mod tests;
@@ -172,15 +172,23 @@ impl Emulator for EchoEmulator {
         axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
     }
 
-    fn save_state(&self) -> serde_json::Value {
+    fn state(&self) -> &dyn EmulatorState {
+        &Stateless
+    }
+}
+
+/// The echo service keeps nothing, so no write costs a line of the state log.
+struct Stateless;
+
+impl EmulatorState for Stateless {
+    fn save(&self) -> serde_json::Value {
         json!({})
     }
 
-    fn load_state(&self, _state: serde_json::Value) -> Result<(), String> {
+    fn load(&self, _state: serde_json::Value) -> Result<(), String> {
         Ok(())
     }
 
-    /// Its state never changes, so no write costs a line.
     fn take_changes(&self) -> Option<Vec<crate::sandbox::StateChange>> {
         Some(Vec::new())
     }

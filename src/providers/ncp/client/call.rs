@@ -3,7 +3,8 @@
 
 use reqwest::Method;
 
-use super::NcpError;
+use super::error::NcpError;
+use crate::providers::common::percent::encode_unreserved;
 use crate::providers::http::Retry;
 use crate::redact::redact;
 
@@ -65,25 +66,11 @@ impl Call {
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters, so that the URL parser
-/// leaves the string exactly as signed.
-pub(super) fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// `name=value&…` in the given order, encoded.
 pub(super) fn encode_query(pairs: &[(&'static str, String)]) -> String {
     pairs
         .iter()
-        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .map(|(name, value)| format!("{}={}", encode_unreserved(name), encode_unreserved(value)))
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -1,9 +1,9 @@
 //! The SourceDeploy operations (providers.md §1.4), one method each. Paths are relative to
-//! the base URL; numeric ids need no encoding, names in paths go through [`encode`].
+//! the base URL; numeric ids need no encoding, names in paths go through [`encode_unreserved`].
 
 use serde::Deserialize;
 
-use super::{Call, NcpClient, NcpError, encode};
+use super::{Call, NcpClient, NcpError, encode_unreserved};
 use crate::providers::ncp::wire::{
     self, AutoscalingGroup, AutoscalingList, BranchList, BucketList, Cluster, ClusterList,
     HistoryDetail, HistoryId, HistoryList, HistorySummary, IdName, Named, ObjectList, ProjectList,
@@ -322,7 +322,7 @@ impl NcpClient {
 
     /// Load-balancer target groups of an Auto Scaling group (for blue/green scenarios).
     pub async fn list_target_groups(&self, asg_name: &str) -> Result<Vec<IdName>, NcpError> {
-        let call = Call::get(format!("{API}/autoscaling/{}", encode(asg_name)));
+        let call = Call::get(format!("{API}/autoscaling/{}", encode_unreserved(asg_name)));
         let list: TargetGroupList = self.fetch(call).await?;
         Ok(list.target_group_list)
     }
@@ -343,7 +343,10 @@ impl NcpClient {
 
     /// Objects in a bucket (deployable artifacts).
     pub async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, NcpError> {
-        let call = Call::get(format!("{API}/objectstorage/bucket/{}", encode(bucket)));
+        let call = Call::get(format!(
+            "{API}/objectstorage/bucket/{}",
+            encode_unreserved(bucket)
+        ));
         let list: ObjectList = self.fetch(call).await?;
         Ok(list.object_list)
     }
@@ -366,7 +369,7 @@ impl NcpClient {
     pub async fn list_branches(&self, repository: &str) -> Result<Vec<Named>, NcpError> {
         let path = format!(
             "{API}/sourcecommit/repository/{}/branch",
-            encode(repository)
+            encode_unreserved(repository)
         );
         let list: BranchList = self.fetch(Call::get(path)).await?;
         Ok(list.branch_list)

@@ -4,13 +4,11 @@
 
 use serde::de::DeserializeOwned;
 
-use super::NcpError;
+use super::error::NcpError;
+use crate::providers::common::snippet::snippet;
 use crate::providers::http::HttpResponse;
 use crate::providers::ncp::wire::{Envelope, ErrorEnvelope};
 use crate::redact::redact;
-
-/// Characters of an unexpected body quoted in a [`NcpError::Decode`].
-const SNIPPET_CHARS: usize = 200;
 
 /// Unwraps `{"result": T}` from a successful response; turns anything else into an error.
 pub(super) fn decode<T: DeserializeOwned>(
@@ -62,9 +60,4 @@ fn api_error(label: &str, response: &HttpResponse) -> NcpError {
             },
         },
     }
-}
-
-/// The start of a body, on one line, redacted.
-fn snippet(body: &[u8]) -> String {
-    crate::redact::snippet(body, SNIPPET_CHARS)
 }

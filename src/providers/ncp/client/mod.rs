@@ -35,12 +35,13 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
-use call::{Call, encode, encode_query};
+use call::{Call, encode_query};
 use envelope::decode;
 pub use error::NcpError;
 
 use super::signature;
 use super::wire::Ack;
+use crate::providers::common::percent::encode_unreserved;
 use crate::providers::http::{HttpClient, HttpResponse, HttpStats};
 use crate::redact::{self, redact};
 

@@ -24,8 +24,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::state::{Outcome, OutcomeRule, Progress};
-use super::{NcpEmulator, now_ms, scenarios, validate};
+use super::state::{OutcomeRule, Progress};
+use super::{NcpEmulator, scenarios, validate};
+use crate::providers::common::emulator::outcome::{Finish, path_id, set_rule};
+use crate::providers::common::emulator::{lock, now_ms};
 use crate::providers::ncp::wire::ScenarioConfig;
 use crate::sandbox::AdminError;
 
@@ -44,19 +46,11 @@ async fn set_outcome(
 ) -> Result<Json<Value>, AdminError> {
     let rule: OutcomeRule = AdminError::parse_body(&body)?;
     let rules = emulator.with_state(|state| {
-        state.outcomes.retain(|old| {
-            (&old.project, &old.stage, &old.scenario)
-                != (&rule.project, &rule.stage, &rule.scenario)
-        });
-        state.outcomes.push(rule);
-        state.outcomes.clone()
+        set_rule(&mut state.outcomes, rule, |old, new| {
+            (&old.project, &old.stage, &old.scenario) == (&new.project, &new.stage, &new.scenario)
+        })
     });
     Ok(Json(json!({ "outcomes": rules })))
-}
-
-#[derive(Deserialize)]
-struct Finish {
-    status: Outcome,
 }
 
 async fn finish(
@@ -64,9 +58,7 @@ async fn finish(
     Path(history_id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let history_id: i64 = history_id.parse().map_err(|_| {
-        AdminError::bad_request(format!("history id must be a number, got {history_id:?}"))
-    })?;
+    let history_id = path_id("history id", &history_id)?;
     let Finish { status } = AdminError::parse_body(&body)?;
     let now = now_ms();
     emulator.with_state(|state| {
@@ -87,10 +79,10 @@ async fn finish(
         }
         history.canary_steps = derived.canary_steps;
         history.progress = Progress::Settled {
-            status: status.status().to_owned(),
+            status: status.lower().to_owned(),
             end_time: now,
         };
-        Ok(Json(json!({ "id": history_id, "status": status.status() })))
+        Ok(Json(json!({ "id": history_id, "status": status.lower() })))
     })
 }
 
@@ -155,10 +147,7 @@ async fn set_denied(
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
     let Denied { paths } = AdminError::parse_body(&body)?;
-    let mut denied = emulator
-        .denied
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut denied = lock(&emulator.denied);
     *denied = paths;
     Ok(Json(json!({ "denied": *denied })))
 }
@@ -170,11 +159,7 @@ pub(super) async fn refuse_denied(
     next: Next,
 ) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
-    let denied = emulator
-        .denied
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .contains(&path);
+    let denied = lock(&emulator.denied).contains(&path);
     if denied {
         return ApiError::permission_denied(format!("this key may not call {method} {path}"))
             .into_response();

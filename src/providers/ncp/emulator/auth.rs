@@ -43,7 +43,7 @@ pub(super) async fn require_signature(mut request: Request, next: Next) -> Respo
         request.method().as_str(),
         &path_and_query,
         request.headers(),
-        super::now_ms(),
+        crate::providers::common::emulator::now_ms(),
     );
     match checked {
         Ok(caller) => {

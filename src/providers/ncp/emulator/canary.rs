@@ -3,7 +3,6 @@
 //! Where the documents are silent: metric weights are 1–100.
 
 use super::error::ApiError;
-use super::validate::check_range;
 use crate::providers::ncp::wire::CanaryConfig;
 
 fn required<'a, T>(field: &str, value: &'a Option<T>, mode: &str) -> Result<&'a T, ApiError> {
@@ -118,4 +117,14 @@ pub(super) fn check_canary(canary: &CanaryConfig) -> Result<(), ApiError> {
             "config.canaryConfig.analysisType must be manual or auto, got {other:?}"
         ))),
     }
+}
+
+/// A numeric field outside its documented range is a 400 naming the range.
+fn check_range(field: &str, value: i64, low: i64, high: i64) -> Result<(), ApiError> {
+    if !(low..=high).contains(&value) {
+        return Err(ApiError::bad_request(format!(
+            "{field} must be from {low} to {high}, got {value}"
+        )));
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::extract::State;
 
+use super::NcpEmulator;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult, ok};
 use super::history::Derived;
@@ -21,7 +22,7 @@ use super::state::{
     CanaryMode, History, NcpState, Progress, Scenario, Snapshot, SnapshotFile, SnapshotManifest,
     SnapshotTarget, Stage,
 };
-use super::{NcpEmulator, now_ms};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::ncp::wire::{Ack, HistoryId, history_status, stage_type};
 
 /// `POST …/scenario/{scenarioId}/deploy`

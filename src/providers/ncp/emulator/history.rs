@@ -21,18 +21,12 @@ use std::sync::Arc;
 use axum::extract::State;
 use serde_json::{Map, Value, json};
 
+use super::NcpEmulator;
 use super::error::{ApiError, ApiResult, ok};
 use super::request::{Params, QueryPairs};
-use super::state::{CanaryMode, History, Progress, Snapshot, SnapshotTarget};
-use super::{NcpEmulator, now_ms};
+use super::state::{CanaryMode, CanaryStep, History, Progress, Snapshot, SnapshotTarget};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::ncp::wire::{HistoryDetail, HistoryList, HistorySummary, history_status};
-
-/// One canary analysis run: when it started and ended (epoch ms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(super) struct CanaryStep {
-    pub start: i64,
-    pub end: i64,
-}
 
 /// A deployment as seen at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +50,7 @@ impl History {
     /// The deployment's status at `now` (epoch ms).
     pub(super) fn derive(&self, now: i64) -> Derived {
         let mut canary_steps = self.canary_steps.clone();
-        let outcome = self.outcome.status();
+        let outcome = self.outcome.lower();
         let (status, end_time) = match &self.progress {
             Progress::AwaitingApproval => (history_status::PENDING, None),
             Progress::Manual => (history_status::IN_PROGRESS, None),
@@ -219,7 +213,7 @@ pub(super) async fn report(
                 ))
             })?;
         let pass_score = history.pass_score.unwrap_or(70);
-        let passed = history.outcome.status() == history_status::SUCCESS;
+        let passed = history.outcome.lower() == history_status::SUCCESS;
         let score = if passed {
             pass_score.max(90)
         } else {

@@ -58,19 +58,16 @@ use axum::routing::{get, post};
 
 use self::error::ApiError;
 use self::state::{NcpState, Progress};
-use crate::sandbox::{
-    ChangeTracker, DeployTiming, Emulator, EmulatorContext, InjectedFault, StateChange,
-};
+use crate::providers::common::emulator::StateCell;
+use crate::sandbox::{DeployTiming, Emulator, EmulatorContext, EmulatorState, InjectedFault};
 
 /// The provider type: mount prefix and state document key.
 pub const PROVIDER_TYPE: &str = super::TYPE;
 
 /// The SourceDeploy emulator: its state and how its deployments progress.
 pub struct NcpEmulator {
-    state: Mutex<NcpState>,
+    state: StateCell<NcpState>,
     timing: DeployTiming,
-    /// What the state log last recorded.
-    logged: Mutex<ChangeTracker>,
     /// Paths the account's key may not call (a test control: `PUT /_sandbox/…/denied`).
     denied: Mutex<Vec<String>>,
 }
@@ -79,22 +76,15 @@ impl NcpEmulator {
     /// An emulator with an empty account (plus the static seed).
     pub fn new(ctx: &EmulatorContext) -> Self {
         NcpEmulator {
-            state: Mutex::new(NcpState::default()),
+            state: StateCell::new("SourceDeploy", NcpState::default()),
             timing: ctx.deploy_timing.clone(),
-            logged: Mutex::new(ChangeTracker::default()),
             denied: Mutex::new(Vec::new()),
         }
     }
 
-    /// Runs `f` on the state under the lock. Nothing awaits while it is held; a poisoned
-    /// lock is taken over, since every mutation leaves the state consistent before it could
-    /// panic.
+    /// Runs `f` on the state under its lock ([`StateCell::with`]).
     fn with_state<R>(&self, f: impl FnOnce(&mut NcpState) -> R) -> R {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut state)
+        self.state.with(f)
     }
 
     /// How a deployment started (or approved) at `now` progresses.
@@ -122,11 +112,6 @@ impl NcpEmulator {
             DeployTiming::Manual => Progress::Manual,
         }
     }
-}
-
-/// The emulator's clock, epoch milliseconds.
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 impl Emulator for NcpEmulator {
@@ -219,38 +204,7 @@ impl Emulator for NcpEmulator {
         .into_response()
     }
 
-    fn save_state(&self) -> serde_json::Value {
-        self.with_state(|state| {
-            serde_json::to_value(&*state).unwrap_or_else(|err| {
-                tracing::error!(%err, "could not serialize the SourceDeploy emulator state");
-                serde_json::Value::Null
-            })
-        })
-    }
-
-    fn load_state(&self, state: serde_json::Value) -> Result<(), String> {
-        let mut loaded: NcpState = serde_json::from_value(state).map_err(|err| err.to_string())?;
-        loaded.repair();
-        self.with_state(|current| *current = loaded);
-        Ok(())
-    }
-
-    fn take_changes(&self) -> Option<Vec<StateChange>> {
-        let mut logged = self
-            .logged
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.with_state(|state| {
-            let mut changes = Vec::new();
-            // Every field but the projects, whatever fields the state grows: the projects
-            // are moved out (no copy) while the rest is serialized.
-            let projects = std::mem::take(&mut state.projects);
-            let rest = serde_json::to_value(&*state);
-            state.projects = projects;
-            logged.fields(rest, &["projects"], &mut changes)?;
-            let id = |project: &state::Project| serde_json::Value::from(project.id);
-            logged.collection("projects", "id", &state.projects, id, &mut changes);
-            Some(changes)
-        })
+    fn state(&self) -> &dyn EmulatorState {
+        &self.state
     }
 }

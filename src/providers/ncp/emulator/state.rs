@@ -12,9 +12,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::history::CanaryStep;
+use crate::providers::common::emulator::Document;
+pub(super) use crate::providers::common::emulator::Outcome;
 use crate::providers::ncp::wire::{IdName, ScenarioConfig, StageConfig};
-use crate::sandbox::Tracked;
+use crate::sandbox::{ChangeTracker, StateChange, Tracked};
 
 /// Everything the emulator remembers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,25 +74,6 @@ pub(super) struct Scenario {
     pub config: ScenarioConfig,
 }
 
-/// How a scenario's future deployments end, set through the admin API (default success).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum Outcome {
-    #[default]
-    Success,
-    Fail,
-}
-
-impl Outcome {
-    /// The terminal history status this outcome leads to.
-    pub(super) fn status(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Fail => "fail",
-        }
-    }
-}
-
 /// The outcome of one scenario's future deployments, keyed by names so a test can set it
 /// before the tool under test creates the scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +116,13 @@ pub(super) struct History {
     pub canary_steps: Vec<CanaryStep>,
     /// The scenario (and stage targets) as they were when the deployment was created.
     pub snapshot: Snapshot,
+}
+
+/// One canary analysis run: when it started and ended (epoch ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct CanaryStep {
+    pub start: i64,
+    pub end: i64,
 }
 
 /// Where a deployment is, in a form from which the status at any instant follows.
@@ -201,26 +190,6 @@ impl NcpState {
         let id = self.next_id;
         self.next_id += 1;
         id
-    }
-
-    /// Makes a loaded document safe to continue from: the id counter must be past every
-    /// id already handed out.
-    pub(super) fn repair(&mut self) {
-        let highest = self
-            .projects
-            .iter()
-            .flat_map(|project| {
-                let stages = project.stages.iter().flat_map(|stage| {
-                    std::iter::once(stage.id)
-                        .chain(stage.scenarios.iter().map(|scenario| scenario.id))
-                });
-                std::iter::once(project.id)
-                    .chain(stages)
-                    .chain(project.histories.iter().map(|history| history.id))
-            })
-            .max()
-            .unwrap_or(0);
-        self.next_id = self.next_id.max(highest + 1).max(1);
     }
 
     pub(super) fn project(&self, id: i64) -> Result<&Project, ApiError> {
@@ -336,5 +305,39 @@ impl Scenario {
             id: self.id,
             name: self.name.clone(),
         }
+    }
+}
+
+/// A loaded document continues from past every id it holds: ids come from one counter.
+/// Each project (with its stages, scenarios and history) is one entity of the state log.
+impl Document for NcpState {
+    fn track(&mut self, logged: &mut ChangeTracker, changes: &mut Vec<StateChange>) -> Option<()> {
+        // Every field but the projects, whatever fields the state grows: the projects are
+        // moved out (no copy) while the rest is serialized.
+        let projects = std::mem::take(&mut self.projects);
+        let rest = serde_json::to_value(&*self);
+        self.projects = projects;
+        logged.fields(rest, &["projects"], changes)?;
+        let id = |project: &Project| serde_json::Value::from(project.id);
+        logged.collection("projects", "id", &self.projects, id, changes);
+        Some(())
+    }
+
+    fn repair(&mut self) {
+        let highest = self
+            .projects
+            .iter()
+            .flat_map(|project| {
+                let stages = project.stages.iter().flat_map(|stage| {
+                    std::iter::once(stage.id)
+                        .chain(stage.scenarios.iter().map(|scenario| scenario.id))
+                });
+                std::iter::once(project.id)
+                    .chain(stages)
+                    .chain(project.histories.iter().map(|history| history.id))
+            })
+            .max()
+            .unwrap_or(0);
+        self.next_id = self.next_id.max(highest + 1).max(1);
     }
 }

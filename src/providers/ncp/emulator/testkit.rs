@@ -6,25 +6,10 @@
 use serde_json::{Value, json};
 
 use super::demo;
+use crate::providers::common::testkit::read_answer;
+pub(crate) use crate::providers::common::testkit::{Answer, start, start_with};
 use crate::providers::ncp::signature;
-use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions};
-
-/// Starts a sandbox on `127.0.0.1:0` with the given options.
-pub(crate) async fn start(options: SandboxOptions) -> SandboxHandle {
-    let listen = "127.0.0.1:0".parse().expect("literal address");
-    sandbox::start(listen, options)
-        .await
-        .expect("sandbox starts")
-}
-
-/// Starts a sandbox with in-memory state and the given deployment timing.
-pub(crate) async fn start_with(deploy_timing: DeployTiming) -> SandboxHandle {
-    start(SandboxOptions {
-        deploy_timing,
-        ..SandboxOptions::default()
-    })
-    .await
-}
+use crate::sandbox::{DeployTiming, SandboxHandle};
 
 /// A signing client for the emulator.
 #[derive(Clone)]
@@ -37,9 +22,6 @@ pub(crate) struct Ncp {
     pub skew_ms: i64,
     pub signature_header: &'static str,
 }
-
-/// A status and a decoded body (`Null` when the body is not JSON).
-pub(crate) type Answer = (u16, Value);
 
 impl Ncp {
     pub(crate) fn new(sandbox: &SandboxHandle) -> Self {
@@ -78,13 +60,7 @@ impl Ncp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await?;
-        Ok((
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        ))
+        read_answer(request.send().await?).await
     }
 
     pub(crate) async fn call(

@@ -280,12 +280,3 @@ fn check_manifest(manifest: &K8sManifest) -> Result<(), ApiError> {
     }
     Ok(())
 }
-
-pub(super) fn check_range(field: &str, value: i64, low: i64, high: i64) -> Result<(), ApiError> {
-    if !(low..=high).contains(&value) {
-        return Err(ApiError::bad_request(format!(
-            "{field} must be from {low} to {high}, got {value}"
-        )));
-    }
-    Ok(())
-}

@@ -1,6 +1,8 @@
 use serde_json::json;
 
 use super::*;
+use crate::providers::ncp::manifest::TargetType;
+use crate::providers::ncp::{fetch, lower};
 
 fn stage(name: &str, target_type: &str, config: wire::StageConfig) -> wire::StageDetail {
     wire::StageDetail {

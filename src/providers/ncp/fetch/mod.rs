@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use stages::{read_scenarios, read_stage, read_undeclared_stage};
 pub(super) use stages::{scenario_attributes, stage_attributes};
@@ -22,29 +22,14 @@ use tokio::task::JoinSet;
 mod stages;
 
 use super::client::NcpClient;
+use super::errors::request_error;
 use super::lookups;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
-use super::provider::NcpProvider;
+use super::object::object;
 use super::releases;
 use super::wire;
-use crate::model::{Address, RemoteObject, RemoteState, Resource, RunningDeployment};
+use crate::model::{Address, RemoteObject, RemoteState, Resource};
 use crate::providers::ProviderError;
-
-pub(super) fn request_error(
-    call: impl Into<String>,
-    err: super::client::NcpError,
-) -> ProviderError {
-    let hint = if err.is_auth() {
-        Some("check the access key and secret key (NCLOUD_ACCESS_KEY / NCLOUD_SECRET_KEY) and the clock".into())
-    } else {
-        None
-    };
-    ProviderError::Request {
-        call: call.into(),
-        message: crate::redact::redact(&err.to_string()).into_owned(),
-        hint,
-    }
-}
 
 struct DeclaredProject<'a> {
     resource: Option<&'a Resource>,
@@ -58,8 +43,11 @@ struct DeclaredStage {
     scenarios: Vec<String>,
 }
 
+/// The remote state of the `desired` resources of provider instance `instance` (the first
+/// segment of their addresses), and of what their declared parents own without declaring.
 pub async fn fetch(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     desired: &[&Resource],
     elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
@@ -115,8 +103,8 @@ pub async fn fetch(
     // The infrastructure names are checked beside the reads, so the lookups never add a
     // round; an unknown name is reported rather than whatever the reads ran into.
     let (state, checked) = tokio::join!(
-        read(provider, &projects, elsewhere),
-        lookups::check(&provider.client, desired),
+        read(instance, client, &projects, elsewhere),
+        lookups::check(client, desired),
     );
     if !checked.errors.is_empty() {
         return Err(ProviderError::References(checked.errors));
@@ -128,13 +116,13 @@ pub async fn fetch(
 
 /// Reads the projects of the manifest and, below them, what [`fetch_project`] reads.
 async fn read(
-    provider: &NcpProvider,
+    instance: &str,
+    client: &NcpClient,
     projects: &BTreeMap<String, DeclaredProject<'_>>,
     elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
     let mut state = RemoteState::default();
-    let remote_projects = provider
-        .client
+    let remote_projects = client
         .list_projects()
         .await
         .map_err(|e| request_error("list projects", e))?;
@@ -148,7 +136,7 @@ async fn read(
         let Some(remote) = by_name.get(name.as_str()) else {
             continue;
         };
-        let address = Address::root(&provider.name, KIND_PROJECT, name);
+        let address = Address::root(instance, KIND_PROJECT, name);
         if declared.resource.is_some() {
             state.objects.insert(
                 address.clone(),
@@ -185,7 +173,7 @@ async fn read(
                 })
             })
             .collect();
-        let client = provider.client.clone();
+        let client = client.clone();
         let project_id = remote.id;
         let owned = declared.resource.is_some();
         let elsewhere = elsewhere.clone();
@@ -201,26 +189,6 @@ async fn read(
             .extend(objects.into_iter().map(|o| (o.address.clone(), o)));
     }
     Ok(state)
-}
-
-pub(super) fn object(
-    address: &Address,
-    kind: &str,
-    name: &str,
-    parent: Option<&Address>,
-    id: i64,
-    attributes: Value,
-    in_flight: Option<RunningDeployment>,
-) -> RemoteObject {
-    RemoteObject {
-        address: address.clone(),
-        kind: kind.to_owned(),
-        name: name.to_owned(),
-        parent: parent.cloned(),
-        id: id.to_string(),
-        attributes,
-        in_flight,
-    }
 }
 
 /// `(project, stage, scenario)` of a release's `scenario` attribute.

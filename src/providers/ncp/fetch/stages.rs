@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use super::{object, request_error};
 use crate::model::{Address, RemoteObject};
 use crate::providers::ProviderError;
 use crate::providers::ncp::client::NcpClient;
 use crate::providers::ncp::convert;
+use crate::providers::ncp::errors::request_error;
 use crate::providers::ncp::lower::{KIND_SCENARIO, KIND_STAGE};
+use crate::providers::ncp::object::object;
 use crate::providers::ncp::releases;
 use crate::providers::ncp::wire;
 

@@ -25,7 +25,8 @@ use serde::Deserialize;
 
 use serde::de::IgnoredAny;
 
-use super::{NhnError, token_answer};
+use super::error::NhnError;
+use super::token_answer;
 use crate::providers::http::{HttpClient, HttpResponse, Retry};
 use crate::providers::nhn::wire::Envelope;
 use crate::redact::{self, redact};

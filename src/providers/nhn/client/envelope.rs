@@ -8,12 +8,10 @@
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::NhnError;
+use crate::providers::common::snippet::snippet;
 use crate::providers::http::HttpResponse;
 use crate::providers::nhn::wire::{Envelope, Header};
 use crate::redact::redact;
-
-/// Characters of an unexpected body quoted in an error.
-const SNIPPET_CHARS: usize = 200;
 
 /// The `body` of a successful answer; any other answer becomes an error naming `call`.
 pub(super) fn decode<T: DeserializeOwned>(
@@ -83,9 +81,4 @@ pub(super) fn refusal(call: &str, response: &HttpResponse, header: Option<Header
         result_code,
         result_message,
     }
-}
-
-/// The start of a body, on one line, redacted.
-pub(super) fn snippet(body: &[u8]) -> String {
-    crate::redact::snippet(body, SNIPPET_CHARS)
 }

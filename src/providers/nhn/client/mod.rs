@@ -39,6 +39,7 @@ pub use error::NhnError;
 pub use history::{LatestDeployments, executed_at};
 pub use upload::Upload;
 
+use crate::providers::common::percent::encode_unreserved;
 use crate::providers::http::{
     HttpClient, HttpError, HttpResponse, HttpStats, Retry, StreamingResponse,
 };
@@ -128,7 +129,7 @@ impl NhnClient {
         let text = format!(
             "{}/api/v2.1/projects/{}{path}",
             self.inner.api_base,
-            segment(&self.inner.app_key)
+            encode_unreserved(&self.inner.app_key)
         );
         let mut url = reqwest::Url::parse(&text).map_err(|e| {
             NhnError::Http(HttpError::InvalidRequest {
@@ -238,17 +239,4 @@ impl NhnClient {
             .await?;
         envelope::decode(call, &response)
     }
-}
-
-/// Percent-encodes a path segment (everything but RFC 3986 unreserved characters).
-fn segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

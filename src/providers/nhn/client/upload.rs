@@ -21,7 +21,7 @@ use tokio::io::AsyncWriteExt as _;
 use tokio_util::io::ReaderStream;
 
 use super::endpoints::artifact;
-use super::{NhnClient, NhnError, envelope, segment};
+use super::{NhnClient, NhnError, encode_unreserved, envelope};
 use crate::providers::http::{HttpError, Retry, StreamingResponse};
 use crate::providers::nhn::wire::{Envelope, UploadResult};
 use crate::redact::redact;
@@ -202,7 +202,7 @@ impl NhnClient {
         let path = format!(
             "{}/binary-group/{binary_group_key}/binaries/{}",
             artifact(artifact_id),
-            segment(binary_key)
+            encode_unreserved(binary_key)
         );
         let url = self.url(&path, &[])?;
         let Some(name) = to.file_name() else {

@@ -25,7 +25,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::state::{Deployment, Outcome, OutcomeRule, Progress};
-use super::{NhnEmulator, deploy, history, now_ms, seed};
+use super::{NhnEmulator, deploy, history, seed};
+use crate::providers::common::emulator::now_ms;
+use crate::providers::common::emulator::outcome::{Finish, path_id, set_rule};
 use crate::sandbox::AdminError;
 
 pub(super) fn router(emulator: Arc<NhnEmulator>) -> Router {
@@ -75,11 +77,9 @@ async fn set_outcome(
         )));
     }
     let rules = emulator.with_state(|state| {
-        state.outcomes.retain(|old| {
-            (&old.artifact, &old.server_group) != (&rule.artifact, &rule.server_group)
-        });
-        state.outcomes.push(rule);
-        state.outcomes.clone()
+        set_rule(&mut state.outcomes, rule, |old, new| {
+            (&old.artifact, &old.server_group) == (&new.artifact, &new.server_group)
+        })
     });
     Ok(Json(json!({ "outcomes": rules })))
 }
@@ -194,16 +194,11 @@ async fn deployments(State(emulator): State<Arc<NhnEmulator>>) -> Json<Value> {
     Json(json!({ "deployments": runs.iter().map(|run| view(run, now)).collect::<Vec<_>>() }))
 }
 
-fn deploy_key(text: &str) -> Result<i64, AdminError> {
-    text.parse()
-        .map_err(|_| AdminError::bad_request(format!("deployKey must be a number, got {text:?}")))
-}
-
 async fn deployment(
     State(emulator): State<Arc<NhnEmulator>>,
     Path(key): Path<String>,
 ) -> Result<Json<Value>, AdminError> {
-    let key = deploy_key(&key)?;
+    let key = path_id("deployKey", &key)?;
     let now = now_ms();
     emulator
         .with_state(|state| {
@@ -217,17 +212,12 @@ async fn deployment(
         .ok_or_else(|| AdminError::not_found(format!("deployment {key} does not exist")))
 }
 
-#[derive(Deserialize)]
-struct Finish {
-    status: Outcome,
-}
-
 async fn finish(
     State(emulator): State<Arc<NhnEmulator>>,
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let key = deploy_key(&key)?;
+    let key = path_id("deployKey", &key)?;
     let Finish { status } = AdminError::parse_body(&body)?;
     let now = now_ms();
     emulator.with_state(|state| {

@@ -33,7 +33,8 @@ use serde_json::json;
 use super::error::ApiError;
 use super::request::Params;
 use super::state::IssuedToken;
-use super::{NhnEmulator, now_ms, seed};
+use super::{NhnEmulator, seed};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::nhn::emulator::demo;
 use crate::providers::nhn::wire::{Seconds, TokenResponse};
 

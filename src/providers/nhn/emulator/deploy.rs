@@ -40,7 +40,8 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult, ok};
 use super::request::{self, Params};
 use super::state::{Deployment, HostOutcome, HostPlan, Outcome, OutcomeRule, Progress};
-use super::{NhnEmulator, PROVIDER_TYPE, artifacts, now_ms, seed};
+use super::{NhnEmulator, PROVIDER_TYPE, artifacts, seed};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::nhn::wire::{DeployRequest, DeployRun, HostResult};
 use crate::sandbox::DeployTiming;
 

@@ -126,7 +126,7 @@ impl ApiError {
 pub(super) fn header(successful: bool, code: &str, message: &str) -> Header {
     Header {
         is_successful: successful,
-        server_time: super::now_ms(),
+        server_time: crate::providers::common::emulator::now_ms(),
         result_code: code.to_owned(),
         result_message: message.to_owned(),
     }

@@ -19,7 +19,8 @@ use jiff::civil::Date;
 use super::error::{ApiError, ApiResult, ok};
 use super::request::{Params, QueryPairs};
 use super::state::Deployment;
-use super::{NhnEmulator, artifacts, now_ms, time};
+use super::{NhnEmulator, artifacts, time};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::nhn::wire::{DeployHistory, DeployHistoryPage};
 
 /// `GET …/artifacts/{artifactId}/deploy-histories`

@@ -53,7 +53,7 @@ pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -65,41 +65,32 @@ use axum::routing::{get, post};
 use self::blobs::Blobs;
 use self::error::ApiError;
 use self::state::NhnState;
-use crate::sandbox::{
-    ChangeTracker, DeployTiming, Emulator, EmulatorContext, InjectedFault, StateChange,
-};
+use crate::providers::common::emulator::StateCell;
+use crate::sandbox::{DeployTiming, Emulator, EmulatorContext, EmulatorState, InjectedFault};
 
 /// The provider type: mount prefix and state document key.
 pub const PROVIDER_TYPE: &str = super::TYPE;
 
 /// The Deploy emulator: its state, where uploaded bytes go, how deployments progress.
 pub struct NhnEmulator {
-    state: Mutex<NhnState>,
+    state: StateCell<NhnState>,
     timing: DeployTiming,
     blobs: Blobs,
-    /// What the state log last recorded.
-    logged: Mutex<ChangeTracker>,
 }
 
 impl NhnEmulator {
     /// An emulator with the static seed and no binaries, deployments or tokens yet.
     pub fn new(ctx: &EmulatorContext) -> Self {
         NhnEmulator {
-            state: Mutex::new(NhnState::default()),
+            state: StateCell::new("Deploy", NhnState::default()),
             timing: ctx.deploy_timing.clone(),
             blobs: Blobs::new(ctx.state_file.as_deref()),
-            logged: Mutex::new(ChangeTracker::default()),
         }
     }
 
-    /// Runs `f` on the state under the lock. Nothing awaits while it is held; a poisoned
-    /// lock is taken over, since every mutation leaves the state consistent.
+    /// Runs `f` on the state under its lock ([`StateCell::with`]).
     fn with_state<R>(&self, f: impl FnOnce(&mut NhnState) -> R) -> R {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut state)
+        self.state.with(f)
     }
 
     /// Whether a binary group already holds this version.
@@ -111,11 +102,6 @@ impl NhnEmulator {
                 .any(|binary| binary.version == version)
         })
     }
-}
-
-/// The emulator's clock, epoch milliseconds.
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 impl Emulator for NhnEmulator {
@@ -178,52 +164,7 @@ impl Emulator for NhnEmulator {
         .into_response()
     }
 
-    fn save_state(&self) -> serde_json::Value {
-        self.with_state(|state| {
-            serde_json::to_value(&*state).unwrap_or_else(|err| {
-                tracing::error!(%err, "could not serialize the Deploy emulator state");
-                serde_json::Value::Null
-            })
-        })
-    }
-
-    fn load_state(&self, state: serde_json::Value) -> Result<(), String> {
-        let mut loaded: NhnState = serde_json::from_value(state).map_err(|err| err.to_string())?;
-        loaded.repair();
-        self.with_state(|current| *current = loaded);
-        Ok(())
-    }
-
-    fn take_changes(&self) -> Option<Vec<StateChange>> {
-        use serde_json::{Value, to_value};
-        let mut logged = self
-            .logged
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.with_state(|state| {
-            let mut changes = Vec::new();
-            // Every field but the collections, whatever fields the state grows: the
-            // collections are moved out (no copy) while the rest is serialized.
-            let tokens = std::mem::take(&mut state.tokens);
-            let binaries = std::mem::take(&mut state.binaries);
-            let deployments = std::mem::take(&mut state.deployments);
-            let rest = to_value(&*state);
-            (state.tokens, state.binaries, state.deployments) = (tokens, binaries, deployments);
-            let collections = ["tokens", "binaries", "deployments"];
-            logged.fields(rest, &collections, &mut changes)?;
-            let token = |t: &state::IssuedToken| Value::from(t.token.as_str());
-            logged.collection("tokens", "token", &state.tokens, token, &mut changes);
-            let key = |b: &state::StoredBinary| Value::from(b.key);
-            logged.collection("binaries", "key", &state.binaries, key, &mut changes);
-            let deploy_key = |d: &state::Deployment| Value::from(d.deploy_key);
-            logged.collection(
-                "deployments",
-                "deployKey",
-                &state.deployments,
-                deploy_key,
-                &mut changes,
-            );
-            Some(changes)
-        })
+    fn state(&self) -> &dyn EmulatorState {
+        &self.state
     }
 }

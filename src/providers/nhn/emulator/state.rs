@@ -6,8 +6,13 @@
 //! done ([`Progress`]) and the per-host results decided when it started, and its status is
 //! derived from the clock when read, so it keeps progressing across a restart.
 
-use crate::sandbox::Tracked;
 use serde::{Deserialize, Serialize};
+
+use crate::providers::common::emulator::Document;
+/// How a group's future deployments end (default success): `lower()` is the run-deployment
+/// spelling (`deployStatus`, per-host `status`), `upper()` the history's (`totalResult`).
+pub(super) use crate::providers::common::emulator::Outcome;
+use crate::sandbox::{ChangeTracker, StateChange, Tracked};
 
 /// Default lifetime of issued tokens: 86,400 s, the EN guide's default (the KO page says one
 /// hour; `providers.md` §2.1).
@@ -105,33 +110,6 @@ pub(super) struct StoredBinary {
     /// The iOS plist's file name (its bytes are checked, not kept).
     #[serde(default)]
     pub meta_file_name: Option<String>,
-}
-
-/// How a group's future deployments end, set through the admin API (default success).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum Outcome {
-    #[default]
-    Success,
-    Fail,
-}
-
-impl Outcome {
-    /// The run-deployment spelling (`deployStatus`, per-host `status`).
-    pub(super) fn lower(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Fail => "fail",
-        }
-    }
-
-    /// The history spelling (`totalResult`).
-    pub(super) fn upper(self) -> &'static str {
-        match self {
-            Outcome::Success => "SUCCESS",
-            Outcome::Fail => "FAIL",
-        }
-    }
 }
 
 /// The outcome of one server group's future deployments, keyed by names. With `hosts`, only
@@ -253,15 +231,44 @@ impl Deployment {
     }
 }
 
-impl NhnState {
-    /// Makes a loaded document safe to continue from: counters past every key handed out.
-    pub(super) fn repair(&mut self) {
+/// A loaded document continues with counters past every key handed out. Each token, binary
+/// and deployment is one entity of the state log.
+impl Document for NhnState {
+    fn track(&mut self, logged: &mut ChangeTracker, changes: &mut Vec<StateChange>) -> Option<()> {
+        use serde_json::{Value, to_value};
+        // Every field but the collections, whatever fields the state grows: the collections
+        // are moved out (no copy) while the rest is serialized.
+        let tokens = std::mem::take(&mut self.tokens);
+        let binaries = std::mem::take(&mut self.binaries);
+        let deployments = std::mem::take(&mut self.deployments);
+        let rest = to_value(&*self);
+        (self.tokens, self.binaries, self.deployments) = (tokens, binaries, deployments);
+        let collections = ["tokens", "binaries", "deployments"];
+        logged.fields(rest, &collections, changes)?;
+        let token = |t: &IssuedToken| Value::from(t.token.as_str());
+        logged.collection("tokens", "token", &self.tokens, token, changes);
+        let key = |b: &StoredBinary| Value::from(b.key);
+        logged.collection("binaries", "key", &self.binaries, key, changes);
+        let deploy_key = |d: &Deployment| Value::from(d.deploy_key);
+        logged.collection(
+            "deployments",
+            "deployKey",
+            &self.deployments,
+            deploy_key,
+            changes,
+        );
+        Some(())
+    }
+
+    fn repair(&mut self) {
         let binary = self.binaries.iter().map(|binary| binary.key).max();
         let deploy = self.deployments.iter().map(|run| run.deploy_key).max();
         self.next_binary_key = self.next_binary_key.max(binary.map_or(1, |key| key + 1));
         self.next_deploy_key = self.next_deploy_key.max(deploy.map_or(1, |key| key + 1));
     }
+}
 
+impl NhnState {
     /// The rule set for a server group by names, if any.
     pub(super) fn outcome_rule(&self, artifact: &str, server_group: &str) -> Option<&OutcomeRule> {
         self.outcomes

@@ -8,33 +8,15 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use super::demo;
-use crate::sandbox::{self, DeployTiming, SandboxHandle, SandboxOptions};
-
-/// Starts a sandbox on `127.0.0.1:0` with the given options.
-pub(crate) async fn start(options: SandboxOptions) -> SandboxHandle {
-    let listen = "127.0.0.1:0".parse().expect("literal address");
-    sandbox::start(listen, options)
-        .await
-        .expect("sandbox starts")
-}
-
-/// Starts a sandbox with in-memory state and the given deployment timing.
-pub(crate) async fn start_with(deploy_timing: DeployTiming) -> SandboxHandle {
-    start(SandboxOptions {
-        deploy_timing,
-        ..SandboxOptions::default()
-    })
-    .await
-}
+use crate::providers::common::testkit::read_answer;
+pub(crate) use crate::providers::common::testkit::{Answer, start, start_with};
+use crate::sandbox::{DeployTiming, SandboxHandle};
 
 /// Short timings for tests that watch a deployment finish.
 pub(crate) const FAST: DeployTiming = DeployTiming::Timed {
     waiting_ms: 20,
     running_ms: 80,
 };
-
-/// A status and a decoded body (`Null` when the body is not JSON).
-pub(crate) type Answer = (u16, Value);
 
 /// A Deploy client holding one bearer token.
 #[derive(Clone)]
@@ -54,12 +36,7 @@ pub(crate) fn basic(id: &str, secret: &str) -> String {
 }
 
 async fn answer(response: reqwest::Response) -> Answer {
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.expect("body read");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    read_answer(response).await.expect("body read")
 }
 
 impl Nhn {

@@ -36,7 +36,8 @@ use super::blobs::{BlobWriter, Written};
 use super::error::{ApiError, ApiResult, ok};
 use super::request::{self, Params};
 use super::state::StoredBinary;
-use super::{NhnEmulator, PROVIDER_TYPE, now_ms, seed};
+use super::{NhnEmulator, PROVIDER_TYPE, seed};
+use crate::providers::common::emulator::now_ms;
 use crate::providers::nhn::wire::UploadResult;
 
 const MAX_TEXT_BYTES: usize = 64 * 1024;

@@ -3,7 +3,7 @@
 //! URI it received below that prefix, so these tests pin what is signed, what is sent, and
 //! which failures are retried.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use super::*;
 mod reads;
 mod retries;
 mod writes;
+use crate::providers::common::fake::{self, http};
 use crate::providers::http::{HttpConfig, HttpError};
 use crate::providers::ncp::wire::{
     IdName, ScenarioConfig, ScenarioRequest, StageConfig, StageRequest,
@@ -63,20 +64,19 @@ fn canned(status: u16, body: Value) -> Canned {
 
 #[derive(Default)]
 struct Fake {
-    seen: Mutex<Vec<Seen>>,
+    seen: fake::Seen<Seen>,
     projects: Mutex<Vec<IdName>>,
     /// Scripted answers by `METHOD /path`, served before the default behaviour.
-    script: Mutex<HashMap<String, VecDeque<Canned>>>,
+    script: fake::Script<Canned>,
 }
 
 impl Fake {
     fn on(&self, key: &str, answers: impl IntoIterator<Item = Canned>) {
-        let mut script = self.script.lock().unwrap();
-        script.entry(key.to_owned()).or_default().extend(answers);
+        self.script.on(key, answers);
     }
 
     fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
+        self.seen.all()
     }
 
     fn uris(&self) -> Vec<String> {
@@ -147,7 +147,7 @@ async fn handle(
         }
         _ => false,
     };
-    fake.seen.lock().unwrap().push(Seen {
+    fake.seen.push(Seen {
         method: method.to_string(),
         uri: below.to_owned(),
         signed,
@@ -166,13 +166,7 @@ async fn handle(
     }
     let path = below.split('?').next().unwrap_or_default();
     let key = format!("{method} {path}");
-    let scripted = fake
-        .script
-        .lock()
-        .unwrap()
-        .get_mut(&key)
-        .and_then(VecDeque::pop_front);
-    if let Some(answer) = scripted {
+    if let Some(answer) = fake.script.next(&key) {
         return respond(answer).await;
     }
     match key.as_str() {
@@ -209,19 +203,9 @@ async fn handle(
 
 async fn start() -> (Arc<Fake>, String) {
     let fake = Arc::new(Fake::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let app = Router::new().fallback(handle).with_state(Arc::clone(&fake));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = fake::serve(app).await;
     (fake, format!("http://{addr}{PREFIX}"))
-}
-
-fn http() -> HttpClient {
-    HttpClient::new(HttpConfig {
-        request_timeout: Duration::from_secs(5),
-        sleep_on_retry: false,
-        ..HttpConfig::default()
-    })
 }
 
 fn client_with(base: &str, secret: &str, region: Option<&str>) -> NcpClient {

@@ -3,7 +3,7 @@
 //! these tests pin the token life cycle, the envelope handling, paging, what travels in an
 //! upload and which failures are repeated.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 
 use super::*;
-use crate::providers::http::HttpConfig;
+use crate::providers::common::fake::{self, http};
 
 mod auth;
 mod history;
@@ -94,9 +94,9 @@ struct Received {
 
 #[derive(Default)]
 struct Fake {
-    seen: Mutex<Vec<Seen>>,
+    seen: fake::Seen<Seen>,
     /// Scripted answers by `METHOD /path-below-API`, served before the default behaviour.
-    script: Mutex<HashMap<String, VecDeque<Canned>>>,
+    script: fake::Script<Canned>,
     token_calls: AtomicUsize,
     /// Lifetime of issued tokens in seconds (0 = the default, an hour).
     expires_in: AtomicU64,
@@ -113,12 +113,11 @@ struct Fake {
 
 impl Fake {
     fn on(&self, key: &str, answers: impl IntoIterator<Item = Canned>) {
-        let mut script = self.script.lock().unwrap();
-        script.entry(key.to_owned()).or_default().extend(answers);
+        self.script.on(key, answers);
     }
 
     fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
+        self.seen.all()
     }
 
     fn paths(&self) -> Vec<String> {
@@ -168,7 +167,7 @@ impl Fake {
         let query = reqwest::Url::parse(&format!("http://fake{uri}"))
             .map(|url| url.query_pairs().into_owned().collect())
             .unwrap_or_default();
-        self.seen.lock().unwrap().push(Seen {
+        self.seen.push(Seen {
             method: method.to_string(),
             path: path.clone(),
             query,
@@ -180,18 +179,12 @@ impl Fake {
     }
 
     fn scripted(&self, key: &str) -> Option<Canned> {
-        self.script
-            .lock()
-            .unwrap()
-            .get_mut(key)
-            .and_then(VecDeque::pop_front)
+        self.script.next(key)
     }
 }
 
 async fn start() -> (Arc<Fake>, String) {
     let fake = Arc::new(Fake::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let app = Router::new()
         .route(&format!("{PREFIX}/oauth2/token/create"), post(token))
         .route(
@@ -201,16 +194,8 @@ async fn start() -> (Arc<Fake>, String) {
         .fallback(handle)
         .layer(DefaultBodyLimit::disable())
         .with_state(Arc::clone(&fake));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = fake::serve(app).await;
     (fake, format!("http://{addr}{PREFIX}"))
-}
-
-fn http() -> HttpClient {
-    HttpClient::new(HttpConfig {
-        request_timeout: Duration::from_secs(5),
-        sleep_on_retry: false,
-        ..HttpConfig::default()
-    })
 }
 
 fn client_with(base: &str, auth: NhnAuth) -> NhnClient {

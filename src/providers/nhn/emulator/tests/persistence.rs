@@ -3,20 +3,11 @@
 use serde_json::json;
 
 use super::super::testkit::{self, Nhn, success};
-use crate::sandbox::{DeployTiming, SandboxOptions};
+use crate::providers::common::testkit::{Persistent, persistent};
 
 #[tokio::test]
 async fn binaries_tokens_and_history_survive_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_file = dir.path().join(".deployplan").join("state.json");
-    let options = SandboxOptions {
-        state_file: Some(state_file.clone()),
-        deploy_timing: DeployTiming::Timed {
-            waiting_ms: 100,
-            running_ms: 400,
-        },
-        ..SandboxOptions::default()
-    };
+    let Persistent { dir, options, .. } = persistent(100, 400);
     let sandbox = testkit::start(options.clone()).await;
     let nhn = Nhn::connect(&sandbox).await;
     let key = nhn.upload_server("1.0.0", b"persisted bytes").await;

@@ -1,0 +1,151 @@
+//! Field-by-field diffs: flattening, masking, actions.
+
+use super::*;
+use crate::model::Address;
+use serde_json::json;
+
+fn resource(attributes: Value) -> Resource {
+    Resource {
+        address: Address("p.scenario.x".into()),
+        provider: "p".into(),
+        kind: "scenario".into(),
+        name: "x".into(),
+        parent: None,
+        attributes,
+        sensitive: vec!["commands.pre[0].run".into()],
+        provenance: Default::default(),
+        depends_on: vec![],
+        protect: false,
+        prune: false,
+        origin: None,
+        pointer: String::new(),
+    }
+}
+
+fn remote(attributes: Value) -> RemoteObject {
+    RemoteObject {
+        address: Address("p.scenario.x".into()),
+        kind: "scenario".into(),
+        name: "x".into(),
+        parent: None,
+        id: "1".into(),
+        attributes,
+        in_flight: None,
+    }
+}
+
+#[test]
+fn flattens_objects_and_lists_of_objects_but_not_scalar_lists() {
+    let flat = flatten(&json!({"a": {"b": 1}, "s": [1, 2], "o": [{"x": "y"}]}));
+    assert_eq!(flat.keys().collect::<Vec<_>>(), ["a.b", "o[0].x", "s"]);
+}
+
+#[test]
+fn equal_values_are_noop() {
+    let attrs = json!({"description": "d", "servers": [1, 2]});
+    let change = diff_resource(
+        &resource(attrs.clone()),
+        Some(&remote(attrs)),
+        &KindRules::default(),
+    );
+    assert_eq!(change.action, Action::Noop);
+}
+
+#[test]
+fn one_changed_field_is_one_update_with_secrets_masked() {
+    let desired = json!({"description": "new", "commands": {"pre": [{"user": "root", "run": "token=s3cret"}]}});
+    let current =
+        json!({"description": "old", "commands": {"pre": [{"user": "root", "run": "token=old"}]}});
+    let change = diff_resource(
+        &resource(desired),
+        Some(&remote(current)),
+        &KindRules::default(),
+    );
+    assert_eq!(change.action, Action::Update);
+    assert_eq!(change.fields.len(), 2);
+    let secret = change
+        .fields
+        .iter()
+        .find(|f| f.path == "commands.pre[0].run")
+        .unwrap();
+    assert!(secret.sensitive);
+    assert_eq!(secret.after, Some(json!(MASK)));
+    assert!(!serde_json::to_string(&change).unwrap().contains("s3cret"));
+}
+
+#[test]
+fn immutable_fields_force_replacement() {
+    const IMMUTABLE: &[(&str, &str)] = &[("target.type", "type is fixed")];
+    let rules = KindRules {
+        immutable: IMMUTABLE,
+        ..KindRules::default()
+    };
+    let change = diff_resource(
+        &resource(json!({"target": {"type": "server"}})),
+        Some(&remote(json!({"target": {"type": "kubernetes"}}))),
+        &rules,
+    );
+    assert_eq!(change.action, Action::Replace);
+    assert!(change.reason.contains("type is fixed"));
+}
+
+#[test]
+fn a_missing_version_is_named_as_such() {
+    let rules = KindRules {
+        versioned_by: Some("version"),
+        ..KindRules::default()
+    };
+    let change = diff_resource(&resource(json!({"version": "1.4.3"})), None, &rules);
+    assert_eq!(change.action, Action::Create);
+    assert!(
+        change.reason.ends_with("has no version `1.4.3` yet"),
+        "{}",
+        change.reason
+    );
+}
+
+#[test]
+fn releases_deploy_when_the_artifact_differs() {
+    let rules = KindRules {
+        release: Some("artifact"),
+        local_only: &["timeout_seconds"],
+        ..KindRules::default()
+    };
+    let desired = resource(json!({"artifact": "b.tgz", "timeout_seconds": 60}));
+    let change = diff_resource(
+        &desired,
+        Some(&remote(json!({"artifact": "a.tgz"}))),
+        &rules,
+    );
+    assert_eq!(change.action, Action::Deploy);
+    assert_eq!(change.reason, "deployed artifact a.tgz ≠ desired b.tgz");
+    assert_eq!(change.fields.len(), 1, "timeout_seconds is local-only");
+    let same = diff_resource(
+        &desired,
+        Some(&remote(json!({"artifact": "b.tgz"}))),
+        &rules,
+    );
+    assert_eq!(same.action, Action::Noop);
+}
+
+#[test]
+fn masks_nested_paths() {
+    let mut r = resource(json!({"commands": {"pre": [{"user": "root", "run": "x"}]}}));
+    r.sensitive = vec!["commands.pre[0].run".into()];
+    assert_eq!(masked_attributes(&r)["commands"]["pre"][0]["run"], MASK);
+}
+
+#[test]
+fn differing_paths_are_the_fields_plan_shows() {
+    let desired = json!({"description": "new", "servers": [1, 2], "file": {"type": "a"}});
+    let current = json!({"description": "old", "servers": [1, 2], "extra": true});
+    let paths = differing_paths(&desired, &current);
+    assert_eq!(paths, ["description", "extra", "file.type"]);
+    let shown: Vec<String> =
+        field_changes(&resource(desired), Some(&current), &KindRules::default())
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+    assert_eq!(shown, paths);
+    assert!(differing_paths(&current, &current).is_empty());
+}

@@ -1,0 +1,16 @@
+//! What every emulator is built from, whatever API it imitates: one clock, the state
+//! document behind one lock that the sandbox saves and loads ([`store`]), and the test
+//! controls that decide how deployments end ([`outcome`]). Routes, wire formats and the
+//! state's shape stay in each emulator's folder.
+
+pub mod outcome;
+pub mod store;
+
+pub use outcome::Outcome;
+pub use store::{Document, StateCell, lock};
+
+/// The emulators' clock, epoch milliseconds. Deployment statuses are derived from it when
+/// read, so every emulated timestamp and status comes from this one clock.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

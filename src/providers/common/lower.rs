@@ -1,0 +1,89 @@
+//! Lowering pieces every provider section uses: releases (and binaries) are
+//! top-level resources of one provider instance, every provider's release carries its own
+//! `timeout_seconds`, and optional fields go into the attributes only when the manifest
+//! sets them, so that plan compares what was written.
+
+use serde_json::Value;
+
+use crate::manifest::diagnostic::DiagnosticKind;
+use crate::manifest::source::join;
+use crate::manifest::validate::{Ctx, ResourceSpec};
+use crate::model::Address;
+
+/// The kind of every provider's releases: one deployment of what the manifest names.
+pub const KIND_RELEASE: &str = "release";
+
+/// The spec of a top-level resource of instance `provider`: addressed
+/// `<provider>.<kind>.<name>`, with no parent, and never protected or pruned, since nothing
+/// declared owns it and prune has nothing of it to delete.
+pub fn top_level<'s>(
+    provider: String,
+    kind: &'s str,
+    name: &'s str,
+    pointer: &str,
+    attributes: Value,
+    depends_on: Vec<Address>,
+    explicit_depends_on: &'s [String],
+) -> ResourceSpec<'s> {
+    ResourceSpec {
+        address: Address::root(&provider, kind, name),
+        provider,
+        kind,
+        name,
+        parent: None,
+        attributes,
+        pointer: pointer.to_owned(),
+        protect: false,
+        prune: false,
+        depends_on,
+        explicit_depends_on,
+    }
+}
+
+/// Reports a release's `timeout_seconds: 0` at the release's `pointer`: apply would stop
+/// following the deployment before it could start.
+pub fn check_timeout(ctx: &mut Ctx<'_>, timeout_seconds: Option<u64>, pointer: &str) {
+    if timeout_seconds == Some(0) {
+        ctx.error(
+            DiagnosticKind::InvalidValue,
+            "`timeout_seconds` must be at least 1",
+            &join(pointer, "timeout_seconds"),
+            "must be positive",
+        );
+    }
+}
+
+/// A release's spec: a [`top_level`] [`KIND_RELEASE`] whose attributes carry
+/// `timeout_seconds` (how long apply follows its deployment) when the manifest sets it.
+pub fn release_spec<'s>(
+    provider: String,
+    name: &'s str,
+    pointer: &str,
+    mut attributes: Value,
+    timeout_seconds: Option<u64>,
+    depends_on: Vec<Address>,
+    explicit_depends_on: &'s [String],
+) -> ResourceSpec<'s> {
+    insert_set(
+        &mut attributes,
+        "timeout_seconds",
+        timeout_seconds.map(Value::from),
+    );
+    top_level(
+        provider,
+        KIND_RELEASE,
+        name,
+        pointer,
+        attributes,
+        depends_on,
+        explicit_depends_on,
+    )
+}
+
+/// Sets `key` of the `attributes` object when the manifest gave a value: an optional field
+/// left out stays out, rather than becoming `null` that plan would compare.
+pub fn insert_set(attributes: &mut Value, key: &str, value: Option<Value>) {
+    if let (Some(map), Some(value)) = (attributes.as_object_mut(), value) {
+        map.insert(key.to_owned(), value);
+    }
+}
