@@ -78,6 +78,15 @@ pub fn require_secret(field: &str, present: bool, pointer: &str, ctx: &mut Ctx<'
     }
 }
 
+/// Where one credential comes from: the manifest, else the environment variable `env`,
+/// else (talking to the sandbox) the emulator's `demo` value.
+#[derive(Debug, Clone, Copy)]
+pub struct Credential<'v> {
+    pub written: Option<&'v str>,
+    pub env: &'static str,
+    pub demo: &'static str,
+}
+
 /// An instance being built: its name, and where it may look for what it needs.
 pub struct Instance<'a> {
     pub name: &'a str,
@@ -120,6 +129,26 @@ impl<'a> Instance<'a> {
             .map(str::to_owned)
             .or_else(|| (self.setup.env)(env_name))
             .or_else(|| self.demo.then(|| demo.to_owned()))
+    }
+
+    /// An id and its secret, each resolved as [`Instance::value`]; the secret is registered
+    /// for redaction the moment it is read. `hint` says where to put them when one is
+    /// missing.
+    pub fn key_pair(
+        &self,
+        id: Credential<'_>,
+        secret: Credential<'_>,
+        hint: String,
+    ) -> Result<(String, String), ProviderError> {
+        let id = self.value(id.written, id.env, id.demo);
+        let secret = self.value(secret.written, secret.env, secret.demo);
+        match (id, secret) {
+            (Some(id), Some(secret)) => {
+                crate::redact::register(&secret);
+                Ok((id, secret))
+            }
+            _ => Err(self.error("no API credentials", Some(hint))),
+        }
     }
 
     pub fn error(&self, message: impl Into<String>, hint: Option<String>) -> ProviderError {

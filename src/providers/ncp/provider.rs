@@ -8,10 +8,9 @@ use super::config::{self, ENV_ACCESS_KEY, ENV_SECRET_KEY, NcpConfig};
 use super::emulator::demo;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::{self, Instance};
+use crate::providers::common::instance::{self, Credential, Instance};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError};
-use crate::redact;
 
 /// One `ncp-sourcedeploy` provider instance.
 pub struct NcpProvider {
@@ -34,25 +33,21 @@ impl NcpProvider {
         let (instance, base) =
             Instance::base_url(name, setup, endpoint, super::TYPE, config::named_url)?;
         let credentials = &config.credentials;
-        let access_key = instance.value(
-            credentials.access_key.as_deref(),
-            ENV_ACCESS_KEY,
-            demo::ACCESS_KEY,
-        );
-        let secret_key = instance.value(
-            credentials.secret_key.as_deref(),
-            ENV_SECRET_KEY,
-            demo::SECRET_KEY,
-        );
-        let (Some(access_key), Some(secret_key)) = (access_key, secret_key) else {
-            return Err(instance.error(
-                "no API credentials",
-                Some(format!(
-                    "export {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or set `credentials: {{ access_key: ${{env.X}}, secret_key: ${{secret.Y}} }}`"
-                )),
-            ));
-        };
-        redact::register(&secret_key);
+        let (access_key, secret_key) = instance.key_pair(
+            Credential {
+                written: credentials.access_key.as_deref(),
+                env: ENV_ACCESS_KEY,
+                demo: demo::ACCESS_KEY,
+            },
+            Credential {
+                written: credentials.secret_key.as_deref(),
+                env: ENV_SECRET_KEY,
+                demo: demo::SECRET_KEY,
+            },
+            format!(
+                "export {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or set `credentials: {{ access_key: ${{env.X}}, secret_key: ${{secret.Y}} }}`"
+            ),
+        )?;
         let client = NcpClient::new(
             &base,
             config.region.clone(),

@@ -13,7 +13,7 @@ use super::emulator::demo;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::remote::{Lookups, Remote};
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::{self, Instance};
+use crate::providers::common::instance::{self, Credential, Instance};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
 use crate::redact;
@@ -70,25 +70,21 @@ impl NhnProvider {
                 NhnAuth::Token(token)
             }
             None => {
-                let id = instance.value(
-                    credentials.access_key_id.as_deref(),
-                    ENV_ACCESS_KEY_ID,
-                    demo::NHN_ACCESS_KEY_ID,
-                );
-                let secret = instance.value(
-                    credentials.secret_access_key.as_deref(),
-                    ENV_SECRET_ACCESS_KEY,
-                    demo::NHN_SECRET_ACCESS_KEY,
-                );
-                let (Some(id), Some(secret)) = (id, secret) else {
-                    return Err(instance.error(
-                        "no API credentials",
-                        Some(format!(
-                            "export {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY} (a User Access Key), or {ENV_TOKEN}"
-                        )),
-                    ));
-                };
-                redact::register(&secret);
+                let (id, secret) = instance.key_pair(
+                    Credential {
+                        written: credentials.access_key_id.as_deref(),
+                        env: ENV_ACCESS_KEY_ID,
+                        demo: demo::NHN_ACCESS_KEY_ID,
+                    },
+                    Credential {
+                        written: credentials.secret_access_key.as_deref(),
+                        env: ENV_SECRET_ACCESS_KEY,
+                        demo: demo::NHN_SECRET_ACCESS_KEY,
+                    },
+                    format!(
+                        "export {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY} (a User Access Key), or {ENV_TOKEN}"
+                    ),
+                )?;
                 NhnAuth::AccessKey { id, secret }
             }
         };
