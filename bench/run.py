@@ -87,7 +87,6 @@ nhn-deploy:
       application_type: server
 """)
     env = dict(env)
-    env.update(demo_nhn())
     clear(base)
     wall, rss = run([binary(), "apply", "--auto-approve"], os.path.join(d, "nhn"), env)
     calls = len(requests(base))
@@ -95,16 +94,13 @@ nhn-deploy:
     return (f"upload {mib} MiB", wall, 5 * lat, calls, 5, rss)
 
 
-def demo_nhn():
-    """The sandbox's demo NHN credentials, read from the source so they never drift."""
-    text = open(os.path.join(ROOT, "src", "sandbox", "mod.rs")).read()
+def demo_environment(banner):
+    """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
-    for const, var in (("NHN_APP_KEY", "NHN_DEPLOY_APP_KEY"), ("NHN_ACCESS_KEY_ID", "NHN_ACCESS_KEY_ID"),
-                       ("NHN_SECRET_ACCESS_KEY", "NHN_SECRET_ACCESS_KEY")):
-        marker = f"pub const {const}: &str = \""
-        at = text.find(marker)
-        if at >= 0:
-            out[var] = text[at + len(marker):].split('"', 1)[0]
+    for line in banner.splitlines():
+        words = line.split()
+        if words[:1] == ["export"]:
+            out.update(w.split("=", 1) for w in words[1:] if "=" in w)
     return out
 
 
@@ -123,8 +119,9 @@ def main():
     base = f"http://127.0.0.1:{port}"
     state_dir = tempfile.TemporaryDirectory()
     state = ["--state", os.path.join(state_dir.name, "state.json")] if a.state else []
+    banner = tempfile.TemporaryFile(mode="w+")
     sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", "--latency-ms", str(a.latency_ms)] + state,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=banner, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:
@@ -132,8 +129,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.05)
-        env = dict(os.environ, NO_COLOR="1", NCLOUD_ACCESS_KEY="SANDBOXDEMOACCESSKEY",
-                   NCLOUD_SECRET_KEY="SANDBOXDEMOSECRETKEY0000000000000000DEMO")
+        banner.seek(0)
+        env = dict(os.environ, NO_COLOR="1", **demo_environment(banner.read()))
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, "deployplan.yaml"), "w") as f:
                 f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C))
