@@ -10,45 +10,43 @@ use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
 use crate::suggest::did_you_mean;
 
-/// Where `endpoint:` points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint<'n> {
-    /// The embedded sandbox.
-    Sandbox,
-    /// A base URL, without a trailing `/`.
-    Url(String),
-    /// One of the provider's named endpoints (its name as written).
-    Named(&'n str),
+/// A provider's named endpoints: what `endpoint:` may name besides `sandbox` and a URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoints {
+    /// The name used when the manifest names none.
+    pub default: &'static str,
+    /// (name, base URL) of each public endpoint.
+    pub named: &'static [(&'static str, &'static str)],
 }
 
-/// Reads `endpoint:` (absent means `default`); `Err` holds an unknown name.
-pub fn endpoint<'n>(
-    written: Option<&'n str>,
-    default: &'n str,
-    names: &[&str],
-) -> Result<Endpoint<'n>, String> {
-    match written.unwrap_or(default) {
-        "sandbox" => Ok(Endpoint::Sandbox),
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            Ok(Endpoint::Url(url.trim_end_matches('/').to_owned()))
-        }
-        name if names.contains(&name) => Ok(Endpoint::Named(name)),
-        name => Err(name.to_owned()),
+impl Endpoints {
+    pub fn names(&self) -> Vec<&'static str> {
+        self.named.iter().map(|(name, _)| *name).collect()
     }
-}
 
-/// Reports an unknown endpoint name at `<pointer>/endpoint`, with the names the provider
-/// knows.
-pub fn check_endpoint(
-    written: Option<&str>,
-    default: &str,
-    names: &[&str],
-    pointer: &str,
-    ctx: &mut Ctx<'_>,
-) {
-    if let Err(bad) = endpoint(written, default, names) {
+    /// Reads `endpoint:`; `Err` holds an unknown name.
+    pub fn resolve(&self, written: Option<&str>) -> Result<Endpoint, String> {
+        match written.unwrap_or(self.default) {
+            "sandbox" => Ok(Endpoint::Sandbox),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Endpoint::Url(url.trim_end_matches('/').to_owned()))
+            }
+            name => self
+                .named
+                .iter()
+                .find(|(known, _)| *known == name)
+                .map(|(known, url)| Endpoint::Named(known, url))
+                .ok_or_else(|| name.to_owned()),
+        }
+    }
+
+    /// Reports an unknown endpoint name at `<pointer>/endpoint`, with the names known.
+    pub fn check(&self, written: Option<&str>, pointer: &str, ctx: &mut Ctx<'_>) {
+        let Err(bad) = self.resolve(written) else {
+            return;
+        };
         let mut known = vec!["sandbox"];
-        known.extend_from_slice(names);
+        known.extend(self.names());
         let help = did_you_mean(&bad, known.iter().copied()).unwrap_or_else(|| {
             let listed: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
             format!("use {} or an http(s) URL", listed.join(", "))
@@ -61,6 +59,17 @@ pub fn check_endpoint(
         )
         .help = Some(help);
     }
+}
+
+/// Where `endpoint:` points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// The embedded sandbox.
+    Sandbox,
+    /// A base URL, without a trailing `/`.
+    Url(String),
+    /// One of the provider's named endpoints: its name and base URL.
+    Named(&'static str, &'static str),
 }
 
 /// Reports a credential written as plain text where only a secret reference
@@ -96,20 +105,24 @@ pub struct Instance<'a> {
 }
 
 impl<'a> Instance<'a> {
-    /// Resolves the endpoint to a base URL: the sandbox's mount of `provider_type`, or the
-    /// URL `named` maps a named endpoint to.
-    pub fn base_url(
+    /// Opens the instance `name` at `endpoint:` (as written) among `endpoints`: its base
+    /// URL (the sandbox's mount of `provider_type`, a named endpoint's, or the URL written)
+    /// and what the endpoint was.
+    pub fn open(
         name: &'a str,
         setup: &'a Setup<'a>,
-        endpoint: Endpoint<'_>,
+        written: Option<&str>,
+        endpoints: &Endpoints,
         provider_type: &str,
-        named: impl Fn(&str) -> String,
-    ) -> Result<(Instance<'a>, String), ProviderError> {
-        let (url, demo) = match endpoint {
-            Endpoint::Url(url) => (url, false),
-            Endpoint::Named(known) => (named(known), false),
+    ) -> Result<(Instance<'a>, String, Endpoint), ProviderError> {
+        let endpoint = endpoints
+            .resolve(written)
+            .map_err(|bad| config_error(name, format!("unknown endpoint `{bad}`"), None))?;
+        let (url, demo, endpoint) = match endpoint {
+            Endpoint::Url(url) => (url.clone(), false, Endpoint::Url(url)),
+            Endpoint::Named(known, url) => (url.to_owned(), false, Endpoint::Named(known, url)),
             Endpoint::Sandbox => match setup.sandbox {
-                Some(urls) => (urls(provider_type), true),
+                Some(urls) => (urls(provider_type), true, Endpoint::Sandbox),
                 None => {
                     return Err(config_error(
                         name,
@@ -119,7 +132,7 @@ impl<'a> Instance<'a> {
                 }
             },
         };
-        Ok((Instance { name, setup, demo }, url))
+        Ok((Instance { name, setup, demo }, url, endpoint))
     }
 
     /// A credential or setting: as written, else from `env_name`, else the emulator's demo
@@ -169,24 +182,26 @@ pub fn config_error(name: &str, message: impl Into<String>, hint: Option<String>
 mod tests {
     use super::*;
 
+    const ENDPOINTS: Endpoints = Endpoints {
+        default: "public",
+        named: &[
+            ("public", "https://api.example.test"),
+            ("gov", "https://gov.example.test"),
+        ],
+    };
+
     #[test]
     fn endpoints_are_sandbox_urls_or_known_names() {
-        let names = ["public", "gov"];
         assert_eq!(
-            endpoint(None, "public", &names),
-            Ok(Endpoint::Named("public"))
+            ENDPOINTS.resolve(None),
+            Ok(Endpoint::Named("public", "https://api.example.test"))
         );
+        assert_eq!(ENDPOINTS.resolve(Some("sandbox")), Ok(Endpoint::Sandbox));
         assert_eq!(
-            endpoint(Some("sandbox"), "public", &names),
-            Ok(Endpoint::Sandbox)
-        );
-        assert_eq!(
-            endpoint(Some("https://example.test/api/"), "public", &names),
+            ENDPOINTS.resolve(Some("https://example.test/api/")),
             Ok(Endpoint::Url("https://example.test/api".into()))
         );
-        assert_eq!(
-            endpoint(Some("pubic"), "public", &names),
-            Err("pubic".into())
-        );
+        assert_eq!(ENDPOINTS.resolve(Some("pubic")), Err("pubic".into()));
+        assert_eq!(ENDPOINTS.names(), ["public", "gov"]);
     }
 }

@@ -4,17 +4,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::validate::Ctx;
-use crate::providers::common::instance::{check_endpoint, require_secret};
+use crate::providers::common::instance::{Endpoints, require_secret};
 
-/// Named endpoints of SourceDeploy.
-pub const ENDPOINTS: [(&str, &str); 3] = [
-    ("vpc", "https://vpcsourcedeploy.apigw.ntruss.com"),
-    ("classic", "https://sourcedeploy.apigw.ntruss.com"),
-    ("gov", "https://vpcsourcedeploy.apigw.gov-ntruss.com"),
-];
-
-/// The endpoint used when the manifest names none.
-pub const DEFAULT_ENDPOINT: &str = "vpc";
+/// Named endpoints of SourceDeploy (`vpc` when the manifest names none).
+pub const ENDPOINTS: Endpoints = Endpoints {
+    default: "vpc",
+    named: &[
+        ("vpc", "https://vpcsourcedeploy.apigw.ntruss.com"),
+        ("classic", "https://sourcedeploy.apigw.ntruss.com"),
+        ("gov", "https://vpcsourcedeploy.apigw.gov-ntruss.com"),
+    ],
+};
 
 /// Environment variables read when the manifest names no credentials (the names the NCP
 /// Terraform provider uses).
@@ -52,28 +52,8 @@ pub struct NcpCredentialSettings {
     pub secret_key: Option<String>,
 }
 
-/// Names of [`ENDPOINTS`].
-pub fn endpoint_names() -> Vec<&'static str> {
-    ENDPOINTS.iter().map(|(name, _)| *name).collect()
-}
-
-/// The base URL of a named endpoint.
-pub fn named_url(name: &str) -> String {
-    ENDPOINTS
-        .iter()
-        .find(|(known, _)| *known == name)
-        .map(|(_, url)| (*url).to_owned())
-        .unwrap_or_default()
-}
-
 pub fn validate(_name: &str, config: &NcpConfig, pointer: &str, ctx: &mut Ctx<'_>) {
-    check_endpoint(
-        config.endpoint.as_deref(),
-        DEFAULT_ENDPOINT,
-        &endpoint_names(),
-        pointer,
-        ctx,
-    );
+    ENDPOINTS.check(config.endpoint.as_deref(), pointer, ctx);
     require_secret(
         "secret_key",
         config.credentials.secret_key.is_some(),

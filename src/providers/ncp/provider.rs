@@ -8,7 +8,7 @@ use super::config::{self, ENV_ACCESS_KEY, ENV_SECRET_KEY, NcpConfig};
 use super::emulator::demo;
 use super::lower::{KIND_PROJECT, KIND_RELEASE, KIND_SCENARIO, KIND_STAGE};
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::{self, Credential, Instance};
+use crate::providers::common::instance::{Credential, Instance};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError};
 
@@ -24,14 +24,13 @@ impl NcpProvider {
         config: &NcpConfig,
         setup: &Setup<'_>,
     ) -> Result<Self, ProviderError> {
-        let endpoint = instance::endpoint(
+        let (instance, base, _) = Instance::open(
+            name,
+            setup,
             config.endpoint.as_deref(),
-            config::DEFAULT_ENDPOINT,
-            &config::endpoint_names(),
-        )
-        .map_err(|bad| instance::config_error(name, format!("unknown endpoint `{bad}`"), None))?;
-        let (instance, base) =
-            Instance::base_url(name, setup, endpoint, super::TYPE, config::named_url)?;
+            &config::ENDPOINTS,
+            super::TYPE,
+        )?;
         let credentials = &config.credentials;
         let (access_key, secret_key) = instance.key_pair(
             Credential {

@@ -4,24 +4,22 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::validate::Ctx;
-use crate::providers::common::instance::{check_endpoint, require_secret};
+use crate::providers::common::instance::{Endpoints, require_secret};
 
-/// The public API endpoints by name: (name, API base, OAuth2 base).
-pub const ENDPOINTS: [(&str, &str, &str); 2] = [
-    (
-        "public",
-        "https://api-tcd.nhncloudservice.com",
-        "https://oauth.api.nhncloudservice.com",
-    ),
-    (
-        "gov",
-        "https://api-tcd.gov-nhncloudservice.com",
-        "https://oauth.api.gov-nhncloudservice.com",
-    ),
+/// The public API endpoints by name (`public` when the manifest names none).
+pub const ENDPOINTS: Endpoints = Endpoints {
+    default: "public",
+    named: &[
+        ("public", "https://api-tcd.nhncloudservice.com"),
+        ("gov", "https://api-tcd.gov-nhncloudservice.com"),
+    ],
+};
+
+/// The OAuth2 token endpoint of each named endpoint.
+pub const OAUTH_ENDPOINTS: [(&str, &str); 2] = [
+    ("public", "https://oauth.api.nhncloudservice.com"),
+    ("gov", "https://oauth.api.gov-nhncloudservice.com"),
 ];
-
-/// The endpoint used when the manifest names none.
-pub const DEFAULT_ENDPOINT: &str = "public";
 
 /// Environment variables read when the manifest names no credentials.
 pub const ENV_TOKEN: &str = "NHN_DEPLOY_TOKEN";
@@ -67,28 +65,16 @@ pub struct NhnCredentialSettings {
     pub secret_access_key: Option<String>,
 }
 
-/// Names of [`ENDPOINTS`].
-pub fn endpoint_names() -> Vec<&'static str> {
-    ENDPOINTS.iter().map(|(name, _, _)| *name).collect()
-}
-
-/// `(api base, oauth base)` of a named endpoint.
-pub fn named_bases(name: &str) -> (String, String) {
-    ENDPOINTS
+/// The OAuth2 base of the named endpoint `name`.
+pub fn named_oauth(name: &str) -> Option<&'static str> {
+    OAUTH_ENDPOINTS
         .iter()
-        .find(|(known, _, _)| *known == name)
-        .map(|(_, api, oauth)| ((*api).to_owned(), (*oauth).to_owned()))
-        .unwrap_or_default()
+        .find(|(known, _)| *known == name)
+        .map(|(_, url)| *url)
 }
 
 pub fn validate(_name: &str, config: &NhnConfig, pointer: &str, ctx: &mut Ctx<'_>) {
-    check_endpoint(
-        config.endpoint.as_deref(),
-        DEFAULT_ENDPOINT,
-        &endpoint_names(),
-        pointer,
-        ctx,
-    );
+    ENDPOINTS.check(config.endpoint.as_deref(), pointer, ctx);
     let credentials = &config.credentials;
     for (field, present) in [
         ("token", credentials.token.is_some()),

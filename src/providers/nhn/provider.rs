@@ -13,7 +13,7 @@ use super::emulator::demo;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::remote::{Lookups, Remote};
 use crate::model::{Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::{self, Credential, Instance};
+use crate::providers::common::instance::{Credential, Endpoint, Instance};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
 use crate::redact;
@@ -30,21 +30,19 @@ impl NhnProvider {
         config: &NhnConfig,
         setup: &Setup<'_>,
     ) -> Result<Self, ProviderError> {
-        let endpoint = instance::endpoint(
+        let (instance, api, endpoint) = Instance::open(
+            name,
+            setup,
             config.endpoint.as_deref(),
-            config::DEFAULT_ENDPOINT,
-            &config::endpoint_names(),
-        )
-        .map_err(|bad| instance::config_error(name, format!("unknown endpoint `{bad}`"), None))?;
+            &config::ENDPOINTS,
+            super::TYPE,
+        )?;
         // A base URL serves both the API and, unless `oauth_endpoint` says otherwise, the
         // token exchange; so does the sandbox.
-        let named_oauth = match &endpoint {
-            instance::Endpoint::Named(known) => Some(config::named_bases(known).1),
+        let named_oauth = match endpoint {
+            Endpoint::Named(known, _) => config::named_oauth(known).map(str::to_owned),
             _ => None,
         };
-        let (instance, api) = Instance::base_url(name, setup, endpoint, super::TYPE, |known| {
-            config::named_bases(known).0
-        })?;
         let oauth = config
             .oauth_endpoint
             .as_deref()

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::check_endpoint;
+use crate::providers::common::instance::Endpoints;
 use crate::providers::kind::{ProviderKind, Setup};
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
 use crate::sandbox::{Emulator, EmulatorContext, EmulatorState, InjectedFault};
@@ -28,6 +28,10 @@ mod tests;
 
 pub const TYPE: &str = "stub-echo";
 const KIND_THING: &str = "thing";
+const ENDPOINTS: Endpoints = Endpoints {
+    default: "public",
+    named: &[("public", "https://echo.example.test")],
+};
 
 /// The provider type.
 pub struct Echo;
@@ -77,7 +81,7 @@ impl ProviderKind for Echo {
     type Section = Section;
 
     fn validate_config(_name: &str, config: &Config, pointer: &str, ctx: &mut Ctx<'_>) {
-        check_endpoint(config.endpoint.as_deref(), "public", &["public"], pointer, ctx);
+        ENDPOINTS.check(config.endpoint.as_deref(), pointer, ctx);
     }
 
     fn lower(section: &Section, ctx: &mut Ctx<'_>) -> Vec<Resource> {
