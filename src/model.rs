@@ -107,6 +107,29 @@ pub struct Resource {
     pub pointer: String,
 }
 
+impl Resource {
+    /// A resource with nothing but its identity and attributes: no parent, edge, secret,
+    /// provenance or flag. How a resource is made outside the loader (tests, plans built by
+    /// hand); set the other fields with struct update syntax.
+    pub fn bare(address: &str, provider: &str, kind: &str, name: &str, attributes: Value) -> Self {
+        Resource {
+            address: Address(address.into()),
+            provider: provider.into(),
+            kind: kind.into(),
+            name: name.into(),
+            parent: None,
+            attributes,
+            sensitive: Vec::new(),
+            provenance: BTreeMap::new(),
+            depends_on: Vec::new(),
+            protect: false,
+            prune: false,
+            origin: None,
+            pointer: String::new(),
+        }
+    }
+}
+
 /// What the provider found remotely for one address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RemoteObject {

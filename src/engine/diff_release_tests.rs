@@ -14,21 +14,13 @@ const RULES: KindRules = KindRules {
 };
 
 fn release() -> Resource {
-    Resource {
-        address: Address("p.release.web".into()),
-        provider: "p".into(),
-        kind: "release".into(),
-        name: "web".into(),
-        parent: None,
-        attributes: json!({"artifact": "b"}),
-        sensitive: Vec::new(),
-        provenance: Default::default(),
-        depends_on: Vec::new(),
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
-    }
+    Resource::bare(
+        "p.release.web",
+        "p",
+        "release",
+        "web",
+        json!({"artifact": "b"}),
+    )
 }
 
 fn remote(deployed: Option<&str>, running: Option<Option<&str>>) -> RemoteObject {

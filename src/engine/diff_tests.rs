@@ -6,19 +6,8 @@ use serde_json::json;
 
 fn resource(attributes: Value) -> Resource {
     Resource {
-        address: Address("p.scenario.x".into()),
-        provider: "p".into(),
-        kind: "scenario".into(),
-        name: "x".into(),
-        parent: None,
-        attributes,
         sensitive: vec!["commands.pre[0].run".into()],
-        provenance: Default::default(),
-        depends_on: vec![],
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
+        ..Resource::bare("p.scenario.x", "p", "scenario", "x", attributes)
     }
 }
 

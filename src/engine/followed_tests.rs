@@ -1,7 +1,7 @@
 //! A saved plan that follows a running deployment: the deployment's progress and end are
 //! what the plan announced, anything else that moved the release makes the plan stale.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
@@ -18,21 +18,13 @@ const RULES: &dyn Fn(&Resource) -> KindRules = &|_| KindRules {
 };
 
 fn release() -> Resource {
-    Resource {
-        address: Address("ncp.release.web".into()),
-        provider: "ncp".into(),
-        kind: "release".into(),
-        name: "web".into(),
-        parent: None,
-        attributes: json!({"scenario": "shop/dev/web", "artifact": "b"}),
-        sensitive: Vec::new(),
-        provenance: BTreeMap::new(),
-        depends_on: Vec::new(),
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
-    }
+    Resource::bare(
+        "ncp.release.web",
+        "ncp",
+        "release",
+        "web",
+        json!({"scenario": "shop/dev/web", "artifact": "b"}),
+    )
 }
 
 fn remote(artifact: Option<&str>, running: Option<(&str, &str)>) -> RemoteState {

@@ -6,19 +6,9 @@ use super::*;
 
 fn resource(name: &str, parent: Option<&str>, deps: &[&str]) -> Resource {
     Resource {
-        address: Address(name.into()),
-        provider: "p".into(),
-        kind: "k".into(),
-        name: name.into(),
         parent: parent.map(|p| Address(p.into())),
-        attributes: serde_json::Value::Null,
-        sensitive: vec![],
-        provenance: Default::default(),
         depends_on: deps.iter().map(|d| Address((*d).into())).collect(),
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
+        ..Resource::bare(name, "p", "k", name, serde_json::Value::Null)
     }
 }
 

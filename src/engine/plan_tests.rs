@@ -11,19 +11,8 @@ use crate::model::{Action, Address, KindRules, RemoteObject, RemoteState, Resour
 
 fn project(prune: bool) -> Resource {
     Resource {
-        address: Address("ncp.project.p".into()),
-        provider: "ncp".into(),
-        kind: "project".into(),
-        name: "p".into(),
-        parent: None,
-        attributes: json!({}),
-        sensitive: Vec::new(),
-        provenance: Default::default(),
-        depends_on: Vec::new(),
-        protect: false,
         prune,
-        origin: None,
-        pointer: String::new(),
+        ..Resource::bare("ncp.project.p", "ncp", "project", "p", json!({}))
     }
 }
 

@@ -167,20 +167,11 @@ mod tests {
     use super::*;
 
     fn resource(address: &str, parent: Option<&str>, depends_on: &[&str]) -> Resource {
+        let name = address.rsplit('.').next().unwrap();
         Resource {
-            address: Address(address.into()),
-            provider: "ncp".into(),
-            kind: "k".into(),
-            name: address.rsplit('.').next().unwrap().into(),
             parent: parent.map(|p| Address(p.into())),
-            attributes: serde_json::json!({}),
-            sensitive: Vec::new(),
-            provenance: Default::default(),
             depends_on: depends_on.iter().map(|d| Address((*d).into())).collect(),
-            protect: false,
-            prune: false,
-            origin: None,
-            pointer: String::new(),
+            ..Resource::bare(address, "ncp", "k", name, serde_json::json!({}))
         }
     }
 

@@ -317,20 +317,12 @@ mod tests {
     use crate::model::RemoteObject;
 
     fn resource(address: &str, parent: Option<&str>, attributes: serde_json::Value) -> Resource {
+        let name = address.rsplit('.').next().unwrap();
         Resource {
-            address: Address(address.into()),
-            provider: "ncp".into(),
-            kind: "stage".into(),
-            name: address.rsplit('.').next().unwrap().into(),
             parent: parent.map(|p| Address(p.into())),
-            attributes,
-            sensitive: Vec::new(),
-            provenance: Default::default(),
             depends_on: parent.iter().map(|p| Address((*p).into())).collect(),
-            protect: false,
             prune: true,
-            origin: None,
-            pointer: String::new(),
+            ..Resource::bare(address, "ncp", "stage", name, attributes)
         }
     }
 

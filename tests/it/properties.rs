@@ -7,22 +7,10 @@ use serde_json::{Value, json};
 use deployplan::engine::diff;
 use deployplan::model::{Address, KindRules, Resource};
 
-fn load(text: &str) -> Result<usize, usize> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deployplan.yaml");
-    std::fs::write(&path, text).unwrap();
-    deployplan::manifest::load(
-        &path,
-        None,
-        &|_| None,
-        deployplan::providers::registry::language(),
-    )
-    .map(|m| m.resources.len())
-    .map_err(|d| d.len())
-}
-
-/// Loads raw bytes and renders the diagnostics as the binary does.
-fn load_bytes(bytes: &[u8]) -> Result<usize, (usize, String)> {
+/// Loads `bytes` as a one-file manifest.
+fn load_written(
+    bytes: &[u8],
+) -> Result<deployplan::manifest::LoadedManifest, deployplan::manifest::diagnostic::Diagnostics> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deployplan.yaml");
     std::fs::write(&path, bytes).unwrap();
@@ -32,8 +20,19 @@ fn load_bytes(bytes: &[u8]) -> Result<usize, (usize, String)> {
         &|_| None,
         deployplan::providers::registry::language(),
     )
-    .map(|m| m.resources.len())
-    .map_err(|d| (d.len(), deployplan::manifest::report::render_all(&d, false)))
+}
+
+fn load(text: &str) -> Result<usize, usize> {
+    load_written(text.as_bytes())
+        .map(|m| m.resources.len())
+        .map_err(|d| d.len())
+}
+
+/// Loads raw bytes and renders the diagnostics as the binary does.
+fn load_bytes(bytes: &[u8]) -> Result<usize, (usize, String)> {
+    load_written(bytes)
+        .map(|m| m.resources.len())
+        .map_err(|d| (d.len(), deployplan::manifest::report::render_all(&d, false)))
 }
 
 /// Pieces of hostile text: long lines, tabs, unclosed brackets and quotes, bytes that are
@@ -160,21 +159,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn resource(attributes: Value) -> Resource {
-    Resource {
-        address: Address("p.k.n".into()),
-        provider: "p".into(),
-        kind: "k".into(),
-        name: "n".into(),
-        parent: None,
-        attributes,
-        sensitive: vec![],
-        provenance: Default::default(),
-        depends_on: vec![],
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
-    }
+    Resource::bare("p.k.n", "p", "k", "n", attributes)
 }
 
 /// A random forest of resources: each may have an earlier one as parent and depend on

@@ -5,24 +5,10 @@ use serde_json::{Value, json};
 
 use super::uses::Uses;
 use super::{Entry, LISTED, account, help};
-use crate::model::{Address, Resource};
+use crate::model::Resource;
 
 fn resource(kind: &str, attributes: Value) -> Resource {
-    Resource {
-        address: Address(format!("ncp.project.p.{kind}.x")),
-        provider: "ncp".into(),
-        kind: kind.into(),
-        name: "x".into(),
-        parent: None,
-        attributes,
-        sensitive: Vec::new(),
-        provenance: Default::default(),
-        depends_on: Vec::new(),
-        protect: false,
-        prune: false,
-        origin: None,
-        pointer: String::new(),
-    }
+    Resource::bare(&format!("ncp.project.p.{kind}.x"), "ncp", kind, "x", attributes)
 }
 
 proptest! {
