@@ -6,8 +6,8 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics};
-use super::forms;
-use super::language::{Language, tagged_branch, tagged_branches};
+use super::forms::{self, resolve, settle};
+use super::language::{Language, tagged_branches};
 use super::source::{Located, SourceMap, join};
 use crate::suggest::did_you_mean;
 
@@ -213,7 +213,7 @@ pub fn entry_of(root: &Value, pointer: &str) -> Option<(String, String, String)>
 
 /// The branches of the `anyOf`/`oneOf` that governs the value at `pointer`.
 fn union_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a [Value]> {
-    let node = resolve(root, node_at(root, document, pointer)?);
+    let node = schema_at(root, document, pointer)?;
     node.get("anyOf")
         .or_else(|| node.get("oneOf"))
         .and_then(Value::as_array)
@@ -232,7 +232,13 @@ pub fn check_ranges(
 }
 
 /// The schema node governing the value at `pointer` of `document`.
-fn node_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a Value> {
+/// The schema node governing the value at `pointer` of `document` (a union tagged by
+/// `type` left whole), and that value.
+fn node_at<'a, 'd>(
+    root: &'a Value,
+    document: &'d Value,
+    pointer: &str,
+) -> Option<(&'a Value, Option<&'d Value>)> {
     let mut node = Some(root);
     let mut here = Some(document);
     for segment in pointer.split('/').skip(1) {
@@ -244,12 +250,18 @@ fn node_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a V
             _ => None,
         });
     }
-    node.map(|n| settle(root, n, here))
+    node.map(|n| (n, here))
+}
+
+/// The schema the value at `pointer` must match: [`node_at`], with the branch of a tagged
+/// union the value picks.
+fn schema_at<'a>(root: &'a Value, document: &Value, pointer: &str) -> Option<&'a Value> {
+    node_at(root, document, pointer).map(|(node, here)| settle(root, node, here))
 }
 
 /// The property names the schema allows for the object at `pointer`.
 fn allowed_keys(root: &Value, document: &Value, pointer: &str) -> Vec<String> {
-    let mut keys: Vec<String> = node_at(root, document, pointer)
+    let mut keys: Vec<String> = schema_at(root, document, pointer)
         .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
@@ -267,16 +279,9 @@ fn other_variant(
     name: &str,
     allowed: &[String],
 ) -> Option<String> {
-    let here = document.pointer(pointer)?;
-    let tag = here.get("type")?.as_str()?;
-    let mut node = Some(root);
-    let mut value = Some(document);
-    for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        node = node.and_then(|n| step(root, n, &segment, value));
-        value = value.and_then(|v| v.get(&segment));
-    }
-    let union = resolve(root, node?);
+    let (node, here) = node_at(root, document, pointer)?;
+    let tag = here?.get("type")?.as_str()?;
+    let union = resolve(root, node);
     let owners: Vec<&str> = tagged_branches(union)
         .into_iter()
         .filter(|(other, branch)| {
@@ -294,30 +299,6 @@ fn other_variant(
             allowed.join(", ")
         )
     })
-}
-
-/// `node` resolved, and when it is a union tagged by `type`, the branch `value` selects.
-fn settle<'a>(root: &'a Value, node: &'a Value, value: Option<&Value>) -> &'a Value {
-    let node = resolve(root, node);
-    match tagged_branch(node, value) {
-        Some(branch) => resolve(root, branch),
-        None => node,
-    }
-}
-
-fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(reference) => {
-                let Some(target) = reference.strip_prefix('#').and_then(|p| root.pointer(p)) else {
-                    return node;
-                };
-                node = target;
-            }
-            None => return node,
-        }
-    }
-    node
 }
 
 /// The schema of child `segment` of a value whose schema is `node` (and which is `value`,

@@ -146,6 +146,15 @@ pub fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
     node
 }
 
+/// `node` resolved, and when it is a union tagged by `type`, the branch `value` selects.
+pub fn settle<'a>(root: &'a Value, node: &'a Value, value: Option<&Value>) -> &'a Value {
+    let node = resolve(root, node);
+    match super::language::tagged_branch(node, value) {
+        Some(branch) => resolve(root, branch),
+        None => node,
+    }
+}
+
 /// The range an integer schema allows: its `format`, narrowed by `minimum`/`maximum`.
 pub fn integer_range(schema: &Value) -> Option<(i128, i128)> {
     let (mut low, mut high): (i128, i128) = match schema.get("format").and_then(Value::as_str) {
@@ -238,13 +247,9 @@ fn walk(
     pointer: &str,
     visit: &mut dyn FnMut(&str, &Value, &Value),
 ) {
-    let Some(schema) = schema.map(|s| resolve(root, s)) else {
-        return;
-    };
     // A union tagged by `type` (a provider instance): the branch this value picks.
-    let schema = match super::language::tagged_branch(schema, Some(value)) {
-        Some(branch) => resolve(root, branch),
-        None => schema,
+    let Some(schema) = schema.map(|s| settle(root, s, Some(value))) else {
+        return;
     };
     match value {
         Value::Object(map) => {
