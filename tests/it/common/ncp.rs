@@ -5,17 +5,15 @@ use super::Provider;
 
 pub const TYPE: &str = "ncp-sourcedeploy";
 
-/// The variables of the access key pair.
-pub const ACCESS_KEY_VAR: &str = "NCLOUD_ACCESS_KEY";
+/// The variable of the secret key.
 pub const SECRET_KEY_VAR: &str = "NCLOUD_SECRET_KEY";
 
-/// The sandbox's demo key pair (it opens nothing outside the sandbox). The only place the
-/// tests name it.
-pub const ACCESS_KEY: &str = deployplan::providers::ncp::emulator::demo::ACCESS_KEY;
+/// The sandbox's demo secret key (it opens nothing outside the sandbox), for tests that
+/// look for it in outputs. Every run gets the whole demo environment of the emulator.
 pub const SECRET_KEY: &str = deployplan::providers::ncp::emulator::demo::SECRET_KEY;
 
 pub const PROVIDER: Provider = Provider {
     kind: TYPE,
     placeholder: "{{NCP}}",
-    credentials: &[(ACCESS_KEY_VAR, ACCESS_KEY), (SECRET_KEY_VAR, SECRET_KEY)],
+    credentials: deployplan::providers::ncp::emulator::demo::ENVIRONMENT,
 };

@@ -7,30 +7,21 @@ use super::Provider;
 
 pub const TYPE: &str = "nhn-deploy";
 
-/// The variables of the app key and of the User Access Key pair.
+/// The variable of the app key.
 pub const APP_KEY_VAR: &str = "NHN_DEPLOY_APP_KEY";
-pub const ACCESS_KEY_ID_VAR: &str = "NHN_ACCESS_KEY_ID";
-pub const SECRET_ACCESS_KEY_VAR: &str = "NHN_SECRET_ACCESS_KEY";
 /// The variable of a ready bearer token, instead of the key pair.
 pub const TOKEN_VAR: &str = "NHN_DEPLOY_TOKEN";
 
 /// The sandbox's demo credentials (they open nothing outside the sandbox). The only place
 /// the tests name them.
 pub const APP_KEY: &str = deployplan::providers::nhn::emulator::demo::NHN_APP_KEY;
-pub const ACCESS_KEY_ID: &str = deployplan::providers::nhn::emulator::demo::NHN_ACCESS_KEY_ID;
-pub const SECRET_ACCESS_KEY: &str =
-    deployplan::providers::nhn::emulator::demo::NHN_SECRET_ACCESS_KEY;
 pub const TOKEN: &str = deployplan::providers::nhn::emulator::demo::NHN_TOKEN;
 
 /// Every run gets the app key and the key pair; the token only where a test adds it.
 pub const PROVIDER: Provider = Provider {
     kind: TYPE,
     placeholder: "{{NHN}}",
-    credentials: &[
-        (APP_KEY_VAR, APP_KEY),
-        (ACCESS_KEY_ID_VAR, ACCESS_KEY_ID),
-        (SECRET_ACCESS_KEY_VAR, SECRET_ACCESS_KEY),
-    ],
+    credentials: deployplan::providers::nhn::emulator::demo::ENVIRONMENT,
 };
 
 /// Writes the build `shop-{version}.tar.gz` into `dir`: 1,200 bytes that differ by version.
