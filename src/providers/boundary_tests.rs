@@ -83,6 +83,12 @@ fn without_inline_tests(text: &str) -> &str {
     text
 }
 
+/// Files whose comments may name code hosts that are also provider types: they describe
+/// the pull-request comment those hosts render (its Markdown flavour, its size limit), not
+/// the provider. Code in them is still checked.
+const CODE_HOST_COMMENTS: &[&str] = &["render/markdown/mod.rs", "cli.rs"];
+const CODE_HOSTS: &[&str] = &["github", "gitlab"];
+
 #[test]
 fn no_code_outside_a_provider_folder_names_a_provider() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -103,12 +109,25 @@ fn no_code_outside_a_provider_folder_names_a_provider() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let code_host_comments = CODE_HOST_COMMENTS.contains(&relative.as_str());
         for (n, line) in without_inline_tests(&text).lines().enumerate() {
             let lower = line.to_lowercase();
-            if let Some(word) = words.iter().find(|w| lower.contains(w.as_str())) {
+            let exempt = |word: &str| {
+                code_host_comments
+                    && line.trim_start().starts_with("//")
+                    && CODE_HOSTS.contains(&word)
+            };
+            if let Some(word) = words
+                .iter()
+                .find(|w| lower.contains(w.as_str()) && !exempt(w))
+            {
                 found.push(format!(
-                    "{}:{}: `{word}` in: {}",
-                    file.strip_prefix(&src).unwrap().display(),
+                    "{relative}:{}: `{word}` in: {}",
                     n + 1,
                     line.trim()
                 ));

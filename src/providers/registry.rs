@@ -28,6 +28,7 @@ registry! {
     ncp::SourceDeploy,
     nhn::Deploy,
     #[cfg(test)] stub::Echo,
+    #[cfg(test)] github::Repos,
 }
 
 /// Shapes shown in help texts: those of the first provider type.
