@@ -3,10 +3,12 @@
 //! deployment records that follow the real deploy. Repositories, users and teams are looked
 //! up by name and never created or deleted.
 
+pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
+pub mod wire;
 
 use std::sync::Arc;
 
