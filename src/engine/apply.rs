@@ -229,6 +229,7 @@ mod tests {
             desired: None,
             origin: None,
             following: None,
+            follows: None,
         }
     }
 

@@ -197,6 +197,7 @@ pub fn diff_resource(
         following: remote
             .and_then(|r| r.in_flight.clone())
             .filter(|_| action == Action::Deploy),
+        follows: resource.follows.clone(),
     }
 }
 
