@@ -78,6 +78,11 @@ impl fmt::Display for Provenance {
     }
 }
 
+/// The kind of every provider's releases: one deployment of what the manifest names. A
+/// record of deployments (a code host's deployment history) may follow one
+/// ([`Resource::follows`]).
+pub const KIND_RELEASE: &str = "release";
+
 /// One desired object, as the manifest declares it after interpolation and validation.
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -105,6 +110,9 @@ pub struct Resource {
     /// JSON pointer of the resource's body in the manifest, so that errors found later (a
     /// name the remote does not know) can point at the exact value.
     pub pointer: String,
+    /// For a deployment record: the release (of any provider) whose deployment it records.
+    /// Apply starts the record when the release starts and tells it how the release ended.
+    pub follows: Option<Address>,
 }
 
 impl Resource {
@@ -126,6 +134,7 @@ impl Resource {
             prune: false,
             origin: None,
             pointer: String::new(),
+            follows: None,
         }
     }
 }
@@ -292,4 +301,7 @@ pub struct Change {
     /// it decides whether this deploy is still needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub following: Option<RunningDeployment>,
+    /// For a deployment record: the release whose deployment it records ([`Resource::follows`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<Address>,
 }

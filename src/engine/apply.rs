@@ -7,6 +7,11 @@
 //!   branches go on.
 //! - On interrupt no new node starts; running nodes finish (providers cancel running
 //!   deployments where they can); what never started is reported as not started.
+//! - A deployment record that follows a release (`Change::follows`) starts when its release
+//!   starts, not after it: its `execute` opens the record, learns how the release ended
+//!   through `ApplyContext::release_outcome`, and closes it. It holds no request slot while
+//!   it waits (with one slot, a record waiting on a release that cannot start would never
+//!   end), and a release that never starts takes its records with it.
 //! - The executor never prints: it reports through [`Reporter`].
 
 use std::collections::{HashMap, HashSet};
@@ -16,7 +21,7 @@ use tokio::task::JoinSet;
 
 use super::graph::{DependencyGraph, NodeIndex};
 use crate::model::{Action, Address, Change, Resource};
-use crate::providers::{ApplyContext, Provider, ProviderError};
+use crate::providers::{ApplyContext, Provider, ProviderError, ReleaseOutcome};
 
 /// How a node ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,12 +67,24 @@ impl ApplyReport {
     }
 }
 
+/// Per change, the index of the release it follows when that release changes in this
+/// apply (a converged release is not in `changes`: its records close at once).
+fn leaders(changes: &[Change]) -> Vec<Option<usize>> {
+    let index: HashMap<&Address, usize> = (changes.iter().enumerate())
+        .map(|(i, change)| (&change.address, i))
+        .collect();
+    (changes.iter())
+        .map(|change| change.follows.as_ref().and_then(|r| index.get(r).copied()))
+        .collect()
+}
+
 /// Which changes each change waits for, by index into `changes`, ascending. Creates,
 /// updates, replacements and deploys wait for what they depend on and for their parent;
 /// deletes run the nesting in reverse and wait for the deletes of their children, and so
 /// does a replacement (its first step deletes the old object, which the API refuses while
-/// children remain).
+/// children remain). A record does not wait for the release it follows: it starts with it.
 fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
+    let leaders = leaders(changes);
     let graph = DependencyGraph::new(changes);
     graph
         .nodes()
@@ -86,11 +103,23 @@ fn prerequisites(changes: &[Change]) -> Vec<Vec<usize>> {
                     .map(NodeIndex::index)
                     .collect(),
             };
+            waits.retain(|&d| Some(d) != leaders[node.index()]);
             waits.sort_unstable();
             waits.dedup();
             waits
         })
         .collect()
+}
+
+/// What the records following a release learn from how its node ended.
+fn release_outcome(result: &Result<crate::providers::Outcome, ProviderError>) -> ReleaseOutcome {
+    match result {
+        Ok(outcome) => ReleaseOutcome::Succeeded(outcome.message.clone()),
+        Err(err @ (ProviderError::Interrupted(_) | ProviderError::Timeout { .. })) => {
+            ReleaseOutcome::Abandoned(crate::redact::redact(&err.to_string()).into_owned())
+        }
+        Err(err) => ReleaseOutcome::Failed(crate::redact::redact(&err.to_string()).into_owned()),
+    }
 }
 
 /// Applies every change of `changes` that is a real change.
@@ -107,6 +136,12 @@ pub async fn apply(
         .filter(|c| c.action.is_change())
         .collect();
     let prerequisites = prerequisites(&changes);
+    let leaders = leaders(&changes);
+    let mut release_senders: HashMap<usize, _> = (leaders.iter().flatten())
+        .map(|&j| (j, ctx.watch_release(&changes[j].address)))
+        .collect();
+    // Records waiting on their release hold no request slot.
+    let mut requesting = 0;
     let desired: HashMap<Address, Resource> = resources
         .iter()
         .map(|r| (r.address.clone(), r.clone()))
@@ -141,10 +176,28 @@ pub async fn apply(
                     progressed = true;
                     continue;
                 }
+                if let Some(j) = leaders[i]
+                    && matches!(
+                        status[j],
+                        Some(NodeStatus::Skipped(_) | NodeStatus::NotStarted)
+                    )
+                {
+                    let reason = format!(
+                        "the release it follows, `{}`, did not run",
+                        changes[j].address
+                    );
+                    let s = NodeStatus::Skipped(reason);
+                    reporter.finished(&changes[i], &s);
+                    status[i] = Some(s);
+                    progressed = true;
+                    continue;
+                }
                 let ready = prerequisites[i]
                     .iter()
-                    .all(|&d| matches!(status[d], Some(NodeStatus::Applied(_))));
-                if !ready || running.len() >= parallelism || ctx.is_interrupted() {
+                    .all(|&d| matches!(status[d], Some(NodeStatus::Applied(_))))
+                    && leaders[i].is_none_or(|j| running.contains(&j) || status[j].is_some());
+                let slot_free = leaders[i].is_some() || requesting < parallelism;
+                if !ready || !slot_free || ctx.is_interrupted() {
                     continue;
                 }
                 let change = changes[i].clone();
@@ -158,6 +211,11 @@ pub async fn apply(
                 };
                 reporter.started(&change);
                 running.insert(i);
+                if leaders[i].is_none() {
+                    requesting += 1;
+                }
+                // Its records may start now.
+                progressed |= release_senders.contains_key(&i);
                 let resource = desired.get(&change.address).cloned();
                 let ctx = ctx.clone();
                 tasks.spawn(async move {
@@ -174,15 +232,26 @@ pub async fn apply(
             Err(panic) => {
                 // A task that panicked: find it by elimination is impossible; fail all running.
                 for &i in &running {
-                    let s = NodeStatus::Failed(format!("internal error: {panic}"));
+                    let message = format!("internal error: {panic}");
+                    if let Some(sender) = release_senders.remove(&i) {
+                        sender.send_replace(Some(ReleaseOutcome::Failed(message.clone())));
+                    }
+                    let s = NodeStatus::Failed(message);
                     reporter.finished(&changes[i], &s);
                     status[i] = Some(s);
                 }
                 running.clear();
+                requesting = 0;
                 continue;
             }
         };
         running.remove(&i);
+        if leaders[i].is_none() {
+            requesting -= 1;
+        }
+        if let Some(sender) = release_senders.remove(&i) {
+            sender.send_replace(Some(release_outcome(&result)));
+        }
         let s = match result {
             Ok(outcome) => {
                 if let Some(id) = &outcome.id {
@@ -208,12 +277,21 @@ pub async fn apply(
 }
 
 #[cfg(test)]
+#[path = "apply_link_tests.rs"]
+mod link_tests;
+
+#[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
 
-    fn change(address: &str, action: Action, parent: Option<&str>, deps: &[&str]) -> Change {
+    pub(super) fn change(
+        address: &str,
+        action: Action,
+        parent: Option<&str>,
+        deps: &[&str],
+    ) -> Change {
         Change {
             address: Address(address.into()),
             provider: "p".into(),
@@ -229,6 +307,7 @@ mod tests {
             desired: None,
             origin: None,
             following: None,
+            follows: None,
         }
     }
 

@@ -175,7 +175,10 @@ pub fn diff_resource(
     rules: &KindRules,
 ) -> Change {
     let fields = field_changes(resource, remote.map(|r| &r.attributes), rules);
-    let (action, reason) = decide(resource, remote, rules, &fields);
+    let (action, mut reason) = decide(resource, remote, rules, &fields);
+    if let Some(release) = resource.follows.as_ref().filter(|_| action.is_change()) {
+        reason = format!("{reason}; follows `{release}`");
+    }
     Change {
         address: resource.address.clone(),
         provider: resource.provider.clone(),
@@ -197,6 +200,7 @@ pub fn diff_resource(
         following: remote
             .and_then(|r| r.in_flight.clone())
             .filter(|_| action == Action::Deploy),
+        follows: resource.follows.clone(),
     }
 }
 

@@ -80,3 +80,28 @@ fn a_running_deployment_is_followed_unless_the_desired_value_stays() {
     let never = diff_resource(&release(), None, &RULES);
     assert_eq!((never.action, never.following), (Action::Deploy, None));
 }
+
+/// A record that follows a release says so in its reason, and carries the link into the
+/// plan (apply starts it with the release); a converged record says nothing of it.
+#[test]
+fn a_record_following_a_release_names_it_in_the_plan() {
+    let record = Resource {
+        follows: Some(Address("q.release.api".into())),
+        ..release()
+    };
+    let change = diff_resource(&record, Some(&remote(Some("a"), None)), &RULES);
+    assert_eq!(change.action, Action::Deploy);
+    assert!(
+        change.reason.ends_with("; follows `q.release.api`"),
+        "{}",
+        change.reason
+    );
+    assert_eq!(change.follows, Some(Address("q.release.api".into())));
+    let converged = diff_resource(&record, Some(&remote(Some("b"), None)), &RULES);
+    assert_eq!(converged.action, Action::Noop);
+    assert!(
+        !converged.reason.contains("follows"),
+        "{}",
+        converged.reason
+    );
+}

@@ -302,6 +302,7 @@ fn undeclared_child(object: &RemoteObject, owner: &Owner<'_>, prune_all: bool) -
         desired: None,
         origin: None,
         following: None,
+        follows: None,
     }
 }
 

@@ -49,7 +49,8 @@ pub struct UnknownAddress {
     pub help: Option<String>,
 }
 
-/// Selects the scope. A target selects its subtree (an address and its descendants) plus,
+/// Selects the scope. A target selects its subtree (an address and its descendants), the
+/// deployment records that follow a targeted release (they record that deployment), plus,
 /// transitively, everything those depend on and their parents. An exclude removes its
 /// subtree and, transitively, everything that depends on a removed resource: applying a
 /// dependent without what it depends on would act on a state nobody planned.
@@ -79,7 +80,7 @@ pub fn select(
         }
         matched
     };
-    let targeted: BTreeSet<Address> = if targets.is_empty() {
+    let mut targeted: BTreeSet<Address> = if targets.is_empty() {
         all.iter().map(|r| r.address.clone()).collect()
     } else {
         targets
@@ -87,6 +88,11 @@ pub fn select(
             .flat_map(|t| subtree("--target", t))
             .collect()
     };
+    let followers: Vec<Address> = (all.iter())
+        .filter(|r| r.follows.as_ref().is_some_and(|f| targeted.contains(f)))
+        .map(|r| r.address.clone())
+        .collect();
+    targeted.extend(followers);
     let excluded_roots: BTreeSet<Address> = excludes
         .iter()
         .flat_map(|e| subtree("--exclude", e))
@@ -312,6 +318,37 @@ mod tests {
             errors[0].problem == "is left out entirely by --exclude",
             "{errors:?}"
         );
+    }
+
+    /// A record of a release's deployment is part of that deployment: targeting the release
+    /// brings it (and what it needs), so the record cannot fall behind the release.
+    #[test]
+    fn a_targeted_release_brings_the_records_that_follow_it() {
+        let mut all = manifest();
+        all.push(resource("gh.repository.shop", None, &[]));
+        all.push(Resource {
+            follows: Some(Address("ncp.release.web".into())),
+            ..resource(
+                "gh.repository.shop.deployment.web",
+                Some("gh.repository.shop"),
+                &["gh.repository.shop", "ncp.release.web"],
+            )
+        });
+        let scope = select(&all, &["ncp.release.web".into()], &[]).unwrap();
+        let selected = addresses(&scope.resources);
+        assert!(
+            selected.contains(&"gh.repository.shop.deployment.web"),
+            "{selected:?}"
+        );
+        assert!(
+            scope
+                .context
+                .contains(&Address("gh.repository.shop".into()))
+        );
+        assert!(!selected.contains(&"ncp.release.api"));
+        // Excluding the release excludes its records too (they depend on it).
+        let scope = select(&all, &[], &["ncp.release.web".into()]).unwrap();
+        assert!(!addresses(&scope.resources).contains(&"gh.repository.shop.deployment.web"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::interpolate::Interpolated;
 use super::language::Language;
 use super::schema::ProviderConfig;
 use super::source::{Located, SourceMap};
-use crate::model::{Address, Provenance, Resource};
+use crate::model::{Address, KIND_RELEASE, Provenance, Resource};
 use crate::suggest::did_you_mean;
 
 /// What a provider's lowering needs from the loader.
@@ -26,6 +26,9 @@ pub struct Ctx<'a> {
     pub diagnostics: Diagnostics,
     /// Explicit `depends_on` entries, checked once every resource is known.
     pending_dependencies: Vec<(Address, String, String)>,
+    /// `link:` entries of deployment records (record, release written, pointer), checked
+    /// once every resource is known.
+    pending_links: Vec<(Address, String, String)>,
     /// `<kind>.<name>` of entries declared but left out for their own errors: a
     /// `depends_on` naming one is not a second error.
     invalid: HashSet<String>,
@@ -58,6 +61,9 @@ pub struct ResourceSpec<'s> {
     pub depends_on: Vec<Address>,
     /// The `depends_on:` list as written.
     pub explicit_depends_on: &'s [String],
+    /// For a deployment record: its `link:` as written, the address of the release whose
+    /// deployment it records (checked like `depends_on`, and an edge too).
+    pub link: Option<&'s str>,
 }
 
 impl<'a> Ctx<'a> {
@@ -76,6 +82,7 @@ impl<'a> Ctx<'a> {
             language,
             diagnostics: Diagnostics::default(),
             pending_dependencies: Vec::new(),
+            pending_links: Vec::new(),
             invalid: HashSet::new(),
         }
     }
@@ -255,6 +262,13 @@ impl<'a> Ctx<'a> {
                 format!("{}/depends_on/{i}", spec.pointer),
             ));
         }
+        if let Some(link) = spec.link {
+            self.pending_links.push((
+                spec.address.clone(),
+                link.to_owned(),
+                format!("{}/link", spec.pointer),
+            ));
+        }
         let origin = Some(self.sources.provenance(self.located.key(&spec.pointer)));
         Resource {
             address: spec.address,
@@ -270,6 +284,7 @@ impl<'a> Ctx<'a> {
             prune: spec.prune,
             origin,
             pointer: spec.pointer,
+            follows: None,
         }
     }
 
@@ -375,6 +390,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        self.resolve_links(resources, &known);
         for cycle in self.language.cycles(resources) {
             let Some(first) = resources.iter().find(|r| r.address == cycle[0]) else {
                 continue;
@@ -396,6 +412,53 @@ impl<'a> Ctx<'a> {
                 .push(self.label_cycle(diagnostic, &cycle, resources));
         }
         self.diagnostics
+    }
+
+    /// Resolves each record's `link:` to the release it follows: a declared resource of kind
+    /// [`KIND_RELEASE`], which becomes an ordering edge too.
+    fn resolve_links(&mut self, resources: &mut [Resource], known: &HashMap<String, usize>) {
+        for (from, target, pointer) in std::mem::take(&mut self.pending_links) {
+            let releases = || {
+                resources
+                    .iter()
+                    .filter(|r| r.kind == KIND_RELEASE)
+                    .map(|r| r.address.as_str())
+            };
+            match known.get(&target) {
+                Some(&t) if resources[t].kind == KIND_RELEASE => {
+                    if let Some(&i) = known.get(&from.0) {
+                        resources[i].follows = Some(Address(target.clone()));
+                        resources[i].depends_on.push(Address(target));
+                    }
+                }
+                Some(&t) => {
+                    let kind = resources[t].kind.clone();
+                    let help = release_list(releases());
+                    self.error(
+                        DiagnosticKind::InvalidValue,
+                        format!("`{from}` links to `{target}`, a {kind}, not a release"),
+                        &pointer,
+                        "a deployment record follows a release",
+                    )
+                    .help = Some(help);
+                }
+                None if self
+                    .invalid
+                    .iter()
+                    .any(|kind_name| target.ends_with(&format!(".{kind_name}"))) => {}
+                None => {
+                    let help = did_you_mean(&target, releases())
+                        .unwrap_or_else(|| release_list(releases()));
+                    self.error(
+                        DiagnosticKind::DanglingReference,
+                        format!("`{from}` links to unknown release `{target}`"),
+                        &pointer,
+                        "no release has this address",
+                    )
+                    .help = Some(help);
+                }
+            }
+        }
     }
 
     fn label_cycle(
@@ -435,3 +498,17 @@ impl<'a> Ctx<'a> {
         diagnostic
     }
 }
+
+/// "releases: a, b" (or that there is none) for a link that names no release.
+fn release_list<'r>(releases: impl Iterator<Item = &'r str>) -> String {
+    let releases: Vec<&str> = releases.collect();
+    if releases.is_empty() {
+        "the manifest declares no release to link to".to_owned()
+    } else {
+        format!("releases: {}", releases.join(", "))
+    }
+}
+
+#[cfg(test)]
+#[path = "link_tests.rs"]
+mod link_tests;

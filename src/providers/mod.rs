@@ -101,10 +101,27 @@ pub enum ReferenceKind {
 /// Receives progress lines ("deployment 42: inprogress") of one address.
 pub type ProgressFn = Arc<dyn Fn(&Address, &str) + Send + Sync>;
 
+/// How the release a deployment record follows went, as the record learns it
+/// ([`ApplyContext::release_outcome`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseOutcome {
+    /// The release has nothing to do in this apply: it already runs what the manifest says.
+    Converged,
+    /// Its deployment succeeded (the executor's one-line result).
+    Succeeded(String),
+    /// Its deployment failed, or the release could not start it (the error, redacted).
+    Failed(String),
+    /// Apply stopped following it (interrupted, timed out): the deployment may go on at the
+    /// provider, and the record must not claim an outcome it does not know.
+    Abandoned(String),
+}
+
 /// What apply shares with providers while it runs.
 #[derive(Clone)]
 pub struct ApplyContext {
     ids: Arc<RwLock<HashMap<Address, String>>>,
+    /// Per release that deployment records follow in this apply: its outcome once it ended.
+    releases: Arc<RwLock<HashMap<Address, tokio::sync::watch::Receiver<Option<ReleaseOutcome>>>>>,
     /// Turns true on Ctrl-C: stop polling, cancel running deployments where possible.
     pub interrupted: tokio::sync::watch::Receiver<bool>,
     /// Progress lines ("deployment 42: inprogress") for the reporter.
@@ -123,6 +140,7 @@ impl ApplyContext {
     ) -> Self {
         ApplyContext {
             ids: Arc::new(RwLock::new(known_ids)),
+            releases: Arc::default(),
             interrupted,
             progress,
             deploy_timeout,
@@ -155,6 +173,41 @@ impl ApplyContext {
 
     pub fn is_interrupted(&self) -> bool {
         *self.interrupted.borrow()
+    }
+
+    /// How the release that `record` follows ended (waiting until it has). The executor
+    /// starts a record together with its release, so a record's `execute` opens the record
+    /// (in progress), awaits this, and closes it with the outcome. A record that follows no
+    /// release, or whose release has no change in this apply, gets
+    /// [`ReleaseOutcome::Converged`] at once.
+    pub async fn release_outcome(&self, record: &Change) -> ReleaseOutcome {
+        let Some(release) = &record.follows else {
+            return ReleaseOutcome::Converged;
+        };
+        let watched = (self.releases.read().unwrap_or_else(|p| p.into_inner()))
+            .get(release)
+            .cloned();
+        let Some(mut watched) = watched else {
+            return ReleaseOutcome::Converged;
+        };
+        match watched.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone().unwrap_or(ReleaseOutcome::Converged),
+            Err(_) => ReleaseOutcome::Abandoned(format!(
+                "apply ended before `{release}` reported how it went"
+            )),
+        }
+    }
+
+    /// Makes `release`'s outcome available to the records that follow it; the executor
+    /// sends it on the returned sender when the release ends.
+    pub(crate) fn watch_release(
+        &self,
+        release: &Address,
+    ) -> tokio::sync::watch::Sender<Option<ReleaseOutcome>> {
+        let (sender, receiver) = tokio::sync::watch::channel(None);
+        (self.releases.write().unwrap_or_else(|p| p.into_inner()))
+            .insert(release.clone(), receiver);
+        sender
     }
 }
 

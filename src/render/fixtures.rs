@@ -21,6 +21,7 @@ pub fn change(address: &str, action: Action, reason: &str, fields: Vec<FieldChan
         desired: None,
         origin: None,
         following: None,
+        follows: None,
     }
 }
 

@@ -10,8 +10,7 @@ use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::Address;
 
-/// The kind of every provider's releases: one deployment of what the manifest names.
-pub const KIND_RELEASE: &str = "release";
+pub use crate::model::KIND_RELEASE;
 
 /// The spec of a top-level resource of instance `provider`: addressed
 /// `<provider>.<kind>.<name>`, with no parent, and never protected or pruned, since nothing
@@ -37,6 +36,7 @@ pub fn top_level<'s>(
         prune: false,
         depends_on,
         explicit_depends_on,
+        link: None,
     }
 }
 

@@ -53,6 +53,7 @@ pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
             prune: project.prune,
             depends_on: Vec::new(),
             explicit_depends_on: &project.depends_on,
+            link: None,
         }));
         for (stage_name, stage) in &project.stages {
             let stage_pointer = join(&join(&pointer, "stages"), stage_name);
@@ -71,6 +72,7 @@ pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
                 prune: stage.prune,
                 depends_on: vec![project_address.clone()],
                 explicit_depends_on: &stage.depends_on,
+                link: None,
             }));
             for (scenario_name, scenario) in &stage.scenarios {
                 let scenario_pointer = join(&join(&stage_pointer, "scenarios"), scenario_name);
@@ -88,6 +90,7 @@ pub fn lower(section: &NcpSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
                     prune: false,
                     depends_on: vec![stage_address.clone()],
                     explicit_depends_on: &scenario.depends_on,
+                    link: None,
                 }));
             }
         }

@@ -68,6 +68,9 @@ pub struct Thing {
     pub provider: Option<String>,
     /// How big it is.
     pub size: u8,
+    /// A release whose deployment this thing records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     #[serde(default)]
     pub depends_on: Vec<String>,
 }
@@ -104,6 +107,7 @@ impl ProviderKind for Echo {
                 prune: false,
                 depends_on: Vec::new(),
                 explicit_depends_on: &thing.depends_on,
+                link: thing.link.as_deref(),
             }));
         }
         resources
