@@ -6,8 +6,14 @@
 pub mod client;
 pub mod config;
 pub mod emulator;
+mod execute;
+mod fetch;
+mod fetch_environments;
 pub mod lower;
 pub mod manifest;
+pub mod provider;
+mod record;
+mod reviewers;
 pub mod wire;
 
 use std::sync::Arc;
@@ -40,13 +46,13 @@ impl ProviderKind for Repos {
     }
 
     fn instantiate(
-        _name: &str,
-        _config: &Self::Config,
-        _setup: &Setup<'_>,
+        name: &str,
+        config: &Self::Config,
+        setup: &Setup<'_>,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Err(ProviderError::Unsupported {
-            operation: "connect",
-        })
+        Ok(Arc::new(provider::GithubProvider::from_config(
+            name, config, setup,
+        )?))
     }
 
     fn emulator(ctx: &EmulatorContext) -> Arc<dyn Emulator> {
