@@ -13,10 +13,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::client::{DeploymentFilter, GithubClient, GithubError, RepoRef};
-use super::lower::{
-    KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_SECRET,
-    KIND_TAG_POLICY, KIND_VARIABLE,
-};
+use super::lower::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_TAG_POLICY};
 use super::provider::{GithubProvider, Place};
 use super::reviewers::{Reviewer, lookup_reviewers, reviewers_of};
 use super::wire::{DeploymentState, Environment, PolicyType};
