@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
 use super::git::RefKind;
-use super::request::{Body, Call, Params, QueryPairs, listed, not_a};
+use super::request::{Body, Call, Params, QueryPairs, array, not_a};
 use super::state::{Deployment, Environment, GhState, Repo};
 use super::{GithubEmulator, environments, policies, repos, views};
 use crate::providers::common::emulator::now_ms;
@@ -104,8 +104,7 @@ pub(super) async fn list(
             .filter(|run| query.filter("ref").is_none_or(|git_ref| run.git_ref == git_ref))
             .map(|run| view(&call, repo, run))
             .collect();
-        let (page, link) = query.page(30, 100).slice(all, &call);
-        Ok(listed(Value::Array(page), link))
+        Ok(array(&call, query.page(30, 100), all))
     })
 }
 

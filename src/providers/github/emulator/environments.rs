@@ -25,7 +25,7 @@ use axum::Json;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, FieldError};
-use super::request::{Body, Call, Params, QueryPairs, listed, not_a, schema};
+use super::request::{Body, Call, Params, QueryPairs, not_a, schema, wrapped};
 use super::state::{BranchPolicyMode, Environment, GhState, Repo, Reviewer};
 use super::{GithubEmulator, repos, secrets, seed, views};
 use crate::providers::common::emulator::now_ms;
@@ -47,6 +47,38 @@ pub(super) fn find<'a>(
         .environment(repo.id, params.text("environment_name")?)
         .ok_or_else(ApiError::not_found)?;
     Ok((repo, env))
+}
+
+/// The environment a route names, for a change.
+pub(super) fn find_mut<'a>(
+    state: &'a mut GhState,
+    params: &Params,
+) -> ApiResult<&'a mut Tracked<Environment>> {
+    let (repo, env) = find(state, params)?;
+    let (repo_id, name) = (repo.id, env.name.clone());
+    state.environment_mut(repo_id, &name).ok_or_else(ApiError::not_found)
+}
+
+/// Runs `f` on the environment a route names, to change it. Only what `f` writes marks
+/// the environment changed (see `sandbox::changes`).
+pub(super) fn change<R>(
+    emulator: &GithubEmulator,
+    params: &Params,
+    f: impl FnOnce(&mut Tracked<Environment>) -> ApiResult<R>,
+) -> ApiResult<R> {
+    emulator.with_state(|state| f(find_mut(state, params)?))
+}
+
+/// What `pick` finds in the environment a route names, or 404.
+pub(super) fn item(
+    emulator: &GithubEmulator,
+    params: &Params,
+    pick: impl FnOnce(&Environment) -> Option<Value>,
+) -> ApiResult<Json<Value>> {
+    emulator.with_state(|state| {
+        let (_, env) = find(state, params)?;
+        pick(env).map(Json).ok_or_else(ApiError::not_found)
+    })
 }
 
 /// The API URL of an environment.
@@ -151,10 +183,8 @@ pub(super) async fn list(
         let mut envs: Vec<&Tracked<Environment>> =
             state.environments.iter().filter(|env| env.repo_id == repo.id).collect();
         envs.sort_by_key(|env| env.name.to_lowercase());
-        let total = envs.len();
-        let all: Vec<Value> = envs.iter().map(|env| view(&call, repo, env)).collect();
-        let (page, link) = query.page(30, 100).slice(all, &call);
-        Ok(listed(json!({ "total_count": total, "environments": page }), link))
+        let all = envs.iter().map(|env| view(&call, repo, env)).collect();
+        Ok(wrapped(&call, query.page(30, 100), "environments", all))
     })
 }
 

@@ -39,6 +39,7 @@ mod environments;
 mod error;
 mod gate;
 mod git;
+mod named;
 mod policies;
 mod repos;
 mod request;
@@ -63,7 +64,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 
 use self::error::ApiError;
-use self::state::GhState;
+use self::state::{GhState, Secret, Variable};
 use crate::providers::common::emulator::StateCell;
 use crate::sandbox::{Emulator, EmulatorContext, EmulatorState, InjectedFault};
 
@@ -152,18 +153,20 @@ impl Emulator for GithubEmulator {
         // Variables and secrets answer under both repository spellings.
         for env in [ENV, ENV_BY_ID] {
             let scoped: Vec<(String, MethodRouter<Emu>)> = vec![
-                (format!("{env}/variables"), get(variables::list).post(variables::create)),
+                (format!("{env}/variables"), get(named::list::<Variable>).post(variables::create)),
                 (
                     format!("{env}/variables/{{name}}"),
-                    get(variables::get)
+                    get(named::get::<Variable>)
                         .patch(variables::update)
-                        .delete(variables::delete),
+                        .delete(named::delete::<Variable>),
                 ),
-                (format!("{env}/secrets"), get(secrets::list)),
+                (format!("{env}/secrets"), get(named::list::<Secret>)),
                 (format!("{env}/secrets/public-key"), get(secrets::public_key)),
                 (
                     format!("{env}/secrets/{{secret_name}}"),
-                    get(secrets::get).put(secrets::put).delete(secrets::delete),
+                    get(named::get::<Secret>)
+                        .put(secrets::put)
+                        .delete(named::delete::<Secret>),
                 ),
             ];
             for (path, route) in scoped {

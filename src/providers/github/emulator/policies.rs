@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::request::{Body, Call, Params, QueryPairs, listed};
+use super::request::{Body, Call, Params, QueryPairs, wrapped};
 use super::state::{Environment, GhState, Policy, Repo};
 use super::{GithubEmulator, environments, views};
 use crate::sandbox::Tracked;
@@ -68,10 +68,7 @@ pub(super) async fn list(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
-        let all: Vec<Value> = env.policies.iter().map(view).collect();
-        let total = all.len();
-        let (page, link) = query.page(30, 100).slice(all, &call);
-        Ok(listed(json!({ "total_count": total, "branch_policies": page }), link))
+        Ok(wrapped(&call, query.page(30, 100), "branch_policies", env.policies.iter().map(view).collect()))
     })
 }
 
@@ -98,12 +95,10 @@ pub(super) async fn create(
             }
             return Ok(response);
         }
-        let (repo_id, env_name) = (repo.id, env.name.clone());
         let id = GhState::next_id(&mut state.next_policy_id);
         let policy = Policy { id, name, kind };
         let answer = view(&policy);
-        let env = state.environment_mut(repo_id, &env_name).ok_or_else(ApiError::not_found)?;
-        env.policies.push(policy);
+        environments::find_mut(state, &params)?.policies.push(policy);
         Ok(Json(answer).into_response())
     })
 }
@@ -116,11 +111,8 @@ pub(super) async fn get(
     let id = policy_id(&params)?;
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
-        env.policies
-            .iter()
-            .find(|policy| policy.id == id)
-            .map(|policy| Json(view(policy)))
-            .ok_or_else(ApiError::not_found)
+        let found = env.policies.iter().find(|policy| policy.id == id);
+        found.map(|policy| Json(view(policy))).ok_or_else(ApiError::not_found)
     })
 }
 
@@ -132,11 +124,9 @@ fn with_policy<R>(
 ) -> ApiResult<R> {
     let id = policy_id(params)?;
     emulator.with_state(|state| {
-        let (repo, env) = custom(state, params)?;
+        let (_, env) = custom(state, params)?;
         let index = env.policies.iter().position(|policy| policy.id == id).ok_or_else(ApiError::not_found)?;
-        let (repo_id, env_name) = (repo.id, env.name.clone());
-        let env = state.environment_mut(repo_id, &env_name).ok_or_else(ApiError::not_found)?;
-        Ok(f(env, index))
+        Ok(f(environments::find_mut(state, params)?, index))
     })
 }
 

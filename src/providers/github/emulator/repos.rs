@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
-use super::request::{Call, Params, QueryPairs, listed};
+use super::request::{Call, Params, QueryPairs, array};
 use super::state::{GhState, Repo};
 use super::{GithubEmulator, seed, views};
 use crate::sandbox::Tracked;
@@ -73,8 +73,7 @@ pub(super) async fn collaborators(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| find(state, &params).map(|_| ()))?;
     let all: Vec<Value> = seed::USERS.iter().map(|user| views::collaborator(&call, user)).collect();
-    let (page, link) = query.page(30, 100).slice(all, &call);
-    Ok(listed(Value::Array(page), link))
+    Ok(array(&call, query.page(30, 100), all))
 }
 
 /// `GET /users/{username}`
@@ -95,8 +94,7 @@ fn org(params: &Params) -> ApiResult<()> {
 pub(super) async fn teams(call: Call, params: Params, query: QueryPairs) -> ApiResult<Response> {
     org(&params)?;
     let all: Vec<Value> = seed::TEAMS.iter().map(|team| views::team(&call, team)).collect();
-    let (page, link) = query.page(30, 100).slice(all, &call);
-    Ok(listed(Value::Array(page), link))
+    Ok(array(&call, query.page(30, 100), all))
 }
 
 /// `GET /orgs/{org}/teams/{team_slug}`

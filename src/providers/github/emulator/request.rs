@@ -146,6 +146,22 @@ impl Page {
     }
 }
 
+/// A bare list: this page of `all` as a JSON array, with its `Link`.
+pub(super) fn array(call: &Call, page: Page, all: Vec<Value>) -> Response {
+    let (items, link) = page.slice(all, call);
+    listed(Value::Array(items), link)
+}
+
+/// A wrapped list: `{"total_count": N, "<key>": [this page]}`, with its `Link`.
+pub(super) fn wrapped(call: &Call, page: Page, key: &str, all: Vec<Value>) -> Response {
+    let total = all.len();
+    let (items, link) = page.slice(all, call);
+    let mut body = Map::new();
+    body.insert("total_count".to_owned(), Value::from(total));
+    body.insert(key.to_owned(), Value::Array(items));
+    listed(Value::Object(body), link)
+}
+
 /// A JSON answer with an optional `Link` header.
 pub(super) fn listed(body: Value, link: Option<String>) -> Response {
     let mut response = axum::Json(body).into_response();

@@ -25,8 +25,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::error::{ApiError, ApiResult};
-use super::request::{Body, Call, Params, QueryPairs, listed};
-use super::state::{KeyPair, Secret};
+use super::named::Named;
+use super::request::{Body, Params};
+use super::state::{Environment, KeyPair, Secret};
 use super::{GithubEmulator, environments, views};
 use crate::providers::common::emulator::now_ms;
 
@@ -77,12 +78,31 @@ pub(super) fn check_name(resource: &'static str, name: &str) -> ApiResult<String
     Ok(upper)
 }
 
-fn view(secret: &Secret) -> Value {
-    json!({
-        "name": secret.name,
-        "created_at": views::iso(secret.created_at),
-        "updated_at": views::iso(secret.updated_at),
-    })
+impl Named for Secret {
+    const KEY: &'static str = "secrets";
+    const PARAM: &'static str = "secret_name";
+    const PAGE: (usize, usize) = (30, 100);
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Name and dates only: values are never answered.
+    fn view(&self) -> Value {
+        json!({
+            "name": self.name,
+            "created_at": views::iso(self.created_at),
+            "updated_at": views::iso(self.updated_at),
+        })
+    }
+
+    fn all(env: &Environment) -> &Vec<Self> {
+        &env.secrets
+    }
+
+    fn all_mut(env: &mut Environment) -> &mut Vec<Self> {
+        &mut env.secrets
+    }
 }
 
 /// `GET …/environments/{environment_name}/secrets/public-key`
@@ -93,38 +113,6 @@ pub(super) async fn public_key(
     emulator.with_state(|state| {
         let (_, env) = environments::find(state, &params)?;
         Ok(Json(json!({ "key_id": env.key.key_id, "key": public_key_of(&env.key) })))
-    })
-}
-
-/// `GET …/environments/{environment_name}/secrets`
-pub(super) async fn list(
-    State(emulator): State<Arc<GithubEmulator>>,
-    call: Call,
-    params: Params,
-    query: QueryPairs,
-) -> ApiResult<Response> {
-    emulator.with_state(|state| {
-        let (_, env) = environments::find(state, &params)?;
-        let all: Vec<Value> = env.secrets.iter().map(view).collect();
-        let total = all.len();
-        let (page, link) = query.page(30, 100).slice(all, &call);
-        Ok(listed(json!({ "total_count": total, "secrets": page }), link))
-    })
-}
-
-/// `GET …/secrets/{secret_name}`
-pub(super) async fn get(
-    State(emulator): State<Arc<GithubEmulator>>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    let name = params.text("secret_name")?.to_owned();
-    emulator.with_state(|state| {
-        let (_, env) = environments::find(state, &params)?;
-        env.secrets
-            .iter()
-            .find(|secret| secret.name.eq_ignore_ascii_case(&name))
-            .map(|secret| Json(view(secret)))
-            .ok_or_else(ApiError::not_found)
     })
 }
 
@@ -163,13 +151,8 @@ pub(super) async fn put(
     let key_id = body.required_string("key_id")?;
     let name = check_name("Secret", params.text("secret_name")?)?;
     let now = now_ms();
-    emulator.with_state(|state| {
-        let (repo, env) = environments::find(state, &params)?;
-        let (repo_id, env_name) = (repo.id, env.name.clone());
+    environments::change(&emulator, &params, |env| {
         let sha256 = open(&env.key, &key_id, &encrypted)?;
-        let env = state
-            .environment_mut(repo_id, &env_name)
-            .ok_or_else(ApiError::not_found)?;
         env.updated_at = now;
         match env.secrets.iter_mut().find(|secret| secret.name == name) {
             Some(secret) => {
@@ -185,27 +168,8 @@ pub(super) async fn put(
     })
 }
 
-/// `DELETE …/secrets/{secret_name}`
-pub(super) async fn delete(
-    State(emulator): State<Arc<GithubEmulator>>,
-    params: Params,
-) -> ApiResult<Response> {
-    let name = params.text("secret_name")?.to_owned();
-    emulator.with_state(|state| {
-        let (repo, env) = environments::find(state, &params)?;
-        let (repo_id, env_name) = (repo.id, env.name.clone());
-        let env = state.environment_mut(repo_id, &env_name).ok_or_else(ApiError::not_found)?;
-        let before = env.secrets.len();
-        env.secrets.retain(|secret| !secret.name.eq_ignore_ascii_case(&name));
-        if env.secrets.len() == before {
-            return Err(ApiError::not_found());
-        }
-        Ok(StatusCode::NO_CONTENT.into_response())
-    })
-}
-
 /// The SHA-256 of a stored secret, for the admin API.
-pub(super) fn stored_hash(env: &super::state::Environment, name: &str) -> Option<String> {
+pub(super) fn stored_hash(env: &Environment, name: &str) -> Option<String> {
     env.secrets
         .iter()
         .find(|secret| secret.name.eq_ignore_ascii_case(name))

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::request::{Body, Call, Params, QueryPairs, listed};
+use super::request::{Body, Call, Params, QueryPairs, array};
 use super::state::{Deployment, GhState, Repo, Status};
 use super::{GithubEmulator, deployments, environments, views};
 use crate::providers::common::emulator::now_ms;
@@ -61,8 +61,7 @@ pub(super) async fn list(
     emulator.with_state(|state| {
         let (repo, run) = deployments::find(state, &params)?;
         let all: Vec<Value> = run.statuses.iter().rev().map(|status| view(&call, repo, run, status)).collect();
-        let (page, link) = query.page(30, 100).slice(all, &call);
-        Ok(listed(Value::Array(page), link))
+        Ok(array(&call, query.page(30, 100), all))
     })
 }
 

@@ -14,35 +14,40 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::request::{Body, Call, Params, QueryPairs, listed};
+use super::named::Named;
+use super::request::{Body, Params};
 use super::state::{Environment, Variable};
 use super::{GithubEmulator, environments, secrets, views};
 use crate::providers::common::emulator::now_ms;
-use crate::sandbox::Tracked;
 
 const MAX_VALUE_BYTES: usize = 48 * 1024;
 
-fn view(variable: &Variable) -> Value {
-    json!({
-        "name": variable.name,
-        "value": variable.value,
-        "created_at": views::iso(variable.created_at),
-        "updated_at": views::iso(variable.updated_at),
-    })
-}
+impl Named for Variable {
+    const KEY: &'static str = "variables";
+    const PARAM: &'static str = "name";
+    /// GitHub pages variables 10 at a time, at most 30.
+    const PAGE: (usize, usize) = (10, 30);
 
-/// Runs `f` on the environment the route names, mutably.
-fn with_env<R>(
-    emulator: &GithubEmulator,
-    params: &Params,
-    f: impl FnOnce(&mut Tracked<Environment>) -> ApiResult<R>,
-) -> ApiResult<R> {
-    emulator.with_state(|state| {
-        let (repo, env) = environments::find(state, params)?;
-        let (repo_id, name) = (repo.id, env.name.clone());
-        let env = state.environment_mut(repo_id, &name).ok_or_else(ApiError::not_found)?;
-        f(env)
-    })
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn view(&self) -> Value {
+        json!({
+            "name": self.name,
+            "value": self.value,
+            "created_at": views::iso(self.created_at),
+            "updated_at": views::iso(self.updated_at),
+        })
+    }
+
+    fn all(env: &Environment) -> &Vec<Self> {
+        &env.variables
+    }
+
+    fn all_mut(env: &mut Environment) -> &mut Vec<Self> {
+        &mut env.variables
+    }
 }
 
 fn value_of(body: &Body, required: bool) -> ApiResult<Option<String>> {
@@ -51,38 +56,6 @@ fn value_of(body: &Body, required: bool) -> ApiResult<Option<String>> {
         return Err(ApiError::invalid("Variable", "value", "invalid", "value is larger than 48 KB"));
     }
     Ok(value)
-}
-
-/// `GET …/environments/{environment_name}/variables`
-pub(super) async fn list(
-    State(emulator): State<Arc<GithubEmulator>>,
-    call: Call,
-    params: Params,
-    query: QueryPairs,
-) -> ApiResult<Response> {
-    emulator.with_state(|state| {
-        let (_, env) = environments::find(state, &params)?;
-        let all: Vec<Value> = env.variables.iter().map(view).collect();
-        let total = all.len();
-        let (page, link) = query.page(10, 30).slice(all, &call);
-        Ok(listed(json!({ "total_count": total, "variables": page }), link))
-    })
-}
-
-/// `GET …/variables/{name}`
-pub(super) async fn get(
-    State(emulator): State<Arc<GithubEmulator>>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    let name = params.text("name")?.to_owned();
-    emulator.with_state(|state| {
-        let (_, env) = environments::find(state, &params)?;
-        env.variables
-            .iter()
-            .find(|variable| variable.name.eq_ignore_ascii_case(&name))
-            .map(|variable| Json(view(variable)))
-            .ok_or_else(ApiError::not_found)
-    })
 }
 
 /// `POST …/variables` `{name, value}`
@@ -95,7 +68,7 @@ pub(super) async fn create(
     let name = secrets::check_name("Variable", &body.required_string("name")?)?;
     let value = value_of(&body, true)?.unwrap_or_default();
     let now = now_ms();
-    with_env(&emulator, &params, |env| {
+    environments::change(&emulator, &params, |env| {
         if env.variables.iter().any(|variable| variable.name == name) {
             return Err(ApiError::conflict("Already exists - Variable already exists", None));
         }
@@ -116,7 +89,7 @@ pub(super) async fn update(
     let rename = body.string("name")?.map(|name| secrets::check_name("Variable", &name)).transpose()?;
     let value = value_of(&body, false)?;
     let now = now_ms();
-    with_env(&emulator, &params, |env| {
+    environments::change(&emulator, &params, |env| {
         let Some(index) = env.variables.iter().position(|variable| variable.name == current) else {
             return Err(ApiError::not_found());
         };
@@ -134,25 +107,6 @@ pub(super) async fn update(
             variable.value = value;
         }
         variable.updated_at = now;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    })
-}
-
-/// `DELETE …/variables/{name}`
-pub(super) async fn delete(
-    State(emulator): State<Arc<GithubEmulator>>,
-    params: Params,
-) -> ApiResult<Response> {
-    let name = params.text("name")?.to_ascii_uppercase();
-    let exists = emulator.with_state(|state| {
-        environments::find(state, &params)
-            .map(|(_, env)| env.variables.iter().any(|variable| variable.name == name))
-    })?;
-    if !exists {
-        return Err(ApiError::not_found());
-    }
-    with_env(&emulator, &params, |env| {
-        env.variables.retain(|variable| variable.name != name);
         Ok(StatusCode::NO_CONTENT.into_response())
     })
 }

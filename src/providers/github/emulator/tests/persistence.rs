@@ -24,6 +24,18 @@ async fn environments_secrets_refs_and_deployments_survive_a_restart() {
     let last = log.lines().last().unwrap();
     assert!(last.contains("\"deployments\"") && !last.contains("svc-07"), "{last}");
     assert!(!log.contains("kept-secret"));
+    // Refused writes change nothing, so they add nothing to the log.
+    gh.post(&format!("{env}/variables"), json!({"name": "A", "value": "1"})).await.expect(201);
+    let before = std::fs::read_to_string(state_file.with_file_name("state.json.log")).unwrap();
+    gh.delete(&format!("{env}/secrets/MISSING")).await.expect(404);
+    gh.post(&format!("{env}/variables"), json!({"name": "a", "value": "2"})).await.expect(409);
+    gh.delete(&format!("{env}/variables/B")).await.expect(404);
+    gh.put(env, json!({"wait_timer": -1})).await.expect(422);
+    gh.delete(&format!("/repos/octo-org/shop/deployments/{}", run["id"])).await.expect(204);
+    let after = std::fs::read_to_string(state_file.with_file_name("state.json.log")).unwrap();
+    assert_eq!(after.lines().count(), before.lines().count() + 1, "only the delete is logged");
+    let run = gh.deploy("octo-org/shop", "production", "main").await;
+    gh.status("octo-org/shop", &run["id"], json!({"state": "success"})).await;
     sandbox.shutdown().await;
 
     let text = std::fs::read_to_string(&state_file).unwrap();
