@@ -658,6 +658,10 @@ mod tests {
         let tag = json!({ "name": "v*", "type": "regex" });
         fails_naming(check_request("POST", &format!("{ENV}/deployment-branch-policies"), &tag), "/type:");
         fails_naming(check_request("POST", "/repos/o/r/deployments", &json!({ "task": "deploy" })), "\"ref\" is a required property");
+        // A sealed secret must be base64.
+        let secret = json!({ "encrypted_value": "not base64!", "key_id": "012345678912345678" });
+        let path = format!("{ENV}/secrets/DEPLOY_KEY");
+        fails_naming(check_request("PUT", &path, &secret), "/encrypted_value:");
         // null is only for fields GitHub marks nullable.
         let mut null_sha = sample("deployment.json");
         null_sha["sha"] = Value::Null;
