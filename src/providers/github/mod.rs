@@ -11,6 +11,8 @@ mod fetch;
 mod fetch_environments;
 pub mod lower;
 pub mod manifest;
+#[cfg(test)]
+pub(crate) mod openapi;
 pub mod provider;
 mod record;
 mod reviewers;
