@@ -16,6 +16,8 @@ pub(crate) mod openapi;
 pub mod provider;
 mod record;
 mod reviewers;
+#[cfg(test)]
+mod tests;
 pub mod wire;
 
 use std::sync::Arc;

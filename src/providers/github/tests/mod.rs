@@ -1,0 +1,5 @@
+//! The provider against the emulator over HTTP: plan, apply, a converged re-plan, and the
+//! record that follows a release.
+
+mod linked;
+mod roundtrip;
