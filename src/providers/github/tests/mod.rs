@@ -1,5 +1,6 @@
 //! The provider against the emulator over HTTP: plan, apply, a converged re-plan, and the
 //! record that follows a release.
 
+mod faults;
 mod linked;
 mod roundtrip;

@@ -109,7 +109,7 @@ impl Reporter for Quiet {
     fn finished(&self, _change: &Change, _status: &NodeStatus) {}
 }
 
-async fn apply_all(provider: GithubProvider, changes: Vec<Change>, resources: &[Resource]) -> apply::ApplyReport {
+pub(super) async fn apply_all(provider: GithubProvider, changes: Vec<Change>, resources: &[Resource]) -> apply::ApplyReport {
     let provider: Arc<dyn Provider> = Arc::new(provider);
     let providers = HashMap::from([("gh".to_owned(), provider)]);
     let (_tx, interrupted) = tokio::sync::watch::channel(false);
