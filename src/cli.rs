@@ -141,8 +141,9 @@ pub struct ExportArgs {
     /// The provider instance to export, by its name under `providers:`.
     #[arg(long, value_name = "NAME")]
     pub provider: String,
-    /// Export only this project (repeatable); default: every project.
-    #[arg(long = "project", value_name = "NAME")]
+    /// Export only this top-level object (repeatable): a project, or a repository as
+    /// `owner/name`; default: every project, or the repositories the manifest declares.
+    #[arg(long = "project", visible_alias = "repository", value_name = "NAME")]
     pub projects: Vec<String>,
     /// Write the YAML to this file instead of stdout.
     #[arg(long, value_name = "FILE")]

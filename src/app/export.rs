@@ -36,6 +36,12 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
         .filter(|c| c.provider_type == provider_type)
         .count()
         > 1;
+    let mut declared: Vec<String> = (loaded.resources.iter())
+        .filter(|r| r.provider == args.provider && r.parent.is_none())
+        .map(|r| r.name.clone())
+        .collect();
+    declared.sort();
+    declared.dedup();
     drop(loaded);
     let session = Session::open(&args.manifest, PARALLELISM).await?;
     let provider = session
@@ -45,7 +51,11 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode, AppError> {
     let mut only = args.projects.clone();
     only.sort();
     only.dedup();
-    let filter = ExportFilter { only, pin_instance };
+    let filter = ExportFilter {
+        only,
+        pin_instance,
+        declared,
+    };
     let exported = match provider.export(&filter).await {
         Ok(exported) => exported,
         Err(ProviderError::Unsupported { operation }) => {

@@ -228,6 +228,10 @@ pub struct ExportFilter {
     /// Write the instance's name on every exported top-level object (`provider: NAME`), for
     /// manifests with more than one instance of the provider's type.
     pub pin_instance: bool,
+    /// Names of the instance's top-level objects the manifest already declares: what a
+    /// provider that cannot list everything (a code host's repositories) exports when
+    /// [`ExportFilter::only`] is empty.
+    pub declared: Vec<String>,
 }
 
 /// The manifest section an instance exported, and what it had to leave out.

@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod emulator;
 mod execute;
+mod export;
 mod fetch;
 mod fetch_environments;
 pub mod lower;

@@ -14,7 +14,7 @@ use super::lower::{KIND_DEPLOYMENT, KIND_SECRET};
 use crate::model::{Address, Change, KindRules, RemoteState, Resource};
 use crate::providers::common::instance::Instance;
 use crate::providers::kind::Setup;
-use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
+use crate::providers::{ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError};
 
 /// Where an object lives: its repository and, below an environment, the environment's name
 /// (as the manifest spells it: GitHub matches environment names ignoring case).
@@ -35,6 +35,8 @@ pub(super) struct Known {
 
 /// One `github` provider instance.
 pub struct GithubProvider {
+    /// The instance's name (under `providers:`).
+    pub(super) name: String,
     pub(super) client: GithubClient,
     pub(super) known: Mutex<Known>,
     /// Tells this process's records apart from any other's (the run marker's suffix).
@@ -74,6 +76,7 @@ impl GithubProvider {
         let client = GithubClient::new(&api, &token, setup.http.clone())
             .map_err(|err| instance.error(err.to_string(), None))?;
         Ok(GithubProvider {
+            name: name.to_owned(),
             client,
             known: Mutex::new(Known::default()),
             run: run_id(),
@@ -149,5 +152,9 @@ impl Provider for GithubProvider {
 
     fn requests_sent(&self) -> u64 {
         self.client.http_stats().total
+    }
+
+    async fn export(&self, filter: &ExportFilter) -> Result<Exported, ProviderError> {
+        super::export::export(&self.name, &self.client, filter).await
     }
 }

@@ -151,6 +151,29 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
     use sha2::Digest;
     let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key").iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(hash["sha256"], expected.as_str());
+
+    // Export declares the environment as it is, and names the secret without its value.
+    let filter = crate::providers::ExportFilter {
+        declared: vec!["octo-org/shop".into()],
+        ..Default::default()
+    };
+    let exported = provider(&sandbox).export(&filter).await.expect("export");
+    assert_eq!(
+        exported.section["repositories"]["octo-org/shop"]["environments"]["production"],
+        json!({
+            "wait_timer": 5,
+            "prevent_self_review": true,
+            "reviewers": { "users": ["octocat"], "teams": ["release-managers"] },
+            "deployment_branch_policy": { "custom": [{ "branch": "release/*" }] },
+            "variables": { "API_URL": "https://shop.example.com" },
+        })
+    );
+    assert!(
+        exported.notes.iter().any(|n| n.contains("Secret `DEPLOY_KEY`")),
+        "{:?}",
+        exported.notes
+    );
+    assert!(!format!("{:?}", exported.section).contains("s3cr3t"));
 }
 
 #[tokio::test]
