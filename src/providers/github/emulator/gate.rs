@@ -1,6 +1,8 @@
 //! What every API request passes before its route: the token, the secondary and primary
 //! rate limits, the API version; and the headers every answer carries.
 //!
+//! - `User-Agent` is required: without one, 403 `Request forbidden by administrative rules…`,
+//!   as GitHub refuses such requests before anything else.
 //! - Auth: `Authorization: Bearer <token>` or `token <token>` with [`demo::GITHUB_TOKEN`];
 //!   anything else is 401 `Bad credentials` (unknown routes too: the token is checked first).
 //! - Primary limit: 5,000 requests per hour per user, counted from the user's first request
@@ -208,6 +210,14 @@ pub(super) async fn gate(
     next: Next,
 ) -> Response {
     let limits = &emulator.limits;
+    if !request.headers().contains_key(header::USER_AGENT) {
+        let (window, _) = limits.take("", false);
+        let error = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.",
+        );
+        return with_headers(error.into_response(), window);
+    }
     let Some(user) = authenticate(request.headers()) else {
         let (window, allowed) = limits.take("", true);
         let error = if allowed { ApiError::unauthorized() } else { exceeded(0) };

@@ -54,6 +54,7 @@ async fn api_versions_unknown_routes_and_methods() {
         .http
         .get(format!("{}/users/octocat", gh.base))
         .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
+        .header("user-agent", "tests")
         .send()
         .await
         .unwrap();
@@ -63,12 +64,23 @@ async fn api_versions_unknown_routes_and_methods() {
         .get(format!("{}/users/octocat", gh.base))
         .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
         .header("x-github-api-version", "2026-03-10")
+        .header("user-agent", "tests")
         .send()
         .await
         .unwrap();
     assert_eq!(reply.status(), 400);
     let body: serde_json::Value = reply.json().await.unwrap();
     assert!(body["message"].as_str().unwrap().starts_with("Invalid API version provided"), "{body}");
+    let no_agent = gh
+        .http
+        .get(format!("{}/users/octocat", gh.base))
+        .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_agent.status(), 403, "GitHub requires a User-Agent");
+    let body: serde_json::Value = no_agent.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("User-Agent"), "{body}");
     gh.get("/repos/octo-org/shop/nothing-here").await.error(404, "Not Found");
     gh.get("/api/v3/api/v3/users/octocat").await.error(404, "Not Found");
     gh.send(Method::PATCH, "/repos/octo-org/shop", Some(json!({}))).await.error(404, "Not Found");
