@@ -81,7 +81,15 @@ async fn api_versions_unknown_routes_and_methods() {
     assert_eq!(no_agent.status(), 403, "GitHub requires a User-Agent");
     let body: serde_json::Value = no_agent.json().await.unwrap();
     assert!(body["message"].as_str().unwrap().contains("User-Agent"), "{body}");
-    gh.get("/repos/octo-org/shop/nothing-here").await.error(404, "Not Found");
+    let unknown = gh.get("/repos/octo-org/shop/nothing-here").await;
+    unknown.error(404, "Not Found");
+    let refused = gh.post("/repos/octo-org/shop/deployments", json!({})).await;
+    refused.error(422, "wasn't supplied");
+    for reply in [&unknown, &refused] {
+        for header in ["limit", "remaining", "used", "reset", "resource"] {
+            assert!(reply.header(&format!("x-ratelimit-{header}")).is_some(), "{header}");
+        }
+    }
     gh.get("/api/v3/api/v3/users/octocat").await.error(404, "Not Found");
     gh.send(Method::PATCH, "/repos/octo-org/shop", Some(json!({}))).await.error(404, "Not Found");
     gh.get("/repos/octo-org/shop/deployments/abc").await.error(404, "Not Found");
