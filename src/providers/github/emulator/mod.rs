@@ -117,6 +117,7 @@ impl Emulator for GithubEmulator {
             (format!("{REPO}/commits/{{*ref}}"), get(repos::commit)),
             (format!("{REPO}/collaborators"), get(repos::collaborators)),
             ("/users/{username}".into(), get(repos::user)),
+            ("/rate_limit".into(), get(gate::rate_limit)),
             ("/orgs/{org}/teams".into(), get(repos::teams)),
             ("/orgs/{org}/teams/{team_slug}".into(), get(repos::team)),
             (format!("{REPO}/environments"), get(environments::list)),

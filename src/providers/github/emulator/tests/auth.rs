@@ -119,7 +119,12 @@ async fn the_primary_limit_counts_down_is_exhausted_and_resets() {
     let admin = gh.admin(Method::GET, "/repos/octo-org/shop/deployments", None).await.expect(200);
     assert_eq!(admin["count"], 0);
 
+    let window = gh.get("/rate_limit").await.expect(200);
+    assert_eq!(window["resources"]["core"]["remaining"], 0);
+    assert_eq!(window["rate"]["limit"], 5000);
     gh.admin(Method::DELETE, "/rate-limit", None).await.expect(200);
+    let window = gh.enterprise().get("/rate_limit").await.expect(200);
+    assert_eq!(window["resources"]["core"]["used"], 0, "reading the window does not count");
     let again = gh.get("/users/octocat").await;
     assert_eq!(again.status, 200);
     assert_eq!(again.header("x-ratelimit-remaining"), Some("4999"));
