@@ -1,0 +1,188 @@
+//! Test helpers: a sandbox on a free port and a minimal GitHub REST client.
+//!
+//! Deliberately independent of the real client (`providers::github::client`), so emulator
+//! tests pin the wire format from the outside, the way GitHub's documents state it.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use crypto_box::PublicKey;
+use crypto_box::aead::OsRng;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+
+use super::demo;
+pub(crate) use crate::providers::common::testkit::start;
+use crate::sandbox::{SandboxHandle, SandboxOptions};
+
+/// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// A header as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The URL of a `Link` relation.
+    pub(crate) fn link(&self, rel: &str) -> Option<String> {
+        let link = self.header("link")?;
+        link.split(", ").find_map(|part| {
+            let (url, relation) = part.split_once("; ")?;
+            (relation == format!("rel=\"{rel}\""))
+                .then(|| url.trim_start_matches('<').trim_end_matches('>').to_owned())
+        })
+    }
+
+    /// Asserts the status and returns the body.
+    pub(crate) fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        self.body
+    }
+
+    /// Asserts a GitHub error: status, a message containing `message`, `documentation_url`.
+    pub(crate) fn error(&self, status: u16, message: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        let text = self.body["message"].as_str().unwrap_or_default();
+        assert!(text.contains(message), "message {text:?} should mention {message:?}");
+        assert!(self.body["documentation_url"].is_string(), "{}", self.body);
+    }
+}
+
+/// A GitHub client holding the demo token, on one of the two mounts.
+#[derive(Clone)]
+pub(crate) struct Gh {
+    /// `http://127.0.0.1:PORT/github` or `…/github/api/v3`.
+    pub base: String,
+    /// `http://127.0.0.1:PORT/_sandbox/github`
+    pub admin: String,
+    pub http: reqwest::Client,
+    /// The `Authorization` header sent; `None` sends none.
+    pub authorization: Option<String>,
+}
+
+impl Gh {
+    /// A client on the github.com mount.
+    pub(crate) fn new(sandbox: &SandboxHandle) -> Self {
+        Gh {
+            base: sandbox.base_url(super::PROVIDER_TYPE),
+            admin: format!("http://{}/_sandbox/{}", sandbox.addr, super::PROVIDER_TYPE),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            authorization: Some(format!("Bearer {}", demo::GITHUB_TOKEN)),
+        }
+    }
+
+    /// The same client on the Enterprise Server mount.
+    pub(crate) fn enterprise(&self) -> Self {
+        Gh { base: format!("{}/api/v3", self.base), ..self.clone() }
+    }
+
+    /// Sends a request to `path` (under the base, or a full URL) with optional body.
+    pub(crate) async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28")
+            .header("user-agent", "emulator-tests");
+        if let Some(authorization) = &self.authorization {
+            request = request.header("authorization", authorization);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("answered")).await
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub(crate) async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub(crate) async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// An admin call.
+    pub(crate) async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.admin));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("answered")).await
+    }
+
+    /// Every item of a paged list, following `Link: rel="next"` verbatim; `key` picks the
+    /// items out of a wrapped list (`None` for a bare array). Also the number of pages.
+    pub(crate) async fn walk(&self, first: &str, key: Option<&str>) -> (Vec<Value>, usize) {
+        let mut items = Vec::new();
+        let mut pages = 0;
+        let mut next = Some(first.to_owned());
+        while let Some(url) = next {
+            let reply = self.get(&url).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            pages += 1;
+            let list = match key {
+                Some(key) => reply.body[key].clone(),
+                None => reply.body.clone(),
+            };
+            items.extend(list.as_array().cloned().unwrap_or_default());
+            next = reply.link("next");
+            assert!(pages < 1000, "the Link chain does not end");
+        }
+        (items, pages)
+    }
+
+    /// Creates a deployment the deterministic way (`auto_merge: false`, no contexts).
+    pub(crate) async fn deploy(&self, repo: &str, environment: &str, git_ref: &str) -> Value {
+        let body = json!({ "ref": git_ref, "environment": environment, "auto_merge": false, "required_contexts": [] });
+        self.post(&format!("/repos/{repo}/deployments"), body).await.expect(201)
+    }
+
+    /// Posts a status on a deployment.
+    pub(crate) async fn status(&self, repo: &str, id: &Value, body: Value) -> Value {
+        self.post(&format!("/repos/{repo}/deployments/{id}/statuses"), body).await.expect(201)
+    }
+
+    /// Seals `value` for an environment's public key: `(key_id, encrypted_value)`.
+    pub(crate) async fn seal(&self, env_path: &str, value: &str) -> (String, String) {
+        let key = self.get(&format!("{env_path}/secrets/public-key")).await.expect(200);
+        let bytes: [u8; 32] = STANDARD.decode(key["key"].as_str().expect("key")).expect("base64").try_into().expect("32 bytes");
+        let sealed = PublicKey::from(bytes).seal(&mut OsRng, value.as_bytes()).expect("sealed");
+        (key["key_id"].as_str().expect("key_id").to_owned(), STANDARD.encode(sealed))
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body read");
+    Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+}
+
+/// A sandbox with in-memory state and a client on it.
+pub(crate) async fn sandbox() -> (SandboxHandle, Gh) {
+    let sandbox = start(SandboxOptions::default()).await;
+    let gh = Gh::new(&sandbox);
+    (sandbox, gh)
+}
