@@ -184,7 +184,13 @@ fn the_change_log_covers_every_part_of_each_emulators_state() {
                 StateChange::Entity { collection, .. } => collection,
             })
             .collect();
-        let collections = ["projects", "tokens", "binaries", "deployments"];
+        let collections = [
+            "projects",
+            "tokens",
+            "binaries",
+            "deployments",
+            "environments",
+        ];
         for key in document.keys() {
             assert!(
                 logged.contains(key) || collections.contains(&key.as_str()),

@@ -15,6 +15,9 @@
 //!   ref, sha, task, payload, state, states}]}` (oldest first; `states` oldest first).
 //! - `GET /repos/{owner}/{repo}/environments/{env}/secrets/{name}/sha256`: `{"sha256"}` of
 //!   the stored decrypted value.
+//! - `POST /repos/{owner}/{repo}/environments/{env}/rotate-key`: a new key pair for the
+//!   environment (`{"key_id"}`); boxes sealed for the old key are refused from now on, and
+//!   stored secrets stay.
 //! - `GET` / `PUT /rate-limit` `{"limit","window_secs"}` (a change restarts the windows);
 //!   `POST /rate-limit/exhaust` uses up the demo user's window; `DELETE /rate-limit` empties
 //!   every window and disarms the secondary limit.
@@ -49,6 +52,10 @@ pub(super) fn router(emulator: Arc<GithubEmulator>) -> Router {
         .route(
             &format!("{REPO}/environments/{{env}}/secrets/{{name}}/sha256"),
             get(secret_hash),
+        )
+        .route(
+            &format!("{REPO}/environments/{{env}}/rotate-key"),
+            post(rotate_key),
         )
         .route("/rate-limit", get(rate_limit).put(set_rate_limit).delete(reset_rate_limit))
         .route("/rate-limit/exhaust", post(exhaust))
@@ -213,6 +220,23 @@ async fn secret_hash(
         let env = state.environment(repo.id, &env).ok_or_else(|| AdminError::not_found(format!("no environment {env:?}")))?;
         let sha256 = secrets::stored_hash(env, &secret).ok_or_else(|| AdminError::not_found(format!("no secret {secret:?}")))?;
         Ok(Json(json!({ "sha256": sha256 })))
+    })
+}
+
+async fn rotate_key(
+    State(emulator): Emu,
+    Path((owner, name, env)): Path<(String, String, String)>,
+) -> Result<Json<Value>, AdminError> {
+    emulator.with_state(|state| {
+        let repo = state
+            .repo(&owner, &name)
+            .map(|repo| repo.id)
+            .ok_or_else(|| AdminError::not_found(format!("no repository {owner}/{name}")))?;
+        let env = state
+            .environment_mut(repo, &env)
+            .ok_or_else(|| AdminError::not_found(format!("no environment {env:?}")))?;
+        env.key = secrets::new_key_pair(env.id);
+        Ok(Json(json!({ "key_id": env.key.key_id })))
     })
 }
 

@@ -1,6 +1,8 @@
 //! What every API request passes before its route: the token, the secondary and primary
 //! rate limits, the API version; and the headers every answer carries.
 //!
+//! - `User-Agent` is required: without one, 403 `Request forbidden by administrative rules…`,
+//!   as GitHub refuses such requests before anything else.
 //! - Auth: `Authorization: Bearer <token>` or `token <token>` with [`demo::GITHUB_TOKEN`];
 //!   anything else is 401 `Bad credentials` (unknown routes too: the token is checked first).
 //! - Primary limit: 5,000 requests per hour per user, counted from the user's first request
@@ -8,6 +10,7 @@
 //!   (epoch seconds) and `-resource: core` (401s count against an anonymous bucket of 60).
 //!   Past the limit: 403 `API rate limit exceeded for user ID …` with remaining 0 until the
 //!   reset. The admin API sets the limit and window, empties it, or resets it.
+//!   `GET /rate_limit` answers the window without counting (and also when it is used up).
 //! - Secondary limit (admin-armed for the next N requests): 403 `You have exceeded a
 //!   secondary rate limit…` with `retry-after`; it does not count against the primary limit.
 //! - `X-GitHub-Api-Version`: absent or `2022-11-28`; anything else is 400.
@@ -20,11 +23,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Request, State};
+use axum::Json;
+use axum::extract::{Extension, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::request::Caller;
@@ -208,6 +213,14 @@ pub(super) async fn gate(
     next: Next,
 ) -> Response {
     let limits = &emulator.limits;
+    if !request.headers().contains_key(header::USER_AGENT) {
+        let (window, _) = limits.take("", false);
+        let error = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.",
+        );
+        return with_headers(error.into_response(), window);
+    }
     let Some(user) = authenticate(request.headers()) else {
         let (window, allowed) = limits.take("", true);
         let error = if allowed { ApiError::unauthorized() } else { exceeded(0) };
@@ -225,8 +238,10 @@ pub(super) async fn gate(
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         return with_headers(response, window);
     }
-    let (window, allowed) = limits.take(user.login, true);
-    if !allowed {
+    // `GET /rate_limit` neither counts nor is refused, as on GitHub.
+    let free = request.uri().path().ends_with("/rate_limit");
+    let (window, allowed) = limits.take(user.login, !free);
+    if !allowed && !free {
         return with_headers(exceeded(user.id).into_response(), window);
     }
     if let Some(version) = request.headers().get("x-github-api-version") {
@@ -239,7 +254,22 @@ pub(super) async fn gate(
         }
     }
     request.extensions_mut().insert(Caller(user));
+    request.extensions_mut().insert(window);
     with_headers(next.run(request).await, window)
+}
+
+/// `GET /rate_limit`: the caller's window, without counting it.
+pub(super) async fn rate_limit(window: Option<Extension<Window>>) -> Json<Value> {
+    let core = window.map_or(Value::Null, |Extension(window)| {
+        json!({
+            "limit": window.limit,
+            "used": window.used,
+            "remaining": window.remaining,
+            "reset": window.reset,
+            "resource": "core",
+        })
+    });
+    Json(json!({ "resources": { "core": core }, "rate": core }))
 }
 
 fn exceeded(user_id: i64) -> ApiError {

@@ -166,6 +166,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any prefix of four or more characters (in either case) names its commit, unless
+        /// another commit shares it.
+        #[test]
+        fn sha_prefixes_name_their_commit_or_nothing(index in 0usize..8, len in 4usize..=40, upper: bool) {
+            let repo = seed::repo(7, "o", "r");
+            let sha = repo.commits[index].sha.clone();
+            let prefix = if upper { sha[..len].to_uppercase() } else { sha[..len].to_owned() };
+            let shared = repo.commits.iter().filter(|c| c.sha.starts_with(&sha[..len])).count();
+            let found = repo.resolve(&prefix).map(|(commit, _)| commit.sha.clone());
+            proptest::prop_assert_eq!(found, (shared == 1).then_some(sha));
+        }
+    }
+
     #[test]
     fn pushes_and_merges_move_branches() {
         let mut repo = seed::repo(1, "o", "r");

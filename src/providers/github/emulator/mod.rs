@@ -11,9 +11,10 @@
 //! `http://HOST:PORT/github`) and at `/github/api/v3/<path>` (Enterprise Server: base URL
 //! `http://HOST:PORT/github/api/v3`); URLs in answers use the base the client called.
 //!
-//! Each module documents what GitHub's documents leave open: `gate` (auth, rate limits,
-//! API version), `error` (statuses and bodies), `request` (paging and `Link`), `repos`,
-//! `environments`, `policies`, `variables`, `secrets`, `deployments`, `statuses`, `admin`.
+//! Each module documents what GitHub's documents leave open: `gate` (User-Agent, auth,
+//! rate limits, API version), `error` (statuses and bodies), `request` (paging and `Link`),
+//! `repos`, `git` (refs), `environments`, `policies`, `named` (what variables and secrets
+//! share), `variables`, `secrets`, `deployments`, `statuses`, `admin` (test controls).
 //!
 //! The seed (static, identical in every sandbox; `seed.rs`). Owner and repository names
 //! match ignoring case, as on GitHub.
@@ -116,6 +117,7 @@ impl Emulator for GithubEmulator {
             (format!("{REPO}/commits/{{*ref}}"), get(repos::commit)),
             (format!("{REPO}/collaborators"), get(repos::collaborators)),
             ("/users/{username}".into(), get(repos::user)),
+            ("/rate_limit".into(), get(gate::rate_limit)),
             ("/orgs/{org}/teams".into(), get(repos::teams)),
             ("/orgs/{org}/teams/{team_slug}".into(), get(repos::team)),
             (format!("{REPO}/environments"), get(environments::list)),

@@ -175,3 +175,38 @@ pub(super) fn stored_hash(env: &Environment, name: &str) -> Option<String> {
         .find(|secret| secret.name.eq_ignore_ascii_case(name))
         .map(|secret| secret.sha256.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::check_name;
+
+    proptest! {
+        /// Exactly the names of `^[A-Za-z_][A-Za-z0-9_]*$` that do not start with
+        /// `GITHUB_` (in any case) are taken, and they are stored upper-case.
+        #[test]
+        fn names_follow_githubs_rule(name in "(GITHUB_|github_)?[A-Za-z0-9_.$ -]{0,12}") {
+            let shaped = regex_like(&name);
+            let reserved = name.to_ascii_uppercase().starts_with("GITHUB_");
+            match check_name("Secret", &name) {
+                Ok(stored) => {
+                    prop_assert!(shaped && !reserved, "{name:?} taken");
+                    prop_assert_eq!(stored, name.to_ascii_uppercase());
+                }
+                Err(error) => {
+                    prop_assert!(!shaped || reserved, "{name:?} refused");
+                    prop_assert_eq!(error.status.as_u16(), 422);
+                }
+            }
+        }
+    }
+
+    fn regex_like(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+    }
+}

@@ -293,7 +293,7 @@ pub(super) fn commit(call: &Call, repo: &Repo, commit: &Commit) -> Value {
     json!({
         "url": format!("{url}/commits/{}", commit.sha),
         "sha": commit.sha,
-        "node_id": node_id("Commit", repo.id),
+        "node_id": format!("C_{}", &commit.sha[..20.min(commit.sha.len())]),
         "html_url": format!("{html}/commit/{}", commit.sha),
         "comments_url": format!("{url}/commits/{}/comments", commit.sha),
         "commit": {

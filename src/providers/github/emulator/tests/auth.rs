@@ -54,6 +54,7 @@ async fn api_versions_unknown_routes_and_methods() {
         .http
         .get(format!("{}/users/octocat", gh.base))
         .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
+        .header("user-agent", "tests")
         .send()
         .await
         .unwrap();
@@ -63,13 +64,32 @@ async fn api_versions_unknown_routes_and_methods() {
         .get(format!("{}/users/octocat", gh.base))
         .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
         .header("x-github-api-version", "2026-03-10")
+        .header("user-agent", "tests")
         .send()
         .await
         .unwrap();
     assert_eq!(reply.status(), 400);
     let body: serde_json::Value = reply.json().await.unwrap();
     assert!(body["message"].as_str().unwrap().starts_with("Invalid API version provided"), "{body}");
-    gh.get("/repos/octo-org/shop/nothing-here").await.error(404, "Not Found");
+    let no_agent = gh
+        .http
+        .get(format!("{}/users/octocat", gh.base))
+        .header("authorization", format!("token {}", demo::GITHUB_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_agent.status(), 403, "GitHub requires a User-Agent");
+    let body: serde_json::Value = no_agent.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("User-Agent"), "{body}");
+    let unknown = gh.get("/repos/octo-org/shop/nothing-here").await;
+    unknown.error(404, "Not Found");
+    let refused = gh.post("/repos/octo-org/shop/deployments", json!({})).await;
+    refused.error(422, "wasn't supplied");
+    for reply in [&unknown, &refused] {
+        for header in ["limit", "remaining", "used", "reset", "resource"] {
+            assert!(reply.header(&format!("x-ratelimit-{header}")).is_some(), "{header}");
+        }
+    }
     gh.get("/api/v3/api/v3/users/octocat").await.error(404, "Not Found");
     gh.send(Method::PATCH, "/repos/octo-org/shop", Some(json!({}))).await.error(404, "Not Found");
     gh.get("/repos/octo-org/shop/deployments/abc").await.error(404, "Not Found");
@@ -99,7 +119,12 @@ async fn the_primary_limit_counts_down_is_exhausted_and_resets() {
     let admin = gh.admin(Method::GET, "/repos/octo-org/shop/deployments", None).await.expect(200);
     assert_eq!(admin["count"], 0);
 
+    let window = gh.get("/rate_limit").await.expect(200);
+    assert_eq!(window["resources"]["core"]["remaining"], 0);
+    assert_eq!(window["rate"]["limit"], 5000);
     gh.admin(Method::DELETE, "/rate-limit", None).await.expect(200);
+    let window = gh.enterprise().get("/rate_limit").await.expect(200);
+    assert_eq!(window["resources"]["core"]["used"], 0, "reading the window does not count");
     let again = gh.get("/users/octocat").await;
     assert_eq!(again.status, 200);
     assert_eq!(again.header("x-ratelimit-remaining"), Some("4999"));

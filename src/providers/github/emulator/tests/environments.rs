@@ -103,7 +103,8 @@ async fn every_protection_rule_is_validated() {
     gh.put(&format!("{ENVS}/staging"), json!({"reviewers": [{"type": "User"}]})).await.error(422, "Invalid request");
     let long = "x".repeat(256);
     gh.put(&format!("{ENVS}/{long}"), json!({})).await.error(422, "Validation Failed");
-    let reply = gh.http.put(format!("{}{ENVS}/staging", gh.base)).header("authorization", gh.authorization.clone().unwrap()).body("{not json").send().await.unwrap();
+    let reply = gh.http.put(format!("{}{ENVS}/staging", gh.base)).header("authorization", gh.authorization.clone().unwrap())
+        .header("user-agent", "tests").body("{not json").send().await.unwrap();
     assert_eq!(reply.status(), 400);
 }
 

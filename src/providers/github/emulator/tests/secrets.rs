@@ -73,4 +73,15 @@ async fn boxes_for_another_key_stale_key_ids_and_bad_names_are_refused() {
     let by_id = gh.enterprise().get("/repositories/501/environments/production/secrets").await.expect(200);
     assert_eq!(by_id["total_count"], 1);
     gh.get("/repos/octo-org/shop/environments/none/secrets/public-key").await.error(404, "Not Found");
+    // After a key rotation the old key id and its boxes are refused; the secret stays.
+    let rotated = gh
+        .admin(Method::POST, "/repos/octo-org/shop/environments/production/rotate-key", None)
+        .await
+        .expect(200);
+    assert_ne!(rotated["key_id"], key_id.as_str());
+    put("A", &sealed, &key_id).await.error(422, "Validation Failed");
+    assert_eq!(gh.get(&format!("{ENV}/secrets")).await.expect(200)["total_count"], 1);
+    let (new_id, resealed) = gh.seal(ENV, "value").await;
+    assert_eq!(new_id, rotated["key_id"].as_str().unwrap());
+    put("A", &resealed, &new_id).await.expect(204);
 }
