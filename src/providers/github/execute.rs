@@ -12,7 +12,8 @@ use super::lower::{
 use super::provider::{GithubProvider, Place};
 use super::reviewers::{key, reviewers_of};
 use super::wire::{
-    BranchPolicySettings, EnvironmentSettings, NewBranchPolicy, PolicyType, ReviewerRef, Variable,
+    BranchPolicySettings, Environment, EnvironmentSettings, NewBranchPolicy, PolicyType,
+    ReviewerRef, Variable,
 };
 use crate::model::{Action, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
@@ -130,44 +131,89 @@ fn place_of(provider: &GithubProvider, change: &Change) -> Result<Place, Provide
     })
 }
 
-/// The PUT body: the settings the manifest sets, reviewers by the ids read during the plan
-/// (looked up now if this instance did not read them).
+/// The PUT body. GitHub's PUT replaces every protection setting, so it carries all four:
+/// those the manifest sets (reviewers by the ids read during the plan, looked up now if this
+/// instance did not read them), and the others as the environment has them now.
 async fn environment_settings(
     provider: &GithubProvider,
     desired: &Resource,
     repo: &RepoRef,
 ) -> Result<EnvironmentSettings, ProviderError> {
+    let current = provider.known().environments.get(&desired.address).cloned();
+    let mut settings = current.as_ref().map(settings_now).unwrap_or_default();
     let attributes = &desired.attributes;
-    let mut settings = EnvironmentSettings {
-        wait_timer: attributes.get("wait_timer").and_then(Value::as_u64).map(|v| v as u32),
-        prevent_self_review: attributes.get("prevent_self_review").and_then(Value::as_bool),
-        ..EnvironmentSettings::default()
-    };
+    if let Some(minutes) = attributes.get("wait_timer").and_then(Value::as_u64) {
+        settings.wait_timer = Some(u32::try_from(minutes).unwrap_or(u32::MAX));
+    }
+    if let Some(prevent) = attributes.get("prevent_self_review").and_then(Value::as_bool) {
+        settings.prevent_self_review = Some(prevent);
+    }
     if attributes.get("reviewers").is_some() {
         let wanted = reviewers_of(desired, repo);
         let missing: Vec<_> = {
             let known = provider.known();
-            wanted.iter().filter(|r| !known.reviewers.contains_key(&r.key())).cloned().collect()
+            (wanted.iter())
+                .filter(|r| !known.reviewers.contains_key(&r.key()))
+                .cloned()
+                .collect()
         };
         let unknown = super::reviewers::lookup_reviewers(provider, missing).await?;
         if let Some(first) = unknown.first() {
             return Err(ProviderError::Precondition(first.message.clone()));
         }
         let known = provider.known();
-        let ids = wanted
-            .iter()
+        let ids: Vec<ReviewerRef> = (wanted.iter())
             .filter_map(|r| {
-                known.reviewers.get(&key(&r.kind, &r.name, &r.owner)).map(|&id| ReviewerRef { kind: r.kind.clone(), id })
+                (known.reviewers.get(&key(&r.kind, &r.name, &r.owner)))
+                    .map(|&id| ReviewerRef { kind: r.kind.clone(), id })
             })
-            .collect::<Vec<_>>();
+            .collect();
         settings.reviewers = Some((!ids.is_empty()).then_some(ids));
     }
     if let Some(policy) = attributes.get("deployment_branch_policy") {
-        settings.deployment_branch_policy = Some(match policy.as_str() {
-            Some("protected") => Some(BranchPolicySettings { protected_branches: true, custom_branch_policies: false }),
-            Some("custom") => Some(BranchPolicySettings { protected_branches: false, custom_branch_policies: true }),
-            _ => None,
-        });
+        settings.deployment_branch_policy = Some(branch_policy(policy.as_str()));
     }
     Ok(settings)
+}
+
+/// `"protected"` / `"custom"` / anything else (any branch) as GitHub's two booleans.
+fn branch_policy(mode: Option<&str>) -> Option<BranchPolicySettings> {
+    let (protected_branches, custom_branch_policies) = match mode {
+        Some("protected") => (true, false),
+        Some("custom") => (false, true),
+        _ => return None,
+    };
+    Some(BranchPolicySettings {
+        protected_branches,
+        custom_branch_policies,
+    })
+}
+
+/// An existing environment's protection as a PUT body that changes nothing.
+fn settings_now(environment: &Environment) -> EnvironmentSettings {
+    // `prevent_self_review` only when the server reports it: older Enterprise Servers refuse
+    // it in the body.
+    let mut settings = EnvironmentSettings {
+        wait_timer: Some(0),
+        prevent_self_review: None,
+        reviewers: Some(None),
+        deployment_branch_policy: Some(environment.deployment_branch_policy),
+    };
+    for rule in &environment.protection_rules {
+        match rule.kind.as_str() {
+            "wait_timer" => settings.wait_timer = Some(rule.wait_timer.unwrap_or(0)),
+            "required_reviewers" => {
+                settings.prevent_self_review = rule.prevent_self_review;
+                let ids: Vec<ReviewerRef> = (rule.reviewers.iter())
+                    .map(|r| ReviewerRef {
+                        kind: r.kind.clone(),
+                        id: r.reviewer.id,
+                    })
+                    .collect();
+                settings.reviewers = Some((!ids.is_empty()).then_some(ids));
+            }
+            _ => {}
+        }
+    }
+    settings
 }

@@ -186,6 +186,11 @@ pub(super) async fn children(
         });
     }
     let mut known = Vec::new();
+    provider.known().environments.extend(
+        found
+            .iter()
+            .map(|f| (f.resource.address.clone(), f.remote.clone())),
+    );
     while let Some(joined) = reads.join_next().await {
         let children = joined.map_err(task_failed)??;
         let environment = &found[children.index];

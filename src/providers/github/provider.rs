@@ -31,6 +31,9 @@ pub(super) struct Known {
     pub places: HashMap<Address, Place>,
     /// (type, lower-case login or slug, organisation for teams) → id.
     pub reviewers: HashMap<super::reviewers::ReviewerKey, i64>,
+    /// Each declared environment as GitHub has it: a PUT replaces every protection setting,
+    /// so the ones the manifest leaves out are sent as they are.
+    pub environments: HashMap<Address, super::wire::Environment>,
 }
 
 /// One `github` provider instance.

@@ -110,6 +110,7 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
     let statuses = reqwest::Client::new()
         .get(format!("{}/repos/octo-org/shop/deployments/{id}/statuses", sandbox.base_url("github")))
         .bearer_auth(crate::providers::github::emulator::demo::GITHUB_TOKEN)
+        .header("user-agent", "deployplan-tests")
         .send()
         .await
         .unwrap()

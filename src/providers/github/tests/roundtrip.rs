@@ -194,3 +194,33 @@ async fn an_unknown_reviewer_and_an_unknown_ref_are_reference_errors_before_any_
     let stats = gh.client.http_stats();
     assert_eq!(stats.total, stats.by_method.get("GET").copied().unwrap_or_default(), "reads only: {stats:?}");
 }
+
+/// GitHub's PUT replaces every protection setting: changing the one the manifest sets
+/// keeps the others as they are.
+#[tokio::test]
+async fn an_update_keeps_the_settings_the_manifest_does_not_set() {
+    let sandbox = testkit::start(Default::default()).await;
+    let everything = manifest();
+    let gh = provider(&sandbox);
+    let changes = plan_of(&gh, &everything[..2]).await;
+    assert!(apply_all(gh, changes, &everything[..2]).await.success());
+
+    let mut only_timer = everything[..2].to_vec();
+    only_timer[1].attributes = json!({ "wait_timer": 9 });
+    let gh = provider(&sandbox);
+    let changes = plan_of(&gh, &only_timer).await;
+    let update: Vec<_> = changes.iter().filter(|c| c.action.is_change()).collect();
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert!(apply_all(gh, changes, &only_timer).await.success());
+
+    let again = plan_of(&provider(&sandbox), &everything[..2]).await;
+    let pending: Vec<_> = (again.iter())
+        .filter(|c| c.action.is_change())
+        .map(|c| (&c.address, &c.fields))
+        .collect();
+    // Only the wait timer differs from the first manifest: reviewers, self-review and the
+    // branch policy survived the update.
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let fields: Vec<&str> = pending[0].1.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(fields, ["wait_timer"], "{pending:?}");
+}
