@@ -268,15 +268,11 @@ impl GithubClient {
     /// 422 while the repository has others).
     pub async fn delete_deployment(&self, repo: &RepoRef, id: i64) -> Result<(), GithubError> {
         let url = self.url(&format!("{}/deployments/{id}", repo.path()), &[])?;
-        self.write_no_content(
-            &format!("delete deployment {id} of `{repo}`"),
-            &format!("deployment {id} of `{repo}`"),
-            Method::DELETE,
-            &url,
-            None,
-        )
-        .await
-        .map(drop)
+        let call = format!("delete deployment {id} of `{repo}`");
+        let target = format!("deployment {id} of `{repo}`");
+        self.write(&call, &target, Retry::Safe, Method::DELETE, &url, None)
+            .await
+            .map(drop)
     }
 
     /// The pages of `GET …/deployments/{id}/statuses`, newest first.
@@ -327,15 +323,9 @@ impl GithubClient {
         let body = json(&status.body());
         self.http()
             .exactly_once(
-                || async {
-                    let response = self
-                        .send(&call, Retry::OnlyIfNotProcessed, Method::POST, &url, Some(&body))
-                        .await?;
-                    if response.is_success() {
-                        super::decode(&call, &response)
-                    } else {
-                        Err(GithubError::from_response(&call, &target, &response))
-                    }
+                || {
+                    let post = Method::POST;
+                    self.call(&call, &target, Retry::OnlyIfNotProcessed, post, &url, Some(&body))
                 },
                 || async {
                     let newest = self.newest_status(repo, id).await?;

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -110,16 +110,8 @@ struct Fake {
 }
 
 impl Fake {
-    fn on(&self, key: &str, answers: impl IntoIterator<Item = Canned>) {
-        self.script.on(key, answers);
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.all()
-    }
-
     fn keys(&self) -> Vec<String> {
-        self.seen()
+        self.seen.all()
             .into_iter()
             .map(|s| format!("{} {}", s.method, s.path))
             .collect()
@@ -244,13 +236,12 @@ fn respond(answer: Canned) -> Response {
     }
 }
 
-async fn handle(
-    State(fake): State<Arc<Fake>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
     let query = reqwest::Url::parse(&format!("http://fake{uri}"))
         .map(|url| url.query_pairs().into_owned().collect())
