@@ -20,6 +20,7 @@ use crate::providers::common::fake::{self, http};
 
 mod errors;
 mod limits;
+mod paths;
 mod reads;
 mod writes;
 
