@@ -226,10 +226,17 @@ impl GithubClient {
         let target = format!("repository `{repo}`");
         let url = self.url(&format!("{}/deployments", repo.path()), &[])?;
         let body = json(&new.body(marker));
-        let filter = DeploymentFilter {
+        // The environment's list first (where the record is, in the usual case); then the
+        // task's across environments, since GitHub matches environment names ignoring case
+        // and may keep the record under the existing environment's spelling.
+        let in_environment = DeploymentFilter {
             environment: Some(new.environment.clone()),
             task: Some(new.task.clone()),
             ..DeploymentFilter::default()
+        };
+        let any_environment = DeploymentFilter {
+            environment: None,
+            ..in_environment.clone()
         };
         self.http()
             .exactly_once(
@@ -245,9 +252,11 @@ impl GithubClient {
                     }
                 },
                 || async {
-                    self.deployments(repo, &filter)?
-                        .find(|d| marker_of(d).as_deref() == Some(marker.as_str()))
-                        .await
+                    let ours = |d: &Deployment| marker_of(d).as_deref() == Some(marker.as_str());
+                    if let Some(found) = self.deployments(repo, &in_environment)?.find(ours).await? {
+                        return Ok(Some(found));
+                    }
+                    self.deployments(repo, &any_environment)?.find(ours).await
                 },
             )
             .await

@@ -105,6 +105,9 @@ struct Fake {
     deployments: Mutex<Vec<Value>>,
     /// Statuses by deployment id, oldest first.
     statuses: Mutex<HashMap<i64, Vec<Value>>>,
+    /// File created deployments under this environment name, as GitHub does when the
+    /// environment exists with another spelling.
+    environment_spelling: Mutex<Option<String>>,
     /// Answer 400 to any request carrying `X-GitHub-Api-Version`.
     refuse_version: AtomicBool,
     base: Mutex<String>,
@@ -144,7 +147,10 @@ impl Fake {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match (method.as_str(), segments.as_slice()) {
             ("POST", ["repos", _, _, "deployments"]) => {
-                let body = seen.json();
+                let mut body = seen.json();
+                if let Some(spelling) = self.environment_spelling.lock().unwrap().clone() {
+                    body["environment"] = json!(spelling);
+                }
                 let record = json!({
                     "id": self.id(), "node_id": "D", "sha": "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d",
                     "ref": body["ref"], "task": body["task"], "payload": body["payload"],

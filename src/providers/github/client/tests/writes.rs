@@ -53,6 +53,21 @@ async fn a_deployment_whose_answer_was_lost_is_adopted_not_created_twice() {
 }
 
 #[tokio::test]
+async fn a_lost_deployment_filed_under_another_spelling_of_its_environment_is_found() {
+    let (fake, base) = start().await;
+    *fake.environment_spelling.lock().unwrap() = Some("Production".into());
+    fake.script.on(DEPLOYMENTS, [canned(502, json!({})).processed()]);
+    let marker = RunMarker::new("run-9:web-prod").unwrap();
+    let adopted = client(&base).create_deployment(&repo(), &marker, &new_deployment()).await.unwrap();
+    assert_eq!((adopted.environment.as_str(), fake.deployments().len()), ("Production", 1));
+    let probes: Vec<Seen> = fake.seen.all().into_iter().filter(|s| s.method == "GET").collect();
+    assert_eq!(probes.len(), 2);
+    assert_eq!((probes[0].query("environment"), probes[1].query("environment")), (Some("production"), None));
+    assert_eq!(probes[1].query("task"), Some("deploy"));
+    assert_eq!(fake.hits(DEPLOYMENTS), 1);
+}
+
+#[tokio::test]
 async fn a_deployment_lost_before_it_was_made_is_sent_again_once() {
     let (fake, base) = start().await;
     fake.script.on(DEPLOYMENTS, [canned(502, json!({"message": "Bad Gateway"}))]);
