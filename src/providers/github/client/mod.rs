@@ -1,5 +1,7 @@
 //! Typed GitHub REST client (github.com, GitHub Enterprise Server, the sandbox): one method
-//! per operation the provider needs (see `/work/notes/github-contract.md`, "Wire").
+//! per operation the provider needs: the repository, refs, users and teams (read only);
+//! environments with their branch policies, variables and secrets; deployments and their
+//! statuses.
 //!
 //! What is decided here, once, so that the provider above only sees typed results:
 //!
