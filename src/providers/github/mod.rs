@@ -3,12 +3,14 @@
 //! deployment records that follow the real deploy. Repositories, users and teams are looked
 //! up by name and never created or deleted.
 
+pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
 #[cfg(test)]
 pub(crate) mod openapi;
+pub mod wire;
 
 use std::sync::Arc;
 

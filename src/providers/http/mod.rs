@@ -10,14 +10,19 @@
 //! - it passes a [`Retry`] class; this module decides whether to try again, how long to wait
 //!   (exponential backoff with full jitter, or the server's `Retry-After`), and when the
 //!   outcome of a non-idempotent call is unknown ([`HttpError::Ambiguous`]) so that the
-//!   engine re-reads the remote instead of guessing.
+//!   engine re-reads the remote instead of guessing;
+//! - where an API throttles with more than 429 + `Retry-After` (403s, reset times, messages),
+//!   it judges each answer with its own rules ([`HttpClient::send_throttled`], with
+//!   [`RateLimit`] reading the usual headers); the loop still owns budget and waiting.
 //!
 //! It reads the whole body of the final response but never interprets it: envelopes and
 //! error bodies belong to each provider's client. Logs carry the method, the redacted URL,
 //! the status and the time taken, never headers or bodies.
 
 mod error;
+mod link;
 mod once;
+mod ratelimit;
 mod response;
 mod retry;
 mod stats;
@@ -30,7 +35,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use error::HttpError;
+pub use link::{link_target, next_link};
 pub use once::Ambiguity;
+pub use ratelimit::{RateLimit, Throttle};
 use response::read_body;
 pub use response::{HttpResponse, MAX_BODY_BYTES};
 use retry::{Failure, Verdict};
@@ -118,6 +125,9 @@ enum Miss {
         last: Last,
         retry_after: Option<Duration>,
     },
+    /// The caller's throttling rules (see [`HttpClient::send_throttled`]) ask to wait
+    /// `wait`, taken as it is, before trying again; the attempts allowed are those of a 429.
+    Throttled { status: u16, wait: Duration },
     /// The server may have acted; the reason.
     Ambiguous(String),
     /// Give up at once.
@@ -243,7 +253,7 @@ impl HttpClient {
     where
         F: FnMut(&reqwest::Client) -> reqwest::RequestBuilder,
     {
-        self.retry_loop(retry, build, "response", |answer| answer.read(retry))
+        self.retry_loop(retry, false, build, "response", |answer| answer.read(retry))
             .await
     }
 
@@ -256,10 +266,12 @@ impl HttpClient {
     /// `finish` turns it into what the caller gets, or into a [`Miss`] of its own (a body
     /// that breaks off). A miss is tried again after the policy's delay while attempts
     /// remain, and otherwise becomes the error. `answered` is the log message for a response
-    /// head.
+    /// head. With `judged`, a 429 is a final head too: the caller's `finish` judges it
+    /// (and any other answer) and asks for a wait with [`Miss::Throttled`].
     async fn retry_loop<'c, T, F, D, Fut>(
         &'c self,
         retry: Retry,
+        judged: bool,
         mut build: F,
         answered: &'static str,
         mut finish: D,
@@ -303,6 +315,7 @@ impl HttpClient {
                     );
                     match retry.on_status(status) {
                         Verdict::Done => Ok((response, status)),
+                        Verdict::Again if judged && status == 429 => Ok((response, status)),
                         Verdict::Ambiguous => Err(Miss::Ambiguous(format!(
                             "the server answered HTTP {status}"
                         ))),
@@ -349,6 +362,31 @@ impl HttpClient {
             let (last, retry_after) = match outcome {
                 Ok(done) => return Ok(done),
                 Err(Miss::Fatal(error)) => return Err(error),
+                Err(Miss::Throttled { status, wait }) => {
+                    // `finish` hands back the last throttled answer itself once the budget
+                    // is spent, so this check only guards against a `finish` that does not.
+                    if policy.exhausted(attempt, Some(429)) {
+                        return Err(HttpError::TooManyRetries {
+                            method,
+                            url,
+                            status,
+                            attempts: attempt,
+                        });
+                    }
+                    tracing::debug!(
+                        %method,
+                        %url,
+                        attempt,
+                        status,
+                        delay_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        sleeping = self.shared.config.sleep_on_retry,
+                        "throttled: retrying request"
+                    );
+                    if self.shared.config.sleep_on_retry && !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    continue;
+                }
                 Err(Miss::Ambiguous(reason)) => {
                     return Err(HttpError::Ambiguous {
                         method,

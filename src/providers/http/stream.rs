@@ -112,7 +112,7 @@ impl HttpClient {
     where
         F: FnMut(&reqwest::Client) -> reqwest::RequestBuilder,
     {
-        self.retry_loop(retry, build, "response (body streamed)", |answer| {
+        self.retry_loop(retry, false, build, "response (body streamed)", |answer| {
             std::future::ready(Ok(StreamingResponse::unread(answer)))
         })
         .await

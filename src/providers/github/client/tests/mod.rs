@@ -1,0 +1,301 @@
+//! The client against a small scripted fake of GitHub's REST API on loopback, mounted under
+//! `/github` as the sandbox mounts it. The fake records every request (headers, raw path,
+//! query, body), plays scripted answers first, and otherwise keeps deployments and their
+//! statuses the way GitHub does (newest first, paged with `Link`), so that the tests can
+//! count records after lost answers.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::providers::common::fake::{self, http};
+
+mod errors;
+mod limits;
+mod paths;
+mod reads;
+mod writes;
+
+const PREFIX: &str = "/github";
+const TOKEN: &str = "ghp_fakeTokenValue0123456789abcdef";
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    /// The raw (still encoded) path below `PREFIX`.
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+impl Seen {
+    fn query(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// A scripted answer. With `process`, the fake first does what it does by default (creates
+/// the deployment or status), then answers this instead: a lost answer. `cut_after` serves
+/// that many body bytes, then breaks the connection.
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    cut_after: Option<usize>,
+    process: bool,
+}
+
+fn canned(status: u16, body: Value) -> Canned {
+    Canned {
+        status,
+        headers: Vec::new(),
+        body: body.to_string().into_bytes(),
+        cut_after: None,
+        process: false,
+    }
+}
+
+impl Canned {
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The request is carried out, then the connection drops mid-answer.
+    fn processed_then_cut(self) -> Self {
+        Canned {
+            cut_after: Some(2),
+            process: true,
+            ..self
+        }
+    }
+
+    fn processed(self) -> Self {
+        Canned {
+            process: true,
+            ..self
+        }
+    }
+}
+
+#[derive(Default)]
+struct Fake {
+    seen: fake::Seen<Seen>,
+    script: fake::Script<Canned>,
+    next_id: AtomicI64,
+    /// Deployments, oldest first.
+    deployments: Mutex<Vec<Value>>,
+    /// Statuses by deployment id, oldest first.
+    statuses: Mutex<HashMap<i64, Vec<Value>>>,
+    /// File created deployments under this environment name, as GitHub does when the
+    /// environment exists with another spelling.
+    environment_spelling: Mutex<Option<String>>,
+    /// Answer 400 to any request carrying `X-GitHub-Api-Version`.
+    refuse_version: AtomicBool,
+    base: Mutex<String>,
+}
+
+impl Fake {
+    fn keys(&self) -> Vec<String> {
+        self.seen.all()
+            .into_iter()
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect()
+    }
+
+    fn hits(&self, key: &str) -> usize {
+        self.keys().iter().filter(|k| *k == key).count()
+    }
+
+    fn deployments(&self) -> Vec<Value> {
+        self.deployments.lock().unwrap().clone()
+    }
+
+    fn statuses(&self, id: i64) -> Vec<Value> {
+        self.statuses
+            .lock()
+            .unwrap()
+            .get(&id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// What the fake does unscripted: deployments and statuses as GitHub keeps them.
+    fn default_answer(&self, method: &Method, path: &str, seen: &Seen) -> Canned {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("POST", ["repos", _, _, "deployments"]) => {
+                let mut body = seen.json();
+                if let Some(spelling) = self.environment_spelling.lock().unwrap().clone() {
+                    body["environment"] = json!(spelling);
+                }
+                let record = json!({
+                    "id": self.id(), "node_id": "D", "sha": "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d",
+                    "ref": body["ref"], "task": body["task"], "payload": body["payload"],
+                    "environment": body["environment"], "description": body["description"],
+                    "created_at": "2026-01-01T00:00:00Z", "creator": null
+                });
+                self.deployments.lock().unwrap().push(record.clone());
+                canned(201, record)
+            }
+            ("GET", ["repos", _, _, "deployments"]) => {
+                let wanted = |record: &&Value, key: &str| {
+                    seen.query(key)
+                        .is_none_or(|v| record[key].as_str() == Some(v))
+                };
+                let mut all: Vec<Value> = self
+                    .deployments()
+                    .iter()
+                    .filter(|d| wanted(d, "environment") && wanted(d, "task"))
+                    .cloned()
+                    .collect();
+                all.reverse();
+                self.page(path, seen, all)
+            }
+            ("POST", ["repos", _, _, "deployments", id, "statuses"]) => {
+                let id: i64 = id.parse().unwrap_or(0);
+                let mut status = seen.json();
+                status["id"] = json!(self.id());
+                status["deployment_url"] = json!(format!("/deployments/{id}"));
+                self.statuses
+                    .lock()
+                    .unwrap()
+                    .entry(id)
+                    .or_default()
+                    .push(status.clone());
+                canned(201, status)
+            }
+            ("GET", ["repos", _, _, "deployments", id, "statuses"]) => {
+                let mut all = self.statuses(id.parse().unwrap_or(0));
+                all.reverse();
+                self.page(path, seen, all)
+            }
+            _ => canned(404, json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})),
+        }
+    }
+
+    /// One page of `items` as `page` and `per_page` ask, with GitHub's `Link` header.
+    fn page(&self, path: &str, seen: &Seen, items: Vec<Value>) -> Canned {
+        let per_page: usize = seen.query("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+        let page: usize = seen.query("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+        let start = (page - 1) * per_page;
+        let slice: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+        let mut answer = canned(200, Value::Array(slice));
+        if start + per_page < items.len() {
+            let mut query: Vec<String> = seen
+                .query
+                .iter()
+                .filter(|(k, _)| k != "page")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            query.push(format!("page={}", page + 1));
+            let base = self.base.lock().unwrap().clone();
+            answer = answer.header("link", format!("<{base}{path}?{}>; rel=\"next\"", query.join("&")));
+        }
+        answer
+    }
+}
+
+/// Serves a canned answer, cut off after `cut_after` body bytes if set.
+fn respond(answer: Canned) -> Response {
+    let mut response = Response::builder()
+        .status(answer.status)
+        .header("content-type", "application/json; charset=utf-8");
+    for (name, value) in &answer.headers {
+        response = response.header(*name, value);
+    }
+    match answer.cut_after {
+        None => response.body(answer.body.into()).unwrap(),
+        Some(n) => {
+            let full = answer.body.len();
+            let head = Bytes::from(answer.body[..n.min(full)].to_vec());
+            let stream = futures_util::stream::iter([
+                Ok::<_, std::io::Error>(head),
+                Err(std::io::Error::other("connection dropped")),
+            ]);
+            response
+                .header("content-length", full)
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
+    }
+}
+
+async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
+    let query = reqwest::Url::parse(&format!("http://fake{uri}"))
+        .map(|url| url.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+    let seen = Seen {
+        method: method.to_string(),
+        path: path.clone(),
+        query,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    fake.seen.push(seen.clone());
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {TOKEN}")) {
+        return respond(canned(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})));
+    }
+    if fake.refuse_version.load(Ordering::SeqCst) && headers.contains_key("x-github-api-version") {
+        return respond(canned(400, json!({"message": "The version you specified in the \"X-GitHub-Api-Version\" request header is not a supported version."})));
+    }
+    match fake.script.next(&format!("{method} {path}")) {
+        Some(answer) => {
+            if answer.process {
+                fake.default_answer(&method, &path, &seen);
+            }
+            respond(answer)
+        }
+        None => respond(fake.default_answer(&method, &path, &seen)),
+    }
+}
+
+async fn start() -> (Arc<Fake>, String) {
+    let fake = Arc::new(Fake::default());
+    let app = Router::new()
+        .fallback(handle)
+        .with_state(Arc::clone(&fake));
+    let addr = fake::serve(app).await;
+    let base = format!("http://{addr}{PREFIX}");
+    *fake.base.lock().unwrap() = base.clone();
+    (fake, base)
+}
+
+fn client(base: &str) -> GithubClient {
+    GithubClient::new(base, TOKEN, http()).unwrap()
+}
+
+fn repo() -> RepoRef {
+    RepoRef::parse("octo-org/shop").unwrap()
+}
