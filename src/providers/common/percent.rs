@@ -17,8 +17,18 @@ pub fn encode_unreserved(value: &str) -> String {
     out
 }
 
+/// `value` percent-encoded as one whole path segment ([`encode_unreserved`]), or `None` for
+/// the values no URL can carry as a segment: the empty string, `.` and `..`. URL parsers
+/// remove those as dot-segments (RFC 3986 §5.2.4, and the WHATWG URL standard also when
+/// percent-encoded as `%2E`), so a name `..` would silently address the parent path.
+pub fn path_segment(value: &str) -> Option<String> {
+    (!matches!(value, "" | "." | "..")).then(|| encode_unreserved(value))
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -28,5 +38,26 @@ mod tests {
             encode_unreserved("a b/?&=%+ü"),
             "a%20b%2F%3F%26%3D%25%2B%C3%BC"
         );
+    }
+
+    proptest! {
+        /// Any name a segment can carry comes back whole from the one segment it was put
+        /// in, without adding a segment, a query or a fragment; the others are refused.
+        #[test]
+        fn a_segment_holds_any_name_whole_or_refuses_it(
+            name in prop_oneof![any::<String>(), "[./%2Ee]{0,4}".prop_map(String::from)],
+        ) {
+            let Some(segment) = path_segment(&name) else {
+                prop_assert!(matches!(name.as_str(), "" | "." | ".."));
+                return Ok(());
+            };
+            let url = reqwest::Url::parse(&format!("https://h/a/{segment}/b")).unwrap();
+            prop_assert_eq!(url.query(), None);
+            prop_assert_eq!(url.fragment(), None);
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            prop_assert_eq!(segments.len(), 3, "{}", url);
+            let decoded = percent_encoding::percent_decode_str(segments[1]).decode_utf8().unwrap();
+            prop_assert_eq!(decoded.as_ref(), name.as_str());
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The `Link` response header (RFC 8288) that REST APIs page with: GitHub and GitLab answer
+//! The `Link` response header (RFC 8288) that REST APIs page with: code hosts answer
 //! `Link: <https://…?page=2>; rel="next", <https://…?page=5>; rel="last"`, and the only
 //! correct way to page is to follow the `next` URL exactly as given, since servers change
 //! its path and parameters at will (cursor tokens, other path prefixes).
@@ -102,10 +102,10 @@ mod tests {
 
     #[test]
     fn next_is_found_among_the_other_relations_in_any_form() {
-        let github = r#"<https://api.github.com/repositories/1/deployments?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/deployments?per_page=100&page=5>; rel="last""#;
+        let typical = r#"<https://api.example.com/repositories/1/deployments?per_page=100&page=2>; rel="next", <https://api.example.com/repositories/1/deployments?per_page=100&page=5>; rel="last""#;
         assert_eq!(
-            next_link(&headers(&[github])).as_deref(),
-            Some("https://api.github.com/repositories/1/deployments?per_page=100&page=2")
+            next_link(&headers(&[typical])).as_deref(),
+            Some("https://api.example.com/repositories/1/deployments?per_page=100&page=2")
         );
         let cases: &[(&[&str], Option<&str>)] = &[
             (
@@ -132,8 +132,8 @@ mod tests {
             );
         }
         assert_eq!(
-            link_target(&headers(&[github]), "last").as_deref(),
-            Some("https://api.github.com/repositories/1/deployments?per_page=100&page=5")
+            link_target(&headers(&[typical]), "last").as_deref(),
+            Some("https://api.example.com/repositories/1/deployments?per_page=100&page=5")
         );
     }
 

@@ -10,7 +10,10 @@
 //! - it passes a [`Retry`] class; this module decides whether to try again, how long to wait
 //!   (exponential backoff with full jitter, or the server's `Retry-After`), and when the
 //!   outcome of a non-idempotent call is unknown ([`HttpError::Ambiguous`]) so that the
-//!   engine re-reads the remote instead of guessing.
+//!   engine re-reads the remote instead of guessing;
+//! - where an API throttles with more than 429 + `Retry-After` (403s, reset times, messages),
+//!   it judges each answer with its own rules ([`HttpClient::send_throttled`], with
+//!   [`RateLimit`] reading the usual headers); the loop still owns budget and waiting.
 //!
 //! It reads the whole body of the final response but never interprets it: envelopes and
 //! error bodies belong to each provider's client. Logs carry the method, the redacted URL,

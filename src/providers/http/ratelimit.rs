@@ -2,7 +2,7 @@
 //! provider's own rules judge.
 //!
 //! A plain 429 with `Retry-After` is handled by the retry loop for every API. Some APIs
-//! throttle differently: GitHub answers 403 (or 429) and says in `x-ratelimit-remaining: 0`
+//! throttle differently: they answer 403 (or 429) and say in `x-ratelimit-remaining: 0`
 //! and `x-ratelimit-reset` when to come back, or in the body's message that a "secondary
 //! rate limit" was hit, while a 403 without those signals is a refusal that must not be
 //! repeated. Only the provider knows those rules, so [`HttpClient::send_throttled`] lets
@@ -19,8 +19,8 @@ use super::{HttpClient, HttpError, HttpResponse, Miss, Retry};
 /// reset header although their documents say epoch seconds (2001-09-09 in epoch seconds).
 const EPOCH_FLOOR: i64 = 1_000_000_000;
 
-/// The rate-limit state a server reported on one answer (`x-ratelimit-*`, GitHub's and
-/// many others' names, or the unprefixed `ratelimit-*` GitLab sends). Each field is `None`
+/// The rate-limit state a server reported on one answer (`x-ratelimit-*`, the names most
+/// REST APIs use, or the unprefixed `ratelimit-*` some send). Each field is `None`
 /// when its header is absent or unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RateLimit {
@@ -32,7 +32,7 @@ pub struct RateLimit {
     pub used: Option<u64>,
     /// When the window resets.
     pub reset: Option<jiff::Timestamp>,
-    /// Which limit the numbers are about (GitHub: `core`, `search`, …).
+    /// Which limit the numbers are about (e.g. `core`, `search`).
     pub resource: Option<String>,
 }
 
@@ -154,14 +154,14 @@ mod tests {
     #[test]
     fn headers_are_read_with_either_prefix_and_resets_in_either_form() {
         let reset = now().as_second() + 90;
-        let github = headers(&[
+        let prefixed = headers(&[
             ("x-ratelimit-limit", "5000"),
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-used", "5000"),
             ("x-ratelimit-reset", &reset.to_string()),
             ("x-ratelimit-resource", "core"),
         ]);
-        let limit = RateLimit::from_headers(&github, now()).unwrap();
+        let limit = RateLimit::from_headers(&prefixed, now()).unwrap();
         assert_eq!(
             limit,
             RateLimit {
@@ -175,8 +175,8 @@ mod tests {
         assert!(limit.is_exhausted());
         assert_eq!(limit.until_reset(now()), Some(Duration::from_secs(90)));
 
-        let gitlab = headers(&[("ratelimit-remaining", "12"), ("ratelimit-reset", "30")]);
-        let limit = RateLimit::from_headers(&gitlab, now()).unwrap();
+        let unprefixed = headers(&[("ratelimit-remaining", "12"), ("ratelimit-reset", "30")]);
+        let limit = RateLimit::from_headers(&unprefixed, now()).unwrap();
         assert_eq!(limit.remaining, Some(12));
         assert!(!limit.is_exhausted());
         assert_eq!(limit.until_reset(now()), Some(Duration::from_secs(30)));

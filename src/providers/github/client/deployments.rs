@@ -226,10 +226,17 @@ impl GithubClient {
         let target = format!("repository `{repo}`");
         let url = self.url(&format!("{}/deployments", repo.path()), &[])?;
         let body = json(&new.body(marker));
-        let filter = DeploymentFilter {
+        // The environment's list first (where the record is, in the usual case); then the
+        // task's across environments, since GitHub matches environment names ignoring case
+        // and may keep the record under the existing environment's spelling.
+        let in_environment = DeploymentFilter {
             environment: Some(new.environment.clone()),
             task: Some(new.task.clone()),
             ..DeploymentFilter::default()
+        };
+        let any_environment = DeploymentFilter {
+            environment: None,
+            ..in_environment.clone()
         };
         self.http()
             .exactly_once(
@@ -245,9 +252,11 @@ impl GithubClient {
                     }
                 },
                 || async {
-                    self.deployments(repo, &filter)?
-                        .find(|d| marker_of(d).as_deref() == Some(marker.as_str()))
-                        .await
+                    let ours = |d: &Deployment| marker_of(d).as_deref() == Some(marker.as_str());
+                    if let Some(found) = self.deployments(repo, &in_environment)?.find(ours).await? {
+                        return Ok(Some(found));
+                    }
+                    self.deployments(repo, &any_environment)?.find(ours).await
                 },
             )
             .await
@@ -268,15 +277,11 @@ impl GithubClient {
     /// 422 while the repository has others).
     pub async fn delete_deployment(&self, repo: &RepoRef, id: i64) -> Result<(), GithubError> {
         let url = self.url(&format!("{}/deployments/{id}", repo.path()), &[])?;
-        self.write_no_content(
-            &format!("delete deployment {id} of `{repo}`"),
-            &format!("deployment {id} of `{repo}`"),
-            Method::DELETE,
-            &url,
-            None,
-        )
-        .await
-        .map(drop)
+        let call = format!("delete deployment {id} of `{repo}`");
+        let target = format!("deployment {id} of `{repo}`");
+        self.write(&call, &target, Retry::Safe, Method::DELETE, &url, None)
+            .await
+            .map(drop)
     }
 
     /// The pages of `GET …/deployments/{id}/statuses`, newest first.
@@ -327,15 +332,9 @@ impl GithubClient {
         let body = json(&status.body());
         self.http()
             .exactly_once(
-                || async {
-                    let response = self
-                        .send(&call, Retry::OnlyIfNotProcessed, Method::POST, &url, Some(&body))
-                        .await?;
-                    if response.is_success() {
-                        super::decode(&call, &response)
-                    } else {
-                        Err(GithubError::from_response(&call, &target, &response))
-                    }
+                || {
+                    let post = Method::POST;
+                    self.call(&call, &target, Retry::OnlyIfNotProcessed, post, &url, Some(&body))
                 },
                 || async {
                     let newest = self.newest_status(repo, id).await?;

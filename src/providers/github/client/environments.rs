@@ -7,9 +7,11 @@
 
 use reqwest::Method;
 
-use super::pages::PER_PAGE;
-use super::{GithubClient, GithubError, RepoRef, json};
-use crate::providers::common::percent::encode_unreserved;
+use super::pages::{PER_PAGE, Page, Pages};
+use super::{GithubClient, GithubError, RepoRef, json, segment};
+
+/// The list of an environment's custom branch and tag policies.
+const POLICIES: &str = "deployment-branch-policies";
 use crate::providers::github::wire::{
     BranchPolicy, BranchPolicyList, Environment, EnvironmentList, EnvironmentSettings,
     NewBranchPolicy,
@@ -18,8 +20,9 @@ use crate::providers::http::Retry;
 use crate::redact::redact;
 
 /// `/repos/{owner}/{repo}/environments/{name}`, the name encoded as one segment.
-pub(super) fn environment_path(repo: &RepoRef, environment: &str) -> String {
-    format!("{}/environments/{}", repo.path(), encode_unreserved(environment))
+pub(super) fn environment_path(repo: &RepoRef, environment: &str) -> Result<String, GithubError> {
+    let name = segment("environment name", environment)?;
+    Ok(format!("{}/environments/{name}", repo.path()))
 }
 
 /// ``environment `E` of `owner/repo` `` for calls and hints.
@@ -48,7 +51,7 @@ impl GithubClient {
         name: &str,
     ) -> Result<Option<Environment>, GithubError> {
         let target = environment_target(repo, name);
-        let url = self.url(&environment_path(repo, name), &[])?;
+        let url = self.url(&environment_path(repo, name)?, &[])?;
         self.get_optional(&format!("read {target}"), &target, &url)
             .await
     }
@@ -61,7 +64,7 @@ impl GithubClient {
         settings: &EnvironmentSettings,
     ) -> Result<Environment, GithubError> {
         let target = environment_target(repo, name);
-        let url = self.url(&environment_path(repo, name), &[])?;
+        let url = self.url(&environment_path(repo, name)?, &[])?;
         let body = json(settings);
         self.call(
             &format!("write {target}"),
@@ -77,8 +80,9 @@ impl GithubClient {
     /// `DELETE …/environments/{name}` (its variables and secrets go with it).
     pub async fn delete_environment(&self, repo: &RepoRef, name: &str) -> Result<(), GithubError> {
         let target = environment_target(repo, name);
-        let url = self.url(&environment_path(repo, name), &[])?;
-        self.write_no_content(&format!("delete {target}"), &target, Method::DELETE, &url, None)
+        let url = self.url(&environment_path(repo, name)?, &[])?;
+        let call = format!("delete {target}");
+        self.write(&call, &target, Retry::Safe, Method::DELETE, &url, None)
             .await
             .map(drop)
     }
@@ -89,16 +93,9 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<BranchPolicy>, GithubError> {
-        let target = environment_target(repo, environment);
-        self.pages::<BranchPolicyList>(
-            format!("list deployment branch policies of {target}"),
-            target,
-            &format!("{}/deployment-branch-policies", environment_path(repo, environment)),
-            &[],
-            PER_PAGE,
-        )?
-        .all()
-        .await
+        self.environment_pages::<BranchPolicyList>(repo, environment, POLICIES, PER_PAGE)?
+            .all()
+            .await
     }
 
     /// `POST …/deployment-branch-policies`: the new policy, or the existing one with the
@@ -116,7 +113,7 @@ impl GithubClient {
             policy.kind, policy.name
         ))
         .into_owned();
-        let path = format!("{}/deployment-branch-policies", environment_path(repo, environment));
+        let path = format!("{}/{POLICIES}", environment_path(repo, environment)?);
         let url = self.url(&path, &[])?;
         let body = json(policy);
         let response = self
@@ -127,7 +124,7 @@ impl GithubClient {
         }
         if response.status == 303 {
             let existing = self
-                .pages::<BranchPolicyList>(call.clone(), target.clone(), &path, &[], PER_PAGE)?
+                .environment_pages::<BranchPolicyList>(repo, environment, POLICIES, PER_PAGE)?
                 .find(|p| p.name == policy.name && p.kind == policy.kind)
                 .await?;
             if let Some(existing) = existing {
@@ -144,20 +141,46 @@ impl GithubClient {
         environment: &str,
         id: i64,
     ) -> Result<(), GithubError> {
+        let action = format!("delete deployment branch policy {id}");
+        let item = format!("/{POLICIES}/{id}");
+        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
+            .await
+            .map(drop)
+    }
+
+    /// The pages of the list `…/environments/{name}/{list}` (`variables`, `secrets`, …).
+    pub(super) fn environment_pages<P: Page>(
+        &self,
+        repo: &RepoRef,
+        environment: &str,
+        list: &str,
+        per_page: u32,
+    ) -> Result<Pages<P>, GithubError> {
         let target = environment_target(repo, environment);
-        let path = format!(
-            "{}/deployment-branch-policies/{id}",
-            environment_path(repo, environment)
-        );
-        let url = self.url(&path, &[])?;
-        self.write_no_content(
-            &format!("delete deployment branch policy {id} of {target}"),
-            &target,
-            Method::DELETE,
-            &url,
-            None,
+        self.pages(
+            format!("list {} of {target}", list.replace('-', " ")),
+            target,
+            &format!("{}/{list}", environment_path(repo, environment)?),
+            &[],
+            per_page,
         )
-        .await
-        .map(drop)
+    }
+
+    /// An idempotent write (`action`, e.g. ``update variable `X` ``) of `…/environments/{name}{item}`,
+    /// `item` already encoded; its status.
+    pub(super) async fn environment_write(
+        &self,
+        repo: &RepoRef,
+        environment: &str,
+        action: &str,
+        item: &str,
+        method: Method,
+        body: Option<&serde_json::Value>,
+    ) -> Result<u16, GithubError> {
+        let target = environment_target(repo, environment);
+        let call = redact(&format!("{action} of {target}")).into_owned();
+        let url = self.url(&format!("{}{item}", environment_path(repo, environment)?), &[])?;
+        self.write(&call, &target, Retry::Safe, method, &url, body)
+            .await
     }
 }

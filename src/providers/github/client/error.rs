@@ -282,6 +282,7 @@ fn resets(at: &Option<jiff::Timestamp>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
@@ -309,5 +310,43 @@ mod tests {
         }
         assert_eq!(details("Validation Failed", &["a".into(), "b".into()]), "Validation Failed; a; b");
         assert_eq!(details("", &["a".into()]), "a");
+    }
+
+    proptest! {
+        /// GitHub's message and every `errors[]` entry, in either form, reach the text;
+        /// a token a server echoes does not.
+        #[test]
+        fn every_part_of_an_error_body_is_shown_and_no_token(
+            status in prop_oneof![Just(400u16), Just(401), Just(404), Just(409), Just(422)],
+            message in "[A-Za-z0-9][A-Za-z0-9 .,:]{0,39}",
+            texts in proptest::collection::vec("[A-Za-z0-9][A-Za-z0-9 ]{0,19}", 0..4),
+            fields in proptest::collection::vec(("[a-z_]{1,10}", "[a-z_]{1,10}"), 0..4),
+        ) {
+            let token = "ghp_echoedTokenValue_0123456789abcdef";
+            crate::redact::register(token);
+            let mut errors: Vec<Value> = texts.iter().map(|t| json!(t)).collect();
+            errors.extend(fields.iter().map(|(field, code)| {
+                json!({"resource": "Deployment", "field": field, "code": code})
+            }));
+            let body = json!({"message": format!("{message} (token {token})"), "errors": errors});
+            let response = HttpResponse {
+                status,
+                headers: reqwest::header::HeaderMap::new(),
+                body: body.to_string().into_bytes(),
+                attempts: 1,
+            };
+            let err = GithubError::from_response("read repository `o/r`", "repository `o/r`", &response);
+            let shown = format!("{err} {err:?} {:?}", ProviderError::from(err.clone()));
+            prop_assert!(shown.contains(&message), "{shown}");
+            for text in &texts {
+                prop_assert!(shown.contains(text.as_str()), "{shown}");
+            }
+            for (field, code) in &fields {
+                let entry = format!("Deployment.{field}: {code}");
+                prop_assert!(shown.contains(&entry), "{shown}");
+            }
+            prop_assert!(!shown.contains(token), "{shown}");
+            prop_assert_eq!(err.status(), Some(status));
+        }
     }
 }

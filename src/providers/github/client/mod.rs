@@ -1,5 +1,7 @@
 //! Typed GitHub REST client (github.com, GitHub Enterprise Server, the sandbox): one method
-//! per operation the provider needs (see `/work/notes/github-contract.md`, "Wire").
+//! per operation the provider needs: the repository, refs, users and teams (read only);
+//! environments with their branch policies, variables and secrets; deployments and their
+//! statuses.
 //!
 //! What is decided here, once, so that the provider above only sees typed results:
 //!
@@ -44,7 +46,7 @@ pub use seal::seal;
 pub use secrets::SecretWrite;
 pub use throttle::DEFAULT_MAX_WAIT;
 
-use crate::providers::common::percent::encode_unreserved;
+use crate::providers::common::percent::path_segment;
 use crate::providers::http::{HttpClient, HttpResponse, HttpStats, RateLimit, Retry};
 use crate::redact::redact;
 
@@ -55,31 +57,56 @@ const VERSION_HEADER: &str = "x-github-api-version";
 /// The media type GitHub recommends.
 const MEDIA_TYPE: &str = "application/vnd.github+json";
 
-/// A repository by `owner/name`.
+/// A repository by `owner/name`, both parts usable as path segments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RepoRef {
-    pub owner: String,
-    pub name: String,
+    owner: String,
+    name: String,
+    /// `/repos/{owner}/{repo}`, both encoded.
+    path: String,
 }
 
 impl RepoRef {
-    /// Reads `owner/name`; `None` unless both parts are there and non-empty.
+    /// Reads `owner/name`; `None` unless both parts are there and can be path segments
+    /// (not empty, `.` or `..`, no further `/`).
     pub fn parse(full_name: &str) -> Option<RepoRef> {
         let (owner, name) = full_name.split_once('/')?;
-        (!owner.is_empty() && !name.is_empty() && !name.contains('/')).then(|| RepoRef {
+        let path = format!(
+            "/repos/{}/{}",
+            path_segment(owner)?,
+            path_segment(name).filter(|_| !name.contains('/'))?
+        );
+        Some(RepoRef {
             owner: owner.to_owned(),
             name: name.to_owned(),
+            path,
         })
     }
 
-    /// `/repos/{owner}/{repo}`, both encoded.
-    fn path(&self) -> String {
-        format!(
-            "/repos/{}/{}",
-            encode_unreserved(&self.owner),
-            encode_unreserved(&self.name)
-        )
+    /// The owner (user or organization).
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
+
+    /// The repository's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// `value` encoded as one path segment; a name no URL can carry (empty, `.`, `..`) is
+/// refused rather than sent to another path.
+fn segment(what: &str, value: &str) -> Result<String, GithubError> {
+    path_segment(value).ok_or_else(|| {
+        GithubError::Invalid(
+            redact(&format!("{what} `{value}` cannot be addressed: it is empty, `.` or `..`"))
+                .into_owned(),
+        )
+    })
 }
 
 impl fmt::Display for RepoRef {
@@ -125,6 +152,7 @@ impl GithubClient {
     /// output can show it. Requests count on a scoped handle of `http`.
     pub fn new(base: &str, token: &str, http: HttpClient) -> Result<Self, GithubError> {
         crate::redact::register(token);
+        crate::redact::register(token.trim());
         let base_text = base.trim().trim_end_matches('/').to_owned();
         let url = reqwest::Url::parse(&base_text)
             .ok()
@@ -294,17 +322,19 @@ impl GithubClient {
         }
     }
 
-    /// A DELETE (or other bodiless idempotent write): any 2xx is done, and so is a 404 on a
-    /// repeated attempt (the first one most likely did it before its answer was lost).
-    async fn write_no_content(
+    /// A write whose answer has no body worth reading: any 2xx is done (its status is
+    /// returned), and so is a 404 on a repeated DELETE (the first attempt most likely did
+    /// it before its answer was lost).
+    async fn write(
         &self,
         call: &str,
         target: &str,
+        retry: Retry,
         method: Method,
         url: &reqwest::Url,
         body: Option<&serde_json::Value>,
     ) -> Result<u16, GithubError> {
-        let response = self.send(call, Retry::Safe, method.clone(), url, body).await?;
+        let response = self.send(call, retry, method.clone(), url, body).await?;
         let repeated_delete = method == Method::DELETE && response.attempts > 1;
         if response.is_success() || (response.status == 404 && repeated_delete) {
             return Ok(response.status);

@@ -5,8 +5,7 @@
 use reqwest::Method;
 
 use super::pages::PER_PAGE;
-use super::{GithubClient, GithubError, RepoRef};
-use crate::providers::common::percent::encode_unreserved;
+use super::{GithubClient, GithubError, RepoRef, segment};
 use crate::providers::github::wire::{Account, Commit, Repository, Team};
 use crate::providers::http::Retry;
 use crate::redact::redact;
@@ -16,7 +15,7 @@ impl GithubClient {
     /// does not exist or the token cannot see it.
     pub async fn repository(&self, repo: &RepoRef) -> Result<Repository, GithubError> {
         let call = format!("read repository `{repo}`");
-        let url = self.url(&repo.path(), &[])?;
+        let url = self.url(repo.path(), &[])?;
         self.call(&call, &format!("repository `{repo}`"), Retry::Safe, Method::GET, &url, None)
             .await
     }
@@ -25,7 +24,7 @@ impl GithubClient {
     /// resolves to; `None` when GitHub knows no such commit (404, or 422 "No commit found").
     pub async fn resolve_ref(&self, repo: &RepoRef, git_ref: &str) -> Result<Option<String>, GithubError> {
         let call = redact(&format!("resolve ref `{git_ref}` in `{repo}`")).into_owned();
-        let url = self.url(&format!("{}/commits/{}", repo.path(), encode_unreserved(git_ref)), &[])?;
+        let url = self.url(&format!("{}/commits/{}", repo.path(), segment("ref", git_ref)?), &[])?;
         let response = self.send(&call, Retry::Safe, Method::GET, &url, None).await?;
         match response.status {
             404 | 422 => Ok(None),
@@ -40,7 +39,7 @@ impl GithubClient {
     /// `GET /users/{username}`: the user with this login, `None` if there is none.
     pub async fn user(&self, login: &str) -> Result<Option<Account>, GithubError> {
         let call = redact(&format!("look up user `{login}`")).into_owned();
-        let url = self.url(&format!("/users/{}", encode_unreserved(login)), &[])?;
+        let url = self.url(&format!("/users/{}", segment("user", login)?), &[])?;
         self.get_optional(&call, &format!("user `{login}`"), &url).await
     }
 
@@ -49,7 +48,7 @@ impl GithubClient {
     pub async fn team(&self, org: &str, slug: &str) -> Result<Option<Team>, GithubError> {
         let call = redact(&format!("look up team `{org}/{slug}`")).into_owned();
         let url = self.url(
-            &format!("/orgs/{}/teams/{}", encode_unreserved(org), encode_unreserved(slug)),
+            &format!("/orgs/{}/teams/{}", segment("organization", org)?, segment("team", slug)?),
             &[],
         )?;
         self.get_optional(&call, &format!("team `{org}/{slug}`"), &url).await
@@ -73,7 +72,7 @@ impl GithubClient {
         self.pages::<Vec<Team>>(
             redact(&format!("list teams of `{org}`")).into_owned(),
             format!("organization `{org}`"),
-            &format!("/orgs/{}/teams", encode_unreserved(org)),
+            &format!("/orgs/{}/teams", segment("organization", org)?),
             &[],
             PER_PAGE,
         )?

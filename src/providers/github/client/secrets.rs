@@ -10,8 +10,7 @@ use reqwest::Method;
 
 use super::environments::{environment_path, environment_target};
 use super::pages::PER_PAGE;
-use super::{GithubClient, GithubError, RepoRef, json, seal};
-use crate::providers::common::percent::encode_unreserved;
+use super::{GithubClient, GithubError, RepoRef, json, seal, segment};
 use crate::providers::github::wire::{
     SealedSecret, SecretList, SecretMeta, SecretsKey, Variable, VariableList,
 };
@@ -37,22 +36,9 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<Variable>, GithubError> {
-        self.variable_pages(repo, environment)?.all().await
-    }
-
-    fn variable_pages(
-        &self,
-        repo: &RepoRef,
-        environment: &str,
-    ) -> Result<super::Pages<VariableList>, GithubError> {
-        let target = environment_target(repo, environment);
-        self.pages(
-            format!("list variables of {target}"),
-            target,
-            &format!("{}/variables", environment_path(repo, environment)),
-            &[],
-            VARIABLES_PER_PAGE,
-        )
+        self.environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
+            .all()
+            .await
     }
 
     /// `POST …/variables`: creates the variable, exactly once.
@@ -64,23 +50,19 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let target = environment_target(repo, environment);
         let call = redact(&format!("create variable `{}` of {target}", variable.name)).into_owned();
-        let url = self.url(&format!("{}/variables", environment_path(repo, environment)), &[])?;
+        let url = self.url(&format!("{}/variables", environment_path(repo, environment)?), &[])?;
         let body = json(variable);
         self.http()
             .exactly_once(
                 || async {
-                    let response = self
-                        .send(&call, Retry::OnlyIfNotProcessed, Method::POST, &url, Some(&body))
-                        .await?;
-                    if response.is_success() {
-                        Ok(())
-                    } else {
-                        Err(GithubError::from_response(&call, &target, &response))
-                    }
+                    let post = Method::POST;
+                    self.write(&call, &target, Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                        .await
+                        .map(drop)
                 },
                 || async {
                     let found = self
-                        .variable_pages(repo, environment)?
+                        .environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
                         .find(|v| v.name.eq_ignore_ascii_case(&variable.name))
                         .await?;
                     Ok(found.filter(|v| v.value == variable.value).map(drop))
@@ -96,11 +78,10 @@ impl GithubClient {
         environment: &str,
         variable: &Variable,
     ) -> Result<(), GithubError> {
-        let target = environment_target(repo, environment);
-        let call = redact(&format!("update variable `{}` of {target}", variable.name)).into_owned();
-        let url = self.url(&variable_path(repo, environment, &variable.name), &[])?;
+        let action = format!("update variable `{}`", variable.name);
+        let item = format!("/variables/{}", segment("variable", &variable.name)?);
         let body = json(variable);
-        self.write_no_content(&call, &target, Method::PATCH, &url, Some(&body))
+        self.environment_write(repo, environment, &action, &item, Method::PATCH, Some(&body))
             .await
             .map(drop)
     }
@@ -112,10 +93,9 @@ impl GithubClient {
         environment: &str,
         name: &str,
     ) -> Result<(), GithubError> {
-        let target = environment_target(repo, environment);
-        let call = redact(&format!("delete variable `{name}` of {target}")).into_owned();
-        let url = self.url(&variable_path(repo, environment, name), &[])?;
-        self.write_no_content(&call, &target, Method::DELETE, &url, None)
+        let action = format!("delete variable `{name}`");
+        let item = format!("/variables/{}", segment("variable", name)?);
+        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }
@@ -127,19 +107,11 @@ impl GithubClient {
         environment: &str,
     ) -> Result<SecretsKey, GithubError> {
         let target = environment_target(repo, environment);
-        let url = self.url(
-            &format!("{}/secrets/public-key", environment_path(repo, environment)),
-            &[],
-        )?;
-        self.call(
-            &format!("read the secrets key of {target}"),
-            &target,
-            Retry::Safe,
-            Method::GET,
-            &url,
-            None,
-        )
-        .await
+        let path = format!("{}/secrets/public-key", environment_path(repo, environment)?);
+        let url = self.url(&path, &[])?;
+        let call = format!("read the secrets key of {target}");
+        self.call(&call, &target, Retry::Safe, Method::GET, &url, None)
+            .await
     }
 
     /// `GET …/secrets`, every page: names and dates, never values.
@@ -148,16 +120,9 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<SecretMeta>, GithubError> {
-        let target = environment_target(repo, environment);
-        self.pages::<SecretList>(
-            format!("list secrets of {target}"),
-            target,
-            &format!("{}/secrets", environment_path(repo, environment)),
-            &[],
-            PER_PAGE,
-        )?
-        .all()
-        .await
+        self.environment_pages::<SecretList>(repo, environment, "secrets", PER_PAGE)?
+            .all()
+            .await
     }
 
     /// `PUT …/secrets/{name}`: seals `value` for `key` (from [`secrets_key`](Self::secrets_key))
@@ -171,16 +136,15 @@ impl GithubClient {
         key: &SecretsKey,
     ) -> Result<SecretWrite, GithubError> {
         crate::redact::register(value);
-        let target = environment_target(repo, environment);
-        let call = redact(&format!("write secret `{name}` of {target}")).into_owned();
         let sealed = SealedSecret {
             encrypted_value: seal(&key.key, value)?,
             key_id: key.key_id.clone(),
         };
-        let url = self.url(&secret_path(repo, environment, name), &[])?;
+        let action = format!("write secret `{name}`");
+        let item = format!("/secrets/{}", segment("secret", name)?);
         let body = json(&sealed);
         let status = self
-            .write_no_content(&call, &target, Method::PUT, &url, Some(&body))
+            .environment_write(repo, environment, &action, &item, Method::PUT, Some(&body))
             .await?;
         Ok(if status == 201 {
             SecretWrite::Created
@@ -196,27 +160,10 @@ impl GithubClient {
         environment: &str,
         name: &str,
     ) -> Result<(), GithubError> {
-        let target = environment_target(repo, environment);
-        let call = redact(&format!("delete secret `{name}` of {target}")).into_owned();
-        let url = self.url(&secret_path(repo, environment, name), &[])?;
-        self.write_no_content(&call, &target, Method::DELETE, &url, None)
+        let action = format!("delete secret `{name}`");
+        let item = format!("/secrets/{}", segment("secret", name)?);
+        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }
-}
-
-fn variable_path(repo: &RepoRef, environment: &str, name: &str) -> String {
-    format!(
-        "{}/variables/{}",
-        environment_path(repo, environment),
-        encode_unreserved(name)
-    )
-}
-
-fn secret_path(repo: &RepoRef, environment: &str, name: &str) -> String {
-    format!(
-        "{}/secrets/{}",
-        environment_path(repo, environment),
-        encode_unreserved(name)
-    )
 }

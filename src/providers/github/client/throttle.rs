@@ -127,6 +127,7 @@ fn signed(wait: Duration) -> jiff::SignedDuration {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use reqwest::header::{HeaderMap, HeaderValue};
     use serde_json::json;
 
@@ -155,7 +156,7 @@ mod tests {
         ("x-ratelimit-reset", (now().as_second() + seconds).to_string())
     }
 
-    fn remaining(n: u32) -> (&'static str, String) {
+    fn remaining_header(n: u32) -> (&'static str, String) {
         ("x-ratelimit-remaining", n.to_string())
     }
 
@@ -168,26 +169,26 @@ mod tests {
         let cases: Vec<(HttpResponse, Throttle)> = vec![
             // retry-after wins, with 403 or 429, whatever the message.
             (answer(403, &[("retry-after", "7".into())], "x", 1), Wait(secs(7))),
-            (answer(429, &[("retry-after", "30".into()), remaining(0), reset_in(200)], "", 1), Wait(secs(30))),
+            (answer(429, &[("retry-after", "30".into()), remaining_header(0), reset_in(200)], "", 1), Wait(secs(30))),
             // Remaining 0: until the reset, plus a second.
-            (answer(403, &[remaining(0), reset_in(90)], "API rate limit exceeded for user", 1), Wait(secs(91))),
-            (answer(429, &[remaining(0), reset_in(0)], "", 3), Wait(secs(1))),
+            (answer(403, &[remaining_header(0), reset_in(90)], "API rate limit exceeded for user", 1), Wait(secs(91))),
+            (answer(429, &[remaining_header(0), reset_in(0)], "", 3), Wait(secs(1))),
             // Beyond the cap: final, to be reported with the reset time.
-            (answer(403, &[remaining(0), reset_in(3600)], "API rate limit exceeded", 1), Final),
+            (answer(403, &[remaining_header(0), reset_in(3600)], "API rate limit exceeded", 1), Final),
             (answer(403, &[("retry-after", "3600".into())], "", 1), Final),
             // Secondary limits: a minute, then doubling, until the cap.
-            (answer(403, &[remaining(4000), reset_in(3000)], "You have exceeded a secondary rate limit", 1), Wait(secs(60))),
+            (answer(403, &[remaining_header(4000), reset_in(3000)], "You have exceeded a secondary rate limit", 1), Wait(secs(60))),
             (answer(403, &[], "You have exceeded a secondary rate limit.", 2), Wait(secs(120))),
             (answer(403, &[], "You have exceeded a secondary rate limit.", 3), Wait(secs(240))),
             (answer(403, &[], "You have exceeded a secondary rate limit.", 4), Final),
             (answer(429, &[], "", 1), Wait(secs(60))),
             // Remaining 0 without a reset: back off.
-            (answer(403, &[remaining(0)], "", 1), Wait(secs(60))),
+            (answer(403, &[remaining_header(0)], "", 1), Wait(secs(60))),
             // A permission refusal is final, whatever the limit headers say.
-            (answer(403, &[remaining(4999), reset_in(3000)], "Resource not accessible by integration", 1), Final),
+            (answer(403, &[remaining_header(4999), reset_in(3000)], "Resource not accessible by integration", 1), Final),
             (answer(403, &[], "Must have admin rights to Repository.", 1), Final),
             // Other statuses are never throttling.
-            (answer(404, &[remaining(0), reset_in(5)], "Not Found", 1), Final),
+            (answer(404, &[remaining_header(0), reset_in(5)], "Not Found", 1), Final),
             (answer(500, &[("retry-after", "1".into())], "", 1), Final),
         ];
         for (response, expected) in cases {
@@ -204,7 +205,7 @@ mod tests {
 
     #[test]
     fn the_reset_time_is_known_when_github_gives_it() {
-        let limited = classify(&answer(403, &[remaining(0), reset_in(3600)], "", 1), now()).unwrap();
+        let limited = classify(&answer(403, &[remaining_header(0), reset_in(3600)], "", 1), now()).unwrap();
         assert_eq!(limited.resets_at, Some(jiff::Timestamp::from_second(now().as_second() + 3600).unwrap()));
         let limited = classify(&answer(429, &[("retry-after", "120".into())], "", 1), now()).unwrap();
         assert_eq!(limited.resets_at, Some(jiff::Timestamp::from_second(now().as_second() + 120).unwrap()));
@@ -219,5 +220,45 @@ mod tests {
         assert!(rejects_version(&answer(400, &[], version, 1)));
         assert!(!rejects_version(&answer(400, &[], "Problems parsing JSON", 1)));
         assert!(!rejects_version(&answer(422, &[], version, 1)));
+    }
+
+    proptest! {
+        /// Whatever the answer: only a 403 or 429 with a throttling signal is waited out,
+        /// never longer than the cap, and a 403 without one is final.
+        #[test]
+        fn only_signalled_403s_and_429s_wait_and_never_beyond_the_cap(
+            status in prop_oneof![Just(403u16), Just(429u16), 200u16..600],
+            retry_after in proptest::option::of(0u64..10_000),
+            remaining in proptest::option::of(0u32..3),
+            reset in proptest::option::of(-100i64..10_000),
+            message in "[A-Za-z ]{0,40}",
+            attempt in 1u32..12,
+        ) {
+            let mut headers = Vec::new();
+            if let Some(seconds) = retry_after {
+                headers.push(("retry-after", seconds.to_string()));
+            }
+            if let Some(left) = remaining {
+                headers.push(remaining_header(left));
+            }
+            if let Some(seconds) = reset {
+                headers.push(reset_in(seconds));
+            }
+            let response = answer(status, &headers, &message, attempt);
+            let verdict = judge(&response, now(), CAP);
+            let throttling = matches!(status, 403 | 429);
+            let signalled = retry_after.is_some()
+                || remaining == Some(0)
+                || status == 429
+                || message.to_ascii_lowercase().contains("rate limit");
+            prop_assert_eq!(classify(&response, now()).is_some(), throttling && signalled);
+            if let Throttle::Wait(wait) = verdict {
+                prop_assert!(throttling && signalled);
+                prop_assert!(wait <= CAP, "{wait:?}");
+            }
+            if !(throttling && signalled) {
+                prop_assert_eq!(verdict, Throttle::Final);
+            }
+        }
     }
 }

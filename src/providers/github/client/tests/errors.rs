@@ -19,7 +19,7 @@ fn rendered(err: GithubError) -> (String, String, Option<String>) {
 async fn validation_errors_list_every_entry_in_either_form() {
     let (fake, base) = start().await;
     let key = "PUT /repos/octo-org/shop/environments/production";
-    fake.on(
+    fake.script.on(
         key,
         [
             canned(422, json!({"message": "Validation Failed", "documentation_url": "https://docs.github.com/rest",
@@ -47,7 +47,7 @@ async fn validation_errors_list_every_entry_in_either_form() {
 async fn not_found_forbidden_and_bad_credentials_each_get_their_hint() {
     let (fake, base) = start().await;
     let key = "GET /repos/octo-org/shop";
-    fake.on(
+    fake.script.on(
         key,
         [
             canned(404, json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest/repos/repos#get-a-repository", "status": "404"})),
@@ -86,7 +86,7 @@ async fn not_found_forbidden_and_bad_credentials_each_get_their_hint() {
 async fn a_body_that_is_not_githubs_json_is_quoted_and_a_bad_success_body_reported() {
     let (fake, base) = start().await;
     let key = "GET /repos/octo-org/shop";
-    fake.on(
+    fake.script.on(
         key,
         [
             Canned {

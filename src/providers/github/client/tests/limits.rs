@@ -23,7 +23,7 @@ async fn throttled_answers_are_waited_out_and_sent_again() {
     let (fake, base) = start().await;
     let exceeded = json!({"message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"});
     let secondary = json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."});
-    fake.on(
+    fake.script.on(
         KEY,
         [
             // Backing off: a minute, then two (the first attempts, within the cap).
@@ -55,7 +55,7 @@ async fn throttled_answers_are_waited_out_and_sent_again() {
 async fn a_limit_resetting_later_than_the_client_waits_is_an_error_saying_when() {
     let (fake, base) = start().await;
     let reset = jiff::Timestamp::now().as_second() + 3000;
-    fake.on(
+    fake.script.on(
         KEY,
         [canned(403, json!({"message": "API rate limit exceeded for user ID 1."}))
             .header("x-ratelimit-remaining", "0")
@@ -71,7 +71,7 @@ async fn a_limit_resetting_later_than_the_client_waits_is_an_error_saying_when()
     assert_eq!(fake.hits(KEY), 1, "a wait beyond the cap is not waited");
 
     // A shorter cap turns a minute's secondary limit into an error too.
-    fake.on(KEY, [canned(403, json!({"message": "You have exceeded a secondary rate limit."}))]);
+    fake.script.on(KEY, [canned(403, json!({"message": "You have exceeded a secondary rate limit."}))]);
     let impatient = client(&base).with_max_rate_limit_wait(std::time::Duration::from_secs(10));
     let err = impatient.repository(&repo()).await.unwrap_err();
     assert!(err.to_string().contains("secondary rate limit"), "{err}");
@@ -82,7 +82,7 @@ async fn a_limit_resetting_later_than_the_client_waits_is_an_error_saying_when()
 async fn a_secondary_limit_that_never_lifts_ends_after_the_rate_limited_budget() {
     let (fake, base) = start().await;
     let secondary = canned(403, json!({"message": "You have exceeded a secondary rate limit."})).header("retry-after", "2");
-    fake.on(KEY, std::iter::repeat_n(secondary, 20));
+    fake.script.on(KEY, std::iter::repeat_n(secondary, 20));
     let err = client(&base).repository(&repo()).await.unwrap_err();
     assert!(matches!(err, GithubError::RateLimited { .. }), "{err:?}");
     let budget = crate::providers::http::RetryPolicy::default().max_rate_limited_attempts as usize;
@@ -93,7 +93,7 @@ async fn a_secondary_limit_that_never_lifts_ends_after_the_rate_limited_budget()
 async fn a_creating_post_throttled_by_a_secondary_limit_is_sent_again_once_lifted() {
     let (fake, base) = start().await;
     let key = "POST /repos/octo-org/shop/deployments";
-    fake.on(key, [canned(403, json!({"message": "You have exceeded a secondary rate limit"})).header("retry-after", "1")]);
+    fake.script.on(key, [canned(403, json!({"message": "You have exceeded a secondary rate limit"})).header("retry-after", "1")]);
     let marker = RunMarker::new("run-1/web").unwrap();
     let created = client(&base)
         .create_deployment(&repo(), &marker, &NewDeployment::new("main", "production"))
@@ -108,20 +108,20 @@ async fn a_creating_post_throttled_by_a_secondary_limit_is_sent_again_once_lifte
 async fn a_server_refusing_the_version_header_is_asked_again_without_it_from_then_on() {
     let (fake, base) = start().await;
     fake.refuse_version.store(true, Ordering::SeqCst);
-    fake.on(KEY, [repository(), repository()]);
+    fake.script.on(KEY, [repository(), repository()]);
     let github = client(&base);
     assert!(github.sends_api_version());
     github.repository(&repo()).await.unwrap();
     assert!(!github.sends_api_version());
     // A clone shares the choice: one refusal per instance, not per request.
     github.clone().repository(&repo()).await.unwrap();
-    let versions: Vec<bool> = fake.seen().iter().map(|s| s.headers.contains_key("x-github-api-version")).collect();
+    let versions: Vec<bool> = fake.seen.all().iter().map(|s| s.headers.contains_key("x-github-api-version")).collect();
     assert_eq!(versions, [true, false, false]);
     // Another 400 is an error like any other, sent once.
     fake.refuse_version.store(false, Ordering::SeqCst);
-    fake.on(KEY, [canned(400, json!({"message": "Problems parsing JSON"}))]);
-    let before = fake.seen().len();
+    fake.script.on(KEY, [canned(400, json!({"message": "Problems parsing JSON"}))]);
+    let before = fake.seen.all().len();
     let err = client(&base).repository(&repo()).await.unwrap_err();
     assert_eq!(err.status(), Some(400));
-    assert_eq!(fake.seen().len() - before, 1);
+    assert_eq!(fake.seen.all().len() - before, 1);
 }

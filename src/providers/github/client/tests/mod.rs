@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -20,6 +20,7 @@ use crate::providers::common::fake::{self, http};
 
 mod errors;
 mod limits;
+mod paths;
 mod reads;
 mod writes;
 
@@ -104,22 +105,17 @@ struct Fake {
     deployments: Mutex<Vec<Value>>,
     /// Statuses by deployment id, oldest first.
     statuses: Mutex<HashMap<i64, Vec<Value>>>,
+    /// File created deployments under this environment name, as GitHub does when the
+    /// environment exists with another spelling.
+    environment_spelling: Mutex<Option<String>>,
     /// Answer 400 to any request carrying `X-GitHub-Api-Version`.
     refuse_version: AtomicBool,
     base: Mutex<String>,
 }
 
 impl Fake {
-    fn on(&self, key: &str, answers: impl IntoIterator<Item = Canned>) {
-        self.script.on(key, answers);
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.all()
-    }
-
     fn keys(&self) -> Vec<String> {
-        self.seen()
+        self.seen.all()
             .into_iter()
             .map(|s| format!("{} {}", s.method, s.path))
             .collect()
@@ -151,7 +147,10 @@ impl Fake {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match (method.as_str(), segments.as_slice()) {
             ("POST", ["repos", _, _, "deployments"]) => {
-                let body = seen.json();
+                let mut body = seen.json();
+                if let Some(spelling) = self.environment_spelling.lock().unwrap().clone() {
+                    body["environment"] = json!(spelling);
+                }
                 let record = json!({
                     "id": self.id(), "node_id": "D", "sha": "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d",
                     "ref": body["ref"], "task": body["task"], "payload": body["payload"],
@@ -244,13 +243,12 @@ fn respond(answer: Canned) -> Response {
     }
 }
 
-async fn handle(
-    State(fake): State<Arc<Fake>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
     let query = reqwest::Url::parse(&format!("http://fake{uri}"))
         .map(|url| url.query_pairs().into_owned().collect())
