@@ -59,7 +59,7 @@ pub(super) fn reviewers_of(resource: &Resource, repo: &super::client::RepoRef) -
             Some(Reviewer {
                 kind,
                 name,
-                owner: repo.owner.clone(),
+                owner: repo.owner().to_owned(),
                 repo: repo.clone(),
                 address: resource.address.clone(),
             })
