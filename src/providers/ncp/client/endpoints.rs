@@ -1,9 +1,10 @@
 //! The SourceDeploy operations (providers.md §1.4), one method each. Paths are relative to
-//! the base URL; numeric ids need no encoding, names in paths go through [`encode_unreserved`].
+//! the base URL; numeric ids need no encoding, names in paths go through [`path_segment`].
 
 use serde::Deserialize;
 
-use super::{Call, NcpClient, NcpError, encode_unreserved};
+use super::{Call, NcpClient, NcpError};
+use crate::providers::common::percent::path_segment;
 use crate::providers::ncp::wire::{
     self, AutoscalingGroup, AutoscalingList, BranchList, BucketList, Cluster, ClusterList,
     HistoryDetail, HistoryId, HistoryList, HistorySummary, IdName, Named, ObjectList, ProjectList,
@@ -322,7 +323,8 @@ impl NcpClient {
 
     /// Load-balancer target groups of an Auto Scaling group (for blue/green scenarios).
     pub async fn list_target_groups(&self, asg_name: &str) -> Result<Vec<IdName>, NcpError> {
-        let call = Call::get(format!("{API}/autoscaling/{}", encode_unreserved(asg_name)));
+        let path = format!("{API}/autoscaling/{}", segment("Auto Scaling group", asg_name)?);
+        let call = Call::get(path);
         let list: TargetGroupList = self.fetch(call).await?;
         Ok(list.target_group_list)
     }
@@ -345,7 +347,7 @@ impl NcpClient {
     pub async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, NcpError> {
         let call = Call::get(format!(
             "{API}/objectstorage/bucket/{}",
-            encode_unreserved(bucket)
+            segment("bucket", bucket)?
         ));
         let list: ObjectList = self.fetch(call).await?;
         Ok(list.object_list)
@@ -369,9 +371,18 @@ impl NcpClient {
     pub async fn list_branches(&self, repository: &str) -> Result<Vec<Named>, NcpError> {
         let path = format!(
             "{API}/sourcecommit/repository/{}/branch",
-            encode_unreserved(repository)
+            segment("repository", repository)?
         );
         let list: BranchList = self.fetch(Call::get(path)).await?;
         Ok(list.branch_list)
     }
+}
+
+/// `name` as one path segment; `""`, `.` and `..` cannot be one (URL parsers drop them as
+/// dot-segments, so the request would address the parent path) and name nothing.
+fn segment(what: &str, name: &str) -> Result<String, NcpError> {
+    path_segment(name).ok_or_else(|| NcpError::InvalidRequest {
+        call: format!("look up {what} `{name}`"),
+        reason: format!("`{name}` cannot name a {what}"),
+    })
 }

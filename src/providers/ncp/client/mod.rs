@@ -41,7 +41,6 @@ pub use error::NcpError;
 
 use super::signature;
 use super::wire::Ack;
-use crate::providers::common::percent::encode_unreserved;
 use crate::providers::http::{HttpClient, HttpResponse, HttpStats};
 use crate::redact::{self, redact};
 

@@ -39,7 +39,7 @@ pub use error::NhnError;
 pub use history::{LatestDeployments, executed_at};
 pub use upload::Upload;
 
-use crate::providers::common::percent::encode_unreserved;
+use crate::providers::common::percent::path_segment;
 use crate::providers::http::{
     HttpClient, HttpError, HttpResponse, HttpStats, Retry, StreamingResponse,
 };
@@ -126,11 +126,13 @@ impl NhnClient {
     /// The URL of `path` (below `/api/v2.1/projects/{appKey}`, starting with `/`) with
     /// `query` appended.
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<reqwest::Url, NhnError> {
-        let text = format!(
-            "{}/api/v2.1/projects/{}{path}",
-            self.inner.api_base,
-            encode_unreserved(&self.inner.app_key)
-        );
+        // An app key `..` would address the parent path (a dot-segment): refused.
+        let app_key = path_segment(&self.inner.app_key).ok_or_else(|| {
+            NhnError::Http(HttpError::InvalidRequest {
+                cause: "the app key cannot be empty, `.` or `..`".into(),
+            })
+        })?;
+        let text = format!("{}/api/v2.1/projects/{app_key}{path}", self.inner.api_base);
         let mut url = reqwest::Url::parse(&text).map_err(|e| {
             NhnError::Http(HttpError::InvalidRequest {
                 cause: redact(&format!("invalid NHN API URL `{text}`: {e}")).into_owned(),

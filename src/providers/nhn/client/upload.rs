@@ -21,7 +21,8 @@ use tokio::io::AsyncWriteExt as _;
 use tokio_util::io::ReaderStream;
 
 use super::endpoints::artifact;
-use super::{NhnClient, NhnError, encode_unreserved, envelope};
+use super::{NhnClient, NhnError, envelope};
+use crate::providers::common::percent::path_segment;
 use crate::providers::http::{HttpError, Retry, StreamingResponse};
 use crate::providers::nhn::wire::{Envelope, UploadResult};
 use crate::redact::redact;
@@ -199,10 +200,14 @@ impl NhnClient {
             "download binary {binary_key} of binary group {binary_group_key} of artifact {artifact_id}"
         ))
         .into_owned();
+        let key = path_segment(binary_key).ok_or_else(|| {
+            NhnError::Http(HttpError::InvalidRequest {
+                cause: format!("`{binary_key}` cannot be a binary key"),
+            })
+        })?;
         let path = format!(
-            "{}/binary-group/{binary_group_key}/binaries/{}",
+            "{}/binary-group/{binary_group_key}/binaries/{key}",
             artifact(artifact_id),
-            encode_unreserved(binary_key)
         );
         let url = self.url(&path, &[])?;
         let Some(name) = to.file_name() else {

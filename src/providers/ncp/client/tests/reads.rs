@@ -180,8 +180,30 @@ async fn lookups() {
     assert_eq!(fake.seen().len(), 7);
 }
 
+/// A name a path segment cannot carry (``, `.`, `..`: URL parsers drop them, so the request
+/// would address the parent path) is refused before anything is sent.
+#[tokio::test]
+async fn names_that_are_dot_segments_are_refused_before_sending() {
+    let (fake, base) = start().await;
+    let ncp = client(&base);
+    for name in ["", ".", ".."] {
+        for err in [
+            ncp.list_target_groups(name).await.map(drop).unwrap_err(),
+            ncp.list_objects(name).await.map(drop).unwrap_err(),
+            ncp.list_branches(name).await.map(drop).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&err, NcpError::InvalidRequest { reason, .. } if reason.contains("cannot name")),
+                "{err}"
+            );
+        }
+    }
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+}
+
 #[test]
 fn encoding_keeps_unreserved_characters_only() {
+    use crate::providers::common::percent::encode_unreserved;
     assert_eq!(encode_unreserved("aZ09-._~"), "aZ09-._~");
     assert_eq!(
         encode_unreserved("a b/?&=%+ü"),

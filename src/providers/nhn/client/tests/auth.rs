@@ -285,3 +285,16 @@ async fn a_lifetime_sent_as_a_string_is_honoured() {
     nhn.list_artifacts().await.unwrap();
     assert_eq!(fake.token_calls(), 2);
 }
+
+/// An app key a path segment cannot carry (URL parsers drop ``, `.` and `..`, so the
+/// request would address another path) is refused before any request, the token's too.
+#[tokio::test]
+async fn an_app_key_that_is_a_dot_segment_is_refused_before_sending() {
+    let (fake, base) = start().await;
+    for app_key in ["", ".", ".."] {
+        let nhn = NhnClient::new(&base, &base, app_key, NhnAuth::Token(STATIC_TOKEN.into()), http());
+        let err = nhn.list_artifacts().await.unwrap_err();
+        assert!(err.to_string().contains("app key cannot be"), "{err}");
+    }
+    assert!(fake.seen().is_empty());
+}
