@@ -1,0 +1,148 @@
+//! `github:` section → resources, with every rule GitHub documents for environments,
+//! their protection, variables, secrets and deployment records checked here, before any
+//! request: each a located error, all reported at once.
+//!
+//! Resources (`<instance>.repository."owner/name"…`):
+//! - `repository` `owner/name`: looked up, never created or deleted; `prune` prunes its
+//!   environments.
+//! - `environment` (parent: repository): only the protection settings the manifest sets.
+//! - `branch_policy` / `tag_policy` (parent: environment), named by their pattern.
+//! - `variable` `{value}` and `secret` `{value, rotate}` (parent: environment).
+//! - `deployment` (parent: repository): a record, linked to the release it follows.
+
+mod deployment;
+mod environment;
+pub mod names;
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::manifest::GithubSection;
+use crate::manifest::diagnostic::DiagnosticKind;
+use crate::manifest::source::join;
+use crate::manifest::validate::{Ctx, ResourceSpec};
+use crate::model::{Address, Resource};
+
+pub use deployment::{DEFAULT_TASK, MAX_DESCRIPTION, is_web_url};
+pub use environment::{
+    MAX_PER_ENVIRONMENT, MAX_REVIEWERS, MAX_VALUE_BYTES, MAX_WAIT_TIMER, reviewer_list,
+};
+
+pub const KIND_REPOSITORY: &str = "repository";
+pub const KIND_ENVIRONMENT: &str = "environment";
+pub const KIND_BRANCH_POLICY: &str = "branch_policy";
+pub const KIND_TAG_POLICY: &str = "tag_policy";
+pub const KIND_VARIABLE: &str = "variable";
+pub const KIND_SECRET: &str = "secret";
+pub const KIND_DEPLOYMENT: &str = "deployment";
+
+/// The resource the entries being lowered belong to.
+pub struct Parent<'a> {
+    pub provider: &'a str,
+    pub address: &'a Address,
+    /// JSON pointer of its body in the manifest.
+    pub pointer: &'a str,
+}
+
+pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
+    let mut resources = Vec::new();
+    let base = join(&join("", super::TYPE), "repositories");
+    for (full_name, repository) in &section.repositories {
+        let pointer = join(&base, full_name);
+        if let Some(hint) = names::repository_problem(full_name) {
+            ctx.error_at_key(
+                DiagnosticKind::InvalidName,
+                format!("invalid repository `{full_name}`"),
+                &pointer,
+                "not `owner/name`",
+            )
+            .help = Some(hint);
+        }
+        let Some(provider) =
+            ctx.provider_for(repository.provider.as_deref(), super::TYPE, &pointer)
+        else {
+            continue;
+        };
+        let address = Address::root(&provider, KIND_REPOSITORY, full_name);
+        resources.push(ctx.resource(ResourceSpec {
+            address: address.clone(),
+            provider: provider.clone(),
+            kind: KIND_REPOSITORY,
+            name: full_name,
+            parent: None,
+            attributes: json!({}),
+            pointer: pointer.clone(),
+            protect: false,
+            prune: repository.prune,
+            depends_on: Vec::new(),
+            explicit_depends_on: &repository.depends_on,
+            link: None,
+        }));
+        let repo = Parent {
+            provider: &provider,
+            address: &address,
+            pointer: &pointer,
+        };
+        let mut environments = BTreeMap::new();
+        let mut by_folded_name: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, body) in &repository.environments {
+            let env_address = environment::lower(name, body, &repo, ctx, &mut resources);
+            environments.insert(name.clone(), env_address);
+            // GitHub matches environment names ignoring case: two spellings are one.
+            let folded = name.to_lowercase();
+            match by_folded_name.get(&folded) {
+                Some(first) => {
+                    let at = |n: &str| join(&join(&pointer, "environments"), n);
+                    duplicate_key(
+                        ctx,
+                        format!("environments `{first}` and `{name}` are one environment on GitHub"),
+                        &at(name),
+                        &at(first),
+                        "GitHub matches environment names ignoring case; declare it once",
+                    );
+                }
+                None => {
+                    by_folded_name.insert(folded, name);
+                }
+            }
+        }
+        deployment::lower_all(
+            &repository.deployments,
+            &environments,
+            &repo,
+            ctx,
+            &mut resources,
+        );
+    }
+    resources
+}
+
+/// Reports the value at `pointer` as a repeat of the one at `first`, labelled at both.
+pub fn duplicate(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
+    let (sources, located) = (ctx.sources, ctx.located);
+    let diagnostic = ctx.error(
+        DiagnosticKind::DuplicateName,
+        message,
+        pointer,
+        "repeated here",
+    );
+    sources.add_label(diagnostic, located.value(first), "first listed here");
+    diagnostic.help = Some(help.to_owned());
+}
+
+/// Reports the key at `pointer` as a repeat of the key at `first`, labelled at both.
+fn duplicate_key(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
+    let (sources, located) = (ctx.sources, ctx.located);
+    let diagnostic = ctx.error_at_key(
+        DiagnosticKind::DuplicateName,
+        message,
+        pointer,
+        "declared again here",
+    );
+    sources.add_label(diagnostic, located.key(first), "first declared here");
+    diagnostic.help = Some(help.to_owned());
+}
+
+#[cfg(test)]
+mod tests;
