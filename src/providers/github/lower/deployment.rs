@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::names::token_problem;
-use super::{KIND_DEPLOYMENT, KIND_ENVIRONMENT, Parent};
+use super::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_TAG_POLICY, Parent};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
@@ -34,10 +34,22 @@ pub fn lower_all(
     let mut recorded_by: HashMap<(&str, &str), &str> = HashMap::new();
     for (name, record) in records {
         let pointer = join(&join(repo.pointer, "deployments"), name);
-        let Some(resource) = lower_one(name, record, environments, repo, &pointer, ctx) else {
+        let Some(mut resource) = lower_one(name, record, environments, repo, &pointer, ctx)
+        else {
             ctx.declared_invalid(KIND_DEPLOYMENT, name);
             continue;
         };
+        // GitHub refuses a record of a ref its environment's branch and tag policies do not
+        // allow yet: the record waits for the policies declared with it.
+        let environment = (environments.iter())
+            .find(|(declared, _)| declared.eq_ignore_ascii_case(&record.environment))
+            .map(|(_, address)| address);
+        let policies: Vec<Address> = (out.iter())
+            .filter(|r| r.parent.as_ref() == environment)
+            .filter(|r| r.kind == KIND_BRANCH_POLICY || r.kind == KIND_TAG_POLICY)
+            .map(|r| r.address.clone())
+            .collect();
+        resource.depends_on.extend(policies);
         let task = record.task.as_deref().unwrap_or(DEFAULT_TASK);
         let target = (record.environment.as_str(), task);
         if let Some(first) = recorded_by.get(&target) {
