@@ -28,7 +28,7 @@ registry! {
     ncp::SourceDeploy,
     nhn::Deploy,
     #[cfg(test)] stub::Echo,
-    #[cfg(test)] github::Repos,
+    github::Repos,
 }
 
 /// Shapes shown in help texts: those of the first provider type.

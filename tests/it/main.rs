@@ -10,6 +10,7 @@ mod export;
 mod failures;
 mod faults;
 mod following;
+mod github;
 mod hostile_input;
 mod interrupt;
 mod lifecycle;

@@ -8,6 +8,7 @@
 //! in that provider's module; [`PROVIDERS`] lists them. A new provider is one more
 //! module and one more entry there.
 
+pub mod github;
 pub mod ncp;
 pub mod nhn;
 
@@ -31,7 +32,7 @@ pub struct Provider {
 }
 
 /// Every provider type the tests know.
-pub const PROVIDERS: &[&Provider] = &[&ncp::PROVIDER, &nhn::PROVIDER];
+pub const PROVIDERS: &[&Provider] = &[&ncp::PROVIDER, &nhn::PROVIDER, &github::PROVIDER];
 
 /// A manifest of `tests/fixtures/`, by its path there (`"ncp/shop.yaml"`). Its endpoint
 /// placeholders are left as they are: [`World::manifest`], [`World::fill`] and

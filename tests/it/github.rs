@@ -1,0 +1,161 @@
+//! GitHub against the sandbox over real HTTP: environments with their protection and
+//! deployment records that follow NHN releases in the same apply; a converged re-plan; a
+//! failed release leaves its record failed; unknown reviewers are located after reads only;
+//! a lost create answer never makes a second record; export adopts as no changes.
+
+use serde_json::{Value, json};
+
+use crate::common::{World, assert_code, fixture, nhn, stderr, stdout, world};
+
+fn setup(w: &World) {
+    nhn::write_build(w.path(), "1.4.2");
+    w.manifest(&fixture("github/shop.yaml"));
+}
+
+fn apply(w: &World) -> std::process::Output {
+    w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"])
+}
+
+/// The records of `octo-org/shop`, oldest first, as the emulator keeps them.
+fn records(w: &World) -> Value {
+    w.admin_get("/github/repos/octo-org/shop/deployments")
+}
+
+/// The statuses of record `id`, newest first, through the API.
+fn statuses(w: &World, id: i64) -> Value {
+    let url = format!(
+        "{}/repos/octo-org/shop/deployments/{id}/statuses",
+        w.endpoint("github")
+    );
+    w.runtime.block_on(async {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(deployplan::providers::github::emulator::demo::GITHUB_TOKEN)
+            .header("user-agent", "deployplan-tests")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
+#[test]
+fn records_follow_their_releases_and_a_second_apply_creates_none() {
+    let w = world();
+    setup(&w);
+    let plan = w.run(&["plan"]);
+    assert_code(&plan, 0);
+    assert!(
+        stdout(&plan).contains("follows `nhn.release.web-prod`"),
+        "{}",
+        stdout(&plan)
+    );
+    let first = apply(&w);
+    assert_code(&first, 0);
+    let after = records(&w);
+    assert_eq!(after["count"], 2, "{after}");
+    for record in after["deployments"].as_array().unwrap() {
+        assert_eq!(
+            record["states"],
+            json!(["in_progress", "success"]),
+            "{after}"
+        );
+    }
+    let newest = statuses(&w, after["deployments"][1]["id"].as_i64().unwrap());
+    assert_eq!(newest[0]["environment_url"], "https://shop.example.com");
+
+    let again = w.run(&["plan", "--detailed-exitcode"]);
+    assert_code(&again, 0);
+    let second = apply(&w);
+    assert_code(&second, 0);
+    assert_eq!(
+        records(&w)["count"],
+        2,
+        "a converged apply creates no record"
+    );
+}
+
+#[test]
+fn a_failed_release_leaves_its_record_failed_with_the_error() {
+    let w = world();
+    setup(&w);
+    w.admin(
+        reqwest::Method::PUT,
+        "/nhn-deploy/outcomes",
+        json!({"artifact": "shop", "server_group": "web-staging", "outcome": "fail"}),
+    );
+    let run = apply(&w);
+    assert_code(&run, 1);
+    let after = records(&w);
+    // Staging's record failed with its release; production's release never started, so
+    // its record was never opened.
+    assert_eq!(after["count"], 1, "{after}");
+    assert_eq!(
+        after["deployments"][0]["states"],
+        json!(["in_progress", "failure"])
+    );
+    let newest = statuses(&w, after["deployments"][0]["id"].as_i64().unwrap());
+    let description = newest[0]["description"].as_str().unwrap_or_default();
+    assert!(description.contains("web-staging"), "{newest}");
+    assert!(
+        stdout(&run).contains("the release it follows, `nhn.release.web-prod`, did not run"),
+        "{}",
+        stdout(&run)
+    );
+}
+
+#[test]
+fn an_unknown_reviewer_is_located_after_reads_only() {
+    let w = world();
+    setup(&w);
+    let path = w.path().join("deployplan.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("users: [octocat]", "users: [octocta]");
+    std::fs::write(&path, text).unwrap();
+    let plan = w.run(&["plan"]);
+    assert_code(&plan, 1);
+    let writes: Vec<String> = (w.writes().into_iter())
+        .filter(|r| !r.contains("/oauth2/"))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    insta::assert_snapshot!(stderr(&plan));
+}
+
+#[test]
+fn a_lost_answer_to_every_post_never_makes_a_second_record() {
+    let w = world();
+    setup(&w);
+    for fault in ["error_after_rate", "drop_after_rate"] {
+        w.faults(json!({ fault: 1.0, "methods": ["POST"], "seed": 11 }));
+        let _ = apply(&w);
+        w.faults(json!({}));
+    }
+    assert_code(&apply(&w), 0);
+    let after = records(&w);
+    assert_eq!(
+        after["count"], 2,
+        "one record per (environment, task): {after}"
+    );
+}
+
+#[test]
+fn export_adopts_the_environments_as_no_changes() {
+    let w = world();
+    setup(&w);
+    assert_code(&apply(&w), 0);
+    let out = w.path().join("exported.yaml");
+    let export = w.run(&["export", "--provider", "gh", "--out", out.to_str().unwrap()]);
+    assert_code(&export, 0);
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert!(exported.contains("release-managers"), "{exported}");
+    // The exported section replaces the written one: the same environments, no records.
+    let manifest = std::fs::read_to_string(w.path().join("deployplan.yaml")).unwrap();
+    let head = &manifest[..manifest.find("github:").unwrap()];
+    let section = &exported[exported.find("github:").unwrap()..];
+    std::fs::write(w.path().join("deployplan.yaml"), format!("{head}{section}")).unwrap();
+    let plan = w.run(&["plan", "--detailed-exitcode"]);
+    assert_code(&plan, 0);
+}
