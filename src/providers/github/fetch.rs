@@ -56,6 +56,7 @@ enum First {
     Environments(RepoRef, Result<Vec<Environment>, GithubError>),
     Commit(Address, Option<String>),
     Records(Address, Option<(super::wire::Deployment, Option<DeploymentState>)>),
+    Children(Address, Option<super::fetch_environments::Prefetched>),
 }
 
 pub(super) async fn fetch(
@@ -79,6 +80,16 @@ pub(super) async fn fetch(
         reads.spawn(async move {
             let listed = client.environments(&repo).await;
             Ok(First::Environments(repo, listed))
+        });
+    }
+    for environment in desired.iter().filter(|r| r.kind == KIND_ENVIRONMENT) {
+        let Some(place) = places.get(&environment.address) else { continue };
+        let custom = text(environment, "deployment_branch_policy") == "custom";
+        let (client, repo) = (client.clone(), place.repo.clone());
+        let (address, name) = (environment.address.clone(), environment.name.clone());
+        reads.spawn(async move {
+            let early = super::fetch_environments::prefetch(client, repo, name, custom).await?;
+            Ok(First::Children(address, early))
         });
     }
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
@@ -111,6 +122,7 @@ pub(super) async fn fetch(
     let mut environments: BTreeMap<RepoRef, Vec<Environment>> = BTreeMap::new();
     let mut commits: BTreeMap<Address, Option<String>> = BTreeMap::new();
     let mut records = BTreeMap::new();
+    let mut prefetched = std::collections::HashMap::new();
     let (first, reviewer_errors) = tokio::join!(
         async {
             let mut answers = Vec::new();
@@ -148,6 +160,10 @@ pub(super) async fn fetch(
             First::Records(address, found) => {
                 records.insert(address, found);
             }
+            First::Children(address, Some(early)) => {
+                prefetched.insert(address, early);
+            }
+            First::Children(_, None) => {}
         }
     }
     errors.extend(reviewer_errors?);
@@ -185,7 +201,13 @@ pub(super) async fn fetch(
         &mut state,
     );
     // Round 2: the children of each declared environment that exists.
-    super::fetch_environments::children(provider, desired, &environment_objects, &mut state).await?;
+    super::fetch_environments::children(
+        provider,
+        desired,
+        &environment_objects,
+        &mut prefetched,
+        &mut state,
+    ).await?;
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
         let Some(Some((deployment, _))) = records.get(&record.address) else { continue };
         let resolved = commits.get(&record.address).cloned().flatten().unwrap_or_default();

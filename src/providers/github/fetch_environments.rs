@@ -146,6 +146,46 @@ fn settings(remote: &Environment, declared: Option<&Resource>) -> Value {
     }
 }
 
+/// An environment's children as read in the first round, before knowing whether the
+/// environment exists (a missing one answers 404, and nothing is kept).
+#[derive(Default)]
+pub(super) struct Prefetched {
+    pub variables: Vec<Variable>,
+    pub secrets: Vec<SecretMeta>,
+    /// Read only when the manifest declares custom policies.
+    pub policies: Option<Vec<BranchPolicy>>,
+}
+
+/// Round 1: the children of each declared environment, read alongside the environment
+/// lists (they need only the names the manifest gives); `None` when it does not exist.
+pub(super) async fn prefetch(
+    client: super::client::GithubClient,
+    repo: RepoRef,
+    environment: String,
+    custom: bool,
+) -> Result<Option<Prefetched>, ProviderError> {
+    let (variables, secrets, policies) = tokio::join!(
+        client.variables(&repo, &environment),
+        client.secrets(&repo, &environment),
+        async {
+            if custom {
+                client.branch_policies(&repo, &environment).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    );
+    let missing = |e: &super::client::GithubError| e.is_not_found();
+    if variables.as_ref().err().is_some_and(missing) || secrets.as_ref().err().is_some_and(missing) {
+        return Ok(None);
+    }
+    let policies = match policies {
+        Err(e) if e.is_not_found() => None,
+        other => other?,
+    };
+    Ok(Some(Prefetched { variables: variables?, secrets: secrets?, policies }))
+}
+
 /// One environment's children, read in the second round.
 struct Children {
     index: usize,
@@ -160,6 +200,7 @@ pub(super) async fn children(
     provider: &GithubProvider,
     desired: &[&Resource],
     found: &[Found<'_>],
+    prefetched: &mut std::collections::HashMap<Address, Prefetched>,
     state: &mut RemoteState,
 ) -> Result<(), ProviderError> {
     let mut reads = JoinSet::new();
@@ -170,19 +211,24 @@ pub(super) async fn children(
             .remote
             .deployment_branch_policy
             .is_some_and(|p| p.custom_branch_policies);
+        let early = prefetched.remove(&environment.resource.address);
         reads.spawn(async move {
-            let (variables, secrets, policies) = tokio::join!(
-                client.variables(&repo, &name),
-                client.secrets(&repo, &name),
-                async {
-                    if custom {
-                        client.branch_policies(&repo, &name).await
-                    } else {
-                        Ok(Vec::new())
-                    }
-                }
-            );
-            Ok::<_, ProviderError>(Children { index, variables: variables?, secrets: secrets?, policies: policies? })
+            // What the first round read is kept; only policies it could not know of (the
+            // manifest does not declare custom ones, GitHub has them) are read now.
+            let (variables, secrets, policies) = match early {
+                Some(early) => (early.variables, early.secrets, early.policies),
+                None => (
+                    client.variables(&repo, &name).await?,
+                    client.secrets(&repo, &name).await?,
+                    None,
+                ),
+            };
+            let policies = match policies {
+                Some(policies) => policies,
+                None if custom => client.branch_policies(&repo, &name).await?,
+                None => Vec::new(),
+            };
+            Ok::<_, ProviderError>(Children { index, variables, secrets, policies })
         });
     }
     let mut known = Vec::new();
