@@ -249,7 +249,10 @@ fn lower_values(
                 ),
                 &at,
                 format!("{} {list}", values.len()),
-            );
+            )
+            .help = Some(format!(
+                "GitHub's limit per environment; {list} shared by every environment belong to the repository or the organisation"
+            ));
         }
         for (name, value) in values {
             let pointer = join(&at, name);

@@ -7,7 +7,7 @@ mod records;
 
 use std::path::Path;
 
-use super::{MAX_DESCRIPTION, MAX_VALUE_BYTES};
+use super::{MAX_DESCRIPTION, MAX_PER_ENVIRONMENT, MAX_VALUE_BYTES};
 use crate::manifest::LoadedManifest;
 use crate::manifest::diagnostic::Diagnostics;
 use crate::manifest::report;
