@@ -189,19 +189,19 @@ fn lower_patterns(
             "no pattern",
         )
         .help = Some(
-            "add `- branch: main` (or `- tag: \"v*\"`); or write `protected`, or `null` for any branch"
+            "add `- branch: main` (or `- tag: \"v*\"`); or write `protected`, or `any` for any branch"
                 .into(),
         );
     }
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, pattern) in patterns.iter().enumerate() {
-        let (kind, word) = match pattern {
-            PolicyPattern::Branch(_) => (KIND_BRANCH_POLICY, "a branch pattern"),
-            PolicyPattern::Tag(_) => (KIND_TAG_POLICY, "a tag pattern"),
+        let (kind, key, word) = match pattern {
+            PolicyPattern::Branch(_) => (KIND_BRANCH_POLICY, "branch", "a branch pattern"),
+            PolicyPattern::Tag(_) => (KIND_TAG_POLICY, "tag", "a tag pattern"),
         };
         let name = pattern.pattern();
         let item = format!("{at}/{i}");
-        let value_at = join(&item, if kind == KIND_TAG_POLICY { "tag" } else { "branch" });
+        let value_at = join(&item, key);
         if let Some(hint) = token_problem(name, word) {
             ctx.error(
                 DiagnosticKind::InvalidValue,
@@ -212,12 +212,11 @@ fn lower_patterns(
             .help = Some(hint);
         }
         if let Some(first) = seen.get(&(kind, name)) {
-            let first_at = format!("{at}/{first}");
             duplicate(
                 ctx,
                 format!("pattern `{name}` is listed twice"),
                 &value_at,
-                &join(&first_at, if kind == KIND_TAG_POLICY { "tag" } else { "branch" }),
+                &join(&format!("{at}/{first}"), key),
                 "list each pattern once",
             );
             continue;

@@ -86,7 +86,8 @@ fn custom_policies_become_children_and_need_a_pattern() {
     let errors_found = errors(&production(empty));
     assert_eq!(errors_found.len(), 1, "{errors_found:#?}");
     assert!(
-        errors_found[0].starts_with("11:21 a custom deployment branch policy lists at least one pattern | add `- branch: main`"),
+        errors_found[0].starts_with("11:21 a custom deployment branch policy lists at least one pattern | add `- branch: main`")
+            && errors_found[0].ends_with("or write `protected`, or `any` for any branch"),
         "{errors_found:#?}"
     );
     let twice = "          deployment_branch_policy:\n            custom:\n              - branch: main\n              - branch: main\n              - tag: \" v1\"\n";
