@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::names::{environment_problem, token_problem, variable_problem};
 use super::{
     KIND_BRANCH_POLICY, KIND_ENVIRONMENT, KIND_SECRET, KIND_TAG_POLICY, KIND_VARIABLE, Parent,
-    duplicate,
+    duplicate, written_key,
 };
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
@@ -37,7 +37,18 @@ pub fn lower(
     out: &mut Vec<Resource>,
 ) -> Address {
     let pointer = join(&join(repo.pointer, "environments"), name);
-    if let Some(hint) = environment_problem(name) {
+    let read_otherwise = written_key(ctx, &pointer).filter(|w| *w != name);
+    if let Some(written) = read_otherwise {
+        ctx.error_at_key(
+            DiagnosticKind::InvalidName,
+            format!("environment `{written}` would be named `{name}`"),
+            &pointer,
+            "read as a boolean",
+        )
+        .help = Some(format!(
+            "YAML reads `{written}` as `{name}`: quote the name, `\"{written}\": …`"
+        ));
+    } else if let Some(hint) = environment_problem(name) {
         ctx.error_at_key(
             DiagnosticKind::InvalidName,
             format!("invalid environment name `{name}`"),
@@ -311,14 +322,6 @@ fn lower_values(
             out.push(resource);
         }
     }
-}
-
-/// The key at `pointer` as the manifest spells it (YAML turns some plain keys into
-/// booleans, which then read back as `true` / `false`).
-fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
-    let span = ctx.located.keys.get(pointer)?;
-    let text = ctx.sources.file(span.file)?.inner();
-    text.get(span.offset..span.offset + span.len)
 }
 
 /// The `value` attribute of a variable or secret is the entry's own value (not a field

@@ -158,10 +158,22 @@ fn at_most_100_variables_and_100_secrets() {
 
 #[test]
 fn a_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
-    let body = "          variables:\n            N: v\n            \"Y\": w\n";
+    let body = "          variables:\n            N: v\n            \"Y\": w\n            \"a-b\": w\n";
     assert_eq!(
         errors(&production(body)),
-        ["11:13 invalid variable name `false` | YAML reads `N` as `false`: quote the name, `\"N\": …`"]
+        [
+            "11:13 invalid variable name `false` | YAML reads `N` as `false`: quote the name, `\"N\": …`",
+            "13:13 invalid variable name `a-b` | names are ASCII letters, digits and `_`, not starting with a digit (did you mean `A_B`?)",
+        ]
+    );
+}
+
+#[test]
+fn an_environment_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
+    let body = "      environments:\n        on: {}\n        \"off\": {}\n        'yes': {}\n";
+    assert_eq!(
+        errors(&repo(body)),
+        ["9:9 environment `on` would be named `true` | YAML reads `on` as `true`: quote the name, `\"on\": …`"]
     );
 }
 
