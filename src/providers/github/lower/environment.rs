@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::names::{environment_problem, token_problem, variable_problem};
 use super::{
     KIND_BRANCH_POLICY, KIND_ENVIRONMENT, KIND_SECRET, KIND_TAG_POLICY, KIND_VARIABLE, Parent,
-    duplicate,
+    duplicate, written_key,
 };
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
@@ -37,7 +37,18 @@ pub fn lower(
     out: &mut Vec<Resource>,
 ) -> Address {
     let pointer = join(&join(repo.pointer, "environments"), name);
-    if let Some(hint) = environment_problem(name) {
+    let read_otherwise = written_key(ctx, &pointer).filter(|w| *w != name);
+    if let Some(written) = read_otherwise {
+        ctx.error_at_key(
+            DiagnosticKind::InvalidName,
+            format!("environment `{written}` would be named `{name}`"),
+            &pointer,
+            "read as a boolean",
+        )
+        .help = Some(format!(
+            "YAML reads `{written}` as `{name}`: quote the name, `\"{written}\": …`"
+        ));
+    } else if let Some(hint) = environment_problem(name) {
         ctx.error_at_key(
             DiagnosticKind::InvalidName,
             format!("invalid environment name `{name}`"),
@@ -189,19 +200,19 @@ fn lower_patterns(
             "no pattern",
         )
         .help = Some(
-            "add `- branch: main` (or `- tag: \"v*\"`); or write `protected`, or `null` for any branch"
+            "add `- branch: main` (or `- tag: \"v*\"`); or write `protected`, or `any` for any branch"
                 .into(),
         );
     }
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, pattern) in patterns.iter().enumerate() {
-        let (kind, word) = match pattern {
-            PolicyPattern::Branch(_) => (KIND_BRANCH_POLICY, "a branch pattern"),
-            PolicyPattern::Tag(_) => (KIND_TAG_POLICY, "a tag pattern"),
+        let (kind, key, word) = match pattern {
+            PolicyPattern::Branch(_) => (KIND_BRANCH_POLICY, "branch", "a branch pattern"),
+            PolicyPattern::Tag(_) => (KIND_TAG_POLICY, "tag", "a tag pattern"),
         };
         let name = pattern.pattern();
         let item = format!("{at}/{i}");
-        let value_at = join(&item, if kind == KIND_TAG_POLICY { "tag" } else { "branch" });
+        let value_at = join(&item, key);
         if let Some(hint) = token_problem(name, word) {
             ctx.error(
                 DiagnosticKind::InvalidValue,
@@ -212,12 +223,11 @@ fn lower_patterns(
             .help = Some(hint);
         }
         if let Some(first) = seen.get(&(kind, name)) {
-            let first_at = format!("{at}/{first}");
             duplicate(
                 ctx,
                 format!("pattern `{name}` is listed twice"),
                 &value_at,
-                &join(&first_at, if kind == KIND_TAG_POLICY { "tag" } else { "branch" }),
+                &join(&format!("{at}/{first}"), key),
                 "list each pattern once",
             );
             continue;
@@ -249,7 +259,10 @@ fn lower_values(
                 ),
                 &at,
                 format!("{} {list}", values.len()),
-            );
+            )
+            .help = Some(format!(
+                "GitHub's limit per environment; {list} shared by every environment belong to the repository or the organisation"
+            ));
         }
         for (name, value) in values {
             let pointer = join(&at, name);
@@ -309,14 +322,6 @@ fn lower_values(
             out.push(resource);
         }
     }
-}
-
-/// The key at `pointer` as the manifest spells it (YAML turns some plain keys into
-/// booleans, which then read back as `true` / `false`).
-fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
-    let span = ctx.located.keys.get(pointer)?;
-    let text = ctx.sources.file(span.file)?.inner();
-    text.get(span.offset..span.offset + span.len)
 }
 
 /// The `value` attribute of a variable or secret is the entry's own value (not a field

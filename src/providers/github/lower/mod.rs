@@ -118,6 +118,16 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     resources
 }
 
+/// The key at `pointer` as the manifest spells it, when written plain (unquoted): YAML
+/// reads some plain keys (`on`, `N`, `yes`) as booleans, which come back as `true` /
+/// `false`, so a plain key that differs from its name was read otherwise.
+pub fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
+    let span = ctx.located.keys.get(pointer)?;
+    let text = ctx.sources.file(span.file)?.inner();
+    text.get(span.offset..span.offset + span.len)
+        .filter(|key| !key.starts_with(['"', '\'']))
+}
+
 /// Reports the value at `pointer` as a repeat of the one at `first`, labelled at both.
 pub fn duplicate(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
     let (sources, located) = (ctx.sources, ctx.located);

@@ -86,7 +86,8 @@ fn custom_policies_become_children_and_need_a_pattern() {
     let errors_found = errors(&production(empty));
     assert_eq!(errors_found.len(), 1, "{errors_found:#?}");
     assert!(
-        errors_found[0].starts_with("11:21 a custom deployment branch policy lists at least one pattern | add `- branch: main`"),
+        errors_found[0].starts_with("11:21 a custom deployment branch policy lists at least one pattern | add `- branch: main`")
+            && errors_found[0].ends_with("or write `protected`, or `any` for any branch"),
         "{errors_found:#?}"
     );
     let twice = "          deployment_branch_policy:\n            custom:\n              - branch: main\n              - branch: main\n              - tag: \" v1\"\n";
@@ -134,11 +135,45 @@ fn variable_and_secret_names_follow_github() {
 }
 
 #[test]
-fn a_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
-    let body = "          variables:\n            N: v\n            \"Y\": w\n";
+fn names_differing_only_in_case_cannot_both_be_declared() {
+    // GitHub upper-cases names: `Api_Url` would be the same variable as `API_URL`.
+    let body = "          variables:\n            API_URL: a\n            Api_Url: b\n          secrets:\n            API_URL: ${secret.DEPLOY_KEY}\n";
     assert_eq!(
         errors(&production(body)),
-        ["11:13 invalid variable name `false` | YAML reads `N` as `false`: quote the name, `\"N\": …`"]
+        ["12:13 invalid variable name `Api_Url` | GitHub stores names upper-cased; write `API_URL`"],
+        "a variable and a secret may share a name"
+    );
+}
+
+#[test]
+fn at_most_100_variables_and_100_secrets() {
+    let list = |n: usize| (0..n).map(|i| format!("V{i}: x")).collect::<Vec<_>>().join(", ");
+    let r = resources(&production(&format!("          variables: {{ {} }}\n", list(MAX_PER_ENVIRONMENT))));
+    assert_eq!(r.iter().filter(|r| r.kind == "variable").count(), 100);
+    assert_eq!(
+        errors(&production(&format!("          variables: {{ {} }}\n", list(101)))),
+        ["10:11 an environment holds at most 100 variables; 101 are declared | GitHub's limit per environment; variables shared by every environment belong to the repository or the organisation"]
+    );
+}
+
+#[test]
+fn a_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
+    let body = "          variables:\n            N: v\n            \"Y\": w\n            \"a-b\": w\n";
+    assert_eq!(
+        errors(&production(body)),
+        [
+            "11:13 invalid variable name `false` | YAML reads `N` as `false`: quote the name, `\"N\": …`",
+            "13:13 invalid variable name `a-b` | names are ASCII letters, digits and `_`, not starting with a digit (did you mean `A_B`?)",
+        ]
+    );
+}
+
+#[test]
+fn an_environment_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
+    let body = "      environments:\n        on: {}\n        \"off\": {}\n        'yes': {}\n";
+    assert_eq!(
+        errors(&repo(body)),
+        ["9:9 environment `on` would be named `true` | YAML reads `on` as `true`: quote the name, `\"on\": …`"]
     );
 }
 

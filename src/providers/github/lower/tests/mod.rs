@@ -7,7 +7,7 @@ mod records;
 
 use std::path::Path;
 
-use super::{MAX_DESCRIPTION, MAX_VALUE_BYTES};
+use super::{MAX_DESCRIPTION, MAX_PER_ENVIRONMENT, MAX_VALUE_BYTES};
 use crate::manifest::LoadedManifest;
 use crate::manifest::diagnostic::Diagnostics;
 use crate::manifest::report;
@@ -240,4 +240,67 @@ fn the_instance_defaults_to_the_only_one_and_a_named_one_must_exist() {
         rendered.contains("no provider of type `github` is declared"),
         "{rendered}"
     );
+}
+
+#[test]
+fn the_token_comes_from_a_secret_and_the_endpoint_is_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "providers:\n  gh:\n    type: github\n    endpoint: pubic\n    credentials:\n      token: ghp_written_into_the_manifest\n";
+    let errors = render(&load_in(dir.path(), text).unwrap_err());
+    assert!(
+        errors.contains("unknown endpoint `pubic`") && errors.contains("did you mean `public`?"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("`token` must come from a secret, not the manifest text"),
+        "{errors}"
+    );
+    for endpoint in ["public", "sandbox", "https://ghe.example.com/api/v3"] {
+        let text = format!(
+            "providers:\n  gh:\n    type: github\n    endpoint: {endpoint}\n    credentials:\n      token: ${{secret.DEPLOY_KEY}}\n"
+        );
+        if let Err(d) = load_in(dir.path(), &text) {
+            panic!("{endpoint}: {}", render(&d));
+        }
+    }
+}
+
+#[test]
+fn the_schema_shows_the_section_its_modes_and_its_closed_shapes() {
+    let schema = registry::language().editor_schema();
+    let defs = &schema["$defs"];
+    assert_eq!(
+        schema["properties"]["github"]["$ref"],
+        "#/$defs/GithubSection"
+    );
+    let modes = serde_json::to_string(&defs["GithubBranchMode"]).unwrap();
+    assert!(
+        modes.contains("\"protected\"") && modes.contains("\"any\""),
+        "{modes}"
+    );
+    for shape in ["GithubRepository", "GithubEnvironment", "GithubDeployment", "GithubReviewers"] {
+        assert_eq!(defs[shape]["additionalProperties"], false, "{shape}");
+    }
+    assert_eq!(defs["GithubDeployment"]["required"], serde_json::json!(["environment", "ref"]));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/environments-and-records.yaml"),
+    )
+    .unwrap();
+    let document: serde_json::Value = serde_saphyr::from_str(&fixture).unwrap();
+    assert!(validator.is_valid(&document));
+    let policy = "/github/repositories/octo-org~1shop/environments/staging/deployment_branch_policy";
+    for (mode, valid) in [("protected", true), ("any", true), ("protectd", false)] {
+        let mut edited = document.clone();
+        *edited.pointer_mut(policy).unwrap() = serde_json::json!(mode);
+        assert_eq!(validator.is_valid(&edited), valid, "{mode}");
+    }
+}
+
+#[test]
+fn an_environment_left_out_for_a_structural_error_is_not_reported_again_by_its_records() {
+    let body = "      environments:\n        production:\n          deployment_branch_policy: protectd\n      deployments:\n        web:\n          environment: production\n          ref: main\n";
+    let errors = errors(&repo(body));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].starts_with("10:37 wrong type for `github.repositories.octo-org/shop.environments.production.deployment_branch_policy`"), "{errors:#?}");
 }
