@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::article;
 use crate::model::Address;
 use crate::providers::registry;
 
@@ -92,6 +93,7 @@ fn a_link_to_something_that_is_not_a_release_lists_the_releases() {
     .unwrap_err();
     assert!(
         errors.contains("`echo.thing.record` links to `echo.thing.other`, a thing, not a release")
+            && article("environment") == "an"
             && errors.contains("releases: nhn.release.web-prod, nhn.release.web-staging"),
         "{errors}"
     );

@@ -436,7 +436,10 @@ impl<'a> Ctx<'a> {
                     let help = release_list(releases());
                     self.error(
                         DiagnosticKind::InvalidValue,
-                        format!("`{from}` links to `{target}`, a {kind}, not a release"),
+                        format!(
+                            "`{from}` links to `{target}`, {} {kind}, not a release",
+                            article(&kind)
+                        ),
                         &pointer,
                         "a deployment record follows a release",
                     )
@@ -506,6 +509,14 @@ fn release_list<'r>(releases: impl Iterator<Item = &'r str>) -> String {
         "the manifest declares no release to link to".to_owned()
     } else {
         format!("releases: {}", releases.join(", "))
+    }
+}
+
+/// "a" or "an" before `word`, by its first letter.
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }
 
