@@ -159,3 +159,88 @@ fn export_adopts_the_environments_as_no_changes() {
     let plan = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&plan, 0);
 }
+
+/// 20 repositories × 5 environments, each with a variable, and a record per repository.
+fn wide_manifest() -> String {
+    let mut text = String::from(
+        "providers:\n  gh:\n    type: github\n    endpoint: {{GITHUB}}\ngithub:\n  repositories:\n",
+    );
+    for repo in 1..=20 {
+        text.push_str(&format!(
+            "    octo-org/svc-{repo:02}:\n      environments:\n"
+        ));
+        for env in 1..=5 {
+            text.push_str(&format!(
+                "        env-{env}:\n          wait_timer: {env}\n          variables:\n            REGION: kr-{env}\n"
+            ));
+        }
+        text.push_str(
+            "      deployments:\n        app:\n          environment: env-1\n          ref: main\n",
+        );
+    }
+    text
+}
+
+/// Each request as its route, names and ids replaced, counted per dependent round.
+fn round_shapes(rounds: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let shape = |line: &str| {
+        let original: Vec<&str> = line.split('/').collect();
+        let mut parts: Vec<String> = original.iter().map(|p| (*p).to_owned()).collect();
+        for i in 1..parts.len() {
+            let replaced = match original[i - 1] {
+                "repos" => Some("{owner}"),
+                _ if i >= 2 && original[i - 2] == "repos" => Some("{repo}"),
+                "environments" => Some("{env}"),
+                "deployments" => Some("{id}"),
+                "commits" => Some("{ref}"),
+                _ => None,
+            };
+            if let Some(replaced) = replaced {
+                parts[i] = replaced.to_owned();
+            }
+        }
+        parts
+            .join("/")
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    rounds
+        .into_iter()
+        .map(|round| {
+            let mut counts = std::collections::BTreeMap::new();
+            for line in round {
+                *counts.entry(shape(&line)).or_insert(0) += 1;
+            }
+            counts
+                .into_iter()
+                .map(|(k, n)| format!("{k} × {n}"))
+                .collect()
+        })
+        .collect()
+}
+
+/// A converged plan of 20 repositories × 5 environments reads in two dependent rounds:
+/// everything named by the manifest at once (environment lists, each environment's
+/// variables and secrets, each record's ref and deployments), then each record's newest
+/// status. Its calls are the minimum the API allows: one per list, no lookups twice.
+#[test]
+fn a_converged_plan_of_many_repositories_reads_in_the_fewest_dependent_rounds() {
+    let w = world();
+    w.manifest(&wide_manifest());
+    assert_code(&apply(&w), 0);
+    let latency_ms = 300;
+    w.faults(json!({ "latency_ms": latency_ms }));
+    w.clear_requests();
+    assert_code(
+        &w.run(&["plan", "--detailed-exitcode", "--parallelism", "400"]),
+        0,
+    );
+    let requests = w.requests();
+    // Per repository: its environment list, a commit and a deployment list, a status; per
+    // environment: its variables and its secrets.
+    assert_eq!(requests.len(), 20 * 4 + 100 * 2);
+    let rounds = round_shapes(crate::common::rounds(&requests, latency_ms));
+    insta::assert_debug_snapshot!(rounds);
+}
