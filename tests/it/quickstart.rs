@@ -62,3 +62,36 @@ fn the_standalone_sandbox_says_how_to_reach_each_emulator() {
         stdout(&plan)
     );
 }
+
+/// `examples/github`: GitHub environments and records that follow NHN releases, planned,
+/// applied and converged against the embedded sandbox; a second apply writes no record.
+#[test]
+fn the_github_example_plans_applies_and_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (from, to) in [
+        ("github/deployplan.yaml", "github/deployplan.yaml"),
+        ("nhn/dist/shop-server-1.4.2.tar.gz", "nhn/dist/shop-server-1.4.2.tar.gz"),
+    ] {
+        let target = dir.path().join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(examples.join(from), target).unwrap();
+    }
+    let here = dir.path().join("github");
+    let run = |args: &[&str]| binary_in(&here).args(args).output().unwrap();
+    assert_code(&run(&["plan"]), 0);
+    let apply = run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
+    assert_code(&apply, 0);
+    let progress = crate::common::stderr(&apply) + &stdout(&apply);
+    for state in ["in_progress", "success"] {
+        assert!(
+            progress.contains(&format!("deployment record 2: {state}")),
+            "{progress}"
+        );
+    }
+    assert_code(&run(&["plan", "--detailed-exitcode"]), 0);
+    let second = run(&["apply", "--auto-approve"]);
+    assert_code(&second, 0);
+    let output = crate::common::stderr(&second) + &stdout(&second);
+    assert!(!output.contains("deployment record"), "{output}");
+}
