@@ -71,7 +71,10 @@ fn the_github_example_plans_applies_and_converges() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     for (from, to) in [
         ("github/deployplan.yaml", "github/deployplan.yaml"),
-        ("nhn/dist/shop-server-1.4.2.tar.gz", "nhn/dist/shop-server-1.4.2.tar.gz"),
+        (
+            "nhn/dist/shop-server-1.4.2.tar.gz",
+            "nhn/dist/shop-server-1.4.2.tar.gz",
+        ),
     ] {
         let target = dir.path().join(to);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();

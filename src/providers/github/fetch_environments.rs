@@ -115,12 +115,7 @@ fn settings(remote: &Environment, declared: Option<&Resource>) -> Value {
         }
     }
     let written = declared.map(reviewers::reviewers_of_names).unwrap_or_default();
-    for (kind, name) in &mut reviewers {
-        if let Some((_, spelt)) = written.iter().find(|(k, n)| k == kind && n.eq_ignore_ascii_case(name)) {
-            name.clone_from(spelt);
-        }
-    }
-    reviewers.sort();
+    let reviewers = reviewer_lists(reviewers, &written);
     let policy = match remote.deployment_branch_policy {
         Some(p) if p.custom_branch_policies => json!("custom"),
         Some(p) if p.protected_branches => json!("protected"),
@@ -129,7 +124,7 @@ fn settings(remote: &Environment, declared: Option<&Resource>) -> Value {
     let all = json!({
         "wait_timer": wait_timer,
         "prevent_self_review": prevent_self_review,
-        "reviewers": reviewers.iter().map(|(kind, name)| json!({ "type": kind, "name": name })).collect::<Vec<_>>(),
+        "reviewers": reviewers,
         "deployment_branch_policy": policy,
     });
     match declared {
@@ -184,6 +179,28 @@ pub(super) async fn prefetch(
         other => other?,
     };
     Ok(Some(Prefetched { variables: variables?, secrets: secrets?, policies }))
+}
+
+/// GitHub's reviewers as `{users, teams}`: the lists as written when they name the same
+/// reviewers ignoring case and order (GitHub's order means nothing), else GitHub's, sorted.
+fn reviewer_lists(mut remote: Vec<(String, String)>, written: &[(String, String, String)]) -> Value {
+    let fold = |pairs: &mut Vec<(String, String)>| {
+        let mut folded: Vec<(String, String)> =
+            pairs.iter().map(|(k, n)| (k.clone(), n.to_lowercase())).collect();
+        folded.sort();
+        folded
+    };
+    let mut as_written: Vec<(String, String)> =
+        written.iter().map(|(k, n, _)| (k.clone(), n.clone())).collect();
+    if fold(&mut remote) == fold(&mut as_written) {
+        remote = as_written;
+    } else {
+        remote.sort();
+    }
+    let names = |kind: &str| -> Vec<&str> {
+        remote.iter().filter(|(k, _)| k == kind).map(|(_, n)| n.as_str()).collect()
+    };
+    json!({ "users": names("User"), "teams": names("Team") })
 }
 
 /// One environment's children, read in the second round.

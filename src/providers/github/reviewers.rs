@@ -27,6 +27,8 @@ pub(super) struct Reviewer {
     /// The repository, for the list of who could review.
     pub repo: super::client::RepoRef,
     pub address: Address,
+    /// Where the manifest names it: `reviewers/users/0`.
+    pub at: String,
 }
 
 impl Reviewer {
@@ -48,21 +50,18 @@ pub(super) fn key(kind: &ReviewerType, name: &str, owner: &str) -> ReviewerKey {
     (kind.as_str().to_owned(), name.to_lowercase(), owner)
 }
 
-/// The reviewers of environment `resource` (`reviewers: [{type, name}]`).
+/// The reviewers of environment `resource` (`reviewers: {users: [..], teams: [..]}`), each
+/// with the attribute path of its entry (`reviewers/users/0`).
 pub(super) fn reviewers_of(resource: &Resource, repo: &super::client::RepoRef) -> Vec<Reviewer> {
-    let list = resource.attributes.get("reviewers").and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let kind = ReviewerType::from(entry.get("type")?.as_str()?.to_owned());
-            let name = entry.get("name")?.as_str()?.to_owned();
-            Some(Reviewer {
-                kind,
-                name,
-                owner: repo.owner().to_owned(),
-                repo: repo.clone(),
-                address: resource.address.clone(),
-            })
+    reviewers_of_names(resource)
+        .into_iter()
+        .map(|(kind, name, at)| Reviewer {
+            kind: ReviewerType::from(kind),
+            name,
+            owner: repo.owner().to_owned(),
+            repo: repo.clone(),
+            address: resource.address.clone(),
+            at,
         })
         .collect()
 }
@@ -120,7 +119,7 @@ pub(super) async fn lookup_reviewers(
         errors.push(ReferenceError {
             kind: ReferenceKind::UnknownName,
             address: reviewer.address.clone(),
-            attribute: "reviewers".into(),
+            attribute: reviewer.at.clone(),
             message: format!("reviewer {what} does not exist"),
             label: format!("{label}: `{}`", reviewer.name),
             help,
@@ -146,16 +145,18 @@ async fn who_could_review(client: &GithubClient, reviewer: &Reviewer) -> Option<
     Some(names)
 }
 
-/// The reviewers of a declared environment as (type, name) pairs, as written.
-pub(super) fn reviewers_of_names(resource: &Resource) -> Vec<(String, String)> {
-    let list = resource.attributes.get("reviewers").and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            Some((
-                entry.get("type")?.as_str()?.to_owned(),
-                entry.get("name")?.as_str()?.to_owned(),
-            ))
+/// The reviewers of a declared environment as (type, name, attribute path), as written.
+pub(super) fn reviewers_of_names(resource: &Resource) -> Vec<(String, String, String)> {
+    let Some(reviewers) = resource.attributes.get("reviewers") else {
+        return Vec::new();
+    };
+    [("users", "User"), ("teams", "Team")]
+        .into_iter()
+        .flat_map(|(key, kind)| {
+            let names = reviewers.get(key).and_then(Value::as_array);
+            names.into_iter().flatten().enumerate().filter_map(move |(i, name)| {
+                Some((kind.to_owned(), name.as_str()?.to_owned(), format!("reviewers/{key}/{i}")))
+            })
         })
         .collect()
 }

@@ -165,19 +165,11 @@ fn check_reviewers(reviewers: &Reviewers, pointer: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
-/// The reviewers as the plan compares them: `{type, name}`, sorted by type then name.
+/// The reviewers as the plan compares them: `{users, teams}` as written (GitHub's order is
+/// not meaningful; fetch reports the same lists when the sets agree), so that a difference,
+/// and a name GitHub does not know, point at the exact entry.
 pub fn reviewer_list(reviewers: &Reviewers) -> Value {
-    let mut list: Vec<(&str, &str)> = (reviewers.users.iter())
-        .map(|u| ("User", u.as_str()))
-        .chain(reviewers.teams.iter().map(|t| ("Team", t.as_str())))
-        .collect();
-    list.sort();
-    list.dedup();
-    Value::Array(
-        list.into_iter()
-            .map(|(kind, name)| json!({ "type": kind, "name": name }))
-            .collect(),
-    )
+    json!({ "users": reviewers.users, "teams": reviewers.teams })
 }
 
 /// Custom policy patterns → `branch_policy` / `tag_policy` children: at least one, each

@@ -40,7 +40,7 @@ fn manifest() -> Vec<Resource> {
             json!({
                 "wait_timer": 5,
                 "prevent_self_review": true,
-                "reviewers": [{ "type": "Team", "name": "release-managers" }, { "type": "User", "name": "octocat" }],
+                "reviewers": { "users": ["octocat"], "teams": ["release-managers"] },
                 "deployment_branch_policy": "custom",
             }),
         ),
@@ -180,7 +180,7 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
 async fn an_unknown_reviewer_and_an_unknown_ref_are_reference_errors_before_any_write() {
     let sandbox = testkit::start(Default::default()).await;
     let mut resources = manifest();
-    resources[1].attributes["reviewers"] = json!([{ "type": "User", "name": "octocta" }, { "type": "Team", "name": "nobody" }]);
+    resources[1].attributes["reviewers"] = json!({ "users": ["octocta"], "teams": ["nobody"] });
     resources[5].attributes["ref"] = json!("no-such-branch");
     let gh = provider(&sandbox);
     let refs: Vec<&Resource> = resources.iter().collect();

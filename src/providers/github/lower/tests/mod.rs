@@ -139,10 +139,7 @@ fn the_fixture_lowers_with_every_kind_and_its_edges() {
         serde_json::json!({
             "wait_timer": 30,
             "prevent_self_review": true,
-            "reviewers": [
-                { "type": "Team", "name": "release-managers" },
-                { "type": "User", "name": "octocat" },
-            ],
+            "reviewers": { "users": ["octocat"], "teams": ["release-managers"] },
             "deployment_branch_policy": "custom",
         })
     );
