@@ -94,6 +94,42 @@ nhn-deploy:
     return (f"upload {mib} MiB", wall, 5 * lat, calls, 5, rss)
 
 
+def github_manifest(url, repos, envs):
+    """`repos` repositories of the sandbox's seed (svc-01…) × `envs` environments with a
+    variable each, and one deployment record per repository."""
+    out = ["providers:", "  gh:", "    type: github", f"    endpoint: {url}", "github:", "  repositories:"]
+    for r in range(1, repos + 1):
+        out += [f"    octo-org/svc-{r:02}:", "      environments:"]
+        for e in range(1, envs + 1):
+            out += [f"        env-{e}:", f"          wait_timer: {e}", "          variables:", f"            REGION: kr-{e}"]
+        out += ["      deployments:", "        app:", "          environment: env-1", "          ref: main"]
+    return "\n".join(out) + "\n"
+
+
+def github_phases(base, d, env, lat, par, repos=20, envs=5):
+    """GitHub: apply (create all), then a converged plan. Reads go out in two rounds:
+    everything the manifest names (per repository its environment list, the record's
+    commit and deployments; per environment its variables and secrets, read beside the
+    lists), then the newest record's status."""
+    gh = os.path.join(d, "github")
+    os.makedirs(gh)
+    with open(os.path.join(gh, "deployplan.yaml"), "w") as f:
+        f.write(github_manifest(f"{base}/github", repos, envs))
+    w = lambda n: -(-n // par)
+    first = repos * 3 + envs * repos * 2
+    clear(base)
+    wall, rss = run([binary(), "apply", "--auto-approve", "--parallelism", str(par)], gh, env)
+    # Reads (no record yet: no status), environment PUTs, then variables beside the records'
+    # creates, then the records' statuses.
+    writes = envs * repos + envs * repos + repos + repos
+    floor = (w(first) + w(envs * repos) + w(envs * repos + repos) + w(repos)) * lat
+    rows = [("github apply 20×5", wall, floor, len(requests(base)), first + writes, rss)]
+    clear(base)
+    wall, rss = run([binary(), "plan", "--parallelism", str(par)], gh, env)
+    rows.append(("github plan 20×5", wall, (w(first) + w(repos)) * lat, len(requests(base)), first + repos, rss))
+    return rows
+
+
 def demo_environment(banner):
     """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
@@ -178,6 +214,7 @@ def main():
             clear(base)
             wall, rss = run([binary(), "plan", *par], narrow, env)
             rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5 + L, rss))
+            rows += github_phases(base, d, env, lat, a.parallelism)
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:
