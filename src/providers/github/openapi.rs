@@ -389,4 +389,6 @@ fn describe(error: &ValidationError<'_>, indent: &str, out: &mut Vec<String>) {
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
+mod requests;
+#[cfg(test)]
 mod tests;
