@@ -387,6 +387,8 @@ fn describe(error: &ValidationError<'_>, indent: &str, out: &mut Vec<String>) {
 }
 
 #[cfg(test)]
+mod bodies;
+#[cfg(test)]
 mod conformance;
 #[cfg(test)]
 mod requests;
