@@ -387,4 +387,10 @@ fn describe(error: &ValidationError<'_>, indent: &str, out: &mut Vec<String>) {
 }
 
 #[cfg(test)]
+mod bodies;
+#[cfg(test)]
+mod conformance;
+#[cfg(test)]
+mod requests;
+#[cfg(test)]
 mod tests;

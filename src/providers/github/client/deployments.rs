@@ -93,7 +93,9 @@ impl NewDeployment {
         }
     }
 
-    fn body(&self, marker: &RunMarker) -> DeploymentBody {
+    /// The body sent, with `marker` added to the payload (also what tests check against
+    /// GitHub's description).
+    pub(crate) fn body(&self, marker: &RunMarker) -> DeploymentBody {
         let mut payload = self.payload.clone();
         payload.insert(MARKER_KEY.to_owned(), Value::String(marker.0.clone()));
         DeploymentBody {
@@ -135,7 +137,8 @@ impl NewStatus {
         }
     }
 
-    fn body(&self) -> StatusBody {
+    /// The body sent (also what tests check against GitHub's description).
+    pub(crate) fn body(&self) -> StatusBody {
         StatusBody {
             state: self.state.clone(),
             log_url: self.log_url.clone(),

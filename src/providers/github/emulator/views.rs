@@ -100,6 +100,8 @@ pub(super) fn team(call: &Call, team: &Team) -> Value {
         "members_url": format!("{url}/members{{/member}}"),
         "repositories_url": format!("{url}/repos"),
         "parent": null,
+        "type": "organization",
+        "organization_id": seed::ORG_ID,
     })
 }
 
@@ -193,6 +195,7 @@ pub(super) fn repository(call: &Call, repo: &Repo) -> Value {
         "mirror_url": null,
         "homepage": null,
         "language": "Rust",
+        "license": null,
     });
     merge(&mut value, json!({
         "forks_count": 0,
@@ -303,7 +306,7 @@ pub(super) fn commit(call: &Call, repo: &Repo, commit: &Commit) -> Value {
             "message": commit.message,
             "comment_count": 0,
             "tree": { "sha": commit.sha, "url": format!("{url}/git/trees/{}", commit.sha) },
-            "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null },
+            "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null },
         },
         "author": user_named(call, &commit.author),
         "committer": user_named(call, &commit.author),
