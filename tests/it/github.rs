@@ -244,3 +244,81 @@ fn a_converged_plan_of_many_repositories_reads_in_the_fewest_dependent_rounds() 
     let rounds = round_shapes(crate::common::rounds(&requests, latency_ms));
     insta::assert_debug_snapshot!(rounds);
 }
+
+/// An environment the manifest does not declare is `unmanaged`; `prune: true` on its
+/// repository deletes it, and nothing else; so for a variable under a declared environment.
+#[test]
+fn an_undeclared_environment_is_unmanaged_until_pruned() {
+    let w = world();
+    setup(&w);
+    assert_code(&apply(&w), 0);
+    let url = format!(
+        "{}/repos/octo-org/shop/environments/old-preview",
+        w.endpoint("github")
+    );
+    let put = w.runtime.block_on(async {
+        reqwest::Client::new()
+            .put(&url)
+            .bearer_auth(deployplan::providers::github::emulator::demo::GITHUB_TOKEN)
+            .header("user-agent", "deployplan-tests")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert!(put.is_success(), "{put}");
+    let variable = w.runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/repos/octo-org/shop/environments/staging/variables",
+                w.endpoint("github")
+            ))
+            .bearer_auth(deployplan::providers::github::emulator::demo::GITHUB_TOKEN)
+            .header("user-agent", "deployplan-tests")
+            .json(&json!({ "name": "OLD_FLAG", "value": "1" }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert!(variable.is_success(), "{variable}");
+    let plan = w.run(&["plan", "--detailed-exitcode"]);
+    assert_code(&plan, 0);
+    assert!(
+        stdout(&plan).contains("old-preview") && stdout(&plan).contains("OLD_FLAG"),
+        "{}",
+        stdout(&plan)
+    );
+
+    let path = w.path().join("deployplan.yaml");
+    let text = (std::fs::read_to_string(&path).unwrap())
+        .replace(
+            "    octo-org/shop:\n",
+            "    octo-org/shop:\n      prune: true\n",
+        )
+        .replace(
+            "        staging:\n",
+            "        staging:\n          prune: true\n",
+        );
+    std::fs::write(&path, text).unwrap();
+    let pruned = w.run(&["apply", "--auto-approve"]);
+    assert_code(&pruned, 0);
+    assert!(
+        stdout(&pruned).contains("Apply complete: 2 applied"),
+        "{}",
+        stdout(&pruned)
+    );
+    let gone = w.runtime.block_on(async {
+        reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(deployplan::providers::github::emulator::demo::GITHUB_TOKEN)
+            .header("user-agent", "deployplan-tests")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(gone.as_u16(), 404);
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+}

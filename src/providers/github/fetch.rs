@@ -64,7 +64,7 @@ pub(super) async fn fetch(
     desired: &[&Resource],
     elsewhere: &BTreeSet<Address>,
 ) -> Result<RemoteState, ProviderError> {
-    let places = places(desired);
+    let mut places = places(desired);
     let client = &provider.client;
     let mut errors = Vec::new();
 
@@ -195,7 +195,7 @@ pub(super) async fn fetch(
     // Repositories, and their environments (undeclared ones too, as unmanaged children).
     let environment_objects = super::fetch_environments::environments(
         desired,
-        &places,
+        &mut places,
         &environments,
         elsewhere,
         &mut state,

@@ -44,17 +44,19 @@ fn declared_elsewhere(elsewhere: &BTreeSet<Address>, address: &Address) -> bool 
     elsewhere.iter().any(|a| a.as_str().to_lowercase() == wanted)
 }
 
-/// The repositories and their environments; returns the declared environments found.
+/// The repositories and their environments; returns the declared environments found. The
+/// place of each undeclared one goes into `places` (a prune deletes it by its name).
 pub(super) fn environments<'r>(
     desired: &[&'r Resource],
-    places: &BTreeMap<Address, Place>,
+    places: &mut BTreeMap<Address, Place>,
     listed: &BTreeMap<RepoRef, Vec<Environment>>,
     elsewhere: &BTreeSet<Address>,
     state: &mut RemoteState,
 ) -> Vec<Found<'r>> {
+    let mut undeclared = Vec::new();
     let mut found = Vec::new();
     for repository in desired.iter().filter(|r| r.kind == KIND_REPOSITORY) {
-        let Some(place) = places.get(&repository.address) else { continue };
+        let Some(place) = places.get(&repository.address).cloned() else { continue };
         let Some(remote_environments) = listed.get(&place.repo) else { continue };
         state.objects.insert(
             repository.address.clone(),
@@ -78,14 +80,16 @@ pub(super) fn environments<'r>(
             };
             state.objects.insert(
                 address.clone(),
-                object(address, KIND_ENVIRONMENT, &name, Some(repository.address.clone()), remote.id.to_string(), attributes),
+                object(address.clone(), KIND_ENVIRONMENT, &name, Some(repository.address.clone()), remote.id.to_string(), attributes),
             );
             let place = Place { repo: place.repo.clone(), environment: Some(name) };
-            if let Some(resource) = matching {
-                found.push(Found { resource, remote: remote.clone(), place });
+            match matching {
+                Some(resource) => found.push(Found { resource, remote: remote.clone(), place }),
+                None => undeclared.push((address, place)),
             }
         }
     }
+    places.extend(undeclared);
     found
 }
 
