@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use super::client::{DeploymentFilter, GithubClient, GithubError, RepoRef};
+use super::client::{DeploymentFilter, GithubClient, GithubError, RepoRef, marker_of};
 use super::lower::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_TAG_POLICY};
 use super::provider::{GithubProvider, Place};
 use super::reviewers::{Reviewer, lookup_reviewers, reviewers_of};
@@ -55,7 +55,7 @@ fn places(desired: &[&Resource]) -> BTreeMap<Address, Place> {
 enum First {
     Environments(RepoRef, Result<Vec<Environment>, GithubError>),
     Commit(Address, Option<String>),
-    Records(Address, Option<(super::wire::Deployment, Option<DeploymentState>)>),
+    Records(Address, Option<Found>, Vec<i64>),
     Children(Address, Option<super::fetch_environments::Prefetched>),
 }
 
@@ -107,8 +107,8 @@ pub(super) async fn fetch(
         };
         let (client, repo, address) = (client.clone(), place.repo.clone(), record.address.clone());
         reads.spawn(async move {
-            let found = newest_success(&client, &repo, &filter).await?;
-            Ok(First::Records(address, found))
+            let (found, stale) = newest_success(&client, &repo, &filter, &address).await?;
+            Ok(First::Records(address, found, stale))
         });
     }
     let wanted: Vec<Reviewer> = desired
@@ -157,7 +157,8 @@ pub(super) async fn fetch(
             First::Commit(address, sha) => {
                 commits.insert(address, sha);
             }
-            First::Records(address, found) => {
+            First::Records(address, found, stale) => {
+                provider.known().stale_records.insert(address.clone(), stale);
                 records.insert(address, found);
             }
             First::Children(address, Some(early)) => {
@@ -242,29 +243,44 @@ pub(super) fn short(sha: &str) -> &str {
 
 /// The newest deployment matching `filter` whose newest status is `success`, reading the
 /// deployments newest first and one status of each until it is found.
+/// Also returns the newer records this record's earlier applies opened and never closed
+/// (still `in_progress`, `queued` or `pending`, carrying a marker of `record`): a process
+/// killed mid-apply leaves them so, and the next deploy of the record closes them.
 async fn newest_success(
     client: &GithubClient,
     repo: &RepoRef,
     filter: &DeploymentFilter,
-) -> Result<Option<(super::wire::Deployment, Option<DeploymentState>)>, ProviderError> {
+    record: &Address,
+) -> Result<(Option<Found>, Vec<i64>), ProviderError> {
     let mut pages = client.deployments(repo, filter)?;
+    let mine = format!("{record}@");
+    let mut stale = Vec::new();
     loop {
         let page = match pages.next_page().await {
             Ok(Some(page)) => page,
-            Ok(None) => return Ok(None),
-            Err(err) if err.is_not_found() => return Ok(None),
+            Ok(None) => return Ok((None, stale)),
+            Err(err) if err.is_not_found() => return Ok((None, stale)),
             Err(err) => return Err(err.into()),
         };
         for deployment in page {
             let newest = client.newest_status(repo, deployment.id).await?;
-            if let Some(status) = newest
-                && status.state == DeploymentState::Success
-            {
-                return Ok(Some((deployment, Some(status.state))));
+            match newest.map(|status| status.state) {
+                Some(DeploymentState::Success) => {
+                    return Ok((Some((deployment, Some(DeploymentState::Success))), stale));
+                }
+                Some(DeploymentState::InProgress | DeploymentState::Queued | DeploymentState::Pending)
+                    if marker_of(&deployment).is_some_and(|m| m.starts_with(&mine)) =>
+                {
+                    stale.push(deployment.id);
+                }
+                _ => {}
             }
         }
     }
 }
+
+/// A record's newest successful deployment.
+type Found = (super::wire::Deployment, Option<DeploymentState>);
 
 pub(super) fn task_failed(err: tokio::task::JoinError) -> ProviderError {
     ProviderError::Request {

@@ -34,6 +34,8 @@ pub(super) struct Known {
     /// Each declared environment as GitHub has it: a PUT replaces every protection setting,
     /// so the ones the manifest leaves out are sent as they are.
     pub environments: HashMap<Address, super::wire::Environment>,
+    /// Per record, the records earlier applies of it opened and never closed.
+    pub stale_records: HashMap<Address, Vec<i64>>,
 }
 
 /// One `github` provider instance.

@@ -62,6 +62,32 @@ fn status(desired: &Resource, state: DeploymentState, description: String) -> Ne
     }
 }
 
+/// Closes the records an earlier apply of this one opened and never closed (the process was
+/// killed before it could): `error`, saying so, so that none stays `in_progress`.
+async fn close_stale(
+    provider: &GithubProvider,
+    change: &Change,
+    repo: &RepoRef,
+    ctx: &ApplyContext,
+) -> Result<(), ProviderError> {
+    let stale = (provider.known().stale_records.remove(&change.address)).unwrap_or_default();
+    for id in stale {
+        let closed = NewStatus {
+            description: Some(
+                "closed by the next apply: the apply that opened it ended without closing it"
+                    .to_owned(),
+            ),
+            ..NewStatus::new(DeploymentState::Error)
+        };
+        provider.client.create_status(repo, id, &closed).await?;
+        (ctx.progress)(
+            &change.address,
+            &format!("deployment record {id}, left in progress by an earlier apply: error"),
+        );
+    }
+    Ok(())
+}
+
 pub(super) async fn deploy(
     provider: &GithubProvider,
     change: &Change,
@@ -74,6 +100,7 @@ pub(super) async fn deploy(
         || ProviderError::Precondition(format!("no run marker for `{}`", change.address)),
     )?;
     let new = new_deployment(desired);
+    close_stale(provider, change, repo, ctx).await?;
     let created = client.create_deployment(repo, &marker, &new).await?;
     let id = created.id;
     let progress = |message: &str| (ctx.progress)(&change.address, message);
