@@ -1,4 +1,5 @@
-//! Environment variables and secrets, under `/repos/{owner}/{repo}/environments/{name}/…`.
+//! Environment variables and secrets, under `/repos/{owner}/{repo}/environments/{name}/…`
+//! (`/repositories/{id}/environments/{name}/…` on an older Enterprise Server, `server`).
 //!
 //! Variables are readable; their list pages hold at most 30 (the API's maximum). Creating
 //! one is a POST: after an ambiguous failure the list is read again, and a variable of that
@@ -8,7 +9,7 @@
 
 use reqwest::Method;
 
-use super::environments::{environment_path, environment_target};
+use super::environments::environment_target;
 use super::pages::PER_PAGE;
 use super::{GithubClient, GithubError, RepoRef, json, seal, segment};
 use crate::providers::github::wire::{
@@ -36,7 +37,8 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<Variable>, GithubError> {
-        self.environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
+        let base = self.scoped_path(repo, environment).await?;
+        self.environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
             .all()
             .await
     }
@@ -50,7 +52,8 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let target = environment_target(repo, environment);
         let call = redact(&format!("create variable `{}` of {target}", variable.name)).into_owned();
-        let url = self.url(&format!("{}/variables", environment_path(repo, environment)?), &[])?;
+        let base = self.scoped_path(repo, environment).await?;
+        let url = self.url(&format!("{base}/variables"), &[])?;
         let body = json(variable);
         self.http()
             .exactly_once(
@@ -62,7 +65,7 @@ impl GithubClient {
                 },
                 || async {
                     let found = self
-                        .environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
+                        .environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
                         .find(|v| v.name.eq_ignore_ascii_case(&variable.name))
                         .await?;
                     Ok(found.filter(|v| v.value == variable.value).map(drop))
@@ -81,7 +84,7 @@ impl GithubClient {
         let action = format!("update variable `{}`", variable.name);
         let item = format!("/variables/{}", segment("variable", &variable.name)?);
         let body = json(variable);
-        self.environment_write(repo, environment, &action, &item, Method::PATCH, Some(&body))
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PATCH, Some(&body))
             .await
             .map(drop)
     }
@@ -95,7 +98,7 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete variable `{name}`");
         let item = format!("/variables/{}", segment("variable", name)?);
-        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }
@@ -107,7 +110,7 @@ impl GithubClient {
         environment: &str,
     ) -> Result<SecretsKey, GithubError> {
         let target = environment_target(repo, environment);
-        let path = format!("{}/secrets/public-key", environment_path(repo, environment)?);
+        let path = format!("{}/secrets/public-key", self.scoped_path(repo, environment).await?);
         let url = self.url(&path, &[])?;
         let call = format!("read the secrets key of {target}");
         self.call(&call, &target, Retry::Safe, Method::GET, &url, None)
@@ -120,7 +123,8 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<SecretMeta>, GithubError> {
-        self.environment_pages::<SecretList>(repo, environment, "secrets", PER_PAGE)?
+        let base = self.scoped_path(repo, environment).await?;
+        self.environment_pages_at::<SecretList>(&base, repo, environment, "secrets", PER_PAGE)?
             .all()
             .await
     }
@@ -144,7 +148,7 @@ impl GithubClient {
         let item = format!("/secrets/{}", segment("secret", name)?);
         let body = json(&sealed);
         let status = self
-            .environment_write(repo, environment, &action, &item, Method::PUT, Some(&body))
+            .environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PUT, Some(&body))
             .await?;
         Ok(if status == 201 {
             SecretWrite::Created
@@ -162,7 +166,7 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete secret `{name}`");
         let item = format!("/secrets/{}", segment("secret", name)?);
-        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }
