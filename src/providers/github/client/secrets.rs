@@ -37,10 +37,12 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<Variable>, GithubError> {
-        let base = self.scoped_path(repo, environment).await?;
-        self.environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
-            .all()
-            .await
+        self.scoped_read(repo, environment, |base| async move {
+            self.environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
+                .all()
+                .await
+        })
+        .await
     }
 
     /// `POST …/variables`: creates the variable, exactly once.
@@ -123,10 +125,32 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<SecretMeta>, GithubError> {
-        let base = self.scoped_path(repo, environment).await?;
-        self.environment_pages_at::<SecretList>(&base, repo, environment, "secrets", PER_PAGE)?
-            .all()
-            .await
+        self.scoped_read(repo, environment, |base| async move {
+            self.environment_pages_at::<SecretList>(&base, repo, environment, "secrets", PER_PAGE)?
+                .all()
+                .await
+        })
+        .await
+    }
+
+    /// `read` at where the environment's variables and secrets are. A read sent before any
+    /// answer named the server's release (the first round's reads go out together) may have
+    /// used the `/repos/…` form on an Enterprise Server that has only the one by id: when
+    /// its 404 says so (the release header), it is read once more by id. On github.com a
+    /// 404 names no release and stays the only request.
+    async fn scoped_read<T, F, Fut>(&self, repo: &RepoRef, environment: &str, read: F) -> Result<T, GithubError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, GithubError>>,
+    {
+        let by_id = self.inner.server.by_repository_id();
+        let result = read(self.scoped_path(repo, environment).await?).await;
+        match result {
+            Err(e) if e.is_not_found() && !by_id && self.inner.server.by_repository_id() => {
+                read(self.scoped_path(repo, environment).await?).await
+            }
+            other => other,
+        }
     }
 
     /// `PUT …/secrets/{name}`: seals `value` for `key` (from [`secrets_key`](Self::secrets_key))

@@ -95,3 +95,24 @@ async fn a_missing_environment_on_github_com_is_one_404_and_nothing_more() {
     assert!(error.to_string().contains("prod/eu"), "{error}");
     assert_eq!(fake.keys(), [format!("GET {ENV}/secrets")]);
 }
+
+#[tokio::test]
+async fn a_first_read_by_owner_is_read_again_by_id_when_its_404_names_an_old_release() {
+    let (fake, github) = enterprise("3.8.0").await;
+    fake.script.on(&format!("GET {REPO}"), [canned(200, json!({"id": 501, "full_name": "octo-org/shop"}))]);
+    fake.script.on(&format!("GET {BY_ID}/secrets"), [secrets()]);
+    assert!(github.secrets(&repo(), "prod/eu").await.unwrap().is_empty());
+    assert_eq!(
+        fake.keys(),
+        [format!("GET {ENV}/secrets"), format!("GET {REPO}"), format!("GET {BY_ID}/secrets")]
+    );
+}
+
+#[tokio::test]
+async fn a_missing_environment_on_an_old_release_is_reported_after_its_read_by_id() {
+    let (fake, github) = enterprise("3.8.0").await;
+    fake.script.on(&format!("GET {REPO}"), [canned(200, json!({"id": 501, "full_name": "octo-org/shop"}))]);
+    let error = github.variables(&repo(), "prod/eu").await.unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+    assert_eq!(fake.keys().len(), 3, "{:?}", fake.keys());
+}
