@@ -14,7 +14,7 @@ use super::{GithubClient, GithubError, RepoRef, json, segment};
 const POLICIES: &str = "deployment-branch-policies";
 use crate::providers::github::wire::{
     BranchPolicy, BranchPolicyList, Environment, EnvironmentList, EnvironmentSettings,
-    NewBranchPolicy,
+    NewBranchPolicy, PolicyType,
 };
 use crate::providers::http::Retry;
 use crate::redact::redact;
@@ -115,7 +115,13 @@ impl GithubClient {
         .into_owned();
         let path = format!("{}/{POLICIES}", environment_path(repo, environment)?);
         let url = self.url(&path, &[])?;
-        let body = json(policy);
+        let mut body = json(policy);
+        if self.inner.server.by_repository_id() && policy.kind == PolicyType::Branch {
+            // Enterprise Server 3.8 and 3.9 know only branch policies and refuse `type`.
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("type");
+            }
+        }
         let response = self
             .send(&call, Retry::Safe, Method::POST, &url, Some(&body))
             .await?;
@@ -156,11 +162,24 @@ impl GithubClient {
         list: &str,
         per_page: u32,
     ) -> Result<Pages<P>, GithubError> {
+        let base = environment_path(repo, environment)?;
+        self.environment_pages_at(&base, repo, environment, list, per_page)
+    }
+
+    /// The pages of `{base}/{list}`, `base` being where the environment is addressed.
+    pub(super) fn environment_pages_at<P: Page>(
+        &self,
+        base: &str,
+        repo: &RepoRef,
+        environment: &str,
+        list: &str,
+        per_page: u32,
+    ) -> Result<Pages<P>, GithubError> {
         let target = environment_target(repo, environment);
         self.pages(
             format!("list {} of {target}", list.replace('-', " ")),
             target,
-            &format!("{}/{list}", environment_path(repo, environment)?),
+            &format!("{base}/{list}"),
             &[],
             per_page,
         )
@@ -177,9 +196,26 @@ impl GithubClient {
         method: Method,
         body: Option<&serde_json::Value>,
     ) -> Result<u16, GithubError> {
+        let base = environment_path(repo, environment)?;
+        self.environment_write_at(&base, repo, environment, action, item, method, body)
+            .await
+    }
+
+    /// [`environment_write`](Self::environment_write) of `{base}{item}`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn environment_write_at(
+        &self,
+        base: &str,
+        repo: &RepoRef,
+        environment: &str,
+        action: &str,
+        item: &str,
+        method: Method,
+        body: Option<&serde_json::Value>,
+    ) -> Result<u16, GithubError> {
         let target = environment_target(repo, environment);
         let call = redact(&format!("{action} of {target}")).into_owned();
-        let url = self.url(&format!("{}{item}", environment_path(repo, environment)?), &[])?;
+        let url = self.url(&format!("{base}{item}"), &[])?;
         self.write(&call, &target, Retry::Safe, method, &url, body)
             .await
     }

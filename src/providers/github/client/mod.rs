@@ -17,6 +17,8 @@
 //!   POSTs go [exactly once](crate::providers::http::HttpClient::exactly_once): after an
 //!   ambiguous failure the remote is re-read and what the lost call created is adopted
 //!   (a deployment by this run's marker in its `payload`, a status by being the newest).
+//! - **Server generation** (`server`): an Enterprise Server older than
+//!   [`FIRST_OWNER_PATHS`] gets environment variables and secrets by repository id.
 //! - **Errors** (`error`): GitHub's `message` and `errors[]` with a hint by status.
 
 mod deployments;
@@ -26,6 +28,7 @@ mod pages;
 mod repos;
 mod seal;
 mod secrets;
+mod server;
 #[cfg(test)]
 mod tests;
 mod throttle;
@@ -44,6 +47,7 @@ pub use error::GithubError;
 pub use pages::{Page, Pages};
 pub use seal::seal;
 pub use secrets::SecretWrite;
+pub use server::FIRST_OWNER_PATHS;
 pub use throttle::DEFAULT_MAX_WAIT;
 
 use crate::providers::common::percent::path_segment;
@@ -116,7 +120,8 @@ impl fmt::Display for RepoRef {
 }
 
 /// The GitHub client. Cloning is cheap; clones share connections, statistics, the
-/// remembered version-header choice and the last rate-limit reading.
+/// remembered version-header choice, what the server's answers said of its generation (and
+/// the repository ids an older Enterprise Server needs), and the last rate-limit reading.
 #[derive(Clone)]
 pub struct GithubClient {
     inner: Arc<Inner>,
@@ -135,6 +140,8 @@ struct Inner {
     versioned: AtomicBool,
     /// What the newest answer said about the rate limit.
     rate: Mutex<Option<RateLimit>>,
+    /// The server's generation and the repository ids its older paths need.
+    server: server::Server,
 }
 
 impl fmt::Debug for GithubClient {
@@ -177,6 +184,7 @@ impl GithubClient {
                 http: http.scoped(),
                 versioned: AtomicBool::new(true),
                 rate: Mutex::new(None),
+                server: server::Server::default(),
             }),
             max_wait: DEFAULT_MAX_WAIT,
         })
@@ -211,6 +219,12 @@ impl GithubClient {
     /// Whether requests still carry `X-GitHub-Api-Version` (false once a server refused it).
     pub fn sends_api_version(&self) -> bool {
         self.inner.versioned.load(Ordering::Relaxed)
+    }
+
+    /// The Enterprise Server release (`major`, `minor`) answers named, `None` for
+    /// github.com.
+    pub fn enterprise_version(&self) -> Option<(u32, u32)> {
+        self.inner.server.enterprise()
     }
 
     /// The URL of `path` (starting with `/`, already encoded) with `query`.
@@ -267,6 +281,7 @@ impl GithubClient {
                     source,
                 })?;
             self.note_rate_limit(&response);
+            self.inner.server.note(&response.headers);
             if with_version && throttle::rejects_version(&response) {
                 versioned.store(false, Ordering::Relaxed);
                 tracing::info!(

@@ -16,8 +16,27 @@ impl GithubClient {
     pub async fn repository(&self, repo: &RepoRef) -> Result<Repository, GithubError> {
         let call = format!("read repository `{repo}`");
         let url = self.url(repo.path(), &[])?;
-        self.call(&call, &format!("repository `{repo}`"), Retry::Safe, Method::GET, &url, None)
-            .await
+        let found: Repository = self
+            .call(&call, &format!("repository `{repo}`"), Retry::Safe, Method::GET, &url, None)
+            .await?;
+        self.inner.server.remember_repo_id(repo, found.id);
+        Ok(found)
+    }
+
+    /// `/repositories/{id}/environments/{name}` on an Enterprise Server older than
+    /// [`FIRST_OWNER_PATHS`](super::FIRST_OWNER_PATHS) (the id read once per repository),
+    /// else `/repos/{owner}/{repo}/environments/{name}`: where the environment's variables
+    /// and secrets are.
+    pub(super) async fn scoped_path(&self, repo: &RepoRef, environment: &str) -> Result<String, GithubError> {
+        if !self.inner.server.by_repository_id() {
+            return super::environments::environment_path(repo, environment);
+        }
+        let name = segment("environment name", environment)?;
+        let id = match self.inner.server.repo_id(repo) {
+            Some(id) => id,
+            None => self.repository(repo).await?.id,
+        };
+        Ok(format!("/repositories/{id}/environments/{name}"))
     }
 
     /// `GET /repos/{owner}/{repo}/commits/{ref}`: the commit SHA a branch, tag or SHA

@@ -1,4 +1,5 @@
-//! Environment variables and secrets, under `/repos/{owner}/{repo}/environments/{name}/…`.
+//! Environment variables and secrets, under `/repos/{owner}/{repo}/environments/{name}/…`
+//! (`/repositories/{id}/environments/{name}/…` on an older Enterprise Server, `server`).
 //!
 //! Variables are readable; their list pages hold at most 30 (the API's maximum). Creating
 //! one is a POST: after an ambiguous failure the list is read again, and a variable of that
@@ -8,7 +9,7 @@
 
 use reqwest::Method;
 
-use super::environments::{environment_path, environment_target};
+use super::environments::environment_target;
 use super::pages::PER_PAGE;
 use super::{GithubClient, GithubError, RepoRef, json, seal, segment};
 use crate::providers::github::wire::{
@@ -36,9 +37,12 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<Variable>, GithubError> {
-        self.environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
-            .all()
-            .await
+        self.scoped_read(repo, environment, |base| async move {
+            self.environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
+                .all()
+                .await
+        })
+        .await
     }
 
     /// `POST …/variables`: creates the variable, exactly once.
@@ -50,7 +54,8 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let target = environment_target(repo, environment);
         let call = redact(&format!("create variable `{}` of {target}", variable.name)).into_owned();
-        let url = self.url(&format!("{}/variables", environment_path(repo, environment)?), &[])?;
+        let base = self.scoped_path(repo, environment).await?;
+        let url = self.url(&format!("{base}/variables"), &[])?;
         let body = json(variable);
         self.http()
             .exactly_once(
@@ -62,7 +67,7 @@ impl GithubClient {
                 },
                 || async {
                     let found = self
-                        .environment_pages::<VariableList>(repo, environment, "variables", VARIABLES_PER_PAGE)?
+                        .environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
                         .find(|v| v.name.eq_ignore_ascii_case(&variable.name))
                         .await?;
                     Ok(found.filter(|v| v.value == variable.value).map(drop))
@@ -81,7 +86,7 @@ impl GithubClient {
         let action = format!("update variable `{}`", variable.name);
         let item = format!("/variables/{}", segment("variable", &variable.name)?);
         let body = json(variable);
-        self.environment_write(repo, environment, &action, &item, Method::PATCH, Some(&body))
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PATCH, Some(&body))
             .await
             .map(drop)
     }
@@ -95,7 +100,7 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete variable `{name}`");
         let item = format!("/variables/{}", segment("variable", name)?);
-        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }
@@ -107,7 +112,7 @@ impl GithubClient {
         environment: &str,
     ) -> Result<SecretsKey, GithubError> {
         let target = environment_target(repo, environment);
-        let path = format!("{}/secrets/public-key", environment_path(repo, environment)?);
+        let path = format!("{}/secrets/public-key", self.scoped_path(repo, environment).await?);
         let url = self.url(&path, &[])?;
         let call = format!("read the secrets key of {target}");
         self.call(&call, &target, Retry::Safe, Method::GET, &url, None)
@@ -120,9 +125,32 @@ impl GithubClient {
         repo: &RepoRef,
         environment: &str,
     ) -> Result<Vec<SecretMeta>, GithubError> {
-        self.environment_pages::<SecretList>(repo, environment, "secrets", PER_PAGE)?
-            .all()
-            .await
+        self.scoped_read(repo, environment, |base| async move {
+            self.environment_pages_at::<SecretList>(&base, repo, environment, "secrets", PER_PAGE)?
+                .all()
+                .await
+        })
+        .await
+    }
+
+    /// `read` at where the environment's variables and secrets are. A read sent before any
+    /// answer named the server's release (the first round's reads go out together) may have
+    /// used the `/repos/…` form on an Enterprise Server that has only the one by id: when
+    /// its 404 says so (the release header), it is read once more by id. On github.com a
+    /// 404 names no release and stays the only request.
+    async fn scoped_read<T, F, Fut>(&self, repo: &RepoRef, environment: &str, read: F) -> Result<T, GithubError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, GithubError>>,
+    {
+        let by_id = self.inner.server.by_repository_id();
+        let result = read(self.scoped_path(repo, environment).await?).await;
+        match result {
+            Err(e) if e.is_not_found() && !by_id && self.inner.server.by_repository_id() => {
+                read(self.scoped_path(repo, environment).await?).await
+            }
+            other => other,
+        }
     }
 
     /// `PUT …/secrets/{name}`: seals `value` for `key` (from [`secrets_key`](Self::secrets_key))
@@ -144,7 +172,7 @@ impl GithubClient {
         let item = format!("/secrets/{}", segment("secret", name)?);
         let body = json(&sealed);
         let status = self
-            .environment_write(repo, environment, &action, &item, Method::PUT, Some(&body))
+            .environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PUT, Some(&body))
             .await?;
         Ok(if status == 201 {
             SecretWrite::Created
@@ -162,7 +190,7 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete secret `{name}`");
         let item = format!("/secrets/{}", segment("secret", name)?);
-        self.environment_write(repo, environment, &action, &item, Method::DELETE, None)
+        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
             .await
             .map(drop)
     }

@@ -21,6 +21,10 @@
 //! - `GET` / `PUT /rate-limit` `{"limit","window_secs"}` (a change restarts the windows);
 //!   `POST /rate-limit/exhaust` uses up the demo user's window; `DELETE /rate-limit` empties
 //!   every window and disarms the secondary limit.
+//! - `GET` / `PUT /server` `{"enterprise_version": "3.8.0" | null}`: the `/api/v3` mount
+//!   answers as that Enterprise Server release (`gate`: its header, no API versions,
+//!   variables and secrets by repository id only; no `prevent_self_review`, branch policies
+//!   without `type`), or, with `null`, as the current API again. Only 3.8 and 3.9 are known.
 //! - `PUT /secondary-limit` `{"requests", "retry_after"?: 60}`: the next `requests` API
 //!   requests answer 403 secondary rate limit with `retry-after`.
 
@@ -60,6 +64,7 @@ pub(super) fn router(emulator: Arc<GithubEmulator>) -> Router {
         .route("/rate-limit", get(rate_limit).put(set_rate_limit).delete(reset_rate_limit))
         .route("/rate-limit/exhaust", post(exhaust))
         .route("/secondary-limit", put(secondary))
+        .route("/server", get(server).put(set_server))
         .with_state(emulator)
 }
 
@@ -272,3 +277,28 @@ async fn secondary(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, Adm
     Ok(Json(json!({ "requests": armed.requests, "retry_after": armed.retry_after })))
 }
 
+
+#[derive(Deserialize)]
+struct ServerSettings {
+    enterprise_version: Option<String>,
+}
+
+fn server_view(emulator: &GithubEmulator) -> Json<Value> {
+    Json(json!({ "enterprise_version": emulator.enterprise_release() }))
+}
+
+async fn server(State(emulator): Emu) -> Json<Value> {
+    server_view(&emulator)
+}
+
+async fn set_server(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, AdminError> {
+    let ServerSettings { enterprise_version } = AdminError::parse_body(&body)?;
+    let known = |release: &str| release == "3.8" || release == "3.9" || release.starts_with("3.8.") || release.starts_with("3.9.");
+    if let Some(release) = enterprise_version.as_deref().filter(|release| !known(release)) {
+        return Err(AdminError::bad_request(format!(
+            "enterprise_version {release:?} is not emulated: 3.8.x or 3.9.x, or null"
+        )));
+    }
+    *crate::providers::common::emulator::lock(&emulator.enterprise) = enterprise_version;
+    Ok(server_view(&emulator))
+}

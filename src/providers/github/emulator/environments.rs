@@ -307,7 +307,10 @@ pub(super) async fn put(
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
-    let permitted = ["wait_timer", "prevent_self_review", "reviewers", "deployment_branch_policy"];
+    let all = ["wait_timer", "prevent_self_review", "reviewers", "deployment_branch_policy"];
+    // Enterprise Server 3.8 has no `prevent_self_review` (its body schema refuses it).
+    let permitted: Vec<&str> =
+        all.into_iter().filter(|key| call.enterprise.is_none() || *key != "prevent_self_review").collect();
     let body = Body::parse(body, Some(&permitted))?;
     let name = params.text("environment_name")?.to_owned();
     check_name(&name)?;

@@ -14,6 +14,10 @@
 //! - Secondary limit (admin-armed for the next N requests): 403 `You have exceeded a
 //!   secondary rate limit…` with `retry-after`; it does not count against the primary limit.
 //! - `X-GitHub-Api-Version`: absent or `2022-11-28`; anything else is 400.
+//! - Enterprise Server mode (`admin`, `PUT /server`), on the `/api/v3` mount only: every
+//!   answer carries `X-GitHub-Enterprise-Version`; `X-GitHub-Api-Version` is 400 (3.8
+//!   predates API versions); environment variables and secrets by owner and name are 404
+//!   (only `/repositories/{id}/…` has them).
 //!
 //! The counters live in memory only: a restarted sandbox starts a fresh window, as a
 //! client waiting for the reset would expect.
@@ -32,10 +36,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::request::Caller;
+use super::request::{Caller, GHES_PREFIX, Release};
 use super::{GithubEmulator, demo, seed};
 use crate::providers::common::emulator::{lock, now_ms};
 
+/// The header naming the Enterprise Server release.
+const ENTERPRISE_HEADER: &str = "x-github-enterprise-version";
 /// The only API version served.
 pub(super) const API_VERSION: &str = "2022-11-28";
 /// The primary limit of an authenticated user per window.
@@ -206,11 +212,41 @@ fn authenticate(headers: &HeaderMap) -> Option<&'static seed::User> {
         .flatten()
 }
 
-/// Middleware on every API request, unknown routes included.
+/// Middleware on every API request, unknown routes included. In Enterprise Server mode
+/// (`admin`), answers on the `/api/v3` mount carry `X-GitHub-Enterprise-Version`.
 pub(super) async fn gate(
     State(emulator): State<Arc<GithubEmulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let release = request
+        .uri()
+        .path()
+        .starts_with(GHES_PREFIX)
+        .then(|| emulator.enterprise_release())
+        .flatten();
+    let mut response = admit(&emulator, request, next, release.clone()).await;
+    if let Some(value) = release.and_then(|release| HeaderValue::from_str(&release).ok()) {
+        response.headers_mut().insert(ENTERPRISE_HEADER, value);
+    }
+    response
+}
+
+/// Whether `path` (below the `/api/v3` mount) is an environment's variables or secrets by
+/// owner and name, which Enterprise Server 3.8 does not have.
+fn owner_scoped_variables_or_secrets(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["repos", _, _, "environments", _, "variables" | "secrets", ..]
+    )
+}
+
+async fn admit(
+    emulator: &GithubEmulator,
     mut request: Request,
     next: Next,
+    release: Option<String>,
 ) -> Response {
     let limits = &emulator.limits;
     if !request.headers().contains_key(header::USER_AGENT) {
@@ -252,6 +288,19 @@ pub(super) async fn gate(
             ));
             return with_headers(error.into_response(), window);
         }
+    }
+    if let Some(release) = release {
+        if request.headers().contains_key("x-github-api-version") {
+            let error = ApiError::bad_request(format!(
+                "This version of GitHub Enterprise Server ({release}) does not support API versions: remove the \"X-GitHub-Api-Version\" request header."
+            ));
+            return with_headers(error.into_response(), window);
+        }
+        let inner = request.uri().path().strip_prefix(GHES_PREFIX).unwrap_or_default();
+        if owner_scoped_variables_or_secrets(inner) {
+            return with_headers(ApiError::not_found().into_response(), window);
+        }
+        request.extensions_mut().insert(Release(release));
     }
     request.extensions_mut().insert(Caller(user));
     request.extensions_mut().insert(window);

@@ -76,6 +76,9 @@ pub const PROVIDER_TYPE: &str = super::TYPE;
 pub struct GithubEmulator {
     state: StateCell<GhState>,
     limits: gate::Limits,
+    /// The Enterprise Server release the `/api/v3` mount answers as (`None`: as the
+    /// current API, the default). In memory, as the rate-limit counters.
+    enterprise: std::sync::Mutex<Option<String>>,
 }
 
 impl GithubEmulator {
@@ -84,7 +87,13 @@ impl GithubEmulator {
         GithubEmulator {
             state: StateCell::new("GitHub", GhState::default()),
             limits: gate::Limits::default(),
+            enterprise: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The Enterprise Server release the `/api/v3` mount answers as.
+    fn enterprise_release(&self) -> Option<String> {
+        crate::providers::common::emulator::lock(&self.enterprise).clone()
     }
 
     /// Runs `f` on the state under its lock ([`StateCell::with`]).

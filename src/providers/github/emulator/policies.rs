@@ -1,6 +1,7 @@
 //! Deployment branch and tag policies of an environment whose `deployment_branch_policy`
 //! has `custom_branch_policies: true`; otherwise every route here is 404, as GitHub
-//! answers. `POST` `{name, type?}` (`type` `branch`, the default, or `tag`) answers 200 with
+//! answers (in Enterprise Server 3.8 mode, `admin`, there is no `type`: not in bodies, not
+//! in answers). `POST` `{name, type?}` (`type` `branch`, the default, or `tag`) answers 200 with
 //! the policy; a policy with the same name and type already there is 303 See Other with
 //! `Location` at it (a client following the redirect reads the existing policy). `PUT`
 //! `{name}` renames (200), `DELETE` is 204. The list is `{total_count, branch_policies}`.
@@ -25,13 +26,18 @@ fn url(call: &Call, repo: &Repo, env: &Environment, policy: &Policy) -> String {
     format!("{}/deployment-branch-policies/{}", environments::url(call, repo, env), policy.id)
 }
 
-fn view(policy: &Policy) -> Value {
-    json!({
+/// A policy as answered; an Enterprise Server 3.8 knows no `type` (every policy is a
+/// branch pattern there).
+fn view(call: &Call, policy: &Policy) -> Value {
+    let mut answer = json!({
         "id": policy.id,
         "node_id": views::node_id("DeploymentBranchPolicy", policy.id),
         "name": policy.name,
-        "type": policy.kind,
-    })
+    });
+    if call.enterprise.is_none() {
+        answer["type"] = json!(policy.kind);
+    }
+    answer
 }
 
 /// The environment, when it takes custom policies.
@@ -68,7 +74,7 @@ pub(super) async fn list(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
-        Ok(wrapped(&call, query.page(30, 100), "branch_policies", env.policies.iter().map(view).collect()))
+        Ok(wrapped(&call, query.page(30, 100), "branch_policies", env.policies.iter().map(|policy| view(&call, policy)).collect()))
     })
 }
 
@@ -79,7 +85,8 @@ pub(super) async fn create(
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let body = Body::parse(body, Some(&["name", "type"]))?;
+    let permitted: &[&str] = if call.enterprise.is_some() { &["name"] } else { &["name", "type"] };
+    let body = Body::parse(body, Some(permitted))?;
     let name = name_of(&body)?;
     let kind = body.string("type")?.unwrap_or_else(|| "branch".to_owned());
     if kind != "branch" && kind != "tag" {
@@ -97,7 +104,7 @@ pub(super) async fn create(
         }
         let id = GhState::next_id(&mut state.next_policy_id);
         let policy = Policy { id, name, kind };
-        let answer = view(&policy);
+        let answer = view(&call, &policy);
         environments::find_mut(state, &params)?.policies.push(policy);
         Ok(Json(answer).into_response())
     })
@@ -106,13 +113,14 @@ pub(super) async fn create(
 /// `GET …/deployment-branch-policies/{branch_policy_id}`
 pub(super) async fn get(
     State(emulator): State<Arc<GithubEmulator>>,
+    call: Call,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     let id = policy_id(&params)?;
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
         let found = env.policies.iter().find(|policy| policy.id == id);
-        found.map(|policy| Json(view(policy))).ok_or_else(ApiError::not_found)
+        found.map(|policy| Json(view(&call, policy))).ok_or_else(ApiError::not_found)
     })
 }
 
@@ -133,6 +141,7 @@ fn with_policy<R>(
 /// `PUT …/deployment-branch-policies/{branch_policy_id}` `{name}`
 pub(super) async fn update(
     State(emulator): State<Arc<GithubEmulator>>,
+    call: Call,
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
@@ -140,7 +149,7 @@ pub(super) async fn update(
     let name = name_of(&body)?;
     with_policy(&emulator, &params, |env, index| {
         env.policies[index].name = name;
-        Json(view(&env.policies[index]))
+        Json(view(&call, &env.policies[index]))
     })
 }
 

@@ -38,7 +38,14 @@ pub(super) struct Call {
     /// The request URL as sent, for `Link`.
     pub url: String,
     pub user: &'static User,
+    /// The Enterprise Server release the sandbox answers as on this mount, if any.
+    pub enterprise: Option<String>,
 }
+
+/// The Enterprise Server release a request on the `/api/v3` mount is answered as, put on
+/// the request by the gate.
+#[derive(Debug, Clone)]
+pub(super) struct Release(pub String);
 
 /// The mount of the Enterprise Server paths.
 pub(super) const GHES_PREFIX: &str = "/api/v3";
@@ -70,11 +77,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
             web.clone()
         };
         let url = format!("http://{host}{original}");
+        let enterprise = parts.extensions.get::<Release>().map(|release| release.0.clone());
         Ok(Call {
             api,
             web,
             url,
             user,
+            enterprise,
         })
     }
 }

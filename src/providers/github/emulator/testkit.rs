@@ -64,6 +64,8 @@ pub(crate) struct Gh {
     pub http: reqwest::Client,
     /// The `Authorization` header sent; `None` sends none.
     pub authorization: Option<String>,
+    /// Whether requests carry `X-GitHub-Api-Version` (Enterprise Server 3.8 refuses it).
+    pub api_version: bool,
 }
 
 impl Gh {
@@ -77,6 +79,7 @@ impl Gh {
                 .build()
                 .expect("client"),
             authorization: Some(format!("Bearer {}", demo::GITHUB_TOKEN)),
+            api_version: true,
         }
     }
 
@@ -92,8 +95,10 @@ impl Gh {
             .http
             .request(method, url)
             .header("accept", "application/vnd.github+json")
-            .header("x-github-api-version", "2022-11-28")
             .header("user-agent", "emulator-tests");
+        if self.api_version {
+            request = request.header("x-github-api-version", "2022-11-28");
+        }
         if let Some(authorization) = &self.authorization {
             request = request.header("authorization", authorization);
         }

@@ -27,7 +27,7 @@ fn child(parent: &str, kind: &str, name: &str, attributes: Value) -> Resource {
 
 /// A repository with a protected production environment and its children, and a record
 /// of `main` in production.
-fn manifest() -> Vec<Resource> {
+pub(super) fn manifest() -> Vec<Resource> {
     let env = format!("{REPO}.environment.production");
     let mut secret = child(&env, "secret", "DEPLOY_KEY", json!({ "value": "s3cr3t-deploy-key" }));
     secret.sensitive = vec!["value".into()];

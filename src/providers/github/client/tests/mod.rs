@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::providers::common::fake::{self, http};
 
+mod enterprise;
 mod errors;
 mod limits;
 mod paths;
@@ -110,6 +111,8 @@ struct Fake {
     environment_spelling: Mutex<Option<String>>,
     /// Answer 400 to any request carrying `X-GitHub-Api-Version`.
     refuse_version: AtomicBool,
+    /// `X-GitHub-Enterprise-Version` on every answer, as an Enterprise Server sends it.
+    enterprise: Mutex<Option<String>>,
     base: Mutex<String>,
 }
 
@@ -270,14 +273,18 @@ async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     if fake.refuse_version.load(Ordering::SeqCst) && headers.contains_key("x-github-api-version") {
         return respond(canned(400, json!({"message": "The version you specified in the \"X-GitHub-Api-Version\" request header is not a supported version."})));
     }
-    match fake.script.next(&format!("{method} {path}")) {
+    let answer = match fake.script.next(&format!("{method} {path}")) {
         Some(answer) => {
             if answer.process {
                 fake.default_answer(&method, &path, &seen);
             }
-            respond(answer)
+            answer
         }
-        None => respond(fake.default_answer(&method, &path, &seen)),
+        None => fake.default_answer(&method, &path, &seen),
+    };
+    match fake.enterprise.lock().unwrap().clone() {
+        Some(release) => respond(answer.header("x-github-enterprise-version", release)),
+        None => respond(answer),
     }
 }
 

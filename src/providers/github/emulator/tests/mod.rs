@@ -2,6 +2,7 @@
 
 mod auth;
 mod deployments;
+mod enterprise;
 mod environments;
 mod lookups;
 mod paging;
