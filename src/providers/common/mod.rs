@@ -5,6 +5,7 @@
 //! - [`instance`]: the shared meaning of `endpoint:` and of credentials (written, else
 //!   from the environment, else the emulator's demo value), with the same errors for all.
 //!
+//! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`lower`]: releases and other top-level manifest entries as resource specs.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
@@ -12,6 +13,7 @@
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
 
+pub mod attributes;
 pub mod emulator;
 pub mod instance;
 pub mod lower;

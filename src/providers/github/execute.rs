@@ -16,6 +16,7 @@ use super::wire::{
     ReviewerRef, Variable,
 };
 use crate::model::{Action, Change, Resource};
+use crate::providers::common::attributes::text;
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
 pub(super) async fn execute(
@@ -74,7 +75,7 @@ pub(super) async fn execute(
         }
         (KIND_VARIABLE, action) => {
             let desired = needs(desired, change)?;
-            let value = desired.attributes.get("value").and_then(Value::as_str).unwrap_or_default();
+            let value = text(desired, "value");
             let variable = Variable { name: name.to_owned(), value: value.to_owned() };
             if action == Action::Create {
                 client.create_variable(&place.repo, environment(&place)?, &variable).await?;
@@ -89,7 +90,7 @@ pub(super) async fn execute(
         }
         (KIND_SECRET, _) => {
             let desired = needs(desired, change)?;
-            let value = desired.attributes.get("value").and_then(Value::as_str).unwrap_or_default();
+            let value = text(desired, "value");
             let environment = environment(&place)?;
             // The key is read now, not at plan time: GitHub may have rotated it since.
             let key = client.secrets_key(&place.repo, environment).await?;

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::task::JoinSet;
 
 use super::client::{DeploymentFilter, GithubClient, GithubError, RepoRef, marker_of};
@@ -18,12 +18,9 @@ use super::provider::{GithubProvider, Place};
 use super::reviewers::{Reviewer, lookup_reviewers, reviewers_of};
 use super::wire::{DeploymentState, Environment, PolicyType};
 use crate::model::{Address, RemoteObject, RemoteState, Resource};
+use crate::providers::common::attributes::text;
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
 
-/// Text of attribute `key` of a resource (empty when absent).
-pub(super) fn text<'r>(resource: &'r Resource, key: &str) -> &'r str {
-    resource.attributes.get(key).and_then(Value::as_str).unwrap_or_default()
-}
 
 /// Where each declared resource lives, from its repository and environment ancestors.
 fn places(desired: &[&Resource]) -> BTreeMap<Address, Place> {

@@ -10,31 +10,19 @@
 use serde_json::Value;
 
 use super::client::{NewDeployment, NewStatus, RepoRef, RunMarker};
-use super::fetch::text;
 use super::provider::GithubProvider;
 use super::wire::DeploymentState;
 use crate::model::{Change, Resource};
+use crate::providers::common::attributes::{flag, optional_text, text};
 use crate::providers::{ApplyContext, Outcome, ProviderError, ReleaseOutcome};
-
-fn flag(resource: &Resource, key: &str) -> Option<bool> {
-    resource.attributes.get(key).and_then(Value::as_bool)
-}
-
-fn optional(resource: &Resource, key: &str) -> Option<String> {
-    resource
-        .attributes
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
 
 /// The record to create, from the manifest.
 fn new_deployment(desired: &Resource) -> NewDeployment {
     let mut new = NewDeployment::new(text(desired, "ref"), text(desired, "environment"));
-    if let Some(task) = optional(desired, "task") {
+    if let Some(task) = optional_text(desired, "task") {
         new.task = task;
     }
-    new.description = optional(desired, "description");
+    new.description = optional_text(desired, "description");
     if let Some(Value::Object(payload)) = desired.attributes.get("payload") {
         new.payload = payload.clone();
     }
@@ -57,7 +45,7 @@ fn new_deployment(desired: &Resource) -> NewDeployment {
 fn status(desired: &Resource, state: DeploymentState, description: String) -> NewStatus {
     NewStatus {
         description: Some(description),
-        log_url: optional(desired, "log_url"),
+        log_url: optional_text(desired, "log_url"),
         ..NewStatus::new(state)
     }
 }
@@ -119,7 +107,7 @@ pub(super) async fn deploy(
         }
         None => ReleaseOutcome::Converged,
     };
-    let description = optional(desired, "description");
+    let description = optional_text(desired, "description");
     let (state, text) = match &outcome {
         ReleaseOutcome::Converged => (
             DeploymentState::Success,
@@ -134,7 +122,7 @@ pub(super) async fn deploy(
     };
     let mut closed = status(desired, state.clone(), text);
     if state == DeploymentState::Success {
-        closed.environment_url = optional(desired, "environment_url");
+        closed.environment_url = optional_text(desired, "environment_url");
         closed.auto_inactive = flag(desired, "auto_inactive");
     }
     client.create_status(repo, id, &closed).await?;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::attributes::optional_text;
+use crate::providers::common::attributes::optional_text;
 use super::client::executed_at;
 use super::errors::request_error;
 use super::remote::Remote;

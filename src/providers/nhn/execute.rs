@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::attributes::optional_text;
+use crate::providers::common::attributes::optional_text;
 use super::client::Upload;
 use super::errors::request_error;
 use super::lower::{KIND_BINARY, KIND_RELEASE};

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use super::attributes::text;
+use crate::providers::common::attributes::text;
 use super::client::{LatestDeployments, NhnClient};
 use super::errors::{request_error, task_failed};
 use super::lower::KIND_RELEASE;

@@ -2,7 +2,6 @@
 //! version to a server group. Artifacts, server groups and binary groups are looked up by
 //! name and never created or deleted.
 
-mod attributes;
 pub mod client;
 pub mod config;
 pub mod deploy;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use futures_util::future::try_join_all;
 use tokio::sync::Mutex;
 
-use super::attributes::text;
+use crate::providers::common::attributes::text;
 use super::client::NhnClient;
 use super::errors::request_error;
 use super::wire;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::attributes::text;
+use crate::providers::common::attributes::text;
 use super::errors::request_error;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::remote::Remote;
