@@ -276,6 +276,17 @@ pub async fn apply(
     report
 }
 
+/// A reporter that shows nothing, for tests that read the [`ApplyReport`] instead.
+#[cfg(test)]
+pub(crate) struct Silent;
+
+#[cfg(test)]
+impl Reporter for Silent {
+    fn started(&self, _change: &Change) {}
+    fn progress(&self, _address: &Address, _message: &str) {}
+    fn finished(&self, _change: &Change, _status: &NodeStatus) {}
+}
+
 #[cfg(test)]
 #[path = "apply_link_tests.rs"]
 mod link_tests;

@@ -75,14 +75,6 @@ impl Provider for Scripted {
     }
 }
 
-struct Quiet;
-
-impl Reporter for Quiet {
-    fn started(&self, _change: &Change) {}
-    fn progress(&self, _address: &Address, _message: &str) {}
-    fn finished(&self, _change: &Change, _status: &NodeStatus) {}
-}
-
 fn node(address: &str, kind: &str, action: Action, deps: &[&str]) -> Change {
     Change {
         kind: kind.into(),
@@ -103,15 +95,8 @@ async fn run(changes: Vec<Change>, parallelism: usize) -> (ApplyReport, Vec<Stri
     let log = Arc::new(Mutex::new(Vec::new()));
     let provider: Arc<dyn Provider> = Arc::new(Scripted { log: log.clone() });
     let providers = HashMap::from([("p".to_owned(), provider)]);
-    let (_tx, interrupted) = tokio::sync::watch::channel(false);
-    let ctx = ApplyContext::new(
-        HashMap::new(),
-        interrupted,
-        Arc::new(|_, _| {}),
-        Duration::from_secs(5),
-        Duration::from_millis(50),
-    );
-    let report = apply(changes, &[], &providers, ctx, parallelism, Arc::new(Quiet)).await;
+    let ctx = ApplyContext::for_tests();
+    let report = apply(changes, &[], &providers, ctx, parallelism, Arc::new(Silent)).await;
     let log = log.lock().unwrap().clone();
     (report, log)
 }

@@ -148,6 +148,20 @@ impl ApplyContext {
         }
     }
 
+    /// A context for tests: no known ids, never interrupted, progress dropped, a 5 s
+    /// deployment timeout and 50 ms polls.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        let (_, interrupted) = tokio::sync::watch::channel(false);
+        ApplyContext::new(
+            HashMap::new(),
+            interrupted,
+            Arc::new(|_, _| {}),
+            Duration::from_secs(5),
+            Duration::from_millis(50),
+        )
+    }
+
     /// Remote id of an address: fetched during plan, or created earlier in this apply.
     pub fn id_of(&self, address: &Address) -> Option<String> {
         self.ids

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::roundtrip::{REPO, admin, plan_of, provider};
-use crate::engine::apply::{self, NodeStatus, Reporter};
+use crate::engine::apply::{self, NodeStatus, Silent};
 use crate::model::{Action, Address, Change, KindRules, RemoteState, Resource};
 use crate::providers::common::testkit;
 use crate::providers::{ApplyContext, Outcome, Provider, ProviderError};
@@ -59,14 +59,6 @@ impl Provider for Release {
     }
 }
 
-struct Quiet;
-
-impl Reporter for Quiet {
-    fn started(&self, _: &Change) {}
-    fn progress(&self, _: &Address, _: &str) {}
-    fn finished(&self, _: &Change, _: &NodeStatus) {}
-}
-
 async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
     let sandbox = testkit::start(Default::default()).await;
     let record = Resource {
@@ -101,10 +93,9 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
         ("gh".to_owned(), Arc::new(gh) as Arc<dyn Provider>),
         ("rel".to_owned(), Arc::new(Release { fails, sandbox_admin }) as Arc<dyn Provider>),
     ]);
-    let (_tx, interrupted) = tokio::sync::watch::channel(false);
-    let ctx = ApplyContext::new(HashMap::new(), interrupted, Arc::new(|_, _| {}), Duration::from_secs(5), Duration::from_millis(50));
+    let ctx = ApplyContext::for_tests();
     // One request slot: the record waits on its release without holding it.
-    let report = apply::apply(changes, &resources, &providers, ctx, 1, Arc::new(Quiet)).await;
+    let report = apply::apply(changes, &resources, &providers, ctx, 1, Arc::new(Silent)).await;
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     let id = records["deployments"][0]["id"].as_i64().unwrap_or_default();
     let statuses = reqwest::Client::new()

@@ -1,12 +1,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::super::config::GithubConfig;
 use super::super::provider::GithubProvider;
-use crate::engine::apply::{self, NodeStatus, Reporter};
+use crate::engine::apply::{self, Silent};
 use crate::engine::plan::{self, PlanInput, PlanScope};
 use crate::model::{Action, Address, Change, Resource};
 use crate::providers::common::{fake, testkit};
@@ -101,20 +100,11 @@ pub(super) async fn plan_of(provider: &GithubProvider, resources: &[Resource]) -
     plan::plan(resources, &remote, &input).expect("plan").changes
 }
 
-struct Quiet;
-
-impl Reporter for Quiet {
-    fn started(&self, _change: &Change) {}
-    fn progress(&self, _address: &Address, _message: &str) {}
-    fn finished(&self, _change: &Change, _status: &NodeStatus) {}
-}
-
 pub(super) async fn apply_all(provider: GithubProvider, changes: Vec<Change>, resources: &[Resource]) -> apply::ApplyReport {
     let provider: Arc<dyn Provider> = Arc::new(provider);
     let providers = HashMap::from([("gh".to_owned(), provider)]);
-    let (_tx, interrupted) = tokio::sync::watch::channel(false);
-    let ctx = ApplyContext::new(HashMap::new(), interrupted, Arc::new(|_, _| {}), Duration::from_secs(5), Duration::from_millis(50));
-    apply::apply(changes, resources, &providers, ctx, 4, Arc::new(Quiet)).await
+    let ctx = ApplyContext::for_tests();
+    apply::apply(changes, resources, &providers, ctx, 4, Arc::new(Silent)).await
 }
 
 pub(super) async fn admin(sandbox: &SandboxHandle, path: &str) -> Value {
