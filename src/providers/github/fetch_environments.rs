@@ -188,15 +188,15 @@ pub(super) async fn prefetch(
 /// GitHub's reviewers as `{users, teams}`: the lists as written when they name the same
 /// reviewers ignoring case and order (GitHub's order means nothing), else GitHub's, sorted.
 fn reviewer_lists(mut remote: Vec<(String, String)>, written: &[(String, String, String)]) -> Value {
-    let fold = |pairs: &mut Vec<(String, String)>| {
+    let fold = |pairs: &[(String, String)]| {
         let mut folded: Vec<(String, String)> =
             pairs.iter().map(|(k, n)| (k.clone(), n.to_lowercase())).collect();
         folded.sort();
         folded
     };
-    let mut as_written: Vec<(String, String)> =
+    let as_written: Vec<(String, String)> =
         written.iter().map(|(k, n, _)| (k.clone(), n.clone())).collect();
-    if fold(&mut remote) == fold(&mut as_written) {
+    if fold(&remote) == fold(&as_written) {
         remote = as_written;
     } else {
         remote.sort();
