@@ -247,6 +247,9 @@ pub struct KindRules {
     /// the attribute naming the version, so a create says which version is missing rather
     /// than that the name does not exist.
     pub versioned_by: Option<&'static str>,
+    /// Top-level attributes holding lists whose order means nothing (who may deploy): the
+    /// remote list is compared as a set, so the same entries in another order are no change.
+    pub unordered: &'static [&'static str],
 }
 
 /// One changed field of a resource.

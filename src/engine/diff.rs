@@ -88,7 +88,9 @@ pub fn field_changes(
 ) -> Vec<FieldChange> {
     let desired = flatten(&resource.attributes);
     let remote_exists = remote.is_some();
-    let remote = remote.map(flatten).unwrap_or_default();
+    let remote = remote
+        .map(|remote| flatten(&aligned(&resource.attributes, remote, rules.unordered)))
+        .unwrap_or_default();
     let mut changes = Vec::new();
     for path in changed_paths(&desired, &remote) {
         // Local-only fields steer deployplan; there is nothing remote to compare them with,
@@ -120,6 +122,35 @@ pub fn field_changes(
         });
     }
     changes
+}
+
+/// `remote` with each list named in `unordered` reordered after the desired one: the
+/// entries both have at the desired positions, the remote's others in the gaps and after.
+/// The same set in another order then compares equal, and a real difference shows at the
+/// entry that differs (desired positions keep their provenance).
+fn aligned(desired: &Value, remote: &Value, unordered: &[&str]) -> Value {
+    let mut remote = remote.clone();
+    for key in unordered {
+        let (Some(Value::Array(wanted)), Some(Value::Array(have))) =
+            (desired.get(key), remote.get_mut(*key))
+        else {
+            continue;
+        };
+        let mut left: Vec<Option<Value>> = have.drain(..).map(Some).collect();
+        let mut placed: Vec<Option<Value>> = wanted
+            .iter()
+            .map(|entry| {
+                let at = left.iter().position(|l| l.as_ref() == Some(entry))?;
+                left[at].take()
+            })
+            .collect();
+        let mut others = left.into_iter().flatten();
+        for slot in placed.iter_mut().filter(|slot| slot.is_none()) {
+            *slot = others.next();
+        }
+        have.extend(placed.into_iter().flatten().chain(others));
+    }
+    remote
 }
 
 /// SHA-256 of the remote object a change was computed from, or `absent`.

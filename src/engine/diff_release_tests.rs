@@ -11,6 +11,7 @@ const RULES: KindRules = KindRules {
     release: Some("artifact"),
     local_only: &[],
     versioned_by: None,
+    unordered: &[],
 };
 
 fn release() -> Resource {

@@ -138,3 +138,78 @@ fn differing_paths_are_the_fields_plan_shows() {
     assert_eq!(shown, paths);
     assert!(differing_paths(&current, &current).is_empty());
 }
+
+const UNORDERED: KindRules = KindRules {
+    unordered: &["deployers"],
+    immutable: &[],
+    release: None,
+    local_only: &[],
+    versioned_by: None,
+};
+
+#[test]
+fn an_unordered_list_in_another_order_is_no_change() {
+    let desired =
+        json!({"deployers": [{"user": "alice"}, {"access_level": "maintainer"}, {"group": "g"}]});
+    let remote_value =
+        json!({"deployers": [{"group": "g"}, {"user": "alice"}, {"access_level": "maintainer"}]});
+    let change = diff_resource(
+        &resource(desired.clone()),
+        Some(&remote(remote_value.clone())),
+        &UNORDERED,
+    );
+    assert_eq!(change.action, Action::Noop, "{:?}", change.fields);
+    // Without the rule, order is a change.
+    let ordered = diff_resource(
+        &resource(desired),
+        Some(&remote(remote_value)),
+        &KindRules::default(),
+    );
+    assert_eq!(ordered.action, Action::Update);
+}
+
+#[test]
+fn an_unordered_list_shows_the_entry_that_differs_at_its_desired_position() {
+    let desired =
+        json!({"deployers": [{"user": "alice"}, {"user": "bob"}, {"access_level": "maintainer"}]});
+    let remote_value = json!({"deployers": [{"access_level": "maintainer"}, {"user": "carol"}, {"user": "alice"}, {"group": "g"}]});
+    let change = diff_resource(&resource(desired), Some(&remote(remote_value)), &UNORDERED);
+    let paths: Vec<(&str, Option<&Value>, Option<&Value>)> = change
+        .fields
+        .iter()
+        .map(|f| (f.path.as_str(), f.before.as_ref(), f.after.as_ref()))
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            (
+                "deployers[1].user",
+                Some(&json!("carol")),
+                Some(&json!("bob"))
+            ),
+            ("deployers[3].group", Some(&json!("g")), None),
+        ]
+    );
+}
+
+proptest::proptest! {
+    /// Any permutation of the same entries compares equal; adding one entry is a change.
+    #[test]
+    fn unordered_lists_compare_as_sets(
+        entries in proptest::collection::btree_set("[a-e]{1,3}", 0..6),
+        seed in proptest::prelude::any::<u64>(),
+        extra in "[f-h]{1,3}",
+    ) {
+        let entries: Vec<Value> = entries.into_iter().map(|e| json!({"user": e})).collect();
+        let mut shuffled = entries.clone();
+        let len = shuffled.len().max(1) as u64;
+        shuffled.rotate_left((seed % len) as usize);
+        if seed % 2 == 0 { shuffled.reverse(); }
+        let desired = resource(json!({"deployers": entries}));
+        let same = diff_resource(&desired, Some(&remote(json!({"deployers": shuffled.clone()}))), &UNORDERED);
+        proptest::prop_assert_eq!(same.action, Action::Noop);
+        shuffled.push(json!({"user": extra}));
+        let more = diff_resource(&desired, Some(&remote(json!({"deployers": shuffled}))), &UNORDERED);
+        proptest::prop_assert_eq!(more.action, Action::Update);
+    }
+}
