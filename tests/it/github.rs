@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{World, assert_code, fixture, nhn, stderr, stdout, world};
+use crate::common::{World, assert_code, fixture, nhn, round_shapes, stderr, stdout, world};
 
 fn setup(w: &World) {
     nhn::write_build(w.path(), "1.4.2");
@@ -181,44 +181,17 @@ fn wide_manifest() -> String {
     text
 }
 
-/// Each request as its route, names and ids replaced, counted per dependent round.
-fn round_shapes(rounds: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    let shape = |line: &str| {
-        let original: Vec<&str> = line.split('/').collect();
-        let mut parts: Vec<String> = original.iter().map(|p| (*p).to_owned()).collect();
-        for i in 1..parts.len() {
-            let replaced = match original[i - 1] {
-                "repos" => Some("{owner}"),
-                _ if i >= 2 && original[i - 2] == "repos" => Some("{repo}"),
-                "environments" => Some("{env}"),
-                "deployments" => Some("{id}"),
-                "commits" => Some("{ref}"),
-                _ => None,
-            };
-            if let Some(replaced) = replaced {
-                parts[i] = replaced.to_owned();
-            }
-        }
-        parts
-            .join("/")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    rounds
-        .into_iter()
-        .map(|round| {
-            let mut counts = std::collections::BTreeMap::new();
-            for line in round {
-                *counts.entry(shape(&line)).or_insert(0) += 1;
-            }
-            counts
-                .into_iter()
-                .map(|(k, n)| format!("{k} × {n}"))
-                .collect()
-        })
-        .collect()
+/// GitHub's names and ids in a request path (`/repos/{owner}/{repo}/environments/{env}…`).
+fn github_placeholder(parts: &[&str], i: usize) -> Option<&'static str> {
+    let before = |n: usize| i.checked_sub(n).map(|at| parts[at]);
+    match before(1)? {
+        "repos" => Some("{owner}"),
+        _ if before(2) == Some("repos") => Some("{repo}"),
+        "environments" => Some("{env}"),
+        "deployments" => Some("{id}"),
+        "commits" => Some("{ref}"),
+        _ => None,
+    }
 }
 
 /// A converged plan of 20 repositories × 5 environments reads in two dependent rounds:
@@ -241,7 +214,10 @@ fn a_converged_plan_of_many_repositories_reads_in_the_fewest_dependent_rounds() 
     // Per repository: its environment list, a commit and a deployment list, a status; per
     // environment: its variables and its secrets.
     assert_eq!(requests.len(), 20 * 4 + 100 * 2);
-    let rounds = round_shapes(crate::common::rounds(&requests, latency_ms));
+    let rounds = round_shapes(
+        crate::common::rounds(&requests, latency_ms),
+        github_placeholder,
+    );
     insta::assert_debug_snapshot!(rounds);
 }
 

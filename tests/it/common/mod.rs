@@ -348,6 +348,36 @@ pub fn rounds(requests: &[RequestRecord], latency_ms: i64) -> Vec<Vec<String>> {
     rounds.into_iter().map(|(_, round)| round).collect()
 }
 
+/// Each request of each round as its route — the path segments `placeholder` names
+/// (given the segments and an index) replaced, the query dropped — counted, so that a
+/// snapshot shows the shape of a plan's reads, not the names in one manifest.
+pub fn round_shapes(
+    rounds: Vec<Vec<String>>,
+    placeholder: impl Fn(&[&str], usize) -> Option<&'static str>,
+) -> Vec<Vec<String>> {
+    let shape = |line: &str| {
+        let line = line.split('?').next().unwrap_or_default();
+        let original: Vec<&str> = line.split('/').collect();
+        let parts: Vec<&str> = (0..original.len())
+            .map(|i| placeholder(&original, i).unwrap_or(original[i]))
+            .collect();
+        parts.join("/")
+    };
+    rounds
+        .into_iter()
+        .map(|round| {
+            let mut counts = std::collections::BTreeMap::new();
+            for line in round {
+                *counts.entry(shape(&line)).or_insert(0) += 1;
+            }
+            counts
+                .into_iter()
+                .map(|(k, n)| format!("{k} × {n}"))
+                .collect()
+        })
+        .collect()
+}
+
 /// Sends a signal (`INT`, `KILL`, `TERM`, …) to a process the tests started.
 pub fn signal(child: &Child, signal: &str) {
     let status = std::process::Command::new("kill")
