@@ -360,13 +360,9 @@ impl GithubClient {
 
 /// Decodes a 2xx body.
 fn decode<T: DeserializeOwned>(call: &str, response: &HttpResponse) -> Result<T, GithubError> {
-    serde_json::from_slice(&response.body).map_err(|e| GithubError::Decode {
+    response.json().map_err(|reason| GithubError::Decode {
         call: call.to_owned(),
-        reason: redact(&format!(
-            "{e} in `{}`",
-            crate::providers::common::snippet::snippet(&response.body)
-        ))
-        .into_owned(),
+        reason,
     })
 }
 
