@@ -46,18 +46,24 @@ impl HttpResponse {
     /// What an error answer says: the API's own `message` when it gave one, else the start
     /// of the body (a gateway's plain text), else the status's reason phrase; redacted.
     pub fn error_text(&self, message: Option<String>) -> String {
+        let quoted = || {
+            let blank = String::from_utf8_lossy(&self.body).trim().is_empty();
+            (!blank).then(|| {
+                crate::providers::common::snippet::snippet(&self.body)
+                    .trim()
+                    .to_owned()
+            })
+        };
         let text = message
             .filter(|m| !m.trim().is_empty())
-            .unwrap_or_else(|| crate::providers::common::snippet::snippet(&self.body));
-        let text = if text.trim().is_empty() {
-            reqwest::StatusCode::from_u16(self.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no message")
-                .to_owned()
-        } else {
-            text
-        };
+            .or_else(quoted)
+            .unwrap_or_else(|| {
+                reqwest::StatusCode::from_u16(self.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("no message")
+                    .to_owned()
+            });
         crate::redact::redact(&text).into_owned()
     }
 }

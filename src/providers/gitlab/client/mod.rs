@@ -26,6 +26,8 @@ mod error;
 mod pages;
 mod projects;
 mod protection;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::sync::Arc;
