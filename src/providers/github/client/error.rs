@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::throttle;
 use crate::providers::ProviderError;
+use crate::providers::common::failure::call_failed;
 use crate::providers::http::{HttpError, HttpResponse, resets_note};
 use crate::providers::github::wire::ErrorBody;
 use crate::redact::redact;
@@ -188,21 +189,8 @@ impl From<GithubError> for ProviderError {
     /// The failed call with GitHub's message and the status's hint; an outcome that stayed
     /// unknown is [`ProviderError::Ambiguous`].
     fn from(error: GithubError) -> ProviderError {
-        let call = error.call().to_owned();
-        let hint = error.hint();
-        let text = redact(&error.to_string()).into_owned();
-        let message = text
-            .strip_prefix(&format!("{call}: "))
-            .map(str::to_owned)
-            .unwrap_or(text);
-        if error.is_ambiguous() {
-            return ProviderError::Ambiguous { call, message };
-        }
-        ProviderError::Request {
-            call,
-            message,
-            hint,
-        }
+        let text = error.to_string();
+        call_failed(error.call(), &text, error.hint(), error.is_ambiguous())
     }
 }
 

@@ -15,9 +15,9 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::providers::ProviderError;
+use crate::providers::common::failure::call_failed;
 use crate::providers::gitlab::wire::ErrorBody;
 use crate::providers::http::{HttpError, HttpResponse, Limited, resets_note};
-use crate::redact::redact;
 
 /// A GitLab call that did not produce the expected result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -191,22 +191,8 @@ impl From<GitlabError> for ProviderError {
     /// The failed call with GitLab's message and the status's hint; an outcome that stayed
     /// unknown is [`ProviderError::Ambiguous`].
     fn from(error: GitlabError) -> ProviderError {
-        let call = error.call().to_owned();
-        let hint = error.hint();
-        let ambiguous = error.is_ambiguous();
-        let text = redact(&error.to_string()).into_owned();
-        let message = match text.strip_prefix(&call).and_then(|t| t.strip_prefix(": ")) {
-            Some(rest) if !call.is_empty() => rest.to_owned(),
-            _ => text,
-        };
-        if ambiguous {
-            return ProviderError::Ambiguous { call, message };
-        }
-        ProviderError::Request {
-            call,
-            message,
-            hint,
-        }
+        let text = error.to_string();
+        call_failed(error.call(), &text, error.hint(), error.is_ambiguous())
     }
 }
 

@@ -41,7 +41,7 @@ pub use deployments::DeploymentQuery;
 pub use error::GitlabError;
 pub use protection::Protections;
 
-use crate::providers::common::percent::path_segment;
+use crate::providers::common::percent::{api_url, path_segment};
 use crate::providers::http::{HttpClient, HttpResponse, Limited, Retry, Throttle};
 use crate::redact::redact;
 
@@ -190,15 +190,7 @@ impl GitlabClient {
 
     /// The URL of `path` (starting with `/`, already encoded) with `query`.
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<reqwest::Url, GitlabError> {
-        let text = format!("{}{path}", self.inner.base_text);
-        let mut url = reqwest::Url::parse(&text).map_err(|e| {
-            GitlabError::Invalid(redact(&format!("invalid GitLab API URL `{text}`: {e}")).into_owned())
-        })?;
-        if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
-        Ok(url)
+        api_url(&self.inner.base_text, path, query).map_err(GitlabError::Invalid)
     }
 
     /// Sends one request (`body` as JSON), waiting out 429s, and returns the final answer

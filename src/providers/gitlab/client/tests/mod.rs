@@ -1,6 +1,6 @@
 //! The client against a small scripted fake of GitLab's REST API on loopback, mounted under
-//! `/gitlab/api/v4` as the sandbox mounts it. The fake records every request (headers, raw
-//! path, query, body), plays scripted answers first, and otherwise keeps environments,
+//! `/gitlab/api/v4` as the sandbox mounts it. The fake records every request, plays
+//! scripted answers first, and otherwise keeps environments,
 //! protections and deployments the way GitLab does (paged with `x-next-page` and, unless
 //! told otherwise, `Link`), so that the tests can count records after lost answers.
 
@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::providers::common::fake::{self, http};
+use crate::providers::common::fake::{self, Canned, Received as Seen, canned, http, respond, text};
 use crate::providers::gitlab::wire::{DeploymentStatus, NewDeployment};
 
 mod errors;
@@ -28,70 +27,6 @@ const PREFIX: &str = "/gitlab/api/v4";
 const TOKEN: &str = "glpat-fakeTokenValue0123456789abcd";
 const JOB: &str = "glcbt-64_fakeJobTokenValue987654321";
 const SHA: &str = "0b4bc9a49b562e85de7cc9e834518ea6828729b9";
-
-/// One request as the fake saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    /// The raw (still encoded) path below `PREFIX`.
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-impl Seen {
-    fn query(&self, key: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A scripted answer. With `process`, the fake first does what it does by default, then
-/// answers this instead: a lost answer. `cut_after` serves that many body bytes, then
-/// breaks the connection.
-#[derive(Clone)]
-struct Canned {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-    cut_after: Option<usize>,
-    process: bool,
-}
-
-fn canned(status: u16, body: Value) -> Canned {
-    text(status, &body.to_string())
-}
-
-/// An answer whose body is not JSON (Rack::Attack's `Retry later`, a gateway's page).
-fn text(status: u16, body: &str) -> Canned {
-    Canned {
-        status,
-        headers: Vec::new(),
-        body: body.as_bytes().to_vec(),
-        cut_after: None,
-        process: false,
-    }
-}
-
-impl Canned {
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// The request is carried out, then the connection drops mid-answer.
-    fn processed_then_cut(self) -> Self {
-        Canned {
-            cut_after: Some(2),
-            process: true,
-            ..self
-        }
-    }
-}
 
 #[derive(Default)]
 struct Fake {
@@ -229,62 +164,17 @@ fn decode(segment: &str) -> String {
     percent_encoding::percent_decode_str(segment).decode_utf8().unwrap().into_owned()
 }
 
-/// Serves a canned answer, cut off after `cut_after` body bytes if set.
-fn respond(answer: Canned) -> Response {
-    let mut response = Response::builder()
-        .status(answer.status)
-        .header("content-type", "application/json");
-    for (name, value) in &answer.headers {
-        response = response.header(*name, value);
-    }
-    match answer.cut_after {
-        None => response.body(answer.body.into()).unwrap(),
-        Some(n) => {
-            let full = answer.body.len();
-            let head = Bytes::from(answer.body[..n.min(full)].to_vec());
-            let stream = futures_util::stream::iter([
-                Ok::<_, std::io::Error>(head),
-                Err(std::io::Error::other("connection dropped")),
-            ]);
-            response.header("content-length", full).body(Body::from_stream(stream)).unwrap()
-        }
-    }
-}
-
 async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let path = parts.uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
-    let query = reqwest::Url::parse(&format!("http://fake{}", parts.uri))
-        .map(|url| url.query_pairs().into_owned().collect())
-        .unwrap_or_default();
-    let seen = Seen {
-        method: parts.method.to_string(),
-        path: path.clone(),
-        query,
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    };
+    let seen = Seen::read(PREFIX, request).await;
     fake.seen.push(seen.clone());
-    let private = seen.headers.get("private-token").map(String::as_str) == Some(TOKEN);
-    let job = seen.headers.get("job-token").map(String::as_str) == Some(JOB);
+    let private = seen.header("private-token") == Some(TOKEN);
+    let job = seen.header("job-token") == Some(JOB);
     if !private && !job {
         return respond(canned(401, json!({"message": "401 Unauthorized"})));
     }
-    let method = seen.method.clone();
-    let answer = match fake.script.next(&format!("{method} {path}")) {
-        Some(answer) => {
-            if answer.process {
-                fake.default_answer(&method, &path, &seen);
-            }
-            answer
-        }
-        None => fake.default_answer(&method, &path, &seen),
-    };
+    let answer = fake
+        .script
+        .answer(&seen, || fake.default_answer(&seen.method, &seen.path, &seen));
     respond(answer)
 }
 
