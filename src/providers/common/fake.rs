@@ -1,7 +1,8 @@
 //! The pieces of a scripted fake API that each client's tests run against: answers queued
-//! per `METHOD /path`, the requests it saw, a loopback server, and an HTTP client that does
-//! not sleep between retries. What the fake checks (signatures, tokens) and answers by
-//! default is each provider's own, in its `client/tests/`.
+//! per `METHOD /path` (canned, or lost after being carried out), the requests it saw as they
+//! came, a loopback server, and an HTTP client that does not sleep between retries. What
+//! the fake checks (signatures, tokens) and answers by default is each provider's own, in
+//! its `client/tests/`.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -9,6 +10,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::response::Response;
+use serde_json::Value;
 
 use crate::providers::http::{HttpClient, HttpConfig};
 
@@ -36,6 +40,22 @@ impl<A> Script<A> {
             .unwrap()
             .get_mut(key)
             .and_then(VecDeque::pop_front)
+    }
+}
+
+impl Script<Canned> {
+    /// The answer to `request`: the next one scripted for its `METHOD /path` (the request
+    /// carried out by `default` first when the answer says so), else `default`'s own.
+    pub(crate) fn answer(&self, request: &Received, default: impl Fn() -> Canned) -> Canned {
+        match self.next(&format!("{} {}", request.method, request.path)) {
+            Some(answer) => {
+                if answer.process {
+                    default();
+                }
+                answer
+            }
+            None => default(),
+        }
     }
 }
 
@@ -76,4 +96,147 @@ pub(crate) fn http() -> HttpClient {
         sleep_on_retry: false,
         ..HttpConfig::default()
     })
+}
+
+/// One request as a fake saw it.
+#[derive(Debug, Clone)]
+pub(crate) struct Received {
+    pub(crate) method: String,
+    /// The raw (still encoded) path below the fake's prefix.
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    /// Header names in lower case.
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: String,
+}
+
+impl Received {
+    /// Reads `request` whole; `prefix` is cut from its path.
+    pub(crate) async fn read(prefix: &str, request: axum::extract::Request) -> Received {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let query = reqwest::Url::parse(&format!("http://fake{}", parts.uri))
+            .map(|url| url.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        Received {
+            method: parts.method.to_string(),
+            path: parts
+                .uri
+                .path()
+                .strip_prefix(prefix)
+                .unwrap_or("")
+                .to_owned(),
+            query,
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                .collect(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// The first value of query parameter `key`.
+    pub(crate) fn query(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of header `name` (lower case).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    /// The body as JSON (`null` when it is none).
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// A scripted answer. With `process`, the fake first does what it does by default (creates
+/// the record), then answers this instead: a lost answer. `cut_after` serves that many body
+/// bytes, then breaks the connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Canned {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) cut_after: Option<usize>,
+    pub(crate) process: bool,
+}
+
+/// An answer with a JSON body.
+pub(crate) fn canned(status: u16, body: Value) -> Canned {
+    text(status, &body.to_string())
+}
+
+/// An answer whose body is text as given (a gateway's page, a rate limiter's `Retry later`).
+pub(crate) fn text(status: u16, body: &str) -> Canned {
+    Canned {
+        status,
+        headers: Vec::new(),
+        body: body.as_bytes().to_vec(),
+        cut_after: None,
+        process: false,
+    }
+}
+
+impl Canned {
+    /// The answer with one more header.
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The request is carried out, then the connection drops mid-answer.
+    pub(crate) fn processed_then_cut(self) -> Self {
+        Canned {
+            cut_after: Some(2),
+            process: true,
+            ..self
+        }
+    }
+
+    /// The request is carried out, and this is answered instead.
+    pub(crate) fn processed(self) -> Self {
+        Canned {
+            process: true,
+            ..self
+        }
+    }
+}
+
+/// Serves a canned answer (as JSON unless its headers say otherwise), cut off after
+/// `cut_after` body bytes if set.
+pub(crate) fn respond(answer: Canned) -> Response {
+    let mut response = Response::builder().status(answer.status);
+    if !answer
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "content-type")
+    {
+        response = response.header("content-type", "application/json; charset=utf-8");
+    }
+    for (name, value) in &answer.headers {
+        response = response.header(*name, value);
+    }
+    match answer.cut_after {
+        None => response.body(answer.body.into()).unwrap(),
+        Some(n) => {
+            let full = answer.body.len();
+            let head = Bytes::from(answer.body[..n.min(full)].to_vec());
+            let stream = futures_util::stream::iter([
+                Ok::<_, std::io::Error>(head),
+                Err(std::io::Error::other("connection dropped")),
+            ]);
+            response
+                .header("content-length", full)
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //!
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
+//! - [`failure`]: a client's failed call as the engine's [`ProviderError`](super::ProviderError).
 //! - [`lower`]: releases and other top-level manifest entries as resource specs.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
@@ -15,6 +16,7 @@
 
 pub mod attributes;
 pub mod emulator;
+pub mod failure;
 pub mod instance;
 pub mod lower;
 pub mod percent;

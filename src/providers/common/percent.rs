@@ -25,6 +25,20 @@ pub fn path_segment(value: &str) -> Option<String> {
     (!matches!(value, "" | "." | "..")).then(|| encode_unreserved(value))
 }
 
+/// The URL of `path` (starting with `/`, its segments already encoded) below the API base
+/// `base` (no trailing `/`), with `query` encoded; the error says why not, redacted.
+pub fn api_url(base: &str, path: &str, query: &[(&str, String)]) -> Result<reqwest::Url, String> {
+    let text = format!("{base}{path}");
+    let mut url = reqwest::Url::parse(&text).map_err(|e| {
+        crate::redact::redact(&format!("invalid API URL `{text}`: {e}")).into_owned()
+    })?;
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -10,53 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::providers::lenient::null_as_default;
-
-/// Declares a string enum with known values and an `Other` arm keeping anything else, read
-/// from and written as the plain string.
-macro_rules! open_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-            /// A value this version does not know, kept as GitHub sent it.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as GitHub spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $text,)+
-                    $name::Other(text) => text,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(text: String) -> Self {
-                match text.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(text),
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.as_str().to_owned()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::providers::lenient::{null_as_default, open_enum};
 
 open_enum!(
     /// The state of a deployment status (`POST …/statuses` `state`).

@@ -1,12 +1,14 @@
 //! GitLab REST v4 (gitlab.com and self-managed): projects' environments, their protection
 //! (who may deploy, who must approve) and deployment records that follow the real deploy.
 //! Projects, users and groups are looked up by path and never created or deleted.
-//! (Skeleton: the client, the lowering and the provider follow.)
+//! (Skeleton: the lowering and the provider follow.)
 
+pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -22,6 +22,7 @@
 mod error;
 mod link;
 mod once;
+mod paging;
 mod ratelimit;
 mod response;
 mod retry;
@@ -37,7 +38,8 @@ use std::time::{Duration, Instant};
 pub use error::HttpError;
 pub use link::{link_target, next_link};
 pub use once::Ambiguity;
-pub use ratelimit::{RateLimit, Throttle};
+pub use paging::{MAX_PAGES, PageTrail, PagingError};
+pub use ratelimit::{Limited, RateLimit, Signal, Throttle, resets_note};
 use response::read_body;
 pub use response::{HttpResponse, MAX_BODY_BYTES};
 use retry::{Failure, Verdict};

@@ -87,6 +87,103 @@ pub enum Throttle {
     Wait(Duration),
 }
 
+/// Why a throttled answer is to be waited out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// The server named the wait (`Retry-After`, seconds or an HTTP date).
+    RetryAfter(Duration),
+    /// The window is used up until its reset (plus a second: resets are rounded down).
+    UntilReset(Duration),
+    /// Throttled without a word on how long: back off, doubling.
+    Backoff,
+}
+
+/// A throttled answer: how to wait, and when the limit resets if the server said. Which
+/// answers are throttled at all is each API's rule; what their headers say about waiting
+/// is the same everywhere, and read here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub signal: Signal,
+    pub resets_at: Option<jiff::Timestamp>,
+}
+
+impl Limited {
+    /// What the headers of an answer received at `now` say about waiting: `Retry-After`
+    /// first, else an exhausted window's reset; `None` when they say neither.
+    pub fn from_headers(headers: &HeaderMap, now: jiff::Timestamp) -> Option<Limited> {
+        let rate = RateLimit::from_headers(headers, now).unwrap_or_default();
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| super::parse_retry_after(v, now));
+        if let Some(wait) = retry_after {
+            let signed = jiff::SignedDuration::try_from(wait).unwrap_or(jiff::SignedDuration::MAX);
+            let resets_at = rate
+                .reset
+                .filter(|_| rate.is_exhausted())
+                .or_else(|| now.checked_add(signed).ok());
+            return Some(Limited {
+                signal: Signal::RetryAfter(wait),
+                resets_at,
+            });
+        }
+        if rate.is_exhausted() {
+            return Some(Limited {
+                signal: match rate.until_reset(now) {
+                    Some(wait) => Signal::UntilReset(wait + Duration::from_secs(1)),
+                    None => Signal::Backoff,
+                },
+                resets_at: rate.reset,
+            });
+        }
+        None
+    }
+
+    /// Throttled with nothing said about waiting.
+    pub fn backoff() -> Limited {
+        Limited {
+            signal: Signal::Backoff,
+            resets_at: None,
+        }
+    }
+
+    /// The wait after throttled attempt number `attempt`: the server's, else `min_wait`
+    /// doubling with each further attempt.
+    pub fn wait(&self, attempt: u32, min_wait: Duration) -> Duration {
+        match self.signal {
+            Signal::RetryAfter(wait) | Signal::UntilReset(wait) => wait,
+            Signal::Backoff => {
+                min_wait.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+            }
+        }
+    }
+
+    /// The judgement [`HttpClient::send_throttled`] asks for: wait, unless the wait is
+    /// longer than `max_wait`; then the answer is final and the caller reports when the
+    /// limit resets.
+    pub fn judge(&self, attempt: u32, min_wait: Duration, max_wait: Duration) -> Throttle {
+        let wait = self.wait(attempt, min_wait);
+        if wait <= max_wait {
+            Throttle::Wait(wait)
+        } else {
+            Throttle::Final
+        }
+    }
+}
+
+/// `; the limit resets at T (in about N min)` for an error message, empty when unknown.
+pub fn resets_note(at: Option<jiff::Timestamp>) -> String {
+    let Some(at) = at else {
+        return String::new();
+    };
+    let seconds = jiff::Timestamp::now().duration_until(at).as_secs().max(0);
+    let minutes = (seconds + 59) / 60;
+    format!(
+        "; the limit resets at {} (in about {minutes} min)",
+        at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+}
+
 impl HttpClient {
     /// Like [`send`](Self::send), but every complete answer, 429s included, is first judged
     /// by `judge` (its [`HttpResponse::attempts`] says which attempt it was): a

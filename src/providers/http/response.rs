@@ -33,6 +33,39 @@ impl HttpResponse {
     pub fn text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+
+    /// The body decoded as JSON `T`; the error says why, quoting the start of the body
+    /// (redacted), so that a proxy's HTML page is recognisable in the message.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            let quoted = crate::providers::common::snippet::snippet(&self.body);
+            crate::redact::redact(&format!("{e} in `{quoted}`")).into_owned()
+        })
+    }
+
+    /// What an error answer says: the API's own `message` when it gave one, else the start
+    /// of the body (a gateway's plain text), else the status's reason phrase; redacted.
+    pub fn error_text(&self, message: Option<String>) -> String {
+        let quoted = || {
+            let blank = String::from_utf8_lossy(&self.body).trim().is_empty();
+            (!blank).then(|| {
+                crate::providers::common::snippet::snippet(&self.body)
+                    .trim()
+                    .to_owned()
+            })
+        };
+        let text = message
+            .filter(|m| !m.trim().is_empty())
+            .or_else(quoted)
+            .unwrap_or_else(|| {
+                reqwest::StatusCode::from_u16(self.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("no message")
+                    .to_owned()
+            });
+        crate::redact::redact(&text).into_owned()
+    }
 }
 
 /// Reads the whole body, or `None` if it exceeds [`MAX_BODY_BYTES`].

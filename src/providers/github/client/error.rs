@@ -15,7 +15,8 @@ use serde_json::Value;
 
 use super::throttle;
 use crate::providers::ProviderError;
-use crate::providers::http::{HttpError, HttpResponse};
+use crate::providers::common::failure::call_failed;
+use crate::providers::http::{HttpError, HttpResponse, resets_note};
 use crate::providers::github::wire::ErrorBody;
 use crate::redact::redact;
 
@@ -37,7 +38,7 @@ pub enum GithubError {
     },
 
     /// GitHub throttled the call longer than the client waits.
-    #[error("{call}: rate limited by GitHub (HTTP {status}: {message}){}", resets(.resets_at))]
+    #[error("{call}: rate limited by GitHub (HTTP {status}: {message}){}", resets_note(*.resets_at))]
     RateLimited {
         call: String,
         status: u16,
@@ -69,20 +70,7 @@ impl GithubError {
     /// The error of an answer with an error status.
     pub(super) fn from_response(call: &str, target: &str, response: &HttpResponse) -> Self {
         let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
-        let message = match body.message {
-            Some(message) => message,
-            None => crate::providers::common::snippet::snippet(&response.body),
-        };
-        let message = if message.trim().is_empty() {
-            reqwest::StatusCode::from_u16(response.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no message")
-                .to_owned()
-        } else {
-            message
-        };
-        let message = redact(&message).into_owned();
+        let message = response.error_text(body.message);
         if let Some(limit) = throttle::classify(response, jiff::Timestamp::now()) {
             return GithubError::RateLimited {
                 call: call.to_owned(),
@@ -201,21 +189,8 @@ impl From<GithubError> for ProviderError {
     /// The failed call with GitHub's message and the status's hint; an outcome that stayed
     /// unknown is [`ProviderError::Ambiguous`].
     fn from(error: GithubError) -> ProviderError {
-        let call = error.call().to_owned();
-        let hint = error.hint();
-        let text = redact(&error.to_string()).into_owned();
-        let message = text
-            .strip_prefix(&format!("{call}: "))
-            .map(str::to_owned)
-            .unwrap_or(text);
-        if error.is_ambiguous() {
-            return ProviderError::Ambiguous { call, message };
-        }
-        ProviderError::Request {
-            call,
-            message,
-            hint,
-        }
+        let text = error.to_string();
+        call_failed(error.call(), &text, error.hint(), error.is_ambiguous())
     }
 }
 
@@ -264,20 +239,6 @@ fn entry(value: &Value) -> String {
         }
         other => other.to_string(),
     }
-}
-
-/// `; the limit resets at T (in N min)`.
-fn resets(at: &Option<jiff::Timestamp>) -> String {
-    let Some(at) = at else {
-        return String::new();
-    };
-    let now = jiff::Timestamp::now();
-    let seconds = now.duration_until(*at).as_secs().max(0);
-    let minutes = (seconds + 59) / 60;
-    format!(
-        "; the limit resets at {} (in about {minutes} min)",
-        at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub use secrets::SecretWrite;
 pub use server::FIRST_OWNER_PATHS;
 pub use throttle::DEFAULT_MAX_WAIT;
 
-use crate::providers::common::percent::path_segment;
+use crate::providers::common::percent::{api_url, path_segment};
 use crate::providers::http::{HttpClient, HttpResponse, HttpStats, RateLimit, Retry};
 use crate::redact::redact;
 
@@ -229,15 +229,7 @@ impl GithubClient {
 
     /// The URL of `path` (starting with `/`, already encoded) with `query`.
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<reqwest::Url, GithubError> {
-        let text = format!("{}{path}", self.inner.base_text);
-        let mut url = reqwest::Url::parse(&text).map_err(|e| {
-            GithubError::Invalid(redact(&format!("invalid GitHub API URL `{text}`: {e}")).into_owned())
-        })?;
-        if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
-        Ok(url)
+        api_url(&self.inner.base_text, path, query).map_err(GithubError::Invalid)
     }
 
     /// Sends one request (`body` as JSON), waiting out rate limits, and returns the final
@@ -360,13 +352,9 @@ impl GithubClient {
 
 /// Decodes a 2xx body.
 fn decode<T: DeserializeOwned>(call: &str, response: &HttpResponse) -> Result<T, GithubError> {
-    serde_json::from_slice(&response.body).map_err(|e| GithubError::Decode {
+    response.json().map_err(|reason| GithubError::Decode {
         call: call.to_owned(),
-        reason: redact(&format!(
-            "{e} in `{}`",
-            crate::providers::common::snippet::snippet(&response.body)
-        ))
-        .into_owned(),
+        reason,
     })
 }
 

@@ -5,20 +5,16 @@
 //! and a server (or a proxy) naming another host must not receive it. A server that names
 //! a page twice, or never stops, is reported rather than looped on.
 
-use std::collections::HashSet;
-
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use super::{GithubClient, GithubError, decode};
 use crate::providers::github::wire;
-use crate::providers::http::{Retry, next_link};
+use crate::providers::http::{PageTrail, Retry, next_link};
 use crate::redact::redact;
 
 /// Items asked for per page of most lists (the API's maximum).
 pub(super) const PER_PAGE: u32 = 100;
-/// Pages read at most from one list.
-const MAX_PAGES: usize = 1000;
 
 /// One page of a list answer: a bare array, or an object wrapping it.
 pub trait Page: DeserializeOwned {
@@ -60,7 +56,7 @@ pub struct Pages<P: Page> {
     call: String,
     target: String,
     next: Option<reqwest::Url>,
-    seen: HashSet<String>,
+    trail: PageTrail,
     _page: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -71,7 +67,7 @@ impl<P: Page> Pages<P> {
             call,
             target,
             next: Some(first),
-            seen: HashSet::new(),
+            trail: PageTrail::new(&client.inner.base),
             _page: std::marker::PhantomData,
         }
     }
@@ -81,9 +77,9 @@ impl<P: Page> Pages<P> {
         let Some(url) = self.next.take() else {
             return Ok(None);
         };
-        if !self.seen.insert(url.as_str().to_owned()) || self.seen.len() > MAX_PAGES {
-            return Err(self.paging_error("the server's next-page links go round in circles"));
-        }
+        self.trail
+            .visit(&url)
+            .map_err(|e| self.paging_error(&e.to_string()))?;
         let response = self
             .client
             .send(&self.call, Retry::Safe, Method::GET, &url, None)
@@ -93,15 +89,10 @@ impl<P: Page> Pages<P> {
         }
         let page: P = decode(&self.call, &response)?;
         if let Some(next) = next_link(&response.headers) {
-            let resolved = url
-                .join(&next)
-                .map_err(|e| self.paging_error(&format!("unusable next-page link: {e}")))?;
-            if resolved.origin() != self.client.inner.base.origin() {
-                return Err(self.paging_error(&format!(
-                    "the next-page link points to another host ({}); the token is not sent there",
-                    resolved.origin().ascii_serialization()
-                )));
-            }
+            let resolved = self
+                .trail
+                .resolve(&url, &next)
+                .map_err(|e| self.paging_error(&e.to_string()))?;
             self.next = Some(resolved);
         }
         Ok(Some(page.into_items()))

@@ -14,99 +14,33 @@
 
 use std::time::Duration;
 
-use crate::providers::http::{HttpResponse, RateLimit, Throttle, parse_retry_after};
+use crate::providers::http::{HttpResponse, Limited, Throttle};
 
 /// The least wait when GitHub names none (GitHub: "wait for at least one minute").
 pub(super) const MIN_WAIT: Duration = Duration::from_secs(60);
 /// The longest wait for one throttled answer, unless the client is told otherwise.
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(5 * 60);
 
-/// Why an answer was throttled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Signal {
-    /// `retry-after` seconds.
-    RetryAfter(Duration),
-    /// The primary limit is used up until the reset.
-    UntilReset(Duration),
-    /// A secondary limit, or a 429 without a hint: back off.
-    Backoff,
-}
-
-/// A throttled answer: why, and when the limit resets if GitHub said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Limited {
-    pub signal: Signal,
-    pub resets_at: Option<jiff::Timestamp>,
-}
-
 /// Whether `response`, received at `now`, is throttled, and how.
 pub(super) fn classify(response: &HttpResponse, now: jiff::Timestamp) -> Option<Limited> {
     if !matches!(response.status, 403 | 429) {
         return None;
     }
-    let rate = RateLimit::from_headers(&response.headers, now).unwrap_or_default();
-    let retry_after = response
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, now));
-    if let Some(wait) = retry_after {
-        let resets_at = rate
-            .reset
-            .filter(|_| rate.is_exhausted())
-            .or_else(|| now.checked_add(signed(wait)).ok());
-        return Some(Limited {
-            signal: Signal::RetryAfter(wait),
-            resets_at,
-        });
-    }
-    if rate.is_exhausted() {
-        let wait = rate.until_reset(now);
-        return Some(Limited {
-            signal: match wait {
-                Some(wait) => Signal::UntilReset(wait + Duration::from_secs(1)),
-                None => Signal::Backoff,
-            },
-            resets_at: rate.reset,
-        });
+    if let Some(limited) = Limited::from_headers(&response.headers, now) {
+        return Some(limited);
     }
     let message = serde_json::from_slice::<serde_json::Value>(&response.body)
         .ok()
         .and_then(|body| body.get("message")?.as_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
-    if response.status == 429 || message.contains("rate limit") {
-        return Some(Limited {
-            signal: Signal::Backoff,
-            resets_at: None,
-        });
-    }
-    None
-}
-
-impl Limited {
-    /// The wait before the next attempt, after throttled attempt number `attempt`.
-    pub(super) fn wait(&self, attempt: u32) -> Duration {
-        match self.signal {
-            Signal::RetryAfter(wait) | Signal::UntilReset(wait) => wait,
-            Signal::Backoff => {
-                MIN_WAIT.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
-            }
-        }
-    }
+    (response.status == 429 || message.contains("rate limit")).then(Limited::backoff)
 }
 
 /// The judgement [`HttpClient::send_throttled`](crate::providers::http::HttpClient) asks
 /// for: wait as GitHub says, unless that is longer than `max_wait`.
 pub(super) fn judge(response: &HttpResponse, now: jiff::Timestamp, max_wait: Duration) -> Throttle {
     match classify(response, now) {
-        Some(limited) => {
-            let wait = limited.wait(response.attempts);
-            if wait <= max_wait {
-                Throttle::Wait(wait)
-            } else {
-                Throttle::Final
-            }
-        }
+        Some(limited) => limited.judge(response.attempts, MIN_WAIT, max_wait),
         None => Throttle::Final,
     }
 }
@@ -121,9 +55,6 @@ pub(super) fn rejects_version(response: &HttpResponse) -> bool {
             .is_some_and(|message| message.contains("version"))
 }
 
-fn signed(wait: Duration) -> jiff::SignedDuration {
-    jiff::SignedDuration::try_from(wait).unwrap_or(jiff::SignedDuration::MAX)
-}
 
 #[cfg(test)]
 mod tests {

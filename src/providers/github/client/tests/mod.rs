@@ -9,14 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::Method;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::providers::common::fake::{self, http};
+use crate::providers::common::fake::{self, Canned, Received as Seen, canned, http, respond};
 
 mod enterprise;
 mod errors;
@@ -27,75 +25,6 @@ mod writes;
 
 const PREFIX: &str = "/github";
 const TOKEN: &str = "ghp_fakeTokenValue0123456789abcdef";
-
-/// One request as the fake saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    /// The raw (still encoded) path below `PREFIX`.
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-impl Seen {
-    fn query(&self, key: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A scripted answer. With `process`, the fake first does what it does by default (creates
-/// the deployment or status), then answers this instead: a lost answer. `cut_after` serves
-/// that many body bytes, then breaks the connection.
-#[derive(Clone)]
-struct Canned {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-    cut_after: Option<usize>,
-    process: bool,
-}
-
-fn canned(status: u16, body: Value) -> Canned {
-    Canned {
-        status,
-        headers: Vec::new(),
-        body: body.to_string().into_bytes(),
-        cut_after: None,
-        process: false,
-    }
-}
-
-impl Canned {
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// The request is carried out, then the connection drops mid-answer.
-    fn processed_then_cut(self) -> Self {
-        Canned {
-            cut_after: Some(2),
-            process: true,
-            ..self
-        }
-    }
-
-    fn processed(self) -> Self {
-        Canned {
-            process: true,
-            ..self
-        }
-    }
-}
 
 #[derive(Default)]
 struct Fake {
@@ -146,9 +75,9 @@ impl Fake {
     }
 
     /// What the fake does unscripted: deployments and statuses as GitHub keeps them.
-    fn default_answer(&self, method: &Method, path: &str, seen: &Seen) -> Canned {
+    fn default_answer(&self, method: &str, path: &str, seen: &Seen) -> Canned {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        match (method.as_str(), segments.as_slice()) {
+        match (method, segments.as_slice()) {
             ("POST", ["repos", _, _, "deployments"]) => {
                 let mut body = seen.json();
                 if let Some(spelling) = self.environment_spelling.lock().unwrap().clone() {
@@ -221,67 +150,18 @@ impl Fake {
     }
 }
 
-/// Serves a canned answer, cut off after `cut_after` body bytes if set.
-fn respond(answer: Canned) -> Response {
-    let mut response = Response::builder()
-        .status(answer.status)
-        .header("content-type", "application/json; charset=utf-8");
-    for (name, value) in &answer.headers {
-        response = response.header(*name, value);
-    }
-    match answer.cut_after {
-        None => response.body(answer.body.into()).unwrap(),
-        Some(n) => {
-            let full = answer.body.len();
-            let head = Bytes::from(answer.body[..n.min(full)].to_vec());
-            let stream = futures_util::stream::iter([
-                Ok::<_, std::io::Error>(head),
-                Err(std::io::Error::other("connection dropped")),
-            ]);
-            response
-                .header("content-length", full)
-                .body(Body::from_stream(stream))
-                .unwrap()
-        }
-    }
-}
-
 async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
-    let query = reqwest::Url::parse(&format!("http://fake{uri}"))
-        .map(|url| url.query_pairs().into_owned().collect())
-        .unwrap_or_default();
-    let seen = Seen {
-        method: method.to_string(),
-        path: path.clone(),
-        query,
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    };
+    let seen = Seen::read(PREFIX, request).await;
     fake.seen.push(seen.clone());
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {TOKEN}")) {
+    if seen.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return respond(canned(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})));
     }
-    if fake.refuse_version.load(Ordering::SeqCst) && headers.contains_key("x-github-api-version") {
+    if fake.refuse_version.load(Ordering::SeqCst) && seen.header("x-github-api-version").is_some() {
         return respond(canned(400, json!({"message": "The version you specified in the \"X-GitHub-Api-Version\" request header is not a supported version."})));
     }
-    let answer = match fake.script.next(&format!("{method} {path}")) {
-        Some(answer) => {
-            if answer.process {
-                fake.default_answer(&method, &path, &seen);
-            }
-            answer
-        }
-        None => fake.default_answer(&method, &path, &seen),
-    };
+    let answer = fake
+        .script
+        .answer(&seen, || fake.default_answer(&seen.method, &seen.path, &seen));
     match fake.enterprise.lock().unwrap().clone() {
         Some(release) => respond(answer.header("x-github-enterprise-version", release)),
         None => respond(answer),
