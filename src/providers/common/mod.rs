@@ -5,6 +5,8 @@
 //! - [`instance`]: the shared meaning of `endpoint:` and of credentials (written, else
 //!   from the environment, else the emulator's demo value), with the same errors for all.
 //!
+//! - [`checks`]: plan-time checks lowering shares (keys read as booleans, repeats, tokens,
+//!   URLs, closed sets with "did you mean", set-like lists in canonical order).
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`lower`]: releases and other top-level manifest entries as resource specs.
@@ -14,6 +16,7 @@
 //!   fake API that a client's tests run against.
 
 pub mod attributes;
+pub mod checks;
 pub mod emulator;
 pub mod instance;
 pub mod lower;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::names::token_problem;
+use crate::providers::common::checks::is_web_url;
 use super::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_TAG_POLICY, Parent};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
@@ -179,13 +180,6 @@ fn environment_of(
     )
     .help = Some(help);
     None
-}
-
-/// Whether `text` is an absolute http(s) URL with a host.
-pub fn is_web_url(text: &str) -> bool {
-    reqwest::Url::parse(text).is_ok_and(|url| {
-        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
-    })
 }
 
 /// What plan compares: every field as it will be sent, with deployplan's defaults

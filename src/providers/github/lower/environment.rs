@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use super::names::{environment_problem, token_problem, variable_problem};
 use super::{
     KIND_BRANCH_POLICY, KIND_ENVIRONMENT, KIND_SECRET, KIND_TAG_POLICY, KIND_VARIABLE, Parent,
-    duplicate, written_key,
 };
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
+use crate::providers::common::checks::{duplicate, key_read_otherwise, written_key};
 use crate::providers::common::lower::insert_set;
 use crate::providers::github::manifest::{
     BranchMode, BranchPolicy, Environment, PolicyPattern, Reviewers,
@@ -37,18 +37,9 @@ pub fn lower(
     out: &mut Vec<Resource>,
 ) -> Address {
     let pointer = join(&join(repo.pointer, "environments"), name);
-    let read_otherwise = written_key(ctx, &pointer).filter(|w| *w != name);
-    if let Some(written) = read_otherwise {
-        ctx.error_at_key(
-            DiagnosticKind::InvalidName,
-            format!("environment `{written}` would be named `{name}`"),
-            &pointer,
-            "read as a boolean",
-        )
-        .help = Some(format!(
-            "YAML reads `{written}` as `{name}`: quote the name, `\"{written}\": …`"
-        ));
-    } else if let Some(hint) = environment_problem(name) {
+    if !key_read_otherwise(ctx, &pointer, name, "environment")
+        && let Some(hint) = environment_problem(name)
+    {
         ctx.error_at_key(
             DiagnosticKind::InvalidName,
             format!("invalid environment name `{name}`"),
