@@ -44,27 +44,35 @@ pub fn key_read_otherwise(ctx: &mut Ctx<'_>, pointer: &str, name: &str, what: &s
 
 /// Reports the value at `pointer` as a repeat of the one at `first`, labelled at both.
 pub fn duplicate(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
-    let (sources, located) = (ctx.sources, ctx.located);
-    let diagnostic = ctx.error(
-        DiagnosticKind::DuplicateName,
-        message,
-        pointer,
-        "repeated here",
-    );
-    sources.add_label(diagnostic, located.value(first), "first listed here");
-    diagnostic.help = Some(help.to_owned());
+    let labels = ("repeated here", "first listed here");
+    repeat(ctx, message, (pointer, first), false, labels, help);
 }
 
 /// Reports the key at `pointer` as a repeat of the key at `first`, labelled at both.
 pub fn duplicate_key(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
+    let labels = ("declared again here", "first declared here");
+    repeat(ctx, message, (pointer, first), true, labels, help);
+}
+
+/// A repeat labelled at both places (`(again, first)`), on the keys or on the values.
+fn repeat(
+    ctx: &mut Ctx<'_>,
+    message: String,
+    (again, first): (&str, &str),
+    at_key: bool,
+    (label, first_label): (&str, &str),
+    help: &str,
+) {
     let (sources, located) = (ctx.sources, ctx.located);
-    let diagnostic = ctx.error_at_key(
-        DiagnosticKind::DuplicateName,
-        message,
-        pointer,
-        "declared again here",
-    );
-    sources.add_label(diagnostic, located.key(first), "first declared here");
+    let kind = DiagnosticKind::DuplicateName;
+    let (diagnostic, first_span) = match at_key {
+        true => (
+            ctx.error_at_key(kind, message, again, label),
+            located.key(first),
+        ),
+        false => (ctx.error(kind, message, again, label), located.value(first)),
+    };
+    sources.add_label(diagnostic, first_span, first_label);
     diagnostic.help = Some(help.to_owned());
 }
 
@@ -85,6 +93,24 @@ pub fn is_web_url(text: &str) -> bool {
     reqwest::Url::parse(text).is_ok_and(|url| {
         matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
     })
+}
+
+/// Reports `url` at `pointer` unless it is an absolute http(s) URL; `message` says whose
+/// URL it is, `service` names who links it ("GitHub links only http and https URLs").
+pub fn check_web_url(ctx: &mut Ctx<'_>, url: &str, pointer: &str, message: String, service: &str) {
+    if is_web_url(url) {
+        return;
+    }
+    ctx.error(
+        DiagnosticKind::InvalidValue,
+        message,
+        pointer,
+        "not an http(s) URL",
+    )
+    .help = Some(match url.contains("://") {
+        true => format!("{service} links only http and https URLs"),
+        false => format!("write the whole URL, e.g. `https://{url}`"),
+    });
 }
 
 /// The hint for `given`, which is none of `allowed`: the close one ("did you mean"), a

@@ -9,7 +9,9 @@
 //!   URLs, closed sets with "did you mean", set-like lists in canonical order).
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
-//! - [`lower`]: releases and other top-level manifest entries as resource specs.
+//! - [`lower`]: releases and other top-level manifest entries, and children of a declared
+//!   parent, as resource specs.
+//! - [`records`]: deployment records: one per target, naming a declared environment.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
@@ -21,6 +23,7 @@ pub mod emulator;
 pub mod instance;
 pub mod lower;
 pub mod percent;
+pub mod records;
 pub mod snippet;
 
 #[cfg(test)]

@@ -29,27 +29,26 @@ pub struct GitlabSection {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "GitlabProject")]
 pub struct Project {
-    /// Provider instance; defaults to the only `gitlab` provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    /// Delete environments and environment protections of this project that the manifest
-    /// does not declare (never a protected one). Without it they are shown as unmanaged and
-    /// left alone.
-    #[serde(default)]
-    pub prune: bool,
-    /// Addresses this project's resources are ordered after.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
     /// Environments by their GitLab name, exact: GitLab tells `Production` and
     /// `production` apart. Letters, digits, spaces and `- _ / $ { } .`, not starting or
     /// ending with `/`, at most 255 characters.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
-    /// Deployment records by name: "environment E of this project runs ref F". Each names
-    /// a declared environment; when the ref's commit is not the one last deployed
-    /// successfully there, plan shows a `deploy`.
+    /// Deployment records by name, each "this environment runs this ref": it names one of
+    /// the environments above, and plan shows a `deploy` when the ref's commit is not the
+    /// one GitLab last recorded as deployed there successfully.
     #[serde(default)]
     pub deployments: BTreeMap<String, Deployment>,
+    /// Which `gitlab` instance holds the project; needed only when several are declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// `true`: environments (and protections) the manifest leaves out are deleted, except
+    /// protected ones. `false`, the default: plan lists them as unmanaged and keeps them.
+    #[serde(default)]
+    pub prune: bool,
+    /// Resources (by address) that come before everything in this project.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
 }
 
 /// An environment. Settings left out are not managed: whatever the environment has

@@ -14,7 +14,7 @@ use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
 use crate::providers::common::checks::{duplicate, key_read_otherwise, written_key};
-use crate::providers::common::lower::insert_set;
+use crate::providers::common::lower::{child_spec, insert_set};
 use crate::providers::github::manifest::{
     BranchMode, BranchPolicy, Environment, PolicyPattern, Reviewers,
 };
@@ -84,18 +84,10 @@ pub fn lower(
     }
     let address = repo.address.child(KIND_ENVIRONMENT, name);
     out.push(ctx.resource(ResourceSpec {
-        address: address.clone(),
-        provider: repo.provider.to_owned(),
-        kind: KIND_ENVIRONMENT,
-        name,
-        parent: Some(repo.address.clone()),
-        attributes,
-        pointer: pointer.clone(),
         protect: environment.protect,
         prune: environment.prune,
-        depends_on: vec![repo.address.clone()],
         explicit_depends_on: &environment.depends_on,
-        link: None,
+        ..child_spec(repo, KIND_ENVIRONMENT, name, &pointer, attributes)
     }));
     let here = Parent {
         provider: repo.provider,
@@ -330,18 +322,5 @@ fn child(
     attributes: Value,
     ctx: &mut Ctx<'_>,
 ) -> Resource {
-    ctx.resource(ResourceSpec {
-        address: environment.address.child(kind, name),
-        provider: environment.provider.to_owned(),
-        kind,
-        name,
-        parent: Some(environment.address.clone()),
-        attributes,
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
-        depends_on: vec![environment.address.clone()],
-        explicit_depends_on: &[],
-        link: None,
-    })
+    ctx.resource(child_spec(environment, kind, name, pointer, attributes))
 }

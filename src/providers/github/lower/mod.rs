@@ -26,6 +26,8 @@ use crate::model::{Address, Resource};
 use crate::providers::common::checks::duplicate_key;
 
 pub use crate::providers::common::checks::is_web_url;
+pub use crate::providers::common::lower::Parent;
+use crate::providers::common::lower::top_level;
 pub use deployment::{DEFAULT_TASK, MAX_DESCRIPTION};
 pub use environment::{
     MAX_PER_ENVIRONMENT, MAX_REVIEWERS, MAX_VALUE_BYTES, MAX_WAIT_TIMER, reviewer_list,
@@ -38,14 +40,6 @@ pub const KIND_TAG_POLICY: &str = "tag_policy";
 pub const KIND_VARIABLE: &str = "variable";
 pub const KIND_SECRET: &str = "secret";
 pub const KIND_DEPLOYMENT: &str = "deployment";
-
-/// The resource the entries being lowered belong to.
-pub struct Parent<'a> {
-    pub provider: &'a str,
-    pub address: &'a Address,
-    /// JSON pointer of its body in the manifest.
-    pub pointer: &'a str,
-}
 
 pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
@@ -67,19 +61,11 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
             continue;
         };
         let address = Address::root(&provider, KIND_REPOSITORY, full_name);
+        let explicit = &repository.depends_on;
+        let spec = top_level(provider.clone(), KIND_REPOSITORY, full_name, &pointer, json!({}), Vec::new(), explicit);
         resources.push(ctx.resource(ResourceSpec {
-            address: address.clone(),
-            provider: provider.clone(),
-            kind: KIND_REPOSITORY,
-            name: full_name,
-            parent: None,
-            attributes: json!({}),
-            pointer: pointer.clone(),
-            protect: false,
             prune: repository.prune,
-            depends_on: Vec::new(),
-            explicit_depends_on: &repository.depends_on,
-            link: None,
+            ..spec
         }));
         let repo = Parent {
             provider: &provider,

@@ -2,18 +2,19 @@
 //! when written), one record per environment, each ordered after its environment and
 //! that environment's protection (which decides who may record a deployment there).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::environment::Lowered;
-use super::names::sha_problem;
-use super::{KIND_DEPLOYMENT, KIND_ENVIRONMENT, Parent};
+use super::names::{ref_problem, sha_problem};
+use super::KIND_DEPLOYMENT;
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::Resource;
-use crate::providers::common::checks::token_problem;
+use crate::providers::common::lower::{Parent, child_spec};
+use crate::providers::common::records::{Claims, undeclared_environment};
 use crate::providers::gitlab::manifest::{Deployment, Environment};
 use crate::suggest::did_you_mean;
 
@@ -32,35 +33,21 @@ pub fn lower_all(
     ctx: &mut Ctx<'_>,
     out: &mut Vec<Resource>,
 ) {
-    // GitLab keeps one deployment history per environment: two records of one
-    // environment would each read the other's deployment as the current one.
-    let mut recorded_by: HashMap<&str, &str> = HashMap::new();
+    // GitLab keeps one deployment history per environment.
+    let mut claims = Claims::new(project.pointer);
     for (name, record) in records {
         let pointer = join(&join(project.pointer, "deployments"), name);
         let Some(resource) = lower_one(name, record, environments, project, &pointer, ctx) else {
             ctx.declared_invalid(KIND_DEPLOYMENT, name);
             continue;
         };
-        if let Some(first) = recorded_by.get(record.environment.as_str()) {
-            let first_at = join(&join(&join(project.pointer, "deployments"), first), "environment");
-            ctx.conflict(
-                format!(
-                    "deployment records `{first}` and `{name}` both record environment `{}`",
-                    record.environment
-                ),
-                &join(&pointer, "environment"),
-                format!("recorded by `{name}`"),
-                &first_at,
-                format!("recorded by `{first}`"),
-            )
-            .help = Some(
-                "GitLab keeps one deployment history per environment: keep one record for it".into(),
-            );
-            ctx.declared_invalid(KIND_DEPLOYMENT, name);
-            continue;
+        let wanted = record.environment.as_str();
+        let message =
+            |first: &str| format!("deployment records `{first}` and `{name}` both record environment `{wanted}`");
+        let help = "GitLab keeps one deployment history per environment: keep one record for it";
+        if claims.claim(ctx, wanted, name, message, help) {
+            out.push(resource);
         }
-        recorded_by.insert(&record.environment, name);
-        out.push(resource);
     }
 }
 
@@ -74,8 +61,7 @@ fn lower_one(
 ) -> Option<Resource> {
     let before = ctx.diagnostics.len();
     let environment = environment_of(record, environments, pointer, ctx);
-    let what = if record.tag { "a tag name" } else { "a branch name" };
-    if let Some(hint) = token_problem(&record.git_ref, what) {
+    if let Some(hint) = ref_problem(&record.git_ref) {
         ctx.error(
             DiagnosticKind::InvalidValue,
             format!("invalid `ref` of deployment record `{name}`"),
@@ -94,18 +80,10 @@ fn lower_one(
     let mut depends_on = vec![project.address.clone(), environment.address.clone()];
     depends_on.extend(environment.protection.clone());
     Some(ctx.resource(ResourceSpec {
-        address: project.address.child(KIND_DEPLOYMENT, name),
-        provider: project.provider.to_owned(),
-        kind: KIND_DEPLOYMENT,
-        name,
-        parent: Some(project.address.clone()),
-        attributes: attributes(record),
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
         depends_on,
         explicit_depends_on: &record.depends_on,
         link: record.link.as_deref(),
+        ..child_spec(project, KIND_DEPLOYMENT, name, pointer, attributes(record))
     }))
 }
 
@@ -142,9 +120,6 @@ fn environment_of<'e>(
     if let Some(lowered) = environments.lowered.get(wanted) {
         return Some(lowered);
     }
-    if ctx.is_invalid(KIND_ENVIRONMENT, wanted) {
-        return None; // its own error is reported
-    }
     let declared: Vec<&str> = environments.lowered.keys().map(String::as_str).collect();
     let renamed_to = (environments.written.iter())
         .find(|(_, e)| e.renamed_from.as_deref() == Some(wanted))
@@ -153,7 +128,7 @@ fn environment_of<'e>(
         [] => "this project declares no environment".to_owned(),
         names => format!("declared here: {}", names.join(", ")),
     };
-    let help = match renamed_to {
+    let help = || match renamed_to {
         Some(new) => format!("`{wanted}` is renamed to `{new}`: record `{new}`"),
         None => match did_you_mean(wanted, declared.iter().copied()) {
             Some(close) => format!("{close} ({list})"),
@@ -162,13 +137,7 @@ fn environment_of<'e>(
             ),
         },
     };
-    ctx.error(
-        DiagnosticKind::DanglingReference,
-        format!("environment `{wanted}` is not declared in this project"),
-        &join(pointer, "environment"),
-        "no such environment here",
-    )
-    .help = Some(help);
+    undeclared_environment(ctx, wanted, "project", pointer, help);
     None
 }
 

@@ -14,8 +14,8 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{check_choice, is_web_url, key_read_otherwise};
-use crate::providers::common::lower::insert_set;
+use crate::providers::common::checks::{check_choice, check_web_url, key_read_otherwise};
+use crate::providers::common::lower::{child_spec, insert_set};
 use crate::providers::gitlab::manifest::Environment;
 
 /// GitLab's environment tiers.
@@ -88,29 +88,21 @@ pub fn lower(
         check_name(old, &join(&pointer, "renamed_from"), "previous environment", ctx);
         insert_set(&mut attributes, "renamed_from", Some(Value::from(old.as_str())));
     }
-    let address = project.address.child(KIND_ENVIRONMENT, name);
+    let spec = child_spec(project, KIND_ENVIRONMENT, name, &pointer, attributes);
+    let address = spec.address.clone();
     out.push(ctx.resource(ResourceSpec {
-        address: address.clone(),
-        provider: project.provider.to_owned(),
-        kind: KIND_ENVIRONMENT,
-        name,
-        parent: Some(project.address.clone()),
-        attributes,
-        pointer: pointer.clone(),
         protect: environment.protect,
         prune,
-        depends_on: vec![project.address.clone()],
         explicit_depends_on: &environment.depends_on,
-        link: None,
+        ..spec
     }));
     let protection = environment.protection.as_ref().map(|protection| {
         let here = Parent {
             provider: project.provider,
             address: &address,
             pointer: &pointer,
-            name,
         };
-        protection::lower(protection, &here, environment.protect, ctx, out)
+        protection::lower(protection, name, &here, environment.protect, ctx, out)
     });
     Lowered {
         address,
@@ -137,18 +129,8 @@ fn check_name(name: &str, pointer: &str, what: &str, ctx: &mut Ctx<'_>) {
 
 /// `external_url`: an http(s) URL of at most 255 characters.
 fn check_url(url: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    if !is_web_url(url) {
-        ctx.error(
-            DiagnosticKind::InvalidValue,
-            format!("`external_url` `{url}` is not an http(s) URL"),
-            pointer,
-            "not an http(s) URL",
-        )
-        .help = Some(match url.contains("://") {
-            true => "GitLab links only http and https URLs".into(),
-            false => format!("write the whole URL, e.g. `https://{url}`"),
-        });
-    }
+    let message = format!("`external_url` `{url}` is not an http(s) URL");
+    check_web_url(ctx, url, pointer, message, "GitLab");
     check_length("external_url", url, MAX_URL, pointer, ctx);
 }
 

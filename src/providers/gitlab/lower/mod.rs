@@ -25,7 +25,8 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::duplicate_key;
+use crate::providers::common::checks::{duplicate_key, key_read_otherwise};
+use crate::providers::common::lower::{Parent, top_level};
 
 pub use deployment::attributes as deployment_attributes;
 pub use environment::{AUTO_STOP_SETTINGS, TIERS};
@@ -39,16 +40,6 @@ pub const KIND_ENVIRONMENT: &str = "environment";
 pub const KIND_PROTECTION: &str = "protection";
 pub const KIND_DEPLOYMENT: &str = "deployment";
 
-/// The resource the entries being lowered belong to.
-pub struct Parent<'a> {
-    pub provider: &'a str,
-    pub address: &'a Address,
-    /// JSON pointer of its body in the manifest.
-    pub pointer: &'a str,
-    /// Its name (an environment's protection is named after it).
-    pub name: &'a str,
-}
-
 pub fn lower(section: &GitlabSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
     let base = join(&join("", super::TYPE), "projects");
@@ -56,7 +47,9 @@ pub fn lower(section: &GitlabSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut by_folded_path: BTreeMap<String, &str> = BTreeMap::new();
     for (path, project) in &section.projects {
         let pointer = join(&base, path);
-        if let Some(hint) = names::project_problem(path) {
+        if !key_read_otherwise(ctx, &pointer, path, "project")
+            && let Some(hint) = names::project_problem(path)
+        {
             ctx.error_at_key(
                 DiagnosticKind::InvalidName,
                 format!("invalid project `{path}`"),
@@ -82,25 +75,16 @@ pub fn lower(section: &GitlabSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
             continue;
         };
         let address = Address::root(&provider, KIND_PROJECT, path);
+        // Read-only: no attributes to compare; its prune reaches its environments.
+        let spec = top_level(provider.clone(), KIND_PROJECT, path, &pointer, json!({}), Vec::new(), &project.depends_on);
         resources.push(ctx.resource(ResourceSpec {
-            address: address.clone(),
-            provider: provider.clone(),
-            kind: KIND_PROJECT,
-            name: path,
-            parent: None,
-            attributes: json!({}),
-            pointer: pointer.clone(),
-            protect: false,
             prune: project.prune,
-            depends_on: Vec::new(),
-            explicit_depends_on: &project.depends_on,
-            link: None,
+            ..spec
         }));
         let here = Parent {
             provider: &provider,
             address: &address,
             pointer: &pointer,
-            name: path,
         };
         let mut lowered = BTreeMap::new();
         for (name, body) in &project.environments {

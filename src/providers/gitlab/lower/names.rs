@@ -6,7 +6,8 @@
 //! 255 characters, `Gitlab::Regex.environment_name_regex`; `external_url` and
 //! `flux_resource_path` at most 255; `description` at most 10000; `kubernetes_namespace`
 //! 1 to 63 characters of `Gitlab::Regex.kubernetes_namespace_regex`), `Gitlab::PathRegex`
-//! (`NAMESPACE_FORMAT_REGEX`, `PROJECT_PATH_FORMAT_REGEX`) for project paths, and
+//! (`NAMESPACE_FORMAT_REGEX`, `PROJECT_PATH_FORMAT_REGEX`) for project paths and usernames,
+//! `git_reference_regex` for branch and tag names, and
 //! `Group::NUMBER_OF_ANCESTORS_ALLOWED` (20) for how deep groups nest.
 
 /// Longest environment name, in characters.
@@ -103,6 +104,36 @@ pub fn group_problem(path: &str) -> Option<String> {
     (groups.iter()).find_map(|group| {
         segment_problem(group, true).map(|problem| format!("`{group}`: {problem}"))
     })
+}
+
+/// What is wrong with a username: GitLab validates one as a namespace path.
+pub fn user_problem(name: &str) -> Option<String> {
+    segment_problem(name, true).map(|problem| format!("a username follows GitLab's path rule: {problem}"))
+}
+
+/// What is wrong with a branch or tag name, by Git's ref rules as GitLab checks them
+/// (`Gitlab::PathRegex.git_reference_regex`).
+pub fn ref_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a branch or tag name is not empty".into());
+    }
+    let forbidden = |c: char| c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\');
+    if let Some(bad) = name.chars().find(|c| forbidden(*c)) {
+        return Some(format!(
+            "a branch or tag name has no spaces, control characters or any of `~ ^ : ? * [ \\`; here {}",
+            describe_char(bad)
+        ));
+    }
+    if let Some(sequence) = ["..", "/.", "//", "@{"].into_iter().find(|s| name.contains(s)) {
+        return Some(format!("a branch or tag name does not contain `{sequence}`"));
+    }
+    if name.starts_with('/') || name.ends_with('/') || name.ends_with('.') {
+        return Some("a branch or tag name does not start with `/` or end with `/` or `.`".into());
+    }
+    if name.ends_with(".lock") {
+        return Some("a branch or tag name does not end in `.lock`".into());
+    }
+    None
 }
 
 /// One segment of a path: letters, digits, `_`, `-` and `.`, not starting with `-`, not

@@ -29,7 +29,46 @@ fn project() -> impl Strategy<Value = String> {
         .prop_filter("no .git/.atom", |p| !p.ends_with(".git") && !p.ends_with(".atom"))
 }
 
+/// A branch or tag name Git and GitLab accept.
+fn git_ref() -> impl Strategy<Value = String> {
+    prop::collection::vec("[a-zA-Z0-9][a-zA-Z0-9_+-]{0,8}(\\.[a-zA-Z0-9][a-zA-Z0-9_-]{0,4})?", 1..4)
+        .prop_map(|parts| parts.join("/"))
+        .prop_filter("not .lock", |r| !r.ends_with(".lock"))
+}
+
 proptest! {
+    #[test]
+    fn refs_git_accepts_are_accepted(name in git_ref()) {
+        prop_assert_eq!(ref_problem(&name), None);
+    }
+
+    #[test]
+    fn a_ref_breaking_one_git_rule_is_refused(
+        head in git_ref(),
+        tail in git_ref(),
+        breakage in prop_oneof![
+            "[ ~^:?*\\[\\\\\\x00-\\x1f\\x7f]",
+            Just("..".to_owned()),
+            Just("/.".to_owned()),
+            Just("//".to_owned()),
+            Just("@{".to_owned()),
+        ],
+    ) {
+        let name = format!("{head}{breakage}{tail}");
+        prop_assert!(ref_problem(&name).is_some(), "{:?}", name);
+        for edge in [format!("/{head}"), format!("{head}/"), format!("{head}."), format!("{head}.lock")] {
+            prop_assert!(ref_problem(&edge).is_some(), "{:?}", edge);
+        }
+    }
+
+    #[test]
+    fn usernames_follow_the_namespace_rule(name in group()) {
+        prop_assert_eq!(user_problem(&name), None);
+        for bad in [format!("-{name}"), format!("{name} x"), format!("{name}.git"), format!("{name}.")] {
+            prop_assert!(user_problem(&bad).is_some(), "{}", bad);
+        }
+    }
+
     #[test]
     fn environment_names_of_gitlabs_pattern_are_accepted(name in environment_name()) {
         prop_assert_eq!(environment_problem(&name), None);

@@ -5,15 +5,14 @@
 
 use serde_json::{Map, Value, json};
 
-use super::names::group_problem;
-use super::{KIND_PROTECTION, Parent};
+use super::names::{group_problem, user_problem};
+use super::KIND_PROTECTION;
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{
-    canonical_set, check_choice, repeated_members, token_problem,
-};
+use crate::providers::common::checks::{canonical_set, check_choice, repeated_members};
+use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::gitlab::manifest::{Approver, Deployer, Protection};
 
 /// The roles an entry may name, with GitLab's access levels.
@@ -117,6 +116,7 @@ impl<'a> From<&'a Approver> for Fields<'a> {
 /// address.
 pub fn lower(
     protection: &Protection,
+    name: &str,
     environment: &Parent<'_>,
     protect: bool,
     ctx: &mut Ctx<'_>,
@@ -173,21 +173,9 @@ pub fn lower(
         "deployers": canonical_set(deployer_entries),
         "approvals": canonical_set(approval_entries),
     });
-    let address = environment.address.child(KIND_PROTECTION, environment.name);
-    out.push(ctx.resource(ResourceSpec {
-        address: address.clone(),
-        provider: environment.provider.to_owned(),
-        kind: KIND_PROTECTION,
-        name: environment.name,
-        parent: Some(environment.address.clone()),
-        attributes,
-        pointer,
-        protect,
-        prune: false,
-        depends_on: vec![environment.address.clone()],
-        explicit_depends_on: &[],
-        link: None,
-    }));
+    let spec = child_spec(environment, KIND_PROTECTION, name, &pointer, attributes);
+    let address = spec.address.clone();
+    out.push(ctx.resource(ResourceSpec { protect, ..spec }));
     address
 }
 
@@ -267,7 +255,7 @@ fn principal(fields: Fields<'_>, at: &str, what: &str, ctx: &mut Ctx<'_>) -> Opt
             .flatten();
     }
     if let Some(user) = fields.user {
-        if let Some(hint) = token_problem(user, "a username") {
+        if let Some(hint) = user_problem(user) {
             ctx.error(
                 DiagnosticKind::InvalidName,
                 format!("invalid username `{user}`"),

@@ -122,6 +122,14 @@ fn a_project_is_a_full_path_or_a_numeric_id() {
 }
 
 #[test]
+fn a_project_key_yaml_reads_as_a_boolean_is_named_so() {
+    assert_eq!(
+        KIT.errors("gitlab:\n  projects:\n    yes: {}\n"),
+        ["7:5 project `yes` would be named `true` | YAML reads `yes` as `true`: quote the name, `\"yes\": …`"]
+    );
+}
+
+#[test]
 fn two_spellings_of_one_path_are_one_project() {
     let errors = KIT.errors("gitlab:\n  projects:\n    acme/shop: {}\n    Acme/Shop: {}\n");
     assert_eq!(
