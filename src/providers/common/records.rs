@@ -1,5 +1,5 @@
-//! Deployment records of any provider that records deployments made elsewhere (GitHub,
-//! GitLab): each names an environment declared beside it, and each target (an
+//! Deployment records of any provider that records deployments made elsewhere: each
+//! names an environment declared beside it, and each target (an
 //! environment, or an environment and task) is recorded by one record only, since two
 //! would each read the other's deployment as the current one and every plan would deploy
 //! again.

@@ -11,7 +11,9 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{canonical_set, check_choice, repeated_members};
+use crate::providers::common::checks::{
+    check_choice, locate_members, repeated_members, sorted_members,
+};
 use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::gitlab::manifest::{Approver, Deployer, Protection};
 
@@ -163,19 +165,23 @@ pub fn lower(
             "GitLab matches usernames and group paths ignoring case; list each principal once",
         );
     }
-    let deployer_entries = (deployers.iter().flatten())
-        .map(|p| entry_json(p, None))
-        .collect();
-    let approval_entries = (protection.approvals.iter().zip(&approvals))
-        .filter_map(|(a, p)| Some(entry_json(p.as_ref()?, Some(required(a)))))
-        .collect();
-    let attributes = json!({
-        "deployers": canonical_set(deployer_entries),
-        "approvals": canonical_set(approval_entries),
-    });
+    let (deployer_entries, deployers_written) = sorted_members(
+        (deployers.iter().enumerate())
+            .filter_map(|(i, p)| Some((i, entry_json(p.as_ref()?, None))))
+            .collect(),
+    );
+    let (approval_entries, approvals_written) = sorted_members(
+        (protection.approvals.iter().zip(&approvals).enumerate())
+            .filter_map(|(i, (a, p))| Some((i, entry_json(p.as_ref()?, Some(required(a))))))
+            .collect(),
+    );
+    let attributes = json!({ "deployers": deployer_entries, "approvals": approval_entries });
     let spec = child_spec(environment, KIND_PROTECTION, name, &pointer, attributes);
     let address = spec.address.clone();
-    out.push(ctx.resource(ResourceSpec { protect, ..spec }));
+    let mut resource = ctx.resource(ResourceSpec { protect, ..spec });
+    locate_members(ctx, &mut resource, "deployers", &deployers_at, &deployers_written);
+    locate_members(ctx, &mut resource, "approvals", &approvals_at, &approvals_written);
+    out.push(resource);
     address
 }
 
