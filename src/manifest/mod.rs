@@ -16,6 +16,8 @@ pub mod report;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod validate;
 pub mod window;
 

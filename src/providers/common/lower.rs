@@ -1,7 +1,8 @@
 //! Lowering pieces every provider section uses: releases (and binaries) are
 //! top-level resources of one provider instance, every provider's release carries its own
 //! `timeout_seconds`, and optional fields go into the attributes only when the manifest
-//! sets them, so that plan compares what was written.
+//! sets them, so that plan compares what was written. Children of a declared parent share
+//! one spec shape ([`child_spec`]).
 
 use serde_json::Value;
 
@@ -36,6 +37,41 @@ pub fn top_level<'s>(
         prune: false,
         depends_on,
         explicit_depends_on,
+        link: None,
+    }
+}
+
+/// The resource the entries being lowered belong to (a repository, a project, an
+/// environment): what its children's specs need of it.
+pub struct Parent<'a> {
+    pub provider: &'a str,
+    pub address: &'a Address,
+    /// JSON pointer of its body in the manifest.
+    pub pointer: &'a str,
+}
+
+/// The spec of a child `kind` `name` of `parent`: addressed under it and ordered after it,
+/// neither protected nor pruning, with no `depends_on` or link of its own (callers set
+/// what differs with `..child_spec(…)`).
+pub fn child_spec<'s>(
+    parent: &Parent<'_>,
+    kind: &'s str,
+    name: &'s str,
+    pointer: &str,
+    attributes: Value,
+) -> ResourceSpec<'s> {
+    ResourceSpec {
+        address: parent.address.child(kind, name),
+        provider: parent.provider.to_owned(),
+        kind,
+        name,
+        parent: Some(parent.address.clone()),
+        attributes,
+        pointer: pointer.to_owned(),
+        protect: false,
+        prune: false,
+        depends_on: vec![parent.address.clone()],
+        explicit_depends_on: &[],
         link: None,
     }
 }

@@ -4,22 +4,27 @@
 //!
 //! - [`instance`]: the shared meaning of `endpoint:` and of credentials (written, else
 //!   from the environment, else the emulator's demo value), with the same errors for all.
-//!
+//! - [`checks`]: plan-time checks lowering shares (keys read as booleans, repeats, tokens,
+//!   URLs, closed sets with "did you mean", set-like lists in canonical order).
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`failure`]: a client's failed call as the engine's [`ProviderError`](super::ProviderError).
-//! - [`lower`]: releases and other top-level manifest entries as resource specs.
+//! - [`lower`]: releases and other top-level manifest entries, and children of a declared
+//!   parent, as resource specs.
+//! - [`records`]: deployment records: one per target, naming a declared environment.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
 
 pub mod attributes;
+pub mod checks;
 pub mod emulator;
 pub mod failure;
 pub mod instance;
 pub mod lower;
 pub mod percent;
+pub mod records;
 pub mod snippet;
 
 #[cfg(test)]

@@ -1,17 +1,19 @@
 //! Deployment records → `deployment` resources: the fields as they will be sent (GitHub's
 //! unsafe defaults replaced by deterministic ones), one record per (environment, task).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::names::token_problem;
-use super::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_TAG_POLICY, Parent};
+use super::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_TAG_POLICY, Parent};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::lower::insert_set;
+use crate::providers::common::checks::check_web_url;
+use crate::providers::common::lower::{child_spec, insert_set};
+use crate::providers::common::records::{Claims, undeclared_environment};
 use crate::providers::github::manifest::Deployment;
 use crate::suggest::did_you_mean;
 
@@ -29,9 +31,7 @@ pub fn lower_all(
     ctx: &mut Ctx<'_>,
     out: &mut Vec<Resource>,
 ) {
-    // Two records of one (environment, task) would each read the other's deployment as
-    // the current one: every plan would deploy again.
-    let mut recorded_by: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut claims = Claims::new(repo.pointer);
     for (name, record) in records {
         let pointer = join(&join(repo.pointer, "deployments"), name);
         let Some(mut resource) = lower_one(name, record, environments, repo, &pointer, ctx)
@@ -52,26 +52,16 @@ pub fn lower_all(
         resource.depends_on.extend(policies);
         let task = record.task.as_deref().unwrap_or(DEFAULT_TASK);
         let target = (record.environment.as_str(), task);
-        if let Some(first) = recorded_by.get(&target) {
-            let first_at = join(&join(&join(repo.pointer, "deployments"), first), "environment");
-            ctx.conflict(
-                format!(
-                    "deployment records `{first}` and `{name}` both record task `{task}` in environment `{}`",
-                    record.environment
-                ),
-                &join(&pointer, "environment"),
-                format!("recorded by `{name}`"),
-                &first_at,
-                format!("recorded by `{first}`"),
+        let message = |first: &str| {
+            format!(
+                "deployment records `{first}` and `{name}` both record task `{task}` in environment `{}`",
+                record.environment
             )
-            .help = Some(
-                "keep one record per environment and task, or give one another `task:` (e.g. `deploy:api`)"
-                    .into(),
-            );
-            ctx.declared_invalid(KIND_DEPLOYMENT, name);
+        };
+        let help = "keep one record per environment and task, or give one another `task:` (e.g. `deploy:api`)";
+        if !claims.claim(ctx, target, name, message, help) {
             continue;
         }
-        recorded_by.insert(target, name);
         out.push(resource);
     }
 }
@@ -116,17 +106,9 @@ fn lower_one(
         ("environment_url", &record.environment_url),
         ("log_url", &record.log_url),
     ] {
-        if let Some(url) = url.as_deref().filter(|u| !is_web_url(u)) {
-            ctx.error(
-                DiagnosticKind::InvalidValue,
-                format!("`{field}` of deployment record `{name}` is not an http(s) URL"),
-                &join(pointer, field),
-                "not an http(s) URL",
-            )
-            .help = Some(match url.contains("://") {
-                true => "GitHub links only http and https URLs".into(),
-                false => format!("write the whole URL, e.g. `https://{url}`"),
-            });
+        if let Some(url) = url {
+            let message = format!("`{field}` of deployment record `{name}` is not an http(s) URL");
+            check_web_url(ctx, url, &join(pointer, field), message, "GitHub");
         }
     }
     let environment = environment?;
@@ -134,18 +116,10 @@ fn lower_one(
         return None;
     }
     Some(ctx.resource(ResourceSpec {
-        address: repo.address.child(KIND_DEPLOYMENT, name),
-        provider: repo.provider.to_owned(),
-        kind: KIND_DEPLOYMENT,
-        name,
-        parent: Some(repo.address.clone()),
-        attributes: attributes(record),
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
         depends_on: vec![repo.address.clone(), environment],
         explicit_depends_on: &record.depends_on,
         link: record.link.as_deref(),
+        ..child_spec(repo, KIND_DEPLOYMENT, name, pointer, attributes(record))
     }))
 }
 
@@ -160,32 +134,18 @@ fn environment_of(
     if let Some(address) = environments.get(&record.environment) {
         return Some(address.clone());
     }
-    if ctx.is_invalid(KIND_ENVIRONMENT, &record.environment) {
-        return None; // its own error is reported
-    }
     let wanted = &record.environment;
-    let same_ignoring_case = (environments.keys()).find(|e| e.eq_ignore_ascii_case(wanted));
-    let help = match same_ignoring_case {
-        Some(declared) => format!("did you mean `{declared}`? (write it as it is declared)"),
-        None => did_you_mean(wanted, environments.keys().map(String::as_str)).unwrap_or_else(
-            || format!("declare it under `environments:` (`{wanted}: {{}}` records without protection)"),
-        ),
+    let help = || {
+        let same_ignoring_case = (environments.keys()).find(|e| e.eq_ignore_ascii_case(wanted));
+        match same_ignoring_case {
+            Some(declared) => format!("did you mean `{declared}`? (write it as it is declared)"),
+            None => did_you_mean(wanted, environments.keys().map(String::as_str)).unwrap_or_else(
+                || format!("declare it under `environments:` (`{wanted}: {{}}` records without protection)"),
+            ),
+        }
     };
-    ctx.error(
-        DiagnosticKind::DanglingReference,
-        format!("environment `{wanted}` is not declared in this repository"),
-        &join(pointer, "environment"),
-        "no such environment here",
-    )
-    .help = Some(help);
+    undeclared_environment(ctx, wanted, "repository", pointer, help);
     None
-}
-
-/// Whether `text` is an absolute http(s) URL with a host.
-pub fn is_web_url(text: &str) -> bool {
-    reqwest::Url::parse(text).is_ok_and(|url| {
-        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
-    })
 }
 
 /// What plan compares: every field as it will be sent, with deployplan's defaults

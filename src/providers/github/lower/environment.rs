@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 use super::names::{environment_problem, token_problem, variable_problem};
 use super::{
     KIND_BRANCH_POLICY, KIND_ENVIRONMENT, KIND_SECRET, KIND_TAG_POLICY, KIND_VARIABLE, Parent,
-    duplicate, written_key,
 };
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::lower::insert_set;
+use crate::providers::common::checks::{duplicate, key_read_otherwise, written_key};
+use crate::providers::common::lower::{child_spec, insert_set};
 use crate::providers::github::manifest::{
     BranchMode, BranchPolicy, Environment, PolicyPattern, Reviewers,
 };
@@ -37,18 +37,9 @@ pub fn lower(
     out: &mut Vec<Resource>,
 ) -> Address {
     let pointer = join(&join(repo.pointer, "environments"), name);
-    let read_otherwise = written_key(ctx, &pointer).filter(|w| *w != name);
-    if let Some(written) = read_otherwise {
-        ctx.error_at_key(
-            DiagnosticKind::InvalidName,
-            format!("environment `{written}` would be named `{name}`"),
-            &pointer,
-            "read as a boolean",
-        )
-        .help = Some(format!(
-            "YAML reads `{written}` as `{name}`: quote the name, `\"{written}\": …`"
-        ));
-    } else if let Some(hint) = environment_problem(name) {
+    if !key_read_otherwise(ctx, &pointer, name, "environment")
+        && let Some(hint) = environment_problem(name)
+    {
         ctx.error_at_key(
             DiagnosticKind::InvalidName,
             format!("invalid environment name `{name}`"),
@@ -93,18 +84,10 @@ pub fn lower(
     }
     let address = repo.address.child(KIND_ENVIRONMENT, name);
     out.push(ctx.resource(ResourceSpec {
-        address: address.clone(),
-        provider: repo.provider.to_owned(),
-        kind: KIND_ENVIRONMENT,
-        name,
-        parent: Some(repo.address.clone()),
-        attributes,
-        pointer: pointer.clone(),
         protect: environment.protect,
         prune: environment.prune,
-        depends_on: vec![repo.address.clone()],
         explicit_depends_on: &environment.depends_on,
-        link: None,
+        ..child_spec(repo, KIND_ENVIRONMENT, name, &pointer, attributes)
     }));
     let here = Parent {
         provider: repo.provider,
@@ -339,18 +322,5 @@ fn child(
     attributes: Value,
     ctx: &mut Ctx<'_>,
 ) -> Resource {
-    ctx.resource(ResourceSpec {
-        address: environment.address.child(kind, name),
-        provider: environment.provider.to_owned(),
-        kind,
-        name,
-        parent: Some(environment.address.clone()),
-        attributes,
-        pointer: pointer.to_owned(),
-        protect: false,
-        prune: false,
-        depends_on: vec![environment.address.clone()],
-        explicit_depends_on: &[],
-        link: None,
-    })
+    ctx.resource(child_spec(environment, kind, name, pointer, attributes))
 }

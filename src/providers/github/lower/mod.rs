@@ -23,8 +23,12 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
+use crate::providers::common::checks::duplicate_key;
 
-pub use deployment::{DEFAULT_TASK, MAX_DESCRIPTION, is_web_url};
+pub use crate::providers::common::checks::is_web_url;
+pub use crate::providers::common::lower::Parent;
+use crate::providers::common::lower::top_level;
+pub use deployment::{DEFAULT_TASK, MAX_DESCRIPTION};
 pub use environment::{
     MAX_PER_ENVIRONMENT, MAX_REVIEWERS, MAX_VALUE_BYTES, MAX_WAIT_TIMER, reviewer_list,
 };
@@ -36,14 +40,6 @@ pub const KIND_TAG_POLICY: &str = "tag_policy";
 pub const KIND_VARIABLE: &str = "variable";
 pub const KIND_SECRET: &str = "secret";
 pub const KIND_DEPLOYMENT: &str = "deployment";
-
-/// The resource the entries being lowered belong to.
-pub struct Parent<'a> {
-    pub provider: &'a str,
-    pub address: &'a Address,
-    /// JSON pointer of its body in the manifest.
-    pub pointer: &'a str,
-}
 
 pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
@@ -65,19 +61,11 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
             continue;
         };
         let address = Address::root(&provider, KIND_REPOSITORY, full_name);
+        let explicit = &repository.depends_on;
+        let spec = top_level(provider.clone(), KIND_REPOSITORY, full_name, &pointer, json!({}), Vec::new(), explicit);
         resources.push(ctx.resource(ResourceSpec {
-            address: address.clone(),
-            provider: provider.clone(),
-            kind: KIND_REPOSITORY,
-            name: full_name,
-            parent: None,
-            attributes: json!({}),
-            pointer: pointer.clone(),
-            protect: false,
             prune: repository.prune,
-            depends_on: Vec::new(),
-            explicit_depends_on: &repository.depends_on,
-            link: None,
+            ..spec
         }));
         let repo = Parent {
             provider: &provider,
@@ -116,42 +104,6 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
         );
     }
     resources
-}
-
-/// The key at `pointer` as the manifest spells it, when written plain (unquoted): YAML
-/// reads some plain keys (`on`, `N`, `yes`) as booleans, which come back as `true` /
-/// `false`, so a plain key that differs from its name was read otherwise.
-pub fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
-    let span = ctx.located.keys.get(pointer)?;
-    let text = ctx.sources.file(span.file)?.inner();
-    text.get(span.offset..span.offset + span.len)
-        .filter(|key| !key.starts_with(['"', '\'']))
-}
-
-/// Reports the value at `pointer` as a repeat of the one at `first`, labelled at both.
-pub fn duplicate(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
-    let (sources, located) = (ctx.sources, ctx.located);
-    let diagnostic = ctx.error(
-        DiagnosticKind::DuplicateName,
-        message,
-        pointer,
-        "repeated here",
-    );
-    sources.add_label(diagnostic, located.value(first), "first listed here");
-    diagnostic.help = Some(help.to_owned());
-}
-
-/// Reports the key at `pointer` as a repeat of the key at `first`, labelled at both.
-fn duplicate_key(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
-    let (sources, located) = (ctx.sources, ctx.located);
-    let diagnostic = ctx.error_at_key(
-        DiagnosticKind::DuplicateName,
-        message,
-        pointer,
-        "declared again here",
-    );
-    sources.add_label(diagnostic, located.key(first), "first declared here");
-    diagnostic.help = Some(help.to_owned());
 }
 
 #[cfg(test)]

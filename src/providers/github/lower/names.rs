@@ -11,6 +11,8 @@ const MAX_OWNER: usize = 39;
 /// The prefix GitHub reserves for its own variables and secrets.
 const RESERVED_PREFIX: &str = "GITHUB_";
 
+pub use crate::providers::common::checks::token_problem;
+
 /// What is wrong with a repository written as `owner/name`.
 pub fn repository_problem(full_name: &str) -> Option<String> {
     let Some((owner, name)) = full_name.split_once('/') else {
@@ -120,18 +122,6 @@ fn canonical_variable(name: &str) -> Option<String> {
         fixed.insert(0, '_');
     }
     (fixed.chars().any(|c| c.is_ascii_alphanumeric())).then_some(fixed)
-}
-
-/// What is wrong with a word that is sent as one token: a ref, a task, a reviewer, a
-/// branch or tag pattern (`what` names it in the hint).
-pub fn token_problem(value: &str, what: &str) -> Option<String> {
-    if value.is_empty() {
-        return Some(format!("{what} is not empty"));
-    }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some(format!("{what} has no spaces or control characters"));
-    }
-    None
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::{MAX_DESCRIPTION, MAX_PER_ENVIRONMENT, MAX_VALUE_BYTES};
 use crate::manifest::LoadedManifest;
 use crate::manifest::diagnostic::Diagnostics;
-use crate::manifest::report;
+use crate::manifest::testkit::{Kit, find, render};
 use crate::model::Resource;
 use crate::providers::registry;
 
@@ -26,69 +26,35 @@ fn env(name: &str) -> Option<String> {
     }
 }
 
+/// The loader with the `gh` instance and the secrets above.
+const KIT: Kit = Kit {
+    providers: PROVIDERS,
+    env,
+};
+
 /// Loads `text` written as `deployplan.yaml` in `dir`.
 fn load_in(dir: &Path, text: &str) -> Result<LoadedManifest, Diagnostics> {
-    std::fs::write(dir.join("deployplan.yaml"), text).unwrap();
-    crate::manifest::load(dir, None, &env, registry::language())
+    KIT.load_in(dir, text)
 }
 
-/// The diagnostics of a section that must fail, as the CLI prints them for
-/// `deployplan.yaml` in the current folder.
+/// The diagnostics of a section that must fail, as the CLI prints them.
 fn rendered(section: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let diagnostics = load_in(dir.path(), &format!("{PROVIDERS}{section}")).unwrap_err();
-    let folder = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
-    render(&diagnostics).replace(&folder, "")
+    KIT.rendered(section)
 }
 
 /// Loads the `github:` section `section` under the `gh` instance.
 fn load(section: &str) -> Result<LoadedManifest, Diagnostics> {
-    let dir = tempfile::tempdir().unwrap();
-    load_in(dir.path(), &format!("{PROVIDERS}{section}"))
+    KIT.load(section)
 }
 
 /// The resources of a section that must load.
 fn resources(section: &str) -> Vec<Resource> {
-    match load(section) {
-        Ok(loaded) => loaded.resources,
-        Err(diagnostics) => panic!("{}", render(&diagnostics)),
-    }
-}
-
-/// The diagnostics as the CLI prints them (no colour).
-fn render(diagnostics: &Diagnostics) -> String {
-    report::render_all(diagnostics, false)
+    KIT.resources(section)
 }
 
 /// One line per diagnostic of a section that must fail: `line:column message | help`.
 fn errors(section: &str) -> Vec<String> {
-    let Err(diagnostics) = load(section) else {
-        panic!("expected errors for:\n{section}");
-    };
-    diagnostics
-        .0
-        .iter()
-        .map(|d| {
-            let at = d.location.as_ref().map(|(_, l, c)| format!("{l}:{c}"));
-            format!(
-                "{} {} | {}",
-                at.unwrap_or_default(),
-                d.message,
-                d.help.as_deref().unwrap_or("")
-            )
-        })
-        .collect()
-}
-
-/// The one resource at `address`.
-fn find<'r>(resources: &'r [Resource], address: &str) -> &'r Resource {
-    resources
-        .iter()
-        .find(|r| r.address.as_str() == address)
-        .unwrap_or_else(|| {
-            let all: Vec<&str> = resources.iter().map(|r| r.address.as_str()).collect();
-            panic!("no {address} among {all:?}")
-        })
+    KIT.errors(section)
 }
 
 /// A repository `octo-org/shop` with `body` (indented under it).

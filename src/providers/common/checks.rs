@@ -1,0 +1,300 @@
+//! Plan-time checks every provider's lowering makes the same way: a key YAML read as a
+//! boolean, a value listed twice, a word sent as one token, a web URL, a value outside a
+//! closed set (with "did you mean"), and a set-like list put in one canonical order. Each
+//! provider keeps its own rules (names, limits); what is here knows no provider.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::manifest::diagnostic::DiagnosticKind;
+use crate::manifest::source::join;
+use crate::manifest::validate::Ctx;
+use crate::model::Resource;
+use crate::suggest::did_you_mean;
+
+/// The key at `pointer` as the manifest spells it, when written plain (unquoted): YAML
+/// reads some plain keys (`on`, `N`, `yes`) as booleans, which come back as `true` /
+/// `false`, so a plain key that differs from its name was read otherwise.
+pub fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
+    let span = ctx.located.keys.get(pointer)?;
+    let text = ctx.sources.file(span.file)?.inner();
+    text.get(span.offset..span.offset + span.len)
+        .filter(|key| !key.starts_with(['"', '\'']))
+}
+
+/// Reports a key at `pointer` that YAML read as something else than written (see
+/// [`written_key`]); returns whether it did.
+pub fn key_read_otherwise(ctx: &mut Ctx<'_>, pointer: &str, name: &str, what: &str) -> bool {
+    let Some(written) = written_key(ctx, pointer)
+        .filter(|w| *w != name)
+        .map(str::to_owned)
+    else {
+        return false;
+    };
+    ctx.error_at_key(
+        DiagnosticKind::InvalidName,
+        format!("{what} `{written}` would be named `{name}`"),
+        pointer,
+        "read as a boolean",
+    )
+    .help = Some(format!(
+        "YAML reads `{written}` as `{name}`: quote the name, `\"{written}\": …`"
+    ));
+    true
+}
+
+/// Reports the value at `pointer` as a repeat of the one at `first`, labelled at both.
+pub fn duplicate(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
+    let labels = ("repeated here", "first listed here");
+    repeat(ctx, message, (pointer, first), false, labels, help);
+}
+
+/// Reports the key at `pointer` as a repeat of the key at `first`, labelled at both.
+pub fn duplicate_key(ctx: &mut Ctx<'_>, message: String, pointer: &str, first: &str, help: &str) {
+    let labels = ("declared again here", "first declared here");
+    repeat(ctx, message, (pointer, first), true, labels, help);
+}
+
+/// A repeat labelled at both places (`(again, first)`), on the keys or on the values.
+fn repeat(
+    ctx: &mut Ctx<'_>,
+    message: String,
+    (again, first): (&str, &str),
+    at_key: bool,
+    (label, first_label): (&str, &str),
+    help: &str,
+) {
+    let (sources, located) = (ctx.sources, ctx.located);
+    let kind = DiagnosticKind::DuplicateName;
+    let (diagnostic, first_span) = match at_key {
+        true => (
+            ctx.error_at_key(kind, message, again, label),
+            located.key(first),
+        ),
+        false => (ctx.error(kind, message, again, label), located.value(first)),
+    };
+    sources.add_label(diagnostic, first_span, first_label);
+    diagnostic.help = Some(help.to_owned());
+}
+
+/// What is wrong with a word that is sent as one token: a ref, a task, a reviewer, a
+/// branch or tag pattern (`what` names it in the hint).
+pub fn token_problem(value: &str, what: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some(format!("{what} is not empty"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("{what} has no spaces or control characters"));
+    }
+    None
+}
+
+/// Whether `text` is an absolute http(s) URL with a host.
+pub fn is_web_url(text: &str) -> bool {
+    reqwest::Url::parse(text).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+    })
+}
+
+/// Reports `url` at `pointer` unless it is an absolute http(s) URL; `message` says whose
+/// URL it is, `service` names who links it ("<service> links only http and https URLs").
+pub fn check_web_url(ctx: &mut Ctx<'_>, url: &str, pointer: &str, message: String, service: &str) {
+    if is_web_url(url) {
+        return;
+    }
+    ctx.error(
+        DiagnosticKind::InvalidValue,
+        message,
+        pointer,
+        "not an http(s) URL",
+    )
+    .help = Some(match url.contains("://") {
+        true => format!("{service} links only http and https URLs"),
+        false => format!("write the whole URL, e.g. `https://{url}`"),
+    });
+}
+
+/// The hint for `given`, which is none of `allowed`: the close one ("did you mean"), a
+/// value `given` abbreviates (`prod` for `production`, which is too short to be close),
+/// and always the whole set, so the author sees every choice.
+pub fn choice_hint(given: &str, allowed: &[&str]) -> String {
+    let all = format!("one of: {}", allowed.join(", "));
+    let folded = given.to_lowercase();
+    let mut abbreviated = (allowed.iter()).filter(|a| !folded.is_empty() && a.starts_with(&folded));
+    let suggestion = did_you_mean(given, allowed.iter().copied()).or_else(|| {
+        match (abbreviated.next(), abbreviated.next()) {
+            (Some(only), None) => Some(format!("did you mean `{only}`?")),
+            _ => None,
+        }
+    });
+    match suggestion {
+        Some(suggestion) => format!("{suggestion} ({all})"),
+        None => all,
+    }
+}
+
+/// Reports `given` at `pointer` when it is none of `allowed` (`what` names the field in
+/// the message: "unknown tier `prod`"); returns whether it is one of them.
+pub fn check_choice(
+    ctx: &mut Ctx<'_>,
+    given: &str,
+    allowed: &[&str],
+    pointer: &str,
+    what: &str,
+) -> bool {
+    if allowed.contains(&given) {
+        return true;
+    }
+    ctx.error(
+        DiagnosticKind::InvalidValue,
+        format!("unknown {what} `{given}`"),
+        pointer,
+        "not an allowed value",
+    )
+    .help = Some(choice_hint(given, allowed));
+    false
+}
+
+/// A set-like list (order carries no meaning, each member once) in its one canonical
+/// order: sorted by each member's JSON text, so that a list written in any order, and the
+/// same set read back from an API in any order, compare equal.
+pub fn canonical_set(mut members: Vec<Value>) -> Vec<Value> {
+    members.sort_by_cached_key(canonical_key);
+    members
+}
+
+/// What a member of a set-like list is ordered by: its JSON text.
+fn canonical_key(member: &Value) -> String {
+    member.to_string()
+}
+
+/// The members of a set-like list written at the given indices, in [`canonical_set`]
+/// order: the values, and the index each was written at (for [`locate_members`]).
+pub fn sorted_members(mut members: Vec<(usize, Value)>) -> (Vec<Value>, Vec<usize>) {
+    members.sort_by_cached_key(|(_, value)| canonical_key(value));
+    members.into_iter().map(|(i, value)| (value, i)).unzip()
+}
+
+/// Points the provenance (and sensitivity) of `attribute[k]` and of its fields at the
+/// member written at index `written[k]` of the list at `list_pointer`: a sorted list no
+/// longer lines up with the manifest by position, and a difference must show where its
+/// member is written.
+pub fn locate_members(
+    ctx: &Ctx<'_>,
+    resource: &mut Resource,
+    attribute: &str,
+    list_pointer: &str,
+    written: &[usize],
+) {
+    let prefix = format!("{attribute}[");
+    resource
+        .provenance
+        .retain(|path, _| !path.starts_with(&prefix));
+    resource.sensitive.retain(|path| !path.starts_with(&prefix));
+    let Some(members) = resource.attributes.get(attribute).and_then(Value::as_array) else {
+        return;
+    };
+    for (k, (member, at)) in members.iter().zip(written).enumerate() {
+        let pointer = format!("{list_pointer}/{at}");
+        let path = format!("{attribute}[{k}]");
+        let fields = member.as_object().into_iter().flatten();
+        let places = std::iter::once((path.clone(), pointer.clone()))
+            .chain(fields.map(|(key, _)| (format!("{path}.{key}"), join(&pointer, key))));
+        for (path, pointer) in places {
+            if let Some(span) = ctx.located.values.get(&pointer) {
+                let mut origin = ctx.sources.provenance(*span);
+                origin.overlay = ctx.interpolated.overlays.get(&pointer).cloned();
+                resource.provenance.insert(path.clone(), origin);
+            }
+            if ctx.interpolated.sensitive.contains(&pointer) {
+                resource.sensitive.push(path);
+            }
+        }
+    }
+}
+
+/// Reports every member of the list at `pointer` whose identity (`identity(i)`, `None`
+/// for a member left out for its own error) repeats an earlier one's, at both entries.
+/// `describe` names the repeated member in the message.
+pub fn repeated_members<K: std::hash::Hash + Eq>(
+    ctx: &mut Ctx<'_>,
+    pointer: &str,
+    identities: impl IntoIterator<Item = Option<K>>,
+    describe: impl Fn(usize) -> String,
+    help: &str,
+) {
+    let mut first_at: HashMap<K, usize> = HashMap::new();
+    for (i, identity) in identities.into_iter().enumerate() {
+        let Some(identity) = identity else { continue };
+        match first_at.get(&identity) {
+            Some(&first) => duplicate(
+                ctx,
+                format!("{} is listed twice", describe(i)),
+                &format!("{pointer}/{i}"),
+                &format!("{pointer}/{first}"),
+                help,
+            ),
+            None => {
+                first_at.insert(identity, i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIERS: &[&str] = &["production", "staging", "testing", "development", "other"];
+
+    #[test]
+    fn a_close_or_abbreviated_choice_is_suggested_with_the_whole_set() {
+        let all = "one of: production, staging, testing, development, other";
+        assert_eq!(
+            choice_hint("prod", TIERS),
+            format!("did you mean `production`? ({all})")
+        );
+        assert_eq!(
+            choice_hint("Production", TIERS),
+            format!("did you mean `production`? ({all})")
+        );
+        assert_eq!(
+            choice_hint("stagign", TIERS),
+            format!("did you mean `staging`? ({all})")
+        );
+        assert_eq!(choice_hint("qa", TIERS), all);
+        assert_eq!(
+            choice_hint("", TIERS),
+            all,
+            "the empty word abbreviates nothing"
+        );
+        let ambiguous = ["deploy", "develop"];
+        assert_eq!(choice_hint("d", &ambiguous), "one of: deploy, develop");
+        assert_eq!(
+            choice_hint("dep", &ambiguous),
+            "did you mean `deploy`? (one of: deploy, develop)"
+        );
+    }
+
+    #[test]
+    fn a_canonical_set_ignores_the_written_order() {
+        let a = serde_json::json!({ "user": "alice" });
+        let b = serde_json::json!({ "access_level": "maintainer" });
+        assert_eq!(
+            canonical_set(vec![a.clone(), b.clone()]),
+            canonical_set(vec![b, a])
+        );
+    }
+
+    #[test]
+    fn tokens_are_not_empty_and_have_no_spaces() {
+        assert!(token_problem("", "a ref").is_some());
+        assert!(token_problem("a b", "a ref").is_some());
+        assert!(token_problem("a\tb", "a ref").is_some());
+        assert_eq!(token_problem("release/1.x", "a ref"), None);
+        assert!(is_web_url("https://shop.example.com"));
+        assert!(!is_web_url("shop.example.com"));
+        assert!(!is_web_url("ftp://shop.example.com"));
+    }
+}
