@@ -10,6 +10,7 @@
 //! - [`lower`]: releases and other top-level manifest entries as resource specs.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
+//! - `openapi` (tests only): a provider's published OpenAPI description as a test oracle.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
 
@@ -19,6 +20,9 @@ pub mod instance;
 pub mod lower;
 pub mod percent;
 pub mod snippet;
+
+#[cfg(test)]
+pub(crate) mod openapi;
 
 #[cfg(test)]
 pub(crate) mod fake;
