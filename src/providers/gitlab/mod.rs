@@ -7,6 +7,8 @@ pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
+#[cfg(test)]
+pub(crate) mod openapi;
 
 use std::sync::Arc;
 
