@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Drive a GitLab API (the sandbox's emulator, or any GitLab) with python-gitlab.
 
-python-gitlab is the most used GitLab client outside GitLab itself. If it can read and
-change environments, deployments and protected environments through an API, that API
+python-gitlab is a widely used GitLab client, written apart from this project. If it can
+read and change environments, deployments and protected environments through an API, that API
 speaks GitLab's wire format as real clients expect it: paths with URL-encoded project
 ids, `Link`/`x-next-page` pagination, status codes, JSON shapes.
 

@@ -11,9 +11,9 @@
 //! schemas are not quite JSON Schema: `nullable: true` stands for "or null", a `$ref` ignores
 //! its sibling keywords and points into `#/components/schemas`. Each schema is rewritten
 //! into JSON Schema 2020-12 once, with the components a file can reach (its own, then its
-//! siblings') under `$defs`, and compiled by the `jsonschema` crate; `anyOf` and `oneOf` are kept as written.
-//! Formats (`date-time`, `uri`, `int64`) stay annotations, as OpenAPI 3.0 allows: GitHub's
-//! own examples carry URL templates under `format: uri`.
+//! siblings') under `$defs`, and compiled by the `jsonschema` crate; `anyOf` and `oneOf` are
+//! kept as written. Formats (`date-time`, `uri`, `int64`) stay annotations, as OpenAPI 3.0
+//! allows: GitHub's own examples carry URL templates under `format: uri`.
 
 use std::collections::BTreeMap;
 

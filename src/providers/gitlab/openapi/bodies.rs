@@ -11,6 +11,9 @@ use super::{check_request, check_response, operation};
 const TIERS: &[&str] = &["production", "staging", "testing", "development", "other"];
 const SETTINGS: &[&str] = &["always", "with_action"];
 const WRITABLE: &[&str] = &["running", "success", "failed", "canceled"];
+const ENVIRONMENTS: &str = "/api/v4/projects/1/environments";
+const DEPLOYMENTS: &str = "/api/v4/projects/1/deployments";
+const PROTECTED: &str = "/api/v4/projects/1/protected_environments";
 
 /// Environment settings with each optional field present or not.
 fn settings() -> impl Strategy<Value = Map<String, Value>> {
@@ -46,37 +49,49 @@ fn project_path() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn any_environment_settings_conform(settings in settings(), name in "[a-z][a-z0-9/_-]{0,30}") {
+    fn any_environment_settings_conform(
+        settings in settings(),
+        name in "[a-z][a-z0-9/_-]{0,30}",
+    ) {
         let mut create = settings.clone();
         create.insert("name".into(), json!(name));
-        prop_assert_eq!(check_request("POST", "/api/v4/projects/1/environments", &Value::Object(create)), Ok(()));
-        prop_assert_eq!(check_request("PUT", "/api/v4/projects/1/environments/1", &Value::Object(settings.clone())), Ok(()));
+        let create = check_request("POST", ENVIRONMENTS, &Value::Object(create));
+        prop_assert_eq!(create, Ok(()));
+        let update = Value::Object(settings.clone());
+        prop_assert_eq!(check_request("PUT", &format!("{ENVIRONMENTS}/1"), &update), Ok(()));
         // Without a name there is nothing to create.
-        let refused = check_request("POST", "/api/v4/projects/1/environments", &Value::Object(settings));
+        let refused = check_request("POST", ENVIRONMENTS, &Value::Object(settings));
         prop_assert!(refused.is_err());
     }
 
     #[test]
     fn a_tier_outside_gitlabs_five_is_refused(tier in "[a-z]{1,12}") {
         let body = json!({ "name": "production", "tier": tier });
-        let result = check_request("POST", "/api/v4/projects/1/environments", &body);
+        let result = check_request("POST", ENVIRONMENTS, &body);
         prop_assert_eq!(result.is_ok(), TIERS.contains(&tier.as_str()));
     }
 
     #[test]
     fn a_deployment_takes_only_the_four_writable_statuses(status in prop_oneof![
         proptest::sample::select(WRITABLE).prop_map(str::to_owned),
-        proptest::sample::select(&["created", "blocked", "skipped", "Success", ""][..]).prop_map(str::to_owned),
+        proptest::sample::select(&["created", "blocked", "skipped", "Success", ""][..])
+            .prop_map(str::to_owned),
         "[a-z_]{1,10}",
     ]) {
         let writable = WRITABLE.contains(&status.as_str());
-        let update = check_request("PUT", "/api/v4/projects/1/deployments/7", &json!({ "status": status }));
+        let sha = "a".repeat(40);
+        let update = json!({ "status": status });
+        let update = check_request("PUT", &format!("{DEPLOYMENTS}/7"), &update);
         prop_assert_eq!(update.is_ok(), writable);
-        let create = json!({ "environment": "production", "sha": "a".repeat(40), "ref": "main", "tag": false, "status": status });
-        prop_assert_eq!(check_request("POST", "/api/v4/projects/1/deployments", &create).is_ok(), writable);
+        let create = json!({
+            "environment": "production", "sha": sha, "ref": "main", "tag": false, "status": status
+        });
+        prop_assert_eq!(check_request("POST", DEPLOYMENTS, &create).is_ok(), writable);
         // Whatever a deployment's status, an answer carrying it conforms (GitLab adds statuses).
-        let answer = json!([{ "id": 7, "iid": 1, "ref": "main", "sha": "a".repeat(40), "status": status, "deployable": null }]);
-        prop_assert_eq!(check_response("GET", "/api/v4/projects/1/deployments", 200, &answer), Ok(()));
+        let answer = json!([{
+            "id": 7, "iid": 1, "ref": "main", "sha": sha, "status": status, "deployable": null
+        }]);
+        prop_assert_eq!(check_response("GET", DEPLOYMENTS, 200, &answer), Ok(()));
     }
 
     #[test]
@@ -91,14 +106,15 @@ proptest! {
         group_id.map(|v| entry.insert("group_id".into(), json!(v)));
         let named = entry.len();
         let body = json!({ "name": "production", "deploy_access_levels": [Value::Object(entry)] });
-        let result = check_request("POST", "/api/v4/projects/1/protected_environments", &body);
+        let result = check_request("POST", PROTECTED, &body);
         prop_assert_eq!(result.is_ok(), named == 1, "{} principals: {:?}", named, result);
     }
 
     #[test]
     fn an_encoded_project_path_is_one_segment(path in project_path()) {
         let encoded = path.replace('/', "%2F");
-        let found = operation("GET", &format!("/gitlab/api/v4/projects/{encoded}/environments"));
+        let mounted = format!("/gitlab/api/v4/projects/{encoded}/environments");
+        let found = operation("GET", &mounted);
         let found = found.expect("an encoded project path matches");
         prop_assert_eq!(found.id.as_str(), "getApiV4ProjectsIdEnvironments");
         prop_assert_eq!(&found.params, &vec![("id".to_string(), encoded)]);

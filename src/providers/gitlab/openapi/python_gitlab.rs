@@ -1,10 +1,11 @@
-//! The emulator driven by python-gitlab, GitLab's most used client outside GitLab: if it can
+//! The emulator driven by python-gitlab, a widely used GitLab client of its own: if it can
 //! read and change environments, deployments and protections through the sandbox, the
 //! emulator speaks GitLab's wire format as real clients expect it (URL-encoded project
 //! paths, `Link` and `x-next-page` paging, statuses, JSON shapes), not only as this
 //! project's own client does.
 //!
-//! `scripts/python-gitlab/check.py` does the driving (its usage is in its docstring). Without python-gitlab the test says why it did not run and passes, unless
+//! `scripts/python-gitlab/check.py` does the driving (its usage is in its docstring).
+//! Without python-gitlab the test says why it did not run and passes, unless
 //! `DEPLOYPLAN_REQUIRE_PYTHON_GITLAB=1` (set by `.ci/run` once it installed the package),
 //! where a missing package is a failure.
 
