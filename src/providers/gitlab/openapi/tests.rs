@@ -227,3 +227,24 @@ fn unknown_operations_and_undeclared_statuses_are_reported() {
     fails_naming(check_request("DELETE", "/api/v4/projects/1/environments/1", &json!({ "force": true })), "takes no request body");
     fails_naming(check_request("POST", "/api/v4/projects/1/deployments", &Value::Null), "requires a request body");
 }
+
+/// The docs subset is what `docs_subset.py` writes, byte for byte: an edit made to the JSON
+/// alone (which the next run of the script would silently undo) fails here.
+#[test]
+fn the_docs_subset_is_what_its_script_writes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gitlab/openapi");
+    let out = tempfile::tempdir().expect("temporary folder");
+    let target = out.path().join("docs.json");
+    let run = std::process::Command::new("python3")
+        .arg(format!("{dir}/docs_subset.py"))
+        .arg(&target)
+        .output();
+    match run {
+        Err(error) => eprintln!("skipped: python3 does not run: {error}"),
+        Ok(run) => {
+            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+            let written = std::fs::read_to_string(&target).expect("written");
+            assert!(written == DOCS, "gitlab.docs.subset.json differs from docs_subset.py's output");
+        }
+    }
+}
