@@ -27,7 +27,7 @@ const USED: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v4/projects/7/repository/branches/release%2F1.x", "getApiV4ProjectsIdRepositoryBranchesBranch", FROM_DESCRIPTION),
     ("GET", "/api/v4/projects/7/repository/tags", "getApiV4ProjectsIdRepositoryTags", FROM_DOCS),
     ("GET", "/api/v4/projects/7/repository/tags/v1.0.0", "getApiV4ProjectsIdRepositoryTagsTagName", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/repository/commits/a91957a8", "getApiV4ProjectsIdRepositoryCommitsSha", FROM_DOCS),
+    ("GET", "/api/v4/projects/7/repository/commits/a91957a8", "getApiV4ProjectsIdRepositoryCommitsSha", FROM_DESCRIPTION),
     ("GET", "/api/v4/users?username=alice", "getApiV4Users", FROM_DOCS),
     ("GET", "/api/v4/groups/acme%2Frelease-managers", "getApiV4GroupsId", FROM_DOCS),
     ("GET", "/api/v4/projects/7/members/all/42", "getApiV4ProjectsIdMembersAllUserId", FROM_DOCS),
