@@ -14,6 +14,7 @@
 //! - [`records`]: deployment records: one per target, naming a declared environment.
 //! - [`emulator`]: an emulator's clock, its state behind a lock (saved, loaded and logged
 //!   for the sandbox), and the outcome controls every emulator's admin routes offer.
+//! - `openapi` (tests only): a provider's published OpenAPI description as a test oracle.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
 
@@ -26,6 +27,9 @@ pub mod lower;
 pub mod percent;
 pub mod records;
 pub mod snippet;
+
+#[cfg(test)]
+pub(crate) mod openapi;
 
 #[cfg(test)]
 pub(crate) mod fake;

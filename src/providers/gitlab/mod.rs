@@ -8,6 +8,8 @@ pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
+#[cfg(test)]
+pub(crate) mod openapi;
 pub mod wire;
 
 use std::sync::Arc;
