@@ -1,16 +1,12 @@
 //! Plan-time checks every provider's lowering makes the same way: a key YAML read as a
 //! boolean, a value listed twice, a word sent as one token, a web URL, a value outside a
-//! closed set (with "did you mean"), and a set-like list put in one canonical order. Each
+//! closed set (with "did you mean"). Each
 //! provider keeps its own rules (names, limits); what is here knows no provider.
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use crate::manifest::diagnostic::DiagnosticKind;
-use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
-use crate::model::Resource;
 use crate::suggest::did_you_mean;
 
 /// The key at `pointer` as the manifest spells it, when written plain (unquoted): YAML
@@ -156,64 +152,6 @@ pub fn check_choice(
     false
 }
 
-/// A set-like list (order carries no meaning, each member once) in its one canonical
-/// order: sorted by each member's JSON text, so that a list written in any order, and the
-/// same set read back from an API in any order, compare equal.
-pub fn canonical_set(mut members: Vec<Value>) -> Vec<Value> {
-    members.sort_by_cached_key(canonical_key);
-    members
-}
-
-/// What a member of a set-like list is ordered by: its JSON text.
-fn canonical_key(member: &Value) -> String {
-    member.to_string()
-}
-
-/// The members of a set-like list written at the given indices, in [`canonical_set`]
-/// order: the values, and the index each was written at (for [`locate_members`]).
-pub fn sorted_members(mut members: Vec<(usize, Value)>) -> (Vec<Value>, Vec<usize>) {
-    members.sort_by_cached_key(|(_, value)| canonical_key(value));
-    members.into_iter().map(|(i, value)| (value, i)).unzip()
-}
-
-/// Points the provenance (and sensitivity) of `attribute[k]` and of its fields at the
-/// member written at index `written[k]` of the list at `list_pointer`: a sorted list no
-/// longer lines up with the manifest by position, and a difference must show where its
-/// member is written.
-pub fn locate_members(
-    ctx: &Ctx<'_>,
-    resource: &mut Resource,
-    attribute: &str,
-    list_pointer: &str,
-    written: &[usize],
-) {
-    let prefix = format!("{attribute}[");
-    resource
-        .provenance
-        .retain(|path, _| !path.starts_with(&prefix));
-    resource.sensitive.retain(|path| !path.starts_with(&prefix));
-    let Some(members) = resource.attributes.get(attribute).and_then(Value::as_array) else {
-        return;
-    };
-    for (k, (member, at)) in members.iter().zip(written).enumerate() {
-        let pointer = format!("{list_pointer}/{at}");
-        let path = format!("{attribute}[{k}]");
-        let fields = member.as_object().into_iter().flatten();
-        let places = std::iter::once((path.clone(), pointer.clone()))
-            .chain(fields.map(|(key, _)| (format!("{path}.{key}"), join(&pointer, key))));
-        for (path, pointer) in places {
-            if let Some(span) = ctx.located.values.get(&pointer) {
-                let mut origin = ctx.sources.provenance(*span);
-                origin.overlay = ctx.interpolated.overlays.get(&pointer).cloned();
-                resource.provenance.insert(path.clone(), origin);
-            }
-            if ctx.interpolated.sensitive.contains(&pointer) {
-                resource.sensitive.push(path);
-            }
-        }
-    }
-}
-
 /// Reports every member of the list at `pointer` whose identity (`identity(i)`, `None`
 /// for a member left out for its own error) repeats an earlier one's, at both entries.
 /// `describe` names the repeated member in the message.
@@ -274,16 +212,6 @@ mod tests {
         assert_eq!(
             choice_hint("dep", &ambiguous),
             "did you mean `deploy`? (one of: deploy, develop)"
-        );
-    }
-
-    #[test]
-    fn a_canonical_set_ignores_the_written_order() {
-        let a = serde_json::json!({ "user": "alice" });
-        let b = serde_json::json!({ "access_level": "maintainer" });
-        assert_eq!(
-            canonical_set(vec![a.clone(), b.clone()]),
-            canonical_set(vec![b, a])
         );
     }
 

@@ -5,7 +5,7 @@
 //! - [`instance`]: the shared meaning of `endpoint:` and of credentials (written, else
 //!   from the environment, else the emulator's demo value), with the same errors for all.
 //! - [`checks`]: plan-time checks lowering shares (keys read as booleans, repeats, tokens,
-//!   URLs, closed sets with "did you mean", set-like lists in canonical order).
+//!   URLs, closed sets with "did you mean").
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`failure`]: a client's failed call as the engine's [`ProviderError`](super::ProviderError).

@@ -1,15 +1,22 @@
 //! GitLab REST v4 (gitlab.com and self-managed): projects' environments, their protection
 //! (who may deploy, who must approve) and deployment records that follow the real deploy.
 //! Projects, users and groups are looked up by path and never created or deleted.
-//! (Skeleton: the lowering and the provider follow.)
 
 pub mod client;
 pub mod config;
 pub mod emulator;
+mod execute;
+mod export;
+mod fetch;
 pub mod lower;
 pub mod manifest;
+mod objects;
 #[cfg(test)]
 pub(crate) mod openapi;
+mod principals;
+mod protection;
+pub mod provider;
+mod record;
 pub mod wire;
 
 use std::sync::Arc;
@@ -42,13 +49,13 @@ impl ProviderKind for Projects {
     }
 
     fn instantiate(
-        _name: &str,
-        _config: &Self::Config,
-        _setup: &Setup<'_>,
+        name: &str,
+        config: &Self::Config,
+        setup: &Setup<'_>,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Err(ProviderError::Unsupported {
-            operation: "connect",
-        })
+        Ok(Arc::new(provider::GitlabProvider::from_config(
+            name, config, setup,
+        )?))
     }
 
     fn emulator(ctx: &EmulatorContext) -> Arc<dyn Emulator> {

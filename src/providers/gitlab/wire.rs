@@ -155,7 +155,7 @@ pub struct Tag {
 }
 
 /// A user (`GET /users?username=`, a deployment's `user`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct User {
     pub id: u64,
     #[serde(default)]
@@ -169,7 +169,7 @@ pub struct User {
 }
 
 /// `GET /groups/:id`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Group {
     pub id: u64,
     #[serde(default)]
@@ -182,7 +182,7 @@ pub struct Group {
     pub web_url: Option<String>,
 }
 
-/// `GET /projects/:id/members/all/:user_id`: direct or inherited membership.
+/// `GET /projects/:id/members/all[/:user_id]`: direct or inherited membership.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Member {
     pub id: u64,

@@ -149,4 +149,11 @@ impl GitlabClient {
         let url = self.url(&format!("/projects/{project}/members/all/{user_id}"), &[])?;
         self.get_optional((&call, &target), &url).await
     }
+
+    /// `GET /projects/:id/members/all`: every member, direct or inherited (whom GitLab
+    /// keeps in a protected environment's user entries).
+    pub async fn project_members(&self, project: u64) -> Result<Vec<Member>, GitlabError> {
+        self.names("members", project, &format!("/projects/{project}/members/all"))
+            .await
+    }
 }

@@ -7,7 +7,8 @@
 //!   prunes its environments and their protections.
 //! - `environment` (parent: project): `name` always, and the settings the manifest sets;
 //!   `renamed_from` is local (it plans a replace, GitLab cannot rename).
-//! - `protection` (parent: environment): `deployers` and `approvals`, canonical and sorted.
+//! - `protection` (parent: environment): `deployers` and `approvals`, canonical entries in the
+//!   order written (the provider compares them as sets).
 //! - `deployment` (parent: project): a record, ordered after its environment and that
 //!   environment's protection, linked to the release it follows.
 

@@ -1,5 +1,5 @@
 //! An environment's `protection:` → its `protection` resource: the deployers and the
-//! approval rules as canonical, sorted entries, with every rule GitLab applies to them
+//! approval rules as canonical entries in the order written (compared as sets), with every rule GitLab applies to them
 //! checked here (one principal per entry, `inherited` on groups only, 1 to 5 required
 //! approvals, a user approving once, each principal once).
 
@@ -12,7 +12,7 @@ use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
 use crate::providers::common::checks::{
-    check_choice, locate_members, repeated_members, sorted_members,
+    check_choice, repeated_members,
 };
 use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::gitlab::manifest::{Approver, Deployer, Protection};
@@ -165,22 +165,18 @@ pub fn lower(
             "GitLab matches usernames and group paths ignoring case; list each principal once",
         );
     }
-    let (deployer_entries, deployers_written) = sorted_members(
-        (deployers.iter().enumerate())
-            .filter_map(|(i, p)| Some((i, entry_json(p.as_ref()?, None))))
-            .collect(),
-    );
-    let (approval_entries, approvals_written) = sorted_members(
-        (protection.approvals.iter().zip(&approvals).enumerate())
-            .filter_map(|(i, (a, p))| Some((i, entry_json(p.as_ref()?, Some(required(a))))))
-            .collect(),
-    );
+    // In the order written: the provider compares both lists as sets, and each entry keeps
+    // its place in the manifest for messages about it.
+    let deployer_entries: Vec<Value> = (deployers.iter().flatten())
+        .map(|p| entry_json(p, None))
+        .collect();
+    let approval_entries: Vec<Value> = (protection.approvals.iter().zip(&approvals))
+        .filter_map(|(a, p)| Some(entry_json(p.as_ref()?, Some(required(a)))))
+        .collect();
     let attributes = json!({ "deployers": deployer_entries, "approvals": approval_entries });
     let spec = child_spec(environment, KIND_PROTECTION, name, &pointer, attributes);
     let address = spec.address.clone();
-    let mut resource = ctx.resource(ResourceSpec { protect, ..spec });
-    locate_members(ctx, &mut resource, "deployers", &deployers_at, &deployers_written);
-    locate_members(ctx, &mut resource, "approvals", &approvals_at, &approvals_written);
+    let resource = ctx.resource(ResourceSpec { protect, ..spec });
     out.push(resource);
     address
 }

@@ -63,22 +63,22 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
         guard.attributes,
         json!({
             "deployers": [
-                { "access_level": "maintainer" },
-                { "group": "acme/release-managers", "inherited": true },
                 { "user": "alice" },
+                { "group": "acme/release-managers", "inherited": true },
+                { "access_level": "maintainer" },
             ],
             "approvals": [
-                { "access_level": "maintainer", "required_approvals": 1 },
                 { "group": "acme/release-managers", "inherited": false, "required_approvals": 2 },
+                { "access_level": "maintainer", "required_approvals": 1 },
             ],
         })
     );
     let line = |path: &str| guard.provenance.get(path).map(|p| p.line);
-    assert_eq!(line("deployers[0].access_level"), Some(35), "sorted entries point where written");
+    assert_eq!(line("deployers[2].access_level"), Some(35), "entries point where written");
     assert_eq!(line("deployers[1].inherited"), Some(34));
-    assert_eq!(line("deployers[2].user"), Some(32));
-    assert_eq!(line("approvals[1].required_approvals"), Some(38));
-    assert_eq!(line("approvals[0].required_approvals"), None, "a default is written nowhere");
+    assert_eq!(line("deployers[0].user"), Some(32));
+    assert_eq!(line("approvals[0].required_approvals"), Some(38));
+    assert_eq!(line("approvals[1].required_approvals"), None, "a default is written nowhere");
     assert_eq!(guard.parent.as_ref(), Some(&environment.address));
     assert_eq!(guard.depends_on, std::slice::from_ref(&environment.address));
     assert!(guard.protect, "a protected environment's protection is protected too");

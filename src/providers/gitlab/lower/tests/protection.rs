@@ -1,5 +1,5 @@
-//! Protection: deployers and approval rules, each entry one principal, canonical and
-//! sorted, every rule located at its entry.
+//! Protection: deployers and approval rules, each entry one principal, canonical and in
+//! the order written (compared as sets), every rule located at its entry.
 
 use serde_json::json;
 
@@ -13,12 +13,12 @@ fn entries_become_canonical_and_defaults_are_written_out() {
         protection,
         json!({
             "deployers": [
-                { "group": "acme/ops", "inherited": false },
                 { "user": "alice" },
+                { "group": "acme/ops", "inherited": false },
             ],
             "approvals": [
-                { "group": "acme/ops", "inherited": true, "required_approvals": 3 },
                 { "user": "bob", "required_approvals": 1 },
+                { "group": "acme/ops", "inherited": true, "required_approvals": 3 },
             ],
         })
     );
