@@ -69,3 +69,51 @@ pub(crate) fn persistent(waiting_ms: u64, running_ms: u64) -> Persistent {
         options,
     }
 }
+
+/// An answer with its headers: status, headers and the JSON body (`Null` when empty or not
+/// JSON), for emulator tests that check paging and rate-limit headers.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    /// The body as text (what a plain-text answer says).
+    pub text: String,
+}
+
+impl Reply {
+    /// Reads a whole response.
+    pub(crate) async fn read(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body read");
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A header as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The URL of a `Link` relation.
+    pub(crate) fn link(&self, rel: &str) -> Option<String> {
+        let link = self.header("link")?;
+        let wanted = format!("rel=\"{rel}\"");
+        link.split(", ").find_map(|part| {
+            let (url, relation) = part.split_once("; ")?;
+            (relation == wanted)
+                .then(|| url.trim_start_matches('<').trim_end_matches('>').to_owned())
+        })
+    }
+
+    /// Asserts the status and returns the body.
+    pub(crate) fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.text);
+        self.body
+    }
+}

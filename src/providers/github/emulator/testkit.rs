@@ -8,45 +8,22 @@ use base64::engine::general_purpose::STANDARD;
 use crypto_box::PublicKey;
 use crypto_box::aead::OsRng;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::demo;
 pub(crate) use crate::providers::common::testkit::start;
 use crate::sandbox::{SandboxHandle, SandboxOptions};
 
-/// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Value,
+pub(crate) use crate::providers::common::testkit::Reply;
+
+/// GitHub's error shape, asserted on an answer.
+pub(crate) trait GithubReply {
+    /// Asserts a GitHub error: status, a message containing `message`, `documentation_url`.
+    fn error(&self, status: u16, message: &str);
 }
 
-impl Reply {
-    /// A header as text.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|value| value.to_str().ok())
-    }
-
-    /// The URL of a `Link` relation.
-    pub(crate) fn link(&self, rel: &str) -> Option<String> {
-        let link = self.header("link")?;
-        link.split(", ").find_map(|part| {
-            let (url, relation) = part.split_once("; ")?;
-            (relation == format!("rel=\"{rel}\""))
-                .then(|| url.trim_start_matches('<').trim_end_matches('>').to_owned())
-        })
-    }
-
-    /// Asserts the status and returns the body.
-    pub(crate) fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status, status, "{}", self.body);
-        self.body
-    }
-
-    /// Asserts a GitHub error: status, a message containing `message`, `documentation_url`.
-    pub(crate) fn error(&self, status: u16, message: &str) {
+impl GithubReply for Reply {
+    fn error(&self, status: u16, message: &str) {
         assert_eq!(self.status, status, "{}", self.body);
         let text = self.body["message"].as_str().unwrap_or_default();
         assert!(text.contains(message), "message {text:?} should mention {message:?}");
@@ -105,7 +82,7 @@ impl Gh {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        read(request.send().await.expect("answered")).await
+        Reply::read(request.send().await.expect("answered")).await
     }
 
     pub(crate) async fn get(&self, path: &str) -> Reply {
@@ -134,7 +111,7 @@ impl Gh {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        read(request.send().await.expect("answered")).await
+        Reply::read(request.send().await.expect("answered")).await
     }
 
     /// Every item of a paged list, following `Link: rel="next"` verbatim; `key` picks the
@@ -176,13 +153,6 @@ impl Gh {
         let sealed = PublicKey::from(bytes).seal(&mut OsRng, value.as_bytes()).expect("sealed");
         (key["key_id"].as_str().expect("key_id").to_owned(), STANDARD.encode(sealed))
     }
-}
-
-async fn read(response: reqwest::Response) -> Reply {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("body read");
-    Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
 }
 
 /// A sandbox with in-memory state and a client on it.
