@@ -103,7 +103,7 @@ pub(super) fn cast(
         .iter()
         .find(|e| e.id == run.environment_id)
         .ok_or("404 Environment Not Found")?;
-    let Some(protection) = project.protection(&env.name) else {
+    let Some(protection) = project.enforced_protection(&env.name) else {
         return Err("This environment is not protected.".to_owned());
     };
     if run.user_id == vote.user_id && vote.status == "approved" {

@@ -16,7 +16,8 @@
 //! Update (`status` only): 403 for CI-created deployments; `running` only from `created`
 //! or `blocked`; a terminal status from any other status; else 400 `Invalid status
 //! transition`. Delete (Maintainer): 400 for a running deployment or the one currently
-//! deployed to its environment (its last success).
+//! deployed to its environment (its last success). A deployment that succeeds starts its
+//! environment again when it was stopped.
 
 use std::sync::Arc;
 
@@ -66,6 +67,19 @@ pub(super) fn transition_allowed(from: &str, to: &str) -> bool {
     match to {
         "running" => matches!(from, "created" | "blocked"),
         _ => terminal(to) && from != to,
+    }
+}
+
+/// A successful deployment starts its environment again if it was stopped, as GitLab's
+/// environment update after a deployment does.
+fn reopen(state: &mut GlState, env: i64, now: i64) {
+    let stopped = state
+        .environments
+        .iter_mut()
+        .find(|e| e.id == env && e.state == "stopped");
+    if let Some(env) = stopped {
+        env.state = "available".to_owned();
+        env.updated_at = now;
     }
 }
 
@@ -237,7 +251,7 @@ pub(super) async fn create(
                 id
             }
         };
-        if let Some(protection) = project.protection(&environment)
+        if let Some(protection) = project.enforced_protection(&environment)
             && !may_deploy(state, &project, protection, call.caller.user_id)
         {
             return Err(ApiError::forbidden());
@@ -281,6 +295,9 @@ pub(super) async fn create(
             deployable: None,
             approvals: Vec::new(),
         };
+        if run.status == "success" {
+            reopen(state, env_id, now);
+        }
         let answer = views::deployment(&call, state, &run);
         state.deployments.push(Tracked::new(run));
         Ok((StatusCode::CREATED, Json(answer)).into_response())
@@ -319,6 +336,10 @@ pub(super) async fn update(
         run.finished_at = terminal(&status).then_some(now);
         run.status = status;
         run.updated_at = now;
+        if run.status == "success" {
+            let env = run.environment_id;
+            reopen(state, env, now);
+        }
         Ok(Json(views::deployment(
             &call,
             state,

@@ -1,7 +1,8 @@
 //! Protected environments (Premium and Ultimate): list (paged), get, protect, update,
 //! unprotect. The environment is named, one URL segment; it need not exist.
 //!
-//! - A project on the Free tier answers 403 to every call; the calls need Maintainer.
+//! - A project on the Free tier answers 403 to every call (and protections it kept from a
+//!   paid tier are not enforced); the calls need Maintainer.
 //! - Entries of `deploy_access_levels` and `approval_rules` name exactly one of
 //!   `access_level` (30, 40, 60), `user_id`, `group_id` (Grape's 400 otherwise), with
 //!   `group_inheritance_type` 0 (direct members) or 1 (inherited too); approval rules take

@@ -179,6 +179,13 @@ impl Project {
             .iter()
             .find(|protection| protection.name == name)
     }
+
+    /// The protection GitLab enforces for an environment: none on the Free tier, where
+    /// protected environments are not a feature (a downgraded project keeps its settings
+    /// but they stop applying).
+    pub(super) fn enforced_protection(&self, name: &str) -> Option<&Protection> {
+        self.protection(name).filter(|_| self.tier != Tier::Free)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -244,7 +244,7 @@ pub(super) fn deployment(call: &Call, state: &GlState, run: &Deployment) -> Valu
         "deployable": deployable,
     });
     let rules = env
-        .and_then(|env| project.and_then(|p| p.protection(&env.name)))
+        .and_then(|env| project.and_then(|p| p.enforced_protection(&env.name)))
         .map(|protection| protection.approval_rules.as_slice())
         .unwrap_or_default();
     if !rules.is_empty() {

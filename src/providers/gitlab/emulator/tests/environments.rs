@@ -340,3 +340,46 @@ async fn stopping_takes_the_on_stop_delay_and_only_stopped_environments_go() {
         "stopped"
     );
 }
+
+#[tokio::test]
+async fn a_successful_deployment_starts_a_stopped_environment_again() {
+    let (_sandbox, gl) = sandbox().await;
+    let head = gl.head("101", "main").await;
+    let id = gl.environment(SHOP, json!({"name": "review"})).await["id"].clone();
+    let state = || {
+        let (gl, path) = (gl.clone(), format!("{SHOP}/environments/{id}"));
+        async move { gl.get(&path).await.expect(200)["state"].clone() }
+    };
+    gl.post(&format!("{SHOP}/environments/{id}/stop"), json!({}))
+        .await
+        .expect(200);
+    let run = gl
+        .deploy(SHOP, "review", "main", &head, "running")
+        .await
+        .expect(201);
+    assert_eq!(state().await, "stopped", "a running deployment does not");
+    gl.put(
+        &format!("{SHOP}/deployments/{}", run["id"]),
+        json!({"status": "success"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(state().await, "available");
+    gl.post(&format!("{SHOP}/environments/{id}/stop"), json!({}))
+        .await
+        .expect(200);
+    gl.deploy(SHOP, "review", "main", &head, "failed")
+        .await
+        .expect(201);
+    assert_eq!(state().await, "stopped", "nor a failed one");
+    gl.deploy(
+        SHOP,
+        "review",
+        "release/1.x",
+        &gl.head("101", "release/1.x").await,
+        "success",
+    )
+    .await
+    .expect(201);
+    assert_eq!(state().await, "available");
+}

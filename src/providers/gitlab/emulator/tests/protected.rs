@@ -349,4 +349,13 @@ async fn only_the_deployers_a_protected_environment_names_may_create_deployments
         .await
         .expect(200);
     assert_eq!(runs, json!([]));
+    // On the Free tier protection is not a feature: nothing is enforced.
+    gl.admin(
+        Method::PUT,
+        "/projects/101/tier",
+        Some(json!({"tier": "free"})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(deploy_as(&gl, "bob", "by-level").await, 201);
 }
