@@ -86,11 +86,6 @@ pub(super) struct Page {
 }
 
 impl QueryPairs {
-    /// A filter parameter, when present and not empty.
-    pub(super) fn filter(&self, key: &str) -> Option<&str> {
-        self.last(key).filter(|value| !value.is_empty())
-    }
-
     /// `page` and `per_page` with this list's default and maximum page size.
     pub(super) fn page(&self, default: usize, max: usize) -> Page {
         let read = |key: &str| self.last(key).and_then(|text| text.trim().parse::<i64>().ok());

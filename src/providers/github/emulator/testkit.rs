@@ -7,14 +7,13 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crypto_box::PublicKey;
 use crypto_box::aead::OsRng;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::demo;
 pub(crate) use crate::providers::common::testkit::start;
 use crate::sandbox::{SandboxHandle, SandboxOptions};
 
-pub(crate) use crate::providers::common::testkit::Reply;
+pub(crate) use crate::providers::common::testkit::{Reply, TestClient};
 
 /// GitHub's error shape, asserted on an answer.
 pub(crate) trait GithubReply {
@@ -65,55 +64,6 @@ impl Gh {
         Gh { base: format!("{}/api/v3", self.base), ..self.clone() }
     }
 
-    /// Sends a request to `path` (under the base, or a full URL) with optional body.
-    pub(crate) async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
-        let mut request = self
-            .http
-            .request(method, url)
-            .header("accept", "application/vnd.github+json")
-            .header("user-agent", "emulator-tests");
-        if self.api_version {
-            request = request.header("x-github-api-version", "2022-11-28");
-        }
-        if let Some(authorization) = &self.authorization {
-            request = request.header("authorization", authorization);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Reply::read(request.send().await.expect("answered")).await
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None).await
-    }
-
-    pub(crate) async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    pub(crate) async fn put(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PUT, path, Some(body)).await
-    }
-
-    pub(crate) async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PATCH, path, Some(body)).await
-    }
-
-    pub(crate) async fn delete(&self, path: &str) -> Reply {
-        self.send(Method::DELETE, path, None).await
-    }
-
-    /// An admin call.
-    pub(crate) async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.admin));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Reply::read(request.send().await.expect("answered")).await
-    }
-
     /// Every item of a paged list, following `Link: rel="next"` verbatim; `key` picks the
     /// items out of a wrapped list (`None` for a bare array). Also the number of pages.
     pub(crate) async fn walk(&self, first: &str, key: Option<&str>) -> (Vec<Value>, usize) {
@@ -152,6 +102,33 @@ impl Gh {
         let bytes: [u8; 32] = STANDARD.decode(key["key"].as_str().expect("key")).expect("base64").try_into().expect("32 bytes");
         let sealed = PublicKey::from(bytes).seal(&mut OsRng, value.as_bytes()).expect("sealed");
         (key["key_id"].as_str().expect("key_id").to_owned(), STANDARD.encode(sealed))
+    }
+}
+
+impl TestClient for Gh {
+    fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn admin_base(&self) -> &str {
+        &self.admin
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn decorate(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let mut request = request
+            .header("accept", "application/vnd.github+json")
+            .header("user-agent", "emulator-tests");
+        if self.api_version {
+            request = request.header("x-github-api-version", "2022-11-28");
+        }
+        if let Some(authorization) = &self.authorization {
+            request = request.header("authorization", authorization);
+        }
+        request
     }
 }
 

@@ -120,6 +120,80 @@ fn matches(name: &str, search: Option<&str>) -> bool {
     }
 }
 
+/// Branches or tags: which list a route reads.
+#[derive(Debug, Clone, Copy)]
+enum Refs {
+    Branches,
+    Tags,
+}
+
+impl Refs {
+    /// The list in the order GitLab lists it: branches by name, tags newest first (its
+    /// default `order_by=updated`).
+    fn of(self, project: &Project) -> Vec<&(String, String)> {
+        match self {
+            Refs::Branches => {
+                let mut names: Vec<_> = project.branches.iter().collect();
+                names.sort();
+                names
+            }
+            Refs::Tags => project.tags.iter().rev().collect(),
+        }
+    }
+
+    fn view(self, call: &Call, project: &Project, name: &str, sha: &str) -> Value {
+        match self {
+            Refs::Branches => views::branch(call, project, name, sha),
+            Refs::Tags => views::tag(call, project, name, sha),
+        }
+    }
+
+    /// The path parameter and the 404's noun.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Refs::Branches => ("branch", "Branch"),
+            Refs::Tags => ("tag", "Tag"),
+        }
+    }
+
+    fn list(
+        self,
+        emulator: &GitlabEmulator,
+        call: &Call,
+        params: &Params,
+        query: &QueryPairs,
+    ) -> ApiResult<Response> {
+        let page = query.page()?;
+        emulator.with_state(|state| {
+            let project = find(state, call, params)?;
+            let found = self
+                .of(project)
+                .into_iter()
+                .filter(|(name, _)| matches(name, query.filter("search")));
+            let all = found
+                .map(|(name, sha)| self.view(call, project, name, sha))
+                .collect();
+            Ok(paged(call, page, all))
+        })
+    }
+
+    fn one(
+        self,
+        emulator: &GitlabEmulator,
+        call: &Call,
+        params: &Params,
+    ) -> ApiResult<Json<Value>> {
+        let (param, noun) = self.names();
+        emulator.with_state(|state| {
+            let project = find(state, call, params)?;
+            let name = params.text(param)?;
+            let found = self.of(project).into_iter().find(|(held, _)| held == name);
+            let (name, sha) = found.ok_or_else(|| ApiError::not_found(noun))?;
+            Ok(Json(self.view(call, project, name, sha)))
+        })
+    }
+}
+
 /// `GET /projects/:id/repository/branches`
 pub(super) async fn branches(
     State(emulator): Emu,
@@ -127,21 +201,7 @@ pub(super) async fn branches(
     params: Params,
     query: QueryPairs,
 ) -> ApiResult<Response> {
-    let page = query.page()?;
-    emulator.with_state(|state| {
-        let project = find(state, &call, &params)?;
-        let mut names: Vec<&(String, String)> = project
-            .branches
-            .iter()
-            .filter(|(n, _)| matches(n, query.filter("search")))
-            .collect();
-        names.sort();
-        let all = names
-            .into_iter()
-            .map(|(name, sha)| views::branch(&call, project, name, sha))
-            .collect();
-        Ok(paged(&call, page, all))
-    })
+    Refs::Branches.list(&emulator, &call, &params, &query)
 }
 
 /// `GET /projects/:id/repository/branches/:branch`
@@ -150,37 +210,17 @@ pub(super) async fn branch(
     call: Call,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    emulator.with_state(|state| {
-        let project = find(state, &call, &params)?;
-        let name = params.text("branch")?;
-        let sha = project
-            .branch(name)
-            .ok_or_else(|| ApiError::not_found("Branch"))?;
-        Ok(Json(views::branch(&call, project, name, sha)))
-    })
+    Refs::Branches.one(&emulator, &call, &params)
 }
 
-/// `GET /projects/:id/repository/tags` (newest tag name first, as GitLab's default
-/// `order_by=updated` lists the latest first).
+/// `GET /projects/:id/repository/tags`
 pub(super) async fn tags(
     State(emulator): Emu,
     call: Call,
     params: Params,
     query: QueryPairs,
 ) -> ApiResult<Response> {
-    let page = query.page()?;
-    emulator.with_state(|state| {
-        let project = find(state, &call, &params)?;
-        let found = project
-            .tags
-            .iter()
-            .rev()
-            .filter(|(n, _)| matches(n, query.filter("search")));
-        let all = found
-            .map(|(name, sha)| views::tag(&call, project, name, sha))
-            .collect();
-        Ok(paged(&call, page, all))
-    })
+    Refs::Tags.list(&emulator, &call, &params, &query)
 }
 
 /// `GET /projects/:id/repository/tags/:tag`
@@ -189,14 +229,7 @@ pub(super) async fn tag(
     call: Call,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    emulator.with_state(|state| {
-        let project = find(state, &call, &params)?;
-        let name = params.text("tag")?;
-        let sha = project
-            .tag(name)
-            .ok_or_else(|| ApiError::not_found("Tag"))?;
-        Ok(Json(views::tag(&call, project, name, sha)))
-    })
+    Refs::Tags.one(&emulator, &call, &params)
 }
 
 /// The commit a SHA (full, or a unique prefix of at least 7), branch or tag names.

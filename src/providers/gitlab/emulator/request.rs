@@ -61,35 +61,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
 }
 
 /// One page of a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Page {
-    pub number: usize,
-    pub size: usize,
-}
+pub(super) type Page = extract::Paging;
 
 impl QueryPairs {
-    /// A parameter, when present and not empty.
-    pub(super) fn filter(&self, key: &str) -> Option<&str> {
-        self.last(key).filter(|value| !value.is_empty())
-    }
-
     /// `page` and `per_page`.
     pub(super) fn page(&self) -> ApiResult<Page> {
-        let read = |key: &str| -> ApiResult<Option<i64>> {
-            match self.last(key) {
-                None | Some("") => Ok(None),
-                Some(text) => text
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| ApiError::param(format!("{key} is invalid"))),
-            }
+        let param = |key: &str| integer(key, self.filter(key).map(Value::from).as_ref());
+        let size = match param("per_page")? {
+            Some(size) if size >= 1 => usize::try_from(size.min(100)).unwrap_or(100),
+            _ => 20,
         };
-        let size = read("per_page")?.map_or(
-            20,
-            |size| if size < 1 { 20 } else { size.min(100) as usize },
-        );
-        let number = read("page")?.map_or(1, |number| number.max(1) as usize);
+        let number = param("page")?.map_or(1, |number| usize::try_from(number).unwrap_or(0).max(1));
         Ok(Page { number, size })
     }
 }
@@ -109,14 +91,7 @@ pub(super) fn paged_by<T>(
     let total = all.len();
     let last = total.div_ceil(page.size).max(1);
     let counted = total <= COUNTED;
-    let items: Vec<Value> = extract::Paging {
-        number: page.number,
-        size: page.size,
-    }
-    .page(all)
-    .into_iter()
-    .map(view)
-    .collect();
+    let items: Vec<Value> = page.page(all).into_iter().map(view).collect();
     let next = (page.number < last).then_some(page.number + 1);
     let prev = (page.number > 1).then(|| page.number - 1);
     let mut relations = Vec::new();

@@ -6,8 +6,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::demo;
-pub(crate) use crate::providers::common::testkit::Reply;
 use crate::providers::common::testkit::start;
+pub(crate) use crate::providers::common::testkit::{Reply, TestClient};
 use crate::sandbox::{SandboxHandle, SandboxOptions};
 
 /// How a request authenticates.
@@ -73,54 +73,6 @@ impl Gl {
         ))
     }
 
-    /// Sends a request to `path` (under `/api/v4`, or a full URL) with an optional body.
-    pub(crate) async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let url = if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.api)
-        };
-        let mut request = self
-            .http
-            .request(method, url)
-            .header("accept", "application/json");
-        request = match &self.auth {
-            Auth::Private(token) => request.header("private-token", token),
-            Auth::Bearer(token) => request.header("authorization", format!("Bearer {token}")),
-            Auth::Job(token) => request.header("job-token", token),
-            Auth::None => request,
-        };
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Reply::read(request.send().await.expect("answered")).await
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None).await
-    }
-
-    pub(crate) async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    pub(crate) async fn put(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PUT, path, Some(body)).await
-    }
-
-    pub(crate) async fn delete(&self, path: &str) -> Reply {
-        self.send(Method::DELETE, path, None).await
-    }
-
-    /// An admin call (`path` under `/_sandbox/gitlab`).
-    pub(crate) async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.admin));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Reply::read(request.send().await.expect("answered")).await
-    }
-
     /// Every item of a paged list, following `Link: rel="next"` verbatim and checking that
     /// `x-next-page` agrees; also the number of pages.
     pub(crate) async fn walk(&self, first: &str) -> (Vec<Value>, usize) {
@@ -176,6 +128,30 @@ impl Gl {
             .as_str()
             .or_else(|| repository["tags"][branch].as_str());
         sha.expect("a known ref").to_owned()
+    }
+}
+
+impl TestClient for Gl {
+    fn base(&self) -> &str {
+        &self.api
+    }
+
+    fn admin_base(&self) -> &str {
+        &self.admin
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn decorate(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let request = request.header("accept", "application/json");
+        match &self.auth {
+            Auth::Private(token) => request.header("private-token", token),
+            Auth::Bearer(token) => request.header("authorization", format!("Bearer {token}")),
+            Auth::Job(token) => request.header("job-token", token),
+            Auth::None => request,
+        }
     }
 }
 

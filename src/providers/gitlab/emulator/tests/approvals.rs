@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::super::testkit::{Gl, SHOP, sandbox};
+use super::super::testkit::{Gl, SHOP, TestClient, sandbox};
 
 async fn blocked(gl: &Gl, environment: &str, username: &str) -> Value {
     let body =

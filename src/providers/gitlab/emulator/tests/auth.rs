@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::super::demo;
-use super::super::testkit::{Auth, SHOP, sandbox};
+use super::super::testkit::{Auth, SHOP, TestClient, sandbox};
 
 #[tokio::test]
 async fn personal_and_bearer_tokens_open_the_api_and_anything_else_is_401() {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::deployments::transition_allowed;
 use super::super::seed::sha;
-use super::super::testkit::{SHOP, sandbox};
+use super::super::testkit::{SHOP, TestClient, sandbox};
 
 const PATH: &str = "acme/platform/shop";
 

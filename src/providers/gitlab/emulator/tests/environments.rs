@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::{SHOP, sandbox};
+use super::super::testkit::{SHOP, TestClient, sandbox};
 
 #[tokio::test]
 async fn environments_keep_every_attribute_and_refuse_what_gitlab_refuses() {

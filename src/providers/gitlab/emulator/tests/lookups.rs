@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::super::seed::sha;
-use super::super::testkit::{SHOP, sandbox};
+use super::super::testkit::{SHOP, TestClient, sandbox};
 
 #[tokio::test]
 async fn projects_answer_by_id_and_encoded_path_to_those_who_may_see_them() {

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::{Gl, SHOP, sandbox};
+use super::super::testkit::{Gl, SHOP, TestClient, sandbox};
 
 async fn environments(gl: &Gl, count: usize) {
     for n in 0..count {

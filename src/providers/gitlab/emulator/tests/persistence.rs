@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::{Auth, Gl, SHOP};
+use super::super::testkit::{Auth, Gl, SHOP, TestClient};
 use crate::providers::common::testkit::{Persistent, persistent, start};
 
 #[tokio::test]

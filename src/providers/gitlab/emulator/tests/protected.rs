@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::super::testkit::{Gl, SHOP, sandbox};
+use super::super::testkit::{Gl, SHOP, TestClient, sandbox};
 
 const PROTECTED: &str = "/projects/acme%2Fplatform%2Fshop/protected_environments";
 
