@@ -7,6 +7,7 @@
 //!   to GitLab's guess from the name; `auto_stop_setting` defaults to `always`;
 //!   `external_url` must be http(s). Enums outside their values are Grape's 400
 //!   `{"error":"tier does not have a valid value"}`.
+//! - Writes answer the environment without `last_deployment` (only the single GET has it).
 //! - Update: the same keys but `name` (400: names are immutable since GitLab 16.0).
 //! - Stop (`force` optional): an environment with an `on_stop` action (set through the admin
 //!   API) becomes `stopping`, and `stopped` once its delay has passed on the clock (or when
@@ -103,13 +104,19 @@ pub(super) fn last_success(state: &GlState, env: i64) -> Option<&super::state::D
         .map(|run| &**run)
 }
 
-fn full(call: &Call, state: &GlState, id: i64) -> ApiResult<Value> {
+/// The environment as writes answer it (GitLab's entity without `last_deployment`).
+fn basic(state: &GlState, id: i64) -> ApiResult<Value> {
     let env = state
         .environments
         .iter()
         .find(|env| env.id == id)
         .ok_or_else(|| ApiError::not_found("Environment"))?;
-    let mut value = views::environment(env);
+    Ok(views::environment(env))
+}
+
+/// The environment as the single GET answers it: with `last_deployment`.
+fn full(call: &Call, state: &GlState, id: i64) -> ApiResult<Value> {
+    let mut value = basic(state, id)?;
     value["last_deployment"] =
         last_success(state, id).map_or(Value::Null, |run| views::deployment(call, state, run));
     value["cluster_agent"] = Value::Null;
@@ -233,7 +240,7 @@ pub(super) async fn create(
         apply(&body, &mut env)?;
         let id = env.id;
         state.environments.push(Tracked::new(env));
-        Ok((StatusCode::CREATED, Json(full(&call, state, id)?)).into_response())
+        Ok((StatusCode::CREATED, Json(basic(state, id)?)).into_response())
     })
 }
 
@@ -266,7 +273,7 @@ pub(super) async fn update(
             changed.updated_at = now_ms();
             **env = changed;
         }
-        Ok(Json(full(&call, state, id)?))
+        Ok(Json(basic(state, id)?))
     })
 }
 
@@ -299,7 +306,7 @@ pub(super) async fn stop(
             env.updated_at = now;
         }
         state.settle(now);
-        Ok(Json(full(&call, state, id)?))
+        Ok(Json(basic(state, id)?))
     })
 }
 
