@@ -118,6 +118,12 @@ impl<E> QueryPairs<E> {
             .find(|(name, _)| name == key)
             .map(|(_, value)| value.as_str())
     }
+
+    /// The last value of a parameter when present and not empty: a filter left empty
+    /// filters nothing.
+    pub(crate) fn filter(&self, key: &str) -> Option<&str> {
+        self.last(key).filter(|value| !value.is_empty())
+    }
 }
 
 impl<S: Send + Sync, E: RequestError> FromRequestParts<S> for QueryPairs<E> {
@@ -229,6 +235,10 @@ mod tests {
                 .unwrap();
         assert_eq!(query.last("pageSize"), Some(" 7 "));
         assert_eq!(query.last("a"), Some(""));
+        assert_eq!(
+            (query.filter("a"), query.filter("pageSize")),
+            (None, Some(" 7 "))
+        );
         assert_eq!(query.last("missing"), None);
 
         let size = |text| {

@@ -1,10 +1,12 @@
 //! What every emulator is built from, whatever API it imitates: one clock, the state
 //! document behind one lock that the sandbox saves and loads ([`store`]), and the test
-//! controls that decide how deployments end ([`outcome`]). Routes, wire formats and the
+//! controls that decide how deployments end ([`outcome`]), and the URLs answers point at
+//! ([`web`]). Routes, wire formats and the
 //! state's shape stay in each emulator's folder.
 
 pub mod outcome;
 pub mod store;
+pub mod web;
 
 pub use outcome::Outcome;
 pub use store::{Document, StateCell, lock};

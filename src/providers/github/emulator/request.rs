@@ -9,7 +9,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, OriginalUri};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
 use super::seed::User;
+use crate::providers::common::emulator::web;
 use crate::sandbox::extract;
 
 /// Path parameters, percent-decoded.
@@ -59,24 +60,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
             .get::<Caller>()
             .map(|caller| caller.0)
             .ok_or_else(ApiError::unauthorized)?;
-        let original = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map_or_else(|| parts.uri.clone(), |uri| uri.0.clone());
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("localhost");
-        let inner = parts.uri.path();
-        let mount = original.path().strip_suffix(inner).unwrap_or("");
-        let web = format!("http://{host}{mount}");
-        let api = if inner.starts_with(GHES_PREFIX) {
-            format!("{web}{GHES_PREFIX}")
+        let called = web::called_url(parts);
+        let api = if parts.uri.path().starts_with(GHES_PREFIX) {
+            format!("{}{GHES_PREFIX}", called.mount)
         } else {
-            web.clone()
+            called.mount.clone()
         };
-        let url = format!("http://{host}{original}");
+        let (web, url) = (called.mount, called.url);
         let enterprise = parts.extensions.get::<Release>().map(|release| release.0.clone());
         Ok(Call {
             api,
@@ -96,11 +86,6 @@ pub(super) struct Page {
 }
 
 impl QueryPairs {
-    /// A filter parameter, when present and not empty.
-    pub(super) fn filter(&self, key: &str) -> Option<&str> {
-        self.last(key).filter(|value| !value.is_empty())
-    }
-
     /// `page` and `per_page` with this list's default and maximum page size.
     pub(super) fn page(&self, default: usize, max: usize) -> Page {
         let read = |key: &str| self.last(key).and_then(|text| text.trim().parse::<i64>().ok());
@@ -128,30 +113,15 @@ impl Page {
         if last == 1 && self.number == 1 {
             return None;
         }
-        let url = reqwest::Url::parse(&call.url).ok()?;
-        let at = |page: usize| {
-            let mut url = url.clone();
-            let kept: Vec<(String, String)> = url
-                .query_pairs()
-                .filter(|(key, _)| key != "page")
-                .map(|(key, value)| (key.into_owned(), value.into_owned()))
-                .collect();
-            url.query_pairs_mut()
-                .clear()
-                .extend_pairs(kept)
-                .append_pair("page", &page.to_string());
-            url.to_string()
-        };
-        let mut links = Vec::new();
+        let mut relations = Vec::new();
         if self.number > 1 {
-            links.push(format!("<{}>; rel=\"prev\"", at((self.number - 1).min(last))));
+            relations.push(("prev", (self.number - 1).min(last)));
         }
         if self.number < last {
-            links.push(format!("<{}>; rel=\"next\"", at(self.number + 1)));
+            relations.push(("next", self.number + 1));
         }
-        links.push(format!("<{}>; rel=\"last\"", at(last)));
-        links.push(format!("<{}>; rel=\"first\"", at(1)));
-        Some(links.join(", "))
+        relations.extend([("last", last), ("first", 1)]);
+        web::link_header(&call.url, &relations)
     }
 }
 

@@ -7,46 +7,22 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crypto_box::PublicKey;
 use crypto_box::aead::OsRng;
-use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::demo;
 pub(crate) use crate::providers::common::testkit::start;
 use crate::sandbox::{SandboxHandle, SandboxOptions};
 
-/// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Value,
+pub(crate) use crate::providers::common::testkit::{Reply, TestClient};
+
+/// GitHub's error shape, asserted on an answer.
+pub(crate) trait GithubReply {
+    /// Asserts a GitHub error: status, a message containing `message`, `documentation_url`.
+    fn error(&self, status: u16, message: &str);
 }
 
-impl Reply {
-    /// A header as text.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|value| value.to_str().ok())
-    }
-
-    /// The URL of a `Link` relation.
-    pub(crate) fn link(&self, rel: &str) -> Option<String> {
-        let link = self.header("link")?;
-        link.split(", ").find_map(|part| {
-            let (url, relation) = part.split_once("; ")?;
-            (relation == format!("rel=\"{rel}\""))
-                .then(|| url.trim_start_matches('<').trim_end_matches('>').to_owned())
-        })
-    }
-
-    /// Asserts the status and returns the body.
-    pub(crate) fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status, status, "{}", self.body);
-        self.body
-    }
-
-    /// Asserts a GitHub error: status, a message containing `message`, `documentation_url`.
-    pub(crate) fn error(&self, status: u16, message: &str) {
+impl GithubReply for Reply {
+    fn error(&self, status: u16, message: &str) {
         assert_eq!(self.status, status, "{}", self.body);
         let text = self.body["message"].as_str().unwrap_or_default();
         assert!(text.contains(message), "message {text:?} should mention {message:?}");
@@ -86,55 +62,6 @@ impl Gh {
     /// The same client on the Enterprise Server mount.
     pub(crate) fn enterprise(&self) -> Self {
         Gh { base: format!("{}/api/v3", self.base), ..self.clone() }
-    }
-
-    /// Sends a request to `path` (under the base, or a full URL) with optional body.
-    pub(crate) async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
-        let mut request = self
-            .http
-            .request(method, url)
-            .header("accept", "application/vnd.github+json")
-            .header("user-agent", "emulator-tests");
-        if self.api_version {
-            request = request.header("x-github-api-version", "2022-11-28");
-        }
-        if let Some(authorization) = &self.authorization {
-            request = request.header("authorization", authorization);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        read(request.send().await.expect("answered")).await
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None).await
-    }
-
-    pub(crate) async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    pub(crate) async fn put(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PUT, path, Some(body)).await
-    }
-
-    pub(crate) async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PATCH, path, Some(body)).await
-    }
-
-    pub(crate) async fn delete(&self, path: &str) -> Reply {
-        self.send(Method::DELETE, path, None).await
-    }
-
-    /// An admin call.
-    pub(crate) async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.admin));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        read(request.send().await.expect("answered")).await
     }
 
     /// Every item of a paged list, following `Link: rel="next"` verbatim; `key` picks the
@@ -178,11 +105,31 @@ impl Gh {
     }
 }
 
-async fn read(response: reqwest::Response) -> Reply {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("body read");
-    Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+impl TestClient for Gh {
+    fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn admin_base(&self) -> &str {
+        &self.admin
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn decorate(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let mut request = request
+            .header("accept", "application/vnd.github+json")
+            .header("user-agent", "emulator-tests");
+        if self.api_version {
+            request = request.header("x-github-api-version", "2022-11-28");
+        }
+        if let Some(authorization) = &self.authorization {
+            request = request.header("authorization", authorization);
+        }
+        request
+    }
 }
 
 /// A sandbox with in-memory state and a client on it.

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{check_response, operation};
-use crate::providers::github::emulator::testkit::{Gh, Reply, sandbox};
+use crate::providers::github::emulator::testkit::{Gh, Reply, TestClient, sandbox};
 
 /// Statuses the emulator answers, as GitHub does, that GitHub's description does not declare
 /// for the operation: the description is incomplete there, not the emulator wrong. It lists

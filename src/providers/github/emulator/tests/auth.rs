@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::{Gh, sandbox};
+use super::super::testkit::{Gh, GithubReply, TestClient, sandbox};
 use crate::providers::github::emulator::demo;
 
 #[tokio::test]

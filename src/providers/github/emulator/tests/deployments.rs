@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::super::seed;
-use super::super::testkit::sandbox;
+use super::super::testkit::{GithubReply, TestClient, sandbox};
 
 const DEPLOYMENTS: &str = "/repos/octo-org/shop/deployments";
 

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::sandbox;
+use super::super::testkit::{GithubReply, TestClient, sandbox};
 
 const ENV: &str = "/repos/octo-org/shop/environments/production";
 const BY_ID: &str = "/repositories/501/environments/production";

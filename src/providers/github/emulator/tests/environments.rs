@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::super::testkit::{Gh, sandbox};
+use super::super::testkit::{Gh, GithubReply, TestClient, sandbox};
 
 const ENVS: &str = "/repos/octo-org/shop/environments";
 

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::super::seed;
-use super::super::testkit::sandbox;
+use super::super::testkit::{GithubReply, TestClient, sandbox};
 
 #[tokio::test]
 async fn repositories_answer_ignoring_case_with_githubs_fields() {

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::super::testkit::{Gh, sandbox};
+use super::super::testkit::{Gh, TestClient, sandbox};
 
 async fn seed_deployments(gh: &Gh, count: usize) {
     for _ in 0..count {

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::super::testkit::{Gh, start};
+use super::super::testkit::{Gh, TestClient, start};
 use crate::providers::common::testkit::{Persistent, persistent};
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::super::testkit::sandbox;
+use super::super::testkit::{GithubReply, TestClient, sandbox};
 
 const ENV: &str = "/repos/octo-org/shop/environments/production";
 

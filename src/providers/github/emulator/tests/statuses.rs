@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::super::testkit::{Gh, sandbox};
+use super::super::testkit::{Gh, GithubReply, TestClient, sandbox};
 
 async fn states(gh: &Gh, id: &Value) -> Vec<String> {
     let list = gh.get(&format!("/repos/octo-org/shop/deployments/{id}/statuses")).await.expect(200);
