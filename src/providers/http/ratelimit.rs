@@ -20,7 +20,8 @@ use super::{HttpClient, HttpError, HttpResponse, Miss, Retry};
 const EPOCH_FLOOR: i64 = 1_000_000_000;
 
 /// The rate-limit state a server reported on one answer (`x-ratelimit-*`, the names most
-/// REST APIs use, or the unprefixed `ratelimit-*` some send). Each field is `None`
+/// REST APIs use, or the unprefixed `ratelimit-*` some send; a reset given as an HTTP
+/// date in `ratelimit-resettime` when there is no epoch). Each field is `None`
 /// when its header is absent or unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RateLimit {
@@ -54,6 +55,12 @@ impl RateLimit {
                 } else {
                     jiff::Timestamp::from_second(secs).ok()
                 }
+            })
+            // Some servers also name the reset as an HTTP date.
+            .or_else(|| {
+                let wait = super::parse_retry_after(&read("resettime")?, now)?;
+                now.checked_add(jiff::SignedDuration::try_from(wait).ok()?)
+                    .ok()
             });
         let limit = RateLimit {
             limit: number("limit"),

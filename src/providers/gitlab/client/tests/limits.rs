@@ -37,6 +37,12 @@ fn a_429_waits_as_gitlab_says_and_never_beyond_the_cap() {
                           ("ratelimit-limit", "600".into()), ("ratelimit-observed", "600".into())], 1),
             Throttle::Wait(secs(21)),
         ),
+        // The reset as an HTTP date only.
+        (
+            answer(429, &[("ratelimit-remaining", "0".into()),
+                          ("ratelimit-resettime", "Thu, 01 Jan 2026 00:01:00 GMT".into())], 1),
+            Throttle::Wait(secs(61)),
+        ),
         // No word on waiting: 5 s, doubling.
         (answer(429, &[], 1), Throttle::Wait(secs(5))),
         (answer(429, &[("ratelimit-remaining", "3".into())], 3), Throttle::Wait(secs(20))),
