@@ -237,22 +237,13 @@ mod tests {
 
     use axum::Router;
     use axum::response::Response;
-    use reqwest::header::HeaderValue;
 
     use super::*;
-    use crate::providers::common::fake;
+    use crate::providers::common::fake::{self, headers};
     use crate::providers::http::{HttpConfig, RetryPolicy};
 
     fn now() -> jiff::Timestamp {
         "2026-01-01T00:00:00Z".parse().unwrap()
-    }
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_str(value).unwrap());
-        }
-        map
     }
 
     #[test]

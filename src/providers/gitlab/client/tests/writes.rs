@@ -39,7 +39,7 @@ async fn a_lost_answer_is_adopted_not_created_twice() {
             .unwrap();
         assert_eq!(fake.records("deployments").len(), 2);
         assert!(adopted.id > known.unwrap());
-        assert_eq!(fake.hits(POST), 1);
+        assert_eq!(fake.seen.hits(POST), 1);
         let probe = fake.seen.all().last().unwrap().clone();
         assert_eq!(probe.path, "/projects/7/deployments");
         assert_eq!(probe.query("environment"), Some("production"));
@@ -56,7 +56,7 @@ async fn a_call_that_was_not_processed_is_sent_again_once() {
         .await
         .unwrap();
     assert_eq!(created.git_ref, "v1.2.0");
-    assert_eq!(fake.hits(POST), 2);
+    assert_eq!(fake.seen.hits(POST), 2);
     assert_eq!(fake.records("deployments").len(), 1);
 }
 
@@ -72,7 +72,7 @@ async fn an_unsettled_outcome_stays_ambiguous() {
     assert!(err.is_ambiguous(), "{err:?}");
     let provider = crate::providers::ProviderError::from(err);
     assert!(matches!(provider, crate::providers::ProviderError::Ambiguous { .. }), "{provider:?}");
-    assert_eq!(fake.hits(POST), 1);
+    assert_eq!(fake.seen.hits(POST), 1);
 }
 
 #[tokio::test]
@@ -160,8 +160,8 @@ async fn protection_writes_are_adopted_after_a_lost_answer() {
     };
     let adopted = gitlab.protect_environment(7, &body).await.unwrap();
     assert_eq!(adopted.name, "release/prod");
-    assert_eq!((fake.hits(post), fake.records("protected_environments").len()), (1, 1));
-    assert_eq!(fake.hits("GET /projects/7/protected_environments/release%2Fprod"), 1);
+    assert_eq!((fake.seen.hits(post), fake.records("protected_environments").len()), (1, 1));
+    assert_eq!(fake.seen.hits("GET /projects/7/protected_environments/release%2Fprod"), 1);
 
     // The update's answer is lost; the re-read shows the change (GitLab's ids added), so it
     // is not sent again.
@@ -177,7 +177,7 @@ async fn protection_writes_are_adopted_after_a_lost_answer() {
     };
     let updated = gitlab.update_protected_environment(7, "release/prod", &update).await.unwrap();
     assert_eq!(updated.deploy_access_levels.len(), 2);
-    assert_eq!(fake.hits(put), 1);
+    assert_eq!(fake.seen.hits(put), 1);
     fake.script.on("DELETE /projects/7/protected_environments/release%2Fprod", [text(204, "")]);
     gitlab.unprotect_environment(7, "release/prod").await.unwrap();
 }
