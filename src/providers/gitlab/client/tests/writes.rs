@@ -181,3 +181,33 @@ async fn protection_writes_are_adopted_after_a_lost_answer() {
     fake.script.on("DELETE /projects/7/protected_environments/release%2Fprod", [text(204, "")]);
     gitlab.unprotect_environment(7, "release/prod").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_lost_approval_is_adopted_from_the_deployments_approvals() {
+    use crate::providers::gitlab::wire::{ApprovalBody, ApprovalStatus};
+    let (fake, base) = start().await;
+    let post = "POST /projects/7/deployments/9/approval";
+    fake.script.on(post, [text(502, "Bad Gateway")]);
+    let blocked = json!({"id": 9, "ref": "main", "sha": SHA, "status": "blocked", "deployable": {"id": 3},
+        "approvals": [{"user": {"id": 2, "username": "bob"}, "status": "approved", "comment": "LGTM",
+                       "created_at": "2026-01-01T00:00:00Z"}]});
+    fake.script.on("GET /projects/7/deployments/9", [canned(200, blocked)]);
+    let decision = ApprovalBody {
+        status: ApprovalStatus::Approved,
+        comment: Some("LGTM".into()),
+        represented_as: None,
+    };
+    let adopted = client(&base).approve_deployment(7, 9, &decision).await.unwrap();
+    assert_eq!(adopted.user.unwrap().username, "bob");
+    assert_eq!(fake.seen.hits(post), 1);
+    assert_eq!(fake.seen.all()[0].json(), json!({"status": "approved", "comment": "LGTM"}));
+
+    // A refusal is GitLab's word, sent once.
+    fake.script.on(post, [canned(400, json!({"message": "You cannot approve your own deployment."}))]);
+    let err = client(&base).approve_deployment(7, 9, &decision).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "approve deployment 9 of project 7: HTTP 400: You cannot approve your own deployment."
+    );
+    assert_eq!(fake.seen.hits(post), 2);
+}
