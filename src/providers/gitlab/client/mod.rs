@@ -148,6 +148,9 @@ impl GitlabClient {
         crate::redact::register(text);
         crate::redact::register(text.trim());
         let base = api_base(base)?;
+        if text.trim().is_empty() {
+            return Err(GitlabError::Invalid("the GitLab token is empty".to_owned()));
+        }
         let mut value = HeaderValue::from_str(text.trim()).map_err(|_| {
             GitlabError::Invalid(
                 "the GitLab token contains characters not allowed in a header".to_owned(),

@@ -23,6 +23,10 @@ fn the_api_path_is_added_once() {
     for bad in ["", "gitlab.com", "ftp://gitlab.com", "https://", "https://h/x?y=1"] {
         assert!(matches!(api_base(bad), Err(GitlabError::Invalid(_))), "{bad}");
     }
+    for blank in ["", "  "] {
+        let refused = GitlabClient::new("https://gitlab.com", Token::Job(blank.into()), http());
+        assert!(matches!(refused, Err(GitlabError::Invalid(_))), "{blank:?}");
+    }
 }
 
 #[tokio::test]
