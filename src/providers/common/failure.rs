@@ -28,6 +28,12 @@ pub fn call_failed(call: &str, text: &str, hint: Option<String>, ambiguous: bool
     }
 }
 
+/// A client error's hint as miette's `help`, so that every client error renders its hint
+/// the same way.
+pub fn help<'a>(hint: Option<String>) -> Option<Box<dyn std::fmt::Display + 'a>> {
+    hint.map(|hint| Box::new(hint) as Box<dyn std::fmt::Display + 'a>)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

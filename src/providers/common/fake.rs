@@ -68,6 +68,21 @@ impl<T> Default for Seen<T> {
     }
 }
 
+impl Seen<Received> {
+    /// `METHOD /path` of every request so far.
+    pub(crate) fn keys(&self) -> Vec<String> {
+        self.all()
+            .into_iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// How many requests were `key` (`METHOD /path`).
+    pub(crate) fn hits(&self, key: &str) -> usize {
+        self.keys().iter().filter(|k| *k == key).count()
+    }
+}
+
 impl<T: Clone> Seen<T> {
     /// Records one request, as the fake's handler saw it.
     pub(crate) fn push(&self, request: T) {
@@ -78,6 +93,18 @@ impl<T: Clone> Seen<T> {
     pub(crate) fn all(&self) -> Vec<T> {
         self.0.lock().unwrap().clone()
     }
+}
+
+/// A header map of `pairs`, for answers built in tests.
+pub(crate) fn headers(pairs: &[(&'static str, &str)]) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in pairs {
+        map.insert(
+            *name,
+            reqwest::header::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    map
 }
 
 /// Serves `app` on a free loopback port until the test's runtime ends.

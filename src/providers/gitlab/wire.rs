@@ -62,6 +62,14 @@ open_enum!(
     }
 );
 
+open_enum!(
+    /// A decision on a blocked deployment.
+    ApprovalStatus {
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
+
 impl DeploymentStatus {
     /// Whether the deployment has ended (GitLab refuses to move it on, except by a new one).
     pub fn is_terminal(&self) -> bool {
@@ -311,6 +319,17 @@ pub struct NewDeployment {
     /// Whether `ref` is a tag.
     pub tag: bool,
     pub status: DeploymentStatus,
+}
+
+/// The body of `POST …/deployments/:id/approval`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalBody {
+    pub status: ApprovalStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The approval rule's group or role the approver acts for, when they are in several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub represented_as: Option<String>,
 }
 
 /// The body of `PUT …/deployments/:id`.

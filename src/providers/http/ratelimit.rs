@@ -20,7 +20,8 @@ use super::{HttpClient, HttpError, HttpResponse, Miss, Retry};
 const EPOCH_FLOOR: i64 = 1_000_000_000;
 
 /// The rate-limit state a server reported on one answer (`x-ratelimit-*`, the names most
-/// REST APIs use, or the unprefixed `ratelimit-*` some send). Each field is `None`
+/// REST APIs use, or the unprefixed `ratelimit-*` some send; a reset given as an HTTP
+/// date in `ratelimit-resettime` when there is no epoch). Each field is `None`
 /// when its header is absent or unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RateLimit {
@@ -54,6 +55,12 @@ impl RateLimit {
                 } else {
                     jiff::Timestamp::from_second(secs).ok()
                 }
+            })
+            // Some servers also name the reset as an HTTP date.
+            .or_else(|| {
+                let wait = super::parse_retry_after(&read("resettime")?, now)?;
+                now.checked_add(jiff::SignedDuration::try_from(wait).ok()?)
+                    .ok()
             });
         let limit = RateLimit {
             limit: number("limit"),
@@ -230,22 +237,13 @@ mod tests {
 
     use axum::Router;
     use axum::response::Response;
-    use reqwest::header::HeaderValue;
 
     use super::*;
-    use crate::providers::common::fake;
+    use crate::providers::common::fake::{self, headers};
     use crate::providers::http::{HttpConfig, RetryPolicy};
 
     fn now() -> jiff::Timestamp {
         "2026-01-01T00:00:00Z".parse().unwrap()
-    }
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_str(value).unwrap());
-        }
-        map
     }
 
     #[test]

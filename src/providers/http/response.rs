@@ -43,6 +43,38 @@ impl HttpResponse {
         })
     }
 
+    /// The 2xx body decoded as `T`; another status is `refused`'s error, a body that does
+    /// not decode `undecodable`'s (given the reason).
+    pub fn decoded<T: serde::de::DeserializeOwned, E>(
+        &self,
+        refused: impl FnOnce(&Self) -> E,
+        undecodable: impl FnOnce(String) -> E,
+    ) -> Result<T, E> {
+        if !self.is_success() {
+            return Err(refused(self));
+        }
+        self.json().map_err(undecodable)
+    }
+
+    /// Like [`decoded`](Self::decoded), but a 404 is `None`: a read of something that may
+    /// not exist.
+    pub fn decoded_if_found<T: serde::de::DeserializeOwned, E>(
+        &self,
+        refused: impl FnOnce(&Self) -> E,
+        undecodable: impl FnOnce(String) -> E,
+    ) -> Result<Option<T>, E> {
+        if self.status == 404 {
+            return Ok(None);
+        }
+        self.decoded(refused, undecodable).map(Some)
+    }
+
+    /// Whether a DELETE is done: any 2xx, or a 404 after a repeated attempt (the first one
+    /// most likely deleted it before its answer was lost).
+    pub fn deleted(&self) -> bool {
+        self.is_success() || (self.status == 404 && self.attempts > 1)
+    }
+
     /// What an error answer says: the API's own `message` when it gave one, else the start
     /// of the body (a gateway's plain text), else the status's reason phrase; redacted.
     pub fn error_text(&self, message: Option<String>) -> String {

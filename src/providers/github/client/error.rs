@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::throttle;
 use crate::providers::ProviderError;
-use crate::providers::common::failure::call_failed;
+use crate::providers::common::failure::{call_failed, help};
 use crate::providers::http::{HttpError, HttpResponse, resets_note};
 use crate::providers::github::wire::ErrorBody;
 use crate::redact::redact;
@@ -164,8 +164,7 @@ impl GithubError {
 
 impl miette::Diagnostic for GithubError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint()
-            .map(|hint| Box::new(hint) as Box<dyn fmt::Display + 'a>)
+        help(self.hint())
     }
 }
 

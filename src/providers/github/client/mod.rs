@@ -308,10 +308,10 @@ impl GithubClient {
         body: Option<&serde_json::Value>,
     ) -> Result<T, GithubError> {
         let response = self.send(call, retry, method, url, body).await?;
-        if !response.is_success() {
-            return Err(GithubError::from_response(call, target, &response));
-        }
-        decode(call, &response)
+        response.decoded(
+            |r| GithubError::from_response(call, target, r),
+            |reason| decode_error(call, reason),
+        )
     }
 
     /// A GET decoded as `T`, `None` when GitHub answers 404.
@@ -322,11 +322,10 @@ impl GithubClient {
         url: &reqwest::Url,
     ) -> Result<Option<T>, GithubError> {
         let response = self.send(call, Retry::Safe, Method::GET, url, None).await?;
-        match response.status {
-            404 => Ok(None),
-            _ if response.is_success() => decode(call, &response).map(Some),
-            _ => Err(GithubError::from_response(call, target, &response)),
-        }
+        response.decoded_if_found(
+            |r| GithubError::from_response(call, target, r),
+            |reason| decode_error(call, reason),
+        )
     }
 
     /// A write whose answer has no body worth reading: any 2xx is done (its status is
@@ -342,8 +341,7 @@ impl GithubClient {
         body: Option<&serde_json::Value>,
     ) -> Result<u16, GithubError> {
         let response = self.send(call, retry, method.clone(), url, body).await?;
-        let repeated_delete = method == Method::DELETE && response.attempts > 1;
-        if response.is_success() || (response.status == 404 && repeated_delete) {
+        if response.is_success() || (method == Method::DELETE && response.deleted()) {
             return Ok(response.status);
         }
         Err(GithubError::from_response(call, target, &response))
@@ -352,10 +350,15 @@ impl GithubClient {
 
 /// Decodes a 2xx body.
 fn decode<T: DeserializeOwned>(call: &str, response: &HttpResponse) -> Result<T, GithubError> {
-    response.json().map_err(|reason| GithubError::Decode {
+    response.json().map_err(|reason| decode_error(call, reason))
+}
+
+/// The error of a body that is not what GitHub documents.
+fn decode_error(call: &str, reason: String) -> GithubError {
+    GithubError::Decode {
         call: call.to_owned(),
         reason,
-    })
+    }
 }
 
 /// A value as JSON for a request body.

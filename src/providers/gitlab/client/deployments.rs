@@ -8,6 +8,9 @@
 //! successful ref and SHA with that deployment, so a resend after a re-read that found
 //! nothing cannot duplicate one either.
 //!
+//! An approval is a POST too, settled the same way: after an ambiguous failure the
+//! deployment's approvals are read and one with the same decision and comment is adopted.
+//!
 //! A status change is a PUT, but GitLab refuses a terminal status on a deployment that
 //! already has one (400): a repeat after a lost answer is settled by reading the
 //! deployment, and is done when it already has the status asked for.
@@ -16,7 +19,9 @@ use reqwest::Method;
 
 use super::pages::Extent;
 use super::{GitlabClient, GitlabError, json};
-use crate::providers::gitlab::wire::{Deployment, DeploymentStatus, NewDeployment, StatusBody};
+use crate::providers::gitlab::wire::{
+    Approval, ApprovalBody, Deployment, DeploymentStatus, NewDeployment, StatusBody,
+};
 use crate::providers::http::Retry;
 use crate::redact::redact;
 
@@ -154,5 +159,47 @@ impl GitlabClient {
             }
         }
         Err(self.refusal(&call, &target, &response))
+    }
+
+    /// `POST /projects/:id/deployments/:deployment_id/approval`, exactly once: after an
+    /// ambiguous failure an approval of the deployment with the same decision and comment
+    /// is adopted. GitLab accepts it only for a `blocked` deployment of an environment with
+    /// approval rules, and not from the user who started it.
+    pub async fn approve_deployment(
+        &self,
+        project: u64,
+        id: u64,
+        decision: &ApprovalBody,
+    ) -> Result<Approval, GitlabError> {
+        let call = format!("{} deployment {id} of project {project}", verb(decision));
+        let target = format!("deployment {id} of project {project}");
+        let url = self.url(&format!("/projects/{project}/deployments/{id}/approval"), &[])?;
+        let body = json(decision);
+        self.http()
+            .exactly_once(
+                || {
+                    let post = Method::POST;
+                    self.call((&call, &target), Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                },
+                || async {
+                    let found = self.deployment(project, id).await?;
+                    Ok(found.and_then(|d| {
+                        d.approvals.into_iter().find(|a| {
+                            a.status.as_deref() == Some(decision.status.as_str())
+                                && a.comment == decision.comment
+                        })
+                    }))
+                },
+            )
+            .await
+    }
+}
+
+/// `approve` or `reject`, for the call's name.
+fn verb(decision: &ApprovalBody) -> &str {
+    match decision.status.as_str() {
+        "approved" => "approve",
+        "rejected" => "reject",
+        other => other,
     }
 }

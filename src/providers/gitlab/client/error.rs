@@ -15,7 +15,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::providers::ProviderError;
-use crate::providers::common::failure::call_failed;
+use crate::providers::common::failure::{call_failed, help};
 use crate::providers::gitlab::wire::ErrorBody;
 use crate::providers::http::{HttpError, HttpResponse, Limited, resets_note};
 
@@ -166,8 +166,7 @@ impl GitlabError {
 
 impl miette::Diagnostic for GitlabError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint()
-            .map(|hint| Box::new(hint) as Box<dyn fmt::Display + 'a>)
+        help(self.hint())
     }
 }
 
@@ -176,14 +175,12 @@ impl crate::providers::http::Ambiguity for GitlabError {
         GitlabError::is_ambiguous(self)
     }
 
-    fn not_processed(self, attempts: u32) -> Self {
-        match self {
-            GitlabError::Http { call, source } => GitlabError::Http {
-                call,
-                source: source.not_processed(attempts),
-            },
-            other => other,
+    /// The transport error says that re-reads found the call not processed.
+    fn not_processed(mut self, attempts: u32) -> Self {
+        if let GitlabError::Http { source, .. } = &mut self {
+            *source = source.clone().not_processed(attempts);
         }
+        self
     }
 }
 

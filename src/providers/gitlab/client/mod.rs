@@ -148,6 +148,9 @@ impl GitlabClient {
         crate::redact::register(text);
         crate::redact::register(text.trim());
         let base = api_base(base)?;
+        if text.trim().is_empty() {
+            return Err(GitlabError::Invalid("the GitLab token is empty".to_owned()));
+        }
         let mut value = HeaderValue::from_str(text.trim()).map_err(|_| {
             GitlabError::Invalid(
                 "the GitLab token contains characters not allowed in a header".to_owned(),
@@ -239,11 +242,9 @@ impl GitlabClient {
         url: &reqwest::Url,
         body: Option<&serde_json::Value>,
     ) -> Result<T, GitlabError> {
-        let response = self.send(call, retry, method, url, body).await?;
-        if !response.is_success() {
-            return Err(self.refusal(call, target, &response));
-        }
-        decode(call, &response)
+        self.send(call, retry, method, url, body)
+            .await?
+            .decoded(|r| self.refusal(call, target, r), |reason| undecodable(call, reason))
     }
 
     /// A GET decoded as `T`, `None` when GitLab answers 404.
@@ -252,19 +253,16 @@ impl GitlabClient {
         (call, target): (&str, &str),
         url: &reqwest::Url,
     ) -> Result<Option<T>, GitlabError> {
-        let response = self.send(call, Retry::Safe, Method::GET, url, None).await?;
-        match response.status {
-            404 => Ok(None),
-            _ if response.is_success() => decode(call, &response).map(Some),
-            _ => Err(self.refusal(call, target, &response)),
-        }
+        self.send(call, Retry::Safe, Method::GET, url, None)
+            .await?
+            .decoded_if_found(|r| self.refusal(call, target, r), |reason| undecodable(call, reason))
     }
 
     /// A DELETE: any 2xx is done, and so is a 404 on a repeated attempt (the first one most
     /// likely did it before its answer was lost).
     async fn delete(&self, (call, target): (&str, &str), url: &reqwest::Url) -> Result<(), GitlabError> {
         let response = self.send(call, Retry::Safe, Method::DELETE, url, None).await?;
-        if response.is_success() || (response.status == 404 && response.attempts > 1) {
+        if response.deleted() {
             return Ok(());
         }
         Err(self.refusal(call, target, &response))
@@ -284,10 +282,15 @@ fn judge(response: &HttpResponse, now: jiff::Timestamp, max_wait: Duration) -> T
 
 /// Decodes a 2xx body.
 fn decode<T: DeserializeOwned>(call: &str, response: &HttpResponse) -> Result<T, GitlabError> {
-    response.json().map_err(|reason| GitlabError::Decode {
+    response.json().map_err(|reason| undecodable(call, reason))
+}
+
+/// The error of an answer GitLab's documents do not describe.
+fn undecodable(call: &str, reason: String) -> GitlabError {
+    GitlabError::Decode {
         call: call.to_owned(),
         reason,
-    })
+    }
 }
 
 /// A value as JSON for a request body.

@@ -107,17 +107,8 @@ pub(super) fn next_page(
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::HeaderValue;
-
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_str(value).unwrap());
-        }
-        map
-    }
+    use crate::providers::common::fake::headers;
 
     #[test]
     fn the_link_wins_then_the_page_number_then_the_end() {

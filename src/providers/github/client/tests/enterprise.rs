@@ -38,8 +38,8 @@ async fn enterprise_3_8_reads_variables_and_secrets_by_repository_id_looked_up_o
     assert_eq!(github.variables(&r, "prod/eu").await.unwrap()[0].name, "A");
     let variable = Variable { name: "A".into(), value: "2".into() };
     github.update_variable(&r, "prod/eu", &variable).await.unwrap();
-    assert_eq!(fake.hits(&format!("GET {REPO}")), 1, "{:?}", fake.keys());
-    assert!(fake.keys().iter().all(|key| !key.starts_with(&format!("GET {ENV}/"))), "{:?}", fake.keys());
+    assert_eq!(fake.seen.hits(&format!("GET {REPO}")), 1, "{:?}", fake.seen.keys());
+    assert!(fake.seen.keys().iter().all(|key| !key.starts_with(&format!("GET {ENV}/"))), "{:?}", fake.seen.keys());
 }
 
 #[tokio::test]
@@ -50,7 +50,7 @@ async fn a_repository_already_read_gives_its_id_without_another_request() {
     fake.script.on(&format!("GET {BY_ID}/secrets"), [secrets()]);
     github.repository(&r).await.unwrap();
     github.secrets(&r, "prod/eu").await.unwrap();
-    assert_eq!(fake.keys(), [format!("GET {REPO}"), format!("GET {BY_ID}/secrets")]);
+    assert_eq!(fake.seen.keys(), [format!("GET {REPO}"), format!("GET {BY_ID}/secrets")]);
 }
 
 #[tokio::test]
@@ -82,8 +82,8 @@ async fn newer_servers_and_github_com_keep_the_owner_paths_and_send_no_lookup() 
         let policy = NewBranchPolicy { name: "main".into(), kind: PolicyType::Branch };
         github.create_branch_policy(&r, "prod/eu", &policy).await.unwrap();
         assert_eq!(fake.seen.all().last().unwrap().json()["type"], "branch");
-        assert_eq!(fake.hits(&format!("GET {REPO}")), 0, "{release:?}: {:?}", fake.keys());
-        assert_eq!(fake.keys().len(), 3, "{release:?}: {:?}", fake.keys());
+        assert_eq!(fake.seen.hits(&format!("GET {REPO}")), 0, "{release:?}: {:?}", fake.seen.keys());
+        assert_eq!(fake.seen.keys().len(), 3, "{release:?}: {:?}", fake.seen.keys());
     }
 }
 
@@ -93,7 +93,7 @@ async fn a_missing_environment_on_github_com_is_one_404_and_nothing_more() {
     let github = client(&base);
     let error = github.secrets(&repo(), "prod/eu").await.unwrap_err();
     assert!(error.to_string().contains("prod/eu"), "{error}");
-    assert_eq!(fake.keys(), [format!("GET {ENV}/secrets")]);
+    assert_eq!(fake.seen.keys(), [format!("GET {ENV}/secrets")]);
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn a_first_read_by_owner_is_read_again_by_id_when_its_404_names_an_old_rel
     fake.script.on(&format!("GET {BY_ID}/secrets"), [secrets()]);
     assert!(github.secrets(&repo(), "prod/eu").await.unwrap().is_empty());
     assert_eq!(
-        fake.keys(),
+        fake.seen.keys(),
         [format!("GET {ENV}/secrets"), format!("GET {REPO}"), format!("GET {BY_ID}/secrets")]
     );
 }
@@ -114,5 +114,5 @@ async fn a_missing_environment_on_an_old_release_is_reported_after_its_read_by_i
     fake.script.on(&format!("GET {REPO}"), [canned(200, json!({"id": 501, "full_name": "octo-org/shop"}))]);
     let error = github.variables(&repo(), "prod/eu").await.unwrap_err();
     assert!(error.is_not_found(), "{error}");
-    assert_eq!(fake.keys().len(), 3, "{:?}", fake.keys());
+    assert_eq!(fake.seen.keys().len(), 3, "{:?}", fake.seen.keys());
 }

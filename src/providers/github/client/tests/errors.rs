@@ -40,7 +40,7 @@ async fn validation_errors_list_every_entry_in_either_form() {
     assert_eq!(hint, None);
     let err = github.put_environment(&repo(), "production", &settings).await.unwrap_err();
     assert!(err.to_string().ends_with("HTTP 422: Validation Failed; Reviewers must be unique; Wait timer is invalid"), "{err}");
-    assert_eq!(fake.hits(key), 2, "a 422 is not repeated");
+    assert_eq!(fake.seen.hits(key), 2, "a 422 is not repeated");
 }
 
 #[tokio::test]
@@ -69,7 +69,7 @@ async fn not_found_forbidden_and_bad_credentials_each_get_their_hint() {
     assert_eq!(message, "HTTP 403: Resource not accessible by personal access token");
     let hint = hint.unwrap();
     assert!(hint.contains("`repo` scope") && hint.contains("`repo_deployment`"), "{hint}");
-    assert_eq!(fake.hits(key), 2, "a permission refusal is not repeated");
+    assert_eq!(fake.seen.hits(key), 2, "a permission refusal is not repeated");
 
     // A wrong token: the answer says so, and the token is in no text.
     let wrong = "ghp_wrongTokenValue9876543210zyxwv";

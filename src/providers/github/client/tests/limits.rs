@@ -43,7 +43,7 @@ async fn throttled_answers_are_waited_out_and_sent_again() {
     let github = client(&base);
     let found = github.repository(&repo()).await.unwrap();
     assert_eq!(found.full_name, "octo-org/shop");
-    assert_eq!(fake.hits(KEY), 7);
+    assert_eq!(fake.seen.hits(KEY), 7);
     // The last answer's rate-limit headers are kept.
     let limit = github.rate_limit().unwrap();
     assert_eq!((limit.limit, limit.remaining, limit.used), (Some(5000), Some(4321), Some(679)));
@@ -68,14 +68,14 @@ async fn a_limit_resetting_later_than_the_client_waits_is_an_error_saying_when()
     assert!(text.contains("rate limited by GitHub (HTTP 403: API rate limit exceeded"), "{text}");
     assert!(text.contains(&format!("the limit resets at {at} (in about 50 min)")), "{text}");
     assert!(err.hint().unwrap().contains("--parallelism"));
-    assert_eq!(fake.hits(KEY), 1, "a wait beyond the cap is not waited");
+    assert_eq!(fake.seen.hits(KEY), 1, "a wait beyond the cap is not waited");
 
     // A shorter cap turns a minute's secondary limit into an error too.
     fake.script.on(KEY, [canned(403, json!({"message": "You have exceeded a secondary rate limit."}))]);
     let impatient = client(&base).with_max_rate_limit_wait(std::time::Duration::from_secs(10));
     let err = impatient.repository(&repo()).await.unwrap_err();
     assert!(err.to_string().contains("secondary rate limit"), "{err}");
-    assert_eq!(fake.hits(KEY), 2);
+    assert_eq!(fake.seen.hits(KEY), 2);
 }
 
 #[tokio::test]
@@ -86,7 +86,7 @@ async fn a_secondary_limit_that_never_lifts_ends_after_the_rate_limited_budget()
     let err = client(&base).repository(&repo()).await.unwrap_err();
     assert!(matches!(err, GithubError::RateLimited { .. }), "{err:?}");
     let budget = crate::providers::http::RetryPolicy::default().max_rate_limited_attempts as usize;
-    assert_eq!(fake.hits(KEY), budget);
+    assert_eq!(fake.seen.hits(KEY), budget);
 }
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn a_creating_post_throttled_by_a_secondary_limit_is_sent_again_once_lifte
         .create_deployment(&repo(), &marker, &NewDeployment::new("main", "production"))
         .await
         .unwrap();
-    assert_eq!(fake.hits(key), 2);
+    assert_eq!(fake.seen.hits(key), 2);
     assert_eq!(fake.deployments().len(), 1);
     assert_eq!(marker_of(&created).as_deref(), Some("run-1/web"));
 }

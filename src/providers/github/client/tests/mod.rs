@@ -46,17 +46,6 @@ struct Fake {
 }
 
 impl Fake {
-    fn keys(&self) -> Vec<String> {
-        self.seen.all()
-            .into_iter()
-            .map(|s| format!("{} {}", s.method, s.path))
-            .collect()
-    }
-
-    fn hits(&self, key: &str) -> usize {
-        self.keys().iter().filter(|k| *k == key).count()
-    }
-
     fn deployments(&self) -> Vec<Value> {
         self.deployments.lock().unwrap().clone()
     }

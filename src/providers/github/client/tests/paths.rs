@@ -58,7 +58,7 @@ async fn every_operation_uses_its_documented_method_and_path() {
     assert_eq!(github.deployment(&r, 7).await.unwrap().map(|d| d.git_ref), Some("main".into()));
     github.delete_deployment(&r, 7).await.unwrap();
 
-    let keys = fake.keys();
+    let keys = fake.seen.keys();
     assert_eq!(
         keys,
         [

@@ -46,7 +46,7 @@ async fn a_deployment_whose_answer_was_lost_is_adopted_not_created_twice() {
         let adopted = client(&base).create_deployment(&repo(), &marker, &new_deployment()).await.unwrap();
         assert_eq!(marker_of(&adopted).as_deref(), Some("run-7:web-prod"));
         assert_eq!(fake.deployments().len(), 2, "one record for this run");
-        assert_eq!(fake.hits(DEPLOYMENTS), 1);
+        assert_eq!(fake.seen.hits(DEPLOYMENTS), 1);
         let probe = fake.seen.all().into_iter().find(|s| s.method == "GET").unwrap();
         assert_eq!((probe.query("environment"), probe.query("task")), (Some("production"), Some("deploy")));
     }
@@ -64,7 +64,7 @@ async fn a_lost_deployment_filed_under_another_spelling_of_its_environment_is_fo
     assert_eq!(probes.len(), 2);
     assert_eq!((probes[0].query("environment"), probes[1].query("environment")), (Some("production"), None));
     assert_eq!(probes[1].query("task"), Some("deploy"));
-    assert_eq!(fake.hits(DEPLOYMENTS), 1);
+    assert_eq!(fake.seen.hits(DEPLOYMENTS), 1);
 }
 
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn a_deployment_lost_before_it_was_made_is_sent_again_once() {
     let created = client(&base).create_deployment(&repo(), &marker, &new_deployment()).await.unwrap();
     assert_eq!(marker_of(&created).as_deref(), Some("run-8:web-prod"));
     assert_eq!(fake.deployments().len(), 1);
-    assert_eq!(fake.hits(DEPLOYMENTS), 2);
+    assert_eq!(fake.seen.hits(DEPLOYMENTS), 2);
     // Refusals are final and not settled by re-reading.
     fake.script.on(DEPLOYMENTS, [canned(409, json!({"message": "Conflict: Commit status checks failed for main."}))]);
     let err = client(&base).create_deployment(&repo(), &marker, &new_deployment()).await.unwrap_err();
@@ -99,7 +99,7 @@ async fn a_status_whose_answer_was_lost_is_adopted_not_posted_twice() {
     let adopted = github.create_status(&repo(), 41, &status).await.unwrap();
     assert_eq!(adopted.state, DeploymentState::Success);
     assert_eq!(fake.statuses(41).len(), 1);
-    assert_eq!(fake.hits(key), 1);
+    assert_eq!(fake.seen.hits(key), 1);
     let sent = fake.statuses(41)[0].clone();
     assert_eq!(sent["description"].as_str().unwrap().chars().count(), 140);
 
@@ -109,7 +109,7 @@ async fn a_status_whose_answer_was_lost_is_adopted_not_posted_twice() {
     github.create_status(&repo(), 41, &failure).await.unwrap();
     let states: Vec<Value> = fake.statuses(41).iter().map(|s| s["state"].clone()).collect();
     assert_eq!(states, [json!("success"), json!("failure")]);
-    assert_eq!(fake.hits(key), 3);
+    assert_eq!(fake.seen.hits(key), 3);
     let probes: Vec<Seen> = fake.seen.all().into_iter().filter(|s| s.method == "GET").collect();
     assert!(probes.iter().all(|p| p.query("per_page") == Some("1")), "the probe reads the newest status only");
     assert_eq!(github.newest_status(&repo(), 41).await.unwrap().map(|s| s.state), Some(DeploymentState::Failure));
@@ -151,7 +151,7 @@ async fn variables_are_created_once_and_updated_and_deleted_idempotently() {
     fake.script.on(&format!("GET {env}/variables"), [canned(200, json!({"total_count": 1, "variables": [{"name": "API_URL", "value": "https://shop.example.com"}]}))]);
     let github = client(&base);
     github.create_variable(&repo(), "production", &variable).await.unwrap();
-    assert_eq!(fake.hits(&format!("POST {env}/variables")), 1);
+    assert_eq!(fake.seen.hits(&format!("POST {env}/variables")), 1);
     // Update and delete are repeated through a 5xx; a delete whose first answer was lost
     // finds the variable gone, which is what it wanted.
     fake.script.on(&format!("PATCH {env}/variables/API_URL"), [canned(502, json!({})), canned(204, json!(null))]);

@@ -90,7 +90,7 @@ async fn a_missing_project_is_none_but_a_missing_deployment_target_is_an_error_w
         err.to_string(),
         "create deployment of `nope` to environment `production` in project 7: HTTP 400: ref: The branch or tag does not exist"
     );
-    assert_eq!(fake.hits(unknown_ref), 1);
+    assert_eq!(fake.seen.hits(unknown_ref), 1);
 }
 
 #[tokio::test]

@@ -4,8 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue};
-
 use super::*;
 use crate::providers::http::{HttpConfig, RetryPolicy};
 
@@ -15,12 +13,9 @@ fn deployment() -> Canned {
     canned(200, json!({"id": 1, "ref": "main", "sha": SHA, "status": "success", "deployable": null}))
 }
 
-fn answer(status: u16, headers: &[(&'static str, String)], attempts: u32) -> HttpResponse {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        map.insert(*name, HeaderValue::from_str(value).unwrap());
-    }
-    HttpResponse { status, headers: map, body: b"Retry later\n".to_vec(), attempts }
+fn answer(status: u16, pairs: &[(&'static str, String)], attempts: u32) -> HttpResponse {
+    let pairs: Vec<(&'static str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    HttpResponse { status, headers: fake::headers(&pairs), body: b"Retry later\n".to_vec(), attempts }
 }
 
 #[test]
@@ -36,6 +31,12 @@ fn a_429_waits_as_gitlab_says_and_never_beyond_the_cap() {
             answer(429, &[("ratelimit-remaining", "0".into()), ("ratelimit-reset", reset(20)),
                           ("ratelimit-limit", "600".into()), ("ratelimit-observed", "600".into())], 1),
             Throttle::Wait(secs(21)),
+        ),
+        // The reset as an HTTP date only.
+        (
+            answer(429, &[("ratelimit-remaining", "0".into()),
+                          ("ratelimit-resettime", "Thu, 01 Jan 2026 00:01:00 GMT".into())], 1),
+            Throttle::Wait(secs(61)),
         ),
         // No word on waiting: 5 s, doubling.
         (answer(429, &[], 1), Throttle::Wait(secs(5))),
@@ -69,7 +70,7 @@ async fn throttled_and_failing_reads_are_sent_again() {
     let gitlab = client(&base);
     let found = gitlab.deployment(7, 1).await.unwrap().unwrap();
     assert_eq!(found.status, DeploymentStatus::Success);
-    assert_eq!(fake.hits(KEY), 6);
+    assert_eq!(fake.seen.hits(KEY), 6);
     assert_eq!(gitlab.http().stats().retries, 5);
 }
 
@@ -91,7 +92,7 @@ async fn a_limit_lifting_later_than_the_client_waits_is_an_error_saying_when() {
     assert!(shown.contains("rate limited by GitLab (HTTP 429: Retry later)"), "{shown}");
     assert!(shown.contains(&format!("the limit resets at {at} (in about 50 min)")), "{shown}");
     assert!(err.hint().unwrap().contains("--parallelism"));
-    assert_eq!(fake.hits(KEY), 1);
+    assert_eq!(fake.seen.hits(KEY), 1);
 }
 
 #[tokio::test]
@@ -100,7 +101,7 @@ async fn a_limit_that_never_lifts_ends_after_the_rate_limited_budget() {
     fake.script.on(KEY, std::iter::repeat_n(text(429, "Retry later\n").header("retry-after", "1"), 20));
     let err = client(&base).deployment(7, 1).await.unwrap_err();
     assert!(matches!(err, GitlabError::RateLimited { .. }), "{err:?}");
-    assert_eq!(fake.hits(KEY), RetryPolicy::default().max_rate_limited_attempts as usize);
+    assert_eq!(fake.seen.hits(KEY), RetryPolicy::default().max_rate_limited_attempts as usize);
 }
 
 #[tokio::test]
@@ -113,7 +114,7 @@ async fn retry_after_is_really_waited() {
     gitlab.deployment(7, 1).await.unwrap().unwrap();
     let waited = started.elapsed();
     assert!(waited >= Duration::from_secs(1) && waited < Duration::from_secs(5), "{waited:?}");
-    assert_eq!(fake.hits(KEY), 2);
+    assert_eq!(fake.seen.hits(KEY), 2);
 }
 
 #[tokio::test]
@@ -127,7 +128,7 @@ async fn a_creating_post_is_resent_after_a_429_but_never_after_a_5xx() {
         ..Default::default()
     };
     gitlab.create_environment(7, &body).await.unwrap();
-    assert_eq!((fake.hits(post), fake.records("environments").len()), (2, 1));
+    assert_eq!((fake.seen.hits(post), fake.records("environments").len()), (2, 1));
     // A 503 may have been processed: the environment is looked up, not created again.
     let mut processed = text(503, "Service Unavailable");
     processed.process = true;
@@ -138,6 +139,6 @@ async fn a_creating_post_is_resent_after_a_429_but_never_after_a_5xx() {
     };
     let adopted = gitlab.create_environment(7, &production).await.unwrap();
     assert_eq!(adopted.name, "production");
-    assert_eq!((fake.hits(post), fake.records("environments").len()), (3, 2));
+    assert_eq!((fake.seen.hits(post), fake.records("environments").len()), (3, 2));
     assert_eq!(fake.seen.all().last().unwrap().query("name"), Some("production"));
 }

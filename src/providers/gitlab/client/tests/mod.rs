@@ -42,14 +42,6 @@ struct Fake {
 }
 
 impl Fake {
-    fn keys(&self) -> Vec<String> {
-        self.seen.all().into_iter().map(|s| format!("{} {}", s.method, s.path)).collect()
-    }
-
-    fn hits(&self, key: &str) -> usize {
-        self.keys().iter().filter(|k| *k == key).count()
-    }
-
     fn records(&self, collection: &'static str) -> Vec<Value> {
         self.records.lock().unwrap().get(collection).cloned().unwrap_or_default()
     }

@@ -43,7 +43,7 @@ async fn x_total_is_never_needed_and_an_empty_page_ends_the_list() {
     );
     let all = client(&base).environments(7).await.unwrap();
     assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(fake.hits(LIST), 3);
+    assert_eq!(fake.seen.hits(LIST), 3);
 }
 
 #[tokio::test]
@@ -54,13 +54,13 @@ async fn a_server_repeating_a_page_is_stopped_not_looped_on() {
     fake.script.on(LIST, [page.clone().header("x-next-page", "1"), page.clone().header("x-next-page", "1")]);
     let err = client(&base).environments(7).await.unwrap_err();
     assert!(err.to_string().contains("go round in circles"), "{err}");
-    assert_eq!(fake.hits(LIST), 2);
+    assert_eq!(fake.seen.hits(LIST), 2);
     // A server ignoring `page` and always naming one more: the same page under new numbers.
     let endless: Vec<Canned> = (2..50).map(|n| page.clone().header("x-next-page", n.to_string())).collect();
     fake.script.on(LIST, endless);
     let err = client(&base).environments(7).await.unwrap_err();
     assert!(matches!(err, GitlabError::Decode { .. }), "{err:?}");
-    assert_eq!(fake.hits(LIST), 4);
+    assert_eq!(fake.seen.hits(LIST), 4);
 }
 
 #[tokio::test]

@@ -23,6 +23,10 @@ fn the_api_path_is_added_once() {
     for bad in ["", "gitlab.com", "ftp://gitlab.com", "https://", "https://h/x?y=1"] {
         assert!(matches!(api_base(bad), Err(GitlabError::Invalid(_))), "{bad}");
     }
+    for blank in ["", "  "] {
+        let refused = GitlabClient::new("https://gitlab.com", Token::Job(blank.into()), http());
+        assert!(matches!(refused, Err(GitlabError::Invalid(_))), "{blank:?}");
+    }
 }
 
 #[tokio::test]
@@ -105,7 +109,7 @@ async fn a_moved_project_is_followed_once_on_the_same_host_and_reported() {
     let project = gitlab.project("acme/old-shop").await.unwrap().unwrap();
     assert_eq!(project.moved_from.as_deref(), Some("acme/old-shop"));
     assert_eq!(project.path_with_namespace, "acme/platform/shop");
-    assert_eq!(fake.keys(), [old, "GET /projects/7"]);
+    assert_eq!(fake.seen.keys(), [old, "GET /projects/7"]);
     // The moved request carries the token to the same host only.
     assert_eq!(fake.seen.all()[1].headers.get("private-token").map(String::as_str), Some(TOKEN));
 
@@ -120,7 +124,7 @@ async fn a_moved_project_is_followed_once_on_the_same_host_and_reported() {
     fake.script.on(old, [text(301, "")]);
     let err = gitlab.project("acme/old-shop").await.unwrap_err();
     assert!(err.to_string().contains("did not say where"), "{err}");
-    assert_eq!(fake.hits("GET /projects/7"), 1);
+    assert_eq!(fake.seen.hits("GET /projects/7"), 1);
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ async fn a_lost_answer_is_adopted_not_created_twice() {
             .unwrap();
         assert_eq!(fake.records("deployments").len(), 2);
         assert!(adopted.id > known.unwrap());
-        assert_eq!(fake.hits(POST), 1);
+        assert_eq!(fake.seen.hits(POST), 1);
         let probe = fake.seen.all().last().unwrap().clone();
         assert_eq!(probe.path, "/projects/7/deployments");
         assert_eq!(probe.query("environment"), Some("production"));
@@ -56,7 +56,7 @@ async fn a_call_that_was_not_processed_is_sent_again_once() {
         .await
         .unwrap();
     assert_eq!(created.git_ref, "v1.2.0");
-    assert_eq!(fake.hits(POST), 2);
+    assert_eq!(fake.seen.hits(POST), 2);
     assert_eq!(fake.records("deployments").len(), 1);
 }
 
@@ -72,7 +72,7 @@ async fn an_unsettled_outcome_stays_ambiguous() {
     assert!(err.is_ambiguous(), "{err:?}");
     let provider = crate::providers::ProviderError::from(err);
     assert!(matches!(provider, crate::providers::ProviderError::Ambiguous { .. }), "{provider:?}");
-    assert_eq!(fake.hits(POST), 1);
+    assert_eq!(fake.seen.hits(POST), 1);
 }
 
 #[tokio::test]
@@ -160,8 +160,8 @@ async fn protection_writes_are_adopted_after_a_lost_answer() {
     };
     let adopted = gitlab.protect_environment(7, &body).await.unwrap();
     assert_eq!(adopted.name, "release/prod");
-    assert_eq!((fake.hits(post), fake.records("protected_environments").len()), (1, 1));
-    assert_eq!(fake.hits("GET /projects/7/protected_environments/release%2Fprod"), 1);
+    assert_eq!((fake.seen.hits(post), fake.records("protected_environments").len()), (1, 1));
+    assert_eq!(fake.seen.hits("GET /projects/7/protected_environments/release%2Fprod"), 1);
 
     // The update's answer is lost; the re-read shows the change (GitLab's ids added), so it
     // is not sent again.
@@ -177,7 +177,37 @@ async fn protection_writes_are_adopted_after_a_lost_answer() {
     };
     let updated = gitlab.update_protected_environment(7, "release/prod", &update).await.unwrap();
     assert_eq!(updated.deploy_access_levels.len(), 2);
-    assert_eq!(fake.hits(put), 1);
+    assert_eq!(fake.seen.hits(put), 1);
     fake.script.on("DELETE /projects/7/protected_environments/release%2Fprod", [text(204, "")]);
     gitlab.unprotect_environment(7, "release/prod").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_approval_is_adopted_from_the_deployments_approvals() {
+    use crate::providers::gitlab::wire::{ApprovalBody, ApprovalStatus};
+    let (fake, base) = start().await;
+    let post = "POST /projects/7/deployments/9/approval";
+    fake.script.on(post, [text(502, "Bad Gateway")]);
+    let blocked = json!({"id": 9, "ref": "main", "sha": SHA, "status": "blocked", "deployable": {"id": 3},
+        "approvals": [{"user": {"id": 2, "username": "bob"}, "status": "approved", "comment": "LGTM",
+                       "created_at": "2026-01-01T00:00:00Z"}]});
+    fake.script.on("GET /projects/7/deployments/9", [canned(200, blocked)]);
+    let decision = ApprovalBody {
+        status: ApprovalStatus::Approved,
+        comment: Some("LGTM".into()),
+        represented_as: None,
+    };
+    let adopted = client(&base).approve_deployment(7, 9, &decision).await.unwrap();
+    assert_eq!(adopted.user.unwrap().username, "bob");
+    assert_eq!(fake.seen.hits(post), 1);
+    assert_eq!(fake.seen.all()[0].json(), json!({"status": "approved", "comment": "LGTM"}));
+
+    // A refusal is GitLab's word, sent once.
+    fake.script.on(post, [canned(400, json!({"message": "You cannot approve your own deployment."}))]);
+    let err = client(&base).approve_deployment(7, 9, &decision).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "approve deployment 9 of project 7: HTTP 400: You cannot approve your own deployment."
+    );
+    assert_eq!(fake.seen.hits(post), 2);
 }
