@@ -189,6 +189,18 @@ async fn entries_name_exactly_one_principal_and_protecting_twice_is_409() {
             .len(),
         1
     );
+    // A name with `/` is one URL segment.
+    let review = json!({"name": "review/app", "deploy_access_levels": [{"access_level": 40}]});
+    gl.post(PROTECTED, review).await.expect(201);
+    let got = gl
+        .get(&format!("{PROTECTED}/review%2Fapp"))
+        .await
+        .expect(200);
+    assert_eq!(got["name"], "review/app");
+    assert_eq!(
+        gl.delete(&format!("{PROTECTED}/review%2Fapp")).await.status,
+        204
+    );
 }
 
 #[tokio::test]
