@@ -29,7 +29,7 @@ registry! {
     nhn::Deploy,
     #[cfg(test)] stub::Echo,
     github::Repos,
-    #[cfg(test)] gitlab::Projects,
+    gitlab::Projects,
 }
 
 /// Shapes shown in help texts: those of the first provider type.
