@@ -44,7 +44,6 @@ async fn unavailable() -> Option<String> {
 }
 
 #[tokio::test]
-#[ignore = "needs the GitLab emulator"]
 async fn python_gitlab_reads_and_changes_the_emulator() {
     if let Some(reason) = unavailable().await {
         assert!(std::env::var(REQUIRE).as_deref() != Ok("1"), "{REQUIRE}=1 but {reason}");
