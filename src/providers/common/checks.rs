@@ -277,6 +277,22 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_unique_abbreviation_suggests_its_value(pick in 0usize..5, cut in 1usize..6) {
+            let value = TIERS[pick];
+            let abbreviation = &value[..cut.min(value.len() - 1)];
+            let unique = TIERS.iter().filter(|t| t.starts_with(abbreviation)).count() == 1;
+            let hint = choice_hint(abbreviation, TIERS);
+            let all = format!("(one of: {})", TIERS.join(", "));
+            proptest::prop_assert!(hint.ends_with(&all), "{}", hint);
+            if unique {
+                let expected = format!("did you mean `{value}`?");
+                proptest::prop_assert!(hint.starts_with(&expected), "{}", hint);
+            }
+        }
+    }
+
     #[test]
     fn a_canonical_set_ignores_the_written_order() {
         let a = serde_json::json!({ "user": "alice" });
