@@ -97,19 +97,34 @@ pub fn is_web_url(text: &str) -> bool {
     })
 }
 
+/// Whether the value at `pointer` holds a secret (interpolated from `${secret.…}`).
+pub fn is_secret(ctx: &Ctx<'_>, pointer: &str) -> bool {
+    ctx.interpolated.sensitive.contains(pointer)
+}
+
+/// `value` quoted for a message, or `(a secret)` when the value at `pointer` holds one:
+/// a diagnostic never repeats a secret, in any spelling.
+pub fn shown(ctx: &Ctx<'_>, pointer: &str, value: &str) -> String {
+    match is_secret(ctx, pointer) {
+        true => "(a secret)".to_owned(),
+        false => format!("`{value}`"),
+    }
+}
+
 /// Reports `url` at `pointer` unless it is an absolute http(s) URL; `message` says whose
 /// URL it is, `service` names who links it ("<service> links only http and https URLs").
 pub fn check_web_url(ctx: &mut Ctx<'_>, url: &str, pointer: &str, message: String, service: &str) {
     if is_web_url(url) {
         return;
     }
+    let secret = is_secret(ctx, pointer);
     ctx.error(
         DiagnosticKind::InvalidValue,
         message,
         pointer,
         "not an http(s) URL",
     )
-    .help = Some(match url.contains("://") {
+    .help = Some(match url.contains("://") || secret {
         true => format!("{service} links only http and https URLs"),
         false => format!("write the whole URL, e.g. `https://{url}`"),
     });
@@ -146,13 +161,17 @@ pub fn check_choice(
     if allowed.contains(&given) {
         return true;
     }
+    let help = match is_secret(ctx, pointer) {
+        true => format!("one of: {}", allowed.join(", ")),
+        false => choice_hint(given, allowed),
+    };
     ctx.error(
         DiagnosticKind::InvalidValue,
-        format!("unknown {what} `{given}`"),
+        format!("unknown {what} {}", shown(ctx, pointer, given)),
         pointer,
         "not an allowed value",
     )
-    .help = Some(choice_hint(given, allowed));
+    .help = Some(help);
     false
 }
 

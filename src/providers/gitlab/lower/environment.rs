@@ -14,7 +14,7 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{check_choice, check_web_url, key_read_otherwise};
+use crate::providers::common::checks::{check_choice, check_web_url, key_read_otherwise, shown};
 use crate::providers::common::lower::{child_spec, insert_set};
 use crate::providers::gitlab::manifest::Environment;
 
@@ -64,11 +64,12 @@ pub fn lower(
         insert_set(&mut attributes, "auto_stop_setting", Some(json!(setting)));
     }
     if let Some(namespace) = &environment.kubernetes_namespace {
+        let at = join(&pointer, "kubernetes_namespace");
         if let Some(hint) = namespace_problem(namespace) {
             ctx.error(
                 DiagnosticKind::InvalidValue,
-                format!("invalid Kubernetes namespace `{namespace}`"),
-                &join(&pointer, "kubernetes_namespace"),
+                format!("invalid Kubernetes namespace {}", shown(ctx, &at, namespace)),
+                &at,
                 "not a namespace",
             )
             .help = Some(hint);
@@ -129,7 +130,7 @@ fn check_name(name: &str, pointer: &str, what: &str, ctx: &mut Ctx<'_>) {
 
 /// `external_url`: an http(s) URL of at most 255 characters.
 fn check_url(url: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    let message = format!("`external_url` `{url}` is not an http(s) URL");
+    let message = format!("`external_url` {} is not an http(s) URL", shown(ctx, pointer, url));
     check_web_url(ctx, url, pointer, message, "GitLab");
     check_length("external_url", url, MAX_URL, pointer, ctx);
 }
