@@ -50,14 +50,7 @@ pub fn lower(
         check_url(url, &join(&pointer, "external_url"), ctx);
         insert_set(&mut attributes, "external_url", Some(json!(url)));
     }
-    for (key, value, limit) in [
-        ("description", &environment.description, MAX_DESCRIPTION),
-        ("flux_resource_path", &environment.flux_resource_path, MAX_URL),
-    ] {
-        let Some(value) = value else { continue };
-        check_length(key, value, limit, &join(&pointer, key), ctx);
-        insert_set(&mut attributes, key, Some(json!(value)));
-    }
+    text_up_to("description", &environment.description, MAX_DESCRIPTION, &pointer, &mut attributes, ctx);
     if let Some(setting) = &environment.auto_stop_setting {
         let at = join(&pointer, "auto_stop_setting");
         check_choice(ctx, setting, AUTO_STOP_SETTINGS, &at, "auto-stop setting");
@@ -76,6 +69,7 @@ pub fn lower(
         }
         insert_set(&mut attributes, "kubernetes_namespace", Some(json!(namespace)));
     }
+    text_up_to("flux_resource_path", &environment.flux_resource_path, MAX_URL, &pointer, &mut attributes, ctx);
     if environment.flux_resource_path.is_some() && environment.kubernetes_namespace.is_none() {
         ctx.error(
             DiagnosticKind::MissingField,
@@ -133,6 +127,20 @@ fn check_url(url: &str, pointer: &str, ctx: &mut Ctx<'_>) {
     let message = format!("`external_url` {} is not an http(s) URL", shown(ctx, pointer, url));
     check_web_url(ctx, url, pointer, message, "GitLab");
     check_length("external_url", url, MAX_URL, pointer, ctx);
+}
+
+/// A free text setting `key` of the environment at `pointer`, at most `limit` characters.
+fn text_up_to(
+    key: &str,
+    value: &Option<String>,
+    limit: usize,
+    pointer: &str,
+    attributes: &mut Value,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(value) = value else { return };
+    check_length(key, value, limit, &join(pointer, key), ctx);
+    insert_set(attributes, key, Some(json!(value)));
 }
 
 fn check_length(key: &str, value: &str, limit: usize, pointer: &str, ctx: &mut Ctx<'_>) {
