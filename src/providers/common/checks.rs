@@ -93,19 +93,34 @@ pub fn is_web_url(text: &str) -> bool {
     })
 }
 
+/// Whether the value at `pointer` holds a secret (interpolated from `${secret.…}`).
+pub fn is_secret(ctx: &Ctx<'_>, pointer: &str) -> bool {
+    ctx.interpolated.sensitive.contains(pointer)
+}
+
+/// `value` quoted for a message, or `(a secret)` when the value at `pointer` holds one:
+/// a diagnostic never repeats a secret, in any spelling.
+pub fn shown(ctx: &Ctx<'_>, pointer: &str, value: &str) -> String {
+    match is_secret(ctx, pointer) {
+        true => "(a secret)".to_owned(),
+        false => format!("`{value}`"),
+    }
+}
+
 /// Reports `url` at `pointer` unless it is an absolute http(s) URL; `message` says whose
 /// URL it is, `service` names who links it ("<service> links only http and https URLs").
 pub fn check_web_url(ctx: &mut Ctx<'_>, url: &str, pointer: &str, message: String, service: &str) {
     if is_web_url(url) {
         return;
     }
+    let secret = is_secret(ctx, pointer);
     ctx.error(
         DiagnosticKind::InvalidValue,
         message,
         pointer,
         "not an http(s) URL",
     )
-    .help = Some(match url.contains("://") {
+    .help = Some(match url.contains("://") || secret {
         true => format!("{service} links only http and https URLs"),
         false => format!("write the whole URL, e.g. `https://{url}`"),
     });
@@ -142,13 +157,17 @@ pub fn check_choice(
     if allowed.contains(&given) {
         return true;
     }
+    let help = match is_secret(ctx, pointer) {
+        true => format!("one of: {}", allowed.join(", ")),
+        false => choice_hint(given, allowed),
+    };
     ctx.error(
         DiagnosticKind::InvalidValue,
-        format!("unknown {what} `{given}`"),
+        format!("unknown {what} {}", shown(ctx, pointer, given)),
         pointer,
         "not an allowed value",
     )
-    .help = Some(choice_hint(given, allowed));
+    .help = Some(help);
     false
 }
 
@@ -213,6 +232,22 @@ mod tests {
             choice_hint("dep", &ambiguous),
             "did you mean `deploy`? (one of: deploy, develop)"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_unique_abbreviation_suggests_its_value(pick in 0usize..5, cut in 1usize..6) {
+            let value = TIERS[pick];
+            let abbreviation = &value[..cut.min(value.len() - 1)];
+            let unique = TIERS.iter().filter(|t| t.starts_with(abbreviation)).count() == 1;
+            let hint = choice_hint(abbreviation, TIERS);
+            let all = format!("(one of: {})", TIERS.join(", "));
+            proptest::prop_assert!(hint.ends_with(&all), "{}", hint);
+            if unique {
+                let expected = format!("did you mean `{value}`?");
+                proptest::prop_assert!(hint.starts_with(&expected), "{}", hint);
+            }
+        }
     }
 
     #[test]

@@ -76,7 +76,8 @@ pub struct Environment {
     #[schemars(extend("examples" = ["always", "with_action"]))]
     pub auto_stop_setting: Option<String>,
     /// The Kubernetes namespace GitLab's dashboard shows for this environment (a DNS
-    /// label: lower-case letters, digits and `-`, at most 63 characters).
+    /// label: lower-case letters, digits and `-`, at most 63 characters). GitLab keeps it
+    /// only on an environment that has a cluster agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_namespace: Option<String>,
     /// The Flux resource GitLab's dashboard follows for this environment (e.g.
@@ -93,7 +94,8 @@ pub struct Environment {
     #[serde(default)]
     pub protect: bool,
     /// Who may deploy here and who must approve (a protected environment, GitLab Premium).
-    /// Left out: the protection is not managed.
+    /// Left out: the protection is not managed, unless the project has `prune: true`,
+    /// which removes a protection the manifest does not declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protection: Option<Protection>,
     /// Addresses this environment is ordered after.

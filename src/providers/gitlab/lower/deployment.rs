@@ -13,6 +13,7 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::Resource;
+use crate::providers::common::checks::{is_secret, shown};
 use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::common::records::{Claims, undeclared_environment};
 use crate::providers::gitlab::manifest::{Deployment, Environment};
@@ -91,10 +92,11 @@ fn lower_one(
 /// now): a value from a secret is not repeated in the message.
 fn check_sha(name: &str, sha: &str, pointer: &str, ctx: &mut Ctx<'_>) {
     let Some(hint) = sha_problem(sha) else { return };
-    let shown = match ctx.interpolated.sensitive.contains(pointer) {
-        true => String::new(),
-        false => format!(" `{sha}`"),
+    let hint = match is_secret(ctx, pointer) {
+        true => "a commit SHA is the full 40 lower-case hex digits".to_owned(),
+        false => hint,
     };
+    let shown = shown(ctx, pointer, sha);
     let interpolated = ctx.sources.file(ctx.located.value(pointer).file).is_some_and(|file| {
         let span = ctx.located.value(pointer);
         (file.inner().get(span.offset..span.offset + span.len)).is_some_and(|t| t.contains("${"))
@@ -102,7 +104,7 @@ fn check_sha(name: &str, sha: &str, pointer: &str, ctx: &mut Ctx<'_>) {
     let label = if interpolated { "its value is not a full commit SHA" } else { "not a full commit SHA" };
     ctx.error(
         DiagnosticKind::InvalidValue,
-        format!("`sha`{shown} of deployment record `{name}` is not a commit SHA"),
+        format!("`sha` {shown} of deployment record `{name}` is not a commit SHA"),
         pointer,
         label,
     )

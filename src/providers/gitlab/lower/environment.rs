@@ -14,7 +14,7 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{check_choice, check_web_url, key_read_otherwise};
+use crate::providers::common::checks::{check_choice, check_web_url, key_read_otherwise, shown};
 use crate::providers::common::lower::{child_spec, insert_set};
 use crate::providers::gitlab::manifest::Environment;
 
@@ -50,31 +50,26 @@ pub fn lower(
         check_url(url, &join(&pointer, "external_url"), ctx);
         insert_set(&mut attributes, "external_url", Some(json!(url)));
     }
-    for (key, value, limit) in [
-        ("description", &environment.description, MAX_DESCRIPTION),
-        ("flux_resource_path", &environment.flux_resource_path, MAX_URL),
-    ] {
-        let Some(value) = value else { continue };
-        check_length(key, value, limit, &join(&pointer, key), ctx);
-        insert_set(&mut attributes, key, Some(json!(value)));
-    }
+    text_up_to("description", &environment.description, MAX_DESCRIPTION, &pointer, &mut attributes, ctx);
     if let Some(setting) = &environment.auto_stop_setting {
         let at = join(&pointer, "auto_stop_setting");
         check_choice(ctx, setting, AUTO_STOP_SETTINGS, &at, "auto-stop setting");
         insert_set(&mut attributes, "auto_stop_setting", Some(json!(setting)));
     }
     if let Some(namespace) = &environment.kubernetes_namespace {
+        let at = join(&pointer, "kubernetes_namespace");
         if let Some(hint) = namespace_problem(namespace) {
             ctx.error(
                 DiagnosticKind::InvalidValue,
-                format!("invalid Kubernetes namespace `{namespace}`"),
-                &join(&pointer, "kubernetes_namespace"),
+                format!("invalid Kubernetes namespace {}", shown(ctx, &at, namespace)),
+                &at,
                 "not a namespace",
             )
             .help = Some(hint);
         }
         insert_set(&mut attributes, "kubernetes_namespace", Some(json!(namespace)));
     }
+    text_up_to("flux_resource_path", &environment.flux_resource_path, MAX_URL, &pointer, &mut attributes, ctx);
     if environment.flux_resource_path.is_some() && environment.kubernetes_namespace.is_none() {
         ctx.error(
             DiagnosticKind::MissingField,
@@ -129,9 +124,23 @@ fn check_name(name: &str, pointer: &str, what: &str, ctx: &mut Ctx<'_>) {
 
 /// `external_url`: an http(s) URL of at most 255 characters.
 fn check_url(url: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    let message = format!("`external_url` `{url}` is not an http(s) URL");
+    let message = format!("`external_url` {} is not an http(s) URL", shown(ctx, pointer, url));
     check_web_url(ctx, url, pointer, message, "GitLab");
     check_length("external_url", url, MAX_URL, pointer, ctx);
+}
+
+/// A free text setting `key` of the environment at `pointer`, at most `limit` characters.
+fn text_up_to(
+    key: &str,
+    value: &Option<String>,
+    limit: usize,
+    pointer: &str,
+    attributes: &mut Value,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(value) = value else { return };
+    check_length(key, value, limit, &join(pointer, key), ctx);
+    insert_set(attributes, key, Some(json!(value)));
 }
 
 fn check_length(key: &str, value: &str, limit: usize, pointer: &str, ctx: &mut Ctx<'_>) {

@@ -14,6 +14,7 @@
 
 mod deployment;
 mod environment;
+/// GitLab's naming rules, shared with fetch and export.
 pub mod names;
 mod protection;
 
@@ -36,11 +37,17 @@ pub use protection::{
     entry_json,
 };
 
+/// A project, looked up by path or id: read-only, the parent of everything else.
 pub const KIND_PROJECT: &str = "project";
+/// An environment of a project, matched by its exact name.
 pub const KIND_ENVIRONMENT: &str = "environment";
+/// An environment's protection (deployers and approval rules), named after it.
 pub const KIND_PROTECTION: &str = "protection";
+/// A deployment record: a release kind on `ref`, following a linked release.
 pub const KIND_DEPLOYMENT: &str = "deployment";
 
+/// Every resource the `gitlab:` section declares, each rule broken reported through `ctx`
+/// (the section is lowered whole, so all errors show at once).
 pub fn lower(section: &GitlabSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
     let mut resources = Vec::new();
     let base = join(&join("", super::TYPE), "projects");

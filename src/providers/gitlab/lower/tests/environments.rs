@@ -90,6 +90,16 @@ fn urls_lengths_and_kubernetes_settings_follow_gitlabs_model() {
 }
 
 #[test]
+fn a_value_from_a_secret_is_never_repeated_in_a_diagnostic() {
+    let body = "          tier: ${secret.SECRET_TIER}\n          external_url: ${secret.SECRET_URL}\n          kubernetes_namespace: ${secret.SECRET_URL}\n";
+    let rendered = KIT.rendered(&production(body));
+    for fact in ["unknown tier (a secret)", "`external_url` (a secret) is not an http(s) URL", "invalid Kubernetes namespace (a secret)"] {
+        assert!(rendered.contains(fact), "{fact}: {rendered}");
+    }
+    assert!(!rendered.contains("5ec2e7"), "{rendered}");
+}
+
+#[test]
 fn a_rename_names_another_environment_that_is_not_declared() {
     let r = KIT.resources(&production("          renamed_from: prod\n"));
     assert_eq!(

@@ -19,6 +19,9 @@ fn env(name: &str) -> Option<String> {
         "CI_COMMIT_SHA" => Some("0123456789abcdef0123456789abcdef01234567".into()),
         "SHORT_SHA" => Some("0123456".into()),
         "SECRET_SHA" => Some("not-a-sha-but-secret-7f3e".into()),
+        "SHOUTED_SHA" => Some("0123456789ABCDEF0123456789ABCDEF01234567".into()),
+        "SECRET_URL" => Some("shop.example.com/token-5ec2e7".into()),
+        "SECRET_TIER" => Some("productoin-5ec2e7".into()),
         _ => None,
     }
 }

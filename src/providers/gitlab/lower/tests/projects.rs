@@ -48,9 +48,9 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
             "tier": "production",
             "external_url": "https://shop.example.com",
             "description": "Live shop",
-            "flux_resource_path": "helm.toolkit.fluxcd.io/v2/namespaces/shop/helmreleases/shop",
             "auto_stop_setting": "with_action",
             "kubernetes_namespace": "shop",
+            "flux_resource_path": "helm.toolkit.fluxcd.io/v2/namespaces/shop/helmreleases/shop",
             "renamed_from": "prod",
         })
     );

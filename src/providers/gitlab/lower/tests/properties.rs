@@ -83,6 +83,29 @@ proptest! {
     }
 
     #[test]
+    fn a_principal_listed_again_in_another_case_is_one_error_at_the_repeat(
+        written in entries(),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let (text, principal, _) = written[pick.index(written.len())].clone();
+        let again = match &principal {
+            Principal::User(name) => format!("user: \"{}\"", name.to_uppercase()),
+            Principal::Group { path, .. } => format!("group: {}", path.to_uppercase()),
+            Principal::AccessLevel(_) => text,
+        };
+        let mut body = String::from("            deployers:\n");
+        for (entry, _, _) in &written {
+            body.push_str(&format!("              - {{ {entry} }}\n"));
+        }
+        body.push_str(&format!("              - {{ {again} }}\n"));
+        let errors = KIT.errors(&protected(&body));
+        prop_assert_eq!(errors.len(), 1, "{:#?}", errors);
+        let line = 12 + written.len();
+        prop_assert!(errors[0].starts_with(&format!("{line}:17 the deployer ")), "{:#?}", errors);
+        prop_assert!(errors[0].contains("is listed twice"), "{:#?}", errors);
+    }
+
+    #[test]
     fn environment_names_gitlab_accepts_load(name in "[a-zA-Z0-9_$.{} -]([a-zA-Z0-9_/$.{} -]{0,40}[a-zA-Z0-9_$.{} -])?") {
         prop_assume!(!name.trim().is_empty());
         let quoted = serde_json::to_string(&name).unwrap();

@@ -96,10 +96,15 @@ fn an_interpolated_sha_is_checked_as_it_arrives_and_a_secret_one_is_not_shown() 
     let errors = KIT.errors(&short);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].starts_with("15:16 `sha` `0123456` of deployment record `web` is not a commit SHA |"), "{errors:#?}");
-    let secret = records("          {}\n", "        web:\n          environment: production\n          ref: main\n          sha: ${secret.SECRET_SHA}\n");
-    let rendered = KIT.rendered(&secret);
-    assert!(rendered.contains("`sha` of deployment record `web` is not a commit SHA"), "{rendered}");
-    assert!(!rendered.contains("not-a-sha-but-secret-7f3e"), "{rendered}");
+    for (name, value) in [
+        ("SECRET_SHA", "not-a-sha-but-secret-7f3e"),
+        ("SHOUTED_SHA", "0123456789ABCDEF0123456789ABCDEF01234567"),
+    ] {
+        let secret = records("          {}\n", &format!("        web:\n          environment: production\n          ref: main\n          sha: ${{secret.{name}}}\n"));
+        let rendered = KIT.rendered(&secret);
+        assert!(rendered.contains("`sha` (a secret) of deployment record `web` is not a commit SHA"), "{rendered}");
+        assert!(!rendered.to_lowercase().contains(&value.to_lowercase()), "{rendered}");
+    }
 }
 
 #[test]
