@@ -63,24 +63,27 @@ fn the_standalone_sandbox_says_how_to_reach_each_emulator() {
     );
 }
 
+/// Copies `examples/<name>` and the NHN builds it releases into a scratch directory; returns
+/// the directory and the example's folder in it.
+fn example_with_nhn_build(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let manifest = format!("{name}/deployplan.yaml");
+    let builds = ["nhn/dist/shop-server-1.4.2.tar.gz", "nhn/dist/shop-server-1.4.3.tar.gz"];
+    for file in std::iter::once(manifest.as_str()).chain(builds) {
+        let target = dir.path().join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(examples.join(file), target).unwrap();
+    }
+    let here = dir.path().join(name);
+    (dir, here)
+}
+
 /// `examples/github`: GitHub environments and records that follow NHN releases, planned,
 /// applied and converged against the embedded sandbox; a second apply writes no record.
 #[test]
 fn the_github_example_plans_applies_and_converges() {
-    let dir = tempfile::tempdir().unwrap();
-    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    for (from, to) in [
-        ("github/deployplan.yaml", "github/deployplan.yaml"),
-        (
-            "nhn/dist/shop-server-1.4.2.tar.gz",
-            "nhn/dist/shop-server-1.4.2.tar.gz",
-        ),
-    ] {
-        let target = dir.path().join(to);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(examples.join(from), target).unwrap();
-    }
-    let here = dir.path().join("github");
+    let (_dir, here) = example_with_nhn_build("github");
     let run = |args: &[&str]| binary_in(&here).args(args).output().unwrap();
     assert_code(&run(&["plan"]), 0);
     let apply = run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
@@ -97,4 +100,41 @@ fn the_github_example_plans_applies_and_converges() {
     assert_code(&second, 0);
     let output = crate::common::stderr(&second) + &stdout(&second);
     assert!(!output.contains("deployment record"), "{output}");
+}
+
+/// `examples/gitlab`: GitLab environments, a protected production with an approval rule, and
+/// records that follow NHN releases, planned, applied and converged against the embedded
+/// sandbox; a second apply creates no deployment; `--env next` deploys the tag and records it.
+#[test]
+fn the_gitlab_example_plans_applies_and_converges() {
+    let (_dir, here) = example_with_nhn_build("gitlab");
+    let run = |args: &[&str]| binary_in(&here).args(args).output().unwrap();
+    assert_code(&run(&["plan"]), 0);
+    let apply = run(&["apply", "--auto-approve", "--poll-interval-ms", "100"]);
+    assert_code(&apply, 0);
+    let progress = crate::common::stderr(&apply) + &stdout(&apply);
+    assert!(
+        progress.contains("protected: 2 deploy rule(s), 1 approval rule(s)"),
+        "{progress}"
+    );
+    for line in ["deployment 2 of `main`", "deployment 2: success"] {
+        assert!(progress.contains(line), "{progress}");
+    }
+    assert_code(&run(&["plan", "--detailed-exitcode"]), 0);
+    let second = run(&["apply", "--auto-approve"]);
+    assert_code(&second, 0);
+    let output = crate::common::stderr(&second) + &stdout(&second);
+    assert!(!output.contains("deployment "), "{output}");
+    let next = run(&[
+        "apply",
+        "--auto-approve",
+        "--env",
+        "next",
+        "--poll-interval-ms",
+        "100",
+    ]);
+    assert_code(&next, 0);
+    let progress = crate::common::stderr(&next) + &stdout(&next);
+    assert!(progress.contains("of `v1.1.0`"), "{progress}");
+    assert_code(&run(&["plan", "--env", "next", "--detailed-exitcode"]), 0);
 }
