@@ -11,6 +11,7 @@ mod failures;
 mod faults;
 mod following;
 mod github;
+mod gitlab;
 mod hostile_input;
 mod interrupt;
 mod lifecycle;

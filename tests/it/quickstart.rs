@@ -69,7 +69,10 @@ fn example_with_nhn_build(name: &str) -> (tempfile::TempDir, std::path::PathBuf)
     let dir = tempfile::tempdir().unwrap();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let manifest = format!("{name}/deployplan.yaml");
-    let builds = ["nhn/dist/shop-server-1.4.2.tar.gz", "nhn/dist/shop-server-1.4.3.tar.gz"];
+    let builds = [
+        "nhn/dist/shop-server-1.4.2.tar.gz",
+        "nhn/dist/shop-server-1.4.3.tar.gz",
+    ];
     for file in std::iter::once(manifest.as_str()).chain(builds) {
         let target = dir.path().join(file);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();

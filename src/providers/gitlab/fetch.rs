@@ -52,8 +52,7 @@ enum Second {
     Commit(Address, bool),
     /// (project, environment) → the last successful deployment there.
     LastSuccess(u64, String, Option<Deployment>),
-    /// (project, environment) → the deployments running there.
-    Running(u64, String, Vec<Deployment>),
+
     /// (project, user id) → the user's access level there, if a member.
     Member(u64, u64, Option<u32>),
 }
@@ -75,7 +74,7 @@ pub(super) struct Read {
     pub heads: BTreeMap<Address, Option<String>>,
     pub commits: BTreeMap<Address, bool>,
     pub last_success: BTreeMap<(u64, String), Deployment>,
-    pub running: BTreeMap<(u64, String), Vec<Deployment>>,
+
     /// (project, user id) → access level, for the users named in protections.
     pub members: BTreeMap<(u64, u64), Option<u32>>,
     pub lookups: Lookups,
@@ -145,7 +144,8 @@ pub(super) async fn fetch(
         }
     }
     read.lookups = lookups?;
-    errors.extend(read.lookups.errors(desired));
+    let known = super::principals::known_names(client, &read, &named).await?;
+    errors.extend(read.lookups.errors(desired, &known));
 
     // Round 2: what lives in each project found.
     second_round(client, desired, &places, &mut read).await?;
@@ -227,15 +227,6 @@ async fn second_round(
                 let last = c.deployments(pid, &query).await?.into_iter().next();
                 Ok(Second::LastSuccess(pid, environment, last))
             });
-            let (c, environment) = (client.clone(), text(record, "environment").to_owned());
-            reads.spawn(async move {
-                let query = DeploymentQuery {
-                    environment: Some(environment.clone()),
-                    status: Some(DeploymentStatus::Running),
-                    ..DeploymentQuery::default()
-                };
-                Ok(Second::Running(pid, environment, c.deployments(pid, &query).await?))
-            });
         }
     }
     let mut members_read = BTreeSet::new();
@@ -272,9 +263,7 @@ async fn second_round(
                 read.last_success.insert((pid, environment), last);
             }
             Second::LastSuccess(..) => {}
-            Second::Running(pid, environment, running) => {
-                read.running.insert((pid, environment), running);
-            }
+
             Second::Member(pid, uid, level) => {
                 read.members.insert((pid, uid), level);
             }
@@ -326,20 +315,10 @@ fn record_errors(
 pub(super) fn record_target(record: &Resource, pid: u64, read: &Read) -> Option<RecordTarget> {
     let sha = optional_text(record, "sha")
         .or_else(|| read.heads.get(&record.address).cloned().flatten())?;
-    let environment = (pid, text(record, "environment").to_owned());
-    let last = read.last_success.get(&environment);
-    let running = read.running.get(&environment).map(Vec::as_slice).unwrap_or_default();
-    // Only records the API made can be closed (GitLab refuses to update a CI job's).
-    let stale = (running.iter())
-        .filter(|d| d.deployable.is_none())
-        .map(|d| (d.id, d.user.as_ref().map(|u| u.id)))
-        .collect();
-    let newest = running.iter().map(|d| d.id).chain(last.map(|d| d.id)).max();
+    let last = read.last_success.get(&(pid, text(record, "environment").to_owned()));
     Some(RecordTarget {
         sha,
-        newest,
         last_success: last.map(|d| d.id),
-        stale,
     })
 }
 

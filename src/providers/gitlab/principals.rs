@@ -13,6 +13,7 @@ use super::lower::KIND_PROTECTION;
 use super::wire::{Group, User};
 use crate::model::Resource;
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
+use crate::suggest::did_you_mean;
 
 /// The lists of a protection that name principals.
 pub(super) const LISTS: [&str; 2] = ["deployers", "approvals"];
@@ -111,8 +112,9 @@ impl Lookups {
             .map(|g| g.full_path.as_str())
     }
 
-    /// A reference error at each entry naming a user or group GitLab does not have.
-    pub fn errors(&self, desired: &[&Resource]) -> Vec<ReferenceError> {
+    /// A reference error at each entry naming a user or group GitLab does not have, with
+    /// "did you mean" from `known` (names that would be kept there).
+    pub fn errors(&self, desired: &[&Resource], known: &KnownNames) -> Vec<ReferenceError> {
         let mut errors = Vec::new();
         for protection in desired.iter().filter(|r| r.kind == KIND_PROTECTION) {
             for principal in principals_of(protection) {
@@ -124,30 +126,80 @@ impl Lookups {
                 if !missing {
                     continue;
                 }
-                let (message, label, help) = match principal.kind {
+                let (message, label, help, candidates) = match principal.kind {
                     PrincipalKind::User => (
                         format!("GitLab has no user `{}`", principal.name),
                         "unknown user",
                         "write the username (as in `@username`), not the display name or e-mail",
+                        &known.users,
                     ),
                     PrincipalKind::Group => (
                         format!("GitLab has no group `{}`, or the token cannot see it", principal.name),
                         "unknown group",
                         "write the group's full path (`parent/child`), as in its URL",
+                        &known.groups,
                     ),
                 };
+                let help = did_you_mean(&principal.name, candidates.iter().map(String::as_str))
+                    .unwrap_or_else(|| help.to_owned());
                 errors.push(ReferenceError {
                     kind: ReferenceKind::UnknownName,
                     address: principal.address.clone(),
                     attribute: principal.attribute.clone(),
                     message,
                     label: label.into(),
-                    help: Some(help.into()),
+                    help: Some(help),
                 });
             }
         }
         errors
     }
+}
+
+/// Names a protection could mean, for "did you mean": the members of the projects read and
+/// the groups they are shared with or belong to. Read only when a name was not found.
+#[derive(Debug, Default)]
+pub(super) struct KnownNames {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+pub(super) async fn known_names(
+    client: &GitlabClient,
+    read: &super::fetch::Read,
+    named: &[Principal],
+) -> Result<KnownNames, ProviderError> {
+    let unknown = |kind: PrincipalKind| {
+        named.iter().any(|p| {
+            p.kind == kind
+                && match kind {
+                    PrincipalKind::User => matches!(read.lookups.users.get(&p.name.to_lowercase()), Some(None)),
+                    PrincipalKind::Group => matches!(read.lookups.groups.get(&p.name.to_lowercase()), Some(None)),
+                }
+        })
+    };
+    let mut known = KnownNames::default();
+    if unknown(PrincipalKind::Group) {
+        for project in read.projects.values() {
+            known.groups.extend(project.shared_with_groups.iter().filter_map(|g| g.group_full_path.clone()));
+            let mut path = project.namespace.as_ref().map(|n| n.full_path.as_str());
+            while let Some(group) = path {
+                known.groups.push(group.to_owned());
+                path = group.rsplit_once('/').map(|(parent, _)| parent);
+            }
+        }
+    }
+    if unknown(PrincipalKind::User) {
+        for project in read.projects.values() {
+            let members = client.project_members(project.id).await?;
+            known.users.extend(members.into_iter().map(|m| m.username));
+        }
+    }
+    known.users.sort();
+    known.users.dedup();
+    known.groups.sort();
+    known.groups.dedup();
+    Ok(known)
 }
 
 /// Looks up each distinct user and group once, all at once.

@@ -31,15 +31,8 @@ pub(super) struct Place {
 pub(super) struct RecordTarget {
     /// The commit the record names: written in the manifest, or the ref's head when read.
     pub sha: String,
-    /// The newest deployment id of the environment when read: a create whose answer was
-    /// lost adopts only a deployment newer than this.
-    pub newest: Option<u64>,
     /// The id of the environment's last successful deployment, if any.
     pub last_success: Option<u64>,
-    /// Deployments the API made that were running in the environment when read, with their
-    /// user: the ones this token's user opened and never closed (an apply killed midway)
-    /// are closed by the next deploy of the record.
-    pub stale: Vec<(u64, Option<u64>)>,
 }
 
 /// What reading taught the instance, for the writes.

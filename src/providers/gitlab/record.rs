@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::client::DeploymentQuery;
 use super::provider::{GitlabProvider, Place, RecordTarget};
 use super::wire::{Deployment, DeploymentStatus, NewDeployment};
 use crate::model::{Change, Resource};
@@ -62,9 +63,13 @@ pub(super) async fn deploy(
         tag: flag(desired, "tag").unwrap_or(false),
         status,
     };
-    let created = client.create_deployment(place.project, &new, target.newest).await?;
+    // What runs there now: records an earlier apply left open, and the newest id a create
+    // whose answer is lost may adopt a deployment above.
+    let running = client.deployments(place.project, &running_in(environment)).await?;
+    let newest = running.iter().map(|d| d.id).chain(target.last_success).max();
+    let created = client.create_deployment(place.project, &new, newest).await?;
     let id = created.id;
-    close_stale(provider, place, &target, &created, change, ctx).await?;
+    close_stale(provider, place, &running, &created, change, ctx).await?;
     let commit = super::objects::short(&target.sha).to_owned();
     let Some(release) = &change.follows else {
         let kept = target.last_success == Some(id);
@@ -98,21 +103,33 @@ pub(super) async fn deploy(
     })
 }
 
-/// Cancels the records this token's user left `running` in the environment (an earlier
-/// apply killed before it could close them): none stays `running` for ever.
+/// The deployments running in `environment`, every page.
+fn running_in(environment: &str) -> DeploymentQuery {
+    DeploymentQuery {
+        environment: Some(environment.to_owned()),
+        status: Some(DeploymentStatus::Running),
+        ..DeploymentQuery::default()
+    }
+}
+
+/// Cancels the records this token's user left `running` in the environment before this
+/// deploy (an earlier apply killed before it could close them): none stays `running` for
+/// ever. Only records the API made (GitLab refuses to update a CI job's deployment).
 async fn close_stale(
     provider: &GitlabProvider,
     place: &Place,
-    target: &RecordTarget,
+    running: &[Deployment],
     created: &Deployment,
     change: &Change,
     ctx: &ApplyContext,
 ) -> Result<(), ProviderError> {
-    let me = created.user.as_ref().map(|u| u.id);
-    for (stale, by) in &target.stale {
-        if *stale == created.id || me.is_none() || *by != me {
-            continue;
-        }
+    let Some(me) = created.user.as_ref().map(|u| u.id) else {
+        return Ok(());
+    };
+    let mine = running.iter().filter(|d| {
+        d.id != created.id && d.deployable.is_none() && d.user.as_ref().map(|u| u.id) == Some(me)
+    });
+    for stale in mine.map(|d| &d.id) {
         provider
             .client
             .update_deployment_status(place.project, *stale, DeploymentStatus::Canceled)

@@ -9,6 +9,7 @@
 //! module and one more entry there.
 
 pub mod github;
+pub mod gitlab;
 pub mod ncp;
 pub mod nhn;
 
@@ -32,7 +33,12 @@ pub struct Provider {
 }
 
 /// Every provider type the tests know.
-pub const PROVIDERS: &[&Provider] = &[&ncp::PROVIDER, &nhn::PROVIDER, &github::PROVIDER];
+pub const PROVIDERS: &[&Provider] = &[
+    &ncp::PROVIDER,
+    &nhn::PROVIDER,
+    &github::PROVIDER,
+    &gitlab::PROVIDER,
+];
 
 /// A manifest of `tests/fixtures/`, by its path there (`"ncp/shop.yaml"`). Its endpoint
 /// placeholders are left as they are: [`World::manifest`], [`World::fill`] and

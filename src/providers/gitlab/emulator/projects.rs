@@ -300,6 +300,33 @@ pub(super) async fn group(
     })
 }
 
+/// `GET /projects/:id/members/all`: every user with access to the project, direct,
+/// inherited or through a shared group, at their effective level (paged).
+pub(super) async fn members(
+    State(emulator): Emu,
+    call: Call,
+    params: Params,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let page = query.page()?;
+    emulator.with_state(|state| {
+        let project = find(state, &call, &params)?;
+        let members = (state.users.iter())
+            .filter_map(|user| {
+                let level = state.project_access(project, user.id);
+                (level > 0).then(|| {
+                    let mut value = views::user(&call, user);
+                    value["access_level"] = Value::from(level);
+                    value["expires_at"] = Value::Null;
+                    value["membership_state"] = Value::from("active");
+                    value
+                })
+            })
+            .collect();
+        Ok(paged(&call, page, members))
+    })
+}
+
 /// `GET /projects/:id/members/all/:user_id`: the user's effective membership (the highest
 /// of direct, inherited and shared-group access), or 404 `Not found`.
 pub(super) async fn member(

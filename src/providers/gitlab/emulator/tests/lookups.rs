@@ -1,7 +1,7 @@
 //! Projects by id and path (moved ones too), refs, commits, users, groups and members.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::super::seed::sha;
 use super::super::testkit::{SHOP, TestClient, sandbox};
@@ -243,6 +243,20 @@ async fn users_groups_and_effective_memberships() {
     assert_eq!(
         (carol.status, carol.body),
         (404, json!({"message": "404 Not found"}))
+    );
+    // The list says the same for everyone at once (carol, without access, is not in it).
+    let all = gl.get(&format!("{SHOP}/members/all")).await.expect(200);
+    let levels: Vec<(Value, Value)> = (all.as_array().unwrap().iter())
+        .map(|m| (m["username"].clone(), m["access_level"].clone()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            (json!("sandbox-demo"), json!(50)),
+            (json!("alice"), json!(40)),
+            (json!("bob"), json!(30)),
+            (json!("dave"), json!(20)),
+        ]
     );
     // A maintainer of a group the project is shared with gets at most the share's level.
     let erin = gl
