@@ -170,8 +170,12 @@ fn protection_entry(protection: &ProtectedEnvironment, lookups: &Lookups) -> Val
 fn without_defaults(mut entry: Value) -> Value {
     if let Some(object) = entry.as_object_mut() {
         object.retain(|key, value| {
-            !matches!((key.as_str(), &*value), ("inherited", Value::Bool(false)))
-                && !(key == "required_approvals" && value.as_u64() == Some(1))
+            let default = match key.as_str() {
+                "inherited" => value == &Value::Bool(false),
+                "required_approvals" => value.as_u64() == Some(1),
+                _ => false,
+            };
+            !default
         });
     }
     entry

@@ -51,8 +51,7 @@ enum Second {
     /// A record's written commit: whether it exists.
     Commit(Address, bool),
     /// (project, environment) → the last successful deployment there.
-    LastSuccess(u64, String, Option<Deployment>),
-
+    LastSuccess(u64, String, Option<Box<Deployment>>),
     /// (project, user id) → the user's access level there, if a member.
     Member(u64, u64, Option<u32>),
 }
@@ -224,7 +223,7 @@ async fn second_round(
                     status: Some(DeploymentStatus::Success),
                     ..DeploymentQuery::newest(&environment, 1)
                 };
-                let last = c.deployments(pid, &query).await?.into_iter().next();
+                let last = c.deployments(pid, &query).await?.into_iter().next().map(Box::new);
                 Ok(Second::LastSuccess(pid, environment, last))
             });
         }
@@ -260,7 +259,7 @@ async fn second_round(
             Second::LastSuccess(pid, environment, Some(last))
                 if last.status == DeploymentStatus::Success =>
             {
-                read.last_success.insert((pid, environment), last);
+                read.last_success.insert((pid, environment), *last);
             }
             Second::LastSuccess(..) => {}
 

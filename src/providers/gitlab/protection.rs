@@ -142,10 +142,10 @@ pub(super) fn count_ignored_as_present(
             "`{}` {list}[{i}]: GitLab ignores this entry ({why}), so it is never listed as protecting the environment; grant access or remove the entry",
             desired.address
         ));
-        if let Some(Value::Array(entries)) = remote.get_mut(*list) {
-            if !entries.contains(entry) {
-                entries.push(entry.clone());
-            }
+        if let Some(Value::Array(entries)) = remote.get_mut(*list)
+            && !entries.contains(entry)
+        {
+            entries.push(entry.clone());
         }
     }
 }
