@@ -206,6 +206,67 @@ fn a_record_an_earlier_apply_left_running_is_canceled_by_the_next_deploy() {
 }
 
 #[test]
+fn a_record_waits_while_a_deploy_job_of_its_commit_awaits_approval() {
+    let w = world();
+    setup(&w);
+    assert_code(&apply(&w), 0);
+    // A new commit on main, and a CI deploy job of it to production, blocked by the
+    // protection's approval rule.
+    w.admin(
+        reqwest::Method::POST,
+        &format!("/gitlab/projects/{SHOP}/push"),
+        json!({"branch": "main"}),
+    );
+    let (_, branch) = api(
+        &w,
+        reqwest::Method::GET,
+        &format!("/projects/{SHOP}/repository/branches/main"),
+        None,
+    );
+    let sha = branch["commit"]["id"].as_str().unwrap().to_owned();
+    w.admin(
+        reqwest::Method::POST,
+        &format!("/gitlab/projects/{SHOP}/ci-deployments"),
+        json!({"environment": "production", "ref": "main", "sha": sha, "blocked": true}),
+    );
+    let gate = (deployments(&w).into_iter())
+        .find(|d| d["status"] == "blocked")
+        .and_then(|d| d["id"].as_u64())
+        .unwrap();
+    let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "50"]);
+    w.wait_for_request("a read of the blocked deployment", |r| {
+        r.provider == "gitlab"
+            && r.method == "GET"
+            && r.path.ends_with(&format!("/deployments/{gate}"))
+    });
+    assert!(
+        !statuses(&w)
+            .iter()
+            .any(|(e, s)| e == "production" && s == "running"),
+        "no record before the approval: {:?}",
+        statuses(&w)
+    );
+    w.admin(
+        reqwest::Method::POST,
+        &format!("/gitlab/projects/{SHOP}/deployments/{gate}/approve"),
+        json!({"username": "alice", "status": "approved"}),
+    );
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("waiting for approval by group `acme/release-managers` (0 of 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("deployment {gate}: approved")),
+        "{text}"
+    );
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+}
+
+#[test]
 fn a_rename_plans_a_replace_that_protect_refuses() {
     let w = world();
     setup(&w);

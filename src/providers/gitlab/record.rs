@@ -5,6 +5,10 @@
 //! other means); GitLab answers an identical last success with that deployment instead of
 //! a new one, which is reported as kept.
 //!
+//! When a deploy job of the record's commit waits for approval in the environment (its
+//! protection's approval rules), the record waits with it, saying who still has to approve,
+//! and fails if it is rejected: deployplan never approves.
+//!
 //! Only deployments the API created are ever updated (GitLab refuses a CI job's with 403),
 //! and none is deleted: a record is history.
 
@@ -20,7 +24,9 @@ use crate::providers::common::attributes::{flag, text};
 use crate::providers::{ApplyContext, Outcome, ProviderError, ReleaseOutcome};
 
 /// How often a blocked deployment is read again while it waits for approvals.
-const APPROVAL_POLL: Duration = Duration::from_secs(5);
+const APPROVAL_POLL: Duration = Duration::from_secs(2);
+/// How many of an environment's newest deployments a deploy looks at (one page).
+const RECENT: u32 = 100;
 
 /// The status a record takes from how its release ended.
 pub(super) fn closing_status(outcome: &ReleaseOutcome) -> DeploymentStatus {
@@ -63,10 +69,20 @@ pub(super) async fn deploy(
         tag: flag(desired, "tag").unwrap_or(false),
         status,
     };
-    // What runs there now: records an earlier apply left open, and the newest id a create
-    // whose answer is lost may adopt a deployment above.
-    let running = client.deployments(place.project, &running_in(environment)).await?;
-    let newest = running.iter().map(|d| d.id).chain(target.last_success).max();
+    // The environment's recent deployments: a deploy job of this commit waiting for
+    // approval (the record waits with it), records an earlier apply left open, and the
+    // newest id, above which a create whose answer is lost may adopt a deployment.
+    let recent = client
+        .deployments(place.project, &DeploymentQuery::newest(environment, RECENT))
+        .await?;
+    for gate in recent.iter().filter(|d| d.status == DeploymentStatus::Blocked && d.sha == target.sha) {
+        wait_for_approval(provider, place, gate, change, ctx).await?;
+    }
+    let running: Vec<Deployment> = (recent.iter())
+        .filter(|d| d.status == DeploymentStatus::Running)
+        .cloned()
+        .collect();
+    let newest = recent.iter().map(|d| d.id).chain(target.last_success).max();
     let created = client.create_deployment(place.project, &new, newest).await?;
     let id = created.id;
     close_stale(provider, place, &running, &created, change, ctx).await?;
@@ -82,9 +98,6 @@ pub(super) async fn deploy(
         return Ok(Outcome { id: Some(id.to_string()), message });
     };
     progress(&format!("deployment {id} of `{git_ref}` at {commit}: running (follows {release})"));
-    if created.status == DeploymentStatus::Blocked {
-        wait_for_approval(provider, place, &created, change, ctx).await?;
-    }
     let outcome = ctx.release_outcome(change).await;
     let closing = closing_status(&outcome);
     client.update_deployment_status(place.project, id, closing.clone()).await?;
@@ -101,15 +114,6 @@ pub(super) async fn deploy(
             closing.as_str()
         ),
     })
-}
-
-/// The deployments running in `environment`, every page.
-fn running_in(environment: &str) -> DeploymentQuery {
-    DeploymentQuery {
-        environment: Some(environment.to_owned()),
-        status: Some(DeploymentStatus::Running),
-        ..DeploymentQuery::default()
-    }
 }
 
 /// Cancels the records this token's user left `running` in the environment before this
@@ -142,37 +146,67 @@ async fn close_stale(
     Ok(())
 }
 
-/// Waits while GitLab holds the deployment for approval, saying who must approve.
+/// Waits while GitLab holds a deploy job of the record's commit for approval (approval
+/// rules of a protected environment), saying who must approve; a rejected one fails the
+/// record. Approving is a person's decision: deployplan never approves.
 async fn wait_for_approval(
     provider: &GitlabProvider,
     place: &Place,
-    created: &Deployment,
+    gate: &Deployment,
     change: &Change,
     ctx: &ApplyContext,
 ) -> Result<(), ProviderError> {
-    let mut current = created.clone();
+    let names = Names::of(provider);
+    let mut current = gate.clone();
     while current.status == DeploymentStatus::Blocked {
         if ctx.is_interrupted() {
             return Err(ProviderError::Precondition(format!(
-                "deployment {} is still waiting for approval",
+                "deployment {} of this commit is still waiting for approval",
                 current.id
             )));
         }
         (ctx.progress)(
             &change.address,
-            &format!("deployment {}: blocked — {}", current.id, waiting_for(&current)),
+            &format!("deployment {}: blocked — {}", current.id, waiting_for(&current, &names)),
         );
         tokio::time::sleep(APPROVAL_POLL).await;
         current = (provider.client.deployment(place.project, current.id).await?).ok_or_else(
             || ProviderError::Precondition(format!("deployment {} disappeared", current.id)),
         )?;
     }
+    if matches!(current.status, DeploymentStatus::Failed | DeploymentStatus::Canceled) {
+        return Err(ProviderError::Precondition(format!(
+            "deployment {} of this commit was {} while waiting for approval: nothing recorded",
+            current.id,
+            if current.status == DeploymentStatus::Failed { "rejected" } else { "canceled" }
+        )));
+    }
+    (ctx.progress)(&change.address, &format!("deployment {}: approved", current.id));
     Ok(())
+}
+
+/// The names the plan's reads resolved, by id: how a rule's principal is shown.
+struct Names {
+    users: std::collections::HashMap<u64, String>,
+    groups: std::collections::HashMap<u64, String>,
+}
+
+impl Names {
+    fn of(provider: &GitlabProvider) -> Self {
+        let known = provider.known();
+        let flip = |map: &std::collections::HashMap<String, u64>| {
+            map.iter().map(|(name, id)| (*id, name.clone())).collect()
+        };
+        Names {
+            users: flip(&known.users),
+            groups: flip(&known.groups),
+        }
+    }
 }
 
 /// Who still has to approve, as GitLab's approval summary says (`rules[]`, each with its
 /// principal, `required_approvals` and the `deployment_approvals` given).
-fn waiting_for(deployment: &Deployment) -> String {
+fn waiting_for(deployment: &Deployment, names: &Names) -> String {
     let rules = (deployment.approval_summary.as_ref())
         .and_then(|summary| summary.get("rules"))
         .and_then(Value::as_array)
@@ -184,7 +218,7 @@ fn waiting_for(deployment: &Deployment) -> String {
             let required = rule.get("required_approvals").and_then(Value::as_u64).unwrap_or(1);
             let given = (rule.get("deployment_approvals").and_then(Value::as_array))
                 .map_or(0, |a| a.len() as u64);
-            (given < required).then(|| format!("{} ({given} of {required})", principal(rule)))
+            (given < required).then(|| format!("{} ({given} of {required})", principal(rule, names)))
         })
         .collect();
     match (waiting.is_empty(), deployment.pending_approval_count) {
@@ -194,12 +228,22 @@ fn waiting_for(deployment: &Deployment) -> String {
     }
 }
 
-/// The principal of an approval rule as GitLab describes it.
-fn principal(rule: &Value) -> String {
-    let text = |key: &str| rule.get(key).and_then(Value::as_str).map(str::to_owned);
-    (rule.get("user").and_then(|u| u.get("username")).and_then(Value::as_str))
-        .map(|u| format!("user `{u}`"))
-        .or_else(|| (rule.get("group").and_then(|g| g.get("full_path")).and_then(Value::as_str)).map(|g| format!("group `{g}`")))
-        .or_else(|| text("access_level_description"))
-        .unwrap_or_else(|| "an approver".to_owned())
+/// The principal of an approval rule: by the name the manifest gave it when the id is
+/// known, else as GitLab describes it.
+fn principal(rule: &Value, names: &Names) -> String {
+    let id = |key: &str| rule.get(key).and_then(Value::as_u64);
+    let described = rule.get("access_level_description").and_then(Value::as_str);
+    if let Some(user) = id("user_id") {
+        return match names.users.get(&user) {
+            Some(name) => format!("user `{name}`"),
+            None => format!("user {}", described.unwrap_or("(unknown)")),
+        };
+    }
+    if let Some(group) = id("group_id") {
+        return match names.groups.get(&group) {
+            Some(path) => format!("group `{path}`"),
+            None => format!("group {}", described.unwrap_or("(unknown)")),
+        };
+    }
+    described.map_or_else(|| "an approver".to_owned(), str::to_owned)
 }
