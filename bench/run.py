@@ -130,6 +130,45 @@ def github_phases(base, d, env, lat, par, repos=20, envs=5):
     return rows
 
 
+def gitlab_manifest(url, projects, envs):
+    """`projects` projects (acme/svc-01…, made through the sandbox's admin API) × `envs`
+    environments with a tier each, and one deployment record per project."""
+    out = ["providers:", "  gl:", "    type: gitlab", f"    endpoint: {url}", "gitlab:", "  projects:"]
+    for p in range(1, projects + 1):
+        out += [f"    acme/svc-{p:02}:", "      environments:"]
+        for e in range(1, envs + 1):
+            out += [f"        env-{e}:", "          tier: staging"]
+        out += ["      deployments:", "        app:", "          environment: env-1", "          ref: main"]
+    return "\n".join(out) + "\n"
+
+
+def gitlab_phases(base, d, env, lat, par, projects=20, envs=5):
+    """GitLab: apply (create all), then a converged plan. Reads go out in two rounds: the
+    projects by path, then per project its environment list, its record's branch and the
+    environment's last success. Apply then creates the environments, and per record reads the
+    environment's recent deployments (approvals waiting, records left open) and creates it."""
+    for p in range(1, projects + 1):
+        body = json.dumps({"path": f"acme/svc-{p:02}"}).encode()
+        req = urllib.request.Request(f"{base}/_sandbox/gitlab/projects", data=body, method="POST",
+                                     headers={"content-type": "application/json"})
+        urllib.request.urlopen(req).read()
+    gl = os.path.join(d, "gitlab")
+    os.makedirs(gl)
+    with open(os.path.join(gl, "deployplan.yaml"), "w") as f:
+        f.write(gitlab_manifest(f"{base}/gitlab", projects, envs))
+    w = lambda n: -(-n // par)
+    reads = projects + projects * 3
+    clear(base)
+    wall, rss = run([binary(), "apply", "--auto-approve", "--parallelism", str(par)], gl, env)
+    writes = envs * projects + projects * 2
+    floor = (w(projects) + w(projects * 3) + w(writes)) * lat
+    rows = [("gitlab apply 20×5", wall, floor, len(requests(base)), reads + writes, rss)]
+    clear(base)
+    wall, rss = run([binary(), "plan", "--parallelism", str(par)], gl, env)
+    rows.append(("gitlab plan 20×5", wall, (w(projects) + w(projects * 3)) * lat, len(requests(base)), reads, rss))
+    return rows
+
+
 def demo_environment(banner):
     """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
@@ -215,6 +254,7 @@ def main():
             wall, rss = run([binary(), "plan", *par], narrow, env)
             rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5 + L, rss))
             rows += github_phases(base, d, env, lat, a.parallelism)
+            rows += gitlab_phases(base, d, env, lat, a.parallelism)
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:

@@ -152,10 +152,7 @@ fn export_adopts_the_environments_as_no_changes() {
     let exported = std::fs::read_to_string(&out).unwrap();
     assert!(exported.contains("release-managers"), "{exported}");
     // The exported section replaces the written one: the same environments, no records.
-    let manifest = std::fs::read_to_string(w.path().join("deployplan.yaml")).unwrap();
-    let head = &manifest[..manifest.find("github:").unwrap()];
-    let section = &exported[exported.find("github:").unwrap()..];
-    std::fs::write(w.path().join("deployplan.yaml"), format!("{head}{section}")).unwrap();
+    crate::common::adopt_section(&w, &exported, "github:");
     let plan = w.run(&["plan", "--detailed-exitcode"]);
     assert_code(&plan, 0);
 }

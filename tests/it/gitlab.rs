@@ -71,6 +71,19 @@ fn writes(w: &World) -> Vec<String> {
         .collect()
 }
 
+/// The names of the shop's environments, through the API.
+fn environment_names(w: &World) -> Vec<String> {
+    let (_, listed) = api(
+        w,
+        reqwest::Method::GET,
+        &format!("/projects/{SHOP}/environments"),
+        None,
+    );
+    (listed.as_array().unwrap().iter())
+        .filter_map(|e| e["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
 fn edit(w: &World, from: &str, to: &str) {
     let path = w.path().join("deployplan.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -319,20 +332,9 @@ fn a_rename_plans_a_replace_that_protect_refuses() {
     );
     let run = apply(&w);
     assert_code(&run, 0);
-    let (_, listed) = api(
-        &w,
-        reqwest::Method::GET,
-        &format!("/projects/{SHOP}/environments"),
-        None,
-    );
-    let names: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["name"].as_str())
-        .collect();
+    let names = environment_names(&w);
     assert!(
-        names.contains(&"stage") && !names.contains(&"staging"),
+        names.iter().any(|n| n == "stage") && !names.iter().any(|n| n == "staging"),
         "{names:?}"
     );
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
@@ -432,10 +434,7 @@ fn export_adopts_the_environments_and_protection_as_no_changes() {
     assert_code(&export, 0);
     let exported = std::fs::read_to_string(&out).unwrap();
     assert!(exported.contains("acme/release-managers"), "{exported}");
-    let manifest = std::fs::read_to_string(w.path().join("deployplan.yaml")).unwrap();
-    let head = &manifest[..manifest.find("gitlab:").unwrap()];
-    let section = &exported[exported.find("gitlab:").unwrap()..];
-    std::fs::write(w.path().join("deployplan.yaml"), format!("{head}{section}")).unwrap();
+    common::adopt_section(&w, &exported, "gitlab:");
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
 
@@ -461,19 +460,8 @@ fn an_undeclared_environment_is_unmanaged_until_pruned() {
     );
     let pruned = apply(&w);
     assert_code(&pruned, 0);
-    let (_, listed) = api(
-        &w,
-        reqwest::Method::GET,
-        &format!("/projects/{SHOP}/environments"),
-        None,
-    );
-    let names: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["name"].as_str())
-        .collect();
-    assert!(!names.contains(&"review/old"), "{names:?}");
+    let names = environment_names(&w);
+    assert!(!names.iter().any(|n| n == "review/old"), "{names:?}");
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
 }
 

@@ -384,6 +384,16 @@ pub fn round_shapes(
         .collect()
 }
 
+/// Replaces the manifest's last section, from its `key` line on, with the same section of an
+/// exported document: what adopting an export means when the section is the manifest's last.
+pub fn adopt_section(w: &World, exported: &str, key: &str) {
+    let path = w.path().join("deployplan.yaml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let head = &manifest[..manifest.find(key).unwrap()];
+    let section = &exported[exported.find(key).unwrap()..];
+    std::fs::write(path, format!("{head}{section}")).unwrap();
+}
+
 /// Sends a signal (`INT`, `KILL`, `TERM`, …) to a process the tests started.
 pub fn signal(child: &Child, signal: &str) {
     let status = std::process::Command::new("kill")
