@@ -522,3 +522,84 @@ fn a_converged_plan_of_many_projects_reads_in_the_fewest_dependent_rounds() {
     let rounds = round_shapes(common::rounds(&requests, latency_ms), gitlab_placeholder);
     insta::assert_debug_snapshot!(rounds);
 }
+
+/// Calls the sandbox's GitLab admin API and returns its answer.
+fn admin_post(w: &World, path: &str, body: Value) -> Value {
+    let url = format!(
+        "{}/_sandbox/gitlab{path}",
+        w.endpoint("gitlab").trim_end_matches("/gitlab")
+    );
+    w.runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "admin {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    })
+}
+
+/// A project renamed on GitLab answers its old path with a redirect for reads: plan follows
+/// it, says so, and writes go to the project's id (GitLab refuses writes to an old path).
+#[test]
+fn a_moved_project_is_followed_and_reported() {
+    let w = world();
+    setup(&w);
+    assert_code(&apply(&w), 0);
+    admin_post(
+        &w,
+        &format!("/projects/{SHOP}/move"),
+        json!({"path": "acme/platform/storefront"}),
+    );
+    let plan = w.run(&["plan", "--detailed-exitcode"]);
+    assert_code(&plan, 0);
+    let text = stderr(&plan) + &stdout(&plan);
+    assert!(
+        text.contains("`acme/platform/shop` moved to `acme/platform/storefront`"),
+        "{text}"
+    );
+}
+
+/// Inside a GitLab CI job, with no token but the job's own, environments and records of
+/// the job's project are planned and applied (`JOB-TOKEN`).
+#[test]
+fn a_ci_job_token_manages_environments_and_records_of_its_project() {
+    let w = world();
+    setup(&w);
+    // The job token reaches environments and deployments only: no protection here.
+    let path = w.path().join("deployplan.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("          protect: true").unwrap();
+    let end = text.find("      deployments:").unwrap();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let job = admin_post(
+        &w,
+        "/tokens",
+        json!({"username": "sandbox-demo", "project": "acme/platform/shop"}),
+    );
+    let token = job["token"].as_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        w.cmd()
+            .env_remove("GITLAB_TOKEN")
+            .env("CI_JOB_TOKEN", &token)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_code(
+        &run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    assert_eq!(statuses(&w).len(), 2, "{:?}", statuses(&w));
+    assert_code(&run(&["plan", "--detailed-exitcode"]), 0);
+    let job_requests = (w.requests().into_iter())
+        .filter(|r| r.provider == "gitlab" && r.status == 401)
+        .count();
+    assert_eq!(job_requests, 0, "every call was one a job token may make");
+}

@@ -148,7 +148,7 @@ pub(super) async fn fetch(
 
     // Round 2: what lives in each project found.
     second_round(client, desired, &places, &mut read).await?;
-    errors.extend(record_errors(desired, &places, &read));
+    errors.extend(record_errors(desired, &places, &read, client.is_job_token()));
     errors.extend(super::protection::premium_errors(desired, &places, &read));
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
@@ -198,8 +198,26 @@ async fn second_round(
         }
     }
     let mut environments_read = BTreeSet::new();
+    // A CI job's token may not read refs or commits: a record then names its commit
+    // (`sha`), and GitLab checks ref and commit when the record is created.
+    let job_token = client.is_job_token();
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
         let Some(pid) = project_of(&record.address) else { continue };
+        let environment = text(record, "environment").to_owned();
+        if environments_read.insert((pid, environment.clone())) {
+            let c = client.clone();
+            reads.spawn(async move {
+                let query = DeploymentQuery {
+                    status: Some(DeploymentStatus::Success),
+                    ..DeploymentQuery::newest(&environment, 1)
+                };
+                let last = c.deployments(pid, &query).await?.into_iter().next().map(Box::new);
+                Ok(Second::LastSuccess(pid, environment, last))
+            });
+        }
+        if job_token {
+            continue;
+        }
         let (address, git_ref) = (record.address.clone(), text(record, "ref").to_owned());
         let is_tag = flag(record, "tag").unwrap_or(false);
         let c = client.clone();
@@ -214,18 +232,6 @@ async fn second_round(
         if let Some(sha) = optional_text(record, "sha") {
             let (c, address) = (client.clone(), record.address.clone());
             reads.spawn(async move { Ok(Second::Commit(address, c.commit(pid, &sha).await?.is_some())) });
-        }
-        let environment = text(record, "environment").to_owned();
-        if environments_read.insert((pid, environment.clone())) {
-            let c = client.clone();
-            reads.spawn(async move {
-                let query = DeploymentQuery {
-                    status: Some(DeploymentStatus::Success),
-                    ..DeploymentQuery::newest(&environment, 1)
-                };
-                let last = c.deployments(pid, &query).await?.into_iter().next().map(Box::new);
-                Ok(Second::LastSuccess(pid, environment, last))
-            });
         }
     }
     let mut members_read = BTreeSet::new();
@@ -271,15 +277,30 @@ async fn second_round(
     Ok(())
 }
 
-/// A record's ref or commit that GitLab does not have.
+/// A record's ref or commit that GitLab does not have; with a CI job's token (which may
+/// not read refs), a record that names no commit.
 fn record_errors(
     desired: &[&Resource],
     places: &BTreeMap<Address, (String, Option<String>)>,
     read: &Read,
+    job_token: bool,
 ) -> Vec<ReferenceError> {
     let mut errors = Vec::new();
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
         let Some((path, _)) = places.get(&record.address) else { continue };
+        if job_token && optional_text(record, "sha").is_none() {
+            errors.push(ReferenceError {
+                kind: ReferenceKind::Conflict,
+                address: record.address.clone(),
+                attribute: "ref".into(),
+                message: format!(
+                    "with CI_JOB_TOKEN the commit of `{}` cannot be read (GitLab does not let a job token read branches or tags)",
+                    text(record, "ref")
+                ),
+                label: "commit unknown".into(),
+                help: Some("write `sha: ${env.CI_COMMIT_SHA}` (or the commit to record), or set GITLAB_TOKEN".into()),
+            });
+        }
         if let Some(None) = read.heads.get(&record.address) {
             let what = if flag(record, "tag").unwrap_or(false) { "tag" } else { "branch" };
             errors.push(ReferenceError {

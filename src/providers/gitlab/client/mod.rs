@@ -181,6 +181,12 @@ impl GitlabClient {
         &self.inner.base
     }
 
+    /// Whether it speaks with a CI job's token, which GitLab accepts only for deployments,
+    /// environments and reading the project (no branches, commits, users or groups).
+    pub fn is_job_token(&self) -> bool {
+        self.inner.job_token
+    }
+
     /// Requests this client (and its clones) has sent, retries included.
     pub fn requests_sent(&self) -> u64 {
         self.inner.http.stats().total
