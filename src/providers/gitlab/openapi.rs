@@ -71,5 +71,6 @@ pub(crate) fn check_request(
 }
 
 mod bodies;
+mod conformance;
 mod python_gitlab;
 mod tests;
