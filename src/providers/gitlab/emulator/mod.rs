@@ -111,6 +111,7 @@ impl Emulator for GitlabEmulator {
                 format!("{P}/repository/commits/{{sha}}"),
                 get(projects::commit),
             ),
+            (format!("{P}/members/all"), get(projects::members)),
             (
                 format!("{P}/members/all/{{user_id}}"),
                 get(projects::member),

@@ -176,6 +176,9 @@ async fn lookups(c: &mut Checker) {
     c.get("/groups/acme%2Frelease-managers", 200).await;
     c.get("/groups/12", 200).await;
     c.get("/groups/acme%2Fno-such-group", 404).await;
+    c.get(&format!("{SHOP}/members/all"), 200).await;
+    c.get(&format!("{SHOP}/members/all?per_page=2&page=2"), 200).await;
+    c.get(&format!("{NO_PROJECT}/members/all"), 404).await;
     c.get(&format!("{SHOP}/members/all/2"), 200).await;
     c.get(&format!("{SHOP}/members/all/1"), 200).await;
     c.get(&format!("{SHOP}/members/all/4"), 404).await;

@@ -1,7 +1,7 @@
 //! Projects by id and path (moved ones too), refs, commits, users, groups and members.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::super::seed::sha;
 use super::super::testkit::{SHOP, TestClient, sandbox};
@@ -260,4 +260,25 @@ async fn users_groups_and_effective_memberships() {
         level(erin["id"].as_i64().unwrap()).await.expect(200)["access_level"],
         30
     );
+}
+
+/// `members/all` lists what `members/all/:user_id` answers one by one: every user with
+/// access, by id, each at their effective level, paged like any list.
+#[tokio::test]
+async fn all_members_are_every_user_with_access_at_their_effective_level() {
+    let (_sandbox, gl) = sandbox().await;
+    let (members, pages) = gl.walk(&format!("{SHOP}/members/all?per_page=2")).await;
+    let levels: Vec<(Value, Value)> = members
+        .iter()
+        .map(|m| (m["username"].clone(), m["access_level"].clone()))
+        .collect();
+    let expected = [("sandbox-demo", 50), ("alice", 40), ("bob", 30), ("dave", 20)];
+    let expected: Vec<(Value, Value)> = expected.iter().map(|(u, l)| (json!(u), json!(l))).collect();
+    assert_eq!((levels, pages), (expected, 2));
+    for member in &members {
+        let one = gl.get(&format!("{SHOP}/members/all/{}", member["id"])).await;
+        assert_eq!(&one.expect(200), member);
+    }
+    let missing = gl.get("/projects/acme%2Fnope/members/all").await;
+    assert_eq!((missing.status, missing.body), (404, json!({"message": "404 Project Not Found"})));
 }
