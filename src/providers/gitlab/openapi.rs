@@ -73,4 +73,5 @@ pub(crate) fn check_request(
 mod bodies;
 mod conformance;
 mod python_gitlab;
+mod requests;
 mod tests;
