@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::super::check_request;
 use super::Checker;
-use crate::providers::gitlab::emulator::testkit::{SHOP, TestClient};
+use crate::providers::gitlab::emulator::testkit::SHOP;
 
 /// Sends `body`, which the description must refuse, and expects the emulator's 400.
 async fn refused(c: &mut Checker, method: Method, path: &str, body: Value) {
