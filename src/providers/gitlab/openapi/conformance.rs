@@ -28,8 +28,8 @@ mod refusals;
 /// protected environment the caller may not deploy to; 404 for an unknown deployment on
 /// delete and approval; 400 for a `search` under three characters (`environments.md`) and
 /// every refusal of an approval (`deployment_approvals.md`). Each pair here is exercised by
-/// [`drive()`] and must still be undeclared (the test fails on a stale one), and its body is held to the schema the docs
-/// subset declares for the same status ([`stand_in`]).
+/// [`drive()`] and must still be undeclared (the test fails on a stale one); its body is
+/// held to the schema the docs subset declares for the same status ([`stand_in`]).
 const UNDECLARED: &[(&str, u16)] = &[
     ("getApiV4ProjectsIdEnvironments", 400),
     ("postApiV4ProjectsIdEnvironments", 403),
