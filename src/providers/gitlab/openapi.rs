@@ -71,5 +71,7 @@ pub(crate) fn check_request(
 }
 
 mod bodies;
+mod conformance;
 mod python_gitlab;
+mod requests;
 mod tests;

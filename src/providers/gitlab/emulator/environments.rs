@@ -8,7 +8,8 @@
 //!   `external_url` must be http(s). Enums outside their values are Grape's 400
 //!   `{"error":"tier does not have a valid value"}`.
 //! - Writes answer the environment without `last_deployment` (only the single GET has it).
-//! - Update: the same keys but `name` (400: names are immutable since GitLab 16.0).
+//! - Update: the same keys but `name`, which GitLab 16.0 removed from the update's
+//!   parameters: like any key the update does not declare, it is ignored (the name stays).
 //! - Stop (`force` optional): an environment with an `on_stop` action (set through the admin
 //!   API) becomes `stopping`, and `stopped` once its delay has passed on the clock (or when
 //!   the admin API finishes it, in manual mode); `force` or no action stops it at once.
@@ -252,11 +253,6 @@ pub(super) async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
     let body = Body::parse(body)?;
-    if body.has("name") {
-        return Err(ApiError::bad_request(
-            "name cannot be changed: environment names are immutable",
-        ));
-    }
     emulator.with_state(|state| {
         let project = find_project(state, &call, &params)?;
         require_developer(state, &call, project)?;

@@ -10,6 +10,8 @@
 //! - `repository/branches` and `repository/tags` take `search` (substring; `^x` prefix,
 //!   `x$` suffix), paged; single branch, tag and commit names are one URL segment.
 //!   Commits are found by full or short SHA (at least 7 hex digits), branch or tag name.
+//! - `members/all` lists every user with access (direct, inherited or through a shared
+//!   group) by id, paged; `members/all/:user_id` is one of them.
 
 use std::sync::Arc;
 
@@ -300,35 +302,22 @@ pub(super) async fn group(
     })
 }
 
-/// `GET /projects/:id/members/all`: every user with access to the project, direct,
-/// inherited or through a shared group, at their effective level (paged).
-pub(super) async fn members(
-    State(emulator): Emu,
-    call: Call,
-    params: Params,
-    query: QueryPairs,
-) -> ApiResult<Response> {
-    let page = query.page()?;
-    emulator.with_state(|state| {
-        let project = find(state, &call, &params)?;
-        let members = (state.users.iter())
-            .filter_map(|user| {
-                let level = state.project_access(project, user.id);
-                (level > 0).then(|| {
-                    let mut value = views::user(&call, user);
-                    value["access_level"] = Value::from(level);
-                    value["expires_at"] = Value::Null;
-                    value["membership_state"] = Value::from("active");
-                    value
-                })
-            })
-            .collect();
-        Ok(paged(&call, page, members))
-    })
+/// A user's effective membership of a project (the highest of direct, inherited and
+/// shared-group access), as `members.md` answers it; `None` for no access.
+fn membership(call: &Call, state: &GlState, project: &Project, user: &super::state::User) -> Option<Value> {
+    let level = state.project_access(project, user.id);
+    if level == 0 {
+        return None;
+    }
+    let mut value = views::user(call, user);
+    value["access_level"] = Value::from(level);
+    value["expires_at"] = Value::Null;
+    value["membership_state"] = Value::from("active");
+    Some(value)
 }
 
-/// `GET /projects/:id/members/all/:user_id`: the user's effective membership (the highest
-/// of direct, inherited and shared-group access), or 404 `Not found`.
+/// `GET /projects/:id/members/all/:user_id`: the user's effective membership, or 404
+/// `Not found`.
 pub(super) async fn member(
     State(emulator): Emu,
     call: Call,
@@ -338,14 +327,28 @@ pub(super) async fn member(
         let project = find(state, &call, &params)?;
         let user_id = params.id("user_id")?;
         let user = state.user(user_id).ok_or_else(|| ApiError::not_found(""))?;
-        let level = state.project_access(project, user_id);
-        if level == 0 {
-            return Err(ApiError::not_found(""));
-        }
-        let mut value = views::user(&call, user);
-        value["access_level"] = Value::from(level);
-        value["expires_at"] = Value::Null;
-        value["membership_state"] = Value::from("active");
-        Ok(Json(value))
+        let found = membership(&call, state, project, user);
+        Ok(Json(found.ok_or_else(|| ApiError::not_found(""))?))
+    })
+}
+
+/// `GET /projects/:id/members/all`: every user with access, direct, inherited or through a
+/// shared group, by user id; paged.
+pub(super) async fn members(
+    State(emulator): Emu,
+    call: Call,
+    params: Params,
+    query: QueryPairs,
+) -> ApiResult<Response> {
+    let page = query.page()?;
+    emulator.with_state(|state| {
+        let project = find(state, &call, &params)?;
+        let mut users: Vec<_> = state.users.iter().collect();
+        users.sort_by_key(|user| user.id);
+        let all = users
+            .into_iter()
+            .filter_map(|user| membership(&call, state, project, user))
+            .collect();
+        Ok(paged(&call, page, all))
     })
 }

@@ -30,6 +30,7 @@ const USED: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v4/projects/7/repository/commits/a91957a8", "getApiV4ProjectsIdRepositoryCommitsSha", FROM_DESCRIPTION),
     ("GET", "/api/v4/users?username=alice", "getApiV4Users", FROM_DOCS),
     ("GET", "/api/v4/groups/acme%2Frelease-managers", "getApiV4GroupsId", FROM_DOCS),
+    ("GET", "/api/v4/projects/7/members/all", "getApiV4ProjectsIdMembersAll", FROM_DOCS),
     ("GET", "/api/v4/projects/7/members/all/42", "getApiV4ProjectsIdMembersAllUserId", FROM_DOCS),
     ("GET", "/api/v4/projects/7/protected_environments", "getApiV4ProjectsIdProtectedEnvironments", FROM_DOCS),
     ("POST", "/api/v4/projects/7/protected_environments", "postApiV4ProjectsIdProtectedEnvironments", FROM_DOCS),

@@ -244,20 +244,6 @@ async fn users_groups_and_effective_memberships() {
         (carol.status, carol.body),
         (404, json!({"message": "404 Not found"}))
     );
-    // The list says the same for everyone at once (carol, without access, is not in it).
-    let all = gl.get(&format!("{SHOP}/members/all")).await.expect(200);
-    let levels: Vec<(Value, Value)> = (all.as_array().unwrap().iter())
-        .map(|m| (m["username"].clone(), m["access_level"].clone()))
-        .collect();
-    assert_eq!(
-        levels,
-        [
-            (json!("sandbox-demo"), json!(50)),
-            (json!("alice"), json!(40)),
-            (json!("bob"), json!(30)),
-            (json!("dave"), json!(20)),
-        ]
-    );
     // A maintainer of a group the project is shared with gets at most the share's level.
     let erin = gl
         .admin(Method::POST, "/users", Some(json!({"username": "erin"})))
@@ -274,4 +260,25 @@ async fn users_groups_and_effective_memberships() {
         level(erin["id"].as_i64().unwrap()).await.expect(200)["access_level"],
         30
     );
+}
+
+/// `members/all` lists what `members/all/:user_id` answers one by one: every user with
+/// access, by id, each at their effective level, paged like any list.
+#[tokio::test]
+async fn all_members_are_every_user_with_access_at_their_effective_level() {
+    let (_sandbox, gl) = sandbox().await;
+    let (members, pages) = gl.walk(&format!("{SHOP}/members/all?per_page=2")).await;
+    let levels: Vec<(Value, Value)> = members
+        .iter()
+        .map(|m| (m["username"].clone(), m["access_level"].clone()))
+        .collect();
+    let expected = [("sandbox-demo", 50), ("alice", 40), ("bob", 30), ("dave", 20)];
+    let expected: Vec<(Value, Value)> = expected.iter().map(|(u, l)| (json!(u), json!(l))).collect();
+    assert_eq!((levels, pages), (expected, 2));
+    for member in &members {
+        let one = gl.get(&format!("{SHOP}/members/all/{}", member["id"])).await;
+        assert_eq!(&one.expect(200), member);
+    }
+    let missing = gl.get("/projects/acme%2Fnope/members/all").await;
+    assert_eq!((missing.status, missing.body), (404, json!({"message": "404 Project Not Found"})));
 }
