@@ -567,7 +567,7 @@ fn a_moved_project_is_followed_and_reported() {
 }
 
 /// Inside a GitLab CI job, with no token but the job's own, environments and records of
-/// the job's project are planned and applied (`JOB-TOKEN`).
+/// the job's project are planned and applied (`JOB-TOKEN`); records name their commit.
 #[test]
 fn a_ci_job_token_manages_environments_and_records_of_its_project() {
     let w = world();
@@ -592,6 +592,28 @@ fn a_ci_job_token_manages_environments_and_records_of_its_project() {
             .output()
             .unwrap()
     };
+    // A job token may not read branches: a record names its commit, or says why it cannot.
+    let unnamed = run(&["plan"]);
+    assert_code(&unnamed, 1);
+    assert!(
+        stderr(&unnamed).contains("sha: ${env.CI_COMMIT_SHA}"),
+        "{}",
+        stderr(&unnamed)
+    );
+    let (_, branch) = api(
+        &w,
+        reqwest::Method::GET,
+        &format!("/projects/{SHOP}/repository/branches/main"),
+        None,
+    );
+    let sha = branch["commit"]["id"].as_str().unwrap().to_owned();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let with_sha = text.replace(
+        "          tag: ${var.tag}\n",
+        &format!("          tag: ${{var.tag}}\n          sha: {sha}\n"),
+    );
+    std::fs::write(&path, with_sha).unwrap();
+    w.clear_requests();
     assert_code(
         &run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
         0,
