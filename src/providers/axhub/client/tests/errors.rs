@@ -197,3 +197,20 @@ proptest! {
         let _ = error.hint();
     }
 }
+
+#[tokio::test]
+async fn a_throttled_read_really_waits_what_the_body_says() {
+    let (fake, base) = start().await;
+    let sleeping = crate::providers::http::HttpClient::new(crate::providers::http::HttpConfig {
+        request_timeout: Duration::from_secs(5),
+        ..Default::default()
+    });
+    let c = AxhubClient::new(&base, Token(TOKEN.into()), sleeping).unwrap();
+    let told = json!({"error": {"code": "temporarily_unavailable", "retryable": true,
+                                "retry": {"after_seconds": 0.3}}});
+    fake.script.on(&app_key(), [canned(429, told)]);
+    let started = std::time::Instant::now();
+    c.app(APP).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert_eq!(fake.seen.hits(&app_key()), 2);
+}
