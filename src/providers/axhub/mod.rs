@@ -3,10 +3,12 @@
 //! already built. Apps are read by slug, never created (AxHub makes them through its
 //! bootstrap flow). (Skeleton: the client, the lowering and the provider follow.)
 
+pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod lower;
 pub mod manifest;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -39,6 +39,25 @@ pub fn api_url(base: &str, path: &str, query: &[(&str, String)]) -> Result<reqwe
     Ok(url)
 }
 
+/// The REST base of an instance named by `endpoint` (an `https://HOST` or the sandbox's
+/// `http://127.0.0.1:PORT/<provider>`): `api_path` (e.g. `/api/v4`) is added unless the
+/// base already ends in it. The error names `what` the URL should point to, redacted.
+pub fn api_base(endpoint: &str, api_path: &str, what: &str) -> Result<reqwest::Url, String> {
+    let text = endpoint.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(text)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .filter(|url| url.query().is_none() && url.fragment().is_none())
+        .ok_or_else(|| {
+            crate::redact::redact(&format!("`{text}` is not an http(s) URL of {what}")).into_owned()
+        })?;
+    if url.path().trim_end_matches('/').ends_with(api_path) {
+        return Ok(url);
+    }
+    let joined = format!("{}{api_path}", url.as_str().trim_end_matches('/'));
+    reqwest::Url::parse(&joined).map_err(|e| crate::redact::redact(&e.to_string()).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

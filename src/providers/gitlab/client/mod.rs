@@ -84,22 +84,8 @@ impl fmt::Debug for Token {
 /// `https://HOST/api/v4`, the sandbox's `http://127.0.0.1:PORT/gitlab` becomes
 /// `…/gitlab/api/v4`, and a base already ending in `/api/v4` stays as it is.
 pub fn api_base(endpoint: &str) -> Result<reqwest::Url, GitlabError> {
-    let text = endpoint.trim().trim_end_matches('/');
-    let url = reqwest::Url::parse(text)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-        .filter(|url| url.query().is_none() && url.fragment().is_none())
-        .ok_or_else(|| {
-            GitlabError::Invalid(
-                redact(&format!("`{text}` is not an http(s) URL of a GitLab instance"))
-                    .into_owned(),
-            )
-        })?;
-    if url.path().trim_end_matches('/').ends_with(API_PATH) {
-        return Ok(url);
-    }
-    let joined = format!("{}{API_PATH}", url.as_str().trim_end_matches('/'));
-    reqwest::Url::parse(&joined).map_err(|e| GitlabError::Invalid(redact(&e.to_string()).into()))
+    crate::providers::common::percent::api_base(endpoint, API_PATH, "a GitLab instance")
+        .map_err(GitlabError::Invalid)
 }
 
 /// `value` encoded as one path segment; a name no URL can carry (empty, `.`, `..`) is
