@@ -7,7 +7,7 @@ use super::super::testkit::{TestClient, app_id, manual, none};
 
 #[tokio::test]
 async fn tokens_are_checked_and_errors_echo_the_request_id() {
-    let (_sandbox, ax) = manual().await;
+    let (sandbox, ax) = manual().await;
     let missing = ax.with(None, false).get("/tenants").await;
     assert_eq!(missing.status, 401);
     assert_eq!(missing.body["error"]["code"], "token_missing");
@@ -46,6 +46,11 @@ async fn tokens_are_checked_and_errors_echo_the_request_id() {
     let refused = member.deploy("shop", none()).await;
     assert_eq!(refused.status, 403);
     assert_eq!(refused.body["error"]["category"], "permission_denied");
+    // The request log has every call, and no token.
+    let log = sandbox.requests();
+    assert!(log.iter().any(|r| r.provider == "axhub" && r.path.ends_with("/api/v1/tenants") && r.status == 401));
+    let text = format!("{log:?}");
+    assert!(!text.contains(issued["token"].as_str().unwrap()) && !text.contains(crate::providers::axhub::emulator::demo::AXHUB_TOKEN));
 }
 
 #[tokio::test]

@@ -44,3 +44,43 @@ async fn the_world_survives_a_restart_and_the_log_holds_only_changes() {
     assert_ne!(next["id"].as_str(), Some(id.as_str()));
     sandbox.shutdown().await;
 }
+
+/// Every change the handlers make reaches the state log: replaying the log onto the
+/// saved document gives the state, whatever changed (counters, switches, entities).
+#[test]
+fn the_state_log_replays_to_the_state() {
+    use crate::providers::common::emulator::StateCell;
+    use crate::sandbox::EmulatorState;
+
+    use super::super::state::{AxState, Token};
+    use crate::sandbox::Tracked;
+
+    let cell = StateCell::new("AxHub", AxState::default());
+    let mut document = cell.save();
+    for change in cell.take_changes().unwrap() {
+        change.apply(&mut document);
+    }
+    assert_eq!(document, cell.save());
+    cell.with(|state| {
+        state.github_relogin_required = true;
+        state.tokens.push(Tracked::new(Token {
+            sha256: "00".repeat(32),
+            admin: false,
+        }));
+        let shop = state.app_index("shop").unwrap();
+        state.apps[shop].staging_enabled = true;
+        let blog = state.app_index("blog").unwrap();
+        state.apps.remove(blog);
+        let seeded = state.deployments.len() - 1;
+        state.deployments[seeded].approved = false;
+        state.repos[0].commits.push("f".repeat(40));
+        state.builds += 3;
+    });
+    let changes = cell.take_changes().unwrap();
+    assert!(changes.len() >= 6, "{changes:?}");
+    for change in changes {
+        change.apply(&mut document);
+    }
+    assert_eq!(document, cell.save());
+    assert_eq!(cell.take_changes().unwrap().len(), 0, "nothing changed since");
+}
