@@ -10,7 +10,8 @@
 //!   4242); 409 when the slug is taken.
 //! - `GET /repos/{owner}/{repo}` → `{"default_branch", "branches": {name: sha},
 //!   "commits": [sha…]}`; `POST /repos/{owner}/{repo}/push` `{"branch"?}` →
-//!   `{"branch", "sha"}`: one new commit (label `<branch>-<n>`).
+//!   `{"branch", "sha"}`: one new commit (label `<branch>-<n>`); `POST /repos`
+//!   `{"full_name"}` → the repository, seeded like the others (409 when it exists).
 //! - `POST /tokens` `{"admin"?: false}` → `{"token"}`: a token of a tenant member (or
 //!   admin); only its SHA-256 is kept.
 //! - `GET /builds` → `{"builds"}`: image builds since the seed.
@@ -56,6 +57,7 @@ pub(super) fn router(emulator: Arc<AxhubEmulator>) -> Router {
     Router::new()
         .route("/apps", post(create_app))
         .route("/apps/{app}", get(read_app))
+        .route("/repos", post(create_repo))
         .route("/repos/{owner}/{repo}", get(read_repo))
         .route("/repos/{owner}/{repo}/push", post(push))
         .route("/tokens", post(token))
@@ -150,6 +152,27 @@ async fn read_app(State(emu): Emu, Path(app): Path<String>) -> Reply {
         serde_json::to_value(&*s.apps[at])
             .map(Json)
             .map_err(|err| AdminError::bad_request(err.to_string()))
+    })
+}
+
+#[derive(Deserialize)]
+struct NewRepo {
+    full_name: String,
+}
+
+async fn create_repo(State(emu): Emu, body: Bytes) -> Reply {
+    let NewRepo { full_name } = parse(&body)?;
+    if full_name.split('/').filter(|part| !part.is_empty()).count() != 2 {
+        return Err(AdminError::bad_request("full_name must be owner/repo"));
+    }
+    emu.with_state(|s| {
+        if s.repo(&full_name).is_some() {
+            return Err(AdminError::conflict(format!("{full_name} exists")));
+        }
+        let repo = seed::repo(&full_name);
+        let commits = repo.commits.clone();
+        s.repos.push(Tracked::new(repo));
+        Ok(Json(json!({ "full_name": full_name, "commits": commits })))
     })
 }
 

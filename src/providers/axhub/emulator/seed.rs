@@ -49,22 +49,24 @@ pub(super) fn tenants() -> Vec<Tenant> {
     }]
 }
 
-/// `acme/shop`, `acme/blog`, `acme/api` and `acme/portal`, each with `main` at `main-3`.
+/// A repository as the seed makes them: `main` at `main-3` (`main-1` → `main-3`).
+pub(super) fn repo(full_name: &str) -> Repo {
+    let commits: Vec<String> = (1..=3)
+        .map(|n| commit(full_name, &format!("main-{n}")))
+        .collect();
+    Repo {
+        full_name: full_name.to_owned(),
+        default_branch: "main".into(),
+        branches: vec![("main".into(), commits[2].clone())],
+        commits,
+    }
+}
+
+/// `acme/shop`, `acme/blog`, `acme/api` and `acme/portal`.
 pub(super) fn repos() -> Vec<Repo> {
     ["shop", "blog", "api", "portal"]
         .into_iter()
-        .map(|name| {
-            let full_name = format!("{TENANT}/{name}");
-            let commits: Vec<String> = (1..=3)
-                .map(|n| commit(&full_name, &format!("main-{n}")))
-                .collect();
-            Repo {
-                branches: vec![("main".into(), commits[2].clone())],
-                full_name,
-                default_branch: "main".into(),
-                commits,
-            }
-        })
+        .map(|name| repo(&format!("{TENANT}/{name}")))
         .collect()
 }
 

@@ -111,6 +111,14 @@ async fn git_connections_connect_change_branch_and_disconnect() {
     for bad in [json!({"installation_id": 0, "repo_full_name": "acme/api"}), json!({"installation_id": 1, "repo_full_name": "nobody/x"})] {
         assert_eq!(ax.post(&format!("{api}/git/github/connect"), bad).await.status, 400);
     }
+    // A repository the admin API adds can be connected; then the deploy builds its head.
+    let repo = json!({"full_name": "acme/api-next"});
+    let made = ax.admin(Method::POST, "/repos", Some(repo.clone())).await.expect(200);
+    assert_eq!(ax.admin(Method::POST, "/repos", Some(repo)).await.status, 409);
+    let next = json!({"installation_id": 8, "repo_full_name": "acme/api-next"});
+    ax.post(&format!("{api}/git/github/connect"), next).await.expect(201);
+    let run = ax.deploy("api", none()).await.expect(202);
+    assert_eq!(run["commit_sha"], made["commits"][2]);
     ax.delete(&format!("{api}/git-connection")).await.expect(204);
     ax.delete(&format!("{api}/git-connection")).await.expect(204);
     // The relogin switch: 428 with code and message at the root.
