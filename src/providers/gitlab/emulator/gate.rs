@@ -22,7 +22,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::state::GlState;
@@ -108,12 +107,7 @@ pub(super) fn retry_later(limit: u64, observed: u64, reset: u64, now: u64) -> Re
 }
 
 /// The SHA-256 (hex) a token is kept as.
-pub(super) fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
+pub(super) use crate::providers::common::emulator::sha256_hex as token_hash;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

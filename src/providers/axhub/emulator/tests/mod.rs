@@ -1,0 +1,6 @@
+//! The AxHub emulator over real HTTP on loopback, one file per area.
+
+mod apps;
+mod deployments;
+mod persistence;
+mod rollback;
