@@ -70,6 +70,7 @@ pub fn validate(_name: &str, config: &AxhubConfig, pointer: &str, ctx: &mut Ctx<
         config.credentials.token.is_some(),
         pointer,
         ctx,
-        "write `token: ${secret.AXHUB_TOKEN}`, or leave `credentials` out to use `AXHUB_TOKEN`".into(),
+        "write `token: ${secret.AXHUB_TOKEN}`, or leave `credentials` out to use `AXHUB_TOKEN`"
+            .into(),
     );
 }

@@ -76,7 +76,12 @@ pub fn lower(
         let address = push(ctx, out, app.protect, spec);
         let resource = out.last_mut().expect("just pushed");
         located_at(ctx, resource, "enabled", &at);
-        located_at(ctx, resource, "confirm_discard_ops", &join(pointer, "confirm_discard_ops"));
+        located_at(
+            ctx,
+            resource,
+            "confirm_discard_ops",
+            &join(pointer, "confirm_discard_ops"),
+        );
         address
     });
     Some(Lowered {
@@ -88,7 +93,12 @@ pub fn lower(
 }
 
 /// Adds the resource of `spec`, protected with its app; returns its address.
-fn push(ctx: &mut Ctx<'_>, out: &mut Vec<Resource>, protect: bool, spec: ResourceSpec<'_>) -> Address {
+fn push(
+    ctx: &mut Ctx<'_>,
+    out: &mut Vec<Resource>,
+    protect: bool,
+    spec: ResourceSpec<'_>,
+) -> Address {
     let resource = ctx.resource(ResourceSpec { protect, ..spec });
     let address = resource.address.clone();
     out.push(resource);
@@ -168,10 +178,21 @@ fn git_attributes(slug: &str, git: &AxhubGit, pointer: &str, ctx: &mut Ctx<'_>) 
         );
     }
     if let Some(repository) = &git.repository {
-        check_text(ctx, &join(&at, "repository"), repository, repository_problem, "repository");
+        let rule: Rule = (repository_problem, "a repository is `owner/name`");
+        check_text(
+            ctx,
+            &join(&at, "repository"),
+            repository,
+            rule,
+            "repository",
+        );
     }
     if let Some(branch) = &git.branch {
-        check_text(ctx, &join(&at, "branch"), branch, ref_problem, "branch");
+        let rule: Rule = (
+            ref_problem,
+            "a branch name follows Git's rules: no spaces, no `..`, none of `~ ^ : ? * [ \\`",
+        );
+        check_text(ctx, &join(&at, "branch"), branch, rule, "branch");
     }
     if let Some(installation) = git.installation.filter(|id| *id <= 0) {
         ctx.error(
@@ -194,12 +215,17 @@ fn git_attributes(slug: &str, git: &AxhubGit, pointer: &str, ctx: &mut Ctx<'_>) 
     })
 }
 
-/// Reports `value` at `pointer` when `rule` refuses it; a secret is named neither in the
-/// message nor in the hint (which may quote a character of it).
-fn check_text(ctx: &mut Ctx<'_>, pointer: &str, value: &str, rule: fn(&str) -> Option<String>, field: &str) {
-    let Some(hint) = rule(value) else { return };
+/// A rule as a check (what is wrong, if anything) and in words (for a secret's hint).
+type Rule = (fn(&str) -> Option<String>, &'static str);
+
+/// Reports `value` at `pointer` when `problem` refuses it. A secret is named neither in
+/// the message nor in the hint (which may quote a character of it): its hint is the rule
+/// in words (`rule.1`).
+fn check_text(ctx: &mut Ctx<'_>, pointer: &str, value: &str, rule: Rule, field: &str) {
+    let (problem, in_words) = rule;
+    let Some(hint) = problem(value) else { return };
     let hint = match is_secret(ctx, pointer) {
-        true => format!("the value does not follow the rule of a {field}"),
+        true => in_words.to_owned(),
         false => hint,
     };
     let shown = shown(ctx, pointer, value);

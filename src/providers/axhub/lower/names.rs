@@ -23,7 +23,11 @@ pub fn slug_problem(slug: &str, what: &str) -> Option<String> {
         _ => String::new(),
     };
     if let Some(bad) = slug.chars().find(|c| !slug_char(*c)) {
-        return Some(format!("{rule}, not {}{}", describe_char(bad), suggestion()));
+        return Some(format!(
+            "{rule}, not {}{}",
+            describe_char(bad),
+            suggestion()
+        ));
     }
     let length = slug.chars().count();
     if !SLUG_LENGTH.contains(&length) {

@@ -50,9 +50,22 @@ proptest! {
 fn hints_suggest_the_slug_meant() {
     assert_eq!(
         slug_problem("Shop_Web", "an app slug").as_deref(),
-        Some("an app slug is 2–64 lower-case letters, digits and `-`, not `S`: did you mean `shop-web`?")
+        Some(
+            "an app slug is 2–64 lower-case letters, digits and `-`, not `S`: did you mean `shop-web`?"
+        )
     );
-    assert!(slug_problem("x", "an app slug").unwrap().ends_with("(1 here)"));
-    assert_eq!(timeout_problem(0).as_deref(), Some("`timeout_seconds` is 1 to 86400 (a day)"));
-    assert!(timeout_problem(1_800_000).unwrap().ends_with("did you mean `1800`? (seconds, not milliseconds)"));
+    assert!(
+        slug_problem("x", "an app slug")
+            .unwrap()
+            .ends_with("(1 here)")
+    );
+    assert_eq!(
+        timeout_problem(0).as_deref(),
+        Some("`timeout_seconds` is 1 to 86400 (a day)")
+    );
+    assert!(
+        timeout_problem(1_800_000)
+            .unwrap()
+            .ends_with("did you mean `1800`? (seconds, not milliseconds)")
+    );
 }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 
+use super::KIND_RELEASE;
 use super::app::Lowered;
 use super::names::{slug_problem, timeout_problem};
-use super::KIND_RELEASE;
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
@@ -81,7 +81,13 @@ fn lower_one(
         .help = Some(hint);
     }
     let message = |shown: &str| format!("`commit` {shown} of release `{name}` is not a commit SHA");
-    check_sha(ctx, &release.commit, &join(pointer, "commit"), message, sha_hint);
+    check_sha(
+        ctx,
+        &release.commit,
+        &join(pointer, "commit"),
+        message,
+        sha_hint,
+    );
     if let Some(hint) = (release.timeout_seconds).and_then(timeout_problem) {
         ctx.error(
             DiagnosticKind::InvalidValue,
@@ -99,8 +105,16 @@ fn lower_one(
         depends_on.extend(app.staging.clone());
     }
     let mut attributes = json!({ "app": release.app, "commit": release.commit });
-    insert_set(&mut attributes, "force_rebuild", release.force_rebuild.map(Value::Bool));
-    insert_set(&mut attributes, "allow_schema_skew", release.allow_schema_skew.map(Value::Bool));
+    insert_set(
+        &mut attributes,
+        "force_rebuild",
+        release.force_rebuild.map(Value::Bool),
+    );
+    insert_set(
+        &mut attributes,
+        "allow_schema_skew",
+        release.allow_schema_skew.map(Value::Bool),
+    );
     Some(ctx.resource(release_spec(
         provider,
         name,

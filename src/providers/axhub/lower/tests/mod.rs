@@ -9,7 +9,8 @@ mod releases;
 use crate::manifest::testkit::Kit;
 
 /// The instance every case uses; cases append the `axhub:` section.
-const PROVIDERS: &str = "providers:\n  ax:\n    type: axhub\n    endpoint: sandbox\n    tenant: acme\n";
+const PROVIDERS: &str =
+    "providers:\n  ax:\n    type: axhub\n    endpoint: sandbox\n    tenant: acme\n";
 
 /// A commit every case may deploy.
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";

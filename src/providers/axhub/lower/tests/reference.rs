@@ -16,7 +16,8 @@ const STAGING: &str = "ax.app.shop.staging.shop";
 
 #[test]
 fn the_reference_manifest_lowers_every_kind_with_its_edges() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/axhub/manifest-reference.yaml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/axhub/manifest-reference.yaml");
     let loaded = crate::manifest::load(&path, None, &env, registry::language())
         .unwrap_or_else(|d| panic!("{}", render(&d)));
     let r = &loaded.resources;
@@ -49,7 +50,10 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
     assert!(staging.protect && git.protect);
     assert_eq!(staging.provenance["enabled"].line, 14);
     let blog = find(r, "ax.app.blog.staging.blog");
-    assert_eq!(blog.attributes, json!({ "enabled": false, "confirm_discard_ops": true }));
+    assert_eq!(
+        blog.attributes,
+        json!({ "enabled": false, "confirm_discard_ops": true })
+    );
     assert!(!blog.protect);
 
     let release = find(r, "ax.release.shop-prod");
@@ -70,15 +74,28 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
     assert_eq!((commit.line, commit.column), (22, 15));
     assert_eq!(release.origin.as_ref().map(|o| o.line), Some(20));
     let docs = find(r, "ax.release.docs-prod");
-    assert!(docs.depends_on.is_empty(), "an undeclared app is named, not a resource");
-    assert_eq!(docs.attributes, json!({ "app": "docs", "commit": "89abcdef0123456789abcdef0123456789abcdef" }));
+    assert!(
+        docs.depends_on.is_empty(),
+        "an undeclared app is named, not a resource"
+    );
+    assert_eq!(
+        docs.attributes,
+        json!({ "app": "docs", "commit": "89abcdef0123456789abcdef0123456789abcdef" })
+    );
 }
 
 #[test]
 fn the_rules_name_attributes_the_lowering_writes() {
     assert_eq!(rules(KIND_RELEASE).release, Some("commit"));
-    let immutable: Vec<&str> = rules(KIND_GIT_CONNECTION).immutable.iter().map(|(a, _)| *a).collect();
+    let immutable: Vec<&str> = rules(KIND_GIT_CONNECTION)
+        .immutable
+        .iter()
+        .map(|(a, _)| *a)
+        .collect();
     assert_eq!(immutable, ["repository", "installation"]);
     assert_eq!(rules(KIND_STAGING).local_only, ["confirm_discard_ops"]);
-    assert_eq!(rules(KIND_RELEASE).local_only, ["force_rebuild", "allow_schema_skew", "timeout_seconds"]);
+    assert_eq!(
+        rules(KIND_RELEASE).local_only,
+        ["force_rebuild", "allow_schema_skew", "timeout_seconds"]
+    );
 }
