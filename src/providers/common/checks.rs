@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::validate::Ctx;
+use crate::providers::common::git::{SECRET_SHA_HINT, ShaProblem, sha_problem};
 use crate::suggest::did_you_mean;
 
 /// The key at `pointer` as the manifest spells it, when written plain (unquoted): YAML
@@ -105,6 +106,42 @@ pub fn shown(ctx: &Ctx<'_>, pointer: &str, value: &str) -> String {
         true => "(a secret)".to_owned(),
         false => format!("`{value}`"),
     }
+}
+
+/// Whether the value at `pointer` was written as an interpolation (`${…}`): its error
+/// then says the value it arrived as is wrong, since the manifest shows another text.
+pub fn written_interpolated(ctx: &Ctx<'_>, pointer: &str) -> bool {
+    let span = ctx.located.value(pointer);
+    (ctx.sources.file(span.file)).is_some_and(|file| {
+        (file.inner().get(span.offset..span.offset + span.len)).is_some_and(|t| t.contains("${"))
+    })
+}
+
+/// Reports `sha` at `pointer` unless it is a full lower-case commit SHA, checked as it
+/// arrives (after interpolation). `message` gets the value as [`shown`]; `hint` words the
+/// problem for the service, except for a secret, whose hint states the rule only.
+pub fn check_sha(
+    ctx: &mut Ctx<'_>,
+    sha: &str,
+    pointer: &str,
+    message: impl FnOnce(&str) -> String,
+    hint: impl FnOnce(ShaProblem) -> String,
+) -> bool {
+    let Some(problem) = sha_problem(sha) else {
+        return true;
+    };
+    let help = match is_secret(ctx, pointer) {
+        true => SECRET_SHA_HINT.to_owned(),
+        false => hint(problem),
+    };
+    let label = match written_interpolated(ctx, pointer) {
+        true => "its value is not a full commit SHA",
+        false => "not a full commit SHA",
+    };
+    let message = message(&shown(ctx, pointer, sha));
+    ctx.error(DiagnosticKind::InvalidValue, message, pointer, label)
+        .help = Some(help);
+    false
 }
 
 /// Reports `url` at `pointer` unless it is an absolute http(s) URL; `message` says whose

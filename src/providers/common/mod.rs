@@ -6,6 +6,7 @@
 //!   from the environment, else the emulator's demo value), with the same errors for all.
 //! - [`checks`]: plan-time checks lowering shares (keys read as booleans, repeats, tokens,
 //!   URLs, closed sets with "did you mean").
+//! - [`git`]: Git's rules for branch names and commit SHAs, and `owner/name` repositories.
 //! - [`attributes`]: a resource's attributes read as text, optional text or a flag.
 //! - [`percent`], [`snippet`]: what a client writes into a URL and quotes from a bad answer.
 //! - [`failure`]: a client's failed call as the engine's [`ProviderError`](super::ProviderError).
@@ -22,6 +23,7 @@ pub mod attributes;
 pub mod checks;
 pub mod emulator;
 pub mod failure;
+pub mod git;
 pub mod instance;
 pub mod lower;
 pub mod percent;

@@ -4,46 +4,11 @@
 
 /// Longest environment name GitHub accepts, in characters.
 pub const MAX_ENVIRONMENT_NAME: usize = 255;
-/// Longest repository name, in characters.
-const MAX_REPOSITORY_NAME: usize = 100;
-/// Longest account (user or organisation) name, in characters.
-const MAX_OWNER: usize = 39;
 /// The prefix GitHub reserves for its own variables and secrets.
 const RESERVED_PREFIX: &str = "GITHUB_";
 
 pub use crate::providers::common::checks::token_problem;
-
-/// What is wrong with a repository written as `owner/name`.
-pub fn repository_problem(full_name: &str) -> Option<String> {
-    let Some((owner, name)) = full_name.split_once('/') else {
-        return Some("write the repository as `owner/name`, e.g. `octo-org/shop`".into());
-    };
-    if name.contains('/') {
-        return Some("a repository is `owner/name`, with exactly one `/`".into());
-    }
-    let owner_ok = (1..=MAX_OWNER).contains(&owner.chars().count())
-        && !owner.starts_with('-')
-        && owner
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !owner_ok {
-        return Some(format!(
-            "the owner is 1–{MAX_OWNER} ASCII letters, digits, `-` or `_`, not starting with `-`"
-        ));
-    }
-    let name_ok = (1..=MAX_REPOSITORY_NAME).contains(&name.chars().count())
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !name_ok {
-        return Some(format!(
-            "the repository name is 1–{MAX_REPOSITORY_NAME} ASCII letters, digits, `.`, `-` or `_` (not `.` or `..`)"
-        ));
-    }
-    None
-}
+pub use crate::providers::common::git::repository_problem;
 
 /// What is wrong with an environment name.
 pub fn environment_problem(name: &str) -> Option<String> {

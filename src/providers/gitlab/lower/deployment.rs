@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::environment::Lowered;
-use super::names::{ref_problem, sha_problem};
+use super::names::{ref_problem, sha_hint};
 use super::KIND_DEPLOYMENT;
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::Resource;
-use crate::providers::common::checks::{is_secret, shown};
+use crate::providers::common::checks;
 use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::common::records::{Claims, undeclared_environment};
 use crate::providers::gitlab::manifest::{Deployment, Environment};
@@ -91,24 +91,8 @@ fn lower_one(
 /// `sha`, as it arrives after interpolation (`${env.CI_COMMIT_SHA}` is its value by
 /// now): a value from a secret is not repeated in the message.
 fn check_sha(name: &str, sha: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    let Some(hint) = sha_problem(sha) else { return };
-    let hint = match is_secret(ctx, pointer) {
-        true => "a commit SHA is the full 40 lower-case hex digits".to_owned(),
-        false => hint,
-    };
-    let shown = shown(ctx, pointer, sha);
-    let interpolated = ctx.sources.file(ctx.located.value(pointer).file).is_some_and(|file| {
-        let span = ctx.located.value(pointer);
-        (file.inner().get(span.offset..span.offset + span.len)).is_some_and(|t| t.contains("${"))
-    });
-    let label = if interpolated { "its value is not a full commit SHA" } else { "not a full commit SHA" };
-    ctx.error(
-        DiagnosticKind::InvalidValue,
-        format!("`sha` {shown} of deployment record `{name}` is not a commit SHA"),
-        pointer,
-        label,
-    )
-    .help = Some(hint);
+    let message = |shown: &str| format!("`sha` {shown} of deployment record `{name}` is not a commit SHA");
+    checks::check_sha(ctx, sha, pointer, message, sha_hint);
 }
 
 /// The record's environment: one declared in the same project, spelt exactly as declared.

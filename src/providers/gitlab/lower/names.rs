@@ -10,6 +10,9 @@
 //! `git_reference_regex` for branch and tag names, and
 //! `Group::NUMBER_OF_ANCESTORS_ALLOWED` (20) for how deep groups nest.
 
+pub use crate::providers::common::git::ref_problem;
+use crate::providers::common::git::{self, SHA_LENGTH, ShaProblem, describe_char};
+
 /// Longest environment name, in characters.
 pub const MAX_ENVIRONMENT_NAME: usize = 255;
 /// Longest `external_url` and `flux_resource_path`, in characters.
@@ -22,8 +25,6 @@ pub const MAX_NAMESPACE: usize = 63;
 const MAX_PATH_SEGMENT: usize = 255;
 /// Most groups above a project: a top-level group and 20 nested subgroups.
 const MAX_GROUP_DEPTH: usize = 21;
-/// Hex digits of a full commit SHA.
-const SHA_LENGTH: usize = 40;
 
 /// What is wrong with an environment name. GitLab's pattern allows letters, digits,
 /// spaces and `- _ / $ { } .`, not `/` first or last; names are exact (case-sensitive).
@@ -51,15 +52,6 @@ pub fn environment_problem(name: &str) -> Option<String> {
 
 fn environment_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '$' | '{' | '}' | '.' | ' ' | '-')
-}
-
-/// `'x'` for a visible character, its code point for one that is not.
-fn describe_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("U+{:04X}", c as u32)
-    } else {
-        format!("`{c}`")
-    }
 }
 
 /// What is wrong with a project key: a full path `group[/subgroup…]/project`, or a
@@ -111,31 +103,6 @@ pub fn user_problem(name: &str) -> Option<String> {
     segment_problem(name, true).map(|problem| format!("a username follows GitLab's path rule: {problem}"))
 }
 
-/// What is wrong with a branch or tag name, by Git's ref rules as GitLab checks them
-/// (`Gitlab::PathRegex.git_reference_regex`).
-pub fn ref_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a branch or tag name is not empty".into());
-    }
-    let forbidden = |c: char| c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\');
-    if let Some(bad) = name.chars().find(|c| forbidden(*c)) {
-        return Some(format!(
-            "a branch or tag name has no spaces, control characters or any of `~ ^ : ? * [ \\`; here {}",
-            describe_char(bad)
-        ));
-    }
-    if let Some(sequence) = ["..", "/.", "//", "@{"].into_iter().find(|s| name.contains(s)) {
-        return Some(format!("a branch or tag name does not contain `{sequence}`"));
-    }
-    if name.starts_with('/') || name.ends_with('/') || name.ends_with('.') {
-        return Some("a branch or tag name does not start with `/` or end with `/` or `.`".into());
-    }
-    if name.ends_with(".lock") {
-        return Some("a branch or tag name does not end in `.lock`".into());
-    }
-    None
-}
-
 /// One segment of a path: letters, digits, `_`, `-` and `.`, not starting with `-`, not
 /// ending in `.git` or `.atom`; a group's path also does not end in `.`.
 fn segment_problem(segment: &str, group: bool) -> Option<String> {
@@ -167,27 +134,25 @@ fn path_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
 }
 
-/// What is wrong with a commit SHA as written (after interpolation): GitLab records the
-/// full SHA, 40 lower-case hex digits.
+/// What is wrong with a commit SHA as written (after interpolation), in GitLab's words:
+/// GitLab records the full SHA, 40 lower-case hex digits.
 pub fn sha_problem(sha: &str) -> Option<String> {
-    let length = sha.chars().count();
-    if !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Some(format!(
+    git::sha_problem(sha).map(sha_hint)
+}
+
+/// The hint for a SHA GitLab would not record as written.
+pub fn sha_hint(problem: ShaProblem) -> String {
+    match problem {
+        ShaProblem::NotHex => format!(
             "a commit SHA is {SHA_LENGTH} hex digits (`0-9`, `a-f`); leave `sha` out to deploy the ref's current commit"
-        ));
-    }
-    if length != SHA_LENGTH {
-        return Some(format!(
+        ),
+        ShaProblem::Length(length) => format!(
             "a commit SHA is the full {SHA_LENGTH} hex digits, not {length}: GitLab records the full SHA"
-        ));
+        ),
+        ShaProblem::UpperCase(lower) => {
+            format!("GitLab records SHAs in lower case: write `{lower}`")
+        }
     }
-    if sha.chars().any(|c| c.is_ascii_uppercase()) {
-        return Some(format!(
-            "GitLab records SHAs in lower case: write `{}`",
-            sha.to_ascii_lowercase()
-        ));
-    }
-    None
 }
 
 /// What is wrong with a Kubernetes namespace: a DNS label of lower-case letters, digits
