@@ -13,21 +13,19 @@
 //!
 //! [`demo::AXHUB_TOKEN`]: super::demo::AXHUB_TOKEN
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::ApiError;
 use super::{AxhubEmulator, demo};
-use crate::providers::common::emulator::{lock, now_ms, sha256_hex};
+use crate::providers::common::emulator::{now_ms, sha256_hex};
 
 /// Who is calling: the token's hash (the rate-limit bucket) and whether it is an admin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,50 +48,9 @@ impl Caller {
     }
 }
 
-/// The rate limit the admin API set.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub(super) struct LimitSettings {
-    pub limit: u64,
-    pub window_secs: u64,
-}
-
-/// Per token hash: `(used, window end in epoch s)`.
-type Buckets = HashMap<String, (u64, u64)>;
-
-/// Settings and per-token counters.
-#[derive(Debug, Default)]
-pub(super) struct Limits {
-    inner: Mutex<(Option<LimitSettings>, Buckets)>,
-}
-
-impl Limits {
-    pub(super) fn set(&self, settings: Option<LimitSettings>) {
-        *lock(&self.inner) = (settings, HashMap::new());
-    }
-
-    pub(super) fn settings(&self) -> Option<LimitSettings> {
-        lock(&self.inner).0
-    }
-
-    /// Counts one request of `key`; the 429 when over the limit.
-    fn take(&self, key: &str) -> Option<ApiError> {
-        let mut inner = lock(&self.inner);
-        let settings = inner.0?;
-        let now = u64::try_from(now_ms() / 1000).unwrap_or(0);
-        let bucket = inner
-            .1
-            .entry(key.to_owned())
-            .or_insert((0, now + settings.window_secs));
-        if now >= bucket.1 {
-            *bucket = (0, now + settings.window_secs);
-        }
-        bucket.0 += 1;
-        (bucket.0 > settings.limit).then(|| {
-            let wait = bucket.1.saturating_sub(now).max(1);
-            ApiError::unavailable(StatusCode::TOO_MANY_REQUESTS, Some(wait))
-        })
-    }
-}
+/// The rate limit the admin API set, counted per caller.
+pub(super) use crate::providers::common::emulator::LimitSettings;
+pub(super) type Limits = crate::providers::common::emulator::RateLimits<String>;
 
 /// A new 26-character request id (Crockford base32, as the SDKs send).
 pub(super) fn new_request_id() -> String {
@@ -194,7 +151,9 @@ pub(super) async fn gate(
         Ok(caller) => caller,
         Err(error) => return error.into_response(),
     };
-    if let Some(limited) = emulator.limits.take(&caller.key) {
+    if let Some(over) = emulator.limits.take(caller.key.clone()) {
+        let limited =
+            ApiError::unavailable(StatusCode::TOO_MANY_REQUESTS, Some(over.retry_after()));
         return limited.into_response();
     }
     request.extensions_mut().insert(caller);

@@ -4,10 +4,12 @@
 //! ([`web`]). Routes, wire formats and the
 //! state's shape stay in each emulator's folder.
 
+pub mod limits;
 pub mod outcome;
 pub mod store;
 pub mod web;
 
+pub use limits::{Exceeded, LimitSettings, RateLimits};
 pub use outcome::Outcome;
 pub use store::{Document, StateCell, lock};
 

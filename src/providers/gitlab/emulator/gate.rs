@@ -14,19 +14,16 @@
 //!
 //! [`demo::GITLAB_TOKEN`]: super::demo::GITLAB_TOKEN
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::state::GlState;
 use super::{GitlabEmulator, demo, seed};
-use crate::providers::common::emulator::{lock, now_ms};
 
 /// Who is calling: the user, and for a job token the project of its job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,50 +32,9 @@ pub(super) struct Caller {
     pub job_project: Option<i64>,
 }
 
-/// The rate limit the admin API set.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub(super) struct LimitSettings {
-    pub limit: u64,
-    pub window_secs: u64,
-}
-
-/// Per user: `(used, window end in epoch s)`.
-type Buckets = HashMap<i64, (u64, u64)>;
-
-/// Settings and per-user counters.
-#[derive(Debug, Default)]
-pub(super) struct Limits {
-    inner: Mutex<(Option<LimitSettings>, Buckets)>,
-}
-
-impl Limits {
-    pub(super) fn set(&self, settings: Option<LimitSettings>) {
-        *lock(&self.inner) = (settings, HashMap::new());
-    }
-
-    pub(super) fn settings(&self) -> Option<LimitSettings> {
-        lock(&self.inner).0
-    }
-
-    /// Counts one request of `user`; the 429 when over the limit.
-    fn take(&self, user: i64) -> Option<Response> {
-        let mut inner = lock(&self.inner);
-        let settings = inner.0?;
-        let now = u64::try_from(now_ms() / 1000).unwrap_or(0);
-        let bucket = inner
-            .1
-            .entry(user)
-            .or_insert((0, now + settings.window_secs));
-        if now >= bucket.1 {
-            *bucket = (0, now + settings.window_secs);
-        }
-        bucket.0 += 1;
-        if bucket.0 <= settings.limit {
-            return None;
-        }
-        Some(retry_later(settings.limit, bucket.0, bucket.1, now))
-    }
-}
+/// The rate limit the admin API set, counted per caller.
+pub(super) use crate::providers::common::emulator::LimitSettings;
+pub(super) type Limits = crate::providers::common::emulator::RateLimits<i64>;
 
 /// Rack::Attack's 429: plain text and the `RateLimit-*` headers.
 pub(super) fn retry_later(limit: u64, observed: u64, reset: u64, now: u64) -> Response {
@@ -179,8 +135,8 @@ pub(super) async fn gate(
     let Some(caller) = caller else {
         return ApiError::unauthorized().into_response();
     };
-    if let Some(limited) = emulator.limits.take(caller.user_id) {
-        return limited;
+    if let Some(over) = emulator.limits.take(caller.user_id) {
+        return retry_later(over.limit, over.observed, over.reset, over.now);
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
