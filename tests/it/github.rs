@@ -200,7 +200,7 @@ fn a_converged_plan_of_many_repositories_reads_in_the_fewest_dependent_rounds() 
     let w = world();
     w.manifest(&wide_manifest());
     assert_code(&apply(&w), 0);
-    let latency_ms = 300;
+    let latency_ms = 800;
     w.faults(json!({ "latency_ms": latency_ms }));
     w.clear_requests();
     assert_code(

@@ -178,7 +178,7 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
         0,
     );
-    let latency_ms = 400;
+    let latency_ms = 800;
     w.faults(serde_json::json!({ "latency_ms": latency_ms }));
     w.clear_requests();
     assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
