@@ -220,6 +220,25 @@ impl World {
         self.admin(reqwest::Method::DELETE, "/requests", serde_json::json!({}));
     }
 
+    /// The writes sent to the providers' APIs: [`World::writes`] without NHN's token
+    /// exchange (a POST that only reads a token).
+    pub fn api_writes(&self) -> Vec<String> {
+        (self.writes().into_iter())
+            .filter(|r| !r.contains("/oauth2/"))
+            .collect()
+    }
+
+    /// Runs `apply` once with every POST's answer lost after the server processed it, once
+    /// with every POST's connection dropped after it: what a create that must happen
+    /// exactly once has to survive.
+    pub fn lose_every_post_answer(&self, apply: impl Fn() -> Output) {
+        for fault in ["error_after_rate", "drop_after_rate"] {
+            self.faults(serde_json::json!({ fault: 1.0, "methods": ["POST"], "seed": 11 }));
+            let _ = apply();
+            self.faults(serde_json::json!({}));
+        }
+    }
+
     /// Writes (non-GET) requests received so far.
     pub fn writes(&self) -> Vec<String> {
         self.requests()

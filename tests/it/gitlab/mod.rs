@@ -67,13 +67,6 @@ fn api(w: &World, method: reqwest::Method, path: &str, body: Option<Value>) -> (
     })
 }
 
-/// The writes sent to the providers (NHN's token exchange is a read in all but method).
-fn writes(w: &World) -> Vec<String> {
-    (w.writes().into_iter())
-        .filter(|r| !r.contains("/oauth2/"))
-        .collect()
-}
-
 /// The names of the shop's environments, through the API.
 fn environment_names(w: &World) -> Vec<String> {
     let (_, listed) = api(
@@ -244,7 +237,7 @@ fn unknown_users_and_groups_are_located_after_reads_only() {
     );
     let plan = w.run(&["plan"]);
     assert_code(&plan, 1);
-    assert!(writes(&w).is_empty(), "{:?}", writes(&w));
+    assert!(w.api_writes().is_empty(), "{:?}", w.api_writes());
     insta::assert_snapshot!(stderr(&plan));
 }
 
@@ -252,11 +245,7 @@ fn unknown_users_and_groups_are_located_after_reads_only() {
 fn a_lost_answer_to_every_post_never_makes_a_second_record() {
     let w = world();
     setup(&w);
-    for fault in ["error_after_rate", "drop_after_rate"] {
-        w.faults(json!({ fault: 1.0, "methods": ["POST"], "seed": 11 }));
-        let _ = apply(&w);
-        w.faults(json!({}));
-    }
+    w.lose_every_post_answer(|| apply(&w));
     assert_code(&apply(&w), 0);
     let per_environment = |name: &str| statuses(&w).iter().filter(|(e, _)| e == name).count();
     assert_eq!(

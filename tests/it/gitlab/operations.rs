@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::{SHOP, api, apply, deployments, edit, environment_names, setup, statuses, writes};
+use super::{SHOP, api, apply, deployments, edit, environment_names, setup, statuses};
 use crate::common::{self, World, assert_code, stderr, stdout, world};
 
 #[test]
@@ -107,7 +107,7 @@ fn a_rename_plans_a_replace_that_protect_refuses() {
     let refused = w.run(&["plan"]);
     assert_code(&refused, 1);
     assert!(stderr(&refused).contains("protect"), "{}", stderr(&refused));
-    assert!(writes(&w).is_empty(), "{:?}", writes(&w));
+    assert!(w.api_writes().is_empty(), "{:?}", w.api_writes());
 
     // Without it, apply stops the old environment, waits until it is stopped (its on_stop
     // action takes a while), deletes it and creates the new one.
@@ -165,7 +165,7 @@ fn protection_on_a_free_tier_project_is_located_with_the_reason() {
         text.contains("GitLab Premium or Ultimate") && text.contains("acme/tools/scripts"),
         "{text}"
     );
-    assert!(writes(&w).is_empty(), "{:?}", writes(&w));
+    assert!(w.api_writes().is_empty(), "{:?}", w.api_writes());
 }
 
 #[test]
