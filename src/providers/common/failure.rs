@@ -34,6 +34,16 @@ pub fn help<'a>(hint: Option<String>) -> Option<Box<dyn std::fmt::Display + 'a>>
     hint.map(|hint| Box::new(hint) as Box<dyn std::fmt::Display + 'a>)
 }
 
+/// The engine's error for a spawned read of `call` that panicked or was cancelled: a fault
+/// of this program, never of the provider.
+pub fn task_failed(call: &str, err: tokio::task::JoinError) -> ProviderError {
+    ProviderError::Request {
+        call: call.to_owned(),
+        message: format!("internal error: {err}"),
+        hint: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -280,11 +280,7 @@ async fn newest_success(
 type Found = (super::wire::Deployment, Option<DeploymentState>);
 
 pub(super) fn task_failed(err: tokio::task::JoinError) -> ProviderError {
-    ProviderError::Request {
-        call: "read GitHub".into(),
-        message: format!("internal error: {err}"),
-        hint: None,
-    }
+    crate::providers::common::failure::task_failed("read GitHub", err)
 }
 
 /// Whether `policy` is the kind of `kind` (`branch_policy` / `tag_policy`).

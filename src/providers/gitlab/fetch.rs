@@ -57,11 +57,7 @@ enum Second {
 }
 
 pub(super) fn task_failed(err: tokio::task::JoinError) -> ProviderError {
-    ProviderError::Request {
-        call: "read GitLab".into(),
-        message: format!("internal error: {err}"),
-        hint: None,
-    }
+    crate::providers::common::failure::task_failed("read GitLab", err)
 }
 
 /// Everything the second round read, by project id.

@@ -112,18 +112,22 @@ impl Lookups {
             .map(|g| g.full_path.as_str())
     }
 
+    /// Whether GitLab was asked for this principal and has no such name.
+    pub fn is_unknown(&self, principal: &Principal) -> bool {
+        let key = principal.name.to_lowercase();
+        match principal.kind {
+            PrincipalKind::User => matches!(self.users.get(&key), Some(None)),
+            PrincipalKind::Group => matches!(self.groups.get(&key), Some(None)),
+        }
+    }
+
     /// A reference error at each entry naming a user or group GitLab does not have, with
     /// "did you mean" from `known` (names that would be kept there).
     pub fn errors(&self, desired: &[&Resource], known: &KnownNames) -> Vec<ReferenceError> {
         let mut errors = Vec::new();
         for protection in desired.iter().filter(|r| r.kind == KIND_PROTECTION) {
             for principal in principals_of(protection) {
-                let key = principal.name.to_lowercase();
-                let missing = match principal.kind {
-                    PrincipalKind::User => matches!(self.users.get(&key), Some(None)),
-                    PrincipalKind::Group => matches!(self.groups.get(&key), Some(None)),
-                };
-                if !missing {
+                if !self.is_unknown(&principal) {
                     continue;
                 }
                 let (message, label, help, candidates) = match principal.kind {
@@ -134,7 +138,10 @@ impl Lookups {
                         &known.users,
                     ),
                     PrincipalKind::Group => (
-                        format!("GitLab has no group `{}`, or the token cannot see it", principal.name),
+                        format!(
+                            "GitLab has no group `{}`, or the token cannot see it",
+                            principal.name
+                        ),
                         "unknown group",
                         "write the group's full path (`parent/child`), as in its URL",
                         &known.groups,
@@ -169,19 +176,17 @@ pub(super) async fn known_names(
     read: &super::fetch::Read,
     named: &[Principal],
 ) -> Result<KnownNames, ProviderError> {
-    let unknown = |kind: PrincipalKind| {
-        named.iter().any(|p| {
-            p.kind == kind
-                && match kind {
-                    PrincipalKind::User => matches!(read.lookups.users.get(&p.name.to_lowercase()), Some(None)),
-                    PrincipalKind::Group => matches!(read.lookups.groups.get(&p.name.to_lowercase()), Some(None)),
-                }
-        })
-    };
+    let unknown =
+        |kind: PrincipalKind| (named.iter()).any(|p| p.kind == kind && read.lookups.is_unknown(p));
     let mut known = KnownNames::default();
     if unknown(PrincipalKind::Group) {
         for project in read.projects.values() {
-            known.groups.extend(project.shared_with_groups.iter().filter_map(|g| g.group_full_path.clone()));
+            known.groups.extend(
+                project
+                    .shared_with_groups
+                    .iter()
+                    .filter_map(|g| g.group_full_path.clone()),
+            );
             let mut path = project.namespace.as_ref().map(|n| n.full_path.as_str());
             while let Some(group) = path {
                 known.groups.push(group.to_owned());
