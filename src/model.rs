@@ -153,6 +153,12 @@ pub struct RemoteObject {
     /// For releases: a deployment that has not reached a terminal status yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<RunningDeployment>,
+    /// For releases: how the provider would reach the desired value without a new build,
+    /// when it has such a way (e.g. ``rollback to deployment `d-7` (its image is kept: no
+    /// rebuild)``). The plan shows it, so a reviewer sees which of two very different
+    /// operations apply will run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
 }
 
 /// A release's deployment that had not ended when the remote was read: left running by an
@@ -250,6 +256,11 @@ pub struct KindRules {
     /// Top-level attributes holding lists whose order means nothing (who may deploy): the
     /// remote list is compared as a set, so the same entries in another order are no change.
     pub unordered: &'static [&'static str],
+    /// Updates that lose data the provider cannot give back (disabling a staging
+    /// environment drops its database): `(attribute path, the JSON value it changes to,
+    /// why)`. Such an update is destructive like a delete: shown first, refused under
+    /// `protect`.
+    pub destructive: &'static [(&'static str, &'static str, &'static str)],
 }
 
 /// One changed field of a resource.
@@ -307,4 +318,19 @@ pub struct Change {
     /// For a deployment record: the release whose deployment it records ([`Resource::follows`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<Address>,
+    /// For a release: how apply reaches the desired value when not by a new build
+    /// ([`RemoteObject::method`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// An update that loses data the provider cannot give back ([`KindRules::destructive`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub destructive: bool,
+}
+
+impl Change {
+    /// Whether applying this change can lose something: a delete, a replace, or an update
+    /// the provider declares destructive.
+    pub fn is_destructive(&self) -> bool {
+        self.action.is_destructive() || self.destructive
+    }
 }

@@ -319,6 +319,8 @@ mod tests {
             origin: None,
             following: None,
             follows: None,
+            method: None,
+            destructive: false,
         }
     }
 

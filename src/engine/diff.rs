@@ -158,7 +158,11 @@ pub fn fingerprint(remote: Option<&RemoteObject>) -> String {
     let Some(remote) = remote else {
         return "absent".into();
     };
-    let canonical = serde_json::json!({ "id": remote.id, "attributes": remote.attributes, "in_flight": remote.in_flight });
+    let mut canonical = serde_json::json!({ "id": remote.id, "attributes": remote.attributes, "in_flight": remote.in_flight });
+    // Only when present, so that the fingerprints of providers without it stay as they were.
+    if let Some(method) = &remote.method {
+        canonical["method"] = Value::from(method.as_str());
+    }
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -210,6 +214,13 @@ pub fn diff_resource(
     if let Some(release) = resource.follows.as_ref().filter(|_| action.is_change()) {
         reason = format!("{reason}; follows `{release}`");
     }
+    let method = remote
+        .and_then(|r| r.method.clone())
+        .filter(|_| action == Action::Deploy);
+    if let Some(method) = &method {
+        reason = format!("{reason}: {method}");
+    }
+    let destructive = action == Action::Update && destructive_update(rules, &fields, &mut reason);
     Change {
         address: resource.address.clone(),
         provider: resource.provider.clone(),
@@ -232,7 +243,24 @@ pub fn diff_resource(
             .and_then(|r| r.in_flight.clone())
             .filter(|_| action == Action::Deploy),
         follows: resource.follows.clone(),
+        method,
+        destructive,
     }
+}
+
+/// Whether an update changes a field to a value the provider declares destructive; the
+/// reason then says why.
+fn destructive_update(rules: &KindRules, fields: &[FieldChange], reason: &mut String) -> bool {
+    let hit = rules.destructive.iter().find(|(path, becomes, _)| {
+        fields.iter().any(|f| {
+            matches_path(&f.path, path)
+                && f.after.as_ref().map(Value::to_string).as_deref() == Some(*becomes)
+        })
+    });
+    if let Some((_, _, why)) = hit {
+        *reason = format!("{reason} — destructive: {why}");
+    }
+    hit.is_some()
 }
 
 fn show(value: Option<&Value>) -> String {

@@ -12,6 +12,7 @@ const RULES: KindRules = KindRules {
     local_only: &[],
     versioned_by: None,
     unordered: &[],
+    destructive: &[],
 };
 
 fn release() -> Resource {
@@ -32,6 +33,7 @@ fn remote(deployed: Option<&str>, running: Option<Option<&str>>) -> RemoteObject
         parent: None,
         id: "1".into(),
         attributes: deployed.map_or(json!({}), |d| json!({ "artifact": d })),
+        method: None,
         in_flight: running.map(|deploys| RunningDeployment {
             id: "4".into(),
             status: "inprogress".into(),
@@ -104,5 +106,31 @@ fn a_record_following_a_release_names_it_in_the_plan() {
         !converged.reason.contains("follows"),
         "{}",
         converged.reason
+    );
+}
+
+#[test]
+fn a_deploy_says_how_the_provider_reaches_the_desired_value_and_only_a_deploy_does() {
+    let method = "rollback to deployment `d-7` (its image is kept: no rebuild)";
+    let with_method = |deployed| RemoteObject {
+        method: Some(method.into()),
+        ..remote(Some(deployed), None)
+    };
+    let change = diff_resource(&release(), Some(&with_method("a")), &RULES);
+    assert_eq!(change.action, Action::Deploy);
+    assert_eq!(change.method.as_deref(), Some(method));
+    assert!(change.reason.ends_with(method), "{}", change.reason);
+    let converged = diff_resource(&release(), Some(&with_method("b")), &RULES);
+    assert_eq!(converged.action, Action::Noop);
+    assert_eq!(converged.method, None);
+    assert!(
+        !converged.reason.contains("rollback"),
+        "{}",
+        converged.reason
+    );
+    // The method is part of what the plan was computed from.
+    assert_ne!(
+        fingerprint(Some(&with_method("a"))),
+        fingerprint(Some(&remote(Some("a"), None)))
     );
 }

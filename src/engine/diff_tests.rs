@@ -19,6 +19,7 @@ fn remote(attributes: Value) -> RemoteObject {
         parent: None,
         id: "1".into(),
         attributes,
+        method: None,
         in_flight: None,
     }
 }
@@ -145,6 +146,7 @@ const UNORDERED: KindRules = KindRules {
     release: None,
     local_only: &[],
     versioned_by: None,
+    destructive: &[],
 };
 
 #[test]
@@ -212,4 +214,46 @@ proptest::proptest! {
         let more = diff_resource(&desired, Some(&remote(json!({"deployers": shuffled}))), &UNORDERED);
         proptest::prop_assert_eq!(more.action, Action::Update);
     }
+}
+
+const DISCARDING: KindRules = KindRules {
+    destructive: &[("enabled", "false", "disabling drops the staging schema")],
+    ..KindRules {
+        immutable: &[],
+        release: None,
+        local_only: &[],
+        versioned_by: None,
+        unordered: &[],
+        destructive: &[],
+    }
+};
+
+#[test]
+fn an_update_to_a_value_declared_destructive_is_destructive_and_says_why() {
+    let off = diff_resource(
+        &resource(json!({"enabled": false})),
+        Some(&remote(json!({"enabled": true}))),
+        &DISCARDING,
+    );
+    assert_eq!(off.action, Action::Update);
+    assert!(off.destructive && off.is_destructive());
+    assert!(
+        off.reason.contains("disabling drops the staging schema"),
+        "{}",
+        off.reason
+    );
+    // The other direction, and no change at all, lose nothing.
+    let on = diff_resource(
+        &resource(json!({"enabled": true})),
+        Some(&remote(json!({"enabled": false}))),
+        &DISCARDING,
+    );
+    assert_eq!(on.action, Action::Update);
+    assert!(!on.is_destructive(), "{}", on.reason);
+    let same = diff_resource(
+        &resource(json!({"enabled": false})),
+        Some(&remote(json!({"enabled": false}))),
+        &DISCARDING,
+    );
+    assert!(!same.is_destructive());
 }

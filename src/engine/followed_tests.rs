@@ -39,6 +39,7 @@ fn remote(artifact: Option<&str>, running: Option<(&str, &str)>) -> RemoteState 
         parent: None,
         id: "12".into(),
         attributes,
+        method: None,
         in_flight: running.map(|(id, status)| RunningDeployment {
             id: id.into(),
             status: status.into(),

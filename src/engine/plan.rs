@@ -183,7 +183,7 @@ pub fn plan(
 
     let errors: Vec<ProtectedError> = changes
         .iter()
-        .filter(|c| c.action.is_destructive())
+        .filter(|c| c.is_destructive())
         .filter_map(|c| {
             declared
                 .get(&c.address)
@@ -303,6 +303,8 @@ fn undeclared_child(object: &RemoteObject, owner: &Owner<'_>, prune_all: bool) -
         origin: None,
         following: None,
         follows: None,
+        method: None,
+        destructive: false,
     }
 }
 

@@ -29,6 +29,7 @@ fn chain(depth: usize) -> RemoteState {
             parent: None,
             id: "1".into(),
             attributes: json!({}),
+            method: None,
             in_flight: None,
         },
     );
@@ -43,6 +44,7 @@ fn chain(depth: usize) -> RemoteState {
                 parent: Some(Address(parent.clone())),
                 id: (level + 2).to_string(),
                 attributes: json!({}),
+                method: None,
                 in_flight: None,
             },
         );
@@ -83,4 +85,61 @@ proptest! {
             );
         }
     }
+}
+
+#[test]
+fn protect_refuses_an_update_the_provider_declares_destructive_and_allows_the_rest() {
+    let staging = |enabled: bool, protect: bool| Resource {
+        protect,
+        ..Resource::bare(
+            "ax.app.s.staging.s",
+            "ax",
+            "staging",
+            "s",
+            json!({ "enabled": enabled }),
+        )
+    };
+    let mut remote = RemoteState::default();
+    remote.objects.insert(
+        Address("ax.app.s.staging.s".into()),
+        RemoteObject {
+            address: Address("ax.app.s.staging.s".into()),
+            kind: "staging".into(),
+            name: "s".into(),
+            parent: None,
+            id: "s".into(),
+            attributes: json!({ "enabled": true }),
+            method: None,
+            in_flight: None,
+        },
+    );
+    let (out_of_scope, context) = (BTreeSet::new(), BTreeSet::new());
+    let rules = |_: &Resource| KindRules {
+        destructive: &[("enabled", "false", "disabling drops the schema")],
+        ..KindRules::default()
+    };
+    let input = PlanInput {
+        environment: None,
+        manifest_hash: String::new(),
+        scope: PlanScope {
+            manifest: String::new(),
+            targets: vec![],
+            excludes: vec![],
+            prune: false,
+        },
+        out_of_scope: &out_of_scope,
+        context: &context,
+        rules: &rules,
+    };
+    let refused = plan(&[staging(false, true)], &remote, &input).unwrap_err();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].action, "update");
+    assert!(
+        refused[0].reason.contains("disabling drops the schema"),
+        "{}",
+        refused[0].reason
+    );
+    let allowed = plan(&[staging(false, false)], &remote, &input).unwrap();
+    assert!(allowed.changes[0].destructive);
+    assert!(plan(&[staging(true, true)], &remote, &input).is_ok());
 }

@@ -334,6 +334,7 @@ mod tests {
             parent: parent.map(|p| Address(p.into())),
             id: "7".into(),
             attributes,
+            method: None,
             in_flight: None,
         }
     }

@@ -22,6 +22,8 @@ pub fn change(address: &str, action: Action, reason: &str, fields: Vec<FieldChan
         origin: None,
         following: None,
         follows: None,
+        method: None,
+        destructive: false,
     }
 }
 

@@ -87,8 +87,8 @@ pub fn render(plan: &Plan) -> String {
         .unwrap_or(0);
     let destructive_first = listed
         .iter()
-        .filter(|c| c.action.is_destructive())
-        .chain(listed.iter().filter(|c| !c.action.is_destructive()));
+        .filter(|c| c.is_destructive())
+        .chain(listed.iter().filter(|c| !c.is_destructive()));
     for change in destructive_first {
         let _ = writeln!(
             out,
@@ -122,6 +122,12 @@ pub fn render(plan: &Plan) -> String {
 fn headline(change: &Change) -> String {
     match change.action {
         Action::Create => "will be created".into(),
+        Action::Update if change.destructive => {
+            format!(
+                "will be updated in place, destructively ({})",
+                change.reason
+            )
+        }
         Action::Update => "will be updated in place".into(),
         Action::Replace => format!("must be replaced ({})", change.reason),
         Action::Delete => "will be deleted".into(),
@@ -130,7 +136,10 @@ fn headline(change: &Change) -> String {
                 "will follow deployment {} ({}) to its end, then be deployed if still needed",
                 running.id, running.status
             ),
-            None => "will be deployed".into(),
+            None => match &change.method {
+                Some(method) => format!("will be deployed by {method}"),
+                None => "will be deployed".into(),
+            },
         },
         Action::Unmanaged | Action::Noop => String::new(),
     }

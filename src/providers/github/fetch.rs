@@ -224,6 +224,7 @@ pub(super) async fn fetch(
                 parent: record.parent.clone(),
                 id: deployment.id.to_string(),
                 attributes: json!({ "ref": deployed }),
+                method: None,
                 in_flight: None,
             },
         );

@@ -33,6 +33,7 @@ fn object(address: Address, kind: &str, name: &str, parent: Option<Address>, id:
         parent,
         id,
         attributes,
+        method: None,
         in_flight: None,
     }
 }

@@ -33,6 +33,7 @@ fn object(address: &Address, kind: &str, name: &str, parent: Option<&Address>, i
         parent: parent.cloned(),
         id,
         attributes,
+        method: None,
         in_flight: None,
     }
 }

@@ -22,6 +22,7 @@ pub(super) fn object(
         parent: parent.cloned(),
         id: id.to_string(),
         attributes,
+        method: None,
         in_flight,
     }
 }

@@ -269,6 +269,7 @@ fn object(
         parent: None,
         id,
         attributes,
+        method: None,
         in_flight,
     }
 }

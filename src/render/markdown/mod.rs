@@ -119,11 +119,11 @@ impl Pieces {
         let listed: Vec<&Change> = plan
             .changes
             .iter()
-            .filter(|c| c.action.is_destructive())
+            .filter(|c| c.is_destructive())
             .chain(
                 plan.changes
                     .iter()
-                    .filter(|c| c.action.is_change() && !c.action.is_destructive()),
+                    .filter(|c| c.action.is_change() && !c.is_destructive()),
             )
             .chain(
                 plan.changes
@@ -252,22 +252,20 @@ fn redacted(text: String) -> String {
 }
 
 fn caution(listed: &[&Change]) -> Option<Caution> {
-    let destructive: Vec<&&Change> = listed
-        .iter()
-        .filter(|c| c.action.is_destructive())
-        .collect();
+    let destructive: Vec<&&Change> = listed.iter().filter(|c| c.is_destructive()).collect();
     if destructive.is_empty() {
         return None;
     }
     let n = destructive.len();
     let intro = redacted(format!(
-        "> [!CAUTION]\n> **{} destructive change{}:** {} deleted{}.\n>\n",
+        "> [!CAUTION]\n> **{} destructive change{}:** {}{}.\n>\n",
         thousands(n),
         if n == 1 { "" } else { "s" },
-        if n == 1 {
-            "this resource will be"
-        } else {
-            "these resources will be"
+        match (n, destructive.iter().all(|c| c.action.is_destructive())) {
+            (1, true) => "this resource will be deleted",
+            (_, true) => "these resources will be deleted",
+            (1, false) => "this change loses data that cannot be restored",
+            (_, false) => "these changes delete resources or lose data that cannot be restored",
         },
         if destructive.iter().any(|c| c.action == Action::Replace) {
             " (a replacement deletes, then creates)"
