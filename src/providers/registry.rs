@@ -30,7 +30,7 @@ registry! {
     #[cfg(test)] stub::Echo,
     github::Repos,
     gitlab::Projects,
-    #[cfg(test)] axhub::Apps,
+    axhub::Apps,
 }
 
 /// Shapes shown in help texts: those of the first provider type.

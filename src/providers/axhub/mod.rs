@@ -1,13 +1,21 @@
 //! AxHub (api.axhub.ai): apps' git connection and staging, and releases — "app A runs
 //! commit C in production" — deployed by building the commit, or rolled back to an image
 //! already built. Apps are read by slug, never created (AxHub makes them through its
-//! bootstrap flow). (Skeleton: the client, the lowering and the provider follow.)
+//! bootstrap flow).
 
+mod checks;
 pub mod client;
 pub mod config;
+mod deploy;
 pub mod emulator;
+mod execute;
+mod fetch;
 pub mod lower;
 pub mod manifest;
+pub mod provider;
+mod route;
+#[cfg(test)]
+mod tests;
 pub mod wire;
 
 use std::sync::Arc;
@@ -40,13 +48,13 @@ impl ProviderKind for Apps {
     }
 
     fn instantiate(
-        _name: &str,
-        _config: &Self::Config,
-        _setup: &Setup<'_>,
+        name: &str,
+        config: &Self::Config,
+        setup: &Setup<'_>,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Err(ProviderError::Unsupported {
-            operation: "connect",
-        })
+        Ok(Arc::new(provider::AxhubProvider::from_config(
+            name, config, setup,
+        )?))
     }
 
     fn emulator(ctx: &EmulatorContext) -> Arc<dyn Emulator> {

@@ -8,6 +8,7 @@
 //! in that provider's module; [`PROVIDERS`] lists them. A new provider is one more
 //! module and one more entry there.
 
+pub mod axhub;
 pub mod github;
 pub mod gitlab;
 pub mod ncp;
@@ -38,6 +39,7 @@ pub const PROVIDERS: &[&Provider] = &[
     &nhn::PROVIDER,
     &github::PROVIDER,
     &gitlab::PROVIDER,
+    &axhub::PROVIDER,
 ];
 
 /// A manifest of `tests/fixtures/`, by its path there (`"ncp/shop.yaml"`). Its endpoint
