@@ -4,6 +4,7 @@
 
 mod common;
 
+mod axhub;
 mod ci_templates;
 mod diagnostics;
 mod export;

@@ -141,3 +141,49 @@ fn the_gitlab_example_plans_applies_and_converges() {
     assert!(progress.contains("of `v1.1.0`"), "{progress}");
     assert_code(&run(&["plan", "--env", "next", "--detailed-exitcode"]), 0);
 }
+
+/// `examples/axhub`: commit A deployed (a build), `--env next` commit B (a build), then A
+/// again by a rollback to the image A's build left: one build of A in all, not two.
+#[test]
+fn the_axhub_example_deploys_then_rolls_back_without_a_second_build() {
+    let w = crate::common::world();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/axhub/deployplan.yaml");
+    let text = std::fs::read_to_string(example).unwrap();
+    w.manifest(&text.replace("endpoint: sandbox", "endpoint: {{AXHUB}}"));
+    let run = |args: &[&str]| w.run(args);
+    let builds = || w.admin_get("/axhub/builds")["builds"].as_u64().unwrap();
+    let plan = run(&["plan"]);
+    assert_code(&plan, 0);
+    assert!(!stdout(&plan).contains("rollback"), "{}", stdout(&plan));
+    assert_code(
+        &run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    assert_code(&run(&["plan", "--detailed-exitcode"]), 0);
+    assert_code(
+        &run(&[
+            "apply",
+            "--auto-approve",
+            "--env",
+            "next",
+            "--poll-interval-ms",
+            "50",
+        ]),
+        0,
+    );
+    assert_eq!(builds(), 2);
+    let back = run(&["plan"]);
+    assert_code(&back, 0);
+    assert!(
+        stdout(&back).contains("rollback to deployment"),
+        "{}",
+        stdout(&back)
+    );
+    let apply = run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]);
+    assert_code(&apply, 0);
+    let output = stdout(&apply) + &crate::common::stderr(&apply);
+    assert!(output.contains("no rebuild"), "{output}");
+    assert_eq!(builds(), 2, "going back to A built it again");
+    assert_code(&run(&["plan", "--detailed-exitcode"]), 0);
+}

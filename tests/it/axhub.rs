@@ -1,0 +1,144 @@
+//! AxHub against the sandbox over real HTTP, through the binary: Ctrl-C cancels the
+//! deployment apply started and the next plan says so; a plan of many apps reads in the
+//! fewest dependent rounds with the fewest calls; AxHub's refusals are located diagnostics.
+
+use std::time::Duration;
+
+use deployplan::sandbox::DeployTiming;
+use serde_json::{Value, json};
+
+use crate::common::{self, World, assert_code, round_shapes, stderr, stdout, world, world_with};
+
+/// Commit `main-3` of the seeded `acme/shop` (production runs `main-2`).
+const MAIN_3: &str = "45f0d1eba56a3165069fc12bed5a4517418081fd";
+
+fn manifest(releases: &str) -> String {
+    format!(
+        "providers:\n  ax:\n    type: axhub\n    endpoint: {{{{AXHUB}}}}\n    tenant: acme\naxhub:\n  releases:\n{releases}"
+    )
+}
+
+/// The shop's deployments, newest first, through the API with the demo token.
+fn shop_deployments(w: &World) -> Vec<Value> {
+    let app = w.admin_get("/axhub/apps/shop");
+    let id = app["id"].as_str().unwrap().to_owned();
+    let url = format!(
+        "{}/api/v1/apps/{id}/deployments?limit=100",
+        w.endpoint("axhub")
+    );
+    let listed: Value = w.runtime.block_on(async {
+        let request = reqwest::Client::new().get(url).header(
+            "x-api-key",
+            deployplan::providers::axhub::emulator::demo::AXHUB_TOKEN,
+        );
+        request.send().await.unwrap().json().await.unwrap()
+    });
+    listed["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn ctrl_c_cancels_the_deployment_and_the_next_plan_says_so() {
+    let w = world_with(DeployTiming::Manual);
+    w.manifest(&manifest(&format!(
+        "    shop-prod:\n      app: shop\n      commit: {MAIN_3}\n"
+    )));
+    let child = w.spawn(&["apply", "--auto-approve", "--poll-interval-ms", "50"]);
+    w.wait_for_request("the deployment's start", |r| {
+        r.provider == "axhub" && r.method == "POST" && r.path.ends_with("/deployments")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    common::signal(&child, "INT");
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("cancelled"), "{text}");
+    let newest = &shop_deployments(&w)[0];
+    assert_eq!(
+        (newest["commit_sha"].as_str(), newest["status"].as_str()),
+        (Some(MAIN_3), Some("cancelled"))
+    );
+    let plan = w.run(&["plan"]);
+    assert_code(&plan, 0);
+    let id = newest["id"].as_str().unwrap();
+    assert!(
+        stdout(&plan).contains(&format!(
+            "the last one of this commit, `{id}`, was cancelled"
+        )),
+        "{}",
+        stdout(&plan)
+    );
+}
+
+#[test]
+fn a_deploy_axhub_would_refuse_is_located_before_any_write() {
+    let w = world();
+    w.manifest(&manifest(
+        "    blog-prod:\n      app: blog\n      commit: 0123456789abcdef0123456789abcdef01234567\n    api-prod:\n      app: apii\n      commit: 0123456789abcdef0123456789abcdef01234567\n",
+    ));
+    w.clear_requests();
+    let plan = w.run(&["plan"]);
+    assert_code(&plan, 1);
+    let text = stderr(&plan);
+    for part in [
+        "app `blog` has no subdomain yet",
+        "deployplan.yaml:9:12",
+        "app `apii` does not exist in the tenant",
+        "did you mean `api`?",
+        "deployplan.yaml:12:12",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    assert!(w.requests().iter().all(|r| r.method == "GET"));
+}
+
+/// Placeholders for the ids in AxHub paths: tenants, apps, deployments.
+fn axhub_placeholder(parts: &[&str], i: usize) -> Option<&'static str> {
+    match parts.get(i.wrapping_sub(1)).copied() {
+        Some("tenants") if i + 1 < parts.len() => Some("{tenant}"),
+        Some("apps") => Some("{app}"),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_converged_plan_of_many_apps_reads_in_the_fewest_dependent_rounds() {
+    let w = world();
+    let mut releases = String::new();
+    for n in 1..=50 {
+        let slug = format!("svc-{n:02}");
+        w.admin(
+            reqwest::Method::POST,
+            "/axhub/apps",
+            json!({ "slug": slug, "subdomain": slug, "repo": "acme/shop" }),
+        );
+        releases.push_str(&format!(
+            "    {slug}-prod:\n      app: {slug}\n      commit: {MAIN_3}\n"
+        ));
+    }
+    w.manifest(&manifest(&releases));
+    assert_code(
+        &w.run(&[
+            "apply",
+            "--auto-approve",
+            "--poll-interval-ms",
+            "50",
+            "--parallelism",
+            "50",
+        ]),
+        0,
+    );
+    let latency_ms = 800;
+    w.faults(json!({ "latency_ms": latency_ms }));
+    w.clear_requests();
+    assert_code(
+        &w.run(&["plan", "--detailed-exitcode", "--parallelism", "400"]),
+        0,
+    );
+    let requests = w.requests();
+    // The tenants, one page of apps, and per app its git connection, releases and
+    // newest deployments.
+    assert_eq!(requests.len(), 2 + 50 * 3);
+    let rounds = round_shapes(common::rounds(&requests, latency_ms), axhub_placeholder);
+    insta::assert_debug_snapshot!(rounds);
+}
