@@ -204,3 +204,79 @@ async fn staging_is_enabled_and_disabled_only_with_the_manifests_consent() {
         .expect(200);
     assert_eq!(shop["staging_enabled"], false);
 }
+
+#[tokio::test]
+async fn a_deployment_found_running_at_plan_is_followed_and_not_started_again() {
+    let (sandbox, ax) = testkit::manual().await;
+    let ax_provider = provider(&sandbox);
+    let commit = shop_commit("main-3");
+    let running = ax
+        .deploy("shop", json!({ "commit_sha": commit }))
+        .await
+        .expect(202);
+    let id = running["id"].as_str().unwrap().to_owned();
+    let resources = [release("shop", &commit)];
+    let changes = plan_of(&ax_provider, &resources).await.unwrap();
+    let following = changes[0].following.as_ref().expect("the plan follows it");
+    assert_eq!(
+        (following.id.as_str(), following.deploys.as_deref()),
+        (id.as_str(), Some(commit.as_str()))
+    );
+    let finisher = {
+        let (ax, id) = (ax.clone(), id.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            ax.control("shop", &id, "finish", json!({ "status": "success" }))
+                .await;
+        })
+    };
+    let ctx = ApplyContext::for_tests();
+    let outcome = (ax_provider
+        .execute(&changes[0], Some(&resources[0]), &ctx)
+        .await)
+        .unwrap();
+    finisher.await.unwrap();
+    assert!(
+        outcome.message.contains("no second deployment"),
+        "{}",
+        outcome.message
+    );
+    assert_eq!(deployments_of(&ax, &commit).await, [id]);
+}
+
+#[tokio::test]
+async fn a_rollback_across_a_destructive_schema_change_needs_the_manifests_consent() {
+    let (sandbox, ax) = testkit::timed().await;
+    let ax_provider = provider(&sandbox);
+    let (a, b) = (shop_commit("main-2"), shop_commit("main-3"));
+    let started = ax
+        .deploy("shop", json!({ "commit_sha": b }))
+        .await
+        .expect(202);
+    ax.wait("shop", started["id"].as_str().unwrap()).await;
+    let skew = Some(json!({ "destructive": true }));
+    (ax.admin(reqwest::Method::PUT, "/apps/shop/schema-skew", skew)
+        .await)
+        .expect(200);
+    let refused = apply_all(&ax_provider, &[release("shop", &a)]).await;
+    let error = refused[0].as_ref().unwrap_err();
+    let help = miette::Diagnostic::help(error)
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    assert!(help.contains("allow_schema_skew: true"), "{error}: {help}");
+    let mut consent = release("shop", &a);
+    consent.attributes["allow_schema_skew"] = json!(true);
+    let done = apply_all(&ax_provider, &[consent]).await;
+    let outcome = done[0].as_ref().unwrap();
+    assert!(
+        outcome.message.contains("no rebuild"),
+        "{}",
+        outcome.message
+    );
+    let seeded = crate::providers::axhub::emulator::seed::uuid("deployment/shop-seed");
+    let shop = ax
+        .get(&format!("/apps/{}", app_id("shop")))
+        .await
+        .expect(200);
+    assert_eq!(shop["production_deployment_id"], seeded.as_str());
+}
