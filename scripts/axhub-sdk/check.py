@@ -35,6 +35,8 @@ except ImportError:  # pragma: no cover - reported, not hidden
 TERMINAL = ("succeeded", "failed", "cancelled")
 STAGES = ("pending", "building", "pushing", "deploying")
 RELEASE_KEYS = {"version", "deploymentId", "commitSha", "imageUri", "createdAt", "activeProduction", "activeStaging", "approved"}
+# Codes the API documents (the deployments seed) that AxHub's code registry lacks.
+UNREGISTERED = {"github_relogin_required"}
 DEPLOYMENT_KEYS = {"id", "appId", "commitSha", "status", "currentStage", "triggerSource", "imageUri", "failureReason", "startedAt", "completedAt"}
 
 
@@ -85,6 +87,12 @@ class Check:
             if code is not None:
                 expect(error.code == code, f"HTTP {status}: code {error.code!r}, expected {code!r}")
             expect(error.category and error.category != "unknown", f"{error.code}: no category")
+            # Every code as AxHub's own registry has it: status, category, retryable.
+            known = axhub_sdk.ERROR_CODES.get(error.code)
+            expect(known is not None or error.code in UNREGISTERED, f"code {error.code!r} is not in axhub-sdk's ERROR_CODES")
+            if known is not None:
+                told = (error.status, error.category, error.retryable)
+                expect(told == (known.status, known.category, known.retryable), f"{error.code}: (status, category, retryable) {told}, registry {known}")
             expect(self.sent_ids and error.request_id == self.sent_ids[-1], f"{error.code}: request_id {error.request_id!r} is not the X-Request-ID sent ({self.sent_ids[-1:]})")
             return error
         raise CheckFailed(f"expected HTTP {status} ({code}), got an answer: {answer!r}")
@@ -176,6 +184,11 @@ class Check:
         expect(none.get("connected") is False and none.get("installUrl"), f"api connection {none!r}")
         made = deployments.deploy_post_api_v1_apps_by_app_id_git_github_connect(path_params=api, body={"installation_id": 4242, "repo_full_name": "acme/api", "branch": "main"})
         expect(made.get("repoFullName") == "acme/api", f"connect answered {made!r}")
+        self.admin.call("PUT", "/github-relogin", {"required": True})
+        try:
+            relogin = self.refused(lambda: deployments.deploy_post_api_v1_apps_by_app_id_git_github_connect(path_params=api, body={"installation_id": 4242, "repo_full_name": "acme/api"}), 428, "github_relogin_required")
+        finally:
+            self.admin.call("PUT", "/github-relogin", {"required": False})
         moved = deployments.deploy_patch_api_v1_apps_by_app_id_git_connection(path_params=api, body={"branch": "release"})
         expect(moved.get("branch") == "release", f"branch change answered {moved!r}")
         again = deployments.deploy_get_api_v1_apps_by_app_id_git_connection(path_params=api)
@@ -188,7 +201,7 @@ class Check:
         expect(gone.get("connected") is False, f"after disconnecting {gone!r}")
         start = deployments.deploy_get_api_v1_apps_by_app_id_git_github_install_start(path_params=api)
         expect(start.get("status") == 302 and "github.com" in (start.get("location") or ""), f"install start {start!r}")
-        print("git connection changed: connect 201, branch 200, disconnect 204 twice, install start 302 not followed")
+        print(f"git connection changed: connect 201, 428 {relogin.code} un-wrapped, branch 200, disconnect 204 twice, install start 302 not followed")
 
     def history(self):
         shop = self.apps["shop"]
@@ -241,6 +254,12 @@ class Check:
         shop = self.apps["shop"]
         before = self.sdk.deployments.deploy_get_api_v1_apps_by_app_id_deployments(path_params={"appID": shop["id"]})["total"]
         target = [r for r in self.releases(shop)["items"] if not r["activeProduction"] and r["imageUri"]][-1]
+        did = {"appID": shop["id"], "did": target["deploymentId"]}
+        self.admin.call("PUT", "/apps/shop/schema-skew", {"destructive": True})
+        try:
+            skew = self.refused(lambda: self.sdk.deployments.deploy_post_api_v1_apps_by_app_id_deployments_by_did_rollback(path_params=did, body={}), 412, "confirm_required")
+        finally:
+            self.admin.call("PUT", "/apps/shop/schema-skew", {"destructive": False})
         answer = self.sdk.deployments.deploy_post_api_v1_apps_by_app_id_deployments_by_did_rollback(path_params={"appID": shop["id"], "did": target["deploymentId"]}, body={})
         expect(answer == {}, f"rollback: a 202 without a body reads as {{}}, got {answer!r}")
         for _ in range(200):
@@ -253,7 +272,7 @@ class Check:
         expect(after == before, f"a rollback added deployments: {before} -> {after}")
         live = [r["deploymentId"] for r in self.releases(shop)["items"] if r["activeProduction"]]
         expect(live == [target["deploymentId"]], f"active production after rollback: {live}")
-        print(f"rolled back: production on version {target['version']} again, no new deployment")
+        print(f"rolled back: production on version {target['version']} again, no new deployment; unconfirmed skew 412 {skew.code}")
 
     def staging(self):
         shop = {"appID": self.apps["shop"]["id"]}
@@ -261,13 +280,23 @@ class Check:
         delete = self.sdk.deployments.deploy_delete_api_v1_apps_by_app_id_staging
         expect(put(path_params=shop) == {}, "enable staging: a 202 reads as {}")
         expect(self.app("shop")["stagingEnabled"] is True, "staging is not on")
-        twice = self.refused(lambda: put(path_params=shop), 409)
-        unconfirmed = self.refused(lambda: delete(path_params=shop, body={}), 412)
+        twice = self.refused(lambda: put(path_params=shop), 409, "staging_already_enabled")
+        unconfirmed = self.refused(lambda: delete(path_params=shop, body={}), 412, "confirm_required")
         expect(self.app("shop")["stagingEnabled"] is True, "an unconfirmed disable turned staging off")
         expect(delete(path_params=shop, body={"confirm_discard_ops": True}) == {}, "disable staging: a 204 reads as {}")
         expect(self.app("shop")["stagingEnabled"] is False, "staging is still on")
-        never = self.refused(lambda: put(path_params={"appID": self.apps["blog"]["id"]}), 412)
-        print(f"staging switched: on 202, 409 {twice.code}, 412 {unconfirmed.code}, off 204; never deployed: 412 {never.code}")
+        never = self.refused(lambda: put(path_params={"appID": self.apps["blog"]["id"]}), 412, "prod_deploy_required")
+        # A reviewed app deploys to staging and rolls back to approved versions only.
+        portal = self.apps["portal"]
+        expect(put(path_params={"appID": portal["id"]}) == {}, "enable staging on portal")
+        run = self.start(portal, {})
+        done, _ = self.follow(portal, run["id"])
+        expect(done["status"] == "succeeded", f"portal deployment {done['status']}")
+        staged = [r for r in self.releases(portal)["items"] if r["deploymentId"] == run["id"]]
+        expect(staged and staged[0]["activeStaging"] and not staged[0]["activeProduction"] and not staged[0]["approved"], f"portal release {staged!r}")
+        unapproved = self.refused(lambda: self.sdk.deployments.deploy_post_api_v1_apps_by_app_id_deployments_by_did_rollback(path_params={"appID": portal["id"], "did": run["id"]}, body={}), 403, "version_not_approved")
+        expect(delete(path_params={"appID": portal["id"]}, body={"confirm_discard_ops": True}) == {}, "disable staging on portal")
+        print(f"staging switched: on 202, 409 {twice.code}, 412 {unconfirmed.code}, off 204; never deployed: 412 {never.code}; unapproved rollback 403 {unapproved.code}")
 
     def failure(self):
         shop = self.apps["shop"]

@@ -8,10 +8,11 @@
 //!   `force_rebuild` or the image expired.
 //! - Cancel: 204 while running (and again once cancelled); 409 `invalid_state_transition`
 //!   once succeeded or failed.
-//! - Rollback (202, no new row): 404 for another app's deployment, 412 without
-//!   `image_uri`, 412 when destructive schema changes happened and `confirm_schema_skew`
-//!   is not true, 403 for a reviewed app's unapproved version. Production moves when it
-//!   applies (Timed: after `waiting_ms`; Manual: by the admin API).
+//! - Rollback (202, no new row): 404 for another app's deployment, 412
+//!   `precondition_failed` without `image_uri`, 412 `confirm_required` when destructive
+//!   schema changes happened and `confirm_schema_skew` is not true, 403
+//!   `version_not_approved` for a reviewed app's unapproved version. Production moves when
+//!   it applies (Timed: after `waiting_ms`; Manual: by the admin API).
 //! - Diagnoses (shape not published): `{deployment_id, status, diagnoses:[{stage, code,
 //!   category, message}]}`, the failure reason of a failed deployment, else empty.
 
@@ -229,13 +230,13 @@ pub(super) async fn rollback(
         }
         if s.apps[app].staging_required && !source.approved {
             return Err(ApiError::forbidden(
-                "forbidden",
+                "version_not_approved",
                 "a reviewed app rolls back to approved versions only",
             ));
         }
         if s.apps[app].schema_skew && !request.confirm_schema_skew {
             return Err(ApiError::precondition(
-                "precondition_failed",
+                "confirm_required",
                 "destructive schema changes happened since; send confirm_schema_skew: true",
             ));
         }
