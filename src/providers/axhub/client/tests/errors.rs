@@ -72,6 +72,11 @@ async fn hints_follow_the_status_and_what_is_missing() {
         (412, envelope("precondition_failed", "precondition_failed", "image_uri is gone"), "image is gone"),
         (412, envelope("precondition_failed", "precondition_failed", "needs a production deploy"), "never been deployed"),
         (412, envelope("precondition_failed", "precondition_failed", "odd"), "AxHub says `odd`"),
+        // The registry's specific codes (axhub-sdk `ERROR_CODES`) say it without the words.
+        (412, envelope("prod_deploy_required", "precondition_failed", "odd"), "never been deployed"),
+        (412, envelope("staging_not_enabled", "precondition_failed", "odd"), "enable `staging`"),
+        (412, envelope("subdomain_not_configured", "precondition_failed", "odd"), "no subdomain"),
+        (412, envelope("git_connection_required", "precondition_failed", "odd"), "declare `git:`"),
     ];
     for (status, body, expected) in cases {
         let (error, _) = refused(canned(status, body.clone())).await;
