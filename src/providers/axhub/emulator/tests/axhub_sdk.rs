@@ -6,8 +6,9 @@
 //! the echoed request id, offset paging, empty 2xx bodies, the error envelope and codes),
 //! not only as this project's own client does.
 //!
-//! `scripts/axhub-sdk/check.py` does the driving (its usage is in its docstring); the
-//! deployments move by the admin API (`Manual` timing), so every stage is seen.
+//! `scripts/axhub-sdk/check.py` does the driving (its usage is in its docstring), once with
+//! deployments moved by the admin API (`Manual` timing, so every stage is seen) and once
+//! with the sandbox's clock moving them while the SDK only watches.
 //! Without the SDK the test says why it did not run and passes, unless
 //! `DEPLOYPLAN_REQUIRE_AXHUB_SDK=1` (set by `.ci/run` once it installed the package),
 //! where a missing package is a failure.
@@ -20,6 +21,13 @@ use tokio::process::Command;
 use super::super::testkit::start_with;
 use super::super::{PROVIDER_TYPE, demo};
 use crate::sandbox::DeployTiming;
+
+/// On the clock: long enough that a second start still finds the first one running on a
+/// loaded machine, short enough for a test.
+const CLOCK: DeployTiming = DeployTiming::Timed {
+    waiting_ms: 200,
+    running_ms: 900,
+};
 
 /// Set to `1` where axhub-sdk must be there (CI after installing it).
 const REQUIRE: &str = "DEPLOYPLAN_REQUIRE_AXHUB_SDK";
@@ -49,50 +57,80 @@ async fn unavailable() -> Option<String> {
     }
 }
 
-#[tokio::test]
-async fn axhub_sdk_reads_and_changes_the_emulator() {
+/// Runs check.py against a new sandbox with `timing`; its stdout, once it passed.
+async fn check(timing: DeployTiming) -> Option<String> {
     if let Some(reason) = unavailable().await {
         assert!(
             std::env::var(REQUIRE).as_deref() != Ok("1"),
             "{REQUIRE}=1 but {reason}"
         );
         eprintln!("skipped: {reason}");
-        return;
+        return None;
     }
-    let sandbox = start_with(DeployTiming::Manual).await;
+    let clock = matches!(timing, DeployTiming::Timed { .. });
+    let sandbox = start_with(timing).await;
     let url = sandbox.base_url(PROVIDER_TYPE);
     let admin = format!("http://{}/_sandbox/{PROVIDER_TYPE}", sandbox.addr);
     let output = Command::new("python3")
         .arg(script())
         .args(["--url", &url, "--admin", &admin])
         .args(["--token", demo::AXHUB_TOKEN])
+        .args(clock.then_some("--clock"))
         .output()
         .await
         .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
         "check.py failed\n--- stdout\n{stdout}--- stderr\n{stderr}"
     );
+    // The token never shows, whatever the script printed.
+    assert!(!stdout.contains(demo::AXHUB_TOKEN) && !stderr.contains(demo::AXHUB_TOKEN));
+    Some(stdout)
+}
+
+#[tokio::test]
+async fn axhub_sdk_reads_and_changes_the_emulator() {
+    let Some(stdout) = check(DeployTiming::Manual).await else {
+        return;
+    };
     for step in [
         "tenants listed:",
         "apps listed: 4 over 4 pages of 1",
         "app read: shop",
         "git connection read: shop on acme/shop@main",
-        "git connection changed:",
+        "git connection changed: connect 201, 428 github_relogin_required",
         "history read:",
         "deployment followed: pending -> building -> pushing -> deploying -> succeeded",
-        "deployment cancelled:",
+        "deployment cancelled: 409 conflict",
         "rolled back:",
-        "staging switched:",
+        "unconfirmed skew 412 confirm_required",
+        "staging switched: on 202, 409 staging_already_enabled, 412 confirm_required",
+        "never deployed: 412 prod_deploy_required",
+        "unapproved rollback 403 version_not_approved",
         "failure read:",
+        "at healthcheck (healthcheck.rollout_timeout), diagnosed",
         "errors read:",
         "rate limit read: 429 temporarily_unavailable",
         "check passed",
     ] {
         assert!(stdout.contains(step), "no {step:?} in\n{stdout}");
     }
-    // The token never shows, whatever the script printed.
-    assert!(!stdout.contains(demo::AXHUB_TOKEN) && !stderr.contains(demo::AXHUB_TOKEN));
+}
+
+#[tokio::test]
+async fn axhub_sdk_watches_deployments_move_on_the_clock() {
+    let Some(stdout) = check(CLOCK).await else {
+        return;
+    };
+    for step in [
+        "deployment followed: pending -> ",
+        "-> succeeded",
+        "rolled back:",
+        "failure read:",
+        "check passed",
+    ] {
+        assert!(stdout.contains(step), "no {step:?} in\n{stdout}");
+    }
 }
