@@ -321,7 +321,9 @@ class Check:
         expect(diagnoses.get("deploymentId") == run["id"], f"diagnoses {diagnoses!r}")
         found = [d.get("code") for d in diagnoses.get("diagnoses") or []]
         expect("healthcheck.rollout_timeout" in found, f"diagnoses name {found}")
-        print(f"failure read: {' -> '.join(seen)} at {failed['currentStage']} ({reason['code']}), diagnosed")
+        live = self.sdk.deployments.deploy_get_api_v1_apps_by_app_id_diagnosis(path_params={"appID": shop["id"]})
+        expect(live.get("appId") == shop["id"] and live.get("applicable") is True and isinstance(live.get("services"), list), f"app diagnosis {live!r}")
+        print(f"failure read: {' -> '.join(seen)} at {failed['currentStage']} ({reason['code']}), diagnosed; app diagnosis healthy={live.get('healthy')}")
 
     def errors(self, url, token):
         missing = "00000000-0000-4000-8000-00000000dead"
