@@ -97,12 +97,33 @@ fn one_line(text: &str) -> String {
     redact(&text.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
 }
 
+/// The codes AxHub's registry marks retryable (backend `httpx/codes.go`, as axhub-sdk
+/// 0.13.0 ships it in `ERROR_CODES`): what a refusal that does not say `retryable` may
+/// still be, as the SDKs read it.
+const RETRYABLE_CODES: &[&str] = &[
+    "ai_key_unavailable",
+    "app_unreachable",
+    "backup_in_progress",
+    "bad_gateway",
+    "connector_probe_unavailable",
+    "directory_not_ready",
+    "gateway_timeout",
+    "promote_in_progress",
+    "rate_limited",
+    "session_ended",
+    "session_expired",
+    "site_offline",
+    "source_upload_unavailable",
+    "temporarily_unavailable",
+    "token_expired",
+    "token_invalid",
+    "token_missing",
+    "topup_in_progress",
+];
+
 /// AxHub's code table: which codes may succeed when sent again.
-fn retryable_code(code: &str) -> bool {
-    matches!(
-        code,
-        "temporarily_unavailable" | "token_missing" | "token_invalid" | "token_expired"
-    )
+pub(super) fn retryable_code(code: &str) -> bool {
+    RETRYABLE_CODES.contains(&code)
 }
 
 impl fmt::Display for Refusal {

@@ -239,15 +239,20 @@ impl AxhubClient {
 
 /// AxHub's throttling rule for an answer to a `retry` request: a 429 waits `Retry-After`,
 /// else the body's `retry.after_seconds`, else [`DEFAULT_RATE_LIMIT_WAIT`]; a safe request
-/// refused with `retryable: true` (but not a 401: the token will not heal) waits the same
-/// signals, else [`MIN_WAIT`] doubling. Never longer than `max_wait`.
+/// refused with `retryable: true`, or with a code AxHub's registry marks retryable when the
+/// body does not say (but not a 401: the token will not heal), waits the same signals, else
+/// [`MIN_WAIT`] doubling. Never longer than `max_wait`.
 fn judge(response: &HttpResponse, retry: Retry, now: jiff::Timestamp, max_wait: Duration) -> Throttle {
     let status = response.status;
     if status < 400 {
         return Throttle::Final;
     }
     let payload = ErrorPayload::parse(&response.body);
-    let retryable = retry == Retry::Safe && status != 401 && payload.retryable == Some(true);
+    // A body that does not say is read by AxHub's code table, as the SDKs read it.
+    let told = payload
+        .retryable
+        .unwrap_or_else(|| payload.code.as_deref().is_some_and(error::retryable_code));
+    let retryable = retry == Retry::Safe && status != 401 && told;
     if status != 429 && !retryable {
         return Throttle::Final;
     }

@@ -205,7 +205,8 @@ pub(super) async fn install_start(
     Ok(response)
 }
 
-/// `PUT …/staging`: 202; 412 before any production deploy; 409 when already on.
+/// `PUT …/staging`: 202; 412 `prod_deploy_required` before any production deploy; 409
+/// `staging_already_enabled` when already on.
 pub(super) async fn staging_on(
     State(emu): Emu,
     Extension(caller): Extension<Caller>,
@@ -216,14 +217,14 @@ pub(super) async fn staging_on(
         let at = app_at(s, &path)?;
         if s.apps[at].staging_enabled {
             return Err(ApiError::conflict(
-                "already_active",
+                "staging_already_enabled",
                 "staging is already enabled",
                 None,
             ));
         }
         if s.apps[at].production_deployment_id.is_none() {
             return Err(ApiError::precondition(
-                "precondition_failed",
+                "prod_deploy_required",
                 "staging needs at least one production deployment",
             ));
         }
@@ -238,8 +239,8 @@ pub(super) struct Discard {
     confirm_discard_ops: bool,
 }
 
-/// `DELETE …/staging`: 204 only with `confirm_discard_ops: true` (412 otherwise); off
-/// already is 204 too.
+/// `DELETE …/staging`: 204 only with `confirm_discard_ops: true` (412 `confirm_required`
+/// otherwise); off already is 204 too.
 pub(super) async fn staging_off(
     State(emu): Emu,
     Extension(caller): Extension<Caller>,
@@ -252,7 +253,7 @@ pub(super) async fn staging_off(
         let at = app_at(s, &path)?;
         if !request.confirm_discard_ops {
             return Err(ApiError::precondition(
-                "precondition_failed",
+                "confirm_required",
                 "disabling staging drops its schema: send confirm_discard_ops: true",
             ));
         }

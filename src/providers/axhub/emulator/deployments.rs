@@ -8,12 +8,15 @@
 //!   `force_rebuild` or the image expired.
 //! - Cancel: 204 while running (and again once cancelled); 409 `invalid_state_transition`
 //!   once succeeded or failed.
-//! - Rollback (202, no new row): 404 for another app's deployment, 412 without
-//!   `image_uri`, 412 when destructive schema changes happened and `confirm_schema_skew`
-//!   is not true, 403 for a reviewed app's unapproved version. Production moves when it
-//!   applies (Timed: after `waiting_ms`; Manual: by the admin API).
+//! - Rollback (202, no new row): 404 for another app's deployment, 412
+//!   `precondition_failed` without `image_uri`, 412 `confirm_required` when destructive
+//!   schema changes happened and `confirm_schema_skew` is not true, 403
+//!   `version_not_approved` for a reviewed app's unapproved version. Production moves when
+//!   it applies (Timed: after `waiting_ms`; Manual: by the admin API).
 //! - Diagnoses (shape not published): `{deployment_id, status, diagnoses:[{stage, code,
 //!   category, message}]}`, the failure reason of a failed deployment, else empty.
+//! - The app's live diagnosis, `{app_id, applicable, healthy, services[], warnings[]}` (the
+//!   shape of axhub-sdk's conformance vectors): applicable once production runs a build.
 
 use std::sync::Arc;
 
@@ -229,13 +232,13 @@ pub(super) async fn rollback(
         }
         if s.apps[app].staging_required && !source.approved {
             return Err(ApiError::forbidden(
-                "forbidden",
+                "version_not_approved",
                 "a reviewed app rolls back to approved versions only",
             ));
         }
         if s.apps[app].schema_skew && !request.confirm_schema_skew {
             return Err(ApiError::precondition(
-                "precondition_failed",
+                "confirm_required",
                 "destructive schema changes happened since; send confirm_schema_skew: true",
             ));
         }
@@ -254,6 +257,30 @@ pub(super) async fn diagnoses(State(emu): Emu, path: Path) -> ApiResult<Json<Val
             "deployment_id": deployment.id,
             "status": deployment.status.name(),
             "diagnoses": diagnoses,
+        })))
+    })
+}
+
+/// `GET /apps/{appID}/diagnosis`: how production's rollout is doing (healthy once a
+/// succeeded deployment serves it; not applicable before any).
+pub(super) async fn diagnosis(State(emu): Emu, path: Path) -> ApiResult<Json<Value>> {
+    emu.with_state(|s| {
+        let app = &s.apps[app_at(s, &path)?];
+        let live = app
+            .production_deployment_id
+            .as_ref()
+            .and_then(|id| s.deployment_index(&app.id, id))
+            .map(|at| &*s.deployments[at]);
+        let services: Vec<Value> = live
+            .iter()
+            .map(|d| json!({ "name": "web", "image_uri": d.image_uri, "ready": true }))
+            .collect();
+        Ok(Json(json!({
+            "app_id": app.id,
+            "applicable": live.is_some(),
+            "healthy": live.is_some_and(|d| d.status == Status::Succeeded),
+            "services": services,
+            "warnings": [],
         })))
     })
 }

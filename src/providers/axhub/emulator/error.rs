@@ -4,15 +4,19 @@
 //! [`super::request_id`] for every error, whichever handler produced it, so this module
 //! leaves it empty.
 //!
+//! Every code but the 428's is in AxHub's own registry as its SDKs ship it (axhub-sdk
+//! 0.13.0 `ERROR_CODES`: code → status, category, retryable), which names the specific
+//! codes of staging and rollback refusals:
+//!
 //! | Status | code | category | retryable |
 //! |---|---|---|---|
 //! | 400 | `bad_request`, `invalid_format`, `invalid_value`, `required` | validation | no |
 //! | 401 | `token_missing`, `token_invalid` | unauthenticated | yes |
-//! | 403 | `forbidden`, `not_admin` | permission_denied | no |
+//! | 403 | `forbidden`, `not_admin`, `version_not_approved` | permission_denied | no |
 //! | 404 | `not_found` | not_found | no |
-//! | 409 | `conflict`, `invalid_state_transition` | conflict | no |
-//! | 412 | `precondition_failed`, `staging_required` | precondition_failed | no |
-//! | 428 | `github_relogin_required` (un-wrapped) | precondition_failed | no |
+//! | 409 | `conflict`, `invalid_state_transition`, `staging_already_enabled` | conflict | no |
+//! | 412 | `precondition_failed`, `staging_required`, `prod_deploy_required`, `confirm_required` | precondition_failed | no |
+//! | 428 | `github_relogin_required` (un-wrapped; not in the registry) | precondition_failed | no |
 //! | 429 / 503 | `temporarily_unavailable` | unavailable | yes |
 
 use axum::Json;

@@ -52,7 +52,8 @@ impl Caller {
 pub(super) use crate::providers::common::emulator::LimitSettings;
 pub(super) type Limits = crate::providers::common::emulator::RateLimits<String>;
 
-/// A new 26-character request id (Crockford base32, as the SDKs send).
+/// A new 26-character request id (Crockford base32, like a ULID). Clients' ids are echoed
+/// as sent, whatever their alphabet: axhub-sdk sends 13 digits of epoch ms and 13 hex.
 pub(super) fn new_request_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

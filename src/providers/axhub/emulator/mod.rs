@@ -127,6 +127,7 @@ impl Emulator for AxhubEmulator {
                 get(deployments::diagnoses),
             ),
             (format!("{A}/releases"), get(deployments::releases)),
+            (format!("{A}/diagnosis"), get(deployments::diagnosis)),
         ];
         let mut router = Router::new();
         for (path, route) in table {

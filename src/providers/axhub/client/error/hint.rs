@@ -71,7 +71,8 @@ fn refusal_hint(target: &str, refusal: &Refusal) -> Option<String> {
     }
 }
 
-/// What a 412 says is missing, in the manifest's terms where there are any.
+/// What a 412 says is missing, in the manifest's terms where there are any: by its code
+/// (AxHub's registry has specific ones, e.g. `prod_deploy_required`) or by its words.
 fn missing(refusal: &Refusal) -> String {
     let mut words = vec![
         refusal.code.clone(),
@@ -85,13 +86,13 @@ fn missing(refusal: &Refusal) -> String {
     }));
     let text = words.join(" ").to_lowercase();
     let known: [(&[&str], &str); 7] = [
-        (&["staging_required"], "the app is reviewed or public, so AxHub requires going through staging first: enable `staging` and deploy there"),
+        (&["staging_required", "staging_not_enabled"], "the app is reviewed or public, so AxHub requires going through staging first: enable `staging` and deploy there"),
         (&["schema_skew", "schema skew", "skew"], "destructive schema changes happened since that build: set `allow_schema_skew: true` on the release to roll back anyway"),
         (&["confirm_discard_ops", "discard"], "disabling staging drops its schema: set `confirm_discard_ops: true` on the app"),
         (&["subdomain"], "the app has no subdomain yet: set one in the AxHub console"),
         (&["git", "repository", "connection"], "the app has no git connection: declare `git:` on the app (repository, branch, installation)"),
         (&["image"], "that build's image is gone: deploy its commit again instead of rolling back"),
-        (&["production"], "the app has never been deployed to production: deploy a release first"),
+        (&["production", "prod_deploy_required"], "the app has never been deployed to production: deploy a release first"),
     ];
     known
         .iter()

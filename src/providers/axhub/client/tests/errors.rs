@@ -72,6 +72,11 @@ async fn hints_follow_the_status_and_what_is_missing() {
         (412, envelope("precondition_failed", "precondition_failed", "image_uri is gone"), "image is gone"),
         (412, envelope("precondition_failed", "precondition_failed", "needs a production deploy"), "never been deployed"),
         (412, envelope("precondition_failed", "precondition_failed", "odd"), "AxHub says `odd`"),
+        // The registry's specific codes (axhub-sdk `ERROR_CODES`) say it without the words.
+        (412, envelope("prod_deploy_required", "precondition_failed", "odd"), "never been deployed"),
+        (412, envelope("staging_not_enabled", "precondition_failed", "odd"), "enable `staging`"),
+        (412, envelope("subdomain_not_configured", "precondition_failed", "odd"), "no subdomain"),
+        (412, envelope("git_connection_required", "precondition_failed", "odd"), "declare `git:`"),
     ];
     for (status, body, expected) in cases {
         let (error, _) = refused(canned(status, body.clone())).await;
@@ -128,6 +133,17 @@ async fn throttling_waits_the_servers_word_or_sixty_seconds_up_to_a_cap() {
     let wait = |r: &HttpResponse, retry| judge(r, retry, now, cap);
     let limited = json!({"error": {"code": "temporarily_unavailable", "retryable": true}});
     assert_eq!(wait(&answer(429, &[], limited.clone()), Retry::Safe), Throttle::Wait(Duration::from_secs(60)));
+    // Without `retryable`, the code decides as AxHub's registry (axhub-sdk) says; the body's
+    // word wins when it gives one.
+    for (status, code) in [(412, "promote_in_progress"), (502, "bad_gateway"), (409, "backup_in_progress")] {
+        let silent = json!({"error": {"code": code, "retry": {"after_seconds": 2}}});
+        assert_eq!(wait(&answer(status, &[], silent.clone()), Retry::Safe), Throttle::Wait(Duration::from_secs(2)), "{code}");
+        assert_eq!(wait(&answer(status, &[], silent), Retry::OnlyIfNotProcessed), Throttle::Final, "{code}: a start");
+        let refused = json!({"error": {"code": code, "retryable": false}});
+        assert_eq!(wait(&answer(status, &[], refused), Retry::Safe), Throttle::Final, "{code}");
+    }
+    let plain = json!({"error": {"code": "conflict", "retry": {"after_seconds": 2}}});
+    assert_eq!(wait(&answer(409, &[], plain), Retry::Safe), Throttle::Final);
     assert_eq!(wait(&answer(429, &[("retry-after", "7")], limited.clone()), Retry::OnlyIfNotProcessed), Throttle::Wait(Duration::from_secs(7)));
     let date = (now + jiff::SignedDuration::from_secs(120)).strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let Throttle::Wait(waited) = wait(&answer(429, &[("retry-after", &date)], limited.clone()), Retry::Safe) else {

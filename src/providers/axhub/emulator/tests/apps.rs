@@ -138,15 +138,21 @@ async fn staging_needs_a_production_deploy_and_a_confirmed_disable() {
     let (_sandbox, ax) = manual().await;
     let blog = format!("/apps/{}/staging", app_id("blog"));
     let refused = ax.put(&blog, none()).await;
-    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (412, json!("precondition_failed")));
+    // Codes as AxHub's registry (axhub-sdk `ERROR_CODES`) names them.
+    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (412, json!("prod_deploy_required")));
+    assert_eq!(refused.body["error"]["category"], "precondition_failed");
     let shop = format!("/apps/{}/staging", app_id("shop"));
     ax.put(&shop, none()).await.expect(202);
-    assert_eq!(ax.put(&shop, none()).await.status, 409);
+    let twice = ax.put(&shop, none()).await;
+    assert_eq!((twice.status, twice.body["error"]["code"].clone()), (409, json!("staging_already_enabled")));
+    assert_eq!(twice.body["error"]["category"], "conflict");
     let app = ax.get(&format!("/apps/{}", app_id("shop"))).await.expect(200);
     assert_eq!(app["staging_enabled"], true);
-    assert_eq!(ax.send(Method::DELETE, &shop, None).await.status, 412);
-    let unconfirmed = ax.send(Method::DELETE, &shop, Some(json!({"confirm_discard_ops": false}))).await;
-    assert_eq!(unconfirmed.status, 412);
+    for body in [None, Some(json!({})), Some(json!({"confirm_discard_ops": false}))] {
+        let unconfirmed = ax.send(Method::DELETE, &shop, body.clone()).await;
+        assert_eq!((unconfirmed.status, unconfirmed.body["error"]["code"].clone()), (412, json!("confirm_required")), "{body:?}");
+        assert_eq!(unconfirmed.body["error"]["category"], "precondition_failed");
+    }
     ax.send(Method::DELETE, &shop, Some(json!({"confirm_discard_ops": true}))).await.expect(204);
     let app = ax.get(&format!("/apps/{}", app_id("shop"))).await.expect(200);
     assert_eq!(app["staging_enabled"], false);

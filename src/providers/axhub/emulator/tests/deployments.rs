@@ -76,6 +76,12 @@ async fn failures_keep_their_stage_and_cancel_is_idempotent() {
     assert_eq!(failed["failure_reason"]["stage"], "healthcheck");
     let diagnoses = ax.get(&format!("/apps/{}/deployments/{id}/diagnoses", app_id("shop"))).await.expect(200);
     assert_eq!(diagnoses["diagnoses"][0]["code"], "healthcheck.rollout_timeout");
+    // The app's live diagnosis (axhub-sdk's shape): production still runs the seeded build.
+    let live = ax.get(&format!("/apps/{}/diagnosis", app_id("shop"))).await.expect(200);
+    assert_eq!((live["app_id"].as_str(), live["applicable"].clone(), live["healthy"].clone()), (Some(app_id("shop").as_str()), json!(true), json!(true)));
+    assert!(live["services"][0]["image_uri"].is_string() && live["warnings"] == json!([]));
+    let never = ax.get(&format!("/apps/{}/diagnosis", app_id("blog"))).await.expect(200);
+    assert_eq!((never["applicable"].clone(), never["services"].clone()), (json!(false), json!([])));
     let cancel = format!("/apps/{}/deployments/{id}/cancel", app_id("shop"));
     assert_eq!(ax.post(&cancel, none()).await.status, 409);
     ax.outcome("shop", json!({"status": "success"})).await;

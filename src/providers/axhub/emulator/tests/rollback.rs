@@ -36,10 +36,12 @@ async fn a_rollback_needs_an_image_and_a_confirmed_schema_skew() {
     let rollback = format!("/apps/{}/deployments/{seeded}/rollback", app_id("shop"));
     ax.admin(Method::PUT, "/apps/shop/schema-skew", Some(json!({"destructive": true}))).await.expect(200);
     let refused = ax.post(&rollback, none()).await;
-    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (412, json!("precondition_failed")));
+    // A confirmation missing is `confirm_required`, as AxHub's registry (axhub-sdk) names it.
+    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (412, json!("confirm_required")));
     ax.post(&rollback, json!({"confirm_schema_skew": true})).await.expect(202);
     ax.control("shop", &seeded, "expire-image", none()).await;
-    assert_eq!(ax.post(&rollback, json!({"confirm_schema_skew": true})).await.status, 412);
+    let gone = ax.post(&rollback, json!({"confirm_schema_skew": true})).await;
+    assert_eq!((gone.status, gone.body["error"]["code"].clone()), (412, json!("precondition_failed")));
     let other = format!("/apps/{}/deployments/{seeded}/rollback", app_id("portal"));
     assert_eq!(ax.post(&other, none()).await.status, 404);
     // The expired commit builds again.
@@ -81,7 +83,8 @@ async fn a_reviewed_app_rolls_back_to_approved_versions_only() {
     ax.control("portal", id, "finish", json!({"status": "success"})).await;
     let rollback = format!("{app}/deployments/{id}/rollback");
     let refused = ax.post(&rollback, none()).await;
-    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (403, json!("forbidden")));
+    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (403, json!("version_not_approved")));
+    assert_eq!(refused.body["error"]["category"], "permission_denied");
     ax.control("portal", id, "approve", none()).await;
     ax.post(&rollback, none()).await.expect(202);
     let missing = format!("{app}/deployments/{}/rollback", app_id("nothing"));
