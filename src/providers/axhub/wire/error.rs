@@ -18,7 +18,9 @@ pub struct ErrorPayload {
     pub request_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_flag")]
     pub retryable: Option<bool>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    /// What the error is about: text (`deployments/<id>`), or an object (`{"type":
+    /// "deployment", "id": …}`) read as `type/id`.
+    #[serde(default, deserialize_with = "lenient_resource")]
     pub resource: Option<String>,
     #[serde(default, deserialize_with = "lenient_fields")]
     pub fields: Vec<FieldError>,
@@ -73,6 +75,24 @@ fn lenient_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String
         Value::String(text) => Some(text),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// [`lenient_text`], and an object with an `id` as `type/id` (or the id alone).
+fn lenient_resource<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    let value = Value::deserialize(de)?;
+    let Value::Object(object) = &value else {
+        return Ok(lenient_text(value).unwrap_or(None));
+    };
+    let text = |key: &str| match object.get(key) {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(match (text("type"), text("id")) {
+        (Some(kind), Some(id)) => Some(format!("{kind}/{id}")),
+        (None, Some(id)) => Some(id),
         _ => None,
     })
 }

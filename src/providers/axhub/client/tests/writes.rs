@@ -67,6 +67,9 @@ async fn a_conflict_is_in_progress_with_the_running_id_and_never_retried() {
             "retryable": false, "resource": format!("deployments/{running}")}}),
         json!({"error": {"category": "conflict", "code": "conflict",
             "message": format!("deployment {running} already in progress")}}),
+        // The live service names it in an object, and not in the message.
+        json!({"error": {"code": "conflict", "message": "deployment already in progress",
+            "resource": {"type": "deployment", "id": running}}}),
         json!({"code": "conflict", "message": "deployment already in progress"}),
     ];
     for (i, body) in cases.into_iter().enumerate() {
@@ -75,12 +78,12 @@ async fn a_conflict_is_in_progress_with_the_running_id_and_never_retried() {
         let AxhubError::InProgress { running_deployment_id, refusal, .. } = &error else {
             panic!("{error:?}");
         };
-        let expected = (i < 2).then(|| running.to_owned());
+        let expected = (i < 3).then(|| running.to_owned());
         assert_eq!(running_deployment_id, &expected, "case {i}");
         assert_eq!(refusal.code, "conflict");
         assert!(error.hint().unwrap().contains("one deployment per app"));
     }
-    assert_eq!(fake.seen.hits(START), 3, "each 409 sent once");
+    assert_eq!(fake.seen.hits(START), 4, "each 409 sent once");
     assert!(fake.deployments().is_empty());
     let first = "start a deployment of `0b4bc9a49b562e85de7cc9e834518ea6828729b9` on app \
                  `a0000000-0000-4000-8000-000000000001`: a deployment is already in progress";
