@@ -33,16 +33,28 @@ impl AxhubClient {
     pub async fn app(&self, app: &str) -> Result<App, AxhubError> {
         let call = format!("read app `{app}`");
         let url = self.url(&format!("/apps/{}", segment("app", app)?), &[])?;
-        self.call((&call, &format!("app `{app}`")), Retry::Safe, Method::GET, &url, None)
-            .await
+        self.call(
+            (&call, &format!("app `{app}`")),
+            Retry::Safe,
+            Method::GET,
+            &url,
+            None,
+        )
+        .await
     }
 
     /// The app's git connection.
     pub async fn git_connection(&self, app: &str) -> Result<GitConnection, AxhubError> {
         let call = format!("read the git connection of app `{app}`");
         let url = self.git_url(app)?;
-        self.call((&call, &format!("app `{app}`")), Retry::Safe, Method::GET, &url, None)
-            .await
+        self.call(
+            (&call, &format!("app `{app}`")),
+            Retry::Safe,
+            Method::GET,
+            &url,
+            None,
+        )
+        .await
     }
 
     /// Connects `repository` (`owner/repo`) at `branch` through GitHub App installation
@@ -63,8 +75,14 @@ impl AxhubClient {
             branch,
         });
         let target = format!("app `{app}`");
-        self.call((&call, &target), Retry::Safe, Method::POST, &url, Some(&body))
-            .await
+        self.call(
+            (&call, &target),
+            Retry::Safe,
+            Method::POST,
+            &url,
+            Some(&body),
+        )
+        .await
     }
 
     /// Makes pushes to `branch` deploy the app.
@@ -74,8 +92,15 @@ impl AxhubClient {
         let body = json(&SetBranch { branch });
         let target = format!("app `{app}`");
         let method = Method::PATCH;
-        self.call_done((&call, &target), Retry::Safe, method, &url, Some(&body), |_| false)
-            .await
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            method,
+            &url,
+            Some(&body),
+            |_| false,
+        )
+        .await
     }
 
     /// Disconnects the repository; done when there was none (AxHub's DELETE is idempotent).
@@ -83,9 +108,14 @@ impl AxhubClient {
         let call = format!("disconnect the repository of app `{app}`");
         let url = self.git_url(app)?;
         let target = format!("app `{app}`");
-        self.call_done((&call, &target), Retry::Safe, Method::DELETE, &url, None, |r| {
-            r.deleted()
-        })
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            Method::DELETE,
+            &url,
+            None,
+            |r| r.deleted(),
+        )
         .await
     }
 
@@ -95,9 +125,14 @@ impl AxhubClient {
         let call = format!("enable staging of app `{app}`");
         let url = self.staging_url(app)?;
         let target = format!("app `{app}`");
-        self.call_done((&call, &target), Retry::Safe, Method::PUT, &url, None, |r| {
-            r.status == 409 && r.attempts > 1
-        })
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            Method::PUT,
+            &url,
+            None,
+            |r| r.status == 409 && r.attempts > 1,
+        )
         .await
     }
 
@@ -110,14 +145,22 @@ impl AxhubClient {
         });
         let target = format!("app `{app}`");
         let method = Method::DELETE;
-        self.call_done((&call, &target), Retry::Safe, method, &url, Some(&body), |r| {
-            r.deleted()
-        })
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            method,
+            &url,
+            Some(&body),
+            |r| r.deleted(),
+        )
         .await
     }
 
     fn git_url(&self, app: &str) -> Result<reqwest::Url, AxhubError> {
-        self.url(&format!("/apps/{}/git-connection", segment("app", app)?), &[])
+        self.url(
+            &format!("/apps/{}/git-connection", segment("app", app)?),
+            &[],
+        )
     }
 
     fn staging_url(&self, app: &str) -> Result<reqwest::Url, AxhubError> {

@@ -24,7 +24,11 @@ const CLOCK_SKEW: Duration = Duration::from_secs(30);
 
 impl AxhubClient {
     /// The app's newest `limit` deployments, newest first.
-    pub async fn deployments(&self, app: &str, limit: usize) -> Result<Vec<Deployment>, AxhubError> {
+    pub async fn deployments(
+        &self,
+        app: &str,
+        limit: usize,
+    ) -> Result<Vec<Deployment>, AxhubError> {
         let call = format!("list deployments of app `{app}`");
         let path = format!("/apps/{}/deployments", segment("app", app)?);
         self.list((&call, &format!("app `{app}`")), &path, Some(limit))
@@ -76,8 +80,15 @@ impl AxhubClient {
         let call = format!("cancel deployment `{id}` of app `{app}`");
         let url = self.deployment_url(app, id, "/cancel")?;
         let target = format!("deployment `{id}` of app `{app}`");
-        self.call_done((&call, &target), Retry::Safe, Method::POST, &url, None, |_| false)
-            .await
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            Method::POST,
+            &url,
+            None,
+            |_| false,
+        )
+        .await
     }
 
     /// Swaps production back to the image deployment `id` built (no new deployment; the
@@ -97,8 +108,15 @@ impl AxhubClient {
         });
         let target = format!("deployment `{id}` of app `{app}`");
         let method = Method::POST;
-        self.call_done((&call, &target), Retry::Safe, method, &url, Some(&body), |_| false)
-            .await
+        self.call_done(
+            (&call, &target),
+            Retry::Safe,
+            method,
+            &url,
+            Some(&body),
+            |_| false,
+        )
+        .await
     }
 
     /// Every release of the app (versions of successful deployments), newest first.

@@ -302,7 +302,9 @@ fn running_id(resource: Option<&str>, message: &str) -> Option<String> {
         uuid_in(resource).or_else(|| {
             let last = resource.trim().rsplit(['/', ':']).next()?.trim();
             let word = !last.is_empty()
-                && last.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+                && last
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
             (word && !matches!(last, "deployment" | "deployments")).then(|| last.to_owned())
         })
     });
@@ -321,7 +323,9 @@ fn is_uuid(word: &str) -> bool {
     let parts: Vec<&str> = word.split('-').collect();
     parts.len() == 5
         && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 impl miette::Diagnostic for AxhubError {

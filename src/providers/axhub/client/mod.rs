@@ -77,8 +77,10 @@ pub fn api_base(endpoint: &str) -> Result<reqwest::Url, AxhubError> {
 fn segment(what: &str, value: &str) -> Result<String, AxhubError> {
     path_segment(value).ok_or_else(|| {
         AxhubError::Invalid(
-            redact(&format!("{what} `{value}` cannot be addressed: it is empty, `.` or `..`"))
-                .into_owned(),
+            redact(&format!(
+                "{what} `{value}` cannot be addressed: it is empty, `.` or `..`"
+            ))
+            .into_owned(),
         )
     })
 }
@@ -174,7 +176,8 @@ impl AxhubClient {
         body: Option<&serde_json::Value>,
     ) -> Result<(HttpResponse, String), AxhubError> {
         let max_wait = self.max_wait;
-        let judge = |response: &HttpResponse| judge(response, retry, jiff::Timestamp::now(), max_wait);
+        let judge =
+            |response: &HttpResponse| judge(response, retry, jiff::Timestamp::now(), max_wait);
         let mut request_id = String::new();
         let sent = self
             .inner
@@ -242,7 +245,12 @@ impl AxhubClient {
 /// refused with `retryable: true`, or with a code AxHub's registry marks retryable when the
 /// body does not say (but not a 401: the token will not heal), waits the same signals, else
 /// [`MIN_WAIT`] doubling. Never longer than `max_wait`.
-fn judge(response: &HttpResponse, retry: Retry, now: jiff::Timestamp, max_wait: Duration) -> Throttle {
+fn judge(
+    response: &HttpResponse,
+    retry: Retry,
+    now: jiff::Timestamp,
+    max_wait: Duration,
+) -> Throttle {
     let status = response.status;
     if status < 400 {
         return Throttle::Final;
@@ -262,9 +270,17 @@ fn judge(response: &HttpResponse, retry: Retry, now: jiff::Timestamp, max_wait: 
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
     let limited = Limited::from_headers(&response.headers, now)
-        .or_else(|| body_wait.map(|wait| Limited { signal: Signal::RetryAfter(wait), resets_at: None }))
+        .or_else(|| {
+            body_wait.map(|wait| Limited {
+                signal: Signal::RetryAfter(wait),
+                resets_at: None,
+            })
+        })
         .unwrap_or_else(|| match status {
-            429 => Limited { signal: Signal::RetryAfter(DEFAULT_RATE_LIMIT_WAIT), resets_at: None },
+            429 => Limited {
+                signal: Signal::RetryAfter(DEFAULT_RATE_LIMIT_WAIT),
+                resets_at: None,
+            },
             _ => Limited::backoff(),
         });
     limited.judge(response.attempts, MIN_WAIT, max_wait)

@@ -36,10 +36,15 @@ impl AxhubClient {
             if wanted == 0 {
                 return Ok(items);
             }
-            let query = [("limit", wanted.to_string()), ("offset", items.len().to_string())];
+            let query = [
+                ("limit", wanted.to_string()),
+                ("offset", items.len().to_string()),
+            ];
             let url = self.url(path, &query)?;
             trail.visit(&url).map_err(paging)?;
-            let (response, id) = self.send(call, Retry::Safe, Method::GET, &url, None).await?;
+            let (response, id) = self
+                .send(call, Retry::Safe, Method::GET, &url, None)
+                .await?;
             if !response.is_success() {
                 return Err(AxhubError::from_response(call, target, &id, &response));
             }

@@ -210,7 +210,9 @@ async fn push(State(emu): Emu, Path((owner, repo)): Path<(String, String)>, body
             .position(|r| r.full_name == full_name)
             .ok_or_else(|| AdminError::not_found(format!("no repository {full_name}")))?;
         let repo = &mut s.repos[at];
-        let branch = request.branch.unwrap_or_else(|| repo.default_branch.clone());
+        let branch = request
+            .branch
+            .unwrap_or_else(|| repo.default_branch.clone());
         let sha = seed::commit(&full_name, &format!("{branch}-{}", repo.commits.len() + 1));
         repo.commits.push(sha.clone());
         match repo.branches.iter_mut().find(|(name, _)| *name == branch) {

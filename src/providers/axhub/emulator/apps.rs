@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -123,7 +123,11 @@ pub(super) async fn git_connect(
             ));
         }
         if !is_branch(&branch) {
-            return Err(ApiError::field("invalid_value", "branch", "invalid branch name"));
+            return Err(ApiError::field(
+                "invalid_value",
+                "branch",
+                "invalid branch name",
+            ));
         }
         let git = GitConnection {
             repo_full_name: request.repo_full_name,
@@ -159,7 +163,11 @@ pub(super) async fn git_patch(
             return Err(ApiError::not_found("git connection"));
         };
         if !is_branch(&request.branch) {
-            return Err(ApiError::field("invalid_value", "branch", "invalid branch name"));
+            return Err(ApiError::field(
+                "invalid_value",
+                "branch",
+                "invalid branch name",
+            ));
         }
         let updated = GitConnection {
             branch: request.branch,

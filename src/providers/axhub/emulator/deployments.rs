@@ -100,7 +100,11 @@ pub(super) async fn create(
     emu.with_state(|s| {
         let at = app_at(s, &path)?;
         let app = &s.apps[at];
-        if let Some(running) = s.deployments_of(&app.id).iter().find(|d| !d.status.terminal()) {
+        if let Some(running) = s
+            .deployments_of(&app.id)
+            .iter()
+            .find(|d| !d.status.terminal())
+        {
             return Err(ApiError::conflict(
                 "conflict",
                 &format!("deployment already in progress: {}", running.id),
@@ -186,7 +190,10 @@ pub(super) async fn cancel(
             Status::Cancelled => Ok(StatusCode::NO_CONTENT),
             Status::Succeeded | Status::Failed => Err(ApiError::conflict(
                 "invalid_state_transition",
-                &format!("the deployment is already {}", s.deployments[at].status.name()),
+                &format!(
+                    "the deployment is already {}",
+                    s.deployments[at].status.name()
+                ),
                 None,
             )),
             _ => {

@@ -71,7 +71,12 @@ impl ApiError {
     }
 
     pub(super) fn bad_request(message: &str) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", "validation", message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "validation",
+            message,
+        )
     }
 
     pub(super) fn unauthenticated(code: &'static str, message: &str) -> Self {

@@ -31,8 +31,9 @@ pub(super) fn page(query: &Query, items: Vec<Value>) -> Result<Value, ApiError> 
         "an integer from 1 to 100",
     )
     .map_err(|_| ApiError::field("invalid_value", "limit", "limit must be 1 to 100"))?;
-    let offset: usize = query_number::<usize, ApiError>("offset", query.filter("offset"), 0, |_| true, "≥ 0")
-        .map_err(|_| ApiError::field("invalid_value", "offset", "offset must be 0 or more"))?;
+    let offset: usize =
+        query_number::<usize, ApiError>("offset", query.filter("offset"), 0, |_| true, "≥ 0")
+            .map_err(|_| ApiError::field("invalid_value", "offset", "offset must be 0 or more"))?;
     let total = items.len();
     let end = offset.saturating_add(limit);
     let next_cursor = (end < total).then(|| format!("c{end:08x}"));

@@ -211,7 +211,10 @@ impl AxState {
     }
 
     pub(super) fn repo(&self, full_name: &str) -> Option<&Repo> {
-        self.repos.iter().map(|r| &**r).find(|r| r.full_name == full_name)
+        self.repos
+            .iter()
+            .map(|r| &**r)
+            .find(|r| r.full_name == full_name)
     }
 
     pub(super) fn deployment_index(&self, app_id: &str, id: &str) -> Option<usize> {
@@ -258,7 +261,11 @@ impl Document for AxState {
             }
         }
         for repo in seed::repos() {
-            if !self.repos.iter().any(|held| held.full_name == repo.full_name) {
+            if !self
+                .repos
+                .iter()
+                .any(|held| held.full_name == repo.full_name)
+            {
                 self.repos.push(Tracked::new(repo));
             }
         }
@@ -267,7 +274,12 @@ impl Document for AxState {
                 self.apps.push(Tracked::new(app));
             }
         }
-        let past = self.deployments.iter().map(|d| d.seq + 1).max().unwrap_or(1);
+        let past = self
+            .deployments
+            .iter()
+            .map(|d| d.seq + 1)
+            .max()
+            .unwrap_or(1);
         self.next_deployment = self.next_deployment.max(past);
     }
 }

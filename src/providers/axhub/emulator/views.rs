@@ -29,7 +29,10 @@ pub(super) fn tenant(tenant: &Tenant) -> Value {
 }
 
 pub(super) fn app(state: &AxState, app: &App) -> Value {
-    let latest = state.deployments_of(&app.id).first().map(|d| d.status.name());
+    let latest = state
+        .deployments_of(&app.id)
+        .first()
+        .map(|d| d.status.name());
     let live = app.production_deployment_id.is_some();
     let access_url = app
         .subdomain

@@ -39,7 +39,11 @@ impl ErrorPayload {
             return ErrorPayload::default();
         };
         let read = |value: Value| serde_json::from_value::<ErrorPayload>(value).unwrap_or_default();
-        let wrapped = root.get("error").filter(|e| e.is_object()).cloned().map(read);
+        let wrapped = root
+            .get("error")
+            .filter(|e| e.is_object())
+            .cloned()
+            .map(read);
         if let Some(wrapped) = wrapped.as_ref().filter(|w| w.code.is_some()) {
             return wrapped.clone();
         }
@@ -114,4 +118,3 @@ fn lenient_fields<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<FieldEr
 fn lenient_retry<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<RetryHint>, D::Error> {
     Ok(serde_json::from_value(Value::deserialize(de)?).ok())
 }
-

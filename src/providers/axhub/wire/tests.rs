@@ -11,17 +11,23 @@ fn apps_and_tenants_read_with_nulls_and_unknown_fields() {
     }))
     .unwrap();
     assert!(!app.staging_enabled && app.staging_required);
-    assert_eq!(app.last_deployment_status, Some(DeploymentStatus::Other("queued".into())));
-    let page: Page<Tenant> = serde_json::from_value(json!({"items": null, "next_cursor": "c"})).unwrap();
+    assert_eq!(
+        app.last_deployment_status,
+        Some(DeploymentStatus::Other("queued".into()))
+    );
+    let page: Page<Tenant> =
+        serde_json::from_value(json!({"items": null, "next_cursor": "c"})).unwrap();
     assert!(page.items.is_empty() && page.total.is_none());
 }
 
 #[test]
 fn failure_reasons_read_in_every_form() {
     let read = |value: serde_json::Value| {
-        serde_json::from_value::<Deployment>(json!({"id": "d", "status": "failed", "failure_reason": value}))
-            .unwrap()
-            .failure_reason
+        serde_json::from_value::<Deployment>(
+            json!({"id": "d", "status": "failed", "failure_reason": value}),
+        )
+        .unwrap()
+        .failure_reason
     };
     assert_eq!(read(json!(null)), None);
     assert_eq!(read(json!("oom")).unwrap().to_string(), "oom");
@@ -37,10 +43,20 @@ fn body<T: Serialize>(value: T) -> serde_json::Value {
 
 #[test]
 fn request_bodies_carry_only_what_is_set() {
-    let start = StartDeployment { commit_sha: "abc", force_rebuild: false };
+    let start = StartDeployment {
+        commit_sha: "abc",
+        force_rebuild: false,
+    };
     assert_eq!(body(start), json!({"commit_sha": "abc"}));
-    assert_eq!(body(Rollback { confirm_schema_skew: false }), json!({}));
-    let disable = DisableStaging { confirm_discard_ops: false };
+    assert_eq!(
+        body(Rollback {
+            confirm_schema_skew: false
+        }),
+        json!({})
+    );
+    let disable = DisableStaging {
+        confirm_discard_ops: false,
+    };
     assert_eq!(body(disable), json!({"confirm_discard_ops": false}));
 }
 
@@ -50,7 +66,8 @@ fn error_payloads_are_found_wrapped_or_at_the_root() {
     assert_eq!(wrapped.code.as_deref(), Some("not_found"));
     assert_eq!(wrapped.request_id.as_deref(), Some("r"));
     assert_eq!((wrapped.retryable, wrapped.fields.len()), (None, 0));
-    let root = ErrorPayload::parse(br#"{"code":"github_relogin_required","message":"m","error":"text"}"#);
+    let root =
+        ErrorPayload::parse(br#"{"code":"github_relogin_required","message":"m","error":"text"}"#);
     assert_eq!(root.code.as_deref(), Some("github_relogin_required"));
     let codeless = ErrorPayload::parse(br#"{"error":{"message":"only a message"}}"#);
     assert_eq!(codeless.message.as_deref(), Some("only a message"));
@@ -68,10 +85,18 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
             proptest::collection::hash_map(
-                prop_oneof![Just("error".to_owned()), Just("code".to_owned()), Just("fields".to_owned()),
-                            Just("retry".to_owned()), Just("message".to_owned()), "[a-z]{1,6}"],
-                inner, 0..5)
-                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                prop_oneof![
+                    Just("error".to_owned()),
+                    Just("code".to_owned()),
+                    Just("fields".to_owned()),
+                    Just("retry".to_owned()),
+                    Just("message".to_owned()),
+                    "[a-z]{1,6}"
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -21,9 +21,9 @@ impl AxhubError {
                     .map(|id| format!("deployment {id}"))
                     .unwrap_or_else(|| "the running deployment".to_owned())
             )),
-            AxhubError::RateLimited { .. } => Some(
-                "wait until the limit resets, or lower `--parallelism`".to_owned(),
-            ),
+            AxhubError::RateLimited { .. } => {
+                Some("wait until the limit resets, or lower `--parallelism`".to_owned())
+            }
             AxhubError::Redirected { .. } => Some(
                 "the endpoint is not AxHub's API itself (a login page or a proxy answered): \
                  check the provider's `endpoint` (e.g. `https://api.axhub.ai`)"
@@ -86,13 +86,34 @@ fn missing(refusal: &Refusal) -> String {
     }));
     let text = words.join(" ").to_lowercase();
     let known: [(&[&str], &str); 7] = [
-        (&["staging_required", "staging_not_enabled"], "the app is reviewed or public, so AxHub requires going through staging first: enable `staging` and deploy there"),
-        (&["schema_skew", "schema skew", "skew"], "destructive schema changes happened since that build: set `allow_schema_skew: true` on the release to roll back anyway"),
-        (&["confirm_discard_ops", "discard"], "disabling staging drops its schema: set `confirm_discard_ops: true` on the app"),
-        (&["subdomain"], "the app has no subdomain yet: set one in the AxHub console"),
-        (&["git", "repository", "connection"], "the app has no git connection: declare `git:` on the app (repository, branch, installation)"),
-        (&["image"], "that build's image is gone: deploy its commit again instead of rolling back"),
-        (&["production", "prod_deploy_required"], "the app has never been deployed to production: deploy a release first"),
+        (
+            &["staging_required", "staging_not_enabled"],
+            "the app is reviewed or public, so AxHub requires going through staging first: enable `staging` and deploy there",
+        ),
+        (
+            &["schema_skew", "schema skew", "skew"],
+            "destructive schema changes happened since that build: set `allow_schema_skew: true` on the release to roll back anyway",
+        ),
+        (
+            &["confirm_discard_ops", "discard"],
+            "disabling staging drops its schema: set `confirm_discard_ops: true` on the app",
+        ),
+        (
+            &["subdomain"],
+            "the app has no subdomain yet: set one in the AxHub console",
+        ),
+        (
+            &["git", "repository", "connection"],
+            "the app has no git connection: declare `git:` on the app (repository, branch, installation)",
+        ),
+        (
+            &["image"],
+            "that build's image is gone: deploy its commit again instead of rolling back",
+        ),
+        (
+            &["production", "prod_deploy_required"],
+            "the app has never been deployed to production: deploy a release first",
+        ),
     ];
     known
         .iter()

@@ -18,23 +18,44 @@ async fn refused(answer: Canned) -> (AxhubError, String) {
     let (fake, base) = start().await;
     fake.script.on(&app_key(), [answer]);
     let error = client(&base).app(APP).await.unwrap_err();
-    let ours = fake.seen.all().pop().unwrap().header("x-request-id").unwrap().to_owned();
+    let ours = fake
+        .seen
+        .all()
+        .pop()
+        .unwrap()
+        .header("x-request-id")
+        .unwrap()
+        .to_owned();
     (error, ours)
 }
 
 #[tokio::test]
 async fn each_error_shape_reads_as_one_line_with_both_request_ids() {
     let call = format!("read app `{APP}`");
-    let (error, ours) = refused(canned(404, envelope("not_found", "not_found", "app not found"))).await;
+    let (error, ours) = refused(canned(
+        404,
+        envelope("not_found", "not_found", "app not found"),
+    ))
+    .await;
     assert_eq!(
         error.to_string(),
-        format!("{call}: not_found: app not found (HTTP 404, request {ours}, server request srv-req-1)")
+        format!(
+            "{call}: not_found: app not found (HTTP 404, request {ours}, server request srv-req-1)"
+        )
     );
-    assert!(error.hint().unwrap().contains("check the app's slug and the provider's `tenant`"));
+    assert!(
+        error
+            .hint()
+            .unwrap()
+            .contains("check the app's slug and the provider's `tenant`")
+    );
 
     let root = json!({"code": "github_relogin_required", "message": "GitHub token expired", "category": "precondition_failed"});
     let (error, ours) = refused(canned(428, root)).await;
-    assert_eq!(error.to_string(), format!("{call}: github_relogin_required: GitHub token expired (HTTP 428, request {ours})"));
+    assert_eq!(
+        error.to_string(),
+        format!("{call}: github_relogin_required: GitHub token expired (HTTP 428, request {ours})")
+    );
     assert!(error.hint().unwrap().contains("sign in to GitHub again"));
 
     let fields = json!({"error": {"code": "invalid_value", "category": "validation", "message": "invalid request",
@@ -43,46 +64,150 @@ async fn each_error_shape_reads_as_one_line_with_both_request_ids() {
     let (error, ours) = refused(canned(400, fields)).await;
     assert_eq!(
         error.to_string(),
-        format!("{call}: invalid_value: invalid request [fields: branch: at most 255 (too_long); repo_full_name: required] (HTTP 400, request {ours})")
+        format!(
+            "{call}: invalid_value: invalid request [fields: branch: at most 255 (too_long); repo_full_name: required] (HTTP 400, request {ours})"
+        )
     );
-    assert_eq!(error.refusal().unwrap().doc_url.as_deref(), Some("https://docs.axhub.ai/errors/invalid_value"));
+    assert_eq!(
+        error.refusal().unwrap().doc_url.as_deref(),
+        Some("https://docs.axhub.ai/errors/invalid_value")
+    );
 
     let (error, ours) = refused(text(400, "<html>Bad Gateway Thing</html>")).await;
-    assert_eq!(error.to_string(), format!("{call}: http_400: <html>Bad Gateway Thing</html> (HTTP 400, request {ours})"));
+    assert_eq!(
+        error.to_string(),
+        format!("{call}: http_400: <html>Bad Gateway Thing</html> (HTTP 400, request {ours})")
+    );
     let (error, ours) = refused(text(400, "")).await;
-    assert_eq!(error.to_string(), format!("{call}: http_400: Bad Request (HTTP 400, request {ours})"));
+    assert_eq!(
+        error.to_string(),
+        format!("{call}: http_400: Bad Request (HTTP 400, request {ours})")
+    );
 
     // The echo of our own id is not repeated.
     let (fake, base) = start().await;
     let error = client(&base).deployment(APP, "missing").await.unwrap_err();
-    let ours = fake.seen.all().pop().unwrap().header("x-request-id").unwrap().to_owned();
-    assert!(error.to_string().ends_with(&format!("(HTTP 404, request {ours})")), "{error}");
+    let ours = fake
+        .seen
+        .all()
+        .pop()
+        .unwrap()
+        .header("x-request-id")
+        .unwrap()
+        .to_owned();
+    assert!(
+        error
+            .to_string()
+            .ends_with(&format!("(HTTP 404, request {ours})")),
+        "{error}"
+    );
 }
 
 #[tokio::test]
 async fn hints_follow_the_status_and_what_is_missing() {
     let cases = [
-        (401, envelope("token_expired", "unauthenticated", "expired"), "AXHUB_TOKEN"),
-        (403, envelope("not_admin", "permission_denied", "admins only"), "owner or a tenant admin"),
-        (409, envelope("invalid_state_transition", "conflict", "no"), "`invalid_state_transition`"),
-        (412, envelope("staging_required", "precondition_failed", "reviewed app"), "enable `staging`"),
-        (412, envelope("precondition_failed", "precondition_failed", "app has no subdomain"), "no subdomain"),
-        (412, envelope("precondition_failed", "precondition_failed", "no git connection"), "declare `git:`"),
-        (412, envelope("precondition_failed", "precondition_failed", "confirm_schema_skew required"), "allow_schema_skew"),
-        (412, envelope("precondition_failed", "precondition_failed", "image_uri is gone"), "image is gone"),
-        (412, envelope("precondition_failed", "precondition_failed", "needs a production deploy"), "never been deployed"),
-        (412, envelope("precondition_failed", "precondition_failed", "odd"), "AxHub says `odd`"),
+        (
+            401,
+            envelope("token_expired", "unauthenticated", "expired"),
+            "AXHUB_TOKEN",
+        ),
+        (
+            403,
+            envelope("not_admin", "permission_denied", "admins only"),
+            "owner or a tenant admin",
+        ),
+        (
+            409,
+            envelope("invalid_state_transition", "conflict", "no"),
+            "`invalid_state_transition`",
+        ),
+        (
+            412,
+            envelope("staging_required", "precondition_failed", "reviewed app"),
+            "enable `staging`",
+        ),
+        (
+            412,
+            envelope(
+                "precondition_failed",
+                "precondition_failed",
+                "app has no subdomain",
+            ),
+            "no subdomain",
+        ),
+        (
+            412,
+            envelope(
+                "precondition_failed",
+                "precondition_failed",
+                "no git connection",
+            ),
+            "declare `git:`",
+        ),
+        (
+            412,
+            envelope(
+                "precondition_failed",
+                "precondition_failed",
+                "confirm_schema_skew required",
+            ),
+            "allow_schema_skew",
+        ),
+        (
+            412,
+            envelope(
+                "precondition_failed",
+                "precondition_failed",
+                "image_uri is gone",
+            ),
+            "image is gone",
+        ),
+        (
+            412,
+            envelope(
+                "precondition_failed",
+                "precondition_failed",
+                "needs a production deploy",
+            ),
+            "never been deployed",
+        ),
+        (
+            412,
+            envelope("precondition_failed", "precondition_failed", "odd"),
+            "AxHub says `odd`",
+        ),
         // The registry's specific codes (axhub-sdk `ERROR_CODES`) say it without the words.
-        (412, envelope("prod_deploy_required", "precondition_failed", "odd"), "never been deployed"),
-        (412, envelope("staging_not_enabled", "precondition_failed", "odd"), "enable `staging`"),
-        (412, envelope("subdomain_not_configured", "precondition_failed", "odd"), "no subdomain"),
-        (412, envelope("git_connection_required", "precondition_failed", "odd"), "declare `git:`"),
+        (
+            412,
+            envelope("prod_deploy_required", "precondition_failed", "odd"),
+            "never been deployed",
+        ),
+        (
+            412,
+            envelope("staging_not_enabled", "precondition_failed", "odd"),
+            "enable `staging`",
+        ),
+        (
+            412,
+            envelope("subdomain_not_configured", "precondition_failed", "odd"),
+            "no subdomain",
+        ),
+        (
+            412,
+            envelope("git_connection_required", "precondition_failed", "odd"),
+            "declare `git:`",
+        ),
     ];
     for (status, body, expected) in cases {
         let (error, _) = refused(canned(status, body.clone())).await;
         let hint = error.hint().unwrap_or_default();
         assert!(hint.contains(expected), "{status} {body}: {hint}");
-        let ProviderError::Request { hint: Some(h), call, .. } = ProviderError::from(error) else {
+        let ProviderError::Request {
+            hint: Some(h),
+            call,
+            ..
+        } = ProviderError::from(error)
+        else {
             panic!("a request error");
         };
         assert_eq!((h, call), (hint, format!("read app `{APP}`")));
@@ -91,10 +216,13 @@ async fn hints_follow_the_status_and_what_is_missing() {
 
 #[tokio::test]
 async fn redirects_are_refused_naming_the_location() {
-    let (error, ours) = refused(text(302, "").header("location", "https://login.example/sso")).await;
+    let (error, ours) =
+        refused(text(302, "").header("location", "https://login.example/sso")).await;
     assert_eq!(
         error.to_string(),
-        format!("read app `{APP}`: AxHub answered HTTP 302 redirecting to `https://login.example/sso`; redirects are not followed (request {ours})")
+        format!(
+            "read app `{APP}`: AxHub answered HTTP 302 redirecting to `https://login.example/sso`; redirects are not followed (request {ours})"
+        )
     );
     assert!(error.hint().unwrap().contains("`endpoint`"));
 }
@@ -111,12 +239,20 @@ async fn retryable_refusals_are_retried_for_reads_only_and_401_never() {
     let start_key = format!("POST /apps/{APP}/deployments");
     fake.script.on(&start_key, [canned(409, retryable)]);
     assert!(c.start_deployment(APP, SHA, false).await.is_err());
-    assert_eq!(fake.seen.hits(&start_key), 1, "a start is never repeated on `retryable`");
+    assert_eq!(
+        fake.seen.hits(&start_key),
+        1,
+        "a start is never repeated on `retryable`"
+    );
 
     let bad = AxhubClient::new(&base, Token("wrong".into()), http()).unwrap();
     let before = fake.seen.all().len();
     let error = bad.app(APP).await.unwrap_err();
-    assert_eq!(fake.seen.all().len() - before, 1, "a refused token is not retried");
+    assert_eq!(
+        fake.seen.all().len() - before,
+        1,
+        "a refused token is not retried"
+    );
     assert_eq!(error.status(), Some(401));
 }
 
@@ -132,37 +268,101 @@ async fn throttling_waits_the_servers_word_or_sixty_seconds_up_to_a_cap() {
     let cap = Duration::from_secs(300);
     let wait = |r: &HttpResponse, retry| judge(r, retry, now, cap);
     let limited = json!({"error": {"code": "temporarily_unavailable", "retryable": true}});
-    assert_eq!(wait(&answer(429, &[], limited.clone()), Retry::Safe), Throttle::Wait(Duration::from_secs(60)));
+    assert_eq!(
+        wait(&answer(429, &[], limited.clone()), Retry::Safe),
+        Throttle::Wait(Duration::from_secs(60))
+    );
     // Without `retryable`, the code decides as AxHub's registry (axhub-sdk) says; the body's
     // word wins when it gives one.
-    for (status, code) in [(412, "promote_in_progress"), (502, "bad_gateway"), (409, "backup_in_progress")] {
+    for (status, code) in [
+        (412, "promote_in_progress"),
+        (502, "bad_gateway"),
+        (409, "backup_in_progress"),
+    ] {
         let silent = json!({"error": {"code": code, "retry": {"after_seconds": 2}}});
-        assert_eq!(wait(&answer(status, &[], silent.clone()), Retry::Safe), Throttle::Wait(Duration::from_secs(2)), "{code}");
-        assert_eq!(wait(&answer(status, &[], silent), Retry::OnlyIfNotProcessed), Throttle::Final, "{code}: a start");
+        assert_eq!(
+            wait(&answer(status, &[], silent.clone()), Retry::Safe),
+            Throttle::Wait(Duration::from_secs(2)),
+            "{code}"
+        );
+        assert_eq!(
+            wait(&answer(status, &[], silent), Retry::OnlyIfNotProcessed),
+            Throttle::Final,
+            "{code}: a start"
+        );
         let refused = json!({"error": {"code": code, "retryable": false}});
-        assert_eq!(wait(&answer(status, &[], refused), Retry::Safe), Throttle::Final, "{code}");
+        assert_eq!(
+            wait(&answer(status, &[], refused), Retry::Safe),
+            Throttle::Final,
+            "{code}"
+        );
     }
     let plain = json!({"error": {"code": "conflict", "retry": {"after_seconds": 2}}});
     assert_eq!(wait(&answer(409, &[], plain), Retry::Safe), Throttle::Final);
-    assert_eq!(wait(&answer(429, &[("retry-after", "7")], limited.clone()), Retry::OnlyIfNotProcessed), Throttle::Wait(Duration::from_secs(7)));
-    let date = (now + jiff::SignedDuration::from_secs(120)).strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let Throttle::Wait(waited) = wait(&answer(429, &[("retry-after", &date)], limited.clone()), Retry::Safe) else {
+    assert_eq!(
+        wait(
+            &answer(429, &[("retry-after", "7")], limited.clone()),
+            Retry::OnlyIfNotProcessed
+        ),
+        Throttle::Wait(Duration::from_secs(7))
+    );
+    let date = (now + jiff::SignedDuration::from_secs(120))
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let Throttle::Wait(waited) = wait(
+        &answer(429, &[("retry-after", &date)], limited.clone()),
+        Retry::Safe,
+    ) else {
         panic!("waits");
     };
     assert!((119..=120).contains(&waited.as_secs()), "{waited:?}");
-    let told = json!({"error": {"code": "temporarily_unavailable", "retry": {"after_seconds": 12}}});
-    assert_eq!(wait(&answer(429, &[], told), Retry::Safe), Throttle::Wait(Duration::from_secs(12)));
-    assert_eq!(wait(&answer(429, &[("retry-after", "900")], limited.clone()), Retry::Safe), Throttle::Final);
-    assert_eq!(wait(&answer(401, &[], json!({"error": {"code": "token_expired", "retryable": true}})), Retry::Safe), Throttle::Final);
-    assert_eq!(wait(&answer(404, &[], json!({})), Retry::Safe), Throttle::Final);
+    let told =
+        json!({"error": {"code": "temporarily_unavailable", "retry": {"after_seconds": 12}}});
+    assert_eq!(
+        wait(&answer(429, &[], told), Retry::Safe),
+        Throttle::Wait(Duration::from_secs(12))
+    );
+    assert_eq!(
+        wait(
+            &answer(429, &[("retry-after", "900")], limited.clone()),
+            Retry::Safe
+        ),
+        Throttle::Final
+    );
+    assert_eq!(
+        wait(
+            &answer(
+                401,
+                &[],
+                json!({"error": {"code": "token_expired", "retryable": true}})
+            ),
+            Retry::Safe
+        ),
+        Throttle::Final
+    );
+    assert_eq!(
+        wait(&answer(404, &[], json!({})), Retry::Safe),
+        Throttle::Final
+    );
 
     // Over the cap, the call fails as rate limited with the server's words.
     let (fake, base) = start().await;
     let c = client(&base).with_max_rate_limit_wait(Duration::from_secs(10));
-    fake.script.on(&app_key(), [canned(429, envelope("temporarily_unavailable", "unavailable", "slow down"))]);
+    fake.script.on(
+        &app_key(),
+        [canned(
+            429,
+            envelope("temporarily_unavailable", "unavailable", "slow down"),
+        )],
+    );
     let error = c.app(APP).await.unwrap_err();
     assert!(matches!(error, AxhubError::RateLimited { .. }), "{error:?}");
-    assert!(error.to_string().contains("rate limited by AxHub: temporarily_unavailable: slow down (HTTP 429"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("rate limited by AxHub: temporarily_unavailable: slow down (HTTP 429"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +371,8 @@ async fn the_token_never_shows() {
     let c = client(&base);
     let echo = json!({"error": {"code": "token_invalid", "message": format!("bad key {TOKEN}"),
         "fields": [{"field": "x-api-key", "message": TOKEN}], "resource": TOKEN}});
-    fake.script.on(&app_key(), [canned(401, echo).header("location", TOKEN)]);
+    fake.script
+        .on(&app_key(), [canned(401, echo).header("location", TOKEN)]);
     let error = c.app(APP).await.unwrap_err();
     for text in [
         error.to_string(),
@@ -227,6 +428,10 @@ async fn a_throttled_read_really_waits_what_the_body_says() {
     fake.script.on(&app_key(), [canned(429, told)]);
     let started = std::time::Instant::now();
     c.app(APP).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(fake.seen.hits(&app_key()), 2);
 }

@@ -58,14 +58,20 @@ impl Fake {
     fn default_answer(&self, seen: &Seen) -> Canned {
         let segments: Vec<&str> = seen.path.trim_start_matches('/').split('/').collect();
         let not_found = || {
-            canned(404, json!({"error": {"category": "not_found", "code": "not_found",
-                "message": "app not found", "request_id": seen.header("x-request-id"), "retryable": false}}))
+            canned(
+                404,
+                json!({"error": {"category": "not_found", "code": "not_found",
+                "message": "app not found", "request_id": seen.header("x-request-id"), "retryable": false}}),
+            )
         };
         match (seen.method.as_str(), segments.as_slice()) {
-            ("GET", ["tenants"]) => self.page(seen, vec![
-                json!({"id": TENANT, "slug": "acme", "name": "Acme", "plan": "team"}),
-                json!({"id": "t2", "slug": "other", "name": "Other"}),
-            ]),
+            ("GET", ["tenants"]) => self.page(
+                seen,
+                vec![
+                    json!({"id": TENANT, "slug": "acme", "name": "Acme", "plan": "team"}),
+                    json!({"id": "t2", "slug": "other", "name": "Other"}),
+                ],
+            ),
             ("GET", ["tenants", TENANT, "apps"]) => {
                 let apps = (0..self.apps.load(Ordering::SeqCst))
                     .map(|i| app(&format!("app-{i}"), &format!("slug-{i}")))
@@ -73,24 +79,40 @@ impl Fake {
                 self.page(seen, apps)
             }
             ("GET", ["apps", APP]) => canned(200, app(APP, "shop")),
-            ("GET", ["apps", APP, "git-connection"]) => canned(200, json!({
+            ("GET", ["apps", APP, "git-connection"]) => canned(
+                200,
+                json!({
                 "connected": true, "provider": "github", "repo_full_name": "acme/shop",
-                "branch": "main", "installation_id": 12345, "webhook_active": true})),
+                "branch": "main", "installation_id": 12345, "webhook_active": true}),
+            ),
             ("POST", ["apps", APP, "git", "github", "connect"]) => {
                 let body = seen.json();
-                canned(201, json!({"provider": "github", "repo_full_name": body["repo_full_name"],
-                    "branch": body["branch"], "installation_id": body["installation_id"]}))
+                canned(
+                    201,
+                    json!({"provider": "github", "repo_full_name": body["repo_full_name"],
+                    "branch": body["branch"], "installation_id": body["installation_id"]}),
+                )
             }
-            ("PATCH", ["apps", APP, "git-connection"]) => canned(200, json!({"branch": seen.json()["branch"]})),
+            ("PATCH", ["apps", APP, "git-connection"]) => {
+                canned(200, json!({"branch": seen.json()["branch"]}))
+            }
             ("DELETE", ["apps", APP, "git-connection"]) => text(204, ""),
             ("PUT", ["apps", APP, "staging"]) => canned(202, json!({"status": "seeding"})),
-            ("DELETE", ["apps", APP, "staging"]) if seen.json()["confirm_discard_ops"] == true => text(204, ""),
-            ("DELETE", ["apps", APP, "staging"]) => canned(412, json!({"error": {
+            ("DELETE", ["apps", APP, "staging"]) if seen.json()["confirm_discard_ops"] == true => {
+                text(204, "")
+            }
+            ("DELETE", ["apps", APP, "staging"]) => canned(
+                412,
+                json!({"error": {
                 "category": "precondition_failed", "code": "precondition_failed",
-                "message": "confirm_discard_ops must be true", "retryable": false}})),
+                "message": "confirm_discard_ops must be true", "retryable": false}}),
+            ),
             ("GET", ["apps", APP, "deployments"]) => self.page(seen, self.deployments()),
             ("POST", ["apps", APP, "deployments"]) => {
-                let commit = seen.json()["commit_sha"].as_str().unwrap_or_default().to_owned();
+                let commit = seen.json()["commit_sha"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let now = jiff::Timestamp::now().to_string();
                 canned(202, self.add_deployment(&commit, "manual", &now))
             }
@@ -102,12 +124,18 @@ impl Fake {
             }
             ("POST", ["apps", APP, "deployments", _, "cancel"]) => text(204, ""),
             ("POST", ["apps", APP, "deployments", _, "rollback"]) => canned(202, json!({})),
-            ("GET", ["apps", APP, "releases"]) => self.page(seen, vec![json!({
+            ("GET", ["apps", APP, "releases"]) => self.page(
+                seen,
+                vec![json!({
                 "version": 3, "deployment_id": "d3", "commit_sha": SHA, "image_uri": "reg/x:3",
                 "created_at": "2026-01-01T00:00:00Z", "active_production": true,
-                "active_staging": false, "approved": true, "notes": "new key"})]),
-            ("GET", ["apps", APP, "deployments", _, "diagnoses"]) => canned(200, json!({
-                "summary": "rollout timed out", "items": [{"kind": "pod", "reason": "CrashLoopBackOff"}]})),
+                "active_staging": false, "approved": true, "notes": "new key"})],
+            ),
+            ("GET", ["apps", APP, "deployments", _, "diagnoses"]) => canned(
+                200,
+                json!({
+                "summary": "rollout timed out", "items": [{"kind": "pod", "reason": "CrashLoopBackOff"}]}),
+            ),
             _ => not_found(),
         }
     }
@@ -115,13 +143,22 @@ impl Fake {
     /// One page of `items` as `limit` and `offset` ask, with `total` and a `next_cursor`
     /// the client must not follow.
     fn page(&self, seen: &Seen, items: Vec<Value>) -> Canned {
-        let limit: usize = seen.query("limit").and_then(|v| v.parse().ok()).unwrap_or(20);
+        let limit: usize = seen
+            .query("limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
         let offset: usize = match self.ignore_offset.load(Ordering::SeqCst) {
             true => 0,
-            false => seen.query("offset").and_then(|v| v.parse().ok()).unwrap_or(0),
+            false => seen
+                .query("offset")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
         };
         let slice: Vec<Value> = items.iter().skip(offset).take(limit).cloned().collect();
-        canned(200, json!({"items": slice, "total": items.len(), "next_cursor": "opaque-cursor"}))
+        canned(
+            200,
+            json!({"items": slice, "total": items.len(), "next_cursor": "opaque-cursor"}),
+        )
     }
 }
 
@@ -136,8 +173,11 @@ async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     let seen = Seen::read(PREFIX, request).await;
     fake.seen.push(seen.clone());
     if seen.header("x-api-key") != Some(TOKEN) {
-        return respond(canned(401, json!({"error": {"category": "unauthenticated",
-            "code": "token_invalid", "message": "invalid token", "retryable": true}})));
+        return respond(canned(
+            401,
+            json!({"error": {"category": "unauthenticated",
+            "code": "token_invalid", "message": "invalid token", "retryable": true}}),
+        ));
     }
     let answer = fake.script.answer(&seen, || fake.default_answer(&seen));
     respond(answer)

@@ -11,13 +11,19 @@ fn the_api_path_is_added_once() {
         ("https://api.axhub.ai", "https://api.axhub.ai/api/v1"),
         ("https://api.axhub.ai/", "https://api.axhub.ai/api/v1"),
         ("https://api.axhub.ai/api/v1", "https://api.axhub.ai/api/v1"),
-        ("http://127.0.0.1:4000/axhub", "http://127.0.0.1:4000/axhub/api/v1"),
+        (
+            "http://127.0.0.1:4000/axhub",
+            "http://127.0.0.1:4000/axhub/api/v1",
+        ),
     ];
     for (endpoint, expected) in cases {
         assert_eq!(api_base(endpoint).unwrap().as_str(), expected, "{endpoint}");
     }
     for bad in ["api.axhub.ai", "ftp://x", "https://x/?q=1", ""] {
-        assert!(matches!(api_base(bad), Err(AxhubError::Invalid(_))), "{bad}");
+        assert!(
+            matches!(api_base(bad), Err(AxhubError::Invalid(_))),
+            "{bad}"
+        );
     }
     assert!(matches!(
         AxhubClient::new("https://api.axhub.ai", Token("  ".into()), http()),
@@ -35,12 +41,20 @@ async fn every_attempt_carries_the_key_and_a_fresh_request_id() {
     c.tenants().await.unwrap();
     let all = fake.seen.all();
     assert_eq!(all.len(), 3);
-    let ids: HashSet<&str> = all.iter().map(|r| r.header("x-request-id").unwrap()).collect();
+    let ids: HashSet<&str> = all
+        .iter()
+        .map(|r| r.header("x-request-id").unwrap())
+        .collect();
     assert_eq!(ids.len(), 3, "a new id per attempt");
     for request in &all {
         assert_eq!(request.header("x-api-key"), Some(TOKEN));
         assert_eq!(request.header("accept"), Some("application/json"));
-        assert!(request.header("user-agent").unwrap().starts_with("deployplan/"));
+        assert!(
+            request
+                .header("user-agent")
+                .unwrap()
+                .starts_with("deployplan/")
+        );
         assert_eq!(request.header("x-request-id").unwrap().len(), 26);
         assert_eq!(request.header("authorization"), None);
     }
@@ -62,7 +76,12 @@ async fn tenants_and_apps_are_read_by_offset_until_the_total() {
         .all()
         .into_iter()
         .filter(|r| format!("{} {}", r.method, r.path) == key)
-        .map(|r| (r.query("limit").map(Into::into), r.query("offset").map(Into::into)))
+        .map(|r| {
+            (
+                r.query("limit").map(Into::into),
+                r.query("offset").map(Into::into),
+            )
+        })
         .collect();
     let expected = [("100", "0"), ("100", "100"), ("100", "200")]
         .map(|(l, o)| (Some(l.to_owned()), Some(o.to_owned())));
@@ -84,7 +103,9 @@ async fn a_server_ignoring_the_offset_is_stopped() {
     let error = client(&base).apps(TENANT).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        format!("list apps of tenant `{TENANT}`: unexpected response: the server's next-page links go round in circles")
+        format!(
+            "list apps of tenant `{TENANT}`: unexpected response: the server's next-page links go round in circles"
+        )
     );
     assert_eq!(fake.seen.hits(&format!("GET /tenants/{TENANT}/apps")), 2);
 }
@@ -114,7 +135,10 @@ async fn deployments_are_read_leniently_and_limited() {
         read[0].failure_reason.as_ref().unwrap().to_string(),
         "healthcheck/healthcheck.rollout_timeout: not ready"
     );
-    assert_eq!(read[1].failure_reason, Some(FailureReason::Text("build failed".into())));
+    assert_eq!(
+        read[1].failure_reason,
+        Some(FailureReason::Text("build failed".into()))
+    );
     assert_eq!(read[2].failure_reason, None);
     let two = c.deployments(APP, 2).await.unwrap();
     assert_eq!(two.len(), 2);
@@ -127,15 +151,31 @@ async fn deployments_are_read_leniently_and_limited() {
 async fn connections_releases_and_diagnoses_read_with_unknown_fields() {
     let (fake, base) = start().await;
     let c = client(&base);
-    let GitConnection::Connected { repository, installation_id, .. } = c.git_connection(APP).await.unwrap() else {
+    let GitConnection::Connected {
+        repository,
+        installation_id,
+        ..
+    } = c.git_connection(APP).await.unwrap()
+    else {
         panic!("connected");
     };
-    assert_eq!((repository.as_str(), installation_id.as_deref()), ("acme/shop", Some("12345")));
+    assert_eq!(
+        (repository.as_str(), installation_id.as_deref()),
+        ("acme/shop", Some("12345"))
+    );
     let git = format!("GET /apps/{APP}/git-connection");
-    fake.script.on(&git, [canned(200, json!({"connected": false, "install_url": "https://github.com/apps/axhub"}))]);
+    fake.script.on(
+        &git,
+        [canned(
+            200,
+            json!({"connected": false, "install_url": "https://github.com/apps/axhub"}),
+        )],
+    );
     assert_eq!(
         c.git_connection(APP).await.unwrap(),
-        GitConnection::Disconnected { install_url: Some("https://github.com/apps/axhub".into()) }
+        GitConnection::Disconnected {
+            install_url: Some("https://github.com/apps/axhub".into())
+        }
     );
     let releases = c.releases(APP).await.unwrap();
     assert!(releases[0].active_production && !releases[0].active_staging && releases[0].approved);

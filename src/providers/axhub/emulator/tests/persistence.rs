@@ -9,24 +9,41 @@ use crate::providers::common::testkit::{Persistent, persistent, start};
 
 #[tokio::test]
 async fn the_world_survives_a_restart_and_the_log_holds_only_changes() {
-    let Persistent { options, state_file, .. } = persistent(10, 30);
+    let Persistent {
+        options,
+        state_file,
+        ..
+    } = persistent(10, 30);
     let sandbox = start(options.clone()).await;
     let ax = Ax::new(&sandbox);
-    let token = ax.admin(Method::POST, "/tokens", Some(json!({"admin": true}))).await.expect(200);
+    let token = ax
+        .admin(Method::POST, "/tokens", Some(json!({"admin": true})))
+        .await
+        .expect(200);
     let token = token["token"].as_str().unwrap().to_owned();
     let run = ax.deploy("shop", none()).await.expect(202);
     let id = run["id"].as_str().unwrap().to_owned();
     ax.wait("shop", &id).await;
-    ax.put(&format!("/apps/{}/staging", app_id("shop")), none()).await.expect(202);
+    ax.put(&format!("/apps/{}/staging", app_id("shop")), none())
+        .await
+        .expect(202);
     let log_file = state_file.with_file_name("state.json.log");
     let log = std::fs::read_to_string(&log_file).unwrap();
     assert!(!log.contains(&token), "tokens are kept as hashes");
     let last = log.lines().last().unwrap();
-    assert!(last.contains("\"apps\"") && !last.contains("acme/blog"), "{last}");
+    assert!(
+        last.contains("\"apps\"") && !last.contains("acme/blog"),
+        "{last}"
+    );
     // Refused writes change nothing, so they add nothing to the log.
     let before = log.lines().count();
     assert_eq!(ax.deploy("blog", none()).await.status, 412);
-    assert_eq!(ax.put(&format!("/apps/{}/staging", app_id("shop")), none()).await.status, 409);
+    assert_eq!(
+        ax.put(&format!("/apps/{}/staging", app_id("shop")), none())
+            .await
+            .status,
+        409
+    );
     let after = std::fs::read_to_string(&log_file).unwrap().lines().count();
     assert_eq!(after, before);
     sandbox.shutdown().await;
@@ -36,9 +53,21 @@ async fn the_world_survives_a_restart_and_the_log_holds_only_changes() {
     let ax = Ax::new(&sandbox);
     let again = ax.deployment("shop", &id).await;
     assert_eq!(again["status"], "succeeded");
-    let app = ax.get(&format!("/apps/{}", app_id("shop"))).await.expect(200);
-    assert_eq!((app["staging_enabled"].clone(), app["production_deployment_id"].clone()), (json!(true), json!(id)));
-    ax.with(Some(&token), false).get("/tenants").await.expect(200);
+    let app = ax
+        .get(&format!("/apps/{}", app_id("shop")))
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            app["staging_enabled"].clone(),
+            app["production_deployment_id"].clone()
+        ),
+        (json!(true), json!(id))
+    );
+    ax.with(Some(&token), false)
+        .get("/tenants")
+        .await
+        .expect(200);
     // A new deployment gets a fresh id after the restart.
     let next = ax.deploy("shop", none()).await.expect(202);
     assert_ne!(next["id"].as_str(), Some(id.as_str()));
@@ -82,5 +111,9 @@ fn the_state_log_replays_to_the_state() {
         change.apply(&mut document);
     }
     assert_eq!(document, cell.save());
-    assert_eq!(cell.take_changes().unwrap().len(), 0, "nothing changed since");
+    assert_eq!(
+        cell.take_changes().unwrap().len(),
+        0,
+        "nothing changed since"
+    );
 }
