@@ -57,35 +57,57 @@ pub(super) async fn execute(
         }
         (KIND_BRANCH_POLICY | KIND_TAG_POLICY, Action::Delete) => {
             let id = remote_id(change)?;
-            client.delete_branch_policy(&place.repo, environment(&place)?, id).await?;
+            client
+                .delete_branch_policy(&place.repo, environment(&place)?, id)
+                .await?;
             done(format!("{} `{name}` deleted", change.kind))
         }
         (KIND_BRANCH_POLICY | KIND_TAG_POLICY, _) => {
-            let kind = if change.kind == KIND_TAG_POLICY { PolicyType::Tag } else { PolicyType::Branch };
-            let policy = NewBranchPolicy { name: name.to_owned(), kind };
-            let created = client.create_branch_policy(&place.repo, environment(&place)?, &policy).await?;
+            let kind = if change.kind == KIND_TAG_POLICY {
+                PolicyType::Tag
+            } else {
+                PolicyType::Branch
+            };
+            let policy = NewBranchPolicy {
+                name: name.to_owned(),
+                kind,
+            };
+            let created = client
+                .create_branch_policy(&place.repo, environment(&place)?, &policy)
+                .await?;
             Ok(Outcome {
                 id: Some(created.id.to_string()),
                 message: format!("{} `{name}` created", change.kind),
             })
         }
         (KIND_VARIABLE, Action::Delete) => {
-            client.delete_variable(&place.repo, environment(&place)?, name).await?;
+            client
+                .delete_variable(&place.repo, environment(&place)?, name)
+                .await?;
             done(format!("variable `{name}` deleted"))
         }
         (KIND_VARIABLE, action) => {
             let desired = needs(desired, change)?;
             let value = text(desired, "value");
-            let variable = Variable { name: name.to_owned(), value: value.to_owned() };
+            let variable = Variable {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            };
             if action == Action::Create {
-                client.create_variable(&place.repo, environment(&place)?, &variable).await?;
+                client
+                    .create_variable(&place.repo, environment(&place)?, &variable)
+                    .await?;
             } else {
-                client.update_variable(&place.repo, environment(&place)?, &variable).await?;
+                client
+                    .update_variable(&place.repo, environment(&place)?, &variable)
+                    .await?;
             }
             done(format!("variable `{name}` written"))
         }
         (KIND_SECRET, Action::Delete) => {
-            client.delete_secret(&place.repo, environment(&place)?, name).await?;
+            client
+                .delete_secret(&place.repo, environment(&place)?, name)
+                .await?;
             done(format!("secret `{name}` deleted"))
         }
         (KIND_SECRET, _) => {
@@ -94,8 +116,13 @@ pub(super) async fn execute(
             let environment = environment(&place)?;
             // The key is read now, not at plan time: GitHub may have rotated it since.
             let key = client.secrets_key(&place.repo, environment).await?;
-            client.put_secret(&place.repo, environment, name, value, &key).await?;
-            done(format!("secret `{name}` written (sealed for key {})", key.key_id))
+            client
+                .put_secret(&place.repo, environment, name, value, &key)
+                .await?;
+            done(format!(
+                "secret `{name}` written (sealed for key {})",
+                key.key_id
+            ))
         }
         (kind, action) => Err(ProviderError::Precondition(format!(
             "cannot {} a {kind}",
@@ -104,16 +131,26 @@ pub(super) async fn execute(
     }
 }
 
-fn needs<'r>(desired: Option<&'r Resource>, change: &Change) -> Result<&'r Resource, ProviderError> {
+fn needs<'r>(
+    desired: Option<&'r Resource>,
+    change: &Change,
+) -> Result<&'r Resource, ProviderError> {
     desired.ok_or_else(|| {
-        ProviderError::Precondition(format!("`{}` is not in the manifest any more", change.address))
+        ProviderError::Precondition(format!(
+            "`{}` is not in the manifest any more",
+            change.address
+        ))
     })
 }
 
 fn remote_id(change: &Change) -> Result<i64, ProviderError> {
-    change.remote_id.as_deref().and_then(|id| id.parse().ok()).ok_or_else(|| {
-        ProviderError::Precondition(format!("`{}` has no remote id to delete", change.address))
-    })
+    change
+        .remote_id
+        .as_deref()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| {
+            ProviderError::Precondition(format!("`{}` has no remote id to delete", change.address))
+        })
 }
 
 fn environment(place: &Place) -> Result<&str, ProviderError> {
@@ -124,12 +161,17 @@ fn environment(place: &Place) -> Result<&str, ProviderError> {
 
 /// Where the change's object lives, as reading found it.
 fn place_of(provider: &GithubProvider, change: &Change) -> Result<Place, ProviderError> {
-    provider.known().places.get(&change.address).cloned().ok_or_else(|| {
-        ProviderError::Precondition(format!(
-            "`{}` was not read before this change (run `plan` again)",
-            change.address
-        ))
-    })
+    provider
+        .known()
+        .places
+        .get(&change.address)
+        .cloned()
+        .ok_or_else(|| {
+            ProviderError::Precondition(format!(
+                "`{}` was not read before this change (run `plan` again)",
+                change.address
+            ))
+        })
 }
 
 /// The PUT body. GitHub's PUT replaces every protection setting, so it carries all four:
@@ -146,7 +188,10 @@ async fn environment_settings(
     if let Some(minutes) = attributes.get("wait_timer").and_then(Value::as_u64) {
         settings.wait_timer = Some(u32::try_from(minutes).unwrap_or(u32::MAX));
     }
-    if let Some(prevent) = attributes.get("prevent_self_review").and_then(Value::as_bool) {
+    if let Some(prevent) = attributes
+        .get("prevent_self_review")
+        .and_then(Value::as_bool)
+    {
         settings.prevent_self_review = Some(prevent);
     }
     if attributes.get("reviewers").is_some() {
@@ -165,8 +210,10 @@ async fn environment_settings(
         let known = provider.known();
         let ids: Vec<ReviewerRef> = (wanted.iter())
             .filter_map(|r| {
-                (known.reviewers.get(&key(&r.kind, &r.name, &r.owner)))
-                    .map(|&id| ReviewerRef { kind: r.kind.clone(), id })
+                (known.reviewers.get(&key(&r.kind, &r.name, &r.owner))).map(|&id| ReviewerRef {
+                    kind: r.kind.clone(),
+                    id,
+                })
             })
             .collect();
         settings.reviewers = Some((!ids.is_empty()).then_some(ids));

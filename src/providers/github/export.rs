@@ -34,7 +34,11 @@ pub(super) async fn export(
     client: &GithubClient,
     filter: &ExportFilter,
 ) -> Result<Exported, ProviderError> {
-    let names = if filter.only.is_empty() { &filter.declared } else { &filter.only };
+    let names = if filter.only.is_empty() {
+        &filter.declared
+    } else {
+        &filter.only
+    };
     if names.is_empty() {
         return Err(ProviderError::Precondition(
             "name the repositories to export with `--repository owner/name` (GitHub has no list of every repository a token may see), or declare them under `github: repositories:`".into(),
@@ -141,7 +145,11 @@ pub(super) async fn export(
         section: json!({ "repositories": repositories }),
         summary: format!(
             "{count} {}, {environments} environments, {variables} variables",
-            if count == 1 { "repository" } else { "repositories" }
+            if count == 1 {
+                "repository"
+            } else {
+                "repositories"
+            }
         ),
         available,
         notes,
@@ -197,7 +205,10 @@ fn environment_entry(read: &Read) -> Value {
                     PolicyType::Other(_) => None,
                 })
                 .collect();
-            entry.insert("deployment_branch_policy".into(), json!({ "custom": patterns }));
+            entry.insert(
+                "deployment_branch_policy".into(),
+                json!({ "custom": patterns }),
+            );
         }
         Some(p) if p.protected_branches => {
             entry.insert("deployment_branch_policy".into(), json!("protected"));

@@ -13,14 +13,15 @@ use serde_json::json;
 use tokio::task::JoinSet;
 
 use super::client::{DeploymentFilter, GithubClient, GithubError, RepoRef, marker_of};
-use super::lower::{KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_TAG_POLICY};
+use super::lower::{
+    KIND_BRANCH_POLICY, KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_TAG_POLICY,
+};
 use super::provider::{GithubProvider, Place};
 use super::reviewers::{Reviewer, lookup_reviewers, reviewers_of};
 use super::wire::{DeploymentState, Environment, PolicyType};
 use crate::model::{Address, RemoteObject, RemoteState, Resource};
 use crate::providers::common::attributes::text;
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
-
 
 /// Where each declared resource lives, from its repository and environment ancestors.
 fn places(desired: &[&Resource]) -> BTreeMap<Address, Place> {
@@ -39,7 +40,10 @@ fn places(desired: &[&Resource]) -> BTreeMap<Address, Place> {
                 }
                 _ => {}
             }
-            at = current.parent.as_ref().and_then(|p| by_address.get(p).copied());
+            at = current
+                .parent
+                .as_ref()
+                .and_then(|p| by_address.get(p).copied());
         }
         if let Some(repo) = repo {
             places.insert(resource.address.clone(), Place { repo, environment });
@@ -80,7 +84,9 @@ pub(super) async fn fetch(
         });
     }
     for environment in desired.iter().filter(|r| r.kind == KIND_ENVIRONMENT) {
-        let Some(place) = places.get(&environment.address) else { continue };
+        let Some(place) = places.get(&environment.address) else {
+            continue;
+        };
         let custom = text(environment, "deployment_branch_policy") == "custom";
         let (client, repo) = (client.clone(), place.repo.clone());
         let (address, name) = (environment.address.clone(), environment.name.clone());
@@ -90,7 +96,9 @@ pub(super) async fn fetch(
         });
     }
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some(place) = places.get(&record.address) else { continue };
+        let Some(place) = places.get(&record.address) else {
+            continue;
+        };
         let (reader, repo) = (client.clone(), place.repo.clone());
         let (address, git_ref) = (record.address.clone(), text(record, "ref").to_owned());
         reads.spawn(async move {
@@ -136,9 +144,9 @@ pub(super) async fn fetch(
                 environments.insert(repo, list);
             }
             First::Environments(repo, Err(err)) if err.is_not_found() => {
-                let declared = desired
-                    .iter()
-                    .find(|r| r.kind == KIND_REPOSITORY && RepoRef::parse(&r.name).as_ref() == Some(&repo));
+                let declared = desired.iter().find(|r| {
+                    r.kind == KIND_REPOSITORY && RepoRef::parse(&r.name).as_ref() == Some(&repo)
+                });
                 if let Some(declared) = declared {
                     errors.push(ReferenceError {
                         kind: ReferenceKind::UnknownName,
@@ -155,7 +163,10 @@ pub(super) async fn fetch(
                 commits.insert(address, sha);
             }
             First::Records(address, found, stale) => {
-                provider.known().stale_records.insert(address.clone(), stale);
+                provider
+                    .known()
+                    .stale_records
+                    .insert(address.clone(), stale);
                 records.insert(address, found);
             }
             First::Children(address, Some(early)) => {
@@ -166,7 +177,9 @@ pub(super) async fn fetch(
     }
     errors.extend(reviewer_errors?);
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some(place) = places.get(&record.address) else { continue };
+        let Some(place) = places.get(&record.address) else {
+            continue;
+        };
         if !environments.contains_key(&place.repo) {
             continue; // reported on the repository
         }
@@ -181,7 +194,9 @@ pub(super) async fn fetch(
                     place.repo
                 ),
                 label: "unknown ref".into(),
-                help: Some("push the ref first, or name an existing branch, tag or commit SHA".into()),
+                help: Some(
+                    "push the ref first, or name an existing branch, tag or commit SHA".into(),
+                ),
             });
         }
     }
@@ -205,10 +220,17 @@ pub(super) async fn fetch(
         &environment_objects,
         &mut prefetched,
         &mut state,
-    ).await?;
+    )
+    .await?;
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some(Some((deployment, _))) = records.get(&record.address) else { continue };
-        let resolved = commits.get(&record.address).cloned().flatten().unwrap_or_default();
+        let Some(Some((deployment, _))) = records.get(&record.address) else {
+            continue;
+        };
+        let resolved = commits
+            .get(&record.address)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
         let desired_ref = text(record, "ref");
         let deployed = if deployment.sha.eq_ignore_ascii_case(&resolved) {
             desired_ref.to_owned()
@@ -266,9 +288,11 @@ async fn newest_success(
                 Some(DeploymentState::Success) => {
                     return Ok((Some((deployment, Some(DeploymentState::Success))), stale));
                 }
-                Some(DeploymentState::InProgress | DeploymentState::Queued | DeploymentState::Pending)
-                    if marker_of(&deployment).is_some_and(|m| m.starts_with(&mine)) =>
-                {
+                Some(
+                    DeploymentState::InProgress
+                    | DeploymentState::Queued
+                    | DeploymentState::Pending,
+                ) if marker_of(&deployment).is_some_and(|m| m.starts_with(&mine)) => {
                     stale.push(deployment.id);
                 }
                 _ => {}

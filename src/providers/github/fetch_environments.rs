@@ -9,9 +9,7 @@ use tokio::task::JoinSet;
 
 use super::client::RepoRef;
 use super::fetch::{policy_kind, task_failed};
-use super::lower::{
-    KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_SECRET, KIND_VARIABLE,
-};
+use super::lower::{KIND_ENVIRONMENT, KIND_REPOSITORY, KIND_SECRET, KIND_VARIABLE};
 use super::provider::{GithubProvider, Place};
 use super::reviewers;
 use super::wire::{BranchPolicy, Environment, ReviewerType, SecretMeta, Variable};
@@ -25,7 +23,14 @@ pub(super) struct Found<'r> {
     pub place: Place,
 }
 
-fn object(address: Address, kind: &str, name: &str, parent: Option<Address>, id: String, attributes: Value) -> RemoteObject {
+fn object(
+    address: Address,
+    kind: &str,
+    name: &str,
+    parent: Option<Address>,
+    id: String,
+    attributes: Value,
+) -> RemoteObject {
     RemoteObject {
         address,
         kind: kind.to_owned(),
@@ -42,7 +47,9 @@ fn object(address: Address, kind: &str, name: &str, parent: Option<Address>, id:
 /// name (how GitHub matches environments, variables and secrets).
 fn declared_elsewhere(elsewhere: &BTreeSet<Address>, address: &Address) -> bool {
     let wanted = address.as_str().to_lowercase();
-    elsewhere.iter().any(|a| a.as_str().to_lowercase() == wanted)
+    elsewhere
+        .iter()
+        .any(|a| a.as_str().to_lowercase() == wanted)
 }
 
 /// The repositories and their environments; returns the declared environments found. The
@@ -57,20 +64,40 @@ pub(super) fn environments<'r>(
     let mut undeclared = Vec::new();
     let mut found = Vec::new();
     for repository in desired.iter().filter(|r| r.kind == KIND_REPOSITORY) {
-        let Some(place) = places.get(&repository.address).cloned() else { continue };
-        let Some(remote_environments) = listed.get(&place.repo) else { continue };
+        let Some(place) = places.get(&repository.address).cloned() else {
+            continue;
+        };
+        let Some(remote_environments) = listed.get(&place.repo) else {
+            continue;
+        };
         state.objects.insert(
             repository.address.clone(),
-            object(repository.address.clone(), KIND_REPOSITORY, &repository.name, None, place.repo.to_string(), json!({})),
+            object(
+                repository.address.clone(),
+                KIND_REPOSITORY,
+                &repository.name,
+                None,
+                place.repo.to_string(),
+                json!({}),
+            ),
         );
         let declared: Vec<&&Resource> = desired
             .iter()
-            .filter(|r| r.kind == KIND_ENVIRONMENT && r.parent.as_ref() == Some(&repository.address))
+            .filter(|r| {
+                r.kind == KIND_ENVIRONMENT && r.parent.as_ref() == Some(&repository.address)
+            })
             .collect();
         for remote in remote_environments {
-            let matching = declared.iter().find(|r| r.name.eq_ignore_ascii_case(&remote.name)).copied();
+            let matching = declared
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(&remote.name))
+                .copied();
             let (address, name, attributes) = match matching {
-                Some(resource) => (resource.address.clone(), resource.name.clone(), settings(remote, Some(resource))),
+                Some(resource) => (
+                    resource.address.clone(),
+                    resource.name.clone(),
+                    settings(remote, Some(resource)),
+                ),
                 None => {
                     let address = repository.address.child(KIND_ENVIRONMENT, &remote.name);
                     if declared_elsewhere(elsewhere, &address) {
@@ -81,11 +108,25 @@ pub(super) fn environments<'r>(
             };
             state.objects.insert(
                 address.clone(),
-                object(address.clone(), KIND_ENVIRONMENT, &name, Some(repository.address.clone()), remote.id.to_string(), attributes),
+                object(
+                    address.clone(),
+                    KIND_ENVIRONMENT,
+                    &name,
+                    Some(repository.address.clone()),
+                    remote.id.to_string(),
+                    attributes,
+                ),
             );
-            let place = Place { repo: place.repo.clone(), environment: Some(name) };
+            let place = Place {
+                repo: place.repo.clone(),
+                environment: Some(name),
+            };
             match matching {
-                Some(resource) => found.push(Found { resource, remote: remote.clone(), place }),
+                Some(resource) => found.push(Found {
+                    resource,
+                    remote: remote.clone(),
+                    place,
+                }),
                 None => undeclared.push((address, place)),
             }
         }
@@ -119,7 +160,9 @@ fn settings(remote: &Environment, declared: Option<&Resource>) -> Value {
             _ => {}
         }
     }
-    let written = declared.map(reviewers::reviewers_of_names).unwrap_or_default();
+    let written = declared
+        .map(reviewers::reviewers_of_names)
+        .unwrap_or_default();
     let reviewers = reviewer_lists(reviewers, &written);
     let policy = match remote.deployment_branch_policy {
         Some(p) if p.custom_branch_policies => json!("custom"),
@@ -136,7 +179,13 @@ fn settings(remote: &Environment, declared: Option<&Resource>) -> Value {
         None => all,
         Some(resource) => {
             let mut only = serde_json::Map::new();
-            for key in resource.attributes.as_object().into_iter().flatten().map(|(k, _)| k) {
+            for key in resource
+                .attributes
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
                 if let Some(value) = all.get(key) {
                     only.insert(key.clone(), value.clone());
                 }
@@ -176,34 +225,50 @@ pub(super) async fn prefetch(
         }
     );
     let missing = |e: &super::client::GithubError| e.is_not_found();
-    if variables.as_ref().err().is_some_and(missing) || secrets.as_ref().err().is_some_and(missing) {
+    if variables.as_ref().err().is_some_and(missing) || secrets.as_ref().err().is_some_and(missing)
+    {
         return Ok(None);
     }
     let policies = match policies {
         Err(e) if e.is_not_found() => None,
         other => other?,
     };
-    Ok(Some(Prefetched { variables: variables?, secrets: secrets?, policies }))
+    Ok(Some(Prefetched {
+        variables: variables?,
+        secrets: secrets?,
+        policies,
+    }))
 }
 
 /// GitHub's reviewers as `{users, teams}`: the lists as written when they name the same
 /// reviewers ignoring case and order (GitHub's order means nothing), else GitHub's, sorted.
-fn reviewer_lists(mut remote: Vec<(String, String)>, written: &[(String, String, String)]) -> Value {
+fn reviewer_lists(
+    mut remote: Vec<(String, String)>,
+    written: &[(String, String, String)],
+) -> Value {
     let fold = |pairs: &[(String, String)]| {
-        let mut folded: Vec<(String, String)> =
-            pairs.iter().map(|(k, n)| (k.clone(), n.to_lowercase())).collect();
+        let mut folded: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, n)| (k.clone(), n.to_lowercase()))
+            .collect();
         folded.sort();
         folded
     };
-    let as_written: Vec<(String, String)> =
-        written.iter().map(|(k, n, _)| (k.clone(), n.clone())).collect();
+    let as_written: Vec<(String, String)> = written
+        .iter()
+        .map(|(k, n, _)| (k.clone(), n.clone()))
+        .collect();
     if fold(&remote) == fold(&as_written) {
         remote = as_written;
     } else {
         remote.sort();
     }
     let names = |kind: &str| -> Vec<&str> {
-        remote.iter().filter(|(k, _)| k == kind).map(|(_, n)| n.as_str()).collect()
+        remote
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, n)| n.as_str())
+            .collect()
     };
     json!({ "users": names("User"), "teams": names("Team") })
 }
@@ -228,7 +293,10 @@ pub(super) async fn children(
     let mut reads = JoinSet::new();
     for (index, environment) in found.iter().enumerate() {
         let client = provider.client.clone();
-        let (repo, name) = (environment.place.repo.clone(), environment.resource.name.clone());
+        let (repo, name) = (
+            environment.place.repo.clone(),
+            environment.resource.name.clone(),
+        );
         let custom = environment
             .remote
             .deployment_branch_policy
@@ -250,7 +318,12 @@ pub(super) async fn children(
                 None if custom => client.branch_policies(&repo, &name).await?,
                 None => Vec::new(),
             };
-            Ok::<_, ProviderError>(Children { index, variables, secrets, policies })
+            Ok::<_, ProviderError>(Children {
+                index,
+                variables,
+                secrets,
+                policies,
+            })
         });
     }
     let mut known = Vec::new();
@@ -263,30 +336,66 @@ pub(super) async fn children(
         let children = joined.map_err(task_failed)??;
         let environment = &found[children.index];
         let parent = &environment.resource.address;
-        let declared: Vec<&&Resource> = desired.iter().filter(|r| r.parent.as_ref() == Some(parent)).collect();
+        let declared: Vec<&&Resource> = desired
+            .iter()
+            .filter(|r| r.parent.as_ref() == Some(parent))
+            .collect();
         let matching = |kind: &str, name: &str| {
-            declared.iter().find(|r| r.kind == kind && r.name.eq_ignore_ascii_case(name)).copied()
+            declared
+                .iter()
+                .find(|r| r.kind == kind && r.name.eq_ignore_ascii_case(name))
+                .copied()
         };
-        let mut add = |kind: &str, remote_name: &str, declared: Option<&&Resource>, id: String, attributes: Value| {
+        let mut add = |kind: &str,
+                       remote_name: &str,
+                       declared: Option<&&Resource>,
+                       id: String,
+                       attributes: Value| {
             let (address, name) = match declared {
                 Some(r) => (r.address.clone(), r.name.clone()),
                 None => (parent.child(kind, remote_name), remote_name.to_owned()),
             };
             known.push((address.clone(), environment.place.clone()));
-            state.objects.insert(address.clone(), object(address, kind, &name, Some(parent.clone()), id, attributes));
+            state.objects.insert(
+                address.clone(),
+                object(address, kind, &name, Some(parent.clone()), id, attributes),
+            );
         };
         for variable in &children.variables {
-            add(KIND_VARIABLE, &variable.name, matching(KIND_VARIABLE, &variable.name), variable.name.clone(), json!({ "value": variable.value }));
+            add(
+                KIND_VARIABLE,
+                &variable.name,
+                matching(KIND_VARIABLE, &variable.name),
+                variable.name.clone(),
+                json!({ "value": variable.value }),
+            );
         }
         for secret in &children.secrets {
             let declared = matching(KIND_SECRET, &secret.name);
             let attributes = secret_attributes(secret, declared.map(|r| &**r));
-            add(KIND_SECRET, &secret.name, declared, secret.name.clone(), attributes);
+            add(
+                KIND_SECRET,
+                &secret.name,
+                declared,
+                secret.name.clone(),
+                attributes,
+            );
         }
         for policy in &children.policies {
-            let Some(kind) = policy_kind(&policy.kind) else { continue };
-            let declared = declared.iter().find(|r| r.kind == kind && r.name == policy.name).copied();
-            add(kind, &policy.name, declared, policy.id.to_string(), json!({}));
+            let Some(kind) = policy_kind(&policy.kind) else {
+                continue;
+            };
+            let declared = declared
+                .iter()
+                .find(|r| r.kind == kind && r.name == policy.name)
+                .copied();
+            add(
+                kind,
+                &policy.name,
+                declared,
+                policy.id.to_string(),
+                json!({}),
+            );
         }
     }
     provider.known().places.extend(known);

@@ -32,8 +32,14 @@ static ORACLE: LazyLock<Oracle> = LazyLock::new(|| {
         "GitHub",
         &["/api/v3"],
         &[
-            Description { text: DOTCOM, source: "api.github.com 2022-11-28" },
-            Description { text: GHES_LEGACY, source: "GHES 3.9" },
+            Description {
+                text: DOTCOM,
+                source: "api.github.com 2022-11-28",
+            },
+            Description {
+                text: GHES_LEGACY,
+                source: "GHES 3.9",
+            },
         ],
     )
 });

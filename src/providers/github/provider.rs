@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::client::{GithubClient, RepoRef};
-use super::config::{ENV_TOKENS, ENDPOINTS, GithubConfig};
+use super::config::{ENDPOINTS, ENV_TOKENS, GithubConfig};
 use super::emulator::demo;
 use super::lower::{KIND_DEPLOYMENT, KIND_SECRET};
 use crate::model::{Address, Change, KindRules, RemoteState, Resource};

@@ -84,15 +84,19 @@ pub(super) async fn deploy(
     ctx: &ApplyContext,
 ) -> Result<Outcome, ProviderError> {
     let client = &provider.client;
-    let marker = RunMarker::new(format!("{}@{}", change.address, provider.run)).ok_or_else(
-        || ProviderError::Precondition(format!("no run marker for `{}`", change.address)),
-    )?;
+    let marker =
+        RunMarker::new(format!("{}@{}", change.address, provider.run)).ok_or_else(|| {
+            ProviderError::Precondition(format!("no run marker for `{}`", change.address))
+        })?;
     let new = new_deployment(desired);
     close_stale(provider, change, repo, ctx).await?;
     let created = client.create_deployment(repo, &marker, &new).await?;
     let id = created.id;
     let progress = |message: &str| (ctx.progress)(&change.address, message);
-    progress(&format!("deployment record {id} created for `{}`", new.git_ref));
+    progress(&format!(
+        "deployment record {id} created for `{}`",
+        new.git_ref
+    ));
 
     let outcome = match &change.follows {
         Some(release) => {
@@ -102,7 +106,9 @@ pub(super) async fn deploy(
                 format!("deploying with {release}"),
             );
             client.create_status(repo, id, &opened).await?;
-            progress(&format!("deployment record {id}: in_progress (follows {release})"));
+            progress(&format!(
+                "deployment record {id}: in_progress (follows {release})"
+            ));
             ctx.release_outcome(change).await
         }
         None => ReleaseOutcome::Converged,

@@ -74,7 +74,11 @@ pub(super) async fn lookup_reviewers(
     let distinct: BTreeSet<ReviewerKey> = wanted.iter().map(Reviewer::key).collect();
     let mut reads = JoinSet::new();
     for (kind, name, owner) in distinct {
-        if provider.known().reviewers.contains_key(&(kind.clone(), name.clone(), owner.clone())) {
+        if provider
+            .known()
+            .reviewers
+            .contains_key(&(kind.clone(), name.clone(), owner.clone()))
+        {
             continue;
         }
         let client = provider.client.clone();
@@ -103,7 +107,10 @@ pub(super) async fn lookup_reviewers(
         let existing = who_could_review(&provider.client, reviewer).await;
         let (what, label) = match reviewer.kind {
             ReviewerType::Team => (
-                format!("team `{}` of organisation `{}`", reviewer.name, reviewer.owner),
+                format!(
+                    "team `{}` of organisation `{}`",
+                    reviewer.name, reviewer.owner
+                ),
                 "no such team",
             ),
             _ => (format!("user `{}`", reviewer.name), "no such user"),
@@ -154,9 +161,17 @@ pub(super) fn reviewers_of_names(resource: &Resource) -> Vec<(String, String, St
         .into_iter()
         .flat_map(|(key, kind)| {
             let names = reviewers.get(key).and_then(Value::as_array);
-            names.into_iter().flatten().enumerate().filter_map(move |(i, name)| {
-                Some((kind.to_owned(), name.as_str()?.to_owned(), format!("reviewers/{key}/{i}")))
-            })
+            names
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter_map(move |(i, name)| {
+                    Some((
+                        kind.to_owned(),
+                        name.as_str()?.to_owned(),
+                        format!("reviewers/{key}/{i}"),
+                    ))
+                })
         })
         .collect()
 }

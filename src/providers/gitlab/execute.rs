@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::wire::{AccessEntry, EnvironmentBody, ProtectBody, ProtectUpdate};
 use super::lower::{KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_PROJECT, KIND_PROTECTION};
 use super::protection::{access_entry, changes};
 use super::provider::{GitlabProvider, Place};
+use super::wire::{AccessEntry, EnvironmentBody, ProtectBody, ProtectUpdate};
 use super::wire::{AutoStopSetting, EnvironmentState, Tier};
 use crate::model::{Action, Change, Resource};
 use crate::providers::{ApplyContext, Outcome, ProviderError};
@@ -43,7 +43,10 @@ pub(super) async fn execute(
         ))),
         (KIND_ENVIRONMENT, Action::Delete) => {
             retire(provider, &place, change, ctx).await?;
-            Ok(Outcome { id: None, message: format!("environment `{name}` stopped and deleted") })
+            Ok(Outcome {
+                id: None,
+                message: format!("environment `{name}` stopped and deleted"),
+            })
         }
         (KIND_ENVIRONMENT, action) => {
             let desired = needs(desired, change)?;
@@ -52,9 +55,14 @@ pub(super) async fn execute(
             }
             let body = environment_body(desired);
             let written = match (action, remote_id(change)) {
-                (Action::Update, Ok(id)) => client.update_environment(place.project, id, &body).await?,
+                (Action::Update, Ok(id)) => {
+                    client.update_environment(place.project, id, &body).await?
+                }
                 _ => {
-                    let create = EnvironmentBody { name: Some(name.to_owned()), ..body };
+                    let create = EnvironmentBody {
+                        name: Some(name.to_owned()),
+                        ..body
+                    };
                     client.create_environment(place.project, &create).await?
                 }
             };
@@ -70,7 +78,10 @@ pub(super) async fn execute(
         }
         (KIND_PROTECTION, Action::Delete) => {
             client.unprotect_environment(place.project, name).await?;
-            Ok(Outcome { id: None, message: format!("environment `{name}` unprotected") })
+            Ok(Outcome {
+                id: None,
+                message: format!("environment `{name}` unprotected"),
+            })
         }
         (KIND_PROTECTION, action) => {
             let desired = needs(desired, change)?;
@@ -82,7 +93,9 @@ pub(super) async fn execute(
                         deploy_access_levels: changes(&remote.deploy_access_levels, &deployers),
                         approval_rules: changes(&remote.approval_rules, &approvals),
                     };
-                    client.update_protected_environment(place.project, name, &update).await?;
+                    client
+                        .update_protected_environment(place.project, name, &update)
+                        .await?;
                 }
                 _ => {
                     let body = ProtectBody {
@@ -111,7 +124,13 @@ pub(super) async fn execute(
 
 /// The settings the manifest sets, as GitLab's create and update calls take them.
 fn environment_body(desired: &Resource) -> EnvironmentBody {
-    let setting = |key: &str| desired.attributes.get(key).and_then(Value::as_str).map(str::to_owned);
+    let setting = |key: &str| {
+        desired
+            .attributes
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     EnvironmentBody {
         name: None,
         external_url: setting("external_url"),
@@ -130,7 +149,12 @@ fn grants(
 ) -> Result<(Vec<AccessEntry>, Vec<AccessEntry>), ProviderError> {
     let known = provider.known();
     let list = |key: &str, approvals: bool| -> Result<Vec<AccessEntry>, ProviderError> {
-        let entries = desired.attributes.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let entries = desired
+            .attributes
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         entries
             .iter()
             .map(|entry| {
@@ -160,7 +184,11 @@ async fn retire(
     let started = Instant::now();
     let mut pause = STOP_POLL;
     while environment.state != Some(EnvironmentState::Stopped) {
-        let state = environment.state.as_ref().map_or("unknown", |s| s.as_str()).to_owned();
+        let state = environment
+            .state
+            .as_ref()
+            .map_or("unknown", |s| s.as_str())
+            .to_owned();
         if ctx.is_interrupted() || started.elapsed() > STOP_TIMEOUT {
             return Err(ProviderError::Precondition(format!(
                 "environment `{}` is still {state} (its on_stop jobs have not finished); it was not deleted",
@@ -169,7 +197,10 @@ async fn retire(
         }
         (ctx.progress)(
             &change.address,
-            &format!("environment `{}`: {state}, waiting until stopped", environment.name),
+            &format!(
+                "environment `{}`: {state}, waiting until stopped",
+                environment.name
+            ),
         );
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(10));
@@ -190,9 +221,15 @@ fn place_of(provider: &GitlabProvider, change: &Change) -> Result<Place, Provide
     })
 }
 
-fn needs<'r>(desired: Option<&'r Resource>, change: &Change) -> Result<&'r Resource, ProviderError> {
+fn needs<'r>(
+    desired: Option<&'r Resource>,
+    change: &Change,
+) -> Result<&'r Resource, ProviderError> {
     desired.ok_or_else(|| {
-        ProviderError::Precondition(format!("`{}` is not in the manifest any more", change.address))
+        ProviderError::Precondition(format!(
+            "`{}` is not in the manifest any more",
+            change.address
+        ))
     })
 }
 

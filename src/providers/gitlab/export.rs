@@ -35,7 +35,11 @@ pub(super) async fn export(
     client: &GitlabClient,
     filter: &ExportFilter,
 ) -> Result<Exported, ProviderError> {
-    let names = if filter.only.is_empty() { &filter.declared } else { &filter.only };
+    let names = if filter.only.is_empty() {
+        &filter.declared
+    } else {
+        &filter.only
+    };
     if names.is_empty() {
         return Err(ProviderError::Precondition(
             "name the projects to export with `--project group/project`, or declare them under `gitlab: projects:`".into(),
@@ -63,7 +67,12 @@ pub(super) async fn export(
         }
     }
     if !unmatched.is_empty() {
-        return Ok(Exported { unmatched, available, noun: "projects", ..Exported::default() });
+        return Ok(Exported {
+            unmatched,
+            available,
+            noun: "projects",
+            ..Exported::default()
+        });
     }
     let mut notes: Vec<String> = NOTES.iter().map(|n| (*n).to_owned()).collect();
     let (mut environments, mut protected) = (0, 0);
@@ -94,7 +103,10 @@ pub(super) async fn export(
                 object.remove("name");
                 if let Some(protection) = by_name.get(environment.name.as_str()) {
                     protected += 1;
-                    object.insert("protection".into(), protection_entry(protection, &project.lookups));
+                    object.insert(
+                        "protection".into(),
+                        protection_entry(protection, &project.lookups),
+                    );
                 }
             }
             envs.insert(environment.name.clone(), declared);
@@ -133,12 +145,24 @@ async fn read_project(client: &GitlabClient, project: &Project) -> Result<Read, 
     );
     let mut lookups = Lookups::default();
     for member in members? {
-        let user = User { id: member.id, username: member.username.clone(), ..User::default() };
-        lookups.users.insert(member.username.to_lowercase(), Some(user));
+        let user = User {
+            id: member.id,
+            username: member.username.clone(),
+            ..User::default()
+        };
+        lookups
+            .users
+            .insert(member.username.to_lowercase(), Some(user));
     }
     for shared in &project.shared_with_groups {
-        let Some(path) = &shared.group_full_path else { continue };
-        let group = Group { id: shared.group_id, full_path: path.clone(), ..Group::default() };
+        let Some(path) = &shared.group_full_path else {
+            continue;
+        };
+        let group = Group {
+            id: shared.group_id,
+            full_path: path.clone(),
+            ..Group::default()
+        };
         lookups.groups.insert(path.to_lowercase(), Some(group));
     }
     Ok(Read {

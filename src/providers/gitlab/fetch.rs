@@ -33,7 +33,10 @@ fn places(desired: &[&Resource]) -> BTreeMap<Address, (String, Option<String>)> 
                 KIND_ENVIRONMENT => environment = Some(current.name.clone()),
                 _ => {}
             }
-            at = current.parent.as_ref().and_then(|p| by_address.get(p).copied());
+            at = current
+                .parent
+                .as_ref()
+                .and_then(|p| by_address.get(p).copied());
         }
         if let Some(project) = project {
             places.insert(resource.address.clone(), (project, environment));
@@ -144,7 +147,12 @@ pub(super) async fn fetch(
 
     // Round 2: what lives in each project found.
     second_round(client, desired, &places, &mut read).await?;
-    errors.extend(record_errors(desired, &places, &read, client.is_job_token()));
+    errors.extend(record_errors(
+        desired,
+        &places,
+        &read,
+        client.is_job_token(),
+    ));
     errors.extend(super::protection::premium_errors(desired, &places, &read));
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
@@ -179,17 +187,22 @@ async fn second_round(
             .map(|p| p.id)
     };
     for project in desired.iter().filter(|r| r.kind == KIND_PROJECT) {
-        let Some(pid) = project_of(&project.address) else { continue };
+        let Some(pid) = project_of(&project.address) else {
+            continue;
+        };
         let c = client.clone();
         reads.spawn(async move { Ok(Second::Environments(pid, c.environments(pid).await?)) });
         let manages_protection = project.prune
-            || desired.iter().any(|r| {
-                r.kind == KIND_PROTECTION && project_of(&r.address) == Some(pid)
-            });
+            || desired
+                .iter()
+                .any(|r| r.kind == KIND_PROTECTION && project_of(&r.address) == Some(pid));
         if manages_protection {
             let c = client.clone();
             reads.spawn(async move {
-                Ok(Second::Protections(pid, c.protected_environments(pid).await?))
+                Ok(Second::Protections(
+                    pid,
+                    c.protected_environments(pid).await?,
+                ))
             });
         }
     }
@@ -198,7 +211,9 @@ async fn second_round(
     // (`sha`), and GitLab checks ref and commit when the record is created.
     let job_token = client.is_job_token();
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some(pid) = project_of(&record.address) else { continue };
+        let Some(pid) = project_of(&record.address) else {
+            continue;
+        };
         let environment = text(record, "environment").to_owned();
         if environments_read.insert((pid, environment.clone())) {
             let c = client.clone();
@@ -207,7 +222,12 @@ async fn second_round(
                     status: Some(DeploymentStatus::Success),
                     ..DeploymentQuery::newest(&environment, 1)
                 };
-                let last = c.deployments(pid, &query).await?.into_iter().next().map(Box::new);
+                let last = c
+                    .deployments(pid, &query)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(Box::new);
                 Ok(Second::LastSuccess(pid, environment, last))
             });
         }
@@ -219,22 +239,37 @@ async fn second_round(
         let c = client.clone();
         reads.spawn(async move {
             let head = if is_tag {
-                c.tag(pid, &git_ref).await?.and_then(|t| t.commit).map(|c| c.id)
+                c.tag(pid, &git_ref)
+                    .await?
+                    .and_then(|t| t.commit)
+                    .map(|c| c.id)
             } else {
-                c.branch(pid, &git_ref).await?.and_then(|b| b.commit).map(|c| c.id)
+                c.branch(pid, &git_ref)
+                    .await?
+                    .and_then(|b| b.commit)
+                    .map(|c| c.id)
             };
             Ok(Second::Ref(address, head))
         });
         if let Some(sha) = optional_text(record, "sha") {
             let (c, address) = (client.clone(), record.address.clone());
-            reads.spawn(async move { Ok(Second::Commit(address, c.commit(pid, &sha).await?.is_some())) });
+            reads.spawn(async move {
+                Ok(Second::Commit(
+                    address,
+                    c.commit(pid, &sha).await?.is_some(),
+                ))
+            });
         }
     }
     let mut members_read = BTreeSet::new();
     for protection in desired.iter().filter(|r| r.kind == KIND_PROTECTION) {
-        let Some(pid) = project_of(&protection.address) else { continue };
+        let Some(pid) = project_of(&protection.address) else {
+            continue;
+        };
         for principal in principals_of(protection) {
-            let Some(uid) = read.lookups.user_id(&principal) else { continue };
+            let Some(uid) = read.lookups.user_id(&principal) else {
+                continue;
+            };
             if members_read.insert((pid, uid)) {
                 let c = client.clone();
                 reads.spawn(async move {
@@ -283,7 +318,9 @@ fn record_errors(
 ) -> Vec<ReferenceError> {
     let mut errors = Vec::new();
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some((path, _)) = places.get(&record.address) else { continue };
+        let Some((path, _)) = places.get(&record.address) else {
+            continue;
+        };
         if job_token && optional_text(record, "sha").is_none() {
             errors.push(ReferenceError {
                 kind: ReferenceKind::Conflict,
@@ -298,7 +335,11 @@ fn record_errors(
             });
         }
         if let Some(None) = read.heads.get(&record.address) {
-            let what = if flag(record, "tag").unwrap_or(false) { "tag" } else { "branch" };
+            let what = if flag(record, "tag").unwrap_or(false) {
+                "tag"
+            } else {
+                "branch"
+            };
             errors.push(ReferenceError {
                 kind: ReferenceKind::UnknownName,
                 address: record.address.clone(),
@@ -331,7 +372,9 @@ fn record_errors(
 pub(super) fn record_target(record: &Resource, pid: u64, read: &Read) -> Option<RecordTarget> {
     let sha = optional_text(record, "sha")
         .or_else(|| read.heads.get(&record.address).cloned().flatten())?;
-    let last = read.last_success.get(&(pid, text(record, "environment").to_owned()));
+    let last = read
+        .last_success
+        .get(&(pid, text(record, "environment").to_owned()));
     Some(RecordTarget {
         sha,
         last_success: last.map(|d| d.id),

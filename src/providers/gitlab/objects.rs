@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use super::client::Protections;
 use super::fetch::{Read, place, record_target};
 use super::lower::{KIND_DEPLOYMENT, KIND_ENVIRONMENT, KIND_PROJECT, KIND_PROTECTION};
-use super::client::Protections;
 use super::protection::{attributes_of, count_ignored_as_present, ignored_entries};
 use super::provider::{Known, Place};
 use super::wire::Environment;
@@ -25,7 +25,14 @@ pub(super) const SETTINGS: [&str; 6] = [
     "flux_resource_path",
 ];
 
-fn object(address: &Address, kind: &str, name: &str, parent: Option<&Address>, id: String, attributes: Value) -> RemoteObject {
+fn object(
+    address: &Address,
+    kind: &str,
+    name: &str,
+    parent: Option<&Address>,
+    id: String,
+    attributes: Value,
+) -> RemoteObject {
     RemoteObject {
         address: address.clone(),
         kind: kind.to_owned(),
@@ -81,18 +88,33 @@ pub(super) fn build(
         }
     }
     for project in desired.iter().filter(|r| r.kind == KIND_PROJECT) {
-        let Some(found) = read.projects.get(&project.name) else { continue };
+        let Some(found) = read.projects.get(&project.name) else {
+            continue;
+        };
         state.objects.insert(
             project.address.clone(),
-            object(&project.address, KIND_PROJECT, &project.name, None, found.id.to_string(), json!({})),
+            object(
+                &project.address,
+                KIND_PROJECT,
+                &project.name,
+                None,
+                found.id.to_string(),
+                json!({}),
+            ),
         );
-        let Some(listed) = read.environments.get(&found.id) else { continue };
+        let Some(listed) = read.environments.get(&found.id) else {
+            continue;
+        };
         environments(desired, project, found.id, listed, elsewhere, state, known);
     }
     protections(desired, read, state, known);
     for record in desired.iter().filter(|r| r.kind == KIND_DEPLOYMENT) {
-        let Some(at) = known.places.get(&record.address).cloned() else { continue };
-        let Some(target) = record_target(record, at.project, read) else { continue };
+        let Some(at) = known.places.get(&record.address).cloned() else {
+            continue;
+        };
+        let Some(target) = record_target(record, at.project, read) else {
+            continue;
+        };
         let last = read
             .last_success
             .get(&(at.project, text(record, "environment").to_owned()));
@@ -105,7 +127,14 @@ pub(super) fn build(
             };
             state.objects.insert(
                 record.address.clone(),
-                object(&record.address, KIND_DEPLOYMENT, &record.name, record.parent.as_ref(), last.id.to_string(), json!({ "ref": deployed })),
+                object(
+                    &record.address,
+                    KIND_DEPLOYMENT,
+                    &record.name,
+                    record.parent.as_ref(),
+                    last.id.to_string(),
+                    json!({ "ref": deployed }),
+                ),
             );
         }
         known.records.insert(record.address.clone(), target);
@@ -137,12 +166,23 @@ fn environments(
     for environment in &declared {
         let current = listed.iter().find(|e| e.name == environment.name);
         let old = optional_text(environment, "renamed_from");
-        let renamed = old.as_deref().and_then(|old| listed.iter().find(|e| e.name == old));
-        let Some(remote) = current.or(renamed) else { continue };
+        let renamed = old
+            .as_deref()
+            .and_then(|old| listed.iter().find(|e| e.name == old));
+        let Some(remote) = current.or(renamed) else {
+            continue;
+        };
         claimed.insert(remote.name.as_str());
         state.objects.insert(
             environment.address.clone(),
-            object(&environment.address, KIND_ENVIRONMENT, &environment.name, Some(&project.address), remote.id.to_string(), settings(remote, Some(environment))),
+            object(
+                &environment.address,
+                KIND_ENVIRONMENT,
+                &environment.name,
+                Some(&project.address),
+                remote.id.to_string(),
+                settings(remote, Some(environment)),
+            ),
         );
     }
     for remote in listed.iter().filter(|e| !claimed.contains(e.name.as_str())) {
@@ -152,13 +192,23 @@ fn environments(
         }
         state.objects.insert(
             address.clone(),
-            object(&address, KIND_ENVIRONMENT, &remote.name, Some(&project.address), remote.id.to_string(), settings(remote, None)),
+            object(
+                &address,
+                KIND_ENVIRONMENT,
+                &remote.name,
+                Some(&project.address),
+                remote.id.to_string(),
+                settings(remote, None),
+            ),
         );
-        known.places.insert(address, Place {
-            project: pid,
-            path: project.name.clone(),
-            environment: Some(remote.name.clone()),
-        });
+        known.places.insert(
+            address,
+            Place {
+                project: pid,
+                path: project.name.clone(),
+                environment: Some(remote.name.clone()),
+            },
+        );
     }
 }
 
@@ -166,15 +216,25 @@ fn environments(
 /// manifest does not declare (unmanaged children of their environment).
 fn protections(desired: &[&Resource], read: &Read, state: &mut RemoteState, known: &mut Known) {
     for environment in desired.iter().filter(|r| r.kind == KIND_ENVIRONMENT) {
-        let Some(at) = known.places.get(&environment.address).cloned() else { continue };
-        let Some(Protections::Listed(listed)) = read.protections.get(&at.project) else { continue };
-        let Some(project) = read.projects.get(&at.path) else { continue };
+        let Some(at) = known.places.get(&environment.address).cloned() else {
+            continue;
+        };
+        let Some(Protections::Listed(listed)) = read.protections.get(&at.project) else {
+            continue;
+        };
+        let Some(project) = read.projects.get(&at.path) else {
+            continue;
+        };
         let declared = desired
             .iter()
             .copied()
             .find(|r| r.kind == KIND_PROTECTION && r.parent.as_ref() == Some(&environment.address));
         let address = declared.map_or_else(
-            || environment.address.child(KIND_PROTECTION, &environment.name),
+            || {
+                environment
+                    .address
+                    .child(KIND_PROTECTION, &environment.name)
+            },
             |d| d.address.clone(),
         );
         let remote = listed.iter().find(|p| p.name == environment.name);
@@ -183,8 +243,23 @@ fn protections(desired: &[&Resource], read: &Read, state: &mut RemoteState, know
             match remote {
                 Some(remote) => {
                     let mut attributes = attributes_of(remote, Some(declared), &read.lookups);
-                    count_ignored_as_present(declared, &ignored, &mut attributes, &mut state.warnings);
-                    state.objects.insert(address.clone(), object(&address, KIND_PROTECTION, &environment.name, Some(&environment.address), remote.name.clone(), attributes));
+                    count_ignored_as_present(
+                        declared,
+                        &ignored,
+                        &mut attributes,
+                        &mut state.warnings,
+                    );
+                    state.objects.insert(
+                        address.clone(),
+                        object(
+                            &address,
+                            KIND_PROTECTION,
+                            &environment.name,
+                            Some(&environment.address),
+                            remote.name.clone(),
+                            attributes,
+                        ),
+                    );
                     known.protections.insert(address.clone(), remote.clone());
                 }
                 None => {
@@ -194,7 +269,17 @@ fn protections(desired: &[&Resource], read: &Read, state: &mut RemoteState, know
             }
             known.places.insert(address, at.clone());
         } else if let Some(remote) = remote {
-            state.objects.insert(address.clone(), object(&address, KIND_PROTECTION, &environment.name, Some(&environment.address), remote.name.clone(), attributes_of(remote, None, &read.lookups)));
+            state.objects.insert(
+                address.clone(),
+                object(
+                    &address,
+                    KIND_PROTECTION,
+                    &environment.name,
+                    Some(&environment.address),
+                    remote.name.clone(),
+                    attributes_of(remote, None, &read.lookups),
+                ),
+            );
             known.places.insert(address, at.clone());
         }
     }

@@ -39,8 +39,14 @@ static ORACLE: LazyLock<Oracle> = LazyLock::new(|| {
         "GitLab",
         &["/gitlab"],
         &[
-            Description { text: GENERATED, source: FROM_DESCRIPTION },
-            Description { text: DOCS, source: FROM_DOCS },
+            Description {
+                text: GENERATED,
+                source: FROM_DESCRIPTION,
+            },
+            Description {
+                text: DOCS,
+                source: FROM_DOCS,
+            },
         ],
     )
 });

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::client::Protections;
 use super::fetch::Read;
 use super::lower::KIND_PROTECTION;
-use super::client::Protections;
 use super::lower::{Principal, access_level_of, entry_json};
 use super::principals::{LISTS, Lookups, PrincipalKind};
 use super::wire::{AccessEntry, AccessLevel, ProtectedEnvironment};
@@ -27,10 +27,16 @@ const LEAST_ACCESS: u32 = 30;
 /// (`#12`).
 pub(super) fn entry_of(entry: &AccessLevel, approvals: bool, lookups: &Lookups) -> Value {
     let principal = if let Some(id) = entry.user_id {
-        Principal::User(lookups.user_name(id).map_or_else(|| format!("#{id}"), str::to_owned))
+        Principal::User(
+            lookups
+                .user_name(id)
+                .map_or_else(|| format!("#{id}"), str::to_owned),
+        )
     } else if let Some(id) = entry.group_id {
         Principal::Group {
-            path: lookups.group_path(id).map_or_else(|| format!("#{id}"), str::to_owned),
+            path: lookups
+                .group_path(id)
+                .map_or_else(|| format!("#{id}"), str::to_owned),
             inherited: entry.group_inheritance_type == Some(1),
         }
     } else {
@@ -90,10 +96,16 @@ pub(super) fn ignored_entries(
     project: &super::wire::Project,
     read: &Read,
 ) -> Vec<(&'static str, usize, String)> {
-    let shared: Vec<u64> = project.shared_with_groups.iter().map(|g| g.group_id).collect();
+    let shared: Vec<u64> = project
+        .shared_with_groups
+        .iter()
+        .map(|g| g.group_id)
+        .collect();
     let mut ignored = Vec::new();
     for list in LISTS {
-        let Some(Value::Array(entries)) = desired.attributes.get(list) else { continue };
+        let Some(Value::Array(entries)) = desired.attributes.get(list) else {
+            continue;
+        };
         for (i, entry) in entries.iter().enumerate() {
             if let Some(user) = entry.get("user").and_then(Value::as_str) {
                 let Some(Some(found)) = read.lookups.users.get(&user.to_lowercase()) else {
@@ -115,10 +127,14 @@ pub(super) fn ignored_entries(
                     continue;
                 };
                 if !shared.contains(&found.id) {
-                    ignored.push((list, i, format!(
-                        "group `{group}` is not shared with `{}`",
-                        project.path_with_namespace
-                    )));
+                    ignored.push((
+                        list,
+                        i,
+                        format!(
+                            "group `{group}` is not shared with `{}`",
+                            project.path_with_namespace
+                        ),
+                    ));
                 }
             }
         }
@@ -159,9 +175,15 @@ pub(super) fn premium_errors(
 ) -> Vec<ReferenceError> {
     let mut errors = Vec::new();
     for protection in desired.iter().filter(|r| r.kind == KIND_PROTECTION) {
-        let Some((path, _)) = places.get(&protection.address) else { continue };
-        let Some(project) = read.projects.get(path) else { continue };
-        if let Some(Protections::Unavailable { status, message }) = read.protections.get(&project.id) {
+        let Some((path, _)) = places.get(&protection.address) else {
+            continue;
+        };
+        let Some(project) = read.projects.get(path) else {
+            continue;
+        };
+        if let Some(Protections::Unavailable { status, message }) =
+            read.protections.get(&project.id)
+        {
             errors.push(ReferenceError {
                 kind: ReferenceKind::Conflict,
                 address: protection.address.clone(),
@@ -189,14 +211,20 @@ pub(super) fn access_entry(
     let access = if let Some(user) = text(PrincipalKind::User.key()) {
         AccessEntry::user(*users.get(&user.to_lowercase())?)
     } else if let Some(group) = text(PrincipalKind::Group.key()) {
-        let inherited = entry.get("inherited").and_then(Value::as_bool).unwrap_or(false);
+        let inherited = entry
+            .get("inherited")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         AccessEntry::group(*groups.get(&group.to_lowercase())?, inherited)
     } else {
         AccessEntry::role(access_level_of(text("access_level")?)?)
     };
     Some(match approvals {
         true => {
-            let required = entry.get("required_approvals").and_then(Value::as_u64).unwrap_or(1);
+            let required = entry
+                .get("required_approvals")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
             access.approvals(u32::try_from(required).ok()?)
         }
         false => access,

@@ -75,7 +75,10 @@ pub(super) async fn deploy(
     let recent = client
         .deployments(place.project, &DeploymentQuery::newest(environment, RECENT))
         .await?;
-    for gate in recent.iter().filter(|d| d.status == DeploymentStatus::Blocked && d.sha == target.sha) {
+    for gate in recent
+        .iter()
+        .filter(|d| d.status == DeploymentStatus::Blocked && d.sha == target.sha)
+    {
         wait_for_approval(provider, place, gate, change, ctx).await?;
     }
     let running: Vec<Deployment> = (recent.iter())
@@ -83,24 +86,37 @@ pub(super) async fn deploy(
         .cloned()
         .collect();
     let newest = recent.iter().map(|d| d.id).chain(target.last_success).max();
-    let created = client.create_deployment(place.project, &new, newest).await?;
+    let created = client
+        .create_deployment(place.project, &new, newest)
+        .await?;
     let id = created.id;
     close_stale(provider, place, &running, &created, change, ctx).await?;
     let commit = super::objects::short(&target.sha).to_owned();
     let Some(release) = &change.follows else {
         let kept = target.last_success == Some(id);
         let message = if kept {
-            format!("deployment {id} kept: GitLab's last success in `{environment}` is already `{git_ref}` at {commit}")
+            format!(
+                "deployment {id} kept: GitLab's last success in `{environment}` is already `{git_ref}` at {commit}"
+            )
         } else {
-            format!("deployment {id} of `{git_ref}` at {commit} recorded in `{environment}`: success")
+            format!(
+                "deployment {id} of `{git_ref}` at {commit} recorded in `{environment}`: success"
+            )
         };
         progress(&message);
-        return Ok(Outcome { id: Some(id.to_string()), message });
+        return Ok(Outcome {
+            id: Some(id.to_string()),
+            message,
+        });
     };
-    progress(&format!("deployment {id} of `{git_ref}` at {commit}: running (follows {release})"));
+    progress(&format!(
+        "deployment {id} of `{git_ref}` at {commit}: running (follows {release})"
+    ));
     let outcome = ctx.release_outcome(change).await;
     let closing = closing_status(&outcome);
-    client.update_deployment_status(place.project, id, closing.clone()).await?;
+    client
+        .update_deployment_status(place.project, id, closing.clone())
+        .await?;
     let why = match &outcome {
         ReleaseOutcome::Failed(error) => format!(": {error}"),
         ReleaseOutcome::Abandoned(why) => format!(": {why}"),
@@ -167,21 +183,39 @@ async fn wait_for_approval(
         }
         (ctx.progress)(
             &change.address,
-            &format!("deployment {}: blocked — {}", current.id, waiting_for(&current, &names)),
+            &format!(
+                "deployment {}: blocked — {}",
+                current.id,
+                waiting_for(&current, &names)
+            ),
         );
         tokio::time::sleep(APPROVAL_POLL).await;
-        current = (provider.client.deployment(place.project, current.id).await?).ok_or_else(
-            || ProviderError::Precondition(format!("deployment {} disappeared", current.id)),
-        )?;
+        current = (provider
+            .client
+            .deployment(place.project, current.id)
+            .await?)
+            .ok_or_else(|| {
+                ProviderError::Precondition(format!("deployment {} disappeared", current.id))
+            })?;
     }
-    if matches!(current.status, DeploymentStatus::Failed | DeploymentStatus::Canceled) {
+    if matches!(
+        current.status,
+        DeploymentStatus::Failed | DeploymentStatus::Canceled
+    ) {
         return Err(ProviderError::Precondition(format!(
             "deployment {} of this commit was {} while waiting for approval: nothing recorded",
             current.id,
-            if current.status == DeploymentStatus::Failed { "rejected" } else { "canceled" }
+            if current.status == DeploymentStatus::Failed {
+                "rejected"
+            } else {
+                "canceled"
+            }
         )));
     }
-    (ctx.progress)(&change.address, &format!("deployment {}: approved", current.id));
+    (ctx.progress)(
+        &change.address,
+        &format!("deployment {}: approved", current.id),
+    );
     Ok(())
 }
 
@@ -215,10 +249,14 @@ fn waiting_for(deployment: &Deployment, names: &Names) -> String {
     let waiting: Vec<String> = rules
         .iter()
         .filter_map(|rule| {
-            let required = rule.get("required_approvals").and_then(Value::as_u64).unwrap_or(1);
+            let required = rule
+                .get("required_approvals")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
             let given = (rule.get("deployment_approvals").and_then(Value::as_array))
                 .map_or(0, |a| a.len() as u64);
-            (given < required).then(|| format!("{} ({given} of {required})", principal(rule, names)))
+            (given < required)
+                .then(|| format!("{} ({given} of {required})", principal(rule, names)))
         })
         .collect();
     match (waiting.is_empty(), deployment.pending_approval_count) {

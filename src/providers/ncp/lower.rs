@@ -12,8 +12,8 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::suggest::did_you_mean;
 use crate::providers::common::lower::{check_timeout, release_spec};
+use crate::suggest::did_you_mean;
 
 pub const KIND_PROJECT: &str = "project";
 pub const KIND_STAGE: &str = "stage";

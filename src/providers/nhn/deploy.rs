@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::providers::common::attributes::optional_text;
 use super::client::executed_at;
 use super::errors::request_error;
 use super::remote::Remote;
 use super::wire;
 use crate::model::{Change, Resource};
+use crate::providers::common::attributes::optional_text;
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
 fn deploy_request(desired: &Resource) -> wire::DeployRequest {

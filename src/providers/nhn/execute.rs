@@ -9,13 +9,13 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::providers::common::attributes::optional_text;
 use super::client::Upload;
 use super::errors::request_error;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::remote::Remote;
 use super::wire;
 use crate::model::{Action, Change, Resource};
+use crate::providers::common::attributes::optional_text;
 use crate::providers::{ApplyContext, Outcome, ProviderError};
 
 pub(super) async fn execute(

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::providers::common::attributes::text;
 use super::client::{LatestDeployments, NhnClient};
 use super::errors::{request_error, task_failed};
 use super::lower::KIND_RELEASE;
@@ -16,6 +15,7 @@ use super::remote::Remote;
 use super::resolve::{Resolved, resolve};
 use super::wire;
 use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
+use crate::providers::common::attributes::text;
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
 
 /// One read of the last round, answered.

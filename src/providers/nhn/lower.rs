@@ -12,8 +12,8 @@ use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::Ctx;
 use crate::model::{Address, Resource};
-use crate::suggest::did_you_mean;
 use crate::providers::common::lower::{check_timeout, insert_set, release_spec, top_level};
+use crate::suggest::did_you_mean;
 
 pub const KIND_BINARY: &str = "binary";
 pub use crate::providers::common::lower::KIND_RELEASE;

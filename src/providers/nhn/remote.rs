@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use futures_util::future::try_join_all;
 use tokio::sync::Mutex;
 
-use crate::providers::common::attributes::text;
 use super::client::NhnClient;
 use super::errors::request_error;
 use super::wire;
 use crate::model::Resource;
 use crate::providers::ProviderError;
+use crate::providers::common::attributes::text;
 
 /// Names resolved to ids, kept between fetch and execute.
 #[derive(Default)]

@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::providers::common::attributes::text;
 use super::errors::request_error;
 use super::lower::{KIND_BINARY, KIND_RELEASE};
 use super::remote::Remote;
 use super::wire;
-use crate::suggest::did_you_mean;
 use crate::model::Resource;
+use crate::providers::common::attributes::text;
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
+use crate::suggest::did_you_mean;
 
 /// What a resource resolved to.
 pub(super) enum Resolved {

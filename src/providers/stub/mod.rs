@@ -91,8 +91,7 @@ impl ProviderKind for Echo {
         let mut resources = Vec::new();
         for (name, thing) in &section.things {
             let pointer = join(&join(&join("", TYPE), "things"), name);
-            let Some(provider) = ctx.provider_for(thing.provider.as_deref(), TYPE, &pointer)
-            else {
+            let Some(provider) = ctx.provider_for(thing.provider.as_deref(), TYPE, &pointer) else {
                 continue;
             };
             resources.push(ctx.resource(ResourceSpec {
@@ -169,7 +168,10 @@ impl Emulator for EchoEmulator {
     }
 
     fn api_router(self: Arc<Self>) -> Router {
-        Router::new().route("/things", get(|| async { axum::Json(json!({ "things": [] })) }))
+        Router::new().route(
+            "/things",
+            get(|| async { axum::Json(json!({ "things": [] })) }),
+        )
     }
 
     fn admin_router(self: Arc<Self>) -> Router {

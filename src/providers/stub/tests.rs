@@ -29,9 +29,7 @@ fn its_section_and_settings_are_in_the_manifest_schema() {
     assert_eq!(config["properties"]["type"]["const"], "stub-echo");
     assert_eq!(config["additionalProperties"], false);
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let instance = |settings: serde_json::Value| {
-        json!({ "providers": { "echo": settings }, "stub-echo": { "things": { "a": { "size": 1 } } } })
-    };
+    let instance = |settings: serde_json::Value| json!({ "providers": { "echo": settings }, "stub-echo": { "things": { "a": { "size": 1 } } } });
     assert!(validator.is_valid(&instance(json!({ "type": "stub-echo", "greeting": "hi" }))));
     // Another type's setting, and this type's setting on another type, are both refused.
     assert!(!validator.is_valid(&instance(json!({ "type": "stub-echo", "region": "KR" }))));
@@ -48,7 +46,11 @@ fn validate_lowers_its_section_and_locates_its_errors() {
         "providers:\n  echo:\n    type: stub-echo\n    endpoint: sandbox\nstub-echo:\n  things:\n    a:\n      size: 3\n",
     )
     .unwrap();
-    let addresses: Vec<&str> = loaded.resources.iter().map(|r| r.address.as_str()).collect();
+    let addresses: Vec<&str> = loaded
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
     assert_eq!(addresses, ["echo.thing.a"]);
 
     let errors = load(
@@ -82,12 +84,12 @@ async fn the_sandbox_mounts_its_emulator_and_the_banner_shows_it() {
     assert_eq!(answer.status(), 200);
     let banner = crate::app::sandbox_banner(&handle);
     assert!(
-        banner.contains(&format!("stub-echo         endpoint: {}", handle.base_url("stub-echo")))
-            && banner.contains("export STUB_ECHO_TOKEN=stub-echo-demo-token"),
+        banner.contains(&format!(
+            "stub-echo         endpoint: {}",
+            handle.base_url("stub-echo")
+        )) && banner.contains("export STUB_ECHO_TOKEN=stub-echo-demo-token"),
         "{banner}"
     );
-    assert!(
-        registry::demo_environment().contains(&("STUB_ECHO_TOKEN", "stub-echo-demo-token"))
-    );
+    assert!(registry::demo_environment().contains(&("STUB_ECHO_TOKEN", "stub-echo-demo-token")));
     handle.shutdown().await;
 }

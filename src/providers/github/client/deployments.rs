@@ -245,7 +245,13 @@ impl GithubClient {
             .exactly_once(
                 || async {
                     let response = self
-                        .send(&call, Retry::OnlyIfNotProcessed, Method::POST, &url, Some(&body))
+                        .send(
+                            &call,
+                            Retry::OnlyIfNotProcessed,
+                            Method::POST,
+                            &url,
+                            Some(&body),
+                        )
                         .await?;
                     // 202 (auto-merge merged instead) creates nothing: an error with a hint.
                     if response.is_success() && response.status != 202 {
@@ -256,7 +262,8 @@ impl GithubClient {
                 },
                 || async {
                     let ours = |d: &Deployment| marker_of(d).as_deref() == Some(marker.as_str());
-                    if let Some(found) = self.deployments(repo, &in_environment)?.find(ours).await? {
+                    if let Some(found) = self.deployments(repo, &in_environment)?.find(ours).await?
+                    {
                         return Ok(Some(found));
                     }
                     self.deployments(repo, &any_environment)?.find(ours).await
@@ -266,7 +273,11 @@ impl GithubClient {
     }
 
     /// `GET /repos/{owner}/{repo}/deployments/{id}`; `None` if there is no such deployment.
-    pub async fn deployment(&self, repo: &RepoRef, id: i64) -> Result<Option<Deployment>, GithubError> {
+    pub async fn deployment(
+        &self,
+        repo: &RepoRef,
+        id: i64,
+    ) -> Result<Option<Deployment>, GithubError> {
         let url = self.url(&format!("{}/deployments/{id}", repo.path()), &[])?;
         self.get_optional(
             &format!("read deployment {id} of `{repo}`"),
@@ -329,7 +340,10 @@ impl GithubClient {
         id: i64,
         status: &NewStatus,
     ) -> Result<DeploymentStatus, GithubError> {
-        let call = format!("post status `{}` of deployment {id} of `{repo}`", status.state);
+        let call = format!(
+            "post status `{}` of deployment {id} of `{repo}`",
+            status.state
+        );
         let target = format!("deployment {id} of `{repo}`");
         let url = self.url(&format!("{}/deployments/{id}/statuses", repo.path()), &[])?;
         let body = json(&status.body());
@@ -337,7 +351,14 @@ impl GithubClient {
             .exactly_once(
                 || {
                     let post = Method::POST;
-                    self.call(&call, &target, Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                    self.call(
+                        &call,
+                        &target,
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&body),
+                    )
                 },
                 || async {
                     let newest = self.newest_status(repo, id).await?;
@@ -375,7 +396,10 @@ mod tests {
             Some("run-1")
         );
         let text = json!({MARKER_KEY: "run-2"}).to_string();
-        assert_eq!(marker_of(&deployment(json!(text))).as_deref(), Some("run-2"));
+        assert_eq!(
+            marker_of(&deployment(json!(text))).as_deref(),
+            Some("run-2")
+        );
         assert_eq!(marker_of(&deployment(json!(""))), None);
         assert_eq!(marker_of(&deployment(json!({MARKER_KEY: 3}))), None);
         assert_eq!(RunMarker::new("  "), None);

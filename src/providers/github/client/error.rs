@@ -16,8 +16,8 @@ use serde_json::Value;
 use super::throttle;
 use crate::providers::ProviderError;
 use crate::providers::common::failure::{call_failed, help};
-use crate::providers::http::{HttpError, HttpResponse, resets_note};
 use crate::providers::github::wire::ErrorBody;
+use crate::providers::http::{HttpError, HttpResponse, resets_note};
 use crate::redact::redact;
 
 /// A GitHub call that did not produce the expected result.
@@ -126,9 +126,7 @@ impl GithubError {
     /// What to do about it, by status.
     pub fn hint(&self) -> Option<String> {
         match self {
-            GithubError::Api {
-                status, target, ..
-            } => match status {
+            GithubError::Api { status, target, .. } => match status {
                 401 => Some(
                     "GitHub refused the token (bad credentials): check GITHUB_TOKEN / GH_TOKEN or \
                      the instance's `credentials.token`; it may be expired or revoked"
@@ -261,14 +259,20 @@ mod tests {
             ),
             (json!({"message": "only a message"}), "only a message"),
             (json!({"code": "missing"}), "missing"),
-            (json!("Reviewers must be unique"), "Reviewers must be unique"),
+            (
+                json!("Reviewers must be unique"),
+                "Reviewers must be unique",
+            ),
             (json!({"index": 0}), r#"{"index":0}"#),
             (json!(7), "7"),
         ];
         for (value, expected) in cases {
             assert_eq!(entry(&value), expected, "{value}");
         }
-        assert_eq!(details("Validation Failed", &["a".into(), "b".into()]), "Validation Failed; a; b");
+        assert_eq!(
+            details("Validation Failed", &["a".into(), "b".into()]),
+            "Validation Failed; a; b"
+        );
         assert_eq!(details("", &["a".into()]), "a");
     }
 

@@ -42,7 +42,9 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
 
-pub use deployments::{DeploymentFilter, MARKER_KEY, NewDeployment, NewStatus, RunMarker, marker_of};
+pub use deployments::{
+    DeploymentFilter, MARKER_KEY, NewDeployment, NewStatus, RunMarker, marker_of,
+};
 pub use error::GithubError;
 pub use pages::{Page, Pages};
 pub use seal::seal;
@@ -107,8 +109,10 @@ impl RepoRef {
 fn segment(what: &str, value: &str) -> Result<String, GithubError> {
     path_segment(value).ok_or_else(|| {
         GithubError::Invalid(
-            redact(&format!("{what} `{value}` cannot be addressed: it is empty, `.` or `..`"))
-                .into_owned(),
+            redact(&format!(
+                "{what} `{value}` cannot be addressed: it is empty, `.` or `..`"
+            ))
+            .into_owned(),
         )
     })
 }
@@ -166,15 +170,18 @@ impl GithubClient {
             .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
             .ok_or_else(|| {
                 GithubError::Invalid(
-                    redact(&format!("`{base_text}` is not an http(s) URL of a GitHub API"))
-                        .into_owned(),
+                    redact(&format!(
+                        "`{base_text}` is not an http(s) URL of a GitHub API"
+                    ))
+                    .into_owned(),
                 )
             })?;
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| {
-            GithubError::Invalid(
-                "the GitHub token contains characters not allowed in a header".to_owned(),
-            )
-        })?;
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| {
+                GithubError::Invalid(
+                    "the GitHub token contains characters not allowed in a header".to_owned(),
+                )
+            })?;
         bearer.set_sensitive(true);
         Ok(GithubClient {
             inner: Arc::new(Inner {
@@ -287,8 +294,7 @@ impl GithubClient {
     }
 
     fn note_rate_limit(&self, response: &HttpResponse) {
-        let Some(limit) = RateLimit::from_headers(&response.headers, jiff::Timestamp::now())
-        else {
+        let Some(limit) = RateLimit::from_headers(&response.headers, jiff::Timestamp::now()) else {
             return;
         };
         if limit.remaining.is_some_and(|left| left < 100) {

@@ -61,7 +61,12 @@ pub struct Pages<P: Page> {
 }
 
 impl<P: Page> Pages<P> {
-    pub(super) fn new(client: &GithubClient, call: String, target: String, first: reqwest::Url) -> Self {
+    pub(super) fn new(
+        client: &GithubClient,
+        call: String,
+        target: String,
+        first: reqwest::Url,
+    ) -> Self {
         Pages {
             client: client.clone(),
             call,
@@ -85,7 +90,11 @@ impl<P: Page> Pages<P> {
             .send(&self.call, Retry::Safe, Method::GET, &url, None)
             .await?;
         if !response.is_success() {
-            return Err(GithubError::from_response(&self.call, &self.target, &response));
+            return Err(GithubError::from_response(
+                &self.call,
+                &self.target,
+                &response,
+            ));
         }
         let page: P = decode(&self.call, &response)?;
         if let Some(next) = next_link(&response.headers) {

@@ -17,7 +17,14 @@ impl GithubClient {
         let call = format!("read repository `{repo}`");
         let url = self.url(repo.path(), &[])?;
         let found: Repository = self
-            .call(&call, &format!("repository `{repo}`"), Retry::Safe, Method::GET, &url, None)
+            .call(
+                &call,
+                &format!("repository `{repo}`"),
+                Retry::Safe,
+                Method::GET,
+                &url,
+                None,
+            )
             .await?;
         self.inner.server.remember_repo_id(repo, found.id);
         Ok(found)
@@ -27,7 +34,11 @@ impl GithubClient {
     /// [`FIRST_OWNER_PATHS`](super::FIRST_OWNER_PATHS) (the id read once per repository),
     /// else `/repos/{owner}/{repo}/environments/{name}`: where the environment's variables
     /// and secrets are.
-    pub(super) async fn scoped_path(&self, repo: &RepoRef, environment: &str) -> Result<String, GithubError> {
+    pub(super) async fn scoped_path(
+        &self,
+        repo: &RepoRef,
+        environment: &str,
+    ) -> Result<String, GithubError> {
         if !self.inner.server.by_repository_id() {
             return super::environments::environment_path(repo, environment);
         }
@@ -41,17 +52,30 @@ impl GithubClient {
 
     /// `GET /repos/{owner}/{repo}/commits/{ref}`: the commit SHA a branch, tag or SHA
     /// resolves to; `None` when GitHub knows no such commit (404, or 422 "No commit found").
-    pub async fn resolve_ref(&self, repo: &RepoRef, git_ref: &str) -> Result<Option<String>, GithubError> {
+    pub async fn resolve_ref(
+        &self,
+        repo: &RepoRef,
+        git_ref: &str,
+    ) -> Result<Option<String>, GithubError> {
         let call = redact(&format!("resolve ref `{git_ref}` in `{repo}`")).into_owned();
-        let url = self.url(&format!("{}/commits/{}", repo.path(), segment("ref", git_ref)?), &[])?;
-        let response = self.send(&call, Retry::Safe, Method::GET, &url, None).await?;
+        let url = self.url(
+            &format!("{}/commits/{}", repo.path(), segment("ref", git_ref)?),
+            &[],
+        )?;
+        let response = self
+            .send(&call, Retry::Safe, Method::GET, &url, None)
+            .await?;
         match response.status {
             404 | 422 => Ok(None),
             _ if response.is_success() => {
                 let commit: Commit = super::decode(&call, &response)?;
                 Ok(Some(commit.sha))
             }
-            _ => Err(GithubError::from_response(&call, &format!("repository `{repo}`"), &response)),
+            _ => Err(GithubError::from_response(
+                &call,
+                &format!("repository `{repo}`"),
+                &response,
+            )),
         }
     }
 
@@ -59,7 +83,8 @@ impl GithubClient {
     pub async fn user(&self, login: &str) -> Result<Option<Account>, GithubError> {
         let call = redact(&format!("look up user `{login}`")).into_owned();
         let url = self.url(&format!("/users/{}", segment("user", login)?), &[])?;
-        self.get_optional(&call, &format!("user `{login}`"), &url).await
+        self.get_optional(&call, &format!("user `{login}`"), &url)
+            .await
     }
 
     /// `GET /orgs/{org}/teams/{team_slug}`: the team, `None` if the organization has none
@@ -67,10 +92,15 @@ impl GithubClient {
     pub async fn team(&self, org: &str, slug: &str) -> Result<Option<Team>, GithubError> {
         let call = redact(&format!("look up team `{org}/{slug}`")).into_owned();
         let url = self.url(
-            &format!("/orgs/{}/teams/{}", segment("organization", org)?, segment("team", slug)?),
+            &format!(
+                "/orgs/{}/teams/{}",
+                segment("organization", org)?,
+                segment("team", slug)?
+            ),
             &[],
         )?;
-        self.get_optional(&call, &format!("team `{org}/{slug}`"), &url).await
+        self.get_optional(&call, &format!("team `{org}/{slug}`"), &url)
+            .await
     }
 
     /// `GET /repos/{owner}/{repo}/collaborators`, every page: who could be a reviewer.

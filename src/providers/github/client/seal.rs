@@ -14,9 +14,9 @@ use super::GithubError;
 /// `GET …/secrets/public-key`) and returns the base64 `encrypted_value`. Each call uses a
 /// fresh ephemeral key, so the same value seals differently every time.
 pub fn seal(public_key_b64: &str, value: &str) -> Result<String, GithubError> {
-    let bytes = STANDARD
-        .decode(public_key_b64.trim())
-        .map_err(|e| GithubError::Invalid(format!("the environment's public key is not base64: {e}")))?;
+    let bytes = STANDARD.decode(public_key_b64.trim()).map_err(|e| {
+        GithubError::Invalid(format!("the environment's public key is not base64: {e}"))
+    })?;
     let key: [u8; crypto_box::KEY_SIZE] = bytes.as_slice().try_into().map_err(|_| {
         GithubError::Invalid(format!(
             "the environment's public key has {} bytes, not the {} of a Curve25519 key",
@@ -53,7 +53,10 @@ mod tests {
         assert_ne!(sealed, again);
         assert!(!sealed.contains("p@ss"));
         // 32-byte ephemeral key + 16-byte tag + the value's bytes.
-        assert_eq!(STANDARD.decode(&sealed).unwrap().len(), 48 + "p@ss wörd ✓".len());
+        assert_eq!(
+            STANDARD.decode(&sealed).unwrap().len(),
+            48 + "p@ss wörd ✓".len()
+        );
         let other = SecretKey::generate(&mut OsRng);
         assert!(other.unseal(&STANDARD.decode(&sealed).unwrap()).is_err());
     }

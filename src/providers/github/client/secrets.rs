@@ -38,9 +38,15 @@ impl GithubClient {
         environment: &str,
     ) -> Result<Vec<Variable>, GithubError> {
         self.scoped_read(repo, environment, |base| async move {
-            self.environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
-                .all()
-                .await
+            self.environment_pages_at::<VariableList>(
+                &base,
+                repo,
+                environment,
+                "variables",
+                VARIABLES_PER_PAGE,
+            )?
+            .all()
+            .await
         })
         .await
     }
@@ -61,13 +67,26 @@ impl GithubClient {
             .exactly_once(
                 || async {
                     let post = Method::POST;
-                    self.write(&call, &target, Retry::OnlyIfNotProcessed, post, &url, Some(&body))
-                        .await
-                        .map(drop)
+                    self.write(
+                        &call,
+                        &target,
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&body),
+                    )
+                    .await
+                    .map(drop)
                 },
                 || async {
                     let found = self
-                        .environment_pages_at::<VariableList>(&base, repo, environment, "variables", VARIABLES_PER_PAGE)?
+                        .environment_pages_at::<VariableList>(
+                            &base,
+                            repo,
+                            environment,
+                            "variables",
+                            VARIABLES_PER_PAGE,
+                        )?
                         .find(|v| v.name.eq_ignore_ascii_case(&variable.name))
                         .await?;
                     Ok(found.filter(|v| v.value == variable.value).map(drop))
@@ -86,9 +105,17 @@ impl GithubClient {
         let action = format!("update variable `{}`", variable.name);
         let item = format!("/variables/{}", segment("variable", &variable.name)?);
         let body = json(variable);
-        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PATCH, Some(&body))
-            .await
-            .map(drop)
+        self.environment_write_at(
+            &self.scoped_path(repo, environment).await?,
+            repo,
+            environment,
+            &action,
+            &item,
+            Method::PATCH,
+            Some(&body),
+        )
+        .await
+        .map(drop)
     }
 
     /// `DELETE …/variables/{name}`.
@@ -100,9 +127,17 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete variable `{name}`");
         let item = format!("/variables/{}", segment("variable", name)?);
-        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
-            .await
-            .map(drop)
+        self.environment_write_at(
+            &self.scoped_path(repo, environment).await?,
+            repo,
+            environment,
+            &action,
+            &item,
+            Method::DELETE,
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET …/secrets/public-key`: the key to seal this environment's secrets for.
@@ -112,7 +147,10 @@ impl GithubClient {
         environment: &str,
     ) -> Result<SecretsKey, GithubError> {
         let target = environment_target(repo, environment);
-        let path = format!("{}/secrets/public-key", self.scoped_path(repo, environment).await?);
+        let path = format!(
+            "{}/secrets/public-key",
+            self.scoped_path(repo, environment).await?
+        );
         let url = self.url(&path, &[])?;
         let call = format!("read the secrets key of {target}");
         self.call(&call, &target, Retry::Safe, Method::GET, &url, None)
@@ -138,7 +176,12 @@ impl GithubClient {
     /// used the `/repos/…` form on an Enterprise Server that has only the one by id: when
     /// its 404 says so (the release header), it is read once more by id. On github.com a
     /// 404 names no release and stays the only request.
-    async fn scoped_read<T, F, Fut>(&self, repo: &RepoRef, environment: &str, read: F) -> Result<T, GithubError>
+    async fn scoped_read<T, F, Fut>(
+        &self,
+        repo: &RepoRef,
+        environment: &str,
+        read: F,
+    ) -> Result<T, GithubError>
     where
         F: Fn(String) -> Fut,
         Fut: std::future::Future<Output = Result<T, GithubError>>,
@@ -172,7 +215,15 @@ impl GithubClient {
         let item = format!("/secrets/{}", segment("secret", name)?);
         let body = json(&sealed);
         let status = self
-            .environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::PUT, Some(&body))
+            .environment_write_at(
+                &self.scoped_path(repo, environment).await?,
+                repo,
+                environment,
+                &action,
+                &item,
+                Method::PUT,
+                Some(&body),
+            )
             .await?;
         Ok(if status == 201 {
             SecretWrite::Created
@@ -190,8 +241,16 @@ impl GithubClient {
     ) -> Result<(), GithubError> {
         let action = format!("delete secret `{name}`");
         let item = format!("/secrets/{}", segment("secret", name)?);
-        self.environment_write_at(&self.scoped_path(repo, environment).await?, repo, environment, &action, &item, Method::DELETE, None)
-            .await
-            .map(drop)
+        self.environment_write_at(
+            &self.scoped_path(repo, environment).await?,
+            repo,
+            environment,
+            &action,
+            &item,
+            Method::DELETE,
+            None,
+        )
+        .await
+        .map(drop)
     }
 }

@@ -58,7 +58,8 @@ impl Server {
 
     /// Whether environment variables and secrets must be addressed by repository id.
     pub(super) fn by_repository_id(&self) -> bool {
-        self.enterprise().is_some_and(|release| release < FIRST_OWNER_PATHS)
+        self.enterprise()
+            .is_some_and(|release| release < FIRST_OWNER_PATHS)
     }
 
     pub(super) fn repo_id(&self, repo: &RepoRef) -> Option<i64> {

@@ -55,7 +55,6 @@ pub(super) fn rejects_version(response: &HttpResponse) -> bool {
             .is_some_and(|message| message.contains("version"))
 }
 
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -68,7 +67,12 @@ mod tests {
         "2026-01-01T00:00:00Z".parse().unwrap()
     }
 
-    fn answer(status: u16, headers: &[(&'static str, String)], message: &str, attempts: u32) -> HttpResponse {
+    fn answer(
+        status: u16,
+        headers: &[(&'static str, String)],
+        message: &str,
+        attempts: u32,
+    ) -> HttpResponse {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             map.insert(*name, HeaderValue::from_str(value).unwrap());
@@ -84,7 +88,10 @@ mod tests {
     }
 
     fn reset_in(seconds: i64) -> (&'static str, String) {
-        ("x-ratelimit-reset", (now().as_second() + seconds).to_string())
+        (
+            "x-ratelimit-reset",
+            (now().as_second() + seconds).to_string(),
+        )
     }
 
     fn remaining_header(n: u32) -> (&'static str, String) {
@@ -99,27 +106,92 @@ mod tests {
         let secs = Duration::from_secs;
         let cases: Vec<(HttpResponse, Throttle)> = vec![
             // retry-after wins, with 403 or 429, whatever the message.
-            (answer(403, &[("retry-after", "7".into())], "x", 1), Wait(secs(7))),
-            (answer(429, &[("retry-after", "30".into()), remaining_header(0), reset_in(200)], "", 1), Wait(secs(30))),
+            (
+                answer(403, &[("retry-after", "7".into())], "x", 1),
+                Wait(secs(7)),
+            ),
+            (
+                answer(
+                    429,
+                    &[
+                        ("retry-after", "30".into()),
+                        remaining_header(0),
+                        reset_in(200),
+                    ],
+                    "",
+                    1,
+                ),
+                Wait(secs(30)),
+            ),
             // Remaining 0: until the reset, plus a second.
-            (answer(403, &[remaining_header(0), reset_in(90)], "API rate limit exceeded for user", 1), Wait(secs(91))),
-            (answer(429, &[remaining_header(0), reset_in(0)], "", 3), Wait(secs(1))),
+            (
+                answer(
+                    403,
+                    &[remaining_header(0), reset_in(90)],
+                    "API rate limit exceeded for user",
+                    1,
+                ),
+                Wait(secs(91)),
+            ),
+            (
+                answer(429, &[remaining_header(0), reset_in(0)], "", 3),
+                Wait(secs(1)),
+            ),
             // Beyond the cap: final, to be reported with the reset time.
-            (answer(403, &[remaining_header(0), reset_in(3600)], "API rate limit exceeded", 1), Final),
+            (
+                answer(
+                    403,
+                    &[remaining_header(0), reset_in(3600)],
+                    "API rate limit exceeded",
+                    1,
+                ),
+                Final,
+            ),
             (answer(403, &[("retry-after", "3600".into())], "", 1), Final),
             // Secondary limits: a minute, then doubling, until the cap.
-            (answer(403, &[remaining_header(4000), reset_in(3000)], "You have exceeded a secondary rate limit", 1), Wait(secs(60))),
-            (answer(403, &[], "You have exceeded a secondary rate limit.", 2), Wait(secs(120))),
-            (answer(403, &[], "You have exceeded a secondary rate limit.", 3), Wait(secs(240))),
-            (answer(403, &[], "You have exceeded a secondary rate limit.", 4), Final),
+            (
+                answer(
+                    403,
+                    &[remaining_header(4000), reset_in(3000)],
+                    "You have exceeded a secondary rate limit",
+                    1,
+                ),
+                Wait(secs(60)),
+            ),
+            (
+                answer(403, &[], "You have exceeded a secondary rate limit.", 2),
+                Wait(secs(120)),
+            ),
+            (
+                answer(403, &[], "You have exceeded a secondary rate limit.", 3),
+                Wait(secs(240)),
+            ),
+            (
+                answer(403, &[], "You have exceeded a secondary rate limit.", 4),
+                Final,
+            ),
             (answer(429, &[], "", 1), Wait(secs(60))),
             // Remaining 0 without a reset: back off.
             (answer(403, &[remaining_header(0)], "", 1), Wait(secs(60))),
             // A permission refusal is final, whatever the limit headers say.
-            (answer(403, &[remaining_header(4999), reset_in(3000)], "Resource not accessible by integration", 1), Final),
-            (answer(403, &[], "Must have admin rights to Repository.", 1), Final),
+            (
+                answer(
+                    403,
+                    &[remaining_header(4999), reset_in(3000)],
+                    "Resource not accessible by integration",
+                    1,
+                ),
+                Final,
+            ),
+            (
+                answer(403, &[], "Must have admin rights to Repository.", 1),
+                Final,
+            ),
             // Other statuses are never throttling.
-            (answer(404, &[remaining_header(0), reset_in(5)], "Not Found", 1), Final),
+            (
+                answer(404, &[remaining_header(0), reset_in(5)], "Not Found", 1),
+                Final,
+            ),
             (answer(500, &[("retry-after", "1".into())], "", 1), Final),
         ];
         for (response, expected) in cases {
@@ -136,10 +208,21 @@ mod tests {
 
     #[test]
     fn the_reset_time_is_known_when_github_gives_it() {
-        let limited = classify(&answer(403, &[remaining_header(0), reset_in(3600)], "", 1), now()).unwrap();
-        assert_eq!(limited.resets_at, Some(jiff::Timestamp::from_second(now().as_second() + 3600).unwrap()));
-        let limited = classify(&answer(429, &[("retry-after", "120".into())], "", 1), now()).unwrap();
-        assert_eq!(limited.resets_at, Some(jiff::Timestamp::from_second(now().as_second() + 120).unwrap()));
+        let limited = classify(
+            &answer(403, &[remaining_header(0), reset_in(3600)], "", 1),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            limited.resets_at,
+            Some(jiff::Timestamp::from_second(now().as_second() + 3600).unwrap())
+        );
+        let limited =
+            classify(&answer(429, &[("retry-after", "120".into())], "", 1), now()).unwrap();
+        assert_eq!(
+            limited.resets_at,
+            Some(jiff::Timestamp::from_second(now().as_second() + 120).unwrap())
+        );
         let limited = classify(&answer(403, &[], "secondary rate limit", 1), now()).unwrap();
         assert_eq!(limited.resets_at, None);
         assert_eq!(classify(&answer(403, &[], "Forbidden", 1), now()), None);
@@ -149,7 +232,12 @@ mod tests {
     fn only_a_400_about_the_version_refuses_the_version_header() {
         let version = "The version you specified in the \"X-GitHub-Api-Version\" request header, \"2022-11-28\", is not a supported version.";
         assert!(rejects_version(&answer(400, &[], version, 1)));
-        assert!(!rejects_version(&answer(400, &[], "Problems parsing JSON", 1)));
+        assert!(!rejects_version(&answer(
+            400,
+            &[],
+            "Problems parsing JSON",
+            1
+        )));
         assert!(!rejects_version(&answer(422, &[], version, 1)));
     }
 

@@ -61,14 +61,21 @@ pub(super) fn router(emulator: Arc<GithubEmulator>) -> Router {
             &format!("{REPO}/environments/{{env}}/rotate-key"),
             post(rotate_key),
         )
-        .route("/rate-limit", get(rate_limit).put(set_rate_limit).delete(reset_rate_limit))
+        .route(
+            "/rate-limit",
+            get(rate_limit).put(set_rate_limit).delete(reset_rate_limit),
+        )
         .route("/rate-limit/exhaust", post(exhaust))
         .route("/secondary-limit", put(secondary))
         .route("/server", get(server).put(set_server))
         .with_state(emulator)
 }
 
-fn repo_mut<'a>(state: &'a mut GhState, owner: &str, name: &str) -> Result<&'a mut Tracked<Repo>, AdminError> {
+fn repo_mut<'a>(
+    state: &'a mut GhState,
+    owner: &str,
+    name: &str,
+) -> Result<&'a mut Tracked<Repo>, AdminError> {
     state
         .repos
         .iter_mut()
@@ -86,17 +93,28 @@ struct NewRepo {
 async fn create_repo(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, AdminError> {
     let NewRepo { owner, name } = AdminError::parse_body(&body)?;
     let owner = owner.unwrap_or_else(|| seed::ORG.to_owned());
-    let valid = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let valid = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
     if !valid(&owner) || !valid(&name) {
-        return Err(AdminError::bad_request("owner and name may hold letters, digits, '-', '_' and '.'"));
+        return Err(AdminError::bad_request(
+            "owner and name may hold letters, digits, '-', '_' and '.'",
+        ));
     }
     emulator.with_state(|state| {
         if state.repo(&owner, &name).is_some() {
             return Err(AdminError::conflict(format!("{owner}/{name} exists")));
         }
         let id = GhState::next_id(&mut state.next_repo_id);
-        state.repos.push(Tracked::new(seed::repo(id, &owner, &name)));
-        Ok(Json(json!({ "id": id, "full_name": format!("{owner}/{name}") })))
+        state
+            .repos
+            .push(Tracked::new(seed::repo(id, &owner, &name)));
+        Ok(Json(
+            json!({ "id": id, "full_name": format!("{owner}/{name}") }),
+        ))
     })
 }
 
@@ -128,7 +146,12 @@ async fn push(
     Path((owner, name)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let Push { branch, from, message, contexts: items } = AdminError::parse_body(&body)?;
+    let Push {
+        branch,
+        from,
+        message,
+        contexts: items,
+    } = AdminError::parse_body(&body)?;
     let items = contexts(items)?;
     emulator.with_state(|state| {
         let repo = repo_mut(state, &owner, &name)?;
@@ -182,7 +205,11 @@ async fn set_context(
             .resolve(&git_ref)
             .map(|(commit, _)| commit.sha.clone())
             .ok_or_else(|| AdminError::bad_request(format!("{git_ref:?} names no commit")))?;
-        let commit = repo.commits.iter_mut().find(|commit| commit.sha == sha).ok_or_else(|| AdminError::not_found("commit"))?;
+        let commit = repo
+            .commits
+            .iter_mut()
+            .find(|commit| commit.sha == sha)
+            .ok_or_else(|| AdminError::not_found("commit"))?;
         commit.contexts.retain(|old| old.context != context.context);
         commit.contexts.push(context);
         Ok(Json(json!({ "sha": sha, "contexts": commit.contexts })))
@@ -221,9 +248,14 @@ async fn secret_hash(
     Path((owner, name, env, secret)): Path<(String, String, String, String)>,
 ) -> Result<Json<Value>, AdminError> {
     emulator.with_state(|state| {
-        let repo = state.repo(&owner, &name).ok_or_else(|| AdminError::not_found(format!("no repository {owner}/{name}")))?;
-        let env = state.environment(repo.id, &env).ok_or_else(|| AdminError::not_found(format!("no environment {env:?}")))?;
-        let sha256 = secrets::stored_hash(env, &secret).ok_or_else(|| AdminError::not_found(format!("no secret {secret:?}")))?;
+        let repo = state
+            .repo(&owner, &name)
+            .ok_or_else(|| AdminError::not_found(format!("no repository {owner}/{name}")))?;
+        let env = state
+            .environment(repo.id, &env)
+            .ok_or_else(|| AdminError::not_found(format!("no environment {env:?}")))?;
+        let sha256 = secrets::stored_hash(env, &secret)
+            .ok_or_else(|| AdminError::not_found(format!("no secret {secret:?}")))?;
         Ok(Json(json!({ "sha256": sha256 })))
     })
 }
@@ -256,7 +288,9 @@ async fn rate_limit(State(emulator): Emu) -> Json<Value> {
 async fn set_rate_limit(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, AdminError> {
     let settings: LimitSettings = AdminError::parse_body(&body)?;
     if settings.limit == 0 || settings.window_secs == 0 {
-        return Err(AdminError::bad_request("limit and window_secs must be at least 1"));
+        return Err(AdminError::bad_request(
+            "limit and window_secs must be at least 1",
+        ));
     }
     emulator.limits.set(settings);
     Ok(limits(&emulator))
@@ -274,9 +308,10 @@ async fn exhaust(State(emulator): Emu) -> Json<Value> {
 async fn secondary(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, AdminError> {
     let armed: Secondary = AdminError::parse_body(&body)?;
     emulator.limits.arm_secondary(armed);
-    Ok(Json(json!({ "requests": armed.requests, "retry_after": armed.retry_after })))
+    Ok(Json(
+        json!({ "requests": armed.requests, "retry_after": armed.retry_after }),
+    ))
 }
-
 
 #[derive(Deserialize)]
 struct ServerSettings {
@@ -293,8 +328,16 @@ async fn server(State(emulator): Emu) -> Json<Value> {
 
 async fn set_server(State(emulator): Emu, body: Bytes) -> Result<Json<Value>, AdminError> {
     let ServerSettings { enterprise_version } = AdminError::parse_body(&body)?;
-    let known = |release: &str| release == "3.8" || release == "3.9" || release.starts_with("3.8.") || release.starts_with("3.9.");
-    if let Some(release) = enterprise_version.as_deref().filter(|release| !known(release)) {
+    let known = |release: &str| {
+        release == "3.8"
+            || release == "3.9"
+            || release.starts_with("3.8.")
+            || release.starts_with("3.9.")
+    };
+    if let Some(release) = enterprise_version
+        .as_deref()
+        .filter(|release| !known(release))
+    {
         return Err(AdminError::bad_request(format!(
             "enterprise_version {release:?} is not emulated: 3.8.x or 3.9.x, or null"
         )));

@@ -100,8 +100,16 @@ pub(super) async fn list(
             .filter(|run| run.repo_id == repo.id)
             .filter(|run| environment.is_none_or(|env| run.environment.eq_ignore_ascii_case(env)))
             .filter(|run| query.filter("task").is_none_or(|task| run.task == task))
-            .filter(|run| query.filter("sha").is_none_or(|sha| run.sha.eq_ignore_ascii_case(sha)))
-            .filter(|run| query.filter("ref").is_none_or(|git_ref| run.git_ref == git_ref))
+            .filter(|run| {
+                query
+                    .filter("sha")
+                    .is_none_or(|sha| run.sha.eq_ignore_ascii_case(sha))
+            })
+            .filter(|run| {
+                query
+                    .filter("ref")
+                    .is_none_or(|git_ref| run.git_ref == git_ref)
+            })
             .map(|run| view(&call, repo, run))
             .collect();
         Ok(array(&call, query.page(30, 100), all))
@@ -167,7 +175,9 @@ fn request(body: &Body) -> ApiResult<Request> {
         auto_merge: body.boolean("auto_merge")?.unwrap_or(true),
         required_contexts,
         payload,
-        environment: body.string("environment")?.unwrap_or_else(|| "production".to_owned()),
+        environment: body
+            .string("environment")?
+            .unwrap_or_else(|| "production".to_owned()),
         description,
         transient_environment: body.boolean("transient_environment")?.unwrap_or(false),
         production_environment: body.boolean("production_environment")?,
@@ -180,9 +190,15 @@ fn allowed(repo: &Repo, env: &Environment, kind: &RefKind) -> bool {
         return true;
     };
     match kind {
-        RefKind::Branch(branch) if mode.protected_branches => repo.protected_branches.contains(branch),
+        RefKind::Branch(branch) if mode.protected_branches => {
+            repo.protected_branches.contains(branch)
+        }
         RefKind::Branch(name) | RefKind::Tag(name) if mode.custom_branch_policies => {
-            let wanted = if matches!(kind, RefKind::Tag(_)) { "tag" } else { "branch" };
+            let wanted = if matches!(kind, RefKind::Tag(_)) {
+                "tag"
+            } else {
+                "branch"
+            };
             env.policies
                 .iter()
                 .any(|policy| policy.kind == wanted && policies::matches(&policy.name, name))
@@ -203,9 +219,9 @@ pub(super) async fn create(
     emulator.with_state(|state| {
         let repo = repos::find(state, &params)?;
         let repo_id = repo.id;
-        let (commit, kind) = repo
-            .resolve(&wanted.git_ref)
-            .ok_or_else(|| ApiError::unprocessable(format!("No ref found for: {}", wanted.git_ref)))?;
+        let (commit, kind) = repo.resolve(&wanted.git_ref).ok_or_else(|| {
+            ApiError::unprocessable(format!("No ref found for: {}", wanted.git_ref))
+        })?;
         if let Some(env) = state.environment(repo_id, &wanted.environment)
             && !allowed(repo, env, &kind)
         {
@@ -226,17 +242,28 @@ pub(super) async fn create(
         {
             let default = repo.default_branch.clone();
             if commit.conflicts {
-                return Err(ApiError::conflict(format!("Conflict merging {default} into {branch}."), None));
+                return Err(ApiError::conflict(
+                    format!("Conflict merging {default} into {branch}."),
+                    None,
+                ));
             }
             let branch = branch.clone();
-            let repo = state.repos.iter_mut().find(|repo| repo.id == repo_id).ok_or_else(ApiError::not_found)?;
+            let repo = state
+                .repos
+                .iter_mut()
+                .find(|repo| repo.id == repo_id)
+                .ok_or_else(ApiError::not_found)?;
             repo.merge_default_into(&branch, now);
             let message = format!("Auto-merged {default} into {branch} on deployment.");
             return Ok((StatusCode::ACCEPTED, Json(json!({ "message": message }))).into_response());
         }
         let required: Vec<String> = match &wanted.required_contexts {
             Some(contexts) => contexts.clone(),
-            None => commit.contexts.iter().map(|context| context.context.clone()).collect(),
+            None => commit
+                .contexts
+                .iter()
+                .map(|context| context.context.clone())
+                .collect(),
         };
         let states: Vec<(String, String)> = required
             .iter()
@@ -250,8 +277,10 @@ pub(super) async fn create(
             })
             .collect();
         if states.iter().any(|(_, state)| state != "success") {
-            let contexts: Vec<Value> =
-                states.iter().map(|(context, state)| json!({ "context": context, "state": state })).collect();
+            let contexts: Vec<Value> = states
+                .iter()
+                .map(|(context, state)| json!({ "context": context, "state": state }))
+                .collect();
             let errors = vec![json!({
                 "contexts": contexts,
                 "resource": "Deployment",
@@ -259,7 +288,10 @@ pub(super) async fn create(
                 "code": "invalid",
             })];
             return Err(ApiError::conflict(
-                format!("Conflict: Commit status checks failed for {}.", wanted.git_ref),
+                format!(
+                    "Conflict: Commit status checks failed for {}.",
+                    wanted.git_ref
+                ),
                 Some(errors),
             ));
         }

@@ -16,12 +16,12 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, FieldError};
@@ -56,7 +56,9 @@ pub(super) fn find_mut<'a>(
 ) -> ApiResult<&'a mut Tracked<Environment>> {
     let (repo, env) = find(state, params)?;
     let (repo_id, name) = (repo.id, env.name.clone());
-    state.environment_mut(repo_id, &name).ok_or_else(ApiError::not_found)
+    state
+        .environment_mut(repo_id, &name)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Runs `f` on the environment a route names, to change it. Only what `f` writes marks
@@ -83,7 +85,11 @@ pub(super) fn item(
 
 /// The API URL of an environment.
 pub(super) fn url(call: &Call, repo: &Repo, env: &Environment) -> String {
-    format!("{}/environments/{}", views::repo_url(call, repo), encode_unreserved(&env.name))
+    format!(
+        "{}/environments/{}",
+        views::repo_url(call, repo),
+        encode_unreserved(&env.name)
+    )
 }
 
 /// The environment object.
@@ -118,7 +124,9 @@ pub(super) fn view(call: &Call, repo: &Repo, env: &Environment) -> Value {
     }
     if env.branch_policy.is_some() {
         let id = env.id * 10 + 3;
-        rules.push(json!({ "id": id, "node_id": views::node_id("Gate", id), "type": "branch_policy" }));
+        rules.push(
+            json!({ "id": id, "node_id": views::node_id("Gate", id), "type": "branch_policy" }),
+        );
     }
     let html = format!(
         "{}/{}/{}/deployments/activity_log?environments_filter={}",
@@ -180,8 +188,11 @@ pub(super) async fn list(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| {
         let repo = repos::find(state, &params)?;
-        let mut envs: Vec<&Tracked<Environment>> =
-            state.environments.iter().filter(|env| env.repo_id == repo.id).collect();
+        let mut envs: Vec<&Tracked<Environment>> = state
+            .environments
+            .iter()
+            .filter(|env| env.repo_id == repo.id)
+            .collect();
         envs.sort_by_key(|env| env.name.to_lowercase());
         let all = envs.iter().map(|env| view(&call, repo, env)).collect();
         Ok(wrapped(&call, query.page(30, 100), "environments", all))
@@ -211,17 +222,31 @@ struct Protection {
 fn protection(body: &Body) -> ApiResult<Protection> {
     let mut errors = Vec::new();
     let mut rule = |field: &str, message: String| {
-        errors.push(FieldError { resource: "Environment", field: field.to_owned(), code: "invalid", message: Some(message) });
+        errors.push(FieldError {
+            resource: "Environment",
+            field: field.to_owned(),
+            code: "invalid",
+            message: Some(message),
+        });
     };
     let wait_timer = body.integer("wait_timer")?.unwrap_or(0);
     if !(0..=MAX_WAIT_TIMER).contains(&wait_timer) {
-        rule("wait_timer", format!("wait_timer must be between 0 and {MAX_WAIT_TIMER} minutes, got {wait_timer}"));
+        rule(
+            "wait_timer",
+            format!("wait_timer must be between 0 and {MAX_WAIT_TIMER} minutes, got {wait_timer}"),
+        );
     }
     let prevent_self_review = body.boolean("prevent_self_review")?.unwrap_or(false);
     let mut reviewers = Vec::new();
     let listed = body.array("reviewers")?.cloned().unwrap_or_default();
     if listed.len() > MAX_REVIEWERS {
-        rule("reviewers", format!("at most {MAX_REVIEWERS} reviewers may be set, got {}", listed.len()));
+        rule(
+            "reviewers",
+            format!(
+                "at most {MAX_REVIEWERS} reviewers may be set, got {}",
+                listed.len()
+            ),
+        );
     }
     for (index, entry) in listed.iter().enumerate() {
         let Some(object) = entry.as_object() else {
@@ -230,19 +255,31 @@ fn protection(body: &Body) -> ApiResult<Protection> {
         let kind = object.get("type").and_then(Value::as_str);
         let id = object.get("id").and_then(Value::as_i64);
         let (Some(kind), Some(id)) = (kind, id) else {
-            return Err(schema(format!("For 'items', {entry} is missing \"type\" or an integer \"id\".")));
+            return Err(schema(format!(
+                "For 'items', {entry} is missing \"type\" or an integer \"id\"."
+            )));
         };
         let team = match kind {
             "User" => false,
             "Team" => true,
             other => {
-                rule("reviewers", format!("reviewer type must be User or Team, got {other:?}"));
+                rule(
+                    "reviewers",
+                    format!("reviewer type must be User or Team, got {other:?}"),
+                );
                 continue;
             }
         };
-        let exists = if team { seed::team_by_id(id).is_some() } else { seed::user_by_id(id).is_some() };
+        let exists = if team {
+            seed::team_by_id(id).is_some()
+        } else {
+            seed::user_by_id(id).is_some()
+        };
         if !exists {
-            rule("reviewers", format!("{kind} with id {id} does not exist or cannot review deployments here"));
+            rule(
+                "reviewers",
+                format!("{kind} with id {id} does not exist or cannot review deployments here"),
+            );
             continue;
         }
         let reviewer = Reviewer { team, id };
@@ -255,7 +292,11 @@ fn protection(body: &Body) -> ApiResult<Protection> {
         Some(Value::Object(policy)) => {
             let flag = |key: &str| match policy.get(key) {
                 Some(Value::Bool(flag)) => Ok(*flag),
-                Some(other) => Err(not_a(&format!("deployment_branch_policy/{key}"), other, "a boolean")),
+                Some(other) => Err(not_a(
+                    &format!("deployment_branch_policy/{key}"),
+                    other,
+                    "a boolean",
+                )),
                 None => Err(schema(format!("\"{key}\" wasn't supplied."))),
             };
             let mode = BranchPolicyMode {
@@ -265,7 +306,8 @@ fn protection(body: &Body) -> ApiResult<Protection> {
             if mode.protected_branches == mode.custom_branch_policies {
                 rule(
                     "deployment_branch_policy",
-                    "exactly one of protected_branches and custom_branch_policies must be true".to_owned(),
+                    "exactly one of protected_branches and custom_branch_policies must be true"
+                        .to_owned(),
                 );
             }
             Some(mode)
@@ -307,10 +349,17 @@ pub(super) async fn put(
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
-    let all = ["wait_timer", "prevent_self_review", "reviewers", "deployment_branch_policy"];
+    let all = [
+        "wait_timer",
+        "prevent_self_review",
+        "reviewers",
+        "deployment_branch_policy",
+    ];
     // Enterprise Server 3.8 has no `prevent_self_review` (its body schema refuses it).
-    let permitted: Vec<&str> =
-        all.into_iter().filter(|key| call.enterprise.is_none() || *key != "prevent_self_review").collect();
+    let permitted: Vec<&str> = all
+        .into_iter()
+        .filter(|key| call.enterprise.is_none() || *key != "prevent_self_review")
+        .collect();
     let body = Body::parse(body, Some(&permitted))?;
     let name = params.text("environment_name")?.to_owned();
     check_name(&name)?;
@@ -322,7 +371,10 @@ pub(super) async fn put(
         env.wait_timer = wanted.wait_timer;
         env.prevent_self_review = wanted.prevent_self_review;
         env.reviewers = wanted.reviewers;
-        if !wanted.branch_policy.is_some_and(|mode| mode.custom_branch_policies) {
+        if !wanted
+            .branch_policy
+            .is_some_and(|mode| mode.custom_branch_policies)
+        {
             env.policies.clear();
         }
         env.branch_policy = wanted.branch_policy;

@@ -124,14 +124,21 @@ impl Limits {
     fn take(&self, login: &str, count: bool) -> (Window, bool) {
         let mut state = lock(&self.inner);
         let now = now_secs();
-        let limit = if login.is_empty() { ANONYMOUS_LIMIT } else { state.settings.limit };
+        let limit = if login.is_empty() {
+            ANONYMOUS_LIMIT
+        } else {
+            state.settings.limit
+        };
         let window = state.settings.window_secs;
         let bucket = state.buckets.entry(login.to_owned()).or_insert(Bucket {
             used: 0,
             reset: now + window,
         });
         if now >= bucket.reset {
-            *bucket = Bucket { used: 0, reset: now + window };
+            *bucket = Bucket {
+                used: 0,
+                reset: now + window,
+            };
         }
         let allowed = bucket.used < limit;
         if allowed && count {
@@ -174,15 +181,23 @@ impl Limits {
         let mut state = lock(&self.inner);
         let now = now_secs();
         let (limit, window) = (state.settings.limit, state.settings.window_secs);
-        let bucket = state.buckets.entry(seed::DEMO_USER.to_owned()).or_insert(Bucket {
-            used: 0,
-            reset: now + window,
-        });
+        let bucket = state
+            .buckets
+            .entry(seed::DEMO_USER.to_owned())
+            .or_insert(Bucket {
+                used: 0,
+                reset: now + window,
+            });
         if now >= bucket.reset {
             bucket.reset = now + window;
         }
         bucket.used = limit;
-        Window { limit, used: limit, remaining: 0, reset: bucket.reset }
+        Window {
+            limit,
+            used: limit,
+            remaining: 0,
+            reset: bucket.reset,
+        }
     }
 
     /// Empties every bucket and disarms the secondary limit.
@@ -238,7 +253,15 @@ fn owner_scoped_variables_or_secrets(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     matches!(
         segments.as_slice(),
-        ["repos", _, _, "environments", _, "variables" | "secrets", ..]
+        [
+            "repos",
+            _,
+            _,
+            "environments",
+            _,
+            "variables" | "secrets",
+            ..
+        ]
     )
 }
 
@@ -259,7 +282,11 @@ async fn admit(
     }
     let Some(user) = authenticate(request.headers()) else {
         let (window, allowed) = limits.take("", true);
-        let error = if allowed { ApiError::unauthorized() } else { exceeded(0) };
+        let error = if allowed {
+            ApiError::unauthorized()
+        } else {
+            exceeded(0)
+        };
         return with_headers(error.into_response(), window);
     };
     if let Some(retry_after) = limits.secondary() {
@@ -296,7 +323,11 @@ async fn admit(
             ));
             return with_headers(error.into_response(), window);
         }
-        let inner = request.uri().path().strip_prefix(GHES_PREFIX).unwrap_or_default();
+        let inner = request
+            .uri()
+            .path()
+            .strip_prefix(GHES_PREFIX)
+            .unwrap_or_default();
         if owner_scoped_variables_or_secrets(inner) {
             return with_headers(ApiError::not_found().into_response(), window);
         }
@@ -322,10 +353,16 @@ pub(super) async fn rate_limit(window: Option<Extension<Window>>) -> Json<Value>
 }
 
 fn exceeded(user_id: i64) -> ApiError {
-    let who = if user_id == 0 { "your IP address".to_owned() } else { format!("user ID {user_id}") };
+    let who = if user_id == 0 {
+        "your IP address".to_owned()
+    } else {
+        format!("user ID {user_id}")
+    };
     ApiError::new(
         StatusCode::FORBIDDEN,
-        format!("API rate limit exceeded for {who}. If you reach out to GitHub Support for help, please include the request ID."),
+        format!(
+            "API rate limit exceeded for {who}. If you reach out to GitHub Support for help, please include the request ID."
+        ),
     )
 }
 
@@ -341,7 +378,13 @@ pub(super) fn with_headers(mut response: Response, window: Window) -> Response {
         headers.insert(name, HeaderValue::from(value));
     }
     headers.insert("x-ratelimit-resource", HeaderValue::from_static("core"));
-    headers.insert("x-github-api-version-selected", HeaderValue::from_static(API_VERSION));
-    headers.insert("x-github-media-type", HeaderValue::from_static("github.v3; format=json"));
+    headers.insert(
+        "x-github-api-version-selected",
+        HeaderValue::from_static(API_VERSION),
+    );
+    headers.insert(
+        "x-github-media-type",
+        HeaderValue::from_static("github.v3; format=json"),
+    );
     response
 }

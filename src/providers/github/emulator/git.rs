@@ -52,11 +52,16 @@ impl Repo {
             return Some((self.commit(sha)?, RefKind::Tag(as_tag.to_owned())));
         }
         let lower = text.to_ascii_lowercase();
-        if lower.len() < MIN_PREFIX || lower.len() > 40 || !lower.bytes().all(|b| b.is_ascii_hexdigit())
+        if lower.len() < MIN_PREFIX
+            || lower.len() > 40
+            || !lower.bytes().all(|b| b.is_ascii_hexdigit())
         {
             return None;
         }
-        let mut found = self.commits.iter().filter(|commit| commit.sha.starts_with(&lower));
+        let mut found = self
+            .commits
+            .iter()
+            .filter(|commit| commit.sha.starts_with(&lower));
         match (found.next(), found.next()) {
             (Some(commit), None) => Some((commit, RefKind::Sha)),
             _ => None,
@@ -81,8 +86,17 @@ impl Repo {
     }
 
     /// A new commit with `parents`, its SHA derived from the repository and its position.
-    fn add_commit(&mut self, parents: Vec<String>, message: String, contexts: Vec<Context>, at: i64) -> String {
-        let sha = seed::sha(&self.full_name(), &format!("commit-{}", self.commits.len() + 1));
+    fn add_commit(
+        &mut self,
+        parents: Vec<String>,
+        message: String,
+        contexts: Vec<Context>,
+        at: i64,
+    ) -> String {
+        let sha = seed::sha(
+            &self.full_name(),
+            &format!("commit-{}", self.commits.len() + 1),
+        );
         self.commits.push(Commit {
             sha: sha.clone(),
             parents,
@@ -154,7 +168,14 @@ mod tests {
     fn refs_resolve_in_every_spelling() {
         let repo = seed::repo(1, "o", "r");
         let main = repo.branch("main").unwrap().to_owned();
-        for text in ["main", "heads/main", "refs/heads/main", &main, &main[..7], &main[..4]] {
+        for text in [
+            "main",
+            "heads/main",
+            "refs/heads/main",
+            &main,
+            &main[..7],
+            &main[..4],
+        ] {
             assert_eq!(repo.resolve(text).unwrap().0.sha, main, "{text}");
         }
         assert_eq!(repo.resolve(&main.to_uppercase()).unwrap().0.sha, main);
@@ -191,7 +212,12 @@ mod tests {
         let pushed = repo.push("main", None, None, Vec::new(), 0).unwrap();
         assert_eq!(repo.branch("main"), Some(pushed.as_str()));
         assert!(!repo.is_ancestor(&pushed, &merged));
-        let fresh = repo.push("feature/x", Some("v1.0.0"), None, Vec::new(), 0).unwrap();
-        assert_eq!(repo.commit(&fresh).unwrap().parents, vec![repo.resolve("v1.0.0").unwrap().0.sha.clone()]);
+        let fresh = repo
+            .push("feature/x", Some("v1.0.0"), None, Vec::new(), 0)
+            .unwrap();
+        assert_eq!(
+            repo.commit(&fresh).unwrap().parents,
+            vec![repo.resolve("v1.0.0").unwrap().0.sha.clone()]
+        );
     }
 }

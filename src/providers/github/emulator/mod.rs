@@ -142,9 +142,14 @@ impl Emulator for GithubEmulator {
             ),
             (
                 format!("{ENV}/deployment-branch-policies/{{branch_policy_id}}"),
-                get(policies::get).put(policies::update).delete(policies::delete),
+                get(policies::get)
+                    .put(policies::update)
+                    .delete(policies::delete),
             ),
-            (format!("{REPO}/deployments"), get(deployments::list).post(deployments::create)),
+            (
+                format!("{REPO}/deployments"),
+                get(deployments::list).post(deployments::create),
+            ),
             (
                 format!("{REPO}/deployments/{{deployment_id}}"),
                 get(deployments::get).delete(deployments::delete),
@@ -164,7 +169,10 @@ impl Emulator for GithubEmulator {
         // Variables and secrets answer under both repository spellings.
         for env in [ENV, ENV_BY_ID] {
             let scoped: Vec<(String, MethodRouter<Emu>)> = vec![
-                (format!("{env}/variables"), get(named::list::<Variable>).post(variables::create)),
+                (
+                    format!("{env}/variables"),
+                    get(named::list::<Variable>).post(variables::create),
+                ),
                 (
                     format!("{env}/variables/{{name}}"),
                     get(named::get::<Variable>)
@@ -172,7 +180,10 @@ impl Emulator for GithubEmulator {
                         .delete(named::delete::<Variable>),
                 ),
                 (format!("{env}/secrets"), get(named::list::<Secret>)),
-                (format!("{env}/secrets/public-key"), get(secrets::public_key)),
+                (
+                    format!("{env}/secrets/public-key"),
+                    get(secrets::public_key),
+                ),
                 (
                     format!("{env}/secrets/{{secret_name}}"),
                     get(named::get::<Secret>)

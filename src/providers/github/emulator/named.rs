@@ -56,7 +56,9 @@ pub(super) async fn get<T: Named>(
 ) -> ApiResult<Json<Value>> {
     let name = params.text(T::PARAM)?;
     environments::item(&emulator, &params, |env| {
-        let found = T::all(env).iter().find(|item| item.name().eq_ignore_ascii_case(name));
+        let found = T::all(env)
+            .iter()
+            .find(|item| item.name().eq_ignore_ascii_case(name));
         found.map(T::view)
     })
 }

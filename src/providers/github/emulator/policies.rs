@@ -23,7 +23,11 @@ use super::{GithubEmulator, environments, views};
 use crate::sandbox::Tracked;
 
 fn url(call: &Call, repo: &Repo, env: &Environment, policy: &Policy) -> String {
-    format!("{}/deployment-branch-policies/{}", environments::url(call, repo, env), policy.id)
+    format!(
+        "{}/deployment-branch-policies/{}",
+        environments::url(call, repo, env),
+        policy.id
+    )
 }
 
 /// A policy as answered; an Enterprise Server 3.8 knows no `type` (every policy is a
@@ -46,7 +50,10 @@ fn custom<'a>(
     params: &Params,
 ) -> ApiResult<(&'a Tracked<Repo>, &'a Tracked<Environment>)> {
     let (repo, env) = environments::find(state, params)?;
-    if env.branch_policy.is_some_and(|mode| mode.custom_branch_policies) {
+    if env
+        .branch_policy
+        .is_some_and(|mode| mode.custom_branch_policies)
+    {
         Ok((repo, env))
     } else {
         Err(ApiError::not_found())
@@ -60,7 +67,12 @@ fn policy_id(params: &Params) -> ApiResult<i64> {
 fn name_of(body: &Body) -> ApiResult<String> {
     let name = body.required_string("name")?;
     if name.trim().is_empty() {
-        return Err(ApiError::invalid("DeploymentBranchPolicy", "name", "missing_field", "name can't be blank"));
+        return Err(ApiError::invalid(
+            "DeploymentBranchPolicy",
+            "name",
+            "missing_field",
+            "name can't be blank",
+        ));
     }
     Ok(name)
 }
@@ -74,7 +86,15 @@ pub(super) async fn list(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
-        Ok(wrapped(&call, query.page(30, 100), "branch_policies", env.policies.iter().map(|policy| view(&call, policy)).collect()))
+        Ok(wrapped(
+            &call,
+            query.page(30, 100),
+            "branch_policies",
+            env.policies
+                .iter()
+                .map(|policy| view(&call, policy))
+                .collect(),
+        ))
     })
 }
 
@@ -85,16 +105,29 @@ pub(super) async fn create(
     params: Params,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let permitted: &[&str] = if call.enterprise.is_some() { &["name"] } else { &["name", "type"] };
+    let permitted: &[&str] = if call.enterprise.is_some() {
+        &["name"]
+    } else {
+        &["name", "type"]
+    };
     let body = Body::parse(body, Some(permitted))?;
     let name = name_of(&body)?;
     let kind = body.string("type")?.unwrap_or_else(|| "branch".to_owned());
     if kind != "branch" && kind != "tag" {
-        return Err(ApiError::invalid("DeploymentBranchPolicy", "type", "invalid", format!("type must be branch or tag, got {kind:?}")));
+        return Err(ApiError::invalid(
+            "DeploymentBranchPolicy",
+            "type",
+            "invalid",
+            format!("type must be branch or tag, got {kind:?}"),
+        ));
     }
     emulator.with_state(|state| {
         let (repo, env) = custom(state, &params)?;
-        if let Some(existing) = env.policies.iter().find(|p| p.name == name && p.kind == kind) {
+        if let Some(existing) = env
+            .policies
+            .iter()
+            .find(|p| p.name == name && p.kind == kind)
+        {
             let location = url(&call, repo, env, existing);
             let mut response = StatusCode::SEE_OTHER.into_response();
             if let Ok(value) = HeaderValue::from_str(&location) {
@@ -105,7 +138,9 @@ pub(super) async fn create(
         let id = GhState::next_id(&mut state.next_policy_id);
         let policy = Policy { id, name, kind };
         let answer = view(&call, &policy);
-        environments::find_mut(state, &params)?.policies.push(policy);
+        environments::find_mut(state, &params)?
+            .policies
+            .push(policy);
         Ok(Json(answer).into_response())
     })
 }
@@ -120,7 +155,9 @@ pub(super) async fn get(
     emulator.with_state(|state| {
         let (_, env) = custom(state, &params)?;
         let found = env.policies.iter().find(|policy| policy.id == id);
-        found.map(|policy| Json(view(&call, policy))).ok_or_else(ApiError::not_found)
+        found
+            .map(|policy| Json(view(&call, policy)))
+            .ok_or_else(ApiError::not_found)
     })
 }
 
@@ -133,7 +170,11 @@ fn with_policy<R>(
     let id = policy_id(params)?;
     emulator.with_state(|state| {
         let (_, env) = custom(state, params)?;
-        let index = env.policies.iter().position(|policy| policy.id == id).ok_or_else(ApiError::not_found)?;
+        let index = env
+            .policies
+            .iter()
+            .position(|policy| policy.id == id)
+            .ok_or_else(ApiError::not_found)?;
         Ok(f(environments::find_mut(state, params)?, index))
     })
 }

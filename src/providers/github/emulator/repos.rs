@@ -72,7 +72,10 @@ pub(super) async fn collaborators(
     query: QueryPairs,
 ) -> ApiResult<Response> {
     emulator.with_state(|state| find(state, &params).map(|_| ()))?;
-    let all: Vec<Value> = seed::USERS.iter().map(|user| views::collaborator(&call, user)).collect();
+    let all: Vec<Value> = seed::USERS
+        .iter()
+        .map(|user| views::collaborator(&call, user))
+        .collect();
     Ok(array(&call, query.page(30, 100), all))
 }
 
@@ -93,7 +96,10 @@ fn org(params: &Params) -> ApiResult<()> {
 /// `GET /orgs/{org}/teams`
 pub(super) async fn teams(call: Call, params: Params, query: QueryPairs) -> ApiResult<Response> {
     org(&params)?;
-    let all: Vec<Value> = seed::TEAMS.iter().map(|team| views::team(&call, team)).collect();
+    let all: Vec<Value> = seed::TEAMS
+        .iter()
+        .map(|team| views::team(&call, team))
+        .collect();
     Ok(array(&call, query.page(30, 100), all))
 }
 

@@ -8,8 +8,8 @@
 //! absent when everything fits on one page.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::FromRequestParts;
+use axum::extract::rejection::BytesRejection;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -67,7 +67,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
             called.mount.clone()
         };
         let (web, url) = (called.mount, called.url);
-        let enterprise = parts.extensions.get::<Release>().map(|release| release.0.clone());
+        let enterprise = parts
+            .extensions
+            .get::<Release>()
+            .map(|release| release.0.clone());
         Ok(Call {
             api,
             web,
@@ -88,7 +91,10 @@ pub(super) struct Page {
 impl QueryPairs {
     /// `page` and `per_page` with this list's default and maximum page size.
     pub(super) fn page(&self, default: usize, max: usize) -> Page {
-        let read = |key: &str| self.last(key).and_then(|text| text.trim().parse::<i64>().ok());
+        let read = |key: &str| {
+            self.last(key)
+                .and_then(|text| text.trim().parse::<i64>().ok())
+        };
         let size = read("per_page").map_or(default, |size| size.clamp(1, max as i64) as usize);
         let number = read("page").map_or(1, |number| number.max(1) as usize);
         Page { number, size }
@@ -208,7 +214,10 @@ impl Body {
     pub(super) fn integer(&self, key: &str) -> ApiResult<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
-            Some(value) => value.as_i64().map(Some).ok_or_else(|| not_a(key, value, "an integer")),
+            Some(value) => value
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| not_a(key, value, "an integer")),
         }
     }
 

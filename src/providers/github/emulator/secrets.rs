@@ -61,7 +61,9 @@ pub(super) fn public_key_of(pair: &KeyPair) -> String {
 /// Refuses a secret or variable name GitHub would not take; the name as stored.
 pub(super) fn check_name(resource: &'static str, name: &str) -> ApiResult<String> {
     let mut chars = name.chars();
-    let shaped = chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+    let shaped = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     let upper = name.to_ascii_uppercase();
     if !shaped {
@@ -69,11 +71,18 @@ pub(super) fn check_name(resource: &'static str, name: &str) -> ApiResult<String
             resource,
             "name",
             "invalid",
-            format!("{name:?} may hold only letters, digits and underscores and must not start with a digit"),
+            format!(
+                "{name:?} may hold only letters, digits and underscores and must not start with a digit"
+            ),
         ));
     }
     if upper.starts_with("GITHUB_") {
-        return Err(ApiError::invalid(resource, "name", "invalid", format!("{name:?} must not start with GITHUB_")));
+        return Err(ApiError::invalid(
+            resource,
+            "name",
+            "invalid",
+            format!("{name:?} must not start with GITHUB_"),
+        ));
     }
     Ok(upper)
 }
@@ -112,32 +121,40 @@ pub(super) async fn public_key(
 ) -> ApiResult<Json<Value>> {
     emulator.with_state(|state| {
         let (_, env) = environments::find(state, &params)?;
-        Ok(Json(json!({ "key_id": env.key.key_id, "key": public_key_of(&env.key) })))
+        Ok(Json(
+            json!({ "key_id": env.key.key_id, "key": public_key_of(&env.key) }),
+        ))
     })
 }
 
 /// Opens a sealed value: the SHA-256 (hex) of the plain text.
 fn open(pair: &KeyPair, key_id: &str, encrypted: &str) -> ApiResult<String> {
-    let invalid = |message: &str| ApiError::invalid("Secret", "encrypted_value", "invalid", message);
+    let invalid =
+        |message: &str| ApiError::invalid("Secret", "encrypted_value", "invalid", message);
     if key_id != pair.key_id {
         return Err(ApiError::invalid(
             "Secret",
             "key_id",
             "invalid",
-            format!("key_id {key_id:?} is not the environment's current public key; fetch secrets/public-key again"),
+            format!(
+                "key_id {key_id:?} is not the environment's current public key; fetch secrets/public-key again"
+            ),
         ));
     }
     let sealed = STANDARD
         .decode(encrypted.trim())
         .map_err(|_| invalid("encrypted_value is not valid base64"))?;
     let secret = secret_key(pair).ok_or_else(|| invalid("the environment key is unusable"))?;
-    let plain = secret
-        .unseal(&sealed)
-        .map_err(|_| invalid("encrypted_value is not a sealed box for this environment's public key"))?;
+    let plain = secret.unseal(&sealed).map_err(|_| {
+        invalid("encrypted_value is not a sealed box for this environment's public key")
+    })?;
     if plain.len() > MAX_VALUE_BYTES {
         return Err(invalid("the secret value is larger than 48 KB"));
     }
-    Ok(Sha256::digest(&plain).iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(Sha256::digest(&plain)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
 }
 
 /// `PUT …/secrets/{secret_name}` `{encrypted_value, key_id}`
@@ -161,7 +178,12 @@ pub(super) async fn put(
                 Ok(StatusCode::NO_CONTENT.into_response())
             }
             None => {
-                env.secrets.push(Secret { name, sha256, created_at: now, updated_at: now });
+                env.secrets.push(Secret {
+                    name,
+                    sha256,
+                    created_at: now,
+                    updated_at: now,
+                });
                 Ok((StatusCode::CREATED, Json(json!({}))).into_response())
             }
         }

@@ -29,11 +29,36 @@ pub(super) struct User {
 
 /// Users, in id order. `sandbox-demo` holds the demo token.
 pub(super) const USERS: [User; 5] = [
-    User { login: "octocat", id: 1, name: "The Octocat", site_admin: false },
-    User { login: "hubot", id: 2, name: "Hubot", site_admin: false },
-    User { login: "monalisa", id: 3, name: "Mona Lisa", site_admin: false },
-    User { login: "release-bot", id: 4, name: "Release Bot", site_admin: false },
-    User { login: "sandbox-demo", id: 100, name: "Sandbox Demo", site_admin: true },
+    User {
+        login: "octocat",
+        id: 1,
+        name: "The Octocat",
+        site_admin: false,
+    },
+    User {
+        login: "hubot",
+        id: 2,
+        name: "Hubot",
+        site_admin: false,
+    },
+    User {
+        login: "monalisa",
+        id: 3,
+        name: "Mona Lisa",
+        site_admin: false,
+    },
+    User {
+        login: "release-bot",
+        id: 4,
+        name: "Release Bot",
+        site_admin: false,
+    },
+    User {
+        login: "sandbox-demo",
+        id: 100,
+        name: "Sandbox Demo",
+        site_admin: true,
+    },
 ];
 
 /// The user of the demo token.
@@ -50,14 +75,40 @@ pub(super) struct Team {
 }
 
 pub(super) const TEAMS: [Team; 4] = [
-    Team { slug: "release-managers", id: 1001, name: "Release Managers", description: "Approve production deployments", members: &["octocat", "monalisa"] },
-    Team { slug: "sre", id: 1002, name: "SRE", description: "Site reliability", members: &["hubot"] },
-    Team { slug: "developers", id: 1003, name: "Developers", description: "Everyone who writes code", members: &["octocat", "hubot", "monalisa"] },
-    Team { slug: "security", id: 1004, name: "Security", description: "Security reviews", members: &["monalisa"] },
+    Team {
+        slug: "release-managers",
+        id: 1001,
+        name: "Release Managers",
+        description: "Approve production deployments",
+        members: &["octocat", "monalisa"],
+    },
+    Team {
+        slug: "sre",
+        id: 1002,
+        name: "SRE",
+        description: "Site reliability",
+        members: &["hubot"],
+    },
+    Team {
+        slug: "developers",
+        id: 1003,
+        name: "Developers",
+        description: "Everyone who writes code",
+        members: &["octocat", "hubot", "monalisa"],
+    },
+    Team {
+        slug: "security",
+        id: 1004,
+        name: "Security",
+        description: "Security reviews",
+        members: &["monalisa"],
+    },
 ];
 
 pub(super) fn user(login: &str) -> Option<&'static User> {
-    USERS.iter().find(|user| user.login.eq_ignore_ascii_case(login))
+    USERS
+        .iter()
+        .find(|user| user.login.eq_ignore_ascii_case(login))
 }
 
 pub(super) fn user_by_id(id: i64) -> Option<&'static User> {
@@ -65,7 +116,9 @@ pub(super) fn user_by_id(id: i64) -> Option<&'static User> {
 }
 
 pub(super) fn team(slug: &str) -> Option<&'static Team> {
-    TEAMS.iter().find(|team| team.slug.eq_ignore_ascii_case(slug))
+    TEAMS
+        .iter()
+        .find(|team| team.slug.eq_ignore_ascii_case(slug))
 }
 
 pub(super) fn team_by_id(id: i64) -> Option<&'static Team> {
@@ -84,7 +137,11 @@ pub(super) fn repo_names() -> Vec<String> {
 /// A deterministic 40-hex commit SHA for `label` in repository `full_name`.
 pub(super) fn sha(full_name: &str, label: &str) -> String {
     let digest = Sha256::digest(format!("{full_name}\n{label}").as_bytes());
-    digest.iter().take(20).map(|byte| format!("{byte:02x}")).collect()
+    digest
+        .iter()
+        .take(20)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Seed commit times: 2024-01-01T00:00:00Z plus one hour per commit.
@@ -170,8 +227,12 @@ mod tests {
             .iter()
             .flat_map(|repo| repo.commits.iter().map(|commit| commit.sha.as_str()))
             .collect();
-        assert!(all.iter().all(|sha| sha.len() == 40
-            && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+        assert!(all.iter().all(|sha| {
+            sha.len() == 40
+                && sha
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        }));
         let count = all.len();
         all.sort_unstable();
         all.dedup();

@@ -270,18 +270,26 @@ impl Document for GhState {
         }
         self.repos.sort_by_key(|repo| repo.id);
         let past = |ids: &mut dyn Iterator<Item = i64>| ids.max().map_or(1, |id| id + 1);
-        self.next_repo_id = self.next_repo_id.max(past(&mut self.repos.iter().map(|r| r.id)));
+        self.next_repo_id = self
+            .next_repo_id
+            .max(past(&mut self.repos.iter().map(|r| r.id)));
         self.next_environment_id = self
             .next_environment_id
             .max(past(&mut self.environments.iter().map(|e| e.id)));
         self.next_policy_id = self.next_policy_id.max(past(
-            &mut self.environments.iter().flat_map(|e| e.policies.iter().map(|p| p.id)),
+            &mut self
+                .environments
+                .iter()
+                .flat_map(|e| e.policies.iter().map(|p| p.id)),
         ));
         self.next_deployment_id = self
             .next_deployment_id
             .max(past(&mut self.deployments.iter().map(|d| d.id)));
         self.next_status_id = self.next_status_id.max(past(
-            &mut self.deployments.iter().flat_map(|d| d.statuses.iter().map(|s| s.id)),
+            &mut self
+                .deployments
+                .iter()
+                .flat_map(|d| d.statuses.iter().map(|s| s.id)),
         ));
     }
 }

@@ -25,8 +25,15 @@ use super::{GithubEmulator, deployments, environments, views};
 use crate::providers::common::emulator::now_ms;
 
 /// The states a status may take.
-pub(super) const STATES: [&str; 7] =
-    ["error", "failure", "inactive", "in_progress", "queued", "pending", "success"];
+pub(super) const STATES: [&str; 7] = [
+    "error",
+    "failure",
+    "inactive",
+    "in_progress",
+    "queued",
+    "pending",
+    "success",
+];
 /// The longest description.
 pub(super) const MAX_DESCRIPTION: usize = 140;
 
@@ -60,7 +67,12 @@ pub(super) async fn list(
 ) -> ApiResult<Response> {
     emulator.with_state(|state| {
         let (repo, run) = deployments::find(state, &params)?;
-        let all: Vec<Value> = run.statuses.iter().rev().map(|status| view(&call, repo, run, status)).collect();
+        let all: Vec<Value> = run
+            .statuses
+            .iter()
+            .rev()
+            .map(|status| view(&call, repo, run, status))
+            .collect();
         Ok(array(&call, query.page(30, 100), all))
     })
 }
@@ -74,7 +86,11 @@ pub(super) async fn get(
     let id = params.id("status_id")?;
     emulator.with_state(|state| {
         let (repo, run) = deployments::find(state, &params)?;
-        let status = run.statuses.iter().find(|status| status.id == id).ok_or_else(ApiError::not_found)?;
+        let status = run
+            .statuses
+            .iter()
+            .find(|status| status.id == id)
+            .ok_or_else(ApiError::not_found)?;
         Ok(Json(view(&call, repo, run, status)))
     })
 }
@@ -93,7 +109,10 @@ pub(super) async fn create(
             "DeploymentStatus",
             "state",
             "invalid",
-            format!("state must be one of {}, got {state_name:?}", STATES.join(", ")),
+            format!(
+                "state must be one of {}, got {state_name:?}",
+                STATES.join(", ")
+            ),
         ));
     }
     let description = body.string("description")?.unwrap_or_default();
@@ -132,15 +151,26 @@ pub(super) async fn create(
         if state_name == "success" && auto_inactive {
             deactivate_earlier(state, repo_id, id, &environment, call.user.login, now);
         }
-        let run = state.deployments.iter_mut().find(|run| run.id == id).ok_or_else(ApiError::not_found)?;
+        let run = state
+            .deployments
+            .iter_mut()
+            .find(|run| run.id == id)
+            .ok_or_else(ApiError::not_found)?;
         run.environment = environment;
         run.updated_at = now;
         run.statuses.push(status.clone());
         let run = run.clone();
-        let repo = state.repos.iter().find(|repo| repo.id == repo_id).ok_or_else(ApiError::not_found)?;
+        let repo = state
+            .repos
+            .iter()
+            .find(|repo| repo.id == repo_id)
+            .ok_or_else(ApiError::not_found)?;
         let answer = view(&call, repo, &run, &status);
         let mut response = (StatusCode::CREATED, Json(answer.clone())).into_response();
-        if let Some(location) = answer["url"].as_str().and_then(|url| HeaderValue::from_str(url).ok()) {
+        if let Some(location) = answer["url"]
+            .as_str()
+            .and_then(|url| HeaderValue::from_str(url).ok())
+        {
             response.headers_mut().insert(header::LOCATION, location);
         }
         Ok(response)
@@ -149,7 +179,14 @@ pub(super) async fn create(
 
 /// `auto_inactive`: earlier successful, non-transient, non-production deployments of the
 /// environment get an `inactive` status.
-fn deactivate_earlier(state: &mut GhState, repo_id: i64, id: i64, environment: &str, user: &str, now: i64) {
+fn deactivate_earlier(
+    state: &mut GhState,
+    repo_id: i64,
+    id: i64,
+    environment: &str,
+    user: &str,
+    now: i64,
+) {
     let targets: Vec<i64> = state
         .deployments
         .iter()

@@ -25,7 +25,10 @@ impl GithubReply for Reply {
     fn error(&self, status: u16, message: &str) {
         assert_eq!(self.status, status, "{}", self.body);
         let text = self.body["message"].as_str().unwrap_or_default();
-        assert!(text.contains(message), "message {text:?} should mention {message:?}");
+        assert!(
+            text.contains(message),
+            "message {text:?} should mention {message:?}"
+        );
         assert!(self.body["documentation_url"].is_string(), "{}", self.body);
     }
 }
@@ -61,7 +64,10 @@ impl Gh {
 
     /// The same client on the Enterprise Server mount.
     pub(crate) fn enterprise(&self) -> Self {
-        Gh { base: format!("{}/api/v3", self.base), ..self.clone() }
+        Gh {
+            base: format!("{}/api/v3", self.base),
+            ..self.clone()
+        }
     }
 
     /// Every item of a paged list, following `Link: rel="next"` verbatim; `key` picks the
@@ -88,20 +94,36 @@ impl Gh {
     /// Creates a deployment the deterministic way (`auto_merge: false`, no contexts).
     pub(crate) async fn deploy(&self, repo: &str, environment: &str, git_ref: &str) -> Value {
         let body = json!({ "ref": git_ref, "environment": environment, "auto_merge": false, "required_contexts": [] });
-        self.post(&format!("/repos/{repo}/deployments"), body).await.expect(201)
+        self.post(&format!("/repos/{repo}/deployments"), body)
+            .await
+            .expect(201)
     }
 
     /// Posts a status on a deployment.
     pub(crate) async fn status(&self, repo: &str, id: &Value, body: Value) -> Value {
-        self.post(&format!("/repos/{repo}/deployments/{id}/statuses"), body).await.expect(201)
+        self.post(&format!("/repos/{repo}/deployments/{id}/statuses"), body)
+            .await
+            .expect(201)
     }
 
     /// Seals `value` for an environment's public key: `(key_id, encrypted_value)`.
     pub(crate) async fn seal(&self, env_path: &str, value: &str) -> (String, String) {
-        let key = self.get(&format!("{env_path}/secrets/public-key")).await.expect(200);
-        let bytes: [u8; 32] = STANDARD.decode(key["key"].as_str().expect("key")).expect("base64").try_into().expect("32 bytes");
-        let sealed = PublicKey::from(bytes).seal(&mut OsRng, value.as_bytes()).expect("sealed");
-        (key["key_id"].as_str().expect("key_id").to_owned(), STANDARD.encode(sealed))
+        let key = self
+            .get(&format!("{env_path}/secrets/public-key"))
+            .await
+            .expect(200);
+        let bytes: [u8; 32] = STANDARD
+            .decode(key["key"].as_str().expect("key"))
+            .expect("base64")
+            .try_into()
+            .expect("32 bytes");
+        let sealed = PublicKey::from(bytes)
+            .seal(&mut OsRng, value.as_bytes())
+            .expect("sealed");
+        (
+            key["key_id"].as_str().expect("key_id").to_owned(),
+            STANDARD.encode(sealed),
+        )
     }
 }
 

@@ -51,9 +51,21 @@ impl Named for Variable {
 }
 
 fn value_of(body: &Body, required: bool) -> ApiResult<Option<String>> {
-    let value = if required { Some(body.required_string("value")?) } else { body.string("value")? };
-    if value.as_ref().is_some_and(|value| value.len() > MAX_VALUE_BYTES) {
-        return Err(ApiError::invalid("Variable", "value", "invalid", "value is larger than 48 KB"));
+    let value = if required {
+        Some(body.required_string("value")?)
+    } else {
+        body.string("value")?
+    };
+    if value
+        .as_ref()
+        .is_some_and(|value| value.len() > MAX_VALUE_BYTES)
+    {
+        return Err(ApiError::invalid(
+            "Variable",
+            "value",
+            "invalid",
+            "value is larger than 48 KB",
+        ));
     }
     Ok(value)
 }
@@ -70,9 +82,17 @@ pub(super) async fn create(
     let now = now_ms();
     environments::change(&emulator, &params, |env| {
         if env.variables.iter().any(|variable| variable.name == name) {
-            return Err(ApiError::conflict("Already exists - Variable already exists", None));
+            return Err(ApiError::conflict(
+                "Already exists - Variable already exists",
+                None,
+            ));
         }
-        env.variables.push(Variable { name, value, created_at: now, updated_at: now });
+        env.variables.push(Variable {
+            name,
+            value,
+            created_at: now,
+            updated_at: now,
+        });
         env.updated_at = now;
         Ok((StatusCode::CREATED, Json(json!({}))).into_response())
     })
@@ -86,18 +106,31 @@ pub(super) async fn update(
 ) -> ApiResult<Response> {
     let body = Body::parse(body, Some(&["name", "value"]))?;
     let current = params.text("name")?.to_ascii_uppercase();
-    let rename = body.string("name")?.map(|name| secrets::check_name("Variable", &name)).transpose()?;
+    let rename = body
+        .string("name")?
+        .map(|name| secrets::check_name("Variable", &name))
+        .transpose()?;
     let value = value_of(&body, false)?;
     let now = now_ms();
     environments::change(&emulator, &params, |env| {
-        let Some(index) = env.variables.iter().position(|variable| variable.name == current) else {
+        let Some(index) = env
+            .variables
+            .iter()
+            .position(|variable| variable.name == current)
+        else {
             return Err(ApiError::not_found());
         };
         if let Some(rename) = &rename
             && *rename != current
-            && env.variables.iter().any(|variable| variable.name == *rename)
+            && env
+                .variables
+                .iter()
+                .any(|variable| variable.name == *rename)
         {
-            return Err(ApiError::conflict("Already exists - Variable already exists", None));
+            return Err(ApiError::conflict(
+                "Already exists - Variable already exists",
+                None,
+            ));
         }
         let variable = &mut env.variables[index];
         if let Some(rename) = rename {

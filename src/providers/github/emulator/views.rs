@@ -176,7 +176,11 @@ pub(super) fn repo_url(call: &Call, repo: &Repo) -> String {
 pub(super) fn repository(call: &Call, repo: &Repo) -> Value {
     let url = repo_url(call, repo);
     let html = format!("{}/{}/{}", call.web, repo.owner, repo.name);
-    let owner_id = if repo.owner == seed::ORG { seed::ORG_ID } else { seed::user(&repo.owner).map_or(0, |user| user.id) };
+    let owner_id = if repo.owner == seed::ORG {
+        seed::ORG_ID
+    } else {
+        seed::user(&repo.owner).map_or(0, |user| user.id)
+    };
     let mut value = json!({
         "id": repo.id,
         "node_id": node_id("Repository", repo.id),
@@ -197,39 +201,42 @@ pub(super) fn repository(call: &Call, repo: &Repo) -> Value {
         "language": "Rust",
         "license": null,
     });
-    merge(&mut value, json!({
-        "forks_count": 0,
-        "forks": 0,
-        "stargazers_count": 0,
-        "watchers_count": 0,
-        "watchers": 0,
-        "size": 108,
-        "default_branch": repo.default_branch,
-        "open_issues_count": 0,
-        "open_issues": 0,
-        "is_template": false,
-        "topics": [],
-        "has_issues": true,
-        "has_projects": true,
-        "has_wiki": false,
-        "has_pages": false,
-        "has_downloads": true,
-        "has_discussions": false,
-        "archived": false,
-        "disabled": false,
-        "visibility": "private",
-        "pushed_at": iso(repo.commits.iter().map(|commit| commit.at).max().unwrap_or(repo.created_at)),
-        "created_at": iso(repo.created_at),
-        "updated_at": iso(repo.created_at),
-        "permissions": { "admin": true, "maintain": true, "push": true, "triage": true, "pull": true },
-        "allow_rebase_merge": true,
-        "allow_squash_merge": true,
-        "allow_merge_commit": true,
-        "allow_auto_merge": false,
-        "delete_branch_on_merge": false,
-        "network_count": 0,
-        "subscribers_count": 0,
-    }));
+    merge(
+        &mut value,
+        json!({
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 108,
+            "default_branch": repo.default_branch,
+            "open_issues_count": 0,
+            "open_issues": 0,
+            "is_template": false,
+            "topics": [],
+            "has_issues": true,
+            "has_projects": true,
+            "has_wiki": false,
+            "has_pages": false,
+            "has_downloads": true,
+            "has_discussions": false,
+            "archived": false,
+            "disabled": false,
+            "visibility": "private",
+            "pushed_at": iso(repo.commits.iter().map(|commit| commit.at).max().unwrap_or(repo.created_at)),
+            "created_at": iso(repo.created_at),
+            "updated_at": iso(repo.created_at),
+            "permissions": { "admin": true, "maintain": true, "push": true, "triage": true, "pull": true },
+            "allow_rebase_merge": true,
+            "allow_squash_merge": true,
+            "allow_merge_commit": true,
+            "allow_auto_merge": false,
+            "delete_branch_on_merge": false,
+            "network_count": 0,
+            "subscribers_count": 0,
+        }),
+    );
     for (key, tail) in [
         ("archive_url", "/{archive_format}{/ref}"),
         ("assignees_url", "/assignees{/user}"),
@@ -257,7 +264,10 @@ pub(super) fn repository(call: &Call, repo: &Repo) -> Value {
         ("languages_url", "/languages"),
         ("merges_url", "/merges"),
         ("milestones_url", "/milestones{/number}"),
-        ("notifications_url", "/notifications{?since,all,participating}"),
+        (
+            "notifications_url",
+            "/notifications{?since,all,participating}",
+        ),
         ("pulls_url", "/pulls{/number}"),
         ("releases_url", "/releases{/id}"),
         ("stargazers_url", "/stargazers"),

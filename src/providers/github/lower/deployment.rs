@@ -34,8 +34,7 @@ pub fn lower_all(
     let mut claims = Claims::new(repo.pointer);
     for (name, record) in records {
         let pointer = join(&join(repo.pointer, "deployments"), name);
-        let Some(mut resource) = lower_one(name, record, environments, repo, &pointer, ctx)
-        else {
+        let Some(mut resource) = lower_one(name, record, environments, repo, &pointer, ctx) else {
             ctx.declared_invalid(KIND_DEPLOYMENT, name);
             continue;
         };
@@ -95,7 +94,9 @@ fn lower_one(
         if length > MAX_DESCRIPTION {
             ctx.error(
                 DiagnosticKind::InvalidValue,
-                format!("the description of deployment record `{name}` is {length} characters long"),
+                format!(
+                    "the description of deployment record `{name}` is {length} characters long"
+                ),
                 &join(pointer, "description"),
                 format!("{length} characters"),
             )

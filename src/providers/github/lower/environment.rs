@@ -272,7 +272,9 @@ fn lower_values(
             if kind == KIND_VARIABLE && secret {
                 ctx.error(
                     DiagnosticKind::InvalidValue,
-                    format!("variable `{name}` holds a secret, and variables are readable in plain text"),
+                    format!(
+                        "variable `{name}` holds a secret, and variables are readable in plain text"
+                    ),
                     &pointer,
                     "a secret in a variable",
                 )

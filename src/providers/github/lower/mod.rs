@@ -62,7 +62,15 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
         };
         let address = Address::root(&provider, KIND_REPOSITORY, full_name);
         let explicit = &repository.depends_on;
-        let spec = top_level(provider.clone(), KIND_REPOSITORY, full_name, &pointer, json!({}), Vec::new(), explicit);
+        let spec = top_level(
+            provider.clone(),
+            KIND_REPOSITORY,
+            full_name,
+            &pointer,
+            json!({}),
+            Vec::new(),
+            explicit,
+        );
         resources.push(ctx.resource(ResourceSpec {
             prune: repository.prune,
             ..spec
@@ -84,7 +92,9 @@ pub fn lower(section: &GithubSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
                     let at = |n: &str| join(&join(&pointer, "environments"), n);
                     duplicate_key(
                         ctx,
-                        format!("environments `{first}` and `{name}` are one environment on GitHub"),
+                        format!(
+                            "environments `{first}` and `{name}` are one environment on GitHub"
+                        ),
                         &at(name),
                         &at(first),
                         "GitHub matches environment names ignoring case; declare it once",

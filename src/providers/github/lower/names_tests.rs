@@ -142,7 +142,9 @@ fn edge_names() {
     assert!(token_problem("", "a ref").is_some());
     assert_eq!(
         variable_problem("api-url").as_deref(),
-        Some("names are ASCII letters, digits and `_`, not starting with a digit (did you mean `API_URL`?)")
+        Some(
+            "names are ASCII letters, digits and `_`, not starting with a digit (did you mean `API_URL`?)"
+        )
     );
     // No suggestion when the fixed spelling would itself be refused.
     assert_eq!(

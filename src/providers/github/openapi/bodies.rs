@@ -24,7 +24,11 @@ const MAX_STATUS_DESCRIPTION: usize = 140;
 
 fn reviewer() -> impl Strategy<Value = ReviewerRef> {
     (any::<bool>(), 1i64..i64::MAX).prop_map(|(team, id)| ReviewerRef {
-        kind: if team { ReviewerType::Team } else { ReviewerType::User },
+        kind: if team {
+            ReviewerType::Team
+        } else {
+            ReviewerType::User
+        },
         id,
     })
 }
@@ -37,12 +41,22 @@ fn settings() -> impl Strategy<Value = EnvironmentSettings> {
     (
         proptest::option::of(0u32..=43_200),
         proptest::option::of(any::<bool>()),
-        proptest::option::of(proptest::option::of(proptest::collection::vec(reviewer(), 0..7))),
+        proptest::option::of(proptest::option::of(proptest::collection::vec(
+            reviewer(),
+            0..7,
+        ))),
         proptest::option::of(proptest::option::of(policy)),
     )
-        .prop_map(|(wait_timer, prevent_self_review, reviewers, deployment_branch_policy)| {
-            EnvironmentSettings { wait_timer, prevent_self_review, reviewers, deployment_branch_policy }
-        })
+        .prop_map(
+            |(wait_timer, prevent_self_review, reviewers, deployment_branch_policy)| {
+                EnvironmentSettings {
+                    wait_timer,
+                    prevent_self_review,
+                    reviewers,
+                    deployment_branch_policy,
+                }
+            },
+        )
 }
 
 /// Any JSON value a payload may hold, nested a little.
@@ -69,18 +83,23 @@ fn deployment() -> impl Strategy<Value = NewDeployment> {
         proptest::collection::btree_map("[a-z_]{1,8}", json_value(), 0..4),
         any::<bool>(),
         proptest::collection::vec("[a-z/]{1,12}", 0..3),
-        (proptest::option::of(any::<bool>()), proptest::option::of(any::<bool>())),
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any::<bool>()),
+        ),
     )
-        .prop_map(|((git_ref, environment, task), description, payload, auto_merge, contexts, flags)| {
-            let mut new = NewDeployment::new(git_ref, environment);
-            new.task = task;
-            new.description = description;
-            new.payload = payload.into_iter().collect::<Map<String, Value>>();
-            new.auto_merge = auto_merge;
-            new.required_contexts = contexts;
-            (new.transient_environment, new.production_environment) = flags;
-            new
-        })
+        .prop_map(
+            |((git_ref, environment, task), description, payload, auto_merge, contexts, flags)| {
+                let mut new = NewDeployment::new(git_ref, environment);
+                new.task = task;
+                new.description = description;
+                new.payload = payload.into_iter().collect::<Map<String, Value>>();
+                new.auto_merge = auto_merge;
+                new.required_contexts = contexts;
+                (new.transient_environment, new.production_environment) = flags;
+                new
+            },
+        )
 }
 
 fn status() -> impl Strategy<Value = NewStatus> {
@@ -94,17 +113,25 @@ fn status() -> impl Strategy<Value = NewStatus> {
         Just(DeploymentState::Success),
     ];
     let url = proptest::option::of("https://[a-z]{1,10}\\.example/[a-z0-9/]{0,20}");
-    (state, proptest::option::of("\\PC{0,300}"), url.clone(), proptest::option::of("\\PC{1,40}"), url)
-        .prop_flat_map(|(state, description, log_url, environment, environment_url)| {
-            proptest::option::of(any::<bool>()).prop_map(move |auto_inactive| NewStatus {
-                state: state.clone(),
-                description: description.clone(),
-                log_url: log_url.clone(),
-                environment: environment.clone(),
-                environment_url: environment_url.clone(),
-                auto_inactive,
-            })
-        })
+    (
+        state,
+        proptest::option::of("\\PC{0,300}"),
+        url.clone(),
+        proptest::option::of("\\PC{1,40}"),
+        url,
+    )
+        .prop_flat_map(
+            |(state, description, log_url, environment, environment_url)| {
+                proptest::option::of(any::<bool>()).prop_map(move |auto_inactive| NewStatus {
+                    state: state.clone(),
+                    description: description.clone(),
+                    log_url: log_url.clone(),
+                    environment: environment.clone(),
+                    environment_url: environment_url.clone(),
+                    auto_inactive,
+                })
+            },
+        )
 }
 
 fn conforms(method: &str, path: &str, body: Value) -> Result<(), TestCaseError> {

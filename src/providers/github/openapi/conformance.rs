@@ -69,20 +69,34 @@ struct Checker {
 
 impl Checker {
     fn new(gh: Gh, prefix: &'static str) -> Self {
-        Checker { gh, prefix, failures: Vec::new(), covered: BTreeSet::new() }
+        Checker {
+            gh,
+            prefix,
+            failures: Vec::new(),
+            covered: BTreeSet::new(),
+        }
     }
 
     /// Sends, checks the answer against the description and expects `status`.
-    async fn call(&mut self, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
+    async fn call(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        status: u16,
+    ) -> Value {
         let reply: Reply = self.gh.send(method.clone(), path, body).await;
         let full = format!("{}{path}", self.prefix);
         let Some(op) = operation(method.as_str(), &full) else {
-            self.failures.push(format!("{method} {full}: not an operation of the description"));
+            self.failures.push(format!(
+                "{method} {full}: not an operation of the description"
+            ));
             return reply.body;
         };
         let at = format!("{method} {full} ({}) {}", op.id, reply.status);
         if reply.status != status {
-            self.failures.push(format!("{at}: expected {status}: {}", reply.body));
+            self.failures
+                .push(format!("{at}: expected {status}: {}", reply.body));
         }
         let undeclared = UNDECLARED.contains(&(op.id.as_str(), reply.status));
         let checked = if undeclared {
@@ -92,7 +106,8 @@ impl Checker {
             check_response(method.as_str(), &full, reply.status, &reply.body)
         };
         if let Err(problems) = checked {
-            self.failures.push(format!("{at}:\n    {}", problems.join("\n    ")));
+            self.failures
+                .push(format!("{at}:\n    {}", problems.join("\n    ")));
         }
         self.covered.insert((op.id, reply.status));
         reply.body
@@ -124,9 +139,12 @@ async fn lookups(c: &mut Checker, repo: &str) {
     c.get(&format!("/repos/{repo}"), 200).await;
     c.get("/repos/octo-org/no-such-repo", 404).await;
     c.get(&format!("/repos/{repo}/commits/main"), 200).await;
-    c.get(&format!("/repos/{repo}/commits/release%2F1.0"), 200).await;
-    c.get(&format!("/repos/{repo}/commits/no-such-ref"), 422).await;
-    c.get("/repos/octo-org/no-such-repo/commits/main", 404).await;
+    c.get(&format!("/repos/{repo}/commits/release%2F1.0"), 200)
+        .await;
+    c.get(&format!("/repos/{repo}/commits/no-such-ref"), 422)
+        .await;
+    c.get("/repos/octo-org/no-such-repo/commits/main", 404)
+        .await;
     c.get("/users/octocat", 200).await;
     c.get("/users/no-such-user", 404).await;
     c.get("/orgs/octo-org/teams", 200).await;
@@ -134,7 +152,8 @@ async fn lookups(c: &mut Checker, repo: &str) {
     c.get("/orgs/octo-org/teams/sre", 200).await;
     c.get("/orgs/octo-org/teams/no-such-team", 404).await;
     c.get(&format!("/repos/{repo}/collaborators"), 200).await;
-    c.get("/repos/octo-org/no-such-repo/collaborators", 404).await;
+    c.get("/repos/octo-org/no-such-repo/collaborators", 404)
+        .await;
 }
 
 /// Environments with every kind of protection, and their branch and tag policies.
@@ -147,24 +166,64 @@ async fn environments(c: &mut Checker, repo: &str) {
         "deployment_branch_policy": { "protected_branches": false, "custom_branch_policies": true },
     });
     c.put(&env, full, 200).await;
-    c.put(&format!("/repos/{repo}/environments/staging"), json!({}), 200).await;
+    c.put(
+        &format!("/repos/{repo}/environments/staging"),
+        json!({}),
+        200,
+    )
+    .await;
     let bare = json!({ "reviewers": null, "deployment_branch_policy": null });
-    c.put(&format!("/repos/{repo}/environments/bare"), bare, 200).await;
+    c.put(&format!("/repos/{repo}/environments/bare"), bare, 200)
+        .await;
     let protected = json!({ "deployment_branch_policy": { "protected_branches": true, "custom_branch_policies": false } });
-    c.put(&format!("/repos/{repo}/environments/protected"), protected, 200).await;
-    c.put(&env.replace("prod%2Fweb", "bad"), json!({ "wait_timer": 50_000 }), 422).await;
-    c.put(&env.replace("prod%2Fweb", "bad"), json!({ "colour": "red" }), 422).await;
+    c.put(
+        &format!("/repos/{repo}/environments/protected"),
+        protected,
+        200,
+    )
+    .await;
+    c.put(
+        &env.replace("prod%2Fweb", "bad"),
+        json!({ "wait_timer": 50_000 }),
+        422,
+    )
+    .await;
+    c.put(
+        &env.replace("prod%2Fweb", "bad"),
+        json!({ "colour": "red" }),
+        422,
+    )
+    .await;
     c.get(&env, 200).await;
-    c.get(&format!("/repos/{repo}/environments/no-such-env"), 404).await;
-    c.put("/repos/octo-org/no-such-repo/environments/qa", json!({}), 404).await;
+    c.get(&format!("/repos/{repo}/environments/no-such-env"), 404)
+        .await;
+    c.put(
+        "/repos/octo-org/no-such-repo/environments/qa",
+        json!({}),
+        404,
+    )
+    .await;
     c.get(&format!("/repos/{repo}/environments"), 200).await;
-    c.get("/repos/octo-org/no-such-repo/environments", 404).await;
+    c.get("/repos/octo-org/no-such-repo/environments", 404)
+        .await;
 
     let policies = format!("{env}/deployment-branch-policies");
-    let branch = c.post(&policies, json!({ "name": "release/*", "type": "branch" }), 200).await;
-    c.post(&policies, json!({ "name": "v*", "type": "tag" }), 200).await;
+    let branch = c
+        .post(
+            &policies,
+            json!({ "name": "release/*", "type": "branch" }),
+            200,
+        )
+        .await;
+    c.post(&policies, json!({ "name": "v*", "type": "tag" }), 200)
+        .await;
     c.post(&policies, json!({ "name": "main" }), 200).await;
-    c.post(&policies, json!({ "name": "release/*", "type": "branch" }), 303).await;
+    c.post(
+        &policies,
+        json!({ "name": "release/*", "type": "branch" }),
+        303,
+    )
+    .await;
     let staging = format!("/repos/{repo}/environments/staging/deployment-branch-policies");
     c.post(&staging, json!({ "name": "main" }), 404).await;
     c.get(&staging, 404).await;
@@ -181,15 +240,36 @@ async fn environments(c: &mut Checker, repo: &str) {
 /// Variables and secrets of an environment under `env` (either repository spelling).
 async fn variables_and_secrets(c: &mut Checker, env: &str) {
     let variables = format!("{env}/variables");
-    c.post(&variables, json!({ "name": "REGION", "value": "eu-west-1" }), 201).await;
-    c.post(&variables, json!({ "name": "REGION", "value": "eu-west-1" }), 409).await;
-    c.post(&variables, json!({ "name": "GITHUB_REGION", "value": "x" }), 422).await;
+    c.post(
+        &variables,
+        json!({ "name": "REGION", "value": "eu-west-1" }),
+        201,
+    )
+    .await;
+    c.post(
+        &variables,
+        json!({ "name": "REGION", "value": "eu-west-1" }),
+        409,
+    )
+    .await;
+    c.post(
+        &variables,
+        json!({ "name": "GITHUB_REGION", "value": "x" }),
+        422,
+    )
+    .await;
     c.get(&variables, 200).await;
     c.get(&format!("{variables}/REGION"), 200).await;
     c.get(&format!("{variables}/MISSING"), 404).await;
-    c.patch(&format!("{variables}/REGION"), json!({ "name": "ZONE", "value": "b" }), 204).await;
+    c.patch(
+        &format!("{variables}/REGION"),
+        json!({ "name": "ZONE", "value": "b" }),
+        204,
+    )
+    .await;
     c.delete(&format!("{variables}/ZONE"), 204).await;
-    c.patch(&format!("{variables}/ZONE"), json!({ "value": "c" }), 404).await;
+    c.patch(&format!("{variables}/ZONE"), json!({ "value": "c" }), 404)
+        .await;
     c.delete(&format!("{variables}/ZONE"), 404).await;
 
     let secrets = format!("{env}/secrets");
@@ -228,13 +308,34 @@ async fn deployments(c: &mut Checker, repo: &str) {
     let first = c.post(&list, full, 201).await;
     let text_payload = json!({ "ref": "develop", "environment": "qa", "payload": "{\"a\":1}", "required_contexts": [] });
     let second = c.post(&list, text_payload, 201).await;
-    c.post(&list, json!({ "ref": "topic-branch", "environment": "qa" }), 202).await;
-    c.post(&list, json!({ "ref": "conflicting", "environment": "qa" }), 409).await;
-    c.post(&list, json!({ "ref": "failing-checks", "environment": "qa" }), 409).await;
-    c.post(&list, json!({ "ref": "no-such-ref", "environment": "qa" }), 422).await;
+    c.post(
+        &list,
+        json!({ "ref": "topic-branch", "environment": "qa" }),
+        202,
+    )
+    .await;
+    c.post(
+        &list,
+        json!({ "ref": "conflicting", "environment": "qa" }),
+        409,
+    )
+    .await;
+    c.post(
+        &list,
+        json!({ "ref": "failing-checks", "environment": "qa" }),
+        409,
+    )
+    .await;
+    c.post(
+        &list,
+        json!({ "ref": "no-such-ref", "environment": "qa" }),
+        422,
+    )
+    .await;
     c.get(&list, 200).await;
     c.get("/repos/octo-org/no-such-repo/deployments", 404).await;
-    c.get(&format!("{list}?environment=qa&per_page=1"), 200).await;
+    c.get(&format!("{list}?environment=qa&per_page=1"), 200)
+        .await;
     let one = format!("{list}/{}", first["id"]);
     c.get(&one, 200).await;
     c.get(&format!("{list}/999999"), 404).await;
@@ -249,13 +350,23 @@ async fn deployments(c: &mut Checker, repo: &str) {
         "auto_inactive": false,
     });
     let status = c.post(&statuses, every, 201).await;
-    c.post(&statuses, json!({ "state": "success", "target_url": "https://ci.example/run/1" }), 201).await;
+    c.post(
+        &statuses,
+        json!({ "state": "success", "target_url": "https://ci.example/run/1" }),
+        201,
+    )
+    .await;
     c.post(&statuses, json!({ "state": "exploded" }), 422).await;
     c.get(&statuses, 200).await;
     c.get(&format!("{statuses}/{}", status["id"]), 200).await;
     c.get(&format!("{statuses}/999999"), 404).await;
     c.get(&format!("{list}/999999/statuses"), 404).await;
-    c.post(&format!("{list}/999999/statuses"), json!({ "state": "success" }), 404).await;
+    c.post(
+        &format!("{list}/999999/statuses"),
+        json!({ "state": "success" }),
+        404,
+    )
+    .await;
 
     c.delete(&one, 422).await;
     c.post(&statuses, json!({ "state": "inactive" }), 201).await;
@@ -269,10 +380,16 @@ async fn drive(c: &mut Checker, repo: &str, repo_id: i64) {
     lookups(c, repo).await;
     environments(c, repo).await;
     variables_and_secrets(c, &format!("/repos/{repo}/environments/prod%2Fweb")).await;
-    variables_and_secrets(c, &format!("/repositories/{repo_id}/environments/prod%2Fweb")).await;
+    variables_and_secrets(
+        c,
+        &format!("/repositories/{repo_id}/environments/prod%2Fweb"),
+    )
+    .await;
     deployments(c, repo).await;
-    c.delete(&format!("/repos/{repo}/environments/prod%2Fweb"), 204).await;
-    c.delete(&format!("/repos/{repo}/environments/prod%2Fweb"), 404).await;
+    c.delete(&format!("/repos/{repo}/environments/prod%2Fweb"), 204)
+        .await;
+    c.delete(&format!("/repos/{repo}/environments/prod%2Fweb"), 404)
+        .await;
 }
 
 #[tokio::test]
@@ -283,13 +400,25 @@ async fn every_answer_of_the_emulator_follows_githubs_description() {
     let mut enterprise = Checker::new(gh.enterprise(), "/api/v3");
     drive(&mut enterprise, "octo-org/api", 503).await;
 
-    let failures: Vec<String> = dotcom.failures.into_iter().chain(enterprise.failures).collect();
-    assert!(failures.is_empty(), "{} answers do not follow GitHub's description:\n{}", failures.len(), failures.join("\n"));
+    let failures: Vec<String> = dotcom
+        .failures
+        .into_iter()
+        .chain(enterprise.failures)
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} answers do not follow GitHub's description:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Both mounts drove the same operations to the same statuses.
     assert_eq!(dotcom.covered, enterprise.covered);
     for (id, status) in UNDECLARED {
         let pair = ((*id).to_owned(), *status);
-        assert!(dotcom.covered.contains(&pair), "the exception {id} {status} is never exercised");
+        assert!(
+            dotcom.covered.contains(&pair),
+            "the exception {id} {status} is never exercised"
+        );
     }
     let ids: BTreeSet<&str> = dotcom.covered.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids.len(), 32, "operations driven: {ids:?}");

@@ -19,7 +19,9 @@ use serde_json::{Map, Value, json};
 
 use super::{check_request, operation};
 use crate::providers::common::fake::{self, Seen};
-use crate::providers::github::client::{GithubClient, NewDeployment, NewStatus, RepoRef, RunMarker};
+use crate::providers::github::client::{
+    GithubClient, NewDeployment, NewStatus, RepoRef, RunMarker,
+};
 use crate::providers::github::emulator::demo;
 use crate::providers::github::emulator::testkit::start;
 use crate::providers::github::wire::{
@@ -42,23 +44,48 @@ struct Relay {
 async fn relay(State(relay): State<Arc<Relay>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.expect("request body");
-    let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into())) };
-    let path = parts.uri.path().strip_prefix("/github").unwrap_or(parts.uri.path()).to_owned();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into()))
+    };
+    let path = parts
+        .uri
+        .path()
+        .strip_prefix("/github")
+        .unwrap_or(parts.uri.path())
+        .to_owned();
     relay.seen.push((parts.method.to_string(), path, json));
-    let here = parts.headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or_default().to_owned();
+    let here = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut onward = relay.http.request(parts.method.clone(), format!("http://{}{path_and_query}", relay.target));
+    let mut onward = relay.http.request(
+        parts.method.clone(),
+        format!("http://{}{path_and_query}", relay.target),
+    );
     for (name, value) in &parts.headers {
         if name != header::HOST && name != header::CONTENT_LENGTH {
             onward = onward.header(name, value);
         }
     }
-    let answer = onward.body(bytes.to_vec()).send().await.expect("the sandbox answers");
-    let mut response = Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
+    let answer = onward
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("the sandbox answers");
+    let mut response =
+        Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
     for (name, value) in answer.headers() {
         if name == header::LINK || name == header::LOCATION {
             // URLs in answers point back at the relay, so paging stays on the client's host.
-            let text = value.to_str().unwrap_or_default().replace(&relay.target, &here);
+            let text = value
+                .to_str()
+                .unwrap_or_default()
+                .replace(&relay.target, &here);
             response = response.header(name, HeaderValue::from_str(&text).expect("header"));
         } else if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING {
             response = response.header(name, value);
@@ -74,26 +101,53 @@ async fn relayed(mount: &str) -> (crate::sandbox::SandboxHandle, Arc<Relay>, Git
     let sandbox = start(SandboxOptions::default()).await;
     let recorder = Arc::new(Relay {
         target: sandbox.addr.to_string(),
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         seen: Seen::default(),
     });
     let addr = fake::serve(Router::new().fallback(relay).with_state(recorder.clone())).await;
-    let client = GithubClient::new(&format!("http://{addr}{mount}"), demo::GITHUB_TOKEN, fake::http()).expect("client");
+    let client = GithubClient::new(
+        &format!("http://{addr}{mount}"),
+        demo::GITHUB_TOKEN,
+        fake::http(),
+    )
+    .expect("client");
     (sandbox, recorder, client)
 }
 
 /// The environment settings the provider sends, with each field's variants.
 fn settings_variants() -> Vec<EnvironmentSettings> {
-    let custom = BranchPolicySettings { protected_branches: false, custom_branch_policies: true };
-    let protected = BranchPolicySettings { protected_branches: true, custom_branch_policies: false };
+    let custom = BranchPolicySettings {
+        protected_branches: false,
+        custom_branch_policies: true,
+    };
+    let protected = BranchPolicySettings {
+        protected_branches: true,
+        custom_branch_policies: false,
+    };
     let reviewers = vec![
-        ReviewerRef { kind: ReviewerType::User, id: 1 },
-        ReviewerRef { kind: ReviewerType::Team, id: 1002 },
+        ReviewerRef {
+            kind: ReviewerType::User,
+            id: 1,
+        },
+        ReviewerRef {
+            kind: ReviewerType::Team,
+            id: 1002,
+        },
     ];
     vec![
         EnvironmentSettings::default(),
-        EnvironmentSettings { reviewers: Some(None), deployment_branch_policy: Some(None), ..EnvironmentSettings::default() },
-        EnvironmentSettings { deployment_branch_policy: Some(Some(protected)), ..EnvironmentSettings::default() },
+        EnvironmentSettings {
+            reviewers: Some(None),
+            deployment_branch_policy: Some(None),
+            ..EnvironmentSettings::default()
+        },
+        EnvironmentSettings {
+            deployment_branch_policy: Some(Some(protected)),
+            ..EnvironmentSettings::default()
+        },
         EnvironmentSettings {
             wait_timer: Some(30),
             prevent_self_review: Some(true),
@@ -139,47 +193,116 @@ async fn run_every_operation(client: &GithubClient) {
     client.collaborators(&repo).await.expect("collaborators");
 
     for settings in settings_variants() {
-        client.put_environment(&repo, env, &settings).await.expect("put environment");
+        client
+            .put_environment(&repo, env, &settings)
+            .await
+            .expect("put environment");
     }
     client.environments(&repo).await.expect("environments");
     client.environment(&repo, env).await.expect("environment");
-    for (name, kind) in [("release/*", PolicyType::Branch), ("v*", PolicyType::Tag), ("release/*", PolicyType::Branch)] {
-        let policy = NewBranchPolicy { name: name.into(), kind };
-        client.create_branch_policy(&repo, env, &policy).await.expect("policy");
+    for (name, kind) in [
+        ("release/*", PolicyType::Branch),
+        ("v*", PolicyType::Tag),
+        ("release/*", PolicyType::Branch),
+    ] {
+        let policy = NewBranchPolicy {
+            name: name.into(),
+            kind,
+        };
+        client
+            .create_branch_policy(&repo, env, &policy)
+            .await
+            .expect("policy");
     }
     let policies = client.branch_policies(&repo, env).await.expect("policies");
-    client.delete_branch_policy(&repo, env, policies[0].id).await.expect("delete policy");
+    client
+        .delete_branch_policy(&repo, env, policies[0].id)
+        .await
+        .expect("delete policy");
 
-    let variable = Variable { name: "REGION".into(), value: "eu-west-1".into() };
-    client.create_variable(&repo, env, &variable).await.expect("create variable");
-    let changed = Variable { value: "eu-north-1".into(), ..variable };
-    client.update_variable(&repo, env, &changed).await.expect("update variable");
+    let variable = Variable {
+        name: "REGION".into(),
+        value: "eu-west-1".into(),
+    };
+    client
+        .create_variable(&repo, env, &variable)
+        .await
+        .expect("create variable");
+    let changed = Variable {
+        value: "eu-north-1".into(),
+        ..variable
+    };
+    client
+        .update_variable(&repo, env, &changed)
+        .await
+        .expect("update variable");
     client.variables(&repo, env).await.expect("variables");
-    client.delete_variable(&repo, env, "REGION").await.expect("delete variable");
+    client
+        .delete_variable(&repo, env, "REGION")
+        .await
+        .expect("delete variable");
     let key = client.secrets_key(&repo, env).await.expect("key");
     for value in ["hunter2", "", "a longer value with ünïcode"] {
-        client.put_secret(&repo, env, "TOKEN", value, &key).await.expect("put secret");
+        client
+            .put_secret(&repo, env, "TOKEN", value, &key)
+            .await
+            .expect("put secret");
     }
     client.secrets(&repo, env).await.expect("secrets");
-    client.delete_secret(&repo, env, "TOKEN").await.expect("delete secret");
+    client
+        .delete_secret(&repo, env, "TOKEN")
+        .await
+        .expect("delete secret");
 
     // Protection off again (an omitted field resets it), so any ref may deploy.
-    client.put_environment(&repo, env, &EnvironmentSettings::default()).await.expect("reset");
+    client
+        .put_environment(&repo, env, &EnvironmentSettings::default())
+        .await
+        .expect("reset");
     let marker = RunMarker::new("run-1:web").expect("marker");
     let mut plain = NewDeployment::new("develop", env);
     plain.payload.insert("release".into(), json!("1.4.2"));
-    let first = client.create_deployment(&repo, &marker, &plain).await.expect("deployment");
+    let first = client
+        .create_deployment(&repo, &marker, &plain)
+        .await
+        .expect("deployment");
     let marker = RunMarker::new("run-2:web").expect("marker");
-    let full = client.create_deployment(&repo, &marker, &full_deployment()).await.expect("full deployment");
+    let full = client
+        .create_deployment(&repo, &marker, &full_deployment())
+        .await
+        .expect("full deployment");
     client.deployment(&repo, full.id).await.expect("deployment");
-    client.deployments(&repo, &Default::default()).expect("pages").all().await.expect("deployments");
-    for status in [NewStatus::new(DeploymentState::Queued), full_status(), NewStatus::new(DeploymentState::Inactive)] {
-        client.create_status(&repo, first.id, &status).await.expect("status");
+    client
+        .deployments(&repo, &Default::default())
+        .expect("pages")
+        .all()
+        .await
+        .expect("deployments");
+    for status in [
+        NewStatus::new(DeploymentState::Queued),
+        full_status(),
+        NewStatus::new(DeploymentState::Inactive),
+    ] {
+        client
+            .create_status(&repo, first.id, &status)
+            .await
+            .expect("status");
     }
-    client.statuses(&repo, first.id).expect("pages").all().await.expect("statuses");
+    client
+        .statuses(&repo, first.id)
+        .expect("pages")
+        .all()
+        .await
+        .expect("statuses");
     client.newest_status(&repo, first.id).await.expect("newest");
-    client.delete_deployment(&repo, first.id).await.expect("delete deployment");
-    client.delete_environment(&repo, env).await.expect("delete environment");
+    client
+        .delete_deployment(&repo, first.id)
+        .await
+        .expect("delete deployment");
+    client
+        .delete_environment(&repo, env)
+        .await
+        .expect("delete environment");
 }
 
 /// The operations whose request bodies the client sends: each must have been checked.
@@ -204,7 +327,9 @@ async fn every_request_the_client_sends_follows_githubs_description() {
         let sent = relay.seen.all();
         for (method, path, body) in &sent {
             let Some(op) = operation(method, path) else {
-                failures.push(format!("{method} {path}: not an operation of the description"));
+                failures.push(format!(
+                    "{method} {path}: not an operation of the description"
+                ));
                 continue;
             };
             operations.insert(op.id.clone());
@@ -212,12 +337,28 @@ async fn every_request_the_client_sends_follows_githubs_description() {
                 bodies.insert(op.id.clone());
             }
             if let Err(problems) = check_request(method, path, body) {
-                failures.push(format!("{method} {path} ({}): {body}\n    {}", op.id, problems.join("\n    ")));
+                failures.push(format!(
+                    "{method} {path} ({}): {body}\n    {}",
+                    op.id,
+                    problems.join("\n    ")
+                ));
             }
         }
-        assert!(failures.is_empty(), "{mount}: {} requests do not follow GitHub's description:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{mount}: {} requests do not follow GitHub's description:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
         let expected: BTreeSet<String> = WRITES.iter().map(|id| (*id).to_owned()).collect();
-        assert_eq!(bodies, expected, "{mount}: operations whose bodies were checked");
-        assert_eq!(operations.len(), 27, "{mount}: operations the client called: {operations:?}");
+        assert_eq!(
+            bodies, expected,
+            "{mount}: operations whose bodies were checked"
+        );
+        assert_eq!(
+            operations.len(),
+            27,
+            "{mount}: operations the client called: {operations:?}"
+        );
     }
 }

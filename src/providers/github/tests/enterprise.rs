@@ -31,13 +31,20 @@ fn enterprise_provider(sandbox: &SandboxHandle) -> GithubProvider {
 fn manifest_for_3_8() -> Vec<Resource> {
     let mut resources = manifest();
     let env = &mut resources[1].attributes;
-    env.as_object_mut().expect("attributes").remove("prevent_self_review");
+    env.as_object_mut()
+        .expect("attributes")
+        .remove("prevent_self_review");
     resources
 }
 
 async fn answer_as(sandbox: &SandboxHandle, release: Value) {
     let url = format!("http://{}/_sandbox/github/server", sandbox.addr);
-    let reply = reqwest::Client::new().put(url).json(&json!({ "enterprise_version": release })).send().await.unwrap();
+    let reply = reqwest::Client::new()
+        .put(url)
+        .json(&json!({ "enterprise_version": release }))
+        .send()
+        .await
+        .unwrap();
     assert!(reply.status().is_success(), "{:?}", reply.text().await);
 }
 
@@ -48,23 +55,41 @@ async fn an_environment_with_variables_a_secret_a_policy_and_a_record_applies_on
     let resources = manifest_for_3_8();
     let gh = enterprise_provider(&sandbox);
     let changes = plan_of(&gh, &resources).await;
-    assert!(changes.iter().filter(|c| c.action.is_change()).count() >= 5, "{changes:?}");
+    assert!(
+        changes.iter().filter(|c| c.action.is_change()).count() >= 5,
+        "{changes:?}"
+    );
     let report = apply_all(gh, changes, &resources).await;
     assert!(report.success(), "{:?}", report.results);
 
     let gh = enterprise_provider(&sandbox);
     let again = plan_of(&gh, &resources).await;
-    let pending: Vec<_> = again.iter().filter(|c| c.action.is_change()).map(|c| (&c.address, c.action, &c.reason)).collect();
+    let pending: Vec<_> = again
+        .iter()
+        .filter(|c| c.action.is_change())
+        .map(|c| (&c.address, c.action, &c.reason))
+        .collect();
     assert!(pending.is_empty(), "a second plan has changes: {pending:?}");
     assert_eq!(gh.client.enterprise_version(), Some((3, 8)));
     assert!(!gh.client.sends_api_version());
 
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     assert_eq!(records["count"], 1, "{records}");
-    assert_eq!(records["deployments"][0]["states"], json!(["success"]), "{records}");
-    let hash = admin(&sandbox, "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256").await;
+    assert_eq!(
+        records["deployments"][0]["states"],
+        json!(["success"]),
+        "{records}"
+    );
+    let hash = admin(
+        &sandbox,
+        "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256",
+    )
+    .await;
     use sha2::Digest;
-    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key").iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(hash["sha256"], expected.as_str());
 }
 
@@ -84,7 +109,11 @@ async fn github_com_sends_no_repository_lookups_and_a_learnt_3_8_costs_the_same(
     // The repository, its environment list, the environment's variables, secrets and
     // policies, the ref, the two reviewers and the record: no lookup by id.
     assert_eq!(first.total, 9, "{first:?}");
-    assert_eq!(first.by_method.get("GET").copied(), Some(first.total), "{first:?}");
+    assert_eq!(
+        first.by_method.get("GET").copied(),
+        Some(first.total),
+        "{first:?}"
+    );
     plan_of(&public, &resources).await;
     let repeated = public.client.http_stats().total - first.total;
 

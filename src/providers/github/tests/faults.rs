@@ -42,7 +42,11 @@ async fn with_every_post_answer_lost(fault: &str) {
     assert!(report.success(), "{fault}: {:?}", report.results);
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     assert_eq!(records["count"], 1, "{fault}: {records}");
-    assert_eq!(records["deployments"][0]["states"], json!(["success"]), "{fault}: {records}");
+    assert_eq!(
+        records["deployments"][0]["states"],
+        json!(["success"]),
+        "{fault}: {records}"
+    );
 }
 
 #[tokio::test]
@@ -66,23 +70,41 @@ async fn a_record_left_in_progress_by_a_killed_apply_is_closed_by_the_next() {
     let resources = record_only();
     let gh = provider(&sandbox);
     let repo = RepoRef::parse("octo-org/shop").unwrap();
-    for marker in [format!("{}@killed-run", resources[1].address), "another-tool".into()] {
+    for marker in [
+        format!("{}@killed-run", resources[1].address),
+        "another-tool".into(),
+    ] {
         let opened = gh
             .client
-            .create_deployment(&repo, &RunMarker::new(marker).unwrap(), &NewDeployment::new("main", "qa"))
+            .create_deployment(
+                &repo,
+                &RunMarker::new(marker).unwrap(),
+                &NewDeployment::new("main", "qa"),
+            )
             .await
             .unwrap();
         let in_progress = NewStatus::new(DeploymentState::InProgress);
-        gh.client.create_status(&repo, opened.id, &in_progress).await.unwrap();
+        gh.client
+            .create_status(&repo, opened.id, &in_progress)
+            .await
+            .unwrap();
     }
     let changes = plan_of(&gh, &resources).await;
     assert!(apply_all(gh, changes, &resources).await.success());
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
-    let states: Vec<&serde_json::Value> =
-        records["deployments"].as_array().unwrap().iter().map(|d| &d["states"]).collect();
+    let states: Vec<&serde_json::Value> = records["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["states"])
+        .collect();
     assert_eq!(
         states,
-        [&json!(["in_progress", "error"]), &json!(["in_progress"]), &json!(["success"])],
+        [
+            &json!(["in_progress", "error"]),
+            &json!(["in_progress"]),
+            &json!(["success"])
+        ],
         "{records}"
     );
 }

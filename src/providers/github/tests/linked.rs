@@ -27,15 +27,29 @@ impl Provider for Release {
         KindRules::default()
     }
 
-    async fn fetch(&self, _: &[&Resource], _: &BTreeSet<Address>) -> Result<RemoteState, ProviderError> {
+    async fn fetch(
+        &self,
+        _: &[&Resource],
+        _: &BTreeSet<Address>,
+    ) -> Result<RemoteState, ProviderError> {
         Ok(RemoteState::default())
     }
 
-    async fn execute(&self, _: &Change, _: Option<&Resource>, _: &ApplyContext) -> Result<Outcome, ProviderError> {
+    async fn execute(
+        &self,
+        _: &Change,
+        _: Option<&Resource>,
+        _: &ApplyContext,
+    ) -> Result<Outcome, ProviderError> {
         // While it runs, its record shows it in progress.
         let mut open = false;
         for _ in 0..100 {
-            let records: Value = reqwest::get(&self.sandbox_admin).await.unwrap().json().await.unwrap();
+            let records: Value = reqwest::get(&self.sandbox_admin)
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             if records["deployments"][0]["states"] == json!(["in_progress"]) {
                 open = true;
                 break;
@@ -50,7 +64,10 @@ impl Provider for Release {
                 detail: ": 1 of 3 servers failed".into(),
             })
         } else {
-            Ok(Outcome { id: None, message: "deployment 5001 succeeded".into() })
+            Ok(Outcome {
+                id: None,
+                message: "deployment 5001 succeeded".into(),
+            })
         }
     }
 
@@ -88,10 +105,19 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
         ..changes[0].clone()
     };
     changes.push(release);
-    let sandbox_admin = format!("http://{}/_sandbox/github/repos/octo-org/shop/deployments", sandbox.addr);
+    let sandbox_admin = format!(
+        "http://{}/_sandbox/github/repos/octo-org/shop/deployments",
+        sandbox.addr
+    );
     let providers: HashMap<String, Arc<dyn Provider>> = HashMap::from([
         ("gh".to_owned(), Arc::new(gh) as Arc<dyn Provider>),
-        ("rel".to_owned(), Arc::new(Release { fails, sandbox_admin }) as Arc<dyn Provider>),
+        (
+            "rel".to_owned(),
+            Arc::new(Release {
+                fails,
+                sandbox_admin,
+            }) as Arc<dyn Provider>,
+        ),
     ]);
     let ctx = ApplyContext::for_tests();
     // One request slot: the record waits on its release without holding it.
@@ -99,7 +125,10 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     let id = records["deployments"][0]["id"].as_i64().unwrap_or_default();
     let statuses = reqwest::Client::new()
-        .get(format!("{}/repos/octo-org/shop/deployments/{id}/statuses", sandbox.base_url("github")))
+        .get(format!(
+            "{}/repos/octo-org/shop/deployments/{id}/statuses",
+            sandbox.base_url("github")
+        ))
         .bearer_auth(crate::providers::github::emulator::demo::GITHUB_TOKEN)
         .header("user-agent", "deployplan-tests")
         .send()
@@ -115,17 +144,39 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
 async fn a_release_that_succeeds_leaves_its_record_successful_with_the_environment_url() {
     let (records, results, statuses) = run(false).await;
     assert_eq!(records["count"], 1, "{records}");
-    assert_eq!(records["deployments"][0]["states"], json!(["in_progress", "success"]), "{records}");
-    assert!(results.iter().all(|(_, s)| matches!(s, NodeStatus::Applied(_))), "{results:?}");
-    assert_eq!(statuses[0]["environment_url"], "https://staging.shop.example.com", "{statuses}");
+    assert_eq!(
+        records["deployments"][0]["states"],
+        json!(["in_progress", "success"]),
+        "{records}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|(_, s)| matches!(s, NodeStatus::Applied(_))),
+        "{results:?}"
+    );
+    assert_eq!(
+        statuses[0]["environment_url"], "https://staging.shop.example.com",
+        "{statuses}"
+    );
 }
 
 #[tokio::test]
 async fn a_release_that_fails_leaves_its_record_failed_with_the_error() {
     let (records, results, statuses) = run(true).await;
-    assert_eq!(records["deployments"][0]["states"], json!(["in_progress", "failure"]), "{records}");
+    assert_eq!(
+        records["deployments"][0]["states"],
+        json!(["in_progress", "failure"]),
+        "{records}"
+    );
     let description = statuses[0]["description"].as_str().unwrap_or_default();
     assert!(description.contains("1 of 3 servers failed"), "{statuses}");
-    let (_, record) = results.iter().find(|(c, _)| c.kind == "deployment").unwrap();
-    assert!(matches!(record, NodeStatus::Applied(_)), "the record told the truth: {record:?}");
+    let (_, record) = results
+        .iter()
+        .find(|(c, _)| c.kind == "deployment")
+        .unwrap();
+    assert!(
+        matches!(record, NodeStatus::Applied(_)),
+        "the record told the truth: {record:?}"
+    );
 }

@@ -28,7 +28,12 @@ fn child(parent: &str, kind: &str, name: &str, attributes: Value) -> Resource {
 /// of `main` in production.
 pub(super) fn manifest() -> Vec<Resource> {
     let env = format!("{REPO}.environment.production");
-    let mut secret = child(&env, "secret", "DEPLOY_KEY", json!({ "value": "s3cr3t-deploy-key" }));
+    let mut secret = child(
+        &env,
+        "secret",
+        "DEPLOY_KEY",
+        json!({ "value": "s3cr3t-deploy-key" }),
+    );
     secret.sensitive = vec!["value".into()];
     vec![
         Resource::bare(REPO, "gh", "repository", "octo-org/shop", json!({})),
@@ -44,7 +49,12 @@ pub(super) fn manifest() -> Vec<Resource> {
             }),
         ),
         child(&env, "branch_policy", "release/*", json!({})),
-        child(&env, "variable", "API_URL", json!({ "value": "https://shop.example.com" })),
+        child(
+            &env,
+            "variable",
+            "API_URL",
+            json!({ "value": "https://shop.example.com" }),
+        ),
         secret,
         Resource {
             // A record waits for its environment's branch policies: GitHub refuses a ref
@@ -87,7 +97,10 @@ pub(super) fn provider(sandbox: &SandboxHandle) -> GithubProvider {
 
 pub(super) async fn plan_of(provider: &GithubProvider, resources: &[Resource]) -> Vec<Change> {
     let refs: Vec<&Resource> = resources.iter().collect();
-    let remote = provider.fetch(&refs, &BTreeSet::new()).await.expect("fetch");
+    let remote = provider
+        .fetch(&refs, &BTreeSet::new())
+        .await
+        .expect("fetch");
     let (none, rules) = (BTreeSet::new(), |r: &Resource| provider.rules(&r.kind));
     let input = PlanInput {
         environment: None,
@@ -97,10 +110,16 @@ pub(super) async fn plan_of(provider: &GithubProvider, resources: &[Resource]) -
         context: &none,
         rules: &rules,
     };
-    plan::plan(resources, &remote, &input).expect("plan").changes
+    plan::plan(resources, &remote, &input)
+        .expect("plan")
+        .changes
 }
 
-pub(super) async fn apply_all(provider: GithubProvider, changes: Vec<Change>, resources: &[Resource]) -> apply::ApplyReport {
+pub(super) async fn apply_all(
+    provider: GithubProvider,
+    changes: Vec<Change>,
+    resources: &[Resource],
+) -> apply::ApplyReport {
     let provider: Arc<dyn Provider> = Arc::new(provider);
     let providers = HashMap::from([("gh".to_owned(), provider)]);
     let ctx = ApplyContext::for_tests();
@@ -118,8 +137,10 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
     let resources = manifest();
     let gh = provider(&sandbox);
     let changes = plan_of(&gh, &resources).await;
-    let actions: Vec<(String, Action)> =
-        changes.iter().map(|c| (c.address.to_string(), c.action)).collect();
+    let actions: Vec<(String, Action)> = changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect();
     // Only the repository (read, never written) is unchanged.
     let unchanged: Vec<&str> = (actions.iter())
         .filter(|(_, action)| *action == Action::Noop)
@@ -130,16 +151,31 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
     assert!(report.success(), "{:?}", report.results);
 
     let again = plan_of(&provider(&sandbox), &resources).await;
-    let pending: Vec<_> = again.iter().filter(|c| c.action.is_change()).map(|c| (&c.address, c.action, &c.reason)).collect();
+    let pending: Vec<_> = again
+        .iter()
+        .filter(|c| c.action.is_change())
+        .map(|c| (&c.address, c.action, &c.reason))
+        .collect();
     assert!(pending.is_empty(), "a second plan has changes: {pending:?}");
 
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     assert_eq!(records["count"], 1, "{records}");
-    assert_eq!(records["deployments"][0]["states"], json!(["success"]), "{records}");
+    assert_eq!(
+        records["deployments"][0]["states"],
+        json!(["success"]),
+        "{records}"
+    );
     // The secret arrived sealed for the environment's key: the emulator opened it.
-    let hash = admin(&sandbox, "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256").await;
+    let hash = admin(
+        &sandbox,
+        "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256",
+    )
+    .await;
     use sha2::Digest;
-    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key").iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(hash["sha256"], expected.as_str());
 
     // Export declares the environment as it is, and names the secret without its value.
@@ -159,7 +195,10 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
         })
     );
     assert!(
-        exported.notes.iter().any(|n| n.contains("Secret `DEPLOY_KEY`")),
+        exported
+            .notes
+            .iter()
+            .any(|n| n.contains("Secret `DEPLOY_KEY`")),
         "{:?}",
         exported.notes
     );
@@ -175,14 +214,35 @@ async fn an_unknown_reviewer_and_an_unknown_ref_are_reference_errors_before_any_
     let gh = provider(&sandbox);
     let refs: Vec<&Resource> = resources.iter().collect();
     let err = gh.fetch(&refs, &BTreeSet::new()).await.unwrap_err();
-    let crate::providers::ProviderError::References(errors) = err else { panic!("{err}") };
-    let text: Vec<String> = errors.iter().map(|e| format!("{} | {} | {:?}", e.message, e.attribute, e.help)).collect();
+    let crate::providers::ProviderError::References(errors) = err else {
+        panic!("{err}")
+    };
+    let text: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{} | {} | {:?}", e.message, e.attribute, e.help))
+        .collect();
     assert_eq!(errors.len(), 3, "{text:#?}");
-    assert!(text.iter().any(|t| t.contains("user `octocta`") && t.contains("did you mean `octocat`?")), "{text:#?}");
-    assert!(text.iter().any(|t| t.contains("team `nobody`") && t.contains("release-managers")), "{text:#?}");
-    assert!(text.iter().any(|t| t.contains("`no-such-branch`") && t.contains("| ref |")), "{text:#?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("user `octocta`") && t.contains("did you mean `octocat`?")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("team `nobody`") && t.contains("release-managers")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("`no-such-branch`") && t.contains("| ref |")),
+        "{text:#?}"
+    );
     let stats = gh.client.http_stats();
-    assert_eq!(stats.total, stats.by_method.get("GET").copied().unwrap_or_default(), "reads only: {stats:?}");
+    assert_eq!(
+        stats.total,
+        stats.by_method.get("GET").copied().unwrap_or_default(),
+        "reads only: {stats:?}"
+    );
 }
 
 /// GitHub's PUT replaces every protection setting: changing the one the manifest sets

@@ -58,7 +58,10 @@ impl DeploymentQuery {
     fn query(&self) -> Vec<(&'static str, String)> {
         [
             ("environment", self.environment.clone()),
-            ("status", self.status.as_ref().map(|s| s.as_str().to_owned())),
+            (
+                "status",
+                self.status.as_ref().map(|s| s.as_str().to_owned()),
+            ),
             ("order_by", self.order_by.clone()),
             ("sort", self.sort.clone()),
         ]
@@ -76,17 +79,25 @@ impl GitlabClient {
         query: &DeploymentQuery,
     ) -> Result<Vec<Deployment>, GitlabError> {
         let call = match &query.environment {
-            Some(name) => redact(&format!("list deployments to `{name}` in project {project}")).into_owned(),
+            Some(name) => redact(&format!(
+                "list deployments to `{name}` in project {project}"
+            ))
+            .into_owned(),
             None => format!("list deployments of project {project}"),
         };
         let target = format!("project {project}");
         let extent = query.limit.map_or(Extent::All, Extent::First);
         let path = format!("/projects/{project}/deployments");
-        self.list((&call, &target), &path, &query.query(), extent).await
+        self.list((&call, &target), &path, &query.query(), extent)
+            .await
     }
 
     /// `GET /projects/:id/deployments/:deployment_id`; `None` if there is no such deployment.
-    pub async fn deployment(&self, project: u64, id: u64) -> Result<Option<Deployment>, GitlabError> {
+    pub async fn deployment(
+        &self,
+        project: u64,
+        id: u64,
+    ) -> Result<Option<Deployment>, GitlabError> {
         let call = format!("read deployment {id} of project {project}");
         let target = format!("deployment {id} of project {project}");
         let url = self.url(&format!("/projects/{project}/deployments/{id}"), &[])?;
@@ -115,7 +126,13 @@ impl GitlabClient {
             .exactly_once(
                 || {
                     let post = Method::POST;
-                    self.call((&call, &target), Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                    self.call(
+                        (&call, &target),
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&body),
+                    )
                 },
                 || async {
                     let found = self.deployments(project, &recent).await?;
@@ -173,13 +190,22 @@ impl GitlabClient {
     ) -> Result<Approval, GitlabError> {
         let call = format!("{} deployment {id} of project {project}", verb(decision));
         let target = format!("deployment {id} of project {project}");
-        let url = self.url(&format!("/projects/{project}/deployments/{id}/approval"), &[])?;
+        let url = self.url(
+            &format!("/projects/{project}/deployments/{id}/approval"),
+            &[],
+        )?;
         let body = json(decision);
         self.http()
             .exactly_once(
                 || {
                     let post = Method::POST;
-                    self.call((&call, &target), Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                    self.call(
+                        (&call, &target),
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&body),
+                    )
                 },
                 || async {
                     let found = self.deployment(project, id).await?;

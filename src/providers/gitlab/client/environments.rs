@@ -25,19 +25,35 @@ impl GitlabClient {
     }
 
     /// The environment named exactly `name` (`?name=`), if there is one.
-    pub async fn environment_named(&self, project: u64, name: &str) -> Result<Option<Environment>, GitlabError> {
-        let call = redact(&format!("look up environment `{name}` of project {project}")).into_owned();
+    pub async fn environment_named(
+        &self,
+        project: u64,
+        name: &str,
+    ) -> Result<Option<Environment>, GitlabError> {
+        let call = redact(&format!(
+            "look up environment `{name}` of project {project}"
+        ))
+        .into_owned();
         let target = format!("project {project}");
         let path = format!("/projects/{project}/environments");
         let found: Vec<Environment> = self
-            .list((&call, &target), &path, &[("name", name.to_owned())], Extent::All)
+            .list(
+                (&call, &target),
+                &path,
+                &[("name", name.to_owned())],
+                Extent::All,
+            )
             .await?;
         Ok(found.into_iter().find(|e| e.name == name))
     }
 
     /// `GET /projects/:id/environments/:environment_id` (with `last_deployment`); `None`
     /// if there is no such environment.
-    pub async fn environment(&self, project: u64, id: u64) -> Result<Option<Environment>, GitlabError> {
+    pub async fn environment(
+        &self,
+        project: u64,
+        id: u64,
+    ) -> Result<Option<Environment>, GitlabError> {
         let (call, target) = environment_call("read", project, id);
         let url = self.url(&format!("/projects/{project}/environments/{id}"), &[])?;
         self.get_optional((&call, &target), &url).await
@@ -54,7 +70,8 @@ impl GitlabClient {
         let name = body.name.clone().ok_or_else(|| {
             GitlabError::Invalid("an environment cannot be created without a name".to_owned())
         })?;
-        let call = redact(&format!("create environment `{name}` in project {project}")).into_owned();
+        let call =
+            redact(&format!("create environment `{name}` in project {project}")).into_owned();
         let target = format!("project {project}");
         let url = self.url(&format!("/projects/{project}/environments"), &[])?;
         let body = json(body);
@@ -62,7 +79,13 @@ impl GitlabClient {
             .exactly_once(
                 || {
                     let post = Method::POST;
-                    self.call((&call, &target), Retry::OnlyIfNotProcessed, post, &url, Some(&body))
+                    self.call(
+                        (&call, &target),
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&body),
+                    )
                 },
                 || self.environment_named(project, &name),
             )
@@ -84,8 +107,14 @@ impl GitlabClient {
             name: None,
             ..body.clone()
         });
-        self.call((&call, &target), Retry::Safe, Method::PUT, &url, Some(&body))
-            .await
+        self.call(
+            (&call, &target),
+            Retry::Safe,
+            Method::PUT,
+            &url,
+            Some(&body),
+        )
+        .await
     }
 
     /// `POST /projects/:id/environments/:environment_id/stop`; with `force`, without
@@ -99,8 +128,14 @@ impl GitlabClient {
         let (call, target) = environment_call("stop", project, id);
         let url = self.url(&format!("/projects/{project}/environments/{id}/stop"), &[])?;
         let body = serde_json::json!({ "force": force });
-        self.call((&call, &target), Retry::Safe, Method::POST, &url, Some(&body))
-            .await
+        self.call(
+            (&call, &target),
+            Retry::Safe,
+            Method::POST,
+            &url,
+            Some(&body),
+        )
+        .await
     }
 
     /// `DELETE /projects/:id/environments/:environment_id` (GitLab answers 403 unless the

@@ -262,7 +262,10 @@ mod tests {
     #[test]
     fn each_of_gitlabs_shapes_reads_as_one_line() {
         let cases = [
-            (json!({"message": "404 Project Not Found"}), "404 Project Not Found"),
+            (
+                json!({"message": "404 Project Not Found"}),
+                "404 Project Not Found",
+            ),
             (
                 json!({"message": {"ref": ["The branch or tag does not exist"]}}),
                 "ref: The branch or tag does not exist",
@@ -272,12 +275,18 @@ mod tests {
                                    "external_url": ["is blocked: Only allowed schemes are http, https"]}}),
                 "name: has already been taken, is too long; external_url: is blocked: Only allowed schemes are http, https",
             ),
-            (json!({"message": {"error": "Spam detected"}}), "error: Spam detected"),
+            (
+                json!({"message": {"error": "Spam detected"}}),
+                "error: Spam detected",
+            ),
             (
                 json!({"message": {"base": {"deploy_access_levels": ["is invalid"]}}}),
                 "base.deploy_access_levels: is invalid",
             ),
-            (json!({"error": "status does not have a valid value"}), "status does not have a valid value"),
+            (
+                json!({"error": "status does not have a valid value"}),
+                "status does not have a valid value",
+            ),
             (
                 json!({"error": "insufficient_scope",
                        "error_description": "The request requires higher privileges than provided by the access token.",

@@ -93,8 +93,10 @@ pub fn api_base(endpoint: &str) -> Result<reqwest::Url, GitlabError> {
 fn segment(what: &str, value: &str) -> Result<String, GitlabError> {
     path_segment(value).ok_or_else(|| {
         GitlabError::Invalid(
-            redact(&format!("{what} `{value}` cannot be addressed: it is empty, `.` or `..`"))
-                .into_owned(),
+            redact(&format!(
+                "{what} `{value}` cannot be addressed: it is empty, `.` or `..`"
+            ))
+            .into_owned(),
         )
     })
 }
@@ -234,9 +236,10 @@ impl GitlabClient {
         url: &reqwest::Url,
         body: Option<&serde_json::Value>,
     ) -> Result<T, GitlabError> {
-        self.send(call, retry, method, url, body)
-            .await?
-            .decoded(|r| self.refusal(call, target, r), |reason| undecodable(call, reason))
+        self.send(call, retry, method, url, body).await?.decoded(
+            |r| self.refusal(call, target, r),
+            |reason| undecodable(call, reason),
+        )
     }
 
     /// A GET decoded as `T`, `None` when GitLab answers 404.
@@ -247,13 +250,22 @@ impl GitlabClient {
     ) -> Result<Option<T>, GitlabError> {
         self.send(call, Retry::Safe, Method::GET, url, None)
             .await?
-            .decoded_if_found(|r| self.refusal(call, target, r), |reason| undecodable(call, reason))
+            .decoded_if_found(
+                |r| self.refusal(call, target, r),
+                |reason| undecodable(call, reason),
+            )
     }
 
     /// A DELETE: any 2xx is done, and so is a 404 on a repeated attempt (the first one most
     /// likely did it before its answer was lost).
-    async fn delete(&self, (call, target): (&str, &str), url: &reqwest::Url) -> Result<(), GitlabError> {
-        let response = self.send(call, Retry::Safe, Method::DELETE, url, None).await?;
+    async fn delete(
+        &self,
+        (call, target): (&str, &str),
+        url: &reqwest::Url,
+    ) -> Result<(), GitlabError> {
+        let response = self
+            .send(call, Retry::Safe, Method::DELETE, url, None)
+            .await?;
         if response.deleted() {
             return Ok(());
         }

@@ -51,7 +51,9 @@ impl GitlabClient {
         let mut previous: Option<Vec<u8>> = None;
         while let Some(url) = next.take() {
             trail.visit(&url).map_err(paging)?;
-            let response = self.send(call, Retry::Safe, Method::GET, &url, None).await?;
+            let response = self
+                .send(call, Retry::Safe, Method::GET, &url, None)
+                .await?;
             if !response.is_success() {
                 return Err(self.refusal(call, target, &response));
             }
@@ -114,28 +116,41 @@ mod tests {
     fn the_link_wins_then_the_page_number_then_the_end() {
         let base = reqwest::Url::parse("https://gl.example/api/v4").unwrap();
         let trail = PageTrail::new(&base);
-        let current =
-            reqwest::Url::parse("https://gl.example/api/v4/projects/1/environments?per_page=100&page=2&name=a%20b")
-                .unwrap();
+        let current = reqwest::Url::parse(
+            "https://gl.example/api/v4/projects/1/environments?per_page=100&page=2&name=a%20b",
+        )
+        .unwrap();
         let link = r#"<https://gl.example/api/v4/projects/1/environments?id=1&page=3&per_page=100>; rel="next", <https://gl.example/api/v4/projects/1/environments?page=1>; rel="first""#;
         let both = headers(&[("link", link), ("x-next-page", "9")]);
         assert_eq!(
-            next_page(&trail, &current, &both).unwrap().unwrap().as_str(),
+            next_page(&trail, &current, &both)
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "https://gl.example/api/v4/projects/1/environments?id=1&page=3&per_page=100"
         );
         let number = headers(&[("x-next-page", " 3 "), ("x-total", "7")]);
         assert_eq!(
-            next_page(&trail, &current, &number).unwrap().unwrap().as_str(),
+            next_page(&trail, &current, &number)
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "https://gl.example/api/v4/projects/1/environments?per_page=100&name=a+b&page=3"
         );
-        for last in [headers(&[("x-next-page", "")]), headers(&[("x-total-pages", "9")])] {
+        for last in [
+            headers(&[("x-next-page", "")]),
+            headers(&[("x-total-pages", "9")]),
+        ] {
             assert_eq!(next_page(&trail, &current, &last).unwrap(), None);
         }
         assert!(matches!(
             next_page(&trail, &current, &headers(&[("x-next-page", "two")])),
             Err(PagingError::Unusable(_))
         ));
-        let elsewhere = headers(&[("link", r#"<https://other.example/api/v4/x?page=3>; rel="next""#)]);
+        let elsewhere = headers(&[(
+            "link",
+            r#"<https://other.example/api/v4/x?page=3>; rel="next""#,
+        )]);
         assert_eq!(
             next_page(&trail, &current, &elsewhere),
             Err(PagingError::OtherHost("https://other.example".into()))

@@ -24,7 +24,9 @@ impl GitlabClient {
         let call = redact(&format!("read project `{path}`")).into_owned();
         let target = redact(&format!("project `{path}`")).into_owned();
         let url = self.url(&format!("/projects/{}", segment("project", path)?), &[])?;
-        let response = self.send(&call, Retry::Safe, Method::GET, &url, None).await?;
+        let response = self
+            .send(&call, Retry::Safe, Method::GET, &url, None)
+            .await?;
         if !matches!(response.status, 301 | 308) {
             return match response.status {
                 404 => Ok(None),
@@ -44,7 +46,9 @@ impl GitlabClient {
         let new_url = PageTrail::new(&self.inner.base)
             .resolve(&url, location)
             .map_err(|e| moved(format!("the new address is not followed: {e}")))?;
-        let response = self.send(&call, Retry::Safe, Method::GET, &new_url, None).await?;
+        let response = self
+            .send(&call, Retry::Safe, Method::GET, &new_url, None)
+            .await?;
         match response.status {
             404 => Ok(None),
             _ if response.is_success() => {
@@ -64,19 +68,28 @@ impl GitlabClient {
 
     /// `GET /projects/:id/repository/branches/:branch`; `None` if there is no such branch.
     pub async fn branch(&self, project: u64, name: &str) -> Result<Option<Branch>, GitlabError> {
-        let path = format!("/projects/{project}/repository/branches/{}", segment("branch", name)?);
+        let path = format!(
+            "/projects/{project}/repository/branches/{}",
+            segment("branch", name)?
+        );
         self.read_ref("branch", project, name, &path).await
     }
 
     /// `GET /projects/:id/repository/tags/:tag`; `None` if there is no such tag.
     pub async fn tag(&self, project: u64, name: &str) -> Result<Option<Tag>, GitlabError> {
-        let path = format!("/projects/{project}/repository/tags/{}", segment("tag", name)?);
+        let path = format!(
+            "/projects/{project}/repository/tags/{}",
+            segment("tag", name)?
+        );
         self.read_ref("tag", project, name, &path).await
     }
 
     /// `GET /projects/:id/repository/commits/:sha`; `None` if there is no such commit.
     pub async fn commit(&self, project: u64, sha: &str) -> Result<Option<Commit>, GitlabError> {
-        let path = format!("/projects/{project}/repository/commits/{}", segment("commit", sha)?);
+        let path = format!(
+            "/projects/{project}/repository/commits/{}",
+            segment("commit", sha)?
+        );
         self.read_ref("commit", project, sha, &path).await
     }
 
@@ -96,7 +109,11 @@ impl GitlabClient {
     /// Every branch name of the project (what exists, for a did-you-mean).
     pub async fn branch_names(&self, project: u64) -> Result<Vec<String>, GitlabError> {
         let branches: Vec<Branch> = self
-            .names("branches", project, &format!("/projects/{project}/repository/branches"))
+            .names(
+                "branches",
+                project,
+                &format!("/projects/{project}/repository/branches"),
+            )
             .await?;
         Ok(branches.into_iter().map(|b| b.name).collect())
     }
@@ -104,7 +121,11 @@ impl GitlabClient {
     /// Every tag name of the project (what exists, for a did-you-mean).
     pub async fn tag_names(&self, project: u64) -> Result<Vec<String>, GitlabError> {
         let tags: Vec<Tag> = self
-            .names("tags", project, &format!("/projects/{project}/repository/tags"))
+            .names(
+                "tags",
+                project,
+                &format!("/projects/{project}/repository/tags"),
+            )
             .await?;
         Ok(tags.into_iter().map(|t| t.name).collect())
     }
@@ -143,7 +164,11 @@ impl GitlabClient {
 
     /// `GET /projects/:id/members/all/:user_id`: the user's membership, direct or
     /// inherited; `None` when the user is no member.
-    pub async fn project_member(&self, project: u64, user_id: u64) -> Result<Option<Member>, GitlabError> {
+    pub async fn project_member(
+        &self,
+        project: u64,
+        user_id: u64,
+    ) -> Result<Option<Member>, GitlabError> {
         let call = format!("read membership of user {user_id} in project {project}");
         let target = format!("project {project}");
         let url = self.url(&format!("/projects/{project}/members/all/{user_id}"), &[])?;
@@ -153,7 +178,11 @@ impl GitlabClient {
     /// `GET /projects/:id/members/all`: every member, direct or inherited (whom GitLab
     /// keeps in a protected environment's user entries).
     pub async fn project_members(&self, project: u64) -> Result<Vec<Member>, GitlabError> {
-        self.names("members", project, &format!("/projects/{project}/members/all"))
-            .await
+        self.names(
+            "members",
+            project,
+            &format!("/projects/{project}/members/all"),
+        )
+        .await
     }
 }

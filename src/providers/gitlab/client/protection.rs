@@ -15,7 +15,9 @@ use reqwest::Method;
 
 use super::pages::Extent;
 use super::{GitlabClient, GitlabError, json, segment};
-use crate::providers::gitlab::wire::{AccessEntry, AccessLevel, ProtectBody, ProtectUpdate, ProtectedEnvironment};
+use crate::providers::gitlab::wire::{
+    AccessEntry, AccessLevel, ProtectBody, ProtectUpdate, ProtectedEnvironment,
+};
 use crate::providers::http::Retry;
 use crate::redact::redact;
 
@@ -71,7 +73,13 @@ impl GitlabClient {
             .exactly_once(
                 || {
                     let post = Method::POST;
-                    self.call((&call, &target), Retry::OnlyIfNotProcessed, post, &url, Some(&sent))
+                    self.call(
+                        (&call, &target),
+                        Retry::OnlyIfNotProcessed,
+                        post,
+                        &url,
+                        Some(&sent),
+                    )
                 },
                 || self.protected_environment(project, &body.name),
             )
@@ -93,7 +101,13 @@ impl GitlabClient {
             .exactly_once(
                 || {
                     let put = Method::PUT;
-                    self.call((&call, &target), Retry::OnlyIfNotProcessed, put, &url, Some(&sent))
+                    self.call(
+                        (&call, &target),
+                        Retry::OnlyIfNotProcessed,
+                        put,
+                        &url,
+                        Some(&sent),
+                    )
                 },
                 || async {
                     let found = self.protected_environment(project, name).await?;
@@ -135,6 +149,9 @@ fn protection_path(project: u64, name: &str) -> Result<String, GitlabError> {
 fn protection_call(verb: &str, project: u64, name: &str) -> (String, String) {
     (
         redact(&format!("{verb} environment `{name}` of project {project}")).into_owned(),
-        redact(&format!("protected environment `{name}` of project {project}")).into_owned(),
+        redact(&format!(
+            "protected environment `{name}` of project {project}"
+        ))
+        .into_owned(),
     )
 }

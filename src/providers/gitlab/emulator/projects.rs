@@ -304,7 +304,12 @@ pub(super) async fn group(
 
 /// A user's effective membership of a project (the highest of direct, inherited and
 /// shared-group access), as `members.md` answers it; `None` for no access.
-fn membership(call: &Call, state: &GlState, project: &Project, user: &super::state::User) -> Option<Value> {
+fn membership(
+    call: &Call,
+    state: &GlState,
+    project: &Project,
+    user: &super::state::User,
+) -> Option<Value> {
     let level = state.project_access(project, user.id);
     if level == 0 {
         return None;

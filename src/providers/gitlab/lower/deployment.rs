@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::KIND_DEPLOYMENT;
 use super::environment::Lowered;
 use super::names::{ref_problem, sha_hint};
-use super::KIND_DEPLOYMENT;
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
@@ -43,8 +43,9 @@ pub fn lower_all(
             continue;
         };
         let wanted = record.environment.as_str();
-        let message =
-            |first: &str| format!("deployment records `{first}` and `{name}` both record environment `{wanted}`");
+        let message = |first: &str| {
+            format!("deployment records `{first}` and `{name}` both record environment `{wanted}`")
+        };
         let help = "GitLab keeps one deployment history per environment: keep one record for it";
         if claims.claim(ctx, wanted, name, message, help) {
             out.push(resource);
@@ -91,7 +92,8 @@ fn lower_one(
 /// `sha`, as it arrives after interpolation (`${env.CI_COMMIT_SHA}` is its value by
 /// now): a value from a secret is not repeated in the message.
 fn check_sha(name: &str, sha: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    let message = |shown: &str| format!("`sha` {shown} of deployment record `{name}` is not a commit SHA");
+    let message =
+        |shown: &str| format!("`sha` {shown} of deployment record `{name}` is not a commit SHA");
     checks::check_sha(ctx, sha, pointer, message, sha_hint);
 }
 

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::names::{
-    MAX_DESCRIPTION, MAX_URL, environment_problem, namespace_problem,
-};
+use super::names::{MAX_DESCRIPTION, MAX_URL, environment_problem, namespace_problem};
 use super::{KIND_ENVIRONMENT, Parent, protection};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
@@ -50,7 +48,14 @@ pub fn lower(
         check_url(url, &join(&pointer, "external_url"), ctx);
         insert_set(&mut attributes, "external_url", Some(json!(url)));
     }
-    text_up_to("description", &environment.description, MAX_DESCRIPTION, &pointer, &mut attributes, ctx);
+    text_up_to(
+        "description",
+        &environment.description,
+        MAX_DESCRIPTION,
+        &pointer,
+        &mut attributes,
+        ctx,
+    );
     if let Some(setting) = &environment.auto_stop_setting {
         let at = join(&pointer, "auto_stop_setting");
         check_choice(ctx, setting, AUTO_STOP_SETTINGS, &at, "auto-stop setting");
@@ -61,15 +66,29 @@ pub fn lower(
         if let Some(hint) = namespace_problem(namespace) {
             ctx.error(
                 DiagnosticKind::InvalidValue,
-                format!("invalid Kubernetes namespace {}", shown(ctx, &at, namespace)),
+                format!(
+                    "invalid Kubernetes namespace {}",
+                    shown(ctx, &at, namespace)
+                ),
                 &at,
                 "not a namespace",
             )
             .help = Some(hint);
         }
-        insert_set(&mut attributes, "kubernetes_namespace", Some(json!(namespace)));
+        insert_set(
+            &mut attributes,
+            "kubernetes_namespace",
+            Some(json!(namespace)),
+        );
     }
-    text_up_to("flux_resource_path", &environment.flux_resource_path, MAX_URL, &pointer, &mut attributes, ctx);
+    text_up_to(
+        "flux_resource_path",
+        &environment.flux_resource_path,
+        MAX_URL,
+        &pointer,
+        &mut attributes,
+        ctx,
+    );
     if environment.flux_resource_path.is_some() && environment.kubernetes_namespace.is_none() {
         ctx.error(
             DiagnosticKind::MissingField,
@@ -77,11 +96,22 @@ pub fn lower(
             &join(&pointer, "flux_resource_path"),
             "without `kubernetes_namespace`",
         )
-        .help = Some("GitLab keeps `flux_resource_path` only with `kubernetes_namespace`: set both".into());
+        .help = Some(
+            "GitLab keeps `flux_resource_path` only with `kubernetes_namespace`: set both".into(),
+        );
     }
     if let Some(old) = &environment.renamed_from {
-        check_name(old, &join(&pointer, "renamed_from"), "previous environment", ctx);
-        insert_set(&mut attributes, "renamed_from", Some(Value::from(old.as_str())));
+        check_name(
+            old,
+            &join(&pointer, "renamed_from"),
+            "previous environment",
+            ctx,
+        );
+        insert_set(
+            &mut attributes,
+            "renamed_from",
+            Some(Value::from(old.as_str())),
+        );
     }
     let spec = child_spec(project, KIND_ENVIRONMENT, name, &pointer, attributes);
     let address = spec.address.clone();
@@ -116,15 +146,28 @@ fn check_name(name: &str, pointer: &str, what: &str, ctx: &mut Ctx<'_>) {
     };
     let message = format!("invalid {what} name `{name}`");
     let diagnostic = match is_key {
-        true => ctx.error_at_key(DiagnosticKind::InvalidName, message, pointer, "invalid name"),
-        false => ctx.error(DiagnosticKind::InvalidName, message, pointer, "invalid name"),
+        true => ctx.error_at_key(
+            DiagnosticKind::InvalidName,
+            message,
+            pointer,
+            "invalid name",
+        ),
+        false => ctx.error(
+            DiagnosticKind::InvalidName,
+            message,
+            pointer,
+            "invalid name",
+        ),
     };
     diagnostic.help = Some(hint);
 }
 
 /// `external_url`: an http(s) URL of at most 255 characters.
 fn check_url(url: &str, pointer: &str, ctx: &mut Ctx<'_>) {
-    let message = format!("`external_url` {} is not an http(s) URL", shown(ctx, pointer, url));
+    let message = format!(
+        "`external_url` {} is not an http(s) URL",
+        shown(ctx, pointer, url)
+    );
     check_web_url(ctx, url, pointer, message, "GitLab");
     check_length("external_url", url, MAX_URL, pointer, ctx);
 }
@@ -199,7 +242,9 @@ pub fn check_renames(
                 &join(&at(first), "renamed_from"),
                 format!("`{first}` claims it"),
             )
-            .help = Some(format!("one environment takes over `{old}`; remove the other `renamed_from`"));
+            .help = Some(format!(
+                "one environment takes over `{old}`; remove the other `renamed_from`"
+            ));
         } else {
             claimed.insert(old, name);
         }

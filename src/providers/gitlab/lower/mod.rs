@@ -84,7 +84,15 @@ pub fn lower(section: &GitlabSection, ctx: &mut Ctx<'_>) -> Vec<Resource> {
         };
         let address = Address::root(&provider, KIND_PROJECT, path);
         // Read-only: no attributes to compare; its prune reaches its environments.
-        let spec = top_level(provider.clone(), KIND_PROJECT, path, &pointer, json!({}), Vec::new(), &project.depends_on);
+        let spec = top_level(
+            provider.clone(),
+            KIND_PROJECT,
+            path,
+            &pointer,
+            json!({}),
+            Vec::new(),
+            &project.depends_on,
+        );
         resources.push(ctx.resource(ResourceSpec {
             prune: project.prune,
             ..spec

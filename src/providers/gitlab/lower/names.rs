@@ -100,7 +100,8 @@ pub fn group_problem(path: &str) -> Option<String> {
 
 /// What is wrong with a username: GitLab validates one as a namespace path.
 pub fn user_problem(name: &str) -> Option<String> {
-    segment_problem(name, true).map(|problem| format!("a username follows GitLab's path rule: {problem}"))
+    segment_problem(name, true)
+        .map(|problem| format!("a username follows GitLab's path rule: {problem}"))
 }
 
 /// One segment of a path: letters, digits, `_`, `-` and `.`, not starting with `-`, not

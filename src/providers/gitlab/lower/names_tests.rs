@@ -20,20 +20,26 @@ fn group() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9_]",
         "[a-zA-Z0-9_.][a-zA-Z0-9_.-]{0,20}[a-zA-Z0-9_-]",
     ]
-    .prop_filter("no .git/.atom", |g| !g.ends_with(".git") && !g.ends_with(".atom"))
+    .prop_filter("no .git/.atom", |g| {
+        !g.ends_with(".git") && !g.ends_with(".atom")
+    })
 }
 
 /// A project path segment GitLab accepts.
 fn project() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9_.][a-zA-Z0-9_.-]{0,20}"
-        .prop_filter("no .git/.atom", |p| !p.ends_with(".git") && !p.ends_with(".atom"))
+    "[a-zA-Z0-9_.][a-zA-Z0-9_.-]{0,20}".prop_filter("no .git/.atom", |p| {
+        !p.ends_with(".git") && !p.ends_with(".atom")
+    })
 }
 
 /// A branch or tag name Git and GitLab accept.
 fn git_ref() -> impl Strategy<Value = String> {
-    prop::collection::vec("[a-zA-Z0-9][a-zA-Z0-9_+-]{0,8}(\\.[a-zA-Z0-9][a-zA-Z0-9_-]{0,4})?", 1..4)
-        .prop_map(|parts| parts.join("/"))
-        .prop_filter("not .lock", |r| !r.ends_with(".lock"))
+    prop::collection::vec(
+        "[a-zA-Z0-9][a-zA-Z0-9_+-]{0,8}(\\.[a-zA-Z0-9][a-zA-Z0-9_-]{0,4})?",
+        1..4,
+    )
+    .prop_map(|parts| parts.join("/"))
+    .prop_filter("not .lock", |r| !r.ends_with(".lock"))
 }
 
 proptest! {
@@ -168,7 +174,11 @@ proptest! {
 #[test]
 fn groups_nest_at_most_21_deep() {
     let deep = vec!["g"; MAX_GROUP_DEPTH + 1].join("/");
-    assert!(project_problem(&format!("{deep}/shop")).unwrap().contains("at most 21"));
+    assert!(
+        project_problem(&format!("{deep}/shop"))
+            .unwrap()
+            .contains("at most 21")
+    );
     assert!(group_problem(&deep).unwrap().contains("at most 21"));
     assert!(project_problem("shop").unwrap().contains("`group/project`"));
     assert!(project_problem("/shop").is_some());

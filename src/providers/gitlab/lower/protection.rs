@@ -5,15 +5,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::names::{group_problem, user_problem};
 use super::KIND_PROTECTION;
+use super::names::{group_problem, user_problem};
 use crate::manifest::diagnostic::DiagnosticKind;
 use crate::manifest::source::join;
 use crate::manifest::validate::{Ctx, ResourceSpec};
 use crate::model::{Address, Resource};
-use crate::providers::common::checks::{
-    check_choice, repeated_members,
-};
+use crate::providers::common::checks::{check_choice, repeated_members};
 use crate::providers::common::lower::{Parent, child_spec};
 use crate::providers::gitlab::manifest::{Approver, Deployer, Protection};
 
@@ -142,7 +140,14 @@ pub fn lower(
         );
     }
     let deployers: Vec<Option<Principal>> = (protection.deployers.iter().enumerate())
-        .map(|(i, d)| principal(Fields::from(d), &format!("{deployers_at}/{i}"), "deployer", ctx))
+        .map(|(i, d)| {
+            principal(
+                Fields::from(d),
+                &format!("{deployers_at}/{i}"),
+                "deployer",
+                ctx,
+            )
+        })
         .collect();
     let approvals_at = join(&pointer, "approvals");
     let approvals: Vec<Option<Principal>> = (protection.approvals.iter().enumerate())
@@ -215,7 +220,8 @@ fn principal(fields: Fields<'_>, at: &str, what: &str, ctx: &mut Ctx<'_>) -> Opt
             &join(at, "inherited"),
             "only with `group`",
         )
-        .help = Some("remove `inherited`; it says whether members of a group's subgroups count".into());
+        .help =
+            Some("remove `inherited`; it says whether members of a group's subgroups count".into());
     }
     match named.as_slice() {
         [] => {
@@ -287,13 +293,20 @@ fn principal(fields: Fields<'_>, at: &str, what: &str, ctx: &mut Ctx<'_>) -> Opt
 }
 
 /// `required_approvals`: 1 to 5, and 1 for a user (a user approves once).
-fn check_required(written: Option<u32>, principal: Option<&Principal>, at: &str, ctx: &mut Ctx<'_>) {
+fn check_required(
+    written: Option<u32>,
+    principal: Option<&Principal>,
+    at: &str,
+    ctx: &mut Ctx<'_>,
+) {
     let Some(required) = written else { return };
     let at = join(at, "required_approvals");
     if !(1..=MAX_REQUIRED_APPROVALS).contains(&required) {
         ctx.error(
             DiagnosticKind::InvalidValue,
-            format!("`required_approvals` is {required}; GitLab takes 1 to {MAX_REQUIRED_APPROVALS}"),
+            format!(
+                "`required_approvals` is {required}; GitLab takes 1 to {MAX_REQUIRED_APPROVALS}"
+            ),
             &at,
             "out of range",
         )

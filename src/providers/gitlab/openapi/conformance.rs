@@ -140,7 +140,6 @@ impl Checker {
     }
 }
 
-
 #[tokio::test]
 async fn every_answer_of_the_emulator_follows_gitlabs_description() {
     let (_sandbox, gl) = sandbox().await;

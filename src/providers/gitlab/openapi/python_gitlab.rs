@@ -37,7 +37,10 @@ async fn unavailable() -> Option<String> {
         Err(error) => Some(format!("python3 does not run: {error}")),
         Ok(output) if !output.status.success() => Some(format!(
             "python3 cannot import gitlab ({}); install scripts/python-gitlab/requirements.txt",
-            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("no message")
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("no message")
         )),
         Ok(_) => None,
     }
@@ -46,7 +49,10 @@ async fn unavailable() -> Option<String> {
 #[tokio::test]
 async fn python_gitlab_reads_and_changes_the_emulator() {
     if let Some(reason) = unavailable().await {
-        assert!(std::env::var(REQUIRE).as_deref() != Ok("1"), "{REQUIRE}=1 but {reason}");
+        assert!(
+            std::env::var(REQUIRE).as_deref() != Ok("1"),
+            "{REQUIRE}=1 but {reason}"
+        );
         eprintln!("skipped: {reason}");
         return;
     }
@@ -60,7 +66,10 @@ async fn python_gitlab_reads_and_changes_the_emulator() {
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "check.py failed\n--- stdout\n{stdout}--- stderr\n{stderr}");
+    assert!(
+        output.status.success(),
+        "check.py failed\n--- stdout\n{stdout}--- stderr\n{stderr}"
+    );
     for step in [
         "project: acme/platform/shop",
         "environment created:",

@@ -24,8 +24,8 @@ use crate::providers::gitlab::client::{DeploymentQuery, GitlabClient, Token};
 use crate::providers::gitlab::emulator::testkit::{Gl, TestClient, sandbox};
 use crate::providers::gitlab::emulator::{PROVIDER_TYPE, demo};
 use crate::providers::gitlab::wire::{
-    AccessEntry, ApprovalBody, ApprovalStatus, AutoStopSetting, DeploymentStatus,
-    EnvironmentBody, NewDeployment, ProtectBody, ProtectUpdate, Tier,
+    AccessEntry, ApprovalBody, ApprovalStatus, AutoStopSetting, DeploymentStatus, EnvironmentBody,
+    NewDeployment, ProtectBody, ProtectUpdate, Tier,
 };
 use crate::sandbox::SandboxHandle;
 
@@ -43,24 +43,49 @@ struct Relay {
 async fn relay(State(relay): State<Arc<Relay>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.expect("request body");
-    let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into())) };
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into()))
+    };
     let mount = format!("/{PROVIDER_TYPE}");
-    let path = parts.uri.path().strip_prefix(&mount).unwrap_or(parts.uri.path()).to_owned();
+    let path = parts
+        .uri
+        .path()
+        .strip_prefix(&mount)
+        .unwrap_or(parts.uri.path())
+        .to_owned();
     relay.seen.push((parts.method.to_string(), path, json));
-    let here = parts.headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or_default().to_owned();
+    let here = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut onward = relay.http.request(parts.method.clone(), format!("http://{}{path_and_query}", relay.target));
+    let mut onward = relay.http.request(
+        parts.method.clone(),
+        format!("http://{}{path_and_query}", relay.target),
+    );
     for (name, value) in &parts.headers {
         if name != header::HOST && name != header::CONTENT_LENGTH {
             onward = onward.header(name, value);
         }
     }
-    let answer = onward.body(bytes.to_vec()).send().await.expect("the sandbox answers");
-    let mut response = Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
+    let answer = onward
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("the sandbox answers");
+    let mut response =
+        Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
     for (name, value) in answer.headers() {
         if name == header::LINK || name == header::LOCATION {
             // URLs in answers point back at the relay, so paging stays on the client's host.
-            let text = value.to_str().unwrap_or_default().replace(&relay.target, &here);
+            let text = value
+                .to_str()
+                .unwrap_or_default()
+                .replace(&relay.target, &here);
             response = response.header(name, HeaderValue::from_str(&text).expect("header"));
         } else if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING {
             response = response.header(name, value);
@@ -76,12 +101,20 @@ async fn relayed() -> (SandboxHandle, Arc<Relay>, GitlabClient, Gl) {
     let (sandbox, gl) = sandbox().await;
     let recorder = Arc::new(Relay {
         target: sandbox.addr.to_string(),
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         seen: Seen::default(),
     });
     let addr = fake::serve(Router::new().fallback(relay).with_state(recorder.clone())).await;
     let base = format!("http://{addr}/{PROVIDER_TYPE}");
-    let client = GitlabClient::new(&base, Token::Private(demo::GITLAB_TOKEN.into()), fake::http()).expect("client");
+    let client = GitlabClient::new(
+        &base,
+        Token::Private(demo::GITLAB_TOKEN.into()),
+        fake::http(),
+    )
+    .expect("client");
     (sandbox, recorder, client, gl)
 }
 
@@ -96,17 +129,29 @@ fn environment_variants(name: &str) -> Vec<EnvironmentBody> {
         kubernetes_namespace: Some("review".into()),
         flux_resource_path: Some("HelmRelease/review".into()),
     };
-    let bare = EnvironmentBody { name: Some(format!("{name}-bare")), ..EnvironmentBody::default() };
+    let bare = EnvironmentBody {
+        name: Some(format!("{name}-bare")),
+        ..EnvironmentBody::default()
+    };
     vec![every, bare]
 }
 
 /// Runs every operation of the client once (writes in each variant).
 async fn run_every_operation(client: &GitlabClient, gl: &Gl) {
-    let project = client.project("acme/platform/shop").await.expect("project").expect("found");
+    let project = client
+        .project("acme/platform/shop")
+        .await
+        .expect("project")
+        .expect("found");
     let id = project.id;
     client.branch(id, "release/1.x").await.expect("branch");
     client.tag(id, "v1.0.0").await.expect("tag");
-    let head = client.commit(id, "main").await.expect("commit").expect("found").id;
+    let head = client
+        .commit(id, "main")
+        .await
+        .expect("commit")
+        .expect("found")
+        .id;
     client.branch_names(id).await.expect("branches");
     client.tag_names(id).await.expect("tags");
     client.user_by_username("alice").await.expect("user");
@@ -116,63 +161,176 @@ async fn run_every_operation(client: &GitlabClient, gl: &Gl) {
 
     let mut made = Vec::new();
     for body in environment_variants("review/app-1") {
-        made.push(client.create_environment(id, &body).await.expect("create environment"));
+        made.push(
+            client
+                .create_environment(id, &body)
+                .await
+                .expect("create environment"),
+        );
     }
     for body in environment_variants("ignored") {
-        client.update_environment(id, made[0].id, &body).await.expect("update environment");
+        client
+            .update_environment(id, made[0].id, &body)
+            .await
+            .expect("update environment");
     }
-    client.update_environment(id, made[1].id, &EnvironmentBody::default()).await.expect("empty update");
+    client
+        .update_environment(id, made[1].id, &EnvironmentBody::default())
+        .await
+        .expect("empty update");
     client.environments(id).await.expect("environments");
-    client.environment_named(id, "review/app-1").await.expect("named");
-    client.environment(id, made[0].id).await.expect("environment");
-    client.stop_environment(id, made[0].id, false).await.expect("stop");
-    client.stop_environment(id, made[1].id, true).await.expect("forced stop");
-    client.delete_environment(id, made[1].id).await.expect("delete environment");
+    client
+        .environment_named(id, "review/app-1")
+        .await
+        .expect("named");
+    client
+        .environment(id, made[0].id)
+        .await
+        .expect("environment");
+    client
+        .stop_environment(id, made[0].id, false)
+        .await
+        .expect("stop");
+    client
+        .stop_environment(id, made[1].id, true)
+        .await
+        .expect("forced stop");
+    client
+        .delete_environment(id, made[1].id)
+        .await
+        .expect("delete environment");
 
     let mut protect = ProtectBody {
         name: "production".into(),
-        deploy_access_levels: vec![AccessEntry::role(40), AccessEntry::user(3), AccessEntry::group(12, true)],
-        approval_rules: vec![AccessEntry::group(12, false).approvals(1), AccessEntry::user(2)],
+        deploy_access_levels: vec![
+            AccessEntry::role(40),
+            AccessEntry::user(3),
+            AccessEntry::group(12, true),
+        ],
+        approval_rules: vec![
+            AccessEntry::group(12, false).approvals(1),
+            AccessEntry::user(2),
+        ],
     };
-    let protected = client.protect_environment(id, &protect).await.expect("protect");
+    let protected = client
+        .protect_environment(id, &protect)
+        .await
+        .expect("protect");
     protect.name = "review/app-1".into();
     protect.approval_rules.clear();
-    client.protect_environment(id, &protect).await.expect("protect without rules");
-    client.protected_environments(id).await.expect("protections");
-    client.protected_environment(id, "production").await.expect("protection");
+    client
+        .protect_environment(id, &protect)
+        .await
+        .expect("protect without rules");
+    client
+        .protected_environments(id)
+        .await
+        .expect("protections");
+    client
+        .protected_environment(id, "production")
+        .await
+        .expect("protection");
     let removed = protected.deploy_access_levels[1].id.expect("entry id");
     let update = ProtectUpdate {
         deploy_access_levels: vec![AccessEntry::remove(removed), AccessEntry::role(30)],
         approval_rules: vec![AccessEntry::role(40).approvals(2)],
     };
-    client.update_protected_environment(id, "production", &update).await.expect("update protection");
-    client.unprotect_environment(id, "review/app-1").await.expect("unprotect");
+    client
+        .update_protected_environment(id, "production", &update)
+        .await
+        .expect("update protection");
+    client
+        .unprotect_environment(id, "review/app-1")
+        .await
+        .expect("unprotect");
 
-    let mut new = NewDeployment { environment: "staging".into(), sha: head.clone(), git_ref: "main".into(), tag: false, status: DeploymentStatus::Running };
-    let first = client.create_deployment(id, &new, None).await.expect("deployment");
+    let mut new = NewDeployment {
+        environment: "staging".into(),
+        sha: head.clone(),
+        git_ref: "main".into(),
+        tag: false,
+        status: DeploymentStatus::Running,
+    };
+    let first = client
+        .create_deployment(id, &new, None)
+        .await
+        .expect("deployment");
     new.git_ref = "v1.0.0".into();
     new.tag = true;
-    new.sha = client.tag(id, "v1.0.0").await.expect("tag").expect("found").commit.expect("commit").id;
+    new.sha = client
+        .tag(id, "v1.0.0")
+        .await
+        .expect("tag")
+        .expect("found")
+        .commit
+        .expect("commit")
+        .id;
     new.status = DeploymentStatus::Success;
-    client.create_deployment(id, &new, Some(first.id)).await.expect("tag deployment");
+    client
+        .create_deployment(id, &new, Some(first.id))
+        .await
+        .expect("tag deployment");
     for status in [DeploymentStatus::Success, DeploymentStatus::Failed] {
-        let run = NewDeployment { status: DeploymentStatus::Running, ..new.clone() };
-        let run = client.create_deployment(id, &run, None).await.expect("deployment");
-        client.update_deployment_status(id, run.id, status).await.expect("status");
+        let run = NewDeployment {
+            status: DeploymentStatus::Running,
+            ..new.clone()
+        };
+        let run = client
+            .create_deployment(id, &run, None)
+            .await
+            .expect("deployment");
+        client
+            .update_deployment_status(id, run.id, status)
+            .await
+            .expect("status");
     }
-    client.update_deployment_status(id, first.id, DeploymentStatus::Canceled).await.expect("canceled");
-    client.deployments(id, &DeploymentQuery::newest("staging", 5)).await.expect("deployments");
-    let query = DeploymentQuery { status: Some(DeploymentStatus::Success), ..DeploymentQuery::default() };
-    client.deployments(id, &query).await.expect("successful deployments");
+    client
+        .update_deployment_status(id, first.id, DeploymentStatus::Canceled)
+        .await
+        .expect("canceled");
+    client
+        .deployments(id, &DeploymentQuery::newest("staging", 5))
+        .await
+        .expect("deployments");
+    let query = DeploymentQuery {
+        status: Some(DeploymentStatus::Success),
+        ..DeploymentQuery::default()
+    };
+    client
+        .deployments(id, &query)
+        .await
+        .expect("successful deployments");
     client.deployment(id, first.id).await.expect("deployment");
 
     let blocked = json!({ "environment": "production", "ref": "main", "blocked": true, "username": "bob", "count": 2 });
-    let ids = gl.admin(Method::POST, "/projects/101/ci-deployments", Some(blocked)).await.expect(200);
-    let ids: Vec<u64> = ids["ids"].as_array().expect("ids").iter().map(|i| i.as_u64().expect("id")).collect();
-    let approve = ApprovalBody { status: ApprovalStatus::Approved, comment: Some("fine".into()), represented_as: Some("maintainer".into()) };
-    client.approve_deployment(id, ids[0], &approve).await.expect("approve");
-    let reject = ApprovalBody { status: ApprovalStatus::Rejected, comment: None, represented_as: None };
-    client.approve_deployment(id, ids[1], &reject).await.expect("reject");
+    let ids = gl
+        .admin(Method::POST, "/projects/101/ci-deployments", Some(blocked))
+        .await
+        .expect(200);
+    let ids: Vec<u64> = ids["ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|i| i.as_u64().expect("id"))
+        .collect();
+    let approve = ApprovalBody {
+        status: ApprovalStatus::Approved,
+        comment: Some("fine".into()),
+        represented_as: Some("maintainer".into()),
+    };
+    client
+        .approve_deployment(id, ids[0], &approve)
+        .await
+        .expect("approve");
+    let reject = ApprovalBody {
+        status: ApprovalStatus::Rejected,
+        comment: None,
+        represented_as: None,
+    };
+    client
+        .approve_deployment(id, ids[1], &reject)
+        .await
+        .expect("reject");
 }
 
 /// The operations whose request bodies the client sends: each must have been checked.
@@ -201,20 +359,39 @@ async fn every_request_the_client_sends_follows_gitlabs_description() {
     let mut operations = BTreeSet::new();
     for (method, path, body) in relay.seen.all() {
         let Some(op) = operation(&method, &path) else {
-            failures.push(format!("{method} {path}: not an operation of the description"));
+            failures.push(format!(
+                "{method} {path}: not an operation of the description"
+            ));
             continue;
         };
         operations.insert(op.id.clone());
         if let Err(problems) = check_request(&method, &path, &body) {
-            failures.push(format!("{method} {path} ({}): {body}\n    {}", op.id, problems.join("\n    ")));
+            failures.push(format!(
+                "{method} {path} ({}): {body}\n    {}",
+                op.id,
+                problems.join("\n    ")
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} requests do not follow GitLab's description:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} requests do not follow GitLab's description:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     for id in WRITES {
         assert!(operations.contains(id), "the client never sent {id}");
     }
     // Every operation of the subsets but the one the provider never calls.
-    let described = super::ORACLE.count(super::FROM_DESCRIPTION) + super::ORACLE.count(super::FROM_DOCS);
-    assert!(!operations.contains(NOT_CALLED), "{NOT_CALLED} is called now: check its request too");
-    assert_eq!(operations.len() + 1, described, "operations the client called: {operations:?}");
+    let described =
+        super::ORACLE.count(super::FROM_DESCRIPTION) + super::ORACLE.count(super::FROM_DOCS);
+    assert!(
+        !operations.contains(NOT_CALLED),
+        "{NOT_CALLED} is called now: check its request too"
+    );
+    assert_eq!(
+        operations.len() + 1,
+        described,
+        "operations the client called: {operations:?}"
+    );
 }

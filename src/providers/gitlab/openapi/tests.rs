@@ -10,51 +10,192 @@ const PROJECT: &str = "/api/v4/projects/acme%2Fplatform%2Fshop";
 
 /// Every operation the provider calls: method, a concrete path, GitLab's name, the source.
 const USED: &[(&str, &str, &str, &str)] = &[
-    ("GET", "/api/v4/projects/7/environments", "getApiV4ProjectsIdEnvironments", FROM_DESCRIPTION),
-    ("POST", "/api/v4/projects/7/environments", "postApiV4ProjectsIdEnvironments", FROM_DESCRIPTION),
-    ("GET", "/api/v4/projects/7/environments/3", "getApiV4ProjectsIdEnvironmentsEnvironmentId", FROM_DESCRIPTION),
-    ("PUT", "/api/v4/projects/7/environments/3", "putApiV4ProjectsIdEnvironmentsEnvironmentId", FROM_DESCRIPTION),
-    ("DELETE", "/api/v4/projects/7/environments/3", "deleteApiV4ProjectsIdEnvironmentsEnvironmentId", FROM_DESCRIPTION),
-    ("POST", "/api/v4/projects/7/environments/3/stop", "postApiV4ProjectsIdEnvironmentsEnvironmentIdStop", FROM_DESCRIPTION),
-    ("GET", "/api/v4/projects/7/deployments", "getApiV4ProjectsIdDeployments", FROM_DESCRIPTION),
-    ("POST", "/api/v4/projects/7/deployments", "postApiV4ProjectsIdDeployments", FROM_DESCRIPTION),
-    ("GET", "/api/v4/projects/7/deployments/41", "getApiV4ProjectsIdDeploymentsDeploymentId", FROM_DESCRIPTION),
-    ("PUT", "/api/v4/projects/7/deployments/41", "putApiV4ProjectsIdDeploymentsDeploymentId", FROM_DESCRIPTION),
-    ("DELETE", "/api/v4/projects/7/deployments/41", "deleteApiV4ProjectsIdDeploymentsDeploymentId", FROM_DESCRIPTION),
-    ("POST", "/api/v4/projects/7/deployments/41/approval", "postApiV4ProjectsIdDeploymentsDeploymentIdApproval", FROM_DESCRIPTION),
+    (
+        "GET",
+        "/api/v4/projects/7/environments",
+        "getApiV4ProjectsIdEnvironments",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "POST",
+        "/api/v4/projects/7/environments",
+        "postApiV4ProjectsIdEnvironments",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/environments/3",
+        "getApiV4ProjectsIdEnvironmentsEnvironmentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "PUT",
+        "/api/v4/projects/7/environments/3",
+        "putApiV4ProjectsIdEnvironmentsEnvironmentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "DELETE",
+        "/api/v4/projects/7/environments/3",
+        "deleteApiV4ProjectsIdEnvironmentsEnvironmentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "POST",
+        "/api/v4/projects/7/environments/3/stop",
+        "postApiV4ProjectsIdEnvironmentsEnvironmentIdStop",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/deployments",
+        "getApiV4ProjectsIdDeployments",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "POST",
+        "/api/v4/projects/7/deployments",
+        "postApiV4ProjectsIdDeployments",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/deployments/41",
+        "getApiV4ProjectsIdDeploymentsDeploymentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "PUT",
+        "/api/v4/projects/7/deployments/41",
+        "putApiV4ProjectsIdDeploymentsDeploymentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "DELETE",
+        "/api/v4/projects/7/deployments/41",
+        "deleteApiV4ProjectsIdDeploymentsDeploymentId",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "POST",
+        "/api/v4/projects/7/deployments/41/approval",
+        "postApiV4ProjectsIdDeploymentsDeploymentIdApproval",
+        FROM_DESCRIPTION,
+    ),
     ("GET", PROJECT, "getApiV4ProjectsId", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/repository/branches", "getApiV4ProjectsIdRepositoryBranches", FROM_DESCRIPTION),
-    ("GET", "/api/v4/projects/7/repository/branches/release%2F1.x", "getApiV4ProjectsIdRepositoryBranchesBranch", FROM_DESCRIPTION),
-    ("GET", "/api/v4/projects/7/repository/tags", "getApiV4ProjectsIdRepositoryTags", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/repository/tags/v1.0.0", "getApiV4ProjectsIdRepositoryTagsTagName", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/repository/commits/a91957a8", "getApiV4ProjectsIdRepositoryCommitsSha", FROM_DESCRIPTION),
-    ("GET", "/api/v4/users?username=alice", "getApiV4Users", FROM_DOCS),
-    ("GET", "/api/v4/groups/acme%2Frelease-managers", "getApiV4GroupsId", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/members/all", "getApiV4ProjectsIdMembersAll", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/members/all/42", "getApiV4ProjectsIdMembersAllUserId", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/protected_environments", "getApiV4ProjectsIdProtectedEnvironments", FROM_DOCS),
-    ("POST", "/api/v4/projects/7/protected_environments", "postApiV4ProjectsIdProtectedEnvironments", FROM_DOCS),
-    ("GET", "/api/v4/projects/7/protected_environments/production", "getApiV4ProjectsIdProtectedEnvironmentsName", FROM_DOCS),
-    ("PUT", "/api/v4/projects/7/protected_environments/production", "putApiV4ProjectsIdProtectedEnvironmentsName", FROM_DOCS),
-    ("DELETE", "/api/v4/projects/7/protected_environments/production", "deleteApiV4ProjectsIdProtectedEnvironmentsName", FROM_DOCS),
+    (
+        "GET",
+        "/api/v4/projects/7/repository/branches",
+        "getApiV4ProjectsIdRepositoryBranches",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/repository/branches/release%2F1.x",
+        "getApiV4ProjectsIdRepositoryBranchesBranch",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/repository/tags",
+        "getApiV4ProjectsIdRepositoryTags",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/repository/tags/v1.0.0",
+        "getApiV4ProjectsIdRepositoryTagsTagName",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/repository/commits/a91957a8",
+        "getApiV4ProjectsIdRepositoryCommitsSha",
+        FROM_DESCRIPTION,
+    ),
+    (
+        "GET",
+        "/api/v4/users?username=alice",
+        "getApiV4Users",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/groups/acme%2Frelease-managers",
+        "getApiV4GroupsId",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/members/all",
+        "getApiV4ProjectsIdMembersAll",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/members/all/42",
+        "getApiV4ProjectsIdMembersAllUserId",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/protected_environments",
+        "getApiV4ProjectsIdProtectedEnvironments",
+        FROM_DOCS,
+    ),
+    (
+        "POST",
+        "/api/v4/projects/7/protected_environments",
+        "postApiV4ProjectsIdProtectedEnvironments",
+        FROM_DOCS,
+    ),
+    (
+        "GET",
+        "/api/v4/projects/7/protected_environments/production",
+        "getApiV4ProjectsIdProtectedEnvironmentsName",
+        FROM_DOCS,
+    ),
+    (
+        "PUT",
+        "/api/v4/projects/7/protected_environments/production",
+        "putApiV4ProjectsIdProtectedEnvironmentsName",
+        FROM_DOCS,
+    ),
+    (
+        "DELETE",
+        "/api/v4/projects/7/protected_environments/production",
+        "deleteApiV4ProjectsIdProtectedEnvironmentsName",
+        FROM_DOCS,
+    ),
 ];
 
 /// A GitLab-shaped document of `tests/fixtures/gitlab/openapi/samples/`.
 pub(super) fn sample(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/gitlab/openapi/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/gitlab/openapi/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect(&path)
 }
 
 fn fails_naming(result: Result<(), Vec<String>>, needle: &str) {
     let errors = result.expect_err("the document should be refused");
-    assert!(errors.iter().any(|e| e.contains(needle)), "no error names {needle:?}: {errors:#?}");
+    assert!(
+        errors.iter().any(|e| e.contains(needle)),
+        "no error names {needle:?}: {errors:#?}"
+    );
 }
 
 #[test]
 fn every_operation_the_provider_uses_is_described_once() {
     for (method, path, id, source) in USED {
-        let found = operation(method, path).unwrap_or_else(|| panic!("{method} {path} is not described"));
-        assert_eq!((found.id.as_str(), found.source), (*id, *source), "{method} {path}");
+        let found =
+            operation(method, path).unwrap_or_else(|| panic!("{method} {path} is not described"));
+        assert_eq!(
+            (found.id.as_str(), found.source),
+            (*id, *source),
+            "{method} {path}"
+        );
     }
     // Each file holds exactly these, and no operation is in both.
     for source in [FROM_DESCRIPTION, FROM_DOCS] {
@@ -67,20 +208,45 @@ fn every_operation_the_provider_uses_is_described_once() {
 fn paths_match_as_gitlabs_do() {
     // A project path is one URL-encoded segment, and so is a branch name with a slash.
     let project = operation("GET", PROJECT).unwrap();
-    assert_eq!(project.params, [("id".to_string(), "acme%2Fplatform%2Fshop".to_string())]);
-    let branch = operation("GET", &format!("{PROJECT}/repository/branches/release%2F1.x")).unwrap();
-    assert_eq!(branch.params[1], ("branch".to_string(), "release%2F1.x".to_string()));
+    assert_eq!(
+        project.params,
+        [("id".to_string(), "acme%2Fplatform%2Fshop".to_string())]
+    );
+    let branch = operation(
+        "GET",
+        &format!("{PROJECT}/repository/branches/release%2F1.x"),
+    )
+    .unwrap();
+    assert_eq!(
+        branch.params[1],
+        ("branch".to_string(), "release%2F1.x".to_string())
+    );
     // Unencoded, the slash makes other segments: not the project, not the branch.
-    assert_eq!(operation("GET", "/api/v4/projects/acme/platform/shop"), None);
-    assert_eq!(operation("GET", "/api/v4/projects/7/repository/branches/release/1.x"), None);
+    assert_eq!(
+        operation("GET", "/api/v4/projects/acme/platform/shop"),
+        None
+    );
+    assert_eq!(
+        operation("GET", "/api/v4/projects/7/repository/branches/release/1.x"),
+        None
+    );
     // The sandbox's mount and a query string are not part of the template.
-    let listed = operation("GET", "/gitlab/api/v4/projects/7/deployments?environment=production&sort=desc");
+    let listed = operation(
+        "GET",
+        "/gitlab/api/v4/projects/7/deployments?environment=production&sort=desc",
+    );
     assert_eq!(listed.unwrap().id, "getApiV4ProjectsIdDeployments");
     // A literal segment wins over a parameter: `stop` is not an environment id.
     let stop = operation("POST", "/api/v4/projects/7/environments/3/stop").unwrap();
-    assert_eq!(stop.template, "/api/v4/projects/{id}/environments/{environment_id}/stop");
+    assert_eq!(
+        stop.template,
+        "/api/v4/projects/{id}/environments/{environment_id}/stop"
+    );
     // The method matters; so does the version.
-    assert_eq!(operation("PATCH", "/api/v4/projects/7/environments/3"), None);
+    assert_eq!(
+        operation("PATCH", "/api/v4/projects/7/environments/3"),
+        None
+    );
     assert_eq!(operation("GET", "/api/v3/projects/7/environments"), None);
 }
 
@@ -92,24 +258,84 @@ fn gitlab_shaped_answers_validate() {
     let answers = [
         ("deployment.json", "GET", deployment.to_string(), 200),
         ("deployment-approvals.json", "GET", deployment.into(), 200),
-        ("deployment-created.json", "POST", "/api/v4/projects/1/deployments".into(), 201),
+        (
+            "deployment-created.json",
+            "POST",
+            "/api/v4/projects/1/deployments".into(),
+            201,
+        ),
         ("deployment-created.json", "PUT", deployment.into(), 200),
-        ("deployments.json", "GET", "/api/v4/projects/1/deployments".into(), 200),
-        ("approval.json", "POST", format!("{deployment}/approval"), 201),
+        (
+            "deployments.json",
+            "GET",
+            "/api/v4/projects/1/deployments".into(),
+            200,
+        ),
+        (
+            "approval.json",
+            "POST",
+            format!("{deployment}/approval"),
+            201,
+        ),
         ("environment.json", "GET", environment.into(), 200),
         ("environment.json", "PUT", environment.into(), 200),
-        ("environment.json", "POST", format!("{environment}/stop"), 200),
-        ("environments.json", "GET", "/api/v4/projects/1/environments".into(), 200),
-        ("protected-environment.json", "GET", format!("{pe}/production"), 200),
+        (
+            "environment.json",
+            "POST",
+            format!("{environment}/stop"),
+            200,
+        ),
+        (
+            "environments.json",
+            "GET",
+            "/api/v4/projects/1/environments".into(),
+            200,
+        ),
+        (
+            "protected-environment.json",
+            "GET",
+            format!("{pe}/production"),
+            200,
+        ),
         ("protected-environment.json", "POST", pe.into(), 201),
         ("protected-environments.json", "GET", pe.into(), 200),
         ("project.json", "GET", PROJECT.into(), 200),
-        ("branch.json", "GET", format!("{PROJECT}/repository/branches/release%2F1.x"), 200),
-        ("tag.json", "GET", format!("{PROJECT}/repository/tags/v1.0.0"), 200),
-        ("commit.json", "GET", format!("{PROJECT}/repository/commits/7b5c3cc"), 200),
-        ("users.json", "GET", "/api/v4/users?username=alice".into(), 200),
-        ("group.json", "GET", "/api/v4/groups/acme%2Frelease-managers".into(), 200),
-        ("member.json", "GET", format!("{PROJECT}/members/all/1"), 200),
+        (
+            "branch.json",
+            "GET",
+            format!("{PROJECT}/repository/branches/release%2F1.x"),
+            200,
+        ),
+        (
+            "tag.json",
+            "GET",
+            format!("{PROJECT}/repository/tags/v1.0.0"),
+            200,
+        ),
+        (
+            "commit.json",
+            "GET",
+            format!("{PROJECT}/repository/commits/7b5c3cc"),
+            200,
+        ),
+        (
+            "users.json",
+            "GET",
+            "/api/v4/users?username=alice".into(),
+            200,
+        ),
+        (
+            "group.json",
+            "GET",
+            "/api/v4/groups/acme%2Frelease-managers".into(),
+            200,
+        ),
+        (
+            "member.json",
+            "GET",
+            format!("{PROJECT}/members/all/1"),
+            200,
+        ),
     ];
     for (name, method, path, status) in answers {
         let result = check_response(method, &path, status, &sample(name));
@@ -121,29 +347,74 @@ fn gitlab_shaped_answers_validate() {
         json!({ "message": { "name": ["has already been taken"] } }),
         json!({ "error": "status does not have a valid value" }),
     ] {
-        assert_eq!(check_response("GET", PROJECT, 404, &error), Ok(()), "{error}");
+        assert_eq!(
+            check_response("GET", PROJECT, 404, &error),
+            Ok(()),
+            "{error}"
+        );
     }
     // No body on a 204, whatever schema the generator put beside it.
-    assert_eq!(check_response("DELETE", environment, 204, &Value::Null), Ok(()));
-    fails_naming(check_response("DELETE", environment, 204, &sample("environment.json")), "a 204 answer has no body");
+    assert_eq!(
+        check_response("DELETE", environment, 204, &Value::Null),
+        Ok(())
+    );
+    fails_naming(
+        check_response("DELETE", environment, 204, &sample("environment.json")),
+        "a 204 answer has no body",
+    );
 }
 
 #[test]
 fn gitlab_shaped_requests_validate() {
     let requests = [
-        ("environment-post.json", "POST", "/api/v4/projects/1/environments".to_string()),
-        ("environment-put.json", "PUT", "/api/v4/projects/1/environments/1".into()),
-        ("deployment-post.json", "POST", "/api/v4/projects/1/deployments".into()),
-        ("deployment-put.json", "PUT", "/api/v4/projects/1/deployments/42".into()),
-        ("approval-post.json", "POST", "/api/v4/projects/1/deployments/42/approval".into()),
-        ("protected-environment-post.json", "POST", "/api/v4/projects/1/protected_environments".into()),
-        ("protected-environment-put.json", "PUT", "/api/v4/projects/1/protected_environments/production".into()),
+        (
+            "environment-post.json",
+            "POST",
+            "/api/v4/projects/1/environments".to_string(),
+        ),
+        (
+            "environment-put.json",
+            "PUT",
+            "/api/v4/projects/1/environments/1".into(),
+        ),
+        (
+            "deployment-post.json",
+            "POST",
+            "/api/v4/projects/1/deployments".into(),
+        ),
+        (
+            "deployment-put.json",
+            "PUT",
+            "/api/v4/projects/1/deployments/42".into(),
+        ),
+        (
+            "approval-post.json",
+            "POST",
+            "/api/v4/projects/1/deployments/42/approval".into(),
+        ),
+        (
+            "protected-environment-post.json",
+            "POST",
+            "/api/v4/projects/1/protected_environments".into(),
+        ),
+        (
+            "protected-environment-put.json",
+            "PUT",
+            "/api/v4/projects/1/protected_environments/production".into(),
+        ),
     ];
     for (name, method, path) in requests {
-        assert_eq!(check_request(method, &path, &sample(name)), Ok(()), "{name} as {method} {path}");
+        assert_eq!(
+            check_request(method, &path, &sample(name)),
+            Ok(()),
+            "{name} as {method} {path}"
+        );
     }
     let stop = "/api/v4/projects/1/environments/1/stop";
-    assert_eq!(check_request("POST", stop, &json!({ "force": true })), Ok(()));
+    assert_eq!(
+        check_request("POST", stop, &json!({ "force": true })),
+        Ok(())
+    );
     assert_eq!(check_request("POST", stop, &json!({})), Ok(()));
 }
 
@@ -153,53 +424,145 @@ fn a_missing_field_a_wrong_type_or_an_unknown_value_is_named() {
     // Requests: GitLab's own required list and enums.
     let mut untagged = sample("deployment-post.json");
     untagged.as_object_mut().unwrap().remove("tag");
-    fails_naming(check_request("POST", deployments, &untagged), "\"tag\" is a required property");
-    fails_naming(check_request("POST", deployments, &json!({ "environment": "production" })), "\"sha\" is a required property");
-    fails_naming(check_request("PUT", &format!("{deployments}/42"), &json!({ "status": "created" })), "/status:");
-    fails_naming(check_request("POST", "/api/v4/projects/1/environments", &json!({ "name": "x", "tier": "prod" })), "/tier:");
-    fails_naming(check_request("POST", "/api/v4/projects/1/environments", &json!({ "tier": "production" })), "\"name\" is a required property");
+    fails_naming(
+        check_request("POST", deployments, &untagged),
+        "\"tag\" is a required property",
+    );
+    fails_naming(
+        check_request("POST", deployments, &json!({ "environment": "production" })),
+        "\"sha\" is a required property",
+    );
+    fails_naming(
+        check_request(
+            "PUT",
+            &format!("{deployments}/42"),
+            &json!({ "status": "created" }),
+        ),
+        "/status:",
+    );
+    fails_naming(
+        check_request(
+            "POST",
+            "/api/v4/projects/1/environments",
+            &json!({ "name": "x", "tier": "prod" }),
+        ),
+        "/tier:",
+    );
+    fails_naming(
+        check_request(
+            "POST",
+            "/api/v4/projects/1/environments",
+            &json!({ "tier": "production" }),
+        ),
+        "\"name\" is a required property",
+    );
     let mut tag_text = sample("deployment-post.json");
     tag_text["tag"] = json!("false");
     fails_naming(check_request("POST", deployments, &tag_text), "/tag:");
     // Answers: a wrong type anywhere, inside lists and nested entities.
     let mut text_id = sample("deployment.json");
     text_id["id"] = json!("42");
-    fails_naming(check_response("GET", &format!("{deployments}/42"), 200, &text_id), "/id:");
+    fails_naming(
+        check_response("GET", &format!("{deployments}/42"), 200, &text_id),
+        "/id:",
+    );
     let mut listed = sample("deployments.json");
     listed[0]["environment"]["id"] = json!("9");
-    fails_naming(check_response("GET", deployments, 200, &listed), "/0/environment/id:");
+    fails_naming(
+        check_response("GET", deployments, 200, &listed),
+        "/0/environment/id:",
+    );
     let mut approvals = sample("deployment-approvals.json");
     approvals["approval_summary"]["rules"][1]["required_approvals"] = json!("2");
-    fails_naming(check_response("GET", &format!("{deployments}/42"), 200, &approvals), "/approval_summary/rules/1/required_approvals:");
+    fails_naming(
+        check_response("GET", &format!("{deployments}/42"), 200, &approvals),
+        "/approval_summary/rules/1/required_approvals:",
+    );
     // The docs' required fields.
     let mut project = sample("project.json");
-    project.as_object_mut().unwrap().remove("path_with_namespace");
-    fails_naming(check_response("GET", PROJECT, 200, &project), "\"path_with_namespace\" is a required property");
+    project
+        .as_object_mut()
+        .unwrap()
+        .remove("path_with_namespace");
+    fails_naming(
+        check_response("GET", PROJECT, 200, &project),
+        "\"path_with_namespace\" is a required property",
+    );
     let pe = "/api/v4/projects/1/protected_environments";
     let mut bare = sample("protected-environment.json");
     bare.as_object_mut().unwrap().remove("deploy_access_levels");
-    fails_naming(check_response("GET", pe, 200, &json!([bare])), "\"deploy_access_levels\" is a required property");
-    fails_naming(check_response("GET", PROJECT, 404, &json!({ "msg": "gone" })), "(root)");
+    fails_naming(
+        check_response("GET", pe, 200, &json!([bare])),
+        "\"deploy_access_levels\" is a required property",
+    );
+    fails_naming(
+        check_response("GET", PROJECT, 404, &json!({ "msg": "gone" })),
+        "(root)",
+    );
 }
 
 #[test]
 fn protection_entries_name_exactly_one_principal() {
     let pe = "/api/v4/projects/1/protected_environments";
     let body = |entry: Value| json!({ "name": "production", "deploy_access_levels": [entry] });
-    for good in [json!({ "access_level": 30 }), json!({ "user_id": 1 }), json!({ "group_id": 2, "group_inheritance_type": 1 })] {
-        assert_eq!(check_request("POST", pe, &body(good.clone())), Ok(()), "{good}");
+    for good in [
+        json!({ "access_level": 30 }),
+        json!({ "user_id": 1 }),
+        json!({ "group_id": 2, "group_inheritance_type": 1 }),
+    ] {
+        assert_eq!(
+            check_request("POST", pe, &body(good.clone())),
+            Ok(()),
+            "{good}"
+        );
     }
-    fails_naming(check_request("POST", pe, &body(json!({ "access_level": 40, "user_id": 1 }))), "/deploy_access_levels/0");
-    fails_naming(check_request("POST", pe, &body(json!({ "group_inheritance_type": 1 }))), "/deploy_access_levels/0");
-    fails_naming(check_request("POST", pe, &body(json!({ "access_level": 50 }))), "/deploy_access_levels/0/access_level");
-    fails_naming(check_request("POST", pe, &body(json!({ "acess_level": 40 }))), "acess_level");
-    fails_naming(check_request("POST", pe, &json!({ "name": "production", "deploy_access_levels": [] })), "/deploy_access_levels");
+    fails_naming(
+        check_request(
+            "POST",
+            pe,
+            &body(json!({ "access_level": 40, "user_id": 1 })),
+        ),
+        "/deploy_access_levels/0",
+    );
+    fails_naming(
+        check_request("POST", pe, &body(json!({ "group_inheritance_type": 1 }))),
+        "/deploy_access_levels/0",
+    );
+    fails_naming(
+        check_request("POST", pe, &body(json!({ "access_level": 50 }))),
+        "/deploy_access_levels/0/access_level",
+    );
+    fails_naming(
+        check_request("POST", pe, &body(json!({ "acess_level": 40 }))),
+        "acess_level",
+    );
+    fails_naming(
+        check_request(
+            "POST",
+            pe,
+            &json!({ "name": "production", "deploy_access_levels": [] }),
+        ),
+        "/deploy_access_levels",
+    );
     let rule = json!({ "name": "p", "deploy_access_levels": [{ "access_level": 40 }], "approval_rules": [{ "user_id": 1, "required_approvals": 0 }] });
-    fails_naming(check_request("POST", pe, &rule), "/approval_rules/0/required_approvals");
+    fails_naming(
+        check_request("POST", pe, &rule),
+        "/approval_rules/0/required_approvals",
+    );
     // An update entry may instead remove one by id.
     let put = format!("{pe}/production");
-    assert_eq!(check_request("PUT", &put, &json!({ "deploy_access_levels": [{ "id": 3, "_destroy": true }] })), Ok(()));
-    fails_naming(check_request("PUT", &put, &json!({ "name": "staging" })), "name");
+    assert_eq!(
+        check_request(
+            "PUT",
+            &put,
+            &json!({ "deploy_access_levels": [{ "id": 3, "_destroy": true }] })
+        ),
+        Ok(())
+    );
+    fails_naming(
+        check_request("PUT", &put, &json!({ "name": "staging" })),
+        "name",
+    );
 }
 
 /// Where the generated description was wrong and the cut took GitLab's docs instead
@@ -207,26 +570,60 @@ fn protection_entries_name_exactly_one_principal() {
 #[test]
 fn the_cut_corrects_what_the_generator_got_wrong() {
     let stop = "/api/v4/projects/1/environments/1/stop";
-    assert_eq!(check_response("POST", stop, 200, &sample("environment.json")), Ok(()));
-    fails_naming(check_response("POST", stop, 201, &sample("environment.json")), "declares no 201 response");
+    assert_eq!(
+        check_response("POST", stop, 200, &sample("environment.json")),
+        Ok(())
+    );
+    fails_naming(
+        check_response("POST", stop, 201, &sample("environment.json")),
+        "declares no 201 response",
+    );
     // `approvals` is a list, not one approval.
     let mut single = sample("deployment-approvals.json");
     single["approvals"] = single["approvals"][0].clone();
-    fails_naming(check_response("GET", "/api/v4/projects/1/deployments/42", 200, &single), "/approvals:");
+    fails_naming(
+        check_response("GET", "/api/v4/projects/1/deployments/42", 200, &single),
+        "/approvals:",
+    );
     // Entities take null anywhere (grape-swagger states no nullability; Grape sends null).
     let mut nulls = sample("environment.json");
-    for key in ["external_url", "description", "auto_stop_at", "tier", "last_deployment"] {
+    for key in [
+        "external_url",
+        "description",
+        "auto_stop_at",
+        "tier",
+        "last_deployment",
+    ] {
         nulls[key] = Value::Null;
     }
-    assert_eq!(check_response("GET", "/api/v4/projects/1/environments/1", 200, &nulls), Ok(()));
+    assert_eq!(
+        check_response("GET", "/api/v4/projects/1/environments/1", 200, &nulls),
+        Ok(())
+    );
 }
 
 #[test]
 fn unknown_operations_and_undeclared_statuses_are_reported() {
-    fails_naming(check_response("GET", "/api/v4/projects/1/hooks", 200, &json!([])), "no operation in GitLab's description is GET");
-    fails_naming(check_response("GET", PROJECT, 500, &json!({})), "declares no 500 response");
-    fails_naming(check_request("DELETE", "/api/v4/projects/1/environments/1", &json!({ "force": true })), "takes no request body");
-    fails_naming(check_request("POST", "/api/v4/projects/1/deployments", &Value::Null), "requires a request body");
+    fails_naming(
+        check_response("GET", "/api/v4/projects/1/hooks", 200, &json!([])),
+        "no operation in GitLab's description is GET",
+    );
+    fails_naming(
+        check_response("GET", PROJECT, 500, &json!({})),
+        "declares no 500 response",
+    );
+    fails_naming(
+        check_request(
+            "DELETE",
+            "/api/v4/projects/1/environments/1",
+            &json!({ "force": true }),
+        ),
+        "takes no request body",
+    );
+    fails_naming(
+        check_request("POST", "/api/v4/projects/1/deployments", &Value::Null),
+        "requires a request body",
+    );
 }
 
 /// The docs subset is what `docs_subset.py` writes, byte for byte: an edit made to the JSON
@@ -243,9 +640,16 @@ fn the_docs_subset_is_what_its_script_writes() {
     match run {
         Err(error) => eprintln!("skipped: python3 does not run: {error}"),
         Ok(run) => {
-            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
             let written = std::fs::read_to_string(&target).expect("written");
-            assert!(written == DOCS, "gitlab.docs.subset.json differs from docs_subset.py's output");
+            assert!(
+                written == DOCS,
+                "gitlab.docs.subset.json differs from docs_subset.py's output"
+            );
         }
     }
 }

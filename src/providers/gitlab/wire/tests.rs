@@ -16,17 +16,29 @@ fn unknown_fields_and_values_are_kept_or_ignored_never_fatal() {
                             "sha": "abc", "deployable": null, "approvals": null}
     }))
     .unwrap();
-    assert_eq!(environment.state, Some(EnvironmentState::Other("hibernating".into())));
+    assert_eq!(
+        environment.state,
+        Some(EnvironmentState::Other("hibernating".into()))
+    );
     assert_eq!(environment.tier, Some(Tier::Other("canary".into())));
-    assert_eq!(environment.auto_stop_setting, Some(AutoStopSetting::Other("never".into())));
+    assert_eq!(
+        environment.auto_stop_setting,
+        Some(AutoStopSetting::Other("never".into()))
+    );
     let last = environment.last_deployment.unwrap();
-    assert_eq!(last.status, DeploymentStatus::Other("waiting_for_resource".into()));
+    assert_eq!(
+        last.status,
+        DeploymentStatus::Other("waiting_for_resource".into())
+    );
     assert_eq!(last.deployable, None);
     assert!(last.approvals.is_empty());
     // GitLab's own `other` tier is a known value, not an unknown one.
     let other: Tier = serde_json::from_value(json!("other")).unwrap();
     assert_eq!(other, Tier::OtherTier);
-    assert_eq!(serde_json::to_value(Tier::OtherTier).unwrap(), json!("other"));
+    assert_eq!(
+        serde_json::to_value(Tier::OtherTier).unwrap(),
+        json!("other")
+    );
 }
 
 #[test]
@@ -55,7 +67,8 @@ fn null_booleans_and_lists_read_as_false_and_empty() {
     assert_eq!(protected.required_approval_count, 0);
     assert_eq!(protected.approval_rules[0].required_approvals, Some(2));
     let member: Member =
-        serde_json::from_value(json!({"id": 1, "username": "alice", "access_level": null})).unwrap();
+        serde_json::from_value(json!({"id": 1, "username": "alice", "access_level": null}))
+            .unwrap();
     assert_eq!(member.access_level, 0);
 }
 
@@ -107,16 +120,27 @@ fn request_bodies_carry_only_what_is_set() {
 
 #[test]
 fn an_added_entry_is_recognised_in_what_gitlab_reports() {
-    let found = |value: serde_json::Value| -> AccessLevel { serde_json::from_value(value).unwrap() };
-    assert!(AccessEntry::role(40).matches(&found(json!({"id": 1, "access_level": 40,
-        "access_level_description": "Maintainers"}))));
+    let found =
+        |value: serde_json::Value| -> AccessLevel { serde_json::from_value(value).unwrap() };
+    assert!(
+        AccessEntry::role(40).matches(&found(json!({"id": 1, "access_level": 40,
+        "access_level_description": "Maintainers"})))
+    );
     assert!(!AccessEntry::role(40).matches(&found(json!({"id": 1, "access_level": 30}))));
-    assert!(AccessEntry::group(9, true).matches(&found(json!({"id": 2, "group_id": 9,
-        "group_inheritance_type": 1, "access_level": null}))));
-    assert!(!AccessEntry::group(9, true).matches(&found(json!({"id": 2, "group_id": 9,
-        "group_inheritance_type": 0}))));
-    assert!(!AccessEntry::user(5).approvals(2).matches(&found(json!({"id": 3, "user_id": 5,
-        "required_approvals": 1}))));
+    assert!(
+        AccessEntry::group(9, true).matches(&found(json!({"id": 2, "group_id": 9,
+        "group_inheritance_type": 1, "access_level": null})))
+    );
+    assert!(
+        !AccessEntry::group(9, true).matches(&found(json!({"id": 2, "group_id": 9,
+        "group_inheritance_type": 0})))
+    );
+    assert!(
+        !AccessEntry::user(5)
+            .approvals(2)
+            .matches(&found(json!({"id": 3, "user_id": 5,
+        "required_approvals": 1})))
+    );
 }
 
 proptest! {

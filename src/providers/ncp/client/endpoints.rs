@@ -323,7 +323,10 @@ impl NcpClient {
 
     /// Load-balancer target groups of an Auto Scaling group (for blue/green scenarios).
     pub async fn list_target_groups(&self, asg_name: &str) -> Result<Vec<IdName>, NcpError> {
-        let path = format!("{API}/autoscaling/{}", segment("Auto Scaling group", asg_name)?);
+        let path = format!(
+            "{API}/autoscaling/{}",
+            segment("Auto Scaling group", asg_name)?
+        );
         let call = Call::get(path);
         let list: TargetGroupList = self.fetch(call).await?;
         Ok(list.target_group_list)

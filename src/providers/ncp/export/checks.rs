@@ -2,7 +2,6 @@
 //! manifest can hold, the manifest's rules accept it, nothing of it is lost in conversion,
 //! and its lowered attributes are what plan reads back (the engine's own diff says so).
 
-
 use serde_json::Value;
 
 use crate::manifest::validate::Ctx;

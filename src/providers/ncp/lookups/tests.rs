@@ -8,7 +8,13 @@ use super::{Entry, LISTED, account, help};
 use crate::model::Resource;
 
 fn resource(kind: &str, attributes: Value) -> Resource {
-    Resource::bare(&format!("ncp.project.p.{kind}.x"), "ncp", kind, "x", attributes)
+    Resource::bare(
+        &format!("ncp.project.p.{kind}.x"),
+        "ncp",
+        kind,
+        "x",
+        attributes,
+    )
 }
 
 proptest! {

@@ -30,7 +30,10 @@ async fn validation_errors_list_every_entry_in_either_form() {
     );
     let github = client(&base);
     let settings = crate::providers::github::wire::EnvironmentSettings::default();
-    let err = github.put_environment(&repo(), "production", &settings).await.unwrap_err();
+    let err = github
+        .put_environment(&repo(), "production", &settings)
+        .await
+        .unwrap_err();
     let (call, message, hint) = rendered(err);
     assert_eq!(call, "write environment `production` of `octo-org/shop`");
     assert_eq!(
@@ -38,8 +41,16 @@ async fn validation_errors_list_every_entry_in_either_form() {
         "HTTP 422: Validation Failed; Environment.wait_timer: invalid (must be at most 43200); Environment.reviewers: too_many"
     );
     assert_eq!(hint, None);
-    let err = github.put_environment(&repo(), "production", &settings).await.unwrap_err();
-    assert!(err.to_string().ends_with("HTTP 422: Validation Failed; Reviewers must be unique; Wait timer is invalid"), "{err}");
+    let err = github
+        .put_environment(&repo(), "production", &settings)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().ends_with(
+            "HTTP 422: Validation Failed; Reviewers must be unique; Wait timer is invalid"
+        ),
+        "{err}"
+    );
     assert_eq!(fake.seen.hits(key), 2, "a 422 is not repeated");
 }
 
@@ -61,15 +72,28 @@ async fn not_found_forbidden_and_bad_credentials_each_get_their_hint() {
     assert!(err.is_not_found());
     let (_, message, hint) = rendered(err);
     assert_eq!(message, "HTTP 404: Not Found");
-    assert!(hint.unwrap().starts_with("repository `octo-org/shop` does not exist or the token cannot see it"));
+    assert!(
+        hint.unwrap()
+            .starts_with("repository `octo-org/shop` does not exist or the token cannot see it")
+    );
 
     let err = github.repository(&repo()).await.unwrap_err();
     assert_eq!(err.status(), Some(403));
     let (_, message, hint) = rendered(err);
-    assert_eq!(message, "HTTP 403: Resource not accessible by personal access token");
+    assert_eq!(
+        message,
+        "HTTP 403: Resource not accessible by personal access token"
+    );
     let hint = hint.unwrap();
-    assert!(hint.contains("`repo` scope") && hint.contains("`repo_deployment`"), "{hint}");
-    assert_eq!(fake.seen.hits(key), 2, "a permission refusal is not repeated");
+    assert!(
+        hint.contains("`repo` scope") && hint.contains("`repo_deployment`"),
+        "{hint}"
+    );
+    assert_eq!(
+        fake.seen.hits(key),
+        2,
+        "a permission refusal is not repeated"
+    );
 
     // A wrong token: the answer says so, and the token is in no text.
     let wrong = "ghp_wrongTokenValue9876543210zyxwv";
@@ -79,7 +103,10 @@ async fn not_found_forbidden_and_bad_credentials_each_get_their_hint() {
     let (_, message, hint) = rendered(err);
     assert_eq!(message, "HTTP 401: Bad credentials");
     assert!(hint.unwrap().contains("GITHUB_TOKEN"));
-    assert!(!diagnostic.contains(wrong) && !diagnostic.contains(TOKEN), "{diagnostic}");
+    assert!(
+        !diagnostic.contains(wrong) && !diagnostic.contains(TOKEN),
+        "{diagnostic}"
+    );
 }
 
 #[tokio::test]
@@ -99,7 +126,11 @@ async fn a_body_that_is_not_githubs_json_is_quoted_and_a_bad_success_body_report
     );
     let github = client(&base);
     let err = github.repository(&repo()).await.unwrap_err();
-    assert!(err.to_string().ends_with("HTTP 418: <html>502 from a proxy</html>"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("HTTP 418: <html>502 from a proxy</html>"),
+        "{err}"
+    );
     let err = github.repository(&repo()).await.unwrap_err();
     assert!(err.to_string().ends_with("HTTP 418: null"), "{err}");
     let err = github.repository(&repo()).await.unwrap_err();
@@ -111,7 +142,8 @@ fn an_unusable_endpoint_or_token_is_refused_when_the_client_is_built() {
     for base in ["api.github.com", "ftp://x/api/v3", ""] {
         assert!(GithubClient::new(base, TOKEN, http()).is_err(), "{base}");
     }
-    let err = GithubClient::new("https://api.github.com", "bad\ntoken-value-123", http()).unwrap_err();
+    let err =
+        GithubClient::new("https://api.github.com", "bad\ntoken-value-123", http()).unwrap_err();
     assert!(!err.to_string().contains("token-value-123"), "{err}");
     assert!(GithubClient::new("https://ghe.example.com/api/v3/", TOKEN, http()).is_ok());
 }

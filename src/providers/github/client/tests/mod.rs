@@ -113,13 +113,19 @@ impl Fake {
                 all.reverse();
                 self.page(path, seen, all)
             }
-            _ => canned(404, json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})),
+            _ => canned(
+                404,
+                json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}),
+            ),
         }
     }
 
     /// One page of `items` as `page` and `per_page` ask, with GitHub's `Link` header.
     fn page(&self, path: &str, seen: &Seen, items: Vec<Value>) -> Canned {
-        let per_page: usize = seen.query("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+        let per_page: usize = seen
+            .query("per_page")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30);
         let page: usize = seen.query("page").and_then(|v| v.parse().ok()).unwrap_or(1);
         let start = (page - 1) * per_page;
         let slice: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
@@ -133,7 +139,10 @@ impl Fake {
                 .collect();
             query.push(format!("page={}", page + 1));
             let base = self.base.lock().unwrap().clone();
-            answer = answer.header("link", format!("<{base}{path}?{}>; rel=\"next\"", query.join("&")));
+            answer = answer.header(
+                "link",
+                format!("<{base}{path}?{}>; rel=\"next\"", query.join("&")),
+            );
         }
         answer
     }
@@ -143,14 +152,20 @@ async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     let seen = Seen::read(PREFIX, request).await;
     fake.seen.push(seen.clone());
     if seen.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
-        return respond(canned(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})));
+        return respond(canned(
+            401,
+            json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+        ));
     }
     if fake.refuse_version.load(Ordering::SeqCst) && seen.header("x-github-api-version").is_some() {
-        return respond(canned(400, json!({"message": "The version you specified in the \"X-GitHub-Api-Version\" request header is not a supported version."})));
+        return respond(canned(
+            400,
+            json!({"message": "The version you specified in the \"X-GitHub-Api-Version\" request header is not a supported version."}),
+        ));
     }
-    let answer = fake
-        .script
-        .answer(&seen, || fake.default_answer(&seen.method, &seen.path, &seen));
+    let answer = fake.script.answer(&seen, || {
+        fake.default_answer(&seen.method, &seen.path, &seen)
+    });
     match fake.enterprise.lock().unwrap().clone() {
         Some(release) => respond(answer.header("x-github-enterprise-version", release)),
         None => respond(answer),
@@ -159,9 +174,7 @@ async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
 
 async fn start() -> (Arc<Fake>, String) {
     let fake = Arc::new(Fake::default());
-    let app = Router::new()
-        .fallback(handle)
-        .with_state(Arc::clone(&fake));
+    let app = Router::new().fallback(handle).with_state(Arc::clone(&fake));
     let addr = fake::serve(app).await;
     let base = format!("http://{addr}{PREFIX}");
     *fake.base.lock().unwrap() = base.clone();

@@ -14,7 +14,10 @@ async fn every_request_carries_the_token_media_type_version_and_user_agent() {
     );
     let github = client(&base);
     let repository = github.repository(&repo()).await.unwrap();
-    assert_eq!((repository.id, repository.default_branch.as_deref()), (1_296_269, Some("main")));
+    assert_eq!(
+        (repository.id, repository.default_branch.as_deref()),
+        (1_296_269, Some("main"))
+    );
     github.user("octocat").await.unwrap();
     for seen in fake.seen.all() {
         let header = |name: &str| seen.headers.get(name).cloned().unwrap_or_default();
@@ -31,19 +34,54 @@ async fn every_request_carries_the_token_media_type_version_and_user_agent() {
 #[tokio::test]
 async fn lookups_answer_none_for_what_does_not_exist() {
     let (fake, base) = start().await;
-    fake.script.on("GET /users/octocat", [canned(200, json!({"login": "octocat", "id": 583_231, "type": "User"}))]);
-    fake.script.on("GET /orgs/octo-org/teams/release-managers", [canned(200, json!({"id": 42, "slug": "release-managers", "name": "Release managers"}))]);
-    fake.script.on("GET /repos/octo-org/shop/commits/release%2F1.0", [canned(200, json!({"sha": "abc123", "commit": {}}))]);
+    fake.script.on(
+        "GET /users/octocat",
+        [canned(
+            200,
+            json!({"login": "octocat", "id": 583_231, "type": "User"}),
+        )],
+    );
+    fake.script.on(
+        "GET /orgs/octo-org/teams/release-managers",
+        [canned(
+            200,
+            json!({"id": 42, "slug": "release-managers", "name": "Release managers"}),
+        )],
+    );
+    fake.script.on(
+        "GET /repos/octo-org/shop/commits/release%2F1.0",
+        [canned(200, json!({"sha": "abc123", "commit": {}}))],
+    );
     fake.script.on(
         "GET /repos/octo-org/shop/commits/nope",
-        [canned(422, json!({"message": "No commit found for SHA: nope", "documentation_url": "x"}))],
+        [canned(
+            422,
+            json!({"message": "No commit found for SHA: nope", "documentation_url": "x"}),
+        )],
     );
     let github = client(&base);
-    assert_eq!(github.user("octocat").await.unwrap().map(|u| u.id), Some(583_231));
+    assert_eq!(
+        github.user("octocat").await.unwrap().map(|u| u.id),
+        Some(583_231)
+    );
     assert_eq!(github.user("ghost").await.unwrap(), None);
-    assert_eq!(github.team("octo-org", "release-managers").await.unwrap().map(|t| t.id), Some(42));
+    assert_eq!(
+        github
+            .team("octo-org", "release-managers")
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(42)
+    );
     assert_eq!(github.team("octo-org", "nobody").await.unwrap(), None);
-    assert_eq!(github.resolve_ref(&repo(), "release/1.0").await.unwrap().as_deref(), Some("abc123"));
+    assert_eq!(
+        github
+            .resolve_ref(&repo(), "release/1.0")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("abc123")
+    );
     assert_eq!(github.resolve_ref(&repo(), "nope").await.unwrap(), None);
     assert_eq!(github.resolve_ref(&repo(), "gone").await.unwrap(), None);
     assert_eq!(github.environment(&repo(), "staging").await.unwrap(), None);
@@ -61,8 +99,14 @@ async fn lists_follow_next_links_verbatim_even_to_another_path() {
     );
     fake.script.on(
         "GET /api/v3/repositories/1296269/environments",
-        [canned(200, json!({"total_count": 3, "environments": [env(2, "staging"), env(3, "qa")]}))
-            .header("link", format!(r#"<{base}/repos/octo-org/shop/environments?page=1>; rel="first""#))],
+        [canned(
+            200,
+            json!({"total_count": 3, "environments": [env(2, "staging"), env(3, "qa")]}),
+        )
+        .header(
+            "link",
+            format!(r#"<{base}/repos/octo-org/shop/environments?page=1>; rel="first""#),
+        )],
     );
     let environments = client(&base).environments(&repo()).await.unwrap();
     let names: Vec<_> = environments.iter().map(|e| e.name.as_str()).collect();
@@ -79,13 +123,21 @@ async fn lists_follow_next_links_verbatim_even_to_another_path() {
 #[tokio::test]
 async fn variables_page_by_thirty_and_deployments_by_a_hundred_with_filters() {
     let (fake, base) = start().await;
-    let variables: Vec<Value> = (0..3).map(|i| json!({"name": format!("V{i}"), "value": "x", "created_at": "t"})).collect();
+    let variables: Vec<Value> = (0..3)
+        .map(|i| json!({"name": format!("V{i}"), "value": "x", "created_at": "t"}))
+        .collect();
     fake.script.on(
         "GET /repos/octo-org/shop/environments/production/variables",
-        [canned(200, json!({"total_count": 3, "variables": variables}))],
+        [canned(
+            200,
+            json!({"total_count": 3, "variables": variables}),
+        )],
     );
     let github = client(&base);
-    assert_eq!(github.variables(&repo(), "production").await.unwrap().len(), 3);
+    assert_eq!(
+        github.variables(&repo(), "production").await.unwrap().len(),
+        3
+    );
     let filter = DeploymentFilter {
         environment: Some("production".into()),
         task: Some("deploy".into()),
@@ -95,23 +147,47 @@ async fn variables_page_by_thirty_and_deployments_by_a_hundred_with_filters() {
     {
         let mut all = fake.deployments.lock().unwrap();
         for id in 1..=205 {
-            all.push(json!({"id": id, "environment": "production", "task": "deploy", "payload": {}}));
+            all.push(
+                json!({"id": id, "environment": "production", "task": "deploy", "payload": {}}),
+            );
         }
         all.push(json!({"id": 999, "environment": "staging", "task": "deploy", "payload": {}}));
     }
-    let deployments = github.deployments(&repo(), &filter).unwrap().all().await.unwrap();
+    let deployments = github
+        .deployments(&repo(), &filter)
+        .unwrap()
+        .all()
+        .await
+        .unwrap();
     assert_eq!(deployments.len(), 205);
     assert_eq!((deployments[0].id, deployments[204].id), (205, 1));
-    let lists: Vec<Seen> = fake.seen.all().into_iter().filter(|s| s.path.ends_with("/deployments")).collect();
+    let lists: Vec<Seen> = fake
+        .seen
+        .all()
+        .into_iter()
+        .filter(|s| s.path.ends_with("/deployments"))
+        .collect();
     assert_eq!(lists.len(), 3);
     for list in &lists {
-        assert_eq!((list.query("per_page"), list.query("environment"), list.query("task")), (Some("100"), Some("production"), Some("deploy")));
+        assert_eq!(
+            (
+                list.query("per_page"),
+                list.query("environment"),
+                list.query("task")
+            ),
+            (Some("100"), Some("production"), Some("deploy"))
+        );
     }
     let variables = &fake.seen.all()[0];
     assert_eq!(variables.query("per_page"), Some("30"));
     // A caller looking for one deployment reads only the pages it takes.
     let before = fake.seen.all().len();
-    let found = github.deployments(&repo(), &filter).unwrap().find(|d| d.id == 150).await.unwrap();
+    let found = github
+        .deployments(&repo(), &filter)
+        .unwrap()
+        .find(|d| d.id == 150)
+        .await
+        .unwrap();
     assert_eq!(found.map(|d| d.id), Some(150));
     assert_eq!(fake.seen.all().len() - before, 1);
 }
@@ -122,17 +198,30 @@ async fn a_next_link_to_another_host_or_back_to_itself_is_not_followed() {
     let key = "GET /repos/octo-org/shop/collaborators";
     fake.script.on(
         key,
-        [canned(200, json!([{"login": "a", "id": 1}])).header("link", r#"<https://evil.example/steal?page=2>; rel="next""#)],
+        [canned(200, json!([{"login": "a", "id": 1}]))
+            .header("link", r#"<https://evil.example/steal?page=2>; rel="next""#)],
     );
     let err = client(&base).collaborators(&repo()).await.unwrap_err();
-    assert!(err.to_string().contains("another host (https://evil.example)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("another host (https://evil.example)"),
+        "{err}"
+    );
     fake.script.on(
         key,
-        [canned(200, json!([{"login": "a", "id": 1}])).header("link", format!(r#"<{base}/repos/octo-org/shop/collaborators?per_page=100>; rel="next""#))],
+        [canned(200, json!([{"login": "a", "id": 1}])).header(
+            "link",
+            format!(r#"<{base}/repos/octo-org/shop/collaborators?per_page=100>; rel="next""#),
+        )],
     );
     let err = client(&base).collaborators(&repo()).await.unwrap_err();
     assert!(err.to_string().contains("round in circles"), "{err}");
-    assert!(fake.seen.all().iter().all(|s| s.path == "/repos/octo-org/shop/collaborators"));
+    assert!(
+        fake.seen
+            .all()
+            .iter()
+            .all(|s| s.path == "/repos/octo-org/shop/collaborators")
+    );
 }
 
 #[tokio::test]

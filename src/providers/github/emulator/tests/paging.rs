@@ -17,15 +17,34 @@ async fn a_link_chain_walks_every_deployment_once_on_both_mounts() {
     seed_deployments(&gh, 45).await;
     gh.deploy("octo-org/shop", "production", "main").await;
     for client in [gh.clone(), gh.enterprise()] {
-        let (items, pages) = client.walk("/repos/octo-org/shop/deployments?environment=staging&per_page=10", None).await;
+        let (items, pages) = client
+            .walk(
+                "/repos/octo-org/shop/deployments?environment=staging&per_page=10",
+                None,
+            )
+            .await;
         assert_eq!((items.len(), pages), (45, 5));
-        let ids: Vec<i64> = items.iter().map(|run| run["id"].as_i64().unwrap()).collect();
-        assert!(ids.windows(2).all(|pair| pair[0] > pair[1]), "newest first, no repeats");
+        let ids: Vec<i64> = items
+            .iter()
+            .map(|run| run["id"].as_i64().unwrap())
+            .collect();
+        assert!(
+            ids.windows(2).all(|pair| pair[0] > pair[1]),
+            "newest first, no repeats"
+        );
         assert!(items.iter().all(|run| run["environment"] == "staging"));
     }
-    let first = gh.get("/repos/octo-org/shop/deployments?per_page=10&environment=staging").await;
+    let first = gh
+        .get("/repos/octo-org/shop/deployments?per_page=10&environment=staging")
+        .await;
     let next = first.link("next").unwrap();
-    assert!(next.starts_with(&gh.base) && next.contains("environment=staging") && next.contains("per_page=10") && next.ends_with("page=2"), "{next}");
+    assert!(
+        next.starts_with(&gh.base)
+            && next.contains("environment=staging")
+            && next.contains("per_page=10")
+            && next.ends_with("page=2"),
+        "{next}"
+    );
     assert!(first.link("last").unwrap().ends_with("page=5"));
     assert!(first.link("prev").is_none());
     let middle = gh.get(&next).await;
@@ -35,12 +54,46 @@ async fn a_link_chain_walks_every_deployment_once_on_both_mounts() {
     assert!(last.link("next").is_none());
     assert_eq!(last.body.as_array().unwrap().len(), 5);
     // One page: no Link; past the end: empty.
-    assert!(gh.get("/repos/octo-org/shop/deployments?per_page=100").await.header("link").is_none());
-    assert_eq!(gh.get("/repos/octo-org/shop/deployments?per_page=100&page=3").await.expect(200), json!([]));
+    assert!(
+        gh.get("/repos/octo-org/shop/deployments?per_page=100")
+            .await
+            .header("link")
+            .is_none()
+    );
+    assert_eq!(
+        gh.get("/repos/octo-org/shop/deployments?per_page=100&page=3")
+            .await
+            .expect(200),
+        json!([])
+    );
     // Defaults and clamps: 30 by default, at most 100.
-    assert_eq!(gh.get("/repos/octo-org/shop/deployments").await.expect(200).as_array().unwrap().len(), 30);
-    assert_eq!(gh.get("/repos/octo-org/shop/deployments?per_page=1000").await.expect(200).as_array().unwrap().len(), 46);
-    assert_eq!(gh.get("/repos/octo-org/shop/deployments?per_page=x").await.expect(200).as_array().unwrap().len(), 30);
+    assert_eq!(
+        gh.get("/repos/octo-org/shop/deployments")
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        30
+    );
+    assert_eq!(
+        gh.get("/repos/octo-org/shop/deployments?per_page=1000")
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        46
+    );
+    assert_eq!(
+        gh.get("/repos/octo-org/shop/deployments?per_page=x")
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        30
+    );
 }
 
 #[tokio::test]
@@ -49,19 +102,42 @@ async fn wrapped_lists_page_too_and_variables_stop_at_thirty() {
     let env = "/repos/octo-org/shop/environments/staging";
     gh.put(env, json!({})).await.expect(200);
     for n in 0..35 {
-        gh.post(&format!("{env}/variables"), json!({"name": format!("V{n:02}"), "value": "x"})).await.expect(201);
+        gh.post(
+            &format!("{env}/variables"),
+            json!({"name": format!("V{n:02}"), "value": "x"}),
+        )
+        .await
+        .expect(201);
     }
     let page = gh.get(&format!("{env}/variables")).await.expect(200);
-    assert_eq!((page["total_count"].as_i64(), page["variables"].as_array().unwrap().len()), (Some(35), 10));
+    assert_eq!(
+        (
+            page["total_count"].as_i64(),
+            page["variables"].as_array().unwrap().len()
+        ),
+        (Some(35), 10)
+    );
     let page = gh.get(&format!("{env}/variables?per_page=100")).await;
     assert_eq!(page.body["variables"].as_array().unwrap().len(), 30);
     assert!(page.link("next").unwrap().ends_with("page=2"));
-    let (all, pages) = gh.walk(&format!("{env}/variables?per_page=8"), Some("variables")).await;
+    let (all, pages) = gh
+        .walk(&format!("{env}/variables?per_page=8"), Some("variables"))
+        .await;
     assert_eq!((all.len(), pages), (35, 5));
     for n in 0..12 {
-        gh.put(&format!("/repos/octo-org/shop/environments/e{n:02}"), json!({})).await.expect(200);
+        gh.put(
+            &format!("/repos/octo-org/shop/environments/e{n:02}"),
+            json!({}),
+        )
+        .await
+        .expect(200);
     }
-    let (envs, pages) = gh.walk("/repos/octo-org/shop/environments?per_page=5", Some("environments")).await;
+    let (envs, pages) = gh
+        .walk(
+            "/repos/octo-org/shop/environments?per_page=5",
+            Some("environments"),
+        )
+        .await;
     assert_eq!((envs.len(), pages), (13, 3));
 }
 

@@ -8,12 +8,17 @@ use super::*;
 fn the_wait_timer_is_0_to_43200_minutes() {
     for minutes in [0, 1, 43_200] {
         let r = resources(&production(&format!("          wait_timer: {minutes}\n")));
-        assert_eq!(find(&r, PRODUCTION).attributes, json!({ "wait_timer": minutes }));
+        assert_eq!(
+            find(&r, PRODUCTION).attributes,
+            json!({ "wait_timer": minutes })
+        );
     }
     for minutes in [43_201, 50_000, u32::MAX] {
         assert_eq!(
             errors(&production(&format!("          wait_timer: {minutes}\n"))),
-            [format!("10:23 a wait timer of {minutes} minutes is longer than GitHub allows | an integer from 0 to 43200 (minutes: at most 30 days)")]
+            [format!(
+                "10:23 a wait timer of {minutes} minutes is longer than GitHub allows | an integer from 0 to 43200 (minutes: at most 30 days)"
+            )]
         );
     }
 }
@@ -32,7 +37,9 @@ fn settings_left_out_are_not_managed_and_any_branch_is_null() {
         find(&r, PRODUCTION).attributes,
         json!({ "deployment_branch_policy": null })
     );
-    let r = resources(&production("          deployment_branch_policy: protected\n"));
+    let r = resources(&production(
+        "          deployment_branch_policy: protected\n",
+    ));
     assert_eq!(
         find(&r, PRODUCTION).attributes,
         json!({ "deployment_branch_policy": "protected" })
@@ -42,16 +49,20 @@ fn settings_left_out_are_not_managed_and_any_branch_is_null() {
 
 #[test]
 fn at_most_six_reviewers_each_once() {
-    let six = "          reviewers:\n            users: [a, b, c, d]\n            teams: [ops, sre]\n";
+    let six =
+        "          reviewers:\n            users: [a, b, c, d]\n            teams: [ops, sre]\n";
     let r = resources(&production(six));
     assert_eq!(
         find(&r, PRODUCTION).attributes["reviewers"],
         json!({ "users": ["a", "b", "c", "d"], "teams": ["ops", "sre"] })
     );
-    let seven = "          reviewers:\n            users: [a, b, c, d, e]\n            teams: [ops, sre]\n";
+    let seven =
+        "          reviewers:\n            users: [a, b, c, d, e]\n            teams: [ops, sre]\n";
     assert_eq!(
         errors(&production(seven)),
-        ["10:11 an environment takes at most 6 reviewers; 7 are listed | any one approval suffices: keep at most 6, and name a team for a larger group"]
+        [
+            "10:11 an environment takes at most 6 reviewers; 7 are listed | any one approval suffices: keep at most 6, and name a team for a larger group"
+        ]
     );
     let twice = "          reviewers:\n            users: [octocat, OctoCat]\n            teams: [ops, ops]\n";
     assert_eq!(
@@ -136,25 +147,41 @@ fn names_differing_only_in_case_cannot_both_be_declared() {
     let body = "          variables:\n            API_URL: a\n            Api_Url: b\n          secrets:\n            API_URL: ${secret.DEPLOY_KEY}\n";
     assert_eq!(
         errors(&production(body)),
-        ["12:13 invalid variable name `Api_Url` | GitHub stores names upper-cased; write `API_URL`"],
+        [
+            "12:13 invalid variable name `Api_Url` | GitHub stores names upper-cased; write `API_URL`"
+        ],
         "a variable and a secret may share a name"
     );
 }
 
 #[test]
 fn at_most_100_variables_and_100_secrets() {
-    let list = |n: usize| (0..n).map(|i| format!("V{i}: x")).collect::<Vec<_>>().join(", ");
-    let r = resources(&production(&format!("          variables: {{ {} }}\n", list(MAX_PER_ENVIRONMENT))));
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("V{i}: x"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let r = resources(&production(&format!(
+        "          variables: {{ {} }}\n",
+        list(MAX_PER_ENVIRONMENT)
+    )));
     assert_eq!(r.iter().filter(|r| r.kind == "variable").count(), 100);
     assert_eq!(
-        errors(&production(&format!("          variables: {{ {} }}\n", list(101)))),
-        ["10:11 an environment holds at most 100 variables; 101 are declared | GitHub's limit per environment; variables shared by every environment belong to the repository or the organisation"]
+        errors(&production(&format!(
+            "          variables: {{ {} }}\n",
+            list(101)
+        ))),
+        [
+            "10:11 an environment holds at most 100 variables; 101 are declared | GitHub's limit per environment; variables shared by every environment belong to the repository or the organisation"
+        ]
     );
 }
 
 #[test]
 fn a_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
-    let body = "          variables:\n            N: v\n            \"Y\": w\n            \"a-b\": w\n";
+    let body =
+        "          variables:\n            N: v\n            \"Y\": w\n            \"a-b\": w\n";
     assert_eq!(
         errors(&production(body)),
         [
@@ -169,7 +196,9 @@ fn an_environment_name_yaml_reads_as_a_boolean_is_told_to_be_quoted() {
     let body = "      environments:\n        on: {}\n        \"off\": {}\n        'yes': {}\n";
     assert_eq!(
         errors(&repo(body)),
-        ["9:9 environment `on` would be named `true` | YAML reads `on` as `true`: quote the name, `\"on\": …`"]
+        [
+            "9:9 environment `on` would be named `true` | YAML reads `on` as `true`: quote the name, `\"on\": …`"
+        ]
     );
 }
 
@@ -194,7 +223,9 @@ fn secrets_come_from_secrets_and_variables_never_do() {
         !errors.iter().any(|e| e.contains("other-key-value")),
         "no secret value in a message: {errors:#?}"
     );
-    let r = resources(&production("          rotate_secrets: true\n          secrets:\n            DEPLOY_KEY: \"${secret.DEPLOY_KEY}\"\n"));
+    let r = resources(&production(
+        "          rotate_secrets: true\n          secrets:\n            DEPLOY_KEY: \"${secret.DEPLOY_KEY}\"\n",
+    ));
     let secret = find(&r, &format!("{PRODUCTION}.secret.DEPLOY_KEY"));
     assert_eq!(secret.attributes["rotate"], true);
     assert_eq!(secret.sensitive, ["value"]);
@@ -203,11 +234,23 @@ fn secrets_come_from_secrets_and_variables_never_do() {
 #[test]
 fn values_are_at_most_48_kb() {
     let at_limit = "x".repeat(MAX_VALUE_BYTES);
-    let r = resources(&production(&format!("          variables:\n            BIG: {at_limit}\n")));
-    assert_eq!(find(&r, &format!("{PRODUCTION}.variable.BIG")).attributes["value"], json!(at_limit));
+    let r = resources(&production(&format!(
+        "          variables:\n            BIG: {at_limit}\n"
+    )));
+    assert_eq!(
+        find(&r, &format!("{PRODUCTION}.variable.BIG")).attributes["value"],
+        json!(at_limit)
+    );
     let over = format!("{at_limit}y");
-    let errors = errors(&production(&format!("          variables:\n            BIG: {over}\n")));
-    assert_eq!(errors, ["11:18 the value of variable `BIG` is over 48 KB | GitHub takes values of at most 48 KB (49152 bytes)"]);
+    let errors = errors(&production(&format!(
+        "          variables:\n            BIG: {over}\n"
+    )));
+    assert_eq!(
+        errors,
+        [
+            "11:18 the value of variable `BIG` is over 48 KB | GitHub takes values of at most 48 KB (49152 bytes)"
+        ]
+    );
 }
 
 #[test]
@@ -215,15 +258,26 @@ fn environment_names_are_unique_ignoring_case_and_valid() {
     let body = "      environments:\n        production: {}\n        Production: {}\n        staging: {}\n";
     assert_eq!(
         errors(&repo(body)),
-        ["9:9 environments `Production` and `production` are one environment on GitHub | GitHub matches environment names ignoring case; declare it once"]
+        [
+            "9:9 environments `Production` and `production` are one environment on GitHub | GitHub matches environment names ignoring case; declare it once"
+        ]
     );
     let long = "e".repeat(256);
-    let body = format!("      environments:\n        {long}: {{}}\n        \" padded\": {{}}\n        review/pr-1: {{}}\n");
+    let body = format!(
+        "      environments:\n        {long}: {{}}\n        \" padded\": {{}}\n        review/pr-1: {{}}\n"
+    );
     let errors = errors(&repo(&body));
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].contains("at most 255 characters") && errors[1].contains("leading or trailing spaces"), "{errors:#?}");
+    assert!(
+        errors[0].contains("at most 255 characters")
+            && errors[1].contains("leading or trailing spaces"),
+        "{errors:#?}"
+    );
     let r = resources(&repo("      environments:\n        review/pr-1: {}\n"));
-    assert!(r.iter().any(|r| r.address.as_str() == format!("{REPO}.environment.\"review/pr-1\"")));
+    assert!(
+        r.iter()
+            .any(|r| r.address.as_str() == format!("{REPO}.environment.\"review/pr-1\""))
+    );
 }
 
 #[test]

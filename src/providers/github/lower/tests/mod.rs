@@ -110,7 +110,10 @@ fn the_fixture_lowers_with_every_kind_and_its_edges() {
         })
     );
     assert!(production.protect && production.prune);
-    assert_eq!(production.depends_on, std::slice::from_ref(&repository.address));
+    assert_eq!(
+        production.depends_on,
+        std::slice::from_ref(&repository.address)
+    );
     assert_eq!(production.origin.as_ref().unwrap().line, 29);
 
     let secret = find(r, &format!("{PRODUCTION}.secret.DEPLOY_KEY"));
@@ -129,7 +132,10 @@ fn the_fixture_lowers_with_every_kind_and_its_edges() {
     );
     assert!(variable.sensitive.is_empty());
     let tag = find(r, &format!("{PRODUCTION}.tag_policy.\"v*\""));
-    assert_eq!((tag.name.as_str(), &tag.attributes), ("v*", &serde_json::json!({})));
+    assert_eq!(
+        (tag.name.as_str(), &tag.attributes),
+        ("v*", &serde_json::json!({}))
+    );
     assert_eq!(tag.depends_on, std::slice::from_ref(&production.address));
 
     let record = find(r, &format!("{REPO}.deployment.web-prod"));
@@ -186,7 +192,10 @@ fn a_repository_is_owner_slash_name() {
         "{errors:#?}"
     );
     let r = resources("github:\n  repositories:\n    octo-org/shop.web_v2: {}\n");
-    assert_eq!(r[0].address.as_str(), "gh.repository.\"octo-org/shop.web_v2\"");
+    assert_eq!(
+        r[0].address.as_str(),
+        "gh.repository.\"octo-org/shop.web_v2\""
+    );
 }
 
 #[test]
@@ -197,7 +206,10 @@ fn the_instance_defaults_to_the_only_one_and_a_named_one_must_exist() {
         ["8:17 no `github` provider named `gh2` | did you mean `gh`?"]
     );
     let dir = tempfile::tempdir().unwrap();
-    let none = load_in(dir.path(), "github:\n  repositories:\n    octo-org/shop: {}\n");
+    let none = load_in(
+        dir.path(),
+        "github:\n  repositories:\n    octo-org/shop: {}\n",
+    );
     let rendered = render(&none.unwrap_err());
     assert!(
         rendered.contains("no provider of type `github` is declared"),
@@ -241,18 +253,28 @@ fn the_schema_shows_the_section_its_modes_and_its_closed_shapes() {
         modes.contains("\"protected\"") && modes.contains("\"any\""),
         "{modes}"
     );
-    for shape in ["GithubRepository", "GithubEnvironment", "GithubDeployment", "GithubReviewers"] {
+    for shape in [
+        "GithubRepository",
+        "GithubEnvironment",
+        "GithubDeployment",
+        "GithubReviewers",
+    ] {
         assert_eq!(defs[shape]["additionalProperties"], false, "{shape}");
     }
-    assert_eq!(defs["GithubDeployment"]["required"], serde_json::json!(["environment", "ref"]));
+    assert_eq!(
+        defs["GithubDeployment"]["required"],
+        serde_json::json!(["environment", "ref"])
+    );
     let validator = jsonschema::validator_for(&schema).unwrap();
     let fixture = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/environments-and-records.yaml"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/github/environments-and-records.yaml"),
     )
     .unwrap();
     let document: serde_json::Value = serde_saphyr::from_str(&fixture).unwrap();
     assert!(validator.is_valid(&document));
-    let policy = "/github/repositories/octo-org~1shop/environments/staging/deployment_branch_policy";
+    let policy =
+        "/github/repositories/octo-org~1shop/environments/staging/deployment_branch_policy";
     for (mode, valid) in [("protected", true), ("any", true), ("protectd", false)] {
         let mut edited = document.clone();
         *edited.pointer_mut(policy).unwrap() = serde_json::json!(mode);

@@ -17,7 +17,9 @@ const WEB: &str = "gh.repository.\"octo-org/shop\".deployment.web";
 
 #[test]
 fn a_record_sends_deterministic_defaults_and_only_what_is_written() {
-    let r = resources(&records("        web:\n          environment: production\n          ref: main\n"));
+    let r = resources(&records(
+        "        web:\n          environment: production\n          ref: main\n",
+    ));
     let web = find(&r, WEB);
     assert_eq!(
         web.attributes,
@@ -28,7 +30,10 @@ fn a_record_sends_deterministic_defaults_and_only_what_is_written() {
     );
     assert_eq!(web.parent.as_ref().map(|p| p.as_str()), Some(REPO));
     assert_eq!(
-        web.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+        web.depends_on
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>(),
         [REPO, PRODUCTION],
         "after its repository and its environment"
     );
@@ -41,7 +46,10 @@ fn a_record_sends_deterministic_defaults_and_only_what_is_written() {
         (&json!("deploy:web"), &json!(true))
     );
     assert_eq!(
-        (&web.attributes["required_contexts"], &web.attributes["auto_inactive"]),
+        (
+            &web.attributes["required_contexts"],
+            &web.attributes["auto_inactive"]
+        ),
         (&json!(["ci"]), &json!(false))
     );
 }
@@ -49,33 +57,62 @@ fn a_record_sends_deterministic_defaults_and_only_what_is_written() {
 #[test]
 fn a_record_names_a_declared_environment_as_declared() {
     assert_eq!(
-        errors(&records("        web:\n          environment: prodution\n          ref: main\n")),
-        ["13:24 environment `prodution` is not declared in this repository | did you mean `production`?"]
+        errors(&records(
+            "        web:\n          environment: prodution\n          ref: main\n"
+        )),
+        [
+            "13:24 environment `prodution` is not declared in this repository | did you mean `production`?"
+        ]
     );
     assert_eq!(
-        errors(&records("        web:\n          environment: Production\n          ref: main\n")),
-        ["13:24 environment `Production` is not declared in this repository | did you mean `production`? (write it as it is declared)"]
+        errors(&records(
+            "        web:\n          environment: Production\n          ref: main\n"
+        )),
+        [
+            "13:24 environment `Production` is not declared in this repository | did you mean `production`? (write it as it is declared)"
+        ]
     );
     assert_eq!(
-        errors(&records("        web:\n          environment: preview\n          ref: main\n")),
-        ["13:24 environment `preview` is not declared in this repository | declare it under `environments:` (`preview: {}` records without protection)"]
+        errors(&records(
+            "        web:\n          environment: preview\n          ref: main\n"
+        )),
+        [
+            "13:24 environment `preview` is not declared in this repository | declare it under `environments:` (`preview: {}` records without protection)"
+        ]
     );
 }
 
 #[test]
 fn the_ref_and_task_are_one_word() {
-    for (field, value) in [("ref", "\"\""), ("ref", "\"main branch\""), ("task", "\"\""), ("task", "\"deploy\\t2\"")] {
+    for (field, value) in [
+        ("ref", "\"\""),
+        ("ref", "\"main branch\""),
+        ("task", "\"\""),
+        ("task", "\"deploy\\t2\""),
+    ] {
         let text = if field == "ref" {
             format!("        web:\n          environment: production\n          ref: {value}\n")
         } else {
-            format!("        web:\n          environment: production\n          ref: main\n          task: {value}\n")
+            format!(
+                "        web:\n          environment: production\n          ref: main\n          task: {value}\n"
+            )
         };
         let errors = errors(&records(&text));
         assert_eq!(errors.len(), 1, "{errors:#?}");
-        assert!(errors[0].contains(&format!("invalid `{field}` of deployment record `web`")), "{errors:#?}");
+        assert!(
+            errors[0].contains(&format!("invalid `{field}` of deployment record `web`")),
+            "{errors:#?}"
+        );
     }
-    for good in ["main", "v1.4.2", "release/2026-12", "0123456789abcdef0123456789abcdef01234567"] {
-        let r = resources(&records(&format!("        web:\n          environment: production\n          ref: {good}\n")));
+    for good in [
+        "main",
+        "v1.4.2",
+        "release/2026-12",
+        "0123456789abcdef0123456789abcdef01234567",
+    ] {
+        let r = resources(&records(&format!(
+            "        web:\n          environment: production\n          ref: {good}\n"
+        )));
         assert_eq!(find(&r, WEB).attributes["ref"], good);
     }
 }
@@ -83,18 +120,28 @@ fn the_ref_and_task_are_one_word() {
 #[test]
 fn the_description_is_at_most_140_characters() {
     let at_limit = "é".repeat(MAX_DESCRIPTION);
-    let body = |d: &str| format!("        web:\n          environment: production\n          ref: main\n          description: \"{d}\"\n");
+    let body = |d: &str| {
+        format!(
+            "        web:\n          environment: production\n          ref: main\n          description: \"{d}\"\n"
+        )
+    };
     let r = resources(&records(&body(&at_limit)));
     assert_eq!(find(&r, WEB).attributes["description"], json!(at_limit));
     assert_eq!(
         errors(&records(&body(&format!("{at_limit}!")))),
-        ["15:24 the description of deployment record `web` is 141 characters long | GitHub keeps at most 140 characters"]
+        [
+            "15:24 the description of deployment record `web` is 141 characters long | GitHub keeps at most 140 characters"
+        ]
     );
 }
 
 #[test]
 fn urls_are_http_or_https() {
-    let body = |url: &str| format!("        web:\n          environment: production\n          ref: main\n          environment_url: \"{url}\"\n          log_url: \"{url}\"\n");
+    let body = |url: &str| {
+        format!(
+            "        web:\n          environment: production\n          ref: main\n          environment_url: \"{url}\"\n          log_url: \"{url}\"\n"
+        )
+    };
     for good in ["https://shop.example.com", "http://10.0.0.1:8080/x?y=1"] {
         resources(&records(&body(good)));
     }
@@ -133,17 +180,30 @@ fn a_link_follows_a_release_of_another_provider() {
     let record = |link: &str| {
         format!(
             "{PROVIDERS}{head}{}",
-            records(&format!("        web:\n          environment: production\n          ref: main\n          link: {link}\n"))
+            records(&format!(
+                "        web:\n          environment: production\n          ref: main\n          link: {link}\n"
+            ))
         )
     };
     let dir = tempfile::tempdir().unwrap();
     let loaded = load_in(dir.path(), &record("nhn.release.web-prod")).unwrap();
     let web = find(&loaded.resources, WEB);
-    assert_eq!(web.follows.as_ref().map(|a| a.as_str()), Some("nhn.release.web-prod"));
+    assert_eq!(
+        web.follows.as_ref().map(|a| a.as_str()),
+        Some("nhn.release.web-prod")
+    );
     let err = render(&load_in(dir.path(), &record("nhn.release.web-prd")).unwrap_err());
-    assert!(err.contains("links to unknown release `nhn.release.web-prd`") && err.contains("did you mean `nhn.release.web-prod`?"), "{err}");
+    assert!(
+        err.contains("links to unknown release `nhn.release.web-prd`")
+            && err.contains("did you mean `nhn.release.web-prod`?"),
+        "{err}"
+    );
     let err = render(&load_in(dir.path(), &record(PRODUCTION)).unwrap_err());
-    assert!(err.contains("environment, not a release") && err.contains("releases: nhn.release.web-prod"), "{err}");
+    assert!(
+        err.contains("environment, not a release")
+            && err.contains("releases: nhn.release.web-prod"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -43,21 +43,32 @@ struct Fake {
 
 impl Fake {
     fn records(&self, collection: &'static str) -> Vec<Value> {
-        self.records.lock().unwrap().get(collection).cloned().unwrap_or_default()
+        self.records
+            .lock()
+            .unwrap()
+            .get(collection)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn add(&self, collection: &'static str, mut record: Value) -> Value {
         if record.get("id").is_none_or(Value::is_null) {
             record["id"] = json!(self.next_id.fetch_add(1, Ordering::SeqCst) + 1);
         }
-        self.records.lock().unwrap().entry(collection).or_default().push(record.clone());
+        self.records
+            .lock()
+            .unwrap()
+            .entry(collection)
+            .or_default()
+            .push(record.clone());
         record
     }
 
     /// What the fake does unscripted.
     fn default_answer(&self, method: &str, path: &str, seen: &Seen) -> Canned {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let not_found = |what: &str| canned(404, json!({"message": format!("404 {what} Not Found")}));
+        let not_found =
+            |what: &str| canned(404, json!({"message": format!("404 {what} Not Found")}));
         match (method, segments.as_slice()) {
             ("GET", ["projects", "acme%2Fplatform%2Fshop" | "7"]) => canned(200, project()),
             ("GET", ["projects", _]) => not_found("Project"),
@@ -75,7 +86,10 @@ impl Fake {
                 let mut all: Vec<Value> = self
                     .records("deployments")
                     .into_iter()
-                    .filter(|d| seen.query("environment").is_none_or(|e| d["environment"]["name"] == e))
+                    .filter(|d| {
+                        seen.query("environment")
+                            .is_none_or(|e| d["environment"]["name"] == e)
+                    })
                     .collect();
                 if seen.query("sort") == Some("desc") {
                     all.reverse();
@@ -84,10 +98,18 @@ impl Fake {
             }
             ("POST", ["projects", "7", "environments"]) => {
                 let body = seen.json();
-                if self.records("environments").iter().any(|e| e["name"] == body["name"]) {
-                    return canned(400, json!({"message": {"name": ["has already been taken"]}}));
+                if self
+                    .records("environments")
+                    .iter()
+                    .any(|e| e["name"] == body["name"])
+                {
+                    return canned(
+                        400,
+                        json!({"message": {"name": ["has already been taken"]}}),
+                    );
                 }
-                let record = json!({"name": body["name"], "state": "available", "tier": body["tier"]});
+                let record =
+                    json!({"name": body["name"], "state": "available", "tier": body["tier"]});
                 canned(201, self.add("environments", record))
             }
             ("GET", ["projects", "7", "environments"]) => {
@@ -106,7 +128,11 @@ impl Fake {
             }
             ("GET", ["projects", "7", "protected_environments", name]) => {
                 let name = decode(name);
-                match self.records("protected_environments").into_iter().find(|p| p["name"] == name) {
+                match self
+                    .records("protected_environments")
+                    .into_iter()
+                    .find(|p| p["name"] == name)
+                {
                     Some(found) => canned(200, found),
                     None => canned(404, json!({"message": "404 Not found"})),
                 }
@@ -117,12 +143,19 @@ impl Fake {
 
     /// One page of `items` as `page` and `per_page` ask, with GitLab's paging headers.
     fn page(&self, path: &str, seen: &Seen, items: Vec<Value>) -> Canned {
-        let per_page: usize = seen.query("per_page").and_then(|v| v.parse().ok()).unwrap_or(20);
+        let per_page: usize = seen
+            .query("per_page")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
         let page: usize = seen.query("page").and_then(|v| v.parse().ok()).unwrap_or(1);
         let start = (page - 1) * per_page;
         let slice: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
         let more = start + per_page < items.len();
-        let next = if more { (page + 1).to_string() } else { String::new() };
+        let next = if more {
+            (page + 1).to_string()
+        } else {
+            String::new()
+        };
         let mut answer = canned(200, Value::Array(slice))
             .header("x-page", page.to_string())
             .header("x-per-page", per_page.to_string())
@@ -153,7 +186,10 @@ fn project() -> Value {
 
 /// A raw path segment, decoded.
 fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8().unwrap().into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
 }
 
 async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
@@ -164,9 +200,9 @@ async fn handle(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     if !private && !job {
         return respond(canned(401, json!({"message": "401 Unauthorized"})));
     }
-    let answer = fake
-        .script
-        .answer(&seen, || fake.default_answer(&seen.method, &seen.path, &seen));
+    let answer = fake.script.answer(&seen, || {
+        fake.default_answer(&seen.method, &seen.path, &seen)
+    });
     respond(answer)
 }
 

@@ -6,7 +6,10 @@ const LIST: &str = "GET /projects/7/environments";
 
 fn seed(fake: &Fake, count: usize) {
     for n in 0..count {
-        fake.add("environments", json!({"name": format!("review/{n}"), "state": "available"}));
+        fake.add(
+            "environments",
+            json!({"name": format!("review/{n}"), "state": "available"}),
+        );
     }
 }
 
@@ -36,7 +39,9 @@ async fn x_total_is_never_needed_and_an_empty_page_ends_the_list() {
         LIST,
         [
             // Past 10,000 items GitLab sends no totals; the list goes on regardless.
-            canned(200, item(1)).header("x-next-page", "2").header("x-total-pages", "1"),
+            canned(200, item(1))
+                .header("x-next-page", "2")
+                .header("x-total-pages", "1"),
             canned(200, item(2)).header("x-next-page", "3"),
             canned(200, json!([])).header("x-next-page", "4"),
         ],
@@ -51,12 +56,20 @@ async fn a_server_repeating_a_page_is_stopped_not_looped_on() {
     let (fake, base) = start().await;
     let page = canned(200, json!([{"id": 1, "name": "same"}]));
     // The same page number named again, by number and by link.
-    fake.script.on(LIST, [page.clone().header("x-next-page", "1"), page.clone().header("x-next-page", "1")]);
+    fake.script.on(
+        LIST,
+        [
+            page.clone().header("x-next-page", "1"),
+            page.clone().header("x-next-page", "1"),
+        ],
+    );
     let err = client(&base).environments(7).await.unwrap_err();
     assert!(err.to_string().contains("go round in circles"), "{err}");
     assert_eq!(fake.seen.hits(LIST), 2);
     // A server ignoring `page` and always naming one more: the same page under new numbers.
-    let endless: Vec<Canned> = (2..50).map(|n| page.clone().header("x-next-page", n.to_string())).collect();
+    let endless: Vec<Canned> = (2..50)
+        .map(|n| page.clone().header("x-next-page", n.to_string()))
+        .collect();
     fake.script.on(LIST, endless);
     let err = client(&base).environments(7).await.unwrap_err();
     assert!(matches!(err, GitlabError::Decode { .. }), "{err:?}");
@@ -69,11 +82,17 @@ async fn a_next_link_to_another_host_is_not_followed() {
     fake.script.on(
         LIST,
         [canned(200, json!([{"id": 1, "name": "a"}]))
-            .header("link", r#"<https://collector.example/api/v4/projects/7/environments?page=2>; rel="next""#)
+            .header(
+                "link",
+                r#"<https://collector.example/api/v4/projects/7/environments?page=2>; rel="next""#,
+            )
             .header("x-next-page", "2")],
     );
     let err = client(&base).environments(7).await.unwrap_err();
-    assert!(err.to_string().contains("https://collector.example"), "{err}");
+    assert!(
+        err.to_string().contains("https://collector.example"),
+        "{err}"
+    );
     assert_eq!(fake.seen.all().len(), 1);
 }
 
@@ -82,20 +101,42 @@ async fn a_limited_deployment_list_reads_one_page_of_that_size() {
     let (fake, base) = start().await;
     for n in 0..30 {
         let environment = if n % 2 == 0 { "production" } else { "staging" };
-        fake.add("deployments", json!({"ref": format!("r{n}"), "sha": SHA, "status": "success",
-                                        "environment": {"id": 1, "name": environment}}));
+        fake.add(
+            "deployments",
+            json!({"ref": format!("r{n}"), "sha": SHA, "status": "success",
+                                        "environment": {"id": 1, "name": environment}}),
+        );
     }
     let gitlab = client(&base);
-    let newest = gitlab.deployments(7, &DeploymentQuery::newest("production", 3)).await.unwrap();
+    let newest = gitlab
+        .deployments(7, &DeploymentQuery::newest("production", 3))
+        .await
+        .unwrap();
     let refs: Vec<&str> = newest.iter().map(|d| d.git_ref.as_str()).collect();
     assert_eq!(refs, ["r28", "r26", "r24"]);
     let query = &fake.seen.all()[0];
-    let sent: Vec<(&str, &str)> = query.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sent: Vec<(&str, &str)> = query
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_eq!(
         sent,
-        [("environment", "production"), ("order_by", "id"), ("sort", "desc"), ("per_page", "3")]
+        [
+            ("environment", "production"),
+            ("order_by", "id"),
+            ("sort", "desc"),
+            ("per_page", "3")
+        ]
     );
-    let every = gitlab.deployments(7, &DeploymentQuery::default()).await.unwrap();
+    let every = gitlab
+        .deployments(7, &DeploymentQuery::default())
+        .await
+        .unwrap();
     assert_eq!(every.len(), 30);
-    assert_eq!(fake.seen.all().len(), 2, "30 deployments fit one page of 100");
+    assert_eq!(
+        fake.seen.all().len(),
+        2,
+        "30 deployments fit one page of 100"
+    );
 }

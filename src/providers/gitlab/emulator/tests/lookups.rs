@@ -272,13 +272,24 @@ async fn all_members_are_every_user_with_access_at_their_effective_level() {
         .iter()
         .map(|m| (m["username"].clone(), m["access_level"].clone()))
         .collect();
-    let expected = [("sandbox-demo", 50), ("alice", 40), ("bob", 30), ("dave", 20)];
-    let expected: Vec<(Value, Value)> = expected.iter().map(|(u, l)| (json!(u), json!(l))).collect();
+    let expected = [
+        ("sandbox-demo", 50),
+        ("alice", 40),
+        ("bob", 30),
+        ("dave", 20),
+    ];
+    let expected: Vec<(Value, Value)> =
+        expected.iter().map(|(u, l)| (json!(u), json!(l))).collect();
     assert_eq!((levels, pages), (expected, 2));
     for member in &members {
-        let one = gl.get(&format!("{SHOP}/members/all/{}", member["id"])).await;
+        let one = gl
+            .get(&format!("{SHOP}/members/all/{}", member["id"]))
+            .await;
         assert_eq!(&one.expect(200), member);
     }
     let missing = gl.get("/projects/acme%2Fnope/members/all").await;
-    assert_eq!((missing.status, missing.body), (404, json!({"message": "404 Project Not Found"})));
+    assert_eq!(
+        (missing.status, missing.body),
+        (404, json!({"message": "404 Project Not Found"}))
+    );
 }

@@ -54,8 +54,14 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
             "renamed_from": "prod",
         })
     );
-    assert!(environment.protect && environment.prune, "prune reaches protections");
-    assert_eq!(environment.depends_on, std::slice::from_ref(&project.address));
+    assert!(
+        environment.protect && environment.prune,
+        "prune reaches protections"
+    );
+    assert_eq!(
+        environment.depends_on,
+        std::slice::from_ref(&project.address)
+    );
     assert_eq!(environment.provenance["tier"].line, 22);
 
     let guard = find(r, &protection);
@@ -74,14 +80,25 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
         })
     );
     let line = |path: &str| guard.provenance.get(path).map(|p| p.line);
-    assert_eq!(line("deployers[2].access_level"), Some(35), "entries point where written");
+    assert_eq!(
+        line("deployers[2].access_level"),
+        Some(35),
+        "entries point where written"
+    );
     assert_eq!(line("deployers[1].inherited"), Some(34));
     assert_eq!(line("deployers[0].user"), Some(32));
     assert_eq!(line("approvals[0].required_approvals"), Some(38));
-    assert_eq!(line("approvals[1].required_approvals"), None, "a default is written nowhere");
+    assert_eq!(
+        line("approvals[1].required_approvals"),
+        None,
+        "a default is written nowhere"
+    );
     assert_eq!(guard.parent.as_ref(), Some(&environment.address));
     assert_eq!(guard.depends_on, std::slice::from_ref(&environment.address));
-    assert!(guard.protect, "a protected environment's protection is protected too");
+    assert!(
+        guard.protect,
+        "a protected environment's protection is protected too"
+    );
 
     let record = find(r, &format!("{SHOP}.deployment.web-prod"));
     assert_eq!(
@@ -109,29 +126,60 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
     );
     assert_eq!(tagged.follows, None);
     let edges: Vec<&str> = tagged.depends_on.iter().map(|d| d.as_str()).collect();
-    assert_eq!(edges, [SHOP, review.as_str()], "no protection declared there");
+    assert_eq!(
+        edges,
+        [SHOP, review.as_str()],
+        "no protection declared there"
+    );
 }
 
 #[test]
 fn a_project_is_a_full_path_or_a_numeric_id() {
-    for path in ["acme/shop", "acme/platform/shop", "a/b.c_d-e", "4242", "acme/shop."] {
+    for path in [
+        "acme/shop",
+        "acme/platform/shop",
+        "a/b.c_d-e",
+        "4242",
+        "acme/shop.",
+    ] {
         let r = KIT.resources(&format!("gitlab:\n  projects:\n    \"{path}\": {{}}\n"));
-        assert_eq!(r[0].address, crate::model::Address::root("gl", "project", path), "{path}");
+        assert_eq!(
+            r[0].address,
+            crate::model::Address::root("gl", "project", path),
+            "{path}"
+        );
     }
     let bad = "gitlab:\n  projects:\n    shop: {}\n    acme/shop.git: {}\n    acme./shop: {}\n    \"0\": {}\n";
     let errors = KIT.errors(bad);
     assert_eq!(errors.len(), 4, "{errors:#?}");
-    assert!(errors[0].starts_with("7:5 invalid project `shop` |") && errors[0].contains("`group/project`"), "{errors:#?}");
-    assert!(errors[1].starts_with("8:5 invalid project `acme/shop.git` |") && errors[1].contains("`.git`"), "{errors:#?}");
-    assert!(errors[2].starts_with("9:5 invalid project `acme./shop` |") && errors[2].contains("end in `.`"), "{errors:#?}");
-    assert!(errors[3].starts_with("10:5 invalid project `0` |") && errors[3].contains("positive"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with("7:5 invalid project `shop` |")
+            && errors[0].contains("`group/project`"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].starts_with("8:5 invalid project `acme/shop.git` |")
+            && errors[1].contains("`.git`"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[2].starts_with("9:5 invalid project `acme./shop` |")
+            && errors[2].contains("end in `.`"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[3].starts_with("10:5 invalid project `0` |") && errors[3].contains("positive"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
 fn a_project_key_yaml_reads_as_a_boolean_is_named_so() {
     assert_eq!(
         KIT.errors("gitlab:\n  projects:\n    yes: {}\n"),
-        ["7:5 project `yes` would be named `true` | YAML reads `yes` as `true`: quote the name, `\"yes\": …`"]
+        [
+            "7:5 project `yes` would be named `true` | YAML reads `yes` as `true`: quote the name, `\"yes\": …`"
+        ]
     );
 }
 
@@ -140,7 +188,9 @@ fn two_spellings_of_one_path_are_one_project() {
     let errors = KIT.errors("gitlab:\n  projects:\n    acme/shop: {}\n    Acme/Shop: {}\n");
     assert_eq!(
         errors,
-        ["7:5 projects `Acme/Shop` and `acme/shop` are one project on GitLab | GitLab matches project paths ignoring case; declare it once"]
+        [
+            "7:5 projects `Acme/Shop` and `acme/shop` are one project on GitLab | GitLab matches project paths ignoring case; declare it once"
+        ]
     );
 }
 
@@ -153,14 +203,20 @@ fn the_instance_defaults_to_the_only_one_and_a_named_one_must_exist() {
     let dir = tempfile::tempdir().unwrap();
     let none = KIT.load_in(dir.path(), "gitlab:\n  projects:\n    acme/shop: {}\n");
     let rendered = render(&none.unwrap_err());
-    assert!(rendered.contains("no provider of type `gitlab` is declared"), "{rendered}");
+    assert!(
+        rendered.contains("no provider of type `gitlab` is declared"),
+        "{rendered}"
+    );
 }
 
 #[test]
 fn the_schema_closes_every_shape_and_offers_the_closed_sets() {
     let schema = registry::language().editor_schema();
     let defs = &schema["$defs"];
-    assert_eq!(schema["properties"]["gitlab"]["$ref"], "#/$defs/GitlabSection");
+    assert_eq!(
+        schema["properties"]["gitlab"]["$ref"],
+        "#/$defs/GitlabSection"
+    );
     for shape in [
         "GitlabSection",
         "GitlabProject",
@@ -171,9 +227,15 @@ fn the_schema_closes_every_shape_and_offers_the_closed_sets() {
         "GitlabDeployment",
     ] {
         assert_eq!(defs[shape]["additionalProperties"], false, "{shape}");
-        assert!(defs[shape]["description"].is_string(), "{shape} is explained");
+        assert!(
+            defs[shape]["description"].is_string(),
+            "{shape} is explained"
+        );
     }
-    assert_eq!(defs["GitlabDeployment"]["required"], json!(["environment", "ref"]));
+    assert_eq!(
+        defs["GitlabDeployment"]["required"],
+        json!(["environment", "ref"])
+    );
     let tier = &defs["GitlabEnvironment"]["properties"]["tier"];
     assert_eq!(tier["examples"], json!(super::super::TIERS));
     let validator = jsonschema::validator_for(&schema).unwrap();

@@ -11,8 +11,12 @@ use super::*;
 /// A principal as the manifest writes it in a flow mapping, and as lowering should see it.
 fn principal() -> impl Strategy<Value = (String, Principal)> {
     prop_oneof![
-        prop::sample::select(vec![("developer", 30), ("maintainer", 40), ("admin", 60)])
-            .prop_map(|(word, level)| (format!("access_level: {word}"), Principal::AccessLevel(level))),
+        prop::sample::select(vec![("developer", 30), ("maintainer", 40), ("admin", 60)]).prop_map(
+            |(word, level)| (
+                format!("access_level: {word}"),
+                Principal::AccessLevel(level)
+            )
+        ),
         "[a-z][a-z0-9_.-]{0,8}[a-z0-9]"
             .prop_map(|user| (format!("user: \"{user}\""), Principal::User(user))),
         ("[a-z][a-z0-9]{0,6}/[a-z][a-z0-9-]{0,6}", any::<bool>()).prop_map(|(path, inherited)| (
@@ -50,8 +54,14 @@ fn protection_text(entries: &[(String, Principal, u32)]) -> String {
     }
     text.push_str("            approvals:\n");
     for (entry, principal, n) in entries {
-        let n = if matches!(principal, Principal::User(_)) { 1 } else { *n };
-        text.push_str(&format!("              - {{ {entry}, required_approvals: {n} }}\n"));
+        let n = if matches!(principal, Principal::User(_)) {
+            1
+        } else {
+            *n
+        };
+        text.push_str(&format!(
+            "              - {{ {entry}, required_approvals: {n} }}\n"
+        ));
     }
     text
 }

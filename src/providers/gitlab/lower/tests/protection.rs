@@ -51,7 +51,10 @@ fn the_pure_entry_builder_gives_fetch_the_same_shape() {
     );
     for word in ["developer", "maintainer", "admin"] {
         let level = access_level_of(word).unwrap();
-        assert_eq!(entry_json(&Principal::AccessLevel(level), None)["access_level"], word);
+        assert_eq!(
+            entry_json(&Principal::AccessLevel(level), None)["access_level"],
+            word
+        );
     }
 }
 
@@ -64,8 +67,16 @@ fn an_entry_names_exactly_one_principal() {
         errors[0],
         "12:17 this deployer names 2 principals (`access_level` and `user`); an entry names one | GitLab takes exactly one of `access_level`, `user`, `group` per entry: split this one into 2 entries"
     );
-    assert!(errors[1].starts_with("14:17 this deployer names nobody |"), "{errors:#?}");
-    assert!(errors[2].starts_with("14:28 `inherited` applies to a group, and this deployer names no group |"), "{errors:#?}");
+    assert!(
+        errors[1].starts_with("14:17 this deployer names nobody |"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[2].starts_with(
+            "14:28 `inherited` applies to a group, and this deployer names no group |"
+        ),
+        "{errors:#?}"
+    );
 }
 
 #[test]
@@ -84,8 +95,14 @@ fn a_role_outside_gitlabs_roles_is_located_at_its_entry() {
     assert_eq!(
         messages,
         [
-            ("unknown access level `maintainr`", Some("did you mean `maintainer`? (one of: developer, maintainer, admin)")),
-            ("unknown access level `owner`", Some("one of: developer, maintainer, admin")),
+            (
+                "unknown access level `maintainr`",
+                Some("did you mean `maintainer`? (one of: developer, maintainer, admin)")
+            ),
+            (
+                "unknown access level `owner`",
+                Some("one of: developer, maintainer, admin")
+            ),
         ]
     );
     let rendered = KIT.rendered(&protected(body));
@@ -95,14 +112,26 @@ fn a_role_outside_gitlabs_roles_is_located_at_its_entry() {
 #[test]
 fn required_approvals_are_1_to_5_and_a_user_approves_once() {
     for n in 1..=5 {
-        let body = format!("            deployers: [{{ access_level: maintainer }}]\n            approvals:\n              - group: acme/ops\n                required_approvals: {n}\n");
-        assert_eq!(attributes_of(&protected(&body), PROTECTION)["approvals"][0]["required_approvals"], n);
+        let body = format!(
+            "            deployers: [{{ access_level: maintainer }}]\n            approvals:\n              - group: acme/ops\n                required_approvals: {n}\n"
+        );
+        assert_eq!(
+            attributes_of(&protected(&body), PROTECTION)["approvals"][0]["required_approvals"],
+            n
+        );
     }
     let body = "            deployers: [{ access_level: maintainer }]\n            approvals:\n              - group: acme/ops\n                required_approvals: 6\n              - user: alice\n                required_approvals: 2\n              - user: bob\n                required_approvals: 1\n";
     let errors = KIT.errors(&protected(body));
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].starts_with("14:37 `required_approvals` is 6; GitLab takes 1 to 5 |"), "{errors:#?}");
-    assert!(errors[1].starts_with("16:37 a user approves once, so `required_approvals: 2` cannot be met |"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with("14:37 `required_approvals` is 6; GitLab takes 1 to 5 |"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1]
+            .starts_with("16:37 a user approves once, so `required_approvals: 2` cannot be met |"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
@@ -113,11 +142,19 @@ fn zero_required_approvals_are_located_with_the_range() {
 
 #[test]
 fn a_protection_has_a_deployer() {
-    let errors = KIT.errors(&protected("            approvals: [{ access_level: maintainer }]\n"));
+    let errors = KIT.errors(&protected(
+        "            approvals: [{ access_level: maintainer }]\n",
+    ));
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].starts_with("10:11 a protected environment lists at least one deployer |"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with("10:11 a protected environment lists at least one deployer |"),
+        "{errors:#?}"
+    );
     let errors = KIT.errors(&protected("            deployers: []\n"));
-    assert!(errors[0].starts_with("11:24 a protected environment lists at least one deployer |"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with("11:24 a protected environment lists at least one deployer |"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
@@ -141,8 +178,14 @@ fn users_and_groups_are_well_formed() {
     let body = "            deployers:\n              - user: \"al ice\"\n              - group: acme//ops\n";
     let errors = KIT.errors(&protected(body));
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].starts_with("12:23 invalid username `al ice` |"), "{errors:#?}");
-    assert!(errors[1].starts_with("13:24 invalid group `acme//ops` |"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with("12:23 invalid username `al ice` |"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].starts_with("13:24 invalid group `acme//ops` |"),
+        "{errors:#?}"
+    );
 }
 
 #[test]

@@ -57,7 +57,10 @@ fn an_unknown_record_environment_is_located_with_the_declared_ones() {
 
 #[test]
 fn environment_names_are_exact() {
-    let section = records("          {}\n", "        web:\n          environment: Production\n          ref: main\n");
+    let section = records(
+        "          {}\n",
+        "        web:\n          environment: Production\n          ref: main\n",
+    );
     let errors = KIT.errors(&section);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].starts_with("13:24 environment `Production` is not declared in this project | did you mean `production`?"), "{errors:#?}");
@@ -77,33 +80,64 @@ fn a_literal_sha_is_40_lower_case_hex_digits() {
         ("g123456789abcdef0123456789abcdef01234567", "hex digits"),
         ("", "not 0"),
     ] {
-        let section = records("          {}\n", &format!("        web:\n          environment: production\n          ref: main\n          sha: \"{bad}\"\n"));
+        let section = records(
+            "          {}\n",
+            &format!(
+                "        web:\n          environment: production\n          ref: main\n          sha: \"{bad}\"\n"
+            ),
+        );
         let errors = KIT.errors(&section);
         assert_eq!(errors.len(), 1, "{bad}: {errors:#?}");
-        assert!(errors[0].starts_with(&format!("15:16 `sha` `{bad}` of deployment record `web` is not a commit SHA |")), "{errors:#?}");
+        assert!(
+            errors[0].starts_with(&format!(
+                "15:16 `sha` `{bad}` of deployment record `web` is not a commit SHA |"
+            )),
+            "{errors:#?}"
+        );
         assert!(errors[0].contains(hint), "{hint}: {errors:#?}");
     }
 }
 
 #[test]
 fn an_interpolated_sha_is_checked_as_it_arrives_and_a_secret_one_is_not_shown() {
-    let ok = records("          {}\n", "        web:\n          environment: production\n          ref: main\n          sha: ${env.CI_COMMIT_SHA}\n");
+    let ok = records(
+        "          {}\n",
+        "        web:\n          environment: production\n          ref: main\n          sha: ${env.CI_COMMIT_SHA}\n",
+    );
     assert_eq!(
         attributes_of(&ok, WEB)["sha"],
         "0123456789abcdef0123456789abcdef01234567"
     );
-    let short = records("          {}\n", "        web:\n          environment: production\n          ref: main\n          sha: ${env.SHORT_SHA}\n");
+    let short = records(
+        "          {}\n",
+        "        web:\n          environment: production\n          ref: main\n          sha: ${env.SHORT_SHA}\n",
+    );
     let errors = KIT.errors(&short);
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].starts_with("15:16 `sha` `0123456` of deployment record `web` is not a commit SHA |"), "{errors:#?}");
+    assert!(
+        errors[0]
+            .starts_with("15:16 `sha` `0123456` of deployment record `web` is not a commit SHA |"),
+        "{errors:#?}"
+    );
     for (name, value) in [
         ("SECRET_SHA", "not-a-sha-but-secret-7f3e"),
         ("SHOUTED_SHA", "0123456789ABCDEF0123456789ABCDEF01234567"),
     ] {
-        let secret = records("          {}\n", &format!("        web:\n          environment: production\n          ref: main\n          sha: ${{secret.{name}}}\n"));
+        let secret = records(
+            "          {}\n",
+            &format!(
+                "        web:\n          environment: production\n          ref: main\n          sha: ${{secret.{name}}}\n"
+            ),
+        );
         let rendered = KIT.rendered(&secret);
-        assert!(rendered.contains("`sha` (a secret) of deployment record `web` is not a commit SHA"), "{rendered}");
-        assert!(!rendered.to_lowercase().contains(&value.to_lowercase()), "{rendered}");
+        assert!(
+            rendered.contains("`sha` (a secret) of deployment record `web` is not a commit SHA"),
+            "{rendered}"
+        );
+        assert!(
+            !rendered.to_lowercase().contains(&value.to_lowercase()),
+            "{rendered}"
+        );
     }
 }
 
@@ -115,8 +149,16 @@ fn one_record_per_environment_and_refs_are_one_token() {
     );
     let errors = KIT.errors(&section);
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].starts_with("13:24 deployment records `app` and `web` both record environment `production` |"), "{errors:#?}");
-    assert!(errors[1].starts_with("17:16 invalid `ref` of deployment record `api` |"), "{errors:#?}");
+    assert!(
+        errors[0].starts_with(
+            "13:24 deployment records `app` and `web` both record environment `production` |"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].starts_with("17:16 invalid `ref` of deployment record `api` |"),
+        "{errors:#?}"
+    );
 }
 
 #[test]

@@ -53,7 +53,8 @@ async fn lookups(c: &mut Checker) {
     c.get("/groups/12", 200).await;
     c.get("/groups/acme%2Fno-such-group", 404).await;
     c.get(&format!("{SHOP}/members/all"), 200).await;
-    c.get(&format!("{SHOP}/members/all?per_page=2&page=2"), 200).await;
+    c.get(&format!("{SHOP}/members/all?per_page=2&page=2"), 200)
+        .await;
     c.get(&format!("{NO_PROJECT}/members/all"), 404).await;
     c.get(&format!("{SHOP}/members/all/2"), 200).await;
     c.get(&format!("{SHOP}/members/all/1"), 200).await;
@@ -108,7 +109,8 @@ async fn environments(c: &mut Checker) {
     c.put(&one, changed, 200).await;
     // The description's update takes any key; GitLab ignores `name` (no longer declared).
     c.put(&one, json!({ "name": "renamed" }), 200).await;
-    c.put(&one, json!({ "auto_stop_setting": "never" }), 400).await;
+    c.put(&one, json!({ "auto_stop_setting": "never" }), 400)
+        .await;
     c.put(&format!("{list}/999999"), json!({ "tier": "staging" }), 404)
         .await;
     c.delete(&one, 403).await;

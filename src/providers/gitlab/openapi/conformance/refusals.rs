@@ -21,7 +21,9 @@ use crate::providers::gitlab::emulator::testkit::SHOP;
 async fn refused(c: &mut Checker, method: Method, path: &str, body: Value) {
     let full = format!("/api/v4{path}");
     if check_request(method.as_str(), &full, &body).is_ok() {
-        c.failures.push(format!("{method} {full}: the description takes {body}; not a refusal"));
+        c.failures.push(format!(
+            "{method} {full}: the description takes {body}; not a refusal"
+        ));
         return;
     }
     let gl = c.gl.clone();
@@ -33,7 +35,9 @@ async fn refused(c: &mut Checker, method: Method, path: &str, body: Value) {
 async fn coerced(c: &mut Checker, method: Method, path: &str, body: Value, status: u16) {
     let full = format!("/api/v4{path}");
     if check_request(method.as_str(), &full, &body).is_ok() {
-        c.failures.push(format!("{method} {full}: the description takes {body}; nothing to coerce"));
+        c.failures.push(format!(
+            "{method} {full}: the description takes {body}; nothing to coerce"
+        ));
         return;
     }
     let gl = c.gl.clone();
@@ -43,7 +47,9 @@ async fn coerced(c: &mut Checker, method: Method, path: &str, body: Value, statu
 /// One refusal of each kind the description states, for every operation with a body.
 pub(super) async fn refusals(c: &mut Checker) {
     let environments = format!("{SHOP}/environments");
-    let env = c.post(&environments, json!({ "name": "refusals" }), 201).await;
+    let env = c
+        .post(&environments, json!({ "name": "refusals" }), 201)
+        .await;
     let one = format!("{environments}/{}", env["id"]);
     for body in [
         json!({ "external_url": "https://x.example.com" }),
@@ -61,9 +67,22 @@ pub(super) async fn refusals(c: &mut Checker) {
     ] {
         refused(c, Method::PUT, &one, body).await;
     }
-    refused(c, Method::POST, &format!("{one}/stop"), json!({ "force": "yes" })).await;
+    refused(
+        c,
+        Method::POST,
+        &format!("{one}/stop"),
+        json!({ "force": "yes" }),
+    )
+    .await;
     coerced(c, Method::POST, &environments, json!({ "name": 7 }), 201).await;
-    coerced(c, Method::POST, &environments, json!({ "name": "coerced", "kubernetes_namespace": 1 }), 201).await;
+    coerced(
+        c,
+        Method::POST,
+        &environments,
+        json!({ "name": "coerced", "kubernetes_namespace": 1 }),
+        201,
+    )
+    .await;
     coerced(c, Method::PUT, &one, json!({ "description": false }), 200).await;
 
     let main = c.gl.head("101", "main").await;
@@ -74,7 +93,7 @@ pub(super) async fn refusals(c: &mut Checker) {
         body.as_object_mut().expect("object").remove(key);
         refused(c, Method::POST, &deployments, body).await;
     }
-    for (key, value) in [("status", json!("created")), ("status", json!("blocked")), ] {
+    for (key, value) in [("status", json!("created")), ("status", json!("blocked"))] {
         let mut body = full.clone();
         body[key] = value;
         refused(c, Method::POST, &deployments, body).await;
@@ -86,7 +105,12 @@ pub(super) async fn refusals(c: &mut Checker) {
     }
     let run = c.post(&deployments, full, 201).await;
     let run = format!("{deployments}/{}", run["id"]);
-    for body in [json!({}), json!({ "status": "created" }), json!({ "status": "skipped" }), json!({ "status": 1 })] {
+    for body in [
+        json!({}),
+        json!({ "status": "created" }),
+        json!({ "status": "skipped" }),
+        json!({ "status": 1 }),
+    ] {
         refused(c, Method::PUT, &run, body).await;
     }
     for body in [json!({}), json!({ "status": "maybe" })] {
@@ -108,7 +132,8 @@ pub(super) async fn refusals(c: &mut Checker) {
     ] {
         refused(c, Method::POST, &protected, body).await;
     }
-    c.post(&protected, entry(json!({ "access_level": 40 })), 201).await;
+    c.post(&protected, entry(json!({ "access_level": 40 })), 201)
+        .await;
     let named = format!("{protected}/refusals");
     for body in [
         json!({ "deploy_access_levels": [{ "access_level": 20 }] }),

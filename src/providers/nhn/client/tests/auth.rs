@@ -292,7 +292,13 @@ async fn a_lifetime_sent_as_a_string_is_honoured() {
 async fn an_app_key_that_is_a_dot_segment_is_refused_before_sending() {
     let (fake, base) = start().await;
     for app_key in ["", ".", ".."] {
-        let nhn = NhnClient::new(&base, &base, app_key, NhnAuth::Token(STATIC_TOKEN.into()), http());
+        let nhn = NhnClient::new(
+            &base,
+            &base,
+            app_key,
+            NhnAuth::Token(STATIC_TOKEN.into()),
+            http(),
+        );
         let err = nhn.list_artifacts().await.unwrap_err();
         assert!(err.to_string().contains("app key cannot be"), "{err}");
     }
