@@ -6,6 +6,7 @@
 pub mod client;
 pub mod config;
 pub mod emulator;
+mod export;
 pub mod lower;
 pub mod manifest;
 pub mod wire;
