@@ -214,3 +214,17 @@ async fn the_connections_are_read_in_one_round() {
         "three rounds take under 3.2 s, took {elapsed:?}"
     );
 }
+
+/// A tenant given as a secret (`tenant: ${secret.…}`) is not shown by the error.
+#[tokio::test]
+async fn an_unknown_tenant_from_a_secret_is_not_shown() {
+    let (sandbox, _ax) = testkit::manual().await;
+    let secret = "acme-5ec2e7-export";
+    crate::redact::register(secret);
+    let error = export(INSTANCE, &client(&sandbox), secret, &ExportFilter::default())
+        .await
+        .expect_err("unknown tenant");
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(shown.contains("the token's tenants: acme"), "{shown}");
+}
