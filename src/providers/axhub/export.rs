@@ -20,6 +20,8 @@ mod check;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 use tokio::task::JoinSet;
 
@@ -45,10 +47,6 @@ const RELEASES_NOTE: &str = "No `releases:` are exported: what a release runs is
 
 /// The section declaring the apps of `tenant` (a slug) that `filter` selects, as instance
 /// `instance` reads them through `client`, and what had to be left out.
-#[cfg_attr(
-    not(test),
-    allow(dead_code, reason = "the provider's `Provider::export` calls it")
-)]
 pub(super) async fn export(
     instance: &str,
     client: &AxhubClient,
@@ -75,8 +73,12 @@ pub(super) async fn export(
     apps.retain(|app| filter.only.is_empty() || filter.only.contains(&app.slug));
     let mut skipped = Vec::new();
     let mut reads = JoinSet::new();
+    let mut slugs: HashMap<&str, usize> = HashMap::new();
     for app in &apps {
-        if let Some(reason) = unaddressable(app, &apps) {
+        *slugs.entry(app.slug.as_str()).or_default() += 1;
+    }
+    for app in &apps {
+        if let Some(reason) = unaddressable(app, slugs[app.slug.as_str()]) {
             skip(&mut skipped, instance, &app.slug, reason);
             continue;
         }
@@ -162,12 +164,12 @@ async fn tenant_id(
 }
 
 /// Why `app` cannot be a manifest key at all (before reading anything more of it): its
-/// slug breaks the manifest's slug rule, or another app of the list has the same slug.
-fn unaddressable(app: &App, apps: &[App]) -> Option<String> {
+/// slug breaks the manifest's slug rule, or `same` apps of the tenant (more than this one)
+/// have that slug.
+fn unaddressable(app: &App, same: usize) -> Option<String> {
     if let Some(problem) = slug_problem(&app.slug, "an app slug") {
         return Some(format!("its slug `{}` is not valid in a manifest: {problem}", app.slug));
     }
-    let same = apps.iter().filter(|other| other.slug == app.slug).count();
     (same > 1).then(|| {
         format!(
             "{same} apps of the tenant have the slug `{}`: a manifest entry could name either",
