@@ -9,6 +9,7 @@ pub mod config;
 mod deploy;
 pub mod emulator;
 mod execute;
+mod export;
 mod fetch;
 pub mod lower;
 pub mod manifest;

@@ -147,9 +147,6 @@ impl Provider for AxhubProvider {
     }
 
     async fn export(&self, filter: &ExportFilter) -> Result<Exported, ProviderError> {
-        let _ = filter;
-        Err(ProviderError::Unsupported {
-            operation: "export",
-        })
+        super::export::export(&self.name, &self.client, &self.tenant, filter).await
     }
 }
