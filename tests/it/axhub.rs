@@ -142,3 +142,46 @@ fn a_converged_plan_of_many_apps_reads_in_the_fewest_dependent_rounds() {
     let rounds = round_shapes(common::rounds(&requests, latency_ms), axhub_placeholder);
     insta::assert_debug_snapshot!(rounds);
 }
+
+#[test]
+fn exported_apps_plan_as_no_changes_and_export_only_reads() {
+    let w = world();
+    let providers =
+        "providers:\n  ax:\n    type: axhub\n    endpoint: {{AXHUB}}\n    tenant: acme\n";
+    w.manifest(&format!(
+        "{providers}axhub:\n  apps:\n    shop:\n      staging: true\n    blog:\n      git: {{ repository: acme/blog, branch: release, installation: 4242 }}\n"
+    ));
+    assert_code(&w.run(&["apply", "--auto-approve"]), 0);
+    w.manifest(providers);
+    w.clear_requests();
+    let out = w.path().join("axhub.yaml");
+    let exported = w.run(&["export", "--provider", "ax", "--out", out.to_str().unwrap()]);
+    assert_code(&exported, 0);
+    assert!(
+        stderr(&exported).contains("4 apps, 3 git connections, 1 with staging"),
+        "{}",
+        stderr(&exported)
+    );
+    assert!(
+        w.requests().iter().all(|r| r.method == "GET"),
+        "export only reads"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("branch: release") && text.contains("staging: true"),
+        "{text}"
+    );
+    assert!(!text.contains(deployplan::providers::axhub::emulator::demo::AXHUB_TOKEN));
+    w.manifest(&format!(
+        "{providers}{}",
+        &text[text.find("axhub:").unwrap()..]
+    ));
+    assert_code(&w.run(&["plan", "--detailed-exitcode"]), 0);
+    let typo = w.run(&["export", "--provider", "ax", "--project", "shpo"]);
+    assert_code(&typo, 1);
+    assert!(
+        stderr(&typo).contains("did you mean `shop`?"),
+        "{}",
+        stderr(&typo)
+    );
+}

@@ -2,7 +2,7 @@
 //! reading so that plan shows each at the manifest line it concerns instead of apply
 //! failing half-way: a deploy to an app without subdomain or git connection, or to a
 //! reviewed app whose staging is off; staging enabled before the app's first production
-//! deploy.
+//! deploy; staging disabled without the manifest's consent to drop its schema.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,6 +56,29 @@ pub(super) fn state_errors(
                     git.is_some(),
                     staging,
                 ));
+            }
+            KIND_STAGING if flag(resource, "enabled") == Some(false) => {
+                let Some(app) = apps.get(&resource.name) else {
+                    continue;
+                };
+                let consent = flag(resource, "confirm_discard_ops") == Some(true);
+                if !app.staging_enabled || consent {
+                    continue;
+                }
+                errors.push(ReferenceError {
+                    kind: ReferenceKind::Conflict,
+                    address: resource.address.clone(),
+                    attribute: String::new(),
+                    message: format!(
+                        "disabling staging of app `{}` drops its staging schema",
+                        app.slug
+                    ),
+                    label: "disables staging".into(),
+                    help: Some(format!(
+                        "AxHub discards the staging environment with its database schema and the schema changes not yet promoted; to go ahead, add `confirm_discard_ops: true` to app `{}`, or leave `staging` out to keep it as it is",
+                        app.slug
+                    )),
+                });
             }
             KIND_STAGING if flag(resource, "enabled") == Some(true) => {
                 let Some(app) = apps.get(&resource.name) else {

@@ -10,11 +10,9 @@
 //! a connection through another host than GitHub, a branch Git's rules refuse) is left out
 //! with the reason, so the export never declares something that would plan as a change.
 //!
-//! Two things are deliberately not written. Releases: what a release runs is the commit CI
-//! built, not a setting of the app. `staging: false`: the manifest language accepts it only
-//! with `confirm_discard_ops: true`, consent to drop a staging schema that only the user can
-//! give; an app with staging off is exported without `staging` (not managed), and the
-//! header says so.
+//! Releases are deliberately not written: what a release runs is the commit CI built, not a
+//! setting of the app. Staging is written as it is, on or off (`staging: false` of an app
+//! whose staging is off disables nothing, so it needs no consent).
 
 mod check;
 #[cfg(test)]
@@ -38,9 +36,6 @@ use crate::suggest::did_you_mean;
 
 /// What the exported top-level objects are called.
 const NOUN: &str = "apps";
-
-/// How many apps a note names before it counts the rest.
-const LISTED: usize = 20;
 
 /// Why releases are not in the output; goes into the document's header.
 const RELEASES_NOTE: &str = "No `releases:` are exported: what a release runs is the commit CI built (typically `${env.GITHUB_SHA}`), not a setting of the app. Add them by hand once the apps are adopted.";
@@ -96,7 +91,6 @@ pub(super) async fn export(
     read.sort_by(|(a, _), (b, _)| a.slug.cmp(&b.slug));
     let pin = filter.pin_instance.then_some(instance);
     let mut counts = Counts::default();
-    let mut staging_off = Vec::new();
     let mut declared = Map::new();
     for (app, git) in &read {
         let entry = match entry_of(app, git, pin).and_then(|e| check::check(instance, app, git, e))
@@ -109,20 +103,11 @@ pub(super) async fn export(
         };
         counts.apps += 1;
         counts.git += usize::from(entry.contains_key("git"));
-        match app.staging_enabled {
-            true => counts.staging += 1,
-            false => staging_off.push(format!("`{}`", app.slug)),
-        }
+        counts.staging += usize::from(app.staging_enabled);
         declared.insert(app.slug.clone(), Value::Object(entry));
     }
     skipped.sort_by(|a, b| a.address.cmp(&b.address));
-    let mut notes = vec![RELEASES_NOTE.to_owned()];
-    if !staging_off.is_empty() {
-        notes.push(format!(
-            "Staging is off for {}: `staging` is left out for them (not managed), since `staging: false` needs `confirm_discard_ops: true`, consent to drop a staging schema that only you can give. Add both to keep staging off.",
-            listed(&staging_off)
-        ));
-    }
+    let notes = vec![RELEASES_NOTE.to_owned()];
     Ok(Exported {
         section: json!({ "apps": declared }),
         skipped,
@@ -183,7 +168,7 @@ fn unaddressable(app: &App, same: usize) -> Option<String> {
 }
 
 /// The entry of `app` as a person writes it: `provider` when pinned, `git` when connected,
-/// `staging: true` when on; or why its connection cannot be declared.
+/// `staging` as it is; or why its connection cannot be declared.
 fn entry_of(
     app: &App,
     git: &GitConnection,
@@ -196,9 +181,7 @@ fn entry_of(
     if let Some(declared) = git_of(git)? {
         entry.insert("git".into(), declared);
     }
-    if app.staging_enabled {
-        entry.insert("staging".into(), json!(true));
-    }
+    entry.insert("staging".into(), json!(app.staging_enabled));
     Ok(entry)
 }
 
@@ -234,15 +217,6 @@ fn git_of(git: &GitConnection) -> Result<Option<Value>, String> {
         "branch": branch,
         "installation": number,
     })))
-}
-
-/// Names as a list for a sentence: the first [`LISTED`], then how many more.
-fn listed(names: &[String]) -> String {
-    let shown = names[..names.len().min(LISTED)].join(", ");
-    match names.len().saturating_sub(LISTED) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
-    }
 }
 
 /// Records that the app `slug` is left out, and why.

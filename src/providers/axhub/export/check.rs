@@ -41,7 +41,7 @@ pub(super) fn check(
 }
 
 /// The resources (kind → attributes) AxHub holds for the app, as the contract reads them:
-/// the app, its connection when it is declared, and its staging when on.
+/// the app, its connection when it is declared, and its staging.
 fn remote(app: &App, git: &GitConnection, with_git: bool) -> BTreeMap<String, Value> {
     let mut resources = BTreeMap::from([(KIND_APP.to_owned(), json!({}))]);
     if let (
@@ -62,9 +62,10 @@ fn remote(app: &App, git: &GitConnection, with_git: bool) -> BTreeMap<String, Va
             json!({ "repository": repository, "branch": branch, "installation": installation }),
         );
     }
-    if app.staging_enabled {
-        resources.insert(KIND_STAGING.to_owned(), json!({ "enabled": true }));
-    }
+    resources.insert(
+        KIND_STAGING.to_owned(),
+        json!({ "enabled": app.staging_enabled }),
+    );
     resources
 }
 

@@ -36,7 +36,6 @@ pub fn lower(
     check_slug(slug, pointer, ctx);
     let provider = ctx.provider_for(app.provider.as_deref(), super::super::TYPE, pointer);
     let git = (app.git.as_ref()).and_then(|git| git_attributes(slug, git, pointer, ctx));
-    check_staging(slug, app, pointer, ctx);
     let provider = provider.filter(|_| ctx.diagnostics.len() == before);
     let Some(provider) = provider else {
         ctx.declared_invalid(KIND_APP, slug);
@@ -132,23 +131,6 @@ fn check_slug(slug: &str, pointer: &str, ctx: &mut Ctx<'_>) {
         )
         .help = Some(hint);
     }
-}
-
-/// `staging: false` discards the staging schema: the manifest must say it means it.
-fn check_staging(slug: &str, app: &AxhubApp, pointer: &str, ctx: &mut Ctx<'_>) {
-    if app.staging != Some(false) || app.confirm_discard_ops {
-        return;
-    }
-    ctx.error(
-        DiagnosticKind::InvalidValue,
-        format!("disabling staging of app `{slug}` drops its staging schema"),
-        &join(pointer, "staging"),
-        "disables staging",
-    )
-    .help = Some(
-        "AxHub discards the staging environment with its database schema and the schema changes not yet promoted; to go ahead, add `confirm_discard_ops: true` to this app, or leave `staging` out to keep it as it is"
-            .into(),
-    );
 }
 
 /// The connection's attributes, every field present and valid; `None` otherwise

@@ -178,17 +178,36 @@ async fn staging_is_enabled_and_disabled_only_with_the_manifests_consent() {
         .await
         .expect(200);
     assert_eq!(shop["staging_enabled"], true);
-    // Without the consent (a manifest cannot lower so, but a plan file could be edited),
-    // nothing is sent.
+    // Without the consent, plan refuses at the line, and nothing is sent.
     let before = sandbox.requests().len();
-    let refused = apply_all(&ax_provider, &staging(json!({ "enabled": false }))).await;
+    let refused = super::refused(&ax_provider, &staging(json!({ "enabled": false }))).await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].address.as_str(), "ax.app.shop.staging.shop");
     assert!(
         refused[0]
-            .as_ref()
-            .unwrap_err()
-            .to_string()
-            .contains("confirm_discard_ops")
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("confirm_discard_ops: true")
     );
+    assert!(
+        sandbox.requests()[before..]
+            .iter()
+            .all(|r| r.method == "GET")
+    );
+    // Nor does apply send the disable without it, whatever the change says.
+    let changes = plan_of(&ax_provider, &staging(json!({ "enabled": true })))
+        .await
+        .unwrap();
+    let mut disable = change(&changes, "ax.app.shop.staging.shop").clone();
+    disable.action = Action::Update;
+    let unconsenting = child("shop", "staging", json!({ "enabled": false }));
+    let ctx = ApplyContext::for_tests();
+    let error = ax_provider
+        .execute(&disable, Some(&unconsenting), &ctx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("confirm_discard_ops"), "{error}");
     assert!(
         sandbox.requests()[before..]
             .iter()

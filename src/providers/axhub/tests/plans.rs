@@ -186,3 +186,15 @@ async fn disabling_staging_is_a_destructive_update_and_enabling_is_not() {
         disable.reason
     );
 }
+
+#[tokio::test]
+async fn staging_declared_off_where_it_is_off_needs_no_consent() {
+    let (sandbox, _) = testkit::manual().await;
+    let ax_provider = provider(&sandbox);
+    let off = [
+        app("blog"),
+        child("blog", "staging", json!({ "enabled": false })),
+    ];
+    let changes = plan_of(&ax_provider, &off).await.unwrap();
+    assert!(changes.iter().all(|c| !c.action.is_change()), "{changes:?}");
+}

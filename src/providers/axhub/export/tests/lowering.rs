@@ -77,18 +77,14 @@ async fn the_export_loads_into_what_the_api_shows() {
         let staging = resources
             .iter()
             .find(|r| r.address.as_str() == format!("{address}.staging.{slug}"));
-        match app["staging_enabled"].as_bool() {
-            Some(true) => assert_eq!(
-                staging.expect("staging").attributes,
-                json!({ "enabled": true })
-            ),
-            _ => assert!(
-                staging.is_none(),
-                "{slug}: staging off is not managed: {staging:?}"
-            ),
-        }
+        let enabled = app["staging_enabled"].as_bool().expect("staging_enabled");
+        assert_eq!(
+            staging.expect("staging").attributes,
+            json!({ "enabled": enabled }),
+            "{slug}"
+        );
     }
-    assert_eq!(resources.len(), 4 + 3 + 1);
+    assert_eq!(resources.len(), 4 + 3 + 4);
 }
 
 #[tokio::test]
@@ -100,7 +96,7 @@ async fn a_pinned_export_loads_beside_another_instance_of_the_type() {
     };
     let exported = export_of(&sandbox, &filter).await;
     let resources = loaded(&TWO, &exported.section);
-    assert_eq!(resources.len(), 8);
+    assert_eq!(resources.len(), 4 + 3 + 4);
     assert!(
         resources.iter().all(|r| r.provider == INSTANCE),
         "{resources:?}"
@@ -181,7 +177,9 @@ proptest! {
             &connection.attributes,
             &json!({ "repository": repository, "branch": branch, "installation": installation })
         );
-        prop_assert_eq!(resources.len(), 2 + usize::from(staging));
+        let written = find(&resources, "ax.app.shop.staging.shop");
+        prop_assert_eq!(&written.attributes, &json!({ "enabled": staging }));
+        prop_assert_eq!(resources.len(), 3);
     }
 }
 

@@ -136,12 +136,3 @@ fn an_app_whose_slug_another_app_has_is_left_out() {
     );
     assert_eq!(unaddressable(&shop, 1), None);
 }
-
-#[test]
-fn a_long_list_of_names_is_cut_and_counted() {
-    let names: Vec<String> = (0..23).map(|n| format!("`app-{n:02}`")).collect();
-    let text = listed(&names);
-    assert!(text.starts_with("`app-00`, `app-01`"), "{text}");
-    assert!(text.ends_with("`app-19` and 3 more"), "{text}");
-    assert_eq!(listed(&names[..2]), "`app-00`, `app-01`");
-}
