@@ -169,6 +169,36 @@ def gitlab_phases(base, d, env, lat, par, projects=20, envs=5):
     return rows
 
 
+AXHUB_COMMIT = "45f0d1eba56a3165069fc12bed5a4517418081fd"  # main-3 of the seeded acme/shop
+
+
+def axhub_phases(base, d, env, lat, par, apps=50):
+    """AxHub: `apps` apps (svc-01…, made through the sandbox's admin API, connected to
+    acme/shop) with a release each, applied (deployments followed to their end: not timed
+    against a floor, their duration is the emulator's clock), then a converged plan. Its reads
+    go out in three rounds: the tenants (slug → id), the tenant's apps (one page), then per
+    app its git connection, its releases and its newest deployments."""
+    for n in range(1, apps + 1):
+        body = json.dumps({"slug": f"svc-{n:02}", "subdomain": f"svc-{n:02}", "repo": "acme/shop"}).encode()
+        req = urllib.request.Request(f"{base}/_sandbox/axhub/apps", data=body, method="POST",
+                                     headers={"content-type": "application/json"})
+        urllib.request.urlopen(req).read()
+    ax = os.path.join(d, "axhub")
+    os.makedirs(ax)
+    out = ["providers:", "  ax:", "    type: axhub", f"    endpoint: {base}/axhub", "    tenant: acme",
+           "axhub:", "  releases:"]
+    for n in range(1, apps + 1):
+        out += [f"    svc-{n:02}-prod:", f"      app: svc-{n:02}", f"      commit: {AXHUB_COMMIT}"]
+    with open(os.path.join(ax, "deployplan.yaml"), "w") as f:
+        f.write("\n".join(out) + "\n")
+    run([binary(), "apply", "--auto-approve", "--parallelism", str(par), "--poll-interval-ms", "200"], ax, env)
+    w = lambda n: -(-n // par)
+    clear(base)
+    wall, rss = run([binary(), "plan", "--parallelism", str(par)], ax, env)
+    reads = 2 + apps * 3
+    return [(f"axhub plan {apps} apps", wall, (w(1) + w(1) + w(apps * 3)) * lat, len(requests(base)), reads, rss)]
+
+
 def demo_environment(banner):
     """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
@@ -255,6 +285,7 @@ def main():
             rows.append(("plan (1 chain, 1×1×1)", wall, 4 * lat, len(requests(base)), 5 + L, rss))
             rows += github_phases(base, d, env, lat, a.parallelism)
             rows += gitlab_phases(base, d, env, lat, a.parallelism)
+            rows += axhub_phases(base, d, env, lat, a.parallelism)
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
     finally:

@@ -185,3 +185,39 @@ fn exported_apps_plan_as_no_changes_and_export_only_reads() {
         stderr(&typo)
     );
 }
+
+#[test]
+fn the_token_never_reaches_an_output_even_when_it_is_refused() {
+    let w = world();
+    w.manifest(&manifest(&format!(
+        "    shop-prod:\n      app: shop\n      commit: {MAIN_3}\n"
+    )));
+    let token = deployplan::providers::axhub::emulator::demo::AXHUB_TOKEN;
+    let wrong = "axhub_pat_NotAValidToken0000000000000";
+    let mut outputs = vec![
+        w.run(&["plan", "-vv"]),
+        w.run(&["apply", "--auto-approve", "-vv", "--poll-interval-ms", "50"]),
+    ];
+    assert_code(&outputs[0], 0);
+    assert_code(&outputs[1], 0);
+    let refused = w
+        .cmd()
+        .env("AXHUB_TOKEN", wrong)
+        .args(["plan", "-vv"])
+        .output()
+        .unwrap();
+    assert_code(&refused, 1);
+    outputs.push(refused);
+    for output in &outputs {
+        let text = stdout(output) + &stderr(output);
+        assert!(
+            !text.contains(token) && !text.contains(wrong),
+            "token leaked:\n{text}"
+        );
+    }
+    assert!(
+        stderr(&outputs[2]).contains("401"),
+        "{}",
+        stderr(&outputs[2])
+    );
+}

@@ -66,14 +66,10 @@ impl AxhubProvider {
             &ENDPOINTS,
             super::TYPE,
         )?;
-        // The sandbox takes its demo token, never a real AXHUB_TOKEN exported for other tools.
-        let present = |token: String| Some(token).filter(|t| !t.trim().is_empty());
-        let token = match (&config.credentials.token, instance.demo) {
-            (Some(token), _) => present(token.clone()),
-            (None, true) => Some(demo::AXHUB_TOKEN.to_owned()),
-            (None, false) => (setup.env)(ENV_TOKEN).and_then(present),
-        }
-        .ok_or_else(|| {
+        let written = config.credentials.token.as_deref();
+        let token = (instance.token(written, demo::AXHUB_TOKEN, &[ENV_TOKEN]))
+            .map(|(token, _)| token)
+            .ok_or_else(|| {
             instance.error(
                 "no AxHub token",
                 Some(format!(

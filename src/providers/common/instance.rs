@@ -96,6 +96,17 @@ pub struct Credential<'v> {
     pub demo: &'static str,
 }
 
+/// Where [`Instance::token`] found a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFrom<'e> {
+    /// The manifest's `credentials:`.
+    Manifest,
+    /// The emulator's demo token (the instance talks to the sandbox).
+    Demo,
+    /// This environment variable.
+    Env(&'e str),
+}
+
 /// An instance being built: its name, and where it may look for what it needs.
 pub struct Instance<'a> {
     pub name: &'a str,
@@ -164,6 +175,27 @@ impl<'a> Instance<'a> {
         }
     }
 
+    /// A bearer of access (an API token): as written (a secret), else the emulator's demo
+    /// token when the instance talks to the sandbox — a real token exported for other
+    /// tools is never sent there — else the first of `env` that is set. A blank value
+    /// counts as absent; a blank written one is not replaced by another.
+    pub fn token<'e>(
+        &self,
+        written: Option<&str>,
+        demo: &str,
+        env: &[&'e str],
+    ) -> Option<(String, TokenFrom<'e>)> {
+        let present = |token: String| Some(token).filter(|t| !t.trim().is_empty());
+        match (written, self.demo) {
+            (Some(token), _) => present(token.to_owned()).map(|t| (t, TokenFrom::Manifest)),
+            (None, true) => Some((demo.to_owned(), TokenFrom::Demo)),
+            (None, false) => env.iter().find_map(|name| {
+                let token = (self.setup.env)(name).and_then(present)?;
+                Some((token, TokenFrom::Env(name)))
+            }),
+        }
+    }
+
     pub fn error(&self, message: impl Into<String>, hint: Option<String>) -> ProviderError {
         config_error(self.name, message, hint)
     }
@@ -203,5 +235,44 @@ mod tests {
         );
         assert_eq!(ENDPOINTS.resolve(Some("pubic")), Err("pubic".into()));
         assert_eq!(ENDPOINTS.names(), ["public", "gov"]);
+    }
+
+    #[test]
+    fn a_token_is_written_else_the_sandboxs_else_the_first_variable_set() {
+        let env = |name: &str| match name {
+            "EMPTY_TOKEN" => Some("  ".to_owned()),
+            "CI_TOKEN" => Some("from-ci".to_owned()),
+            "USER_TOKEN" => Some("from-user".to_owned()),
+            _ => None,
+        };
+        let urls = |_: &str| "http://127.0.0.1:9".to_owned();
+        let setup = Setup {
+            sandbox: Some(&urls),
+            env: &env,
+            http: crate::providers::common::fake::http(),
+        };
+        let open = |written| {
+            Instance::open("x", &setup, written, &ENDPOINTS, "t")
+                .unwrap()
+                .0
+        };
+        let (real, sandbox) = (open(None), open(Some("sandbox")));
+        let vars = ["MISSING", "EMPTY_TOKEN", "CI_TOKEN", "USER_TOKEN"];
+        assert_eq!(
+            real.token(None, "demo", &vars),
+            Some(("from-ci".to_owned(), TokenFrom::Env("CI_TOKEN")))
+        );
+        assert_eq!(
+            real.token(Some("mine"), "demo", &vars),
+            Some(("mine".to_owned(), TokenFrom::Manifest))
+        );
+        // A blank written token is not quietly replaced by one from the environment.
+        assert_eq!(real.token(Some(" "), "demo", &vars), None);
+        assert_eq!(real.token(None, "demo", &["MISSING", "EMPTY_TOKEN"]), None);
+        // The sandbox never gets a token exported for other tools.
+        assert_eq!(
+            sandbox.token(None, "demo", &vars),
+            Some(("demo".to_owned(), TokenFrom::Demo))
+        );
     }
 }

@@ -18,6 +18,7 @@
 //! - `openapi` (tests only): a provider's published OpenAPI description as a test oracle.
 //! - `testkit`, `fake` (tests only): a sandbox on a free port, and the pieces of a scripted
 //!   fake API that a client's tests run against.
+//! - `python` (tests only): a provider's own Python client driving its emulator.
 
 pub mod attributes;
 pub mod checks;
@@ -35,5 +36,7 @@ pub(crate) mod openapi;
 
 #[cfg(test)]
 pub(crate) mod fake;
+#[cfg(test)]
+pub(crate) mod python;
 #[cfg(test)]
 pub(crate) mod testkit;

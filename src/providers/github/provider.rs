@@ -61,23 +61,18 @@ impl GithubProvider {
             &ENDPOINTS,
             super::TYPE,
         )?;
-        // The sandbox takes its demo token, not a real one from the environment: a
-        // GITHUB_TOKEN or GH_TOKEN exported for other tools must not be sent to it.
-        let token = match (&config.credentials.token, instance.demo) {
-            (Some(token), _) => Some(token.clone()),
-            (None, true) => Some(demo::GITHUB_TOKEN.to_owned()),
-            (None, false) => ENV_TOKENS.iter().find_map(|env| (setup.env)(env)),
-        }
-        .filter(|token| !token.trim().is_empty())
-        .ok_or_else(|| {
-            instance.error(
-                "no GitHub token",
-                Some(format!(
-                    "export {} (or {}), or set `credentials: {{ token: ${{secret.…}} }}`",
-                    ENV_TOKENS[0], ENV_TOKENS[1]
-                )),
-            )
-        })?;
+        let written = config.credentials.token.as_deref();
+        let token = (instance.token(written, demo::GITHUB_TOKEN, &ENV_TOKENS))
+            .map(|(token, _)| token)
+            .ok_or_else(|| {
+                instance.error(
+                    "no GitHub token",
+                    Some(format!(
+                        "export {} (or {}), or set `credentials: {{ token: ${{secret.…}} }}`",
+                        ENV_TOKENS[0], ENV_TOKENS[1]
+                    )),
+                )
+            })?;
         let client = GithubClient::new(&api, &token, setup.http.clone())
             .map_err(|err| instance.error(err.to_string(), None))?;
         Ok(GithubProvider {

@@ -13,7 +13,7 @@ use super::emulator::demo;
 use super::lower::{KIND_DEPLOYMENT, KIND_ENVIRONMENT};
 use super::wire::ProtectedEnvironment;
 use crate::model::{Address, Change, KindRules, RemoteState, Resource};
-use crate::providers::common::instance::Instance;
+use crate::providers::common::instance::{Instance, TokenFrom};
 use crate::providers::kind::Setup;
 use crate::providers::{ApplyContext, ExportFilter, Exported, Outcome, Provider, ProviderError};
 
@@ -70,16 +70,14 @@ impl GitlabProvider {
             &ENDPOINTS,
             super::TYPE,
         )?;
-        // The sandbox takes its demo token, not a real one from the environment: a
-        // GITLAB_TOKEN or CI_JOB_TOKEN exported for other tools must not be sent to it.
-        let present = |token: String| Some(token).filter(|t| !t.trim().is_empty());
-        let token = match (&config.credentials.token, instance.demo) {
-            (Some(token), _) => present(token.clone()).map(Token::Private),
-            (None, true) => Some(Token::Private(demo::GITLAB_TOKEN.to_owned())),
-            (None, false) => ((setup.env)(ENV_TOKEN).and_then(present).map(Token::Private))
-                .or_else(|| (setup.env)(ENV_JOB_TOKEN).and_then(present).map(Token::Job)),
-        }
-        .ok_or_else(|| {
+        let written = config.credentials.token.as_deref();
+        let env = [ENV_TOKEN, ENV_JOB_TOKEN];
+        let token = (instance.token(written, demo::GITLAB_TOKEN, &env))
+            .map(|(token, from)| match from {
+                TokenFrom::Env(ENV_JOB_TOKEN) => Token::Job(token),
+                _ => Token::Private(token),
+            })
+            .ok_or_else(|| {
             instance.error(
                 "no GitLab token",
                 Some(format!(

@@ -13,14 +13,16 @@
 //! `DEPLOYPLAN_REQUIRE_AXHUB_SDK=1` (set by `.ci/run` once it installed the package),
 //! where a missing package is a failure.
 
-use std::path::PathBuf;
-use std::process::Stdio;
-
-use tokio::process::Command;
-
 use super::super::testkit::start_with;
 use super::super::{PROVIDER_TYPE, demo};
+use crate::providers::common::python::PythonClient;
 use crate::sandbox::DeployTiming;
+
+const AXHUB_SDK: PythonClient = PythonClient {
+    module: "axhub_sdk",
+    folder: "axhub-sdk",
+    require: "DEPLOYPLAN_REQUIRE_AXHUB_SDK",
+};
 
 /// On the clock: long enough that a second start still finds the first one running on a
 /// loaded machine, short enough for a test.
@@ -29,65 +31,25 @@ const CLOCK: DeployTiming = DeployTiming::Timed {
     running_ms: 900,
 };
 
-/// Set to `1` where axhub-sdk must be there (CI after installing it).
-const REQUIRE: &str = "DEPLOYPLAN_REQUIRE_AXHUB_SDK";
-
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/axhub-sdk/check.py")
-}
-
-/// Why axhub-sdk cannot be used here, if it cannot.
-async fn unavailable() -> Option<String> {
-    let probe = Command::new("python3")
-        .args(["-c", "import axhub_sdk"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .await;
-    match probe {
-        Err(error) => Some(format!("python3 does not run: {error}")),
-        Ok(output) if !output.status.success() => Some(format!(
-            "python3 cannot import axhub_sdk ({}); install scripts/axhub-sdk/requirements.txt",
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("no message")
-        )),
-        Ok(_) => None,
-    }
-}
-
 /// Runs check.py against a new sandbox with `timing`; its stdout, once it passed.
 async fn check(timing: DeployTiming) -> Option<String> {
-    if let Some(reason) = unavailable().await {
-        assert!(
-            std::env::var(REQUIRE).as_deref() != Ok("1"),
-            "{REQUIRE}=1 but {reason}"
-        );
-        eprintln!("skipped: {reason}");
+    if !AXHUB_SDK.usable().await {
         return None;
     }
     let clock = matches!(timing, DeployTiming::Timed { .. });
     let sandbox = start_with(timing).await;
     let url = sandbox.base_url(PROVIDER_TYPE);
     let admin = format!("http://{}/_sandbox/{PROVIDER_TYPE}", sandbox.addr);
-    let output = Command::new("python3")
-        .arg(script())
-        .args(["--url", &url, "--admin", &admin])
-        .args(["--token", demo::AXHUB_TOKEN])
-        .args(clock.then_some("--clock"))
-        .output()
-        .await
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "check.py failed\n--- stdout\n{stdout}--- stderr\n{stderr}"
-    );
-    // The token never shows, whatever the script printed.
-    assert!(!stdout.contains(demo::AXHUB_TOKEN) && !stderr.contains(demo::AXHUB_TOKEN));
-    Some(stdout)
+    let mut args = vec![
+        "--url",
+        &url,
+        "--admin",
+        &admin,
+        "--token",
+        demo::AXHUB_TOKEN,
+    ];
+    args.extend(clock.then_some("--clock"));
+    Some(AXHUB_SDK.check(&args, demo::AXHUB_TOKEN).await)
 }
 
 #[tokio::test]
