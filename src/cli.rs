@@ -64,7 +64,8 @@ pub struct ManifestArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// Concurrent API operations.
+    /// Requests in flight at once. A release waiting for its deployment holds none: only
+    /// its status polls take one, while they are in flight.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
     /// Delete every undeclared child of a declared parent (as `prune: true` everywhere).
@@ -122,6 +123,10 @@ pub struct ApplyArgs {
     /// Milliseconds between deployment status polls.
     #[arg(long, default_value_t = 1000)]
     pub poll_interval_ms: u64,
+    /// At most N deployments in progress at once per provider instance (default: every
+    /// release that is ready).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_deployments: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]

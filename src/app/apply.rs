@@ -349,7 +349,10 @@ async fn execute(
         resources,
         &session.providers,
         ctx,
-        args.engine.parallelism,
+        apply::Limits {
+            parallelism: args.engine.parallelism,
+            deployments: args.max_deployments.map(|n| n as usize),
+        },
         reporter,
     )
     .await;

@@ -1,4 +1,5 @@
-//! The executor: runs a plan's changes in dependency order with bounded parallelism.
+//! The executor: runs a plan's changes in dependency order ([`super::schedule`]), with
+//! `--parallelism` request slots.
 //!
 //! Design notes:
 //! - Creates, updates, replacements and deploys wait for the changes they depend on;
@@ -12,16 +13,22 @@
 //!   through `ApplyContext::release_outcome`, and closes it. It holds no request slot while
 //!   it waits (with one slot, a record waiting on a release that cannot start would never
 //!   end), and a release that never starts takes its records with it.
+//! - A change holds a request slot while it sends; waiting for a deployment
+//!   (`ApplyContext::pause`) it gives the slot up, so fifty releases each waiting minutes
+//!   need not wait for one another at `--parallelism 10`. An optional cap bounds the
+//!   deployments in progress per provider instance (`Limits::deployments`).
 //! - The executor never prints: it reports through [`Reporter`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::graph::{DependencyGraph, NodeIndex};
+use super::schedule::Schedule;
 use crate::model::{Action, Address, Change, Resource};
-use crate::providers::{ApplyContext, Provider, ProviderError, ReleaseOutcome};
+use crate::providers::{ApplyContext, Provider, ProviderError, ReleaseOutcome, Slot};
 
 /// How a node ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,133 +129,120 @@ fn release_outcome(result: &Result<crate::providers::Outcome, ProviderError>) ->
     }
 }
 
+/// How many changes run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Request slots (`--parallelism`): a change holds one while it sends requests, and
+    /// gives it up while it waits for a deployment ([`ApplyContext::pause`]).
+    pub parallelism: usize,
+    /// At most this many deployments at once per provider instance (`--max-deployments`);
+    /// `None`: as many as are ready.
+    pub deployments: Option<usize>,
+}
+
+impl Limits {
+    /// `parallelism` request slots, deployments not capped.
+    pub fn slots(parallelism: usize) -> Self {
+        Limits {
+            parallelism,
+            deployments: None,
+        }
+    }
+}
+
 /// Applies every change of `changes` that is a real change.
 pub async fn apply(
     changes: Vec<Change>,
     resources: &[Resource],
     providers: &HashMap<String, Arc<dyn Provider>>,
     ctx: ApplyContext,
-    parallelism: usize,
+    limits: Limits,
     reporter: Arc<dyn Reporter>,
 ) -> ApplyReport {
     let changes: Vec<Change> = changes
         .into_iter()
         .filter(|c| c.action.is_change())
         .collect();
-    let prerequisites = prerequisites(&changes);
     let leaders = leaders(&changes);
     let mut release_senders: HashMap<usize, _> = (leaders.iter().flatten())
         .map(|&j| (j, ctx.watch_release(&changes[j].address)))
         .collect();
-    // Records waiting on their release hold no request slot.
-    let mut requesting = 0;
-    let desired: HashMap<Address, Resource> = resources
-        .iter()
-        .map(|r| (r.address.clone(), r.clone()))
-        .collect();
+    let mut schedule = schedule_of(&changes, &leaders, limits.deployments);
+    let desired: HashMap<&Address, &Resource> = resources.iter().map(|r| (&r.address, r)).collect();
+    let slots = Arc::new(Semaphore::new(limits.parallelism.max(1)));
     let mut status: Vec<Option<NodeStatus>> = vec![None; changes.len()];
-    let mut running: HashSet<usize> = HashSet::new();
     let mut tasks: JoinSet<(usize, Result<crate::providers::Outcome, ProviderError>)> =
         JoinSet::new();
-    let parallelism = parallelism.max(1);
+    let mut task_of: HashMap<tokio::task::Id, usize> = HashMap::new();
+    // Settles a change: its status, its report, what it means for the rest.
+    let settle =
+        |i: usize, s: NodeStatus, schedule: &mut Schedule, status: &mut Vec<Option<NodeStatus>>| {
+            let applied = matches!(s, NodeStatus::Applied(_));
+            reporter.finished(&changes[i], &s);
+            status[i] = Some(s);
+            for skip in schedule.finish(i, applied) {
+                let s = NodeStatus::Skipped(skip.reason);
+                reporter.finished(&changes[skip.index], &s);
+                status[skip.index] = Some(s);
+            }
+        };
 
     loop {
-        // Settle nodes whose prerequisites failed, and start ready ones.
-        let mut progressed = true;
-        while progressed {
-            progressed = false;
-            for i in 0..changes.len() {
-                if status[i].is_some() || running.contains(&i) {
-                    continue;
-                }
-                if let Some(&bad) = prerequisites[i].iter().find(|&&d| {
-                    matches!(
-                        status[d],
-                        Some(
-                            NodeStatus::Failed(_) | NodeStatus::Skipped(_) | NodeStatus::NotStarted
-                        )
-                    )
-                }) {
-                    let reason = format!("`{}` did not apply", changes[bad].address);
-                    let s = NodeStatus::Skipped(reason);
-                    reporter.finished(&changes[i], &s);
-                    status[i] = Some(s);
-                    progressed = true;
-                    continue;
-                }
-                if let Some(j) = leaders[i]
-                    && matches!(
-                        status[j],
-                        Some(NodeStatus::Skipped(_) | NodeStatus::NotStarted)
-                    )
-                {
-                    let reason = format!(
-                        "the release it follows, `{}`, did not run",
-                        changes[j].address
-                    );
-                    let s = NodeStatus::Skipped(reason);
-                    reporter.finished(&changes[i], &s);
-                    status[i] = Some(s);
-                    progressed = true;
-                    continue;
-                }
-                let ready = prerequisites[i]
-                    .iter()
-                    .all(|&d| matches!(status[d], Some(NodeStatus::Applied(_))))
-                    && leaders[i].is_none_or(|j| running.contains(&j) || status[j].is_some());
-                let slot_free = leaders[i].is_some() || requesting < parallelism;
-                if !ready || !slot_free || ctx.is_interrupted() {
-                    continue;
-                }
-                let change = changes[i].clone();
-                let Some(provider) = providers.get(&change.provider).cloned() else {
-                    let s =
-                        NodeStatus::Failed(format!("no provider instance `{}`", change.provider));
-                    reporter.finished(&changes[i], &s);
-                    status[i] = Some(s);
-                    progressed = true;
-                    continue;
-                };
-                reporter.started(&change);
-                running.insert(i);
-                if leaders[i].is_none() {
-                    requesting += 1;
-                }
-                // Its records may start now.
-                progressed |= release_senders.contains_key(&i);
-                let resource = desired.get(&change.address).cloned();
-                let ctx = ctx.clone();
-                tasks.spawn(async move {
-                    let result = provider.execute(&change, resource.as_ref(), &ctx).await;
-                    (i, result)
-                });
-            }
-        }
-        let Some(joined) = tasks.join_next().await else {
-            break;
-        };
-        let (i, result) = match joined {
-            Ok(done) => done,
-            Err(panic) => {
-                // A task that panicked: find it by elimination is impossible; fail all running.
-                for &i in &running {
-                    let message = format!("internal error: {panic}");
-                    if let Some(sender) = release_senders.remove(&i) {
-                        sender.send_replace(Some(ReleaseOutcome::Failed(message.clone())));
+        // Start what is ready while slots are free (a record takes none).
+        let mut waiting_for_slot = false;
+        while !ctx.is_interrupted()
+            && let Some((i, needs_slot)) = schedule.peek()
+        {
+            let permit = match needs_slot {
+                true => match slots.clone().try_acquire_owned() {
+                    Ok(permit) => Some(permit),
+                    Err(_) => {
+                        waiting_for_slot = true;
+                        break;
                     }
-                    let s = NodeStatus::Failed(message);
-                    reporter.finished(&changes[i], &s);
-                    status[i] = Some(s);
-                }
-                running.clear();
-                requesting = 0;
+                },
+                false => None,
+            };
+            schedule.start();
+            let change = changes[i].clone();
+            let Some(provider) = providers.get(&change.provider).cloned() else {
+                let s = NodeStatus::Failed(format!("no provider instance `{}`", change.provider));
+                settle(i, s, &mut schedule, &mut status);
+                continue;
+            };
+            reporter.started(&change);
+            let resource = desired.get(&change.address).map(|r| (*r).clone());
+            let ctx = ctx.with_slot(permit.map(|p| Slot::new(slots.clone(), p)));
+            let handle = tasks.spawn(async move {
+                let result = provider.execute(&change, resource.as_ref(), &ctx).await;
+                (i, result)
+            });
+            task_of.insert(handle.id(), i);
+        }
+        let joined = tokio::select! {
+            joined = tasks.join_next_with_id(), if !tasks.is_empty() => joined,
+            // A slot given back by a change that waits: the next ready change may start.
+            permit = slots.clone().acquire_owned(), if waiting_for_slot => {
+                drop(permit);
                 continue;
             }
+            else => break,
         };
-        running.remove(&i);
-        if leaders[i].is_none() {
-            requesting -= 1;
-        }
+        let Some(joined) = joined else { break };
+        let (i, result) = match joined {
+            Ok((_, done)) => done,
+            Err(failure) => {
+                let Some(i) = task_of.get(&failure.id()).copied() else {
+                    continue;
+                };
+                (
+                    i,
+                    Err(crate::providers::common::failure::task_failed(
+                        "apply", failure,
+                    )),
+                )
+            }
+        };
         if let Some(sender) = release_senders.remove(&i) {
             sender.send_replace(Some(release_outcome(&result)));
         }
@@ -261,8 +255,7 @@ pub async fn apply(
             }
             Err(err) => NodeStatus::Failed(crate::redact::redact(&err.to_string()).into_owned()),
         };
-        reporter.finished(&changes[i], &s);
-        status[i] = Some(s);
+        settle(i, s, &mut schedule, &mut status);
     }
 
     let mut report = ApplyReport::default();
@@ -274,6 +267,29 @@ pub async fn apply(
         report.results.push((change, s));
     }
     report
+}
+
+/// The schedule of `changes`: their prerequisites, the releases records follow, and the
+/// deployments each provider instance's cap counts (releases, not the records that follow
+/// them).
+fn schedule_of(changes: &[Change], leaders: &[Option<usize>], cap: Option<usize>) -> Schedule {
+    let mut instances: HashMap<&str, usize> = HashMap::new();
+    let capped = (changes.iter().zip(leaders))
+        .map(|(change, leader)| {
+            let deploys = change.action == Action::Deploy && leader.is_none();
+            let next = instances.len();
+            (cap.is_some() && deploys)
+                .then(|| *instances.entry(change.provider.as_str()).or_insert(next))
+        })
+        .collect();
+    let names = changes.iter().map(|c| c.address.0.clone()).collect();
+    Schedule::new(
+        names,
+        &prerequisites(changes),
+        leaders.to_vec(),
+        capped,
+        cap.unwrap_or(usize::MAX),
+    )
 }
 
 /// A reporter that shows nothing, for tests that read the [`ApplyReport`] instead.

@@ -96,7 +96,15 @@ async fn run(changes: Vec<Change>, parallelism: usize) -> (ApplyReport, Vec<Stri
     let provider: Arc<dyn Provider> = Arc::new(Scripted { log: log.clone() });
     let providers = HashMap::from([("p".to_owned(), provider)]);
     let ctx = ApplyContext::for_tests();
-    let report = apply(changes, &[], &providers, ctx, parallelism, Arc::new(Silent)).await;
+    let report = apply(
+        changes,
+        &[],
+        &providers,
+        ctx,
+        super::Limits::slots(parallelism),
+        Arc::new(Silent),
+    )
+    .await;
     let log = log.lock().unwrap().clone();
     (report, log)
 }

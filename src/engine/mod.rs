@@ -7,5 +7,6 @@ pub mod fetch;
 mod followed;
 pub mod graph;
 pub mod plan;
+mod schedule;
 pub mod scope;
 pub mod stale;

@@ -128,6 +128,31 @@ pub struct ApplyContext {
     pub progress: ProgressFn,
     pub deploy_timeout: Duration,
     pub poll_interval: Duration,
+    /// The request slot the change being executed holds (none for a record, which waits
+    /// on its release): given up while [`ApplyContext::pause`] waits.
+    slot: Option<Arc<Slot>>,
+}
+
+/// One of apply's `--parallelism` slots, held by a change while it sends requests.
+pub(crate) struct Slot {
+    pool: Arc<tokio::sync::Semaphore>,
+    held: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl Slot {
+    pub(crate) fn new(
+        pool: Arc<tokio::sync::Semaphore>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Arc<Slot> {
+        Arc::new(Slot {
+            pool,
+            held: std::sync::Mutex::new(Some(permit)),
+        })
+    }
+
+    fn hold(&self) -> std::sync::MutexGuard<'_, Option<tokio::sync::OwnedSemaphorePermit>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl ApplyContext {
@@ -145,7 +170,40 @@ impl ApplyContext {
             progress,
             deploy_timeout,
             poll_interval,
+            slot: None,
         }
+    }
+
+    /// The context of one change, holding `slot` while it runs.
+    pub(crate) fn with_slot(&self, slot: Option<Arc<Slot>>) -> Self {
+        ApplyContext {
+            slot,
+            ..self.clone()
+        }
+    }
+
+    /// Waits `duration` between two looks at something that takes time (a deployment, an
+    /// environment stopping) without holding a request slot: other changes run meanwhile,
+    /// and only the next look competes for a slot again. Returns `true` as soon as apply is
+    /// interrupted (the slot is then not taken back: what follows is cleaning up).
+    pub async fn pause(&self, duration: Duration) -> bool {
+        let released = self.slot.as_ref().and_then(|slot| slot.hold().take());
+        drop(released);
+        let mut interrupted = self.interrupted.clone();
+        let stop = *interrupted.borrow()
+            || tokio::select! {
+                _ = tokio::time::sleep(duration) => false,
+                changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
+            };
+        if stop || self.is_interrupted() {
+            return true;
+        }
+        if let Some(slot) = &self.slot
+            && let Ok(permit) = slot.pool.clone().acquire_owned().await
+        {
+            *slot.hold() = Some(permit);
+        }
+        self.is_interrupted()
     }
 
     /// A context for tests: no known ids, never interrupted, progress dropped, a 5 s

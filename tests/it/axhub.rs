@@ -221,3 +221,116 @@ fn the_token_never_reaches_an_output_even_when_it_is_refused() {
         stderr(&outputs[2])
     );
 }
+
+/// `count` apps `svc-01`… (connected to acme/shop) with a release of `MAIN_3` each.
+fn many_releases(w: &World, count: usize) -> String {
+    let mut releases = String::new();
+    for n in 1..=count {
+        let slug = format!("svc-{n:02}");
+        w.admin(
+            reqwest::Method::POST,
+            "/axhub/apps",
+            json!({ "slug": slug, "subdomain": slug, "repo": "acme/shop" }),
+        );
+        releases.push_str(&format!(
+            "    {slug}-prod:\n      app: {slug}\n      commit: {MAIN_3}\n"
+        ));
+    }
+    manifest(&releases)
+}
+
+/// Deployments started so far (the `POST …/deployments` the sandbox saw).
+fn starts(w: &World) -> usize {
+    (w.requests().iter())
+        .filter(|r| r.provider == "axhub" && r.method == "POST" && r.path.ends_with("/deployments"))
+        .count()
+}
+
+/// Finishes every running deployment of the `svc-…` apps, through the admin API.
+fn finish_all(w: &World, count: usize) {
+    for n in 1..=count {
+        let app = w.admin_get(&format!("/axhub/apps/svc-{n:02}"));
+        let id = app["id"].as_str().unwrap().to_owned();
+        let url = format!("{}/api/v1/apps/{id}/deployments", w.endpoint("axhub"));
+        let listed: Value = w.runtime.block_on(async {
+            let request = reqwest::Client::new().get(url).header(
+                "x-api-key",
+                deployplan::providers::axhub::emulator::demo::AXHUB_TOKEN,
+            );
+            request.send().await.unwrap().json().await.unwrap()
+        });
+        for deployment in listed["items"].as_array().unwrap() {
+            if deployment["status"] != "succeeded" {
+                let did = deployment["id"].as_str().unwrap();
+                w.admin(
+                    reqwest::Method::POST,
+                    &format!("/axhub/apps/svc-{n:02}/deployments/{did}/finish"),
+                    json!({ "status": "success" }),
+                );
+            }
+        }
+    }
+}
+
+/// Waits (up to 60 s) until `done` holds.
+fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn releases_waiting_for_their_deployments_hold_no_request_slot() {
+    let w = world_with(DeployTiming::Manual);
+    w.manifest(&many_releases(&w, 20));
+    let child = w.spawn(&[
+        "apply",
+        "--auto-approve",
+        "--parallelism",
+        "2",
+        "--poll-interval-ms",
+        "50",
+    ]);
+    // Nothing finishes until all twenty are running: with a slot held per waiting release,
+    // two would be all.
+    eventually("20 deployments in progress at once", || starts(&w) == 20);
+    finish_all(&w, 20);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn max_deployments_caps_the_deployments_in_progress_per_instance() {
+    let w = world_with(DeployTiming::Manual);
+    w.manifest(&many_releases(&w, 6));
+    let child = w.spawn(&[
+        "apply",
+        "--auto-approve",
+        "--max-deployments",
+        "2",
+        "--poll-interval-ms",
+        "50",
+    ]);
+    eventually("2 deployments started", || starts(&w) == 2);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(starts(&w), 2, "a third started while two ran");
+    for started in [4, 6] {
+        finish_all(&w, 6);
+        eventually("the next two started", || starts(&w) == started);
+    }
+    finish_all(&w, 6);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

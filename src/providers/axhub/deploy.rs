@@ -169,7 +169,6 @@ impl Release<'_> {
     ) -> Result<Deployment, ProviderError> {
         let client = &self.provider.client;
         let begun = Instant::now();
-        let mut interrupted = self.ctx.interrupted.clone();
         let mut last = String::new();
         loop {
             let deployment = client.deployment(&self.app.id, id).await?;
@@ -187,10 +186,7 @@ impl Release<'_> {
                     seconds: self.timeout.as_secs(),
                 });
             }
-            let stop = tokio::select! {
-                _ = tokio::time::sleep(self.ctx.poll_interval) => false,
-                changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
-            };
+            let stop = self.ctx.pause(self.ctx.poll_interval).await;
             if !(stop || self.ctx.is_interrupted()) {
                 continue;
             }
@@ -257,7 +253,6 @@ impl Release<'_> {
             .await
             .map_err(|err| rollback_refused(err, allow_skew))?;
         let begun = Instant::now();
-        let mut interrupted = self.ctx.interrupted.clone();
         loop {
             let app = client.app(&self.app.id).await?;
             if app.production_deployment_id.as_deref() == Some(deployment) {
@@ -277,10 +272,7 @@ impl Release<'_> {
                     seconds: self.timeout.as_secs(),
                 });
             }
-            let stop = tokio::select! {
-                _ = tokio::time::sleep(self.ctx.poll_interval) => false,
-                changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
-            };
+            let stop = self.ctx.pause(self.ctx.poll_interval).await;
             if stop || self.ctx.is_interrupted() {
                 let note = format!(
                     "stopped waiting for the rollback to deployment {deployment}; AxHub cannot cancel it and goes on"

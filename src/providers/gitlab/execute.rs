@@ -202,7 +202,8 @@ async fn retire(
                 environment.name
             ),
         );
-        tokio::time::sleep(pause).await;
+        // Interrupted: the check above says so on the next turn.
+        ctx.pause(pause).await;
         pause = (pause * 2).min(Duration::from_secs(10));
         environment = (client.environment(place.project, id).await?).ok_or_else(|| {
             ProviderError::Precondition(format!("environment {id} disappeared while stopping"))

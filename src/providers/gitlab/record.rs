@@ -189,7 +189,7 @@ async fn wait_for_approval(
                 waiting_for(&current, &names)
             ),
         );
-        tokio::time::sleep(APPROVAL_POLL).await;
+        ctx.pause(APPROVAL_POLL).await;
         current = (provider
             .client
             .deployment(place.project, current.id)

@@ -31,7 +31,6 @@ pub(super) async fn wait_for(
 ) -> Result<wire::HistoryDetail, ProviderError> {
     let started = Instant::now();
     let mut last_status = String::new();
-    let mut interrupted = ctx.interrupted.clone();
     loop {
         let detail = client
             .get_history(project, history)
@@ -50,10 +49,7 @@ pub(super) async fn wait_for(
                 seconds: timeout.as_secs(),
             });
         }
-        let interrupted_now = tokio::select! {
-            _ = tokio::time::sleep(ctx.poll_interval) => false,
-            changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
-        };
+        let interrupted_now = ctx.pause(ctx.poll_interval).await;
         if (interrupted_now || ctx.is_interrupted()) && on_interrupt == OnInterrupt::Leave {
             let note = format!(
                 "stopped following deployment {history}; this apply did not start it, so it is left `{}`",

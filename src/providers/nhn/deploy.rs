@@ -290,7 +290,6 @@ async fn wait(
     ctx: &ApplyContext,
 ) -> Result<String, ProviderError> {
     let begun = Instant::now();
-    let mut interrupted = ctx.interrupted.clone();
     let mut last = String::new();
     loop {
         let found = remote
@@ -317,10 +316,7 @@ async fn wait(
                 seconds: timeout.as_secs(),
             });
         }
-        let stop = tokio::select! {
-            _ = tokio::time::sleep(ctx.poll_interval) => false,
-            changed = interrupted.changed() => changed.is_ok() && *interrupted.borrow(),
-        };
+        let stop = ctx.pause(ctx.poll_interval).await;
         if stop || ctx.is_interrupted() {
             return Err(ProviderError::Interrupted(format!(
                 "stopped waiting for deployment {deploy_key}; NHN Cloud Deploy cannot cancel it, so it continues remotely"

@@ -121,7 +121,15 @@ async fn run(fails: bool) -> (Value, Vec<(Change, NodeStatus)>, Value) {
     ]);
     let ctx = ApplyContext::for_tests();
     // One request slot: the record waits on its release without holding it.
-    let report = apply::apply(changes, &resources, &providers, ctx, 1, Arc::new(Silent)).await;
+    let report = apply::apply(
+        changes,
+        &resources,
+        &providers,
+        ctx,
+        apply::Limits::slots(1),
+        Arc::new(Silent),
+    )
+    .await;
     let records = admin(&sandbox, "/repos/octo-org/shop/deployments").await;
     let id = records["deployments"][0]["id"].as_i64().unwrap_or_default();
     let statuses = reqwest::Client::new()

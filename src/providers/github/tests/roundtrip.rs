@@ -123,7 +123,15 @@ pub(super) async fn apply_all(
     let provider: Arc<dyn Provider> = Arc::new(provider);
     let providers = HashMap::from([("gh".to_owned(), provider)]);
     let ctx = ApplyContext::for_tests();
-    apply::apply(changes, resources, &providers, ctx, 4, Arc::new(Silent)).await
+    apply::apply(
+        changes,
+        resources,
+        &providers,
+        ctx,
+        apply::Limits::slots(4),
+        Arc::new(Silent),
+    )
+    .await
 }
 
 pub(super) async fn admin(sandbox: &SandboxHandle, path: &str) -> Value {
