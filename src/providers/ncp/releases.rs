@@ -2,7 +2,7 @@
 //! scenario (its artifact), and any deployment still running for it (with what it
 //! deploys), from the project's deployment history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
@@ -35,16 +35,22 @@ pub(super) struct Deployments {
 
 /// Reads the project's history, newest page first, until every wanted scenario has a
 /// successful entry (or the history ends), then the details of those entries, all at once.
-/// It needs only names, so it runs beside the scenario reads rather than after them.
+/// It needs only the project's id and the scenarios' names, so its first page goes out
+/// beside the stage list. Only before reading a further page does it need to know which
+/// wanted scenarios exist (`existing`, known once the scenario lists are read): one that
+/// does not has no history to look further for.
 pub(super) async fn read_deployments(
     client: &NcpClient,
     project_id: i64,
     wanted: &[ScenarioKey],
+    existing: impl std::future::Future<Output = HashSet<ScenarioKey>>,
 ) -> Result<Deployments, ProviderError> {
     let mut deployments = Deployments::default();
     if wanted.is_empty() {
         return Ok(deployments);
     }
+    let mut wanted = wanted.to_vec();
+    let mut existing = Some(existing);
     let mut success: HashMap<ScenarioKey, wire::HistorySummary> = HashMap::new();
     for page in 1..=MAX_HISTORY_PAGES {
         let entries = client
@@ -74,9 +80,16 @@ pub(super) async fn read_deployments(
                 success.insert(key, entry);
             }
         }
-        let all_found = wanted.iter().all(|k| success.contains_key(k));
-        if all_found || count < HISTORY_PAGE_SIZE as usize {
+        let all_found = |wanted: &[ScenarioKey]| wanted.iter().all(|k| success.contains_key(k));
+        if all_found(&wanted) || count < HISTORY_PAGE_SIZE as usize {
             break;
+        }
+        if let Some(existing) = existing.take() {
+            let existing = existing.await;
+            wanted.retain(|key| existing.contains(key));
+            if all_found(&wanted) {
+                break;
+            }
         }
     }
     let running: Vec<(ScenarioKey, i64)> = deployments

@@ -8,10 +8,13 @@
 //! ([`super::lookups`]): a name that does not exist stops the plan at its line.
 //!
 //! Each call waits only for the ids it needs, so a converged plan takes four dependent
-//! rounds (projects, stages, stage details with scenario lists, scenario details with the
-//! history) plus one for the releases' deployment details, however wide the manifest.
+//! rounds however wide the manifest: the projects; each project's stages and, beside them,
+//! its history (it needs only the project's id); the stage details, scenario lists and
+//! the releases' deployment details; the scenario details. The history's first page is
+//! read even when a release's scenario turns out not to exist yet — one call, the price of
+//! not waiting a round for the scenario lists; further pages wait for them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 
@@ -231,19 +234,28 @@ fn unquote(segment: &str) -> String {
     serde_json::from_str::<String>(segment).unwrap_or_else(|_| segment.to_owned())
 }
 
-/// Reads one project's stages, and below them what the manifest declares, what it owns
-/// without declaring (prune candidates) and what its releases need. `owned`: the project is
-/// declared, so its undeclared stages are its children, and their scenarios with them;
-/// a stage declared `elsewhere` is not undeclared, only not read this time.
-async fn fetch_project(
-    client: NcpClient,
-    project: Address,
+/// What the stage reads give: the stages' and undeclared scenarios' objects, then the
+/// declared scenarios' objects and details.
+type StagesRead = (
+    Vec<RemoteObject>,
+    (
+        Vec<RemoteObject>,
+        HashMap<releases::ScenarioKey, wire::ScenarioDetail>,
+    ),
+);
+
+/// The project's stage list, then per stage its detail and scenario list, then each
+/// declared scenario's detail; `existing` learns which scenarios exist as soon as the
+/// scenario lists are read.
+async fn read_stages(
+    client: &NcpClient,
+    project: &Address,
     project_id: i64,
     owned: bool,
-    elsewhere: BTreeSet<Address>,
-    stages: Vec<(String, bool, Vec<String>)>,
-    releases: Vec<(Address, String, String, String)>,
-) -> Result<Vec<RemoteObject>, ProviderError> {
+    elsewhere: &BTreeSet<Address>,
+    stages: &[(String, bool, Vec<String>)],
+    existing: tokio::sync::oneshot::Sender<HashSet<releases::ScenarioKey>>,
+) -> Result<StagesRead, ProviderError> {
     let mut out = Vec::new();
     let remote_stages = client
         .list_stages(project_id)
@@ -273,7 +285,7 @@ async fn fetch_project(
                     &address,
                     KIND_STAGE,
                     &stage.name,
-                    Some(&project),
+                    Some(project),
                     stage.id,
                     json!({}),
                     None,
@@ -298,20 +310,48 @@ async fn fetch_project(
         out.extend(objects);
         to_read.extend(scenarios);
     }
+    let keys = (to_read.iter())
+        .map(|s| (s.stage_name.clone(), s.scenario.name.clone()))
+        .collect();
+    // The history may have ended already and dropped its end: nothing to tell then.
+    let _ = existing.send(keys);
+    let scenarios = read_scenarios(client.clone(), project_id, to_read).await?;
+    Ok((out, scenarios))
+}
 
-    // Every declared scenario's detail and, beside them, the history the releases need.
+/// Reads one project's stages, and below them what the manifest declares, what it owns
+/// without declaring (prune candidates) and what its releases need. `owned`: the project is
+/// declared, so its undeclared stages are its children, and their scenarios with them;
+/// a stage declared `elsewhere` is not undeclared, only not read this time.
+async fn fetch_project(
+    client: NcpClient,
+    project: Address,
+    project_id: i64,
+    owned: bool,
+    elsewhere: BTreeSet<Address>,
+    stages: Vec<(String, bool, Vec<String>)>,
+    releases: Vec<(Address, String, String, String)>,
+) -> Result<Vec<RemoteObject>, ProviderError> {
+    // The history needs only the project's id: it goes out beside the stage list, and
+    // learns which release scenarios exist once the scenario lists are read.
     let wanted: Vec<releases::ScenarioKey> = releases
         .iter()
         .map(|(_, stage, scenario, _)| (stage.clone(), scenario.clone()))
-        .filter(|key| {
-            to_read
-                .iter()
-                .any(|s| s.stage_name == key.0 && s.scenario.name == key.1)
-        })
         .collect();
-    let ((objects, scenario_details), deployments) = tokio::try_join!(
-        read_scenarios(client.clone(), project_id, to_read),
-        releases::read_deployments(&client, project_id, &wanted),
+    let (existing_tx, existing_rx) = tokio::sync::oneshot::channel();
+    let existing = async move { existing_rx.await.unwrap_or_default() };
+    let stages = read_stages(
+        &client,
+        &project,
+        project_id,
+        owned,
+        &elsewhere,
+        &stages,
+        existing_tx,
+    );
+    let ((mut out, (objects, scenario_details)), deployments) = tokio::try_join!(
+        stages,
+        releases::read_deployments(&client, project_id, &wanted, existing),
     )?;
     out.extend(objects);
     out.extend(releases::release_objects(
