@@ -192,3 +192,36 @@ fn a_converged_plan_reads_in_the_fewest_dependent_rounds() {
         .collect();
     insta::assert_debug_snapshot!(sorted);
 }
+
+/// More projects than one page of the project list (100): the list's pages are the only
+/// reads that follow one another before the projects' own reads; the history still goes
+/// out beside the stage list.
+#[test]
+fn a_plan_past_one_page_of_projects_reads_the_pages_then_the_same_four_rounds() {
+    let w = world();
+    let mut text = manifest(EXTRA_SCENARIO, "1.4.1", "[1011, 1012]").replace(
+        "  releases:\n",
+        "  releases:\n    api-dev:\n      scenario: shop/dev/api\n",
+    );
+    let extra: String = (1..=100).map(|n| format!("    p{n:03}: {{}}\n")).collect();
+    text = text.replacen("  projects:\n", &format!("  projects:\n{extra}"), 1);
+    w.manifest(&text);
+    assert_code(
+        &w.run(&["apply", "--auto-approve", "--poll-interval-ms", "50"]),
+        0,
+    );
+    let latency_ms = 800;
+    w.faults(serde_json::json!({ "latency_ms": latency_ms }));
+    w.clear_requests();
+    assert_code(
+        &w.run(&["plan", "--detailed-exitcode", "--parallelism", "400"]),
+        0,
+    );
+    let rounds = common::rounds(&w.requests(), latency_ms);
+    // Ids are numbers: each one a placeholder.
+    let shapes = common::round_shapes(rounds, |parts, i| {
+        let id = parts[i].split('?').next().unwrap_or_default();
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then_some("{id}")
+    });
+    insta::assert_debug_snapshot!(shapes);
+}
