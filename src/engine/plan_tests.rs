@@ -143,3 +143,38 @@ fn protect_refuses_an_update_the_provider_declares_destructive_and_allows_the_re
     assert!(allowed.changes[0].destructive);
     assert!(plan(&[staging(true, true)], &remote, &input).is_ok());
 }
+
+#[test]
+fn the_digest_is_the_hash_of_the_document_without_it() {
+    use sha2::{Digest, Sha256};
+    let resources = [project(true)];
+    let (out_of_scope, context) = (BTreeSet::new(), BTreeSet::new());
+    let rules = |_: &Resource| KindRules::default();
+    let input = PlanInput {
+        environment: Some("production".into()),
+        manifest_hash: "m".into(),
+        scope: PlanScope {
+            manifest: "deployplan.yaml".into(),
+            targets: vec![],
+            excludes: vec![],
+            prune: false,
+        },
+        out_of_scope: &out_of_scope,
+        context: &context,
+        rules: &rules,
+    };
+    let mut sealed = plan(&resources, &chain(2), &input).unwrap();
+    let mut unsealed = sealed.clone();
+    unsealed.digest.clear();
+    let expected: String = Sha256::digest(serde_json::to_vec(&unsealed).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sealed.digest, expected);
+    let written = sealed.digest.clone();
+    assert_eq!(sealed.content_digest(), expected);
+    assert_eq!(
+        sealed.digest, written,
+        "computing it leaves the field as it was"
+    );
+}
