@@ -6,12 +6,12 @@ than in seconds: for each phase the script reports
 
   wall / floor     wall time ÷ (critical path of dependent API rounds × latency)
   calls / minimum  API requests sent ÷ the fewest the API allows for this manifest
-  peak RSS         of the deployplan process (from /usr/bin/time or getrusage)
+  peak RSS         of that phase's deployplan process alone (wait4 of the child)
 
 Usage: python3 bench/run.py [--projects 4] [--stages 5] [--scenarios 5] [--latency-ms 50]
 Needs a built binary (cargo build --release; falls back to target/debug).
 """
-import argparse, json, os, resource, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -56,14 +56,18 @@ def clear(base):
 
 
 def run(cmd, cwd, env):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.monotonic()
-    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    wall = time.monotonic() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if out.returncode not in (0, 2):
-        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr}")
-    return wall, max(peak_kib, before)
+    """Wall time and peak RSS (KiB) of one run: the peak of that process alone (wait4 of the
+    child), not the running maximum of every child so far."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 2):
+            err.seek(0)
+            sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read()}")
+    return wall, usage.ru_maxrss
 
 
 def upload_phase(base, d, env, mib, lat):
@@ -208,6 +212,36 @@ def axhub_phases(base, d, env, lat, par, apps=50):
     return rows
 
 
+def scale_phase(d, env, projects, files=4):
+    """`validate` of a manifest of `projects` × 10 stages × 9 scenarios and a release per
+    project, split into `files` files: the engine's own cost (no network), wall time and
+    peak RSS."""
+    root = os.path.join(d, f"scale-{projects}")
+    os.makedirs(root)
+    per_file = -(-projects // files)
+    resources = 0
+    for f in range(files):
+        lines = [] if f else ["providers:", "  ncp:", "    type: ncp-sourcedeploy", "    endpoint: sandbox"]
+        chunk = range(f * per_file, min(projects, (f + 1) * per_file))
+        lines += ["ncp-sourcedeploy:", "  projects:"]
+        for p in chunk:
+            lines += [f"    p{p:04}:", "      stages:"]
+            for st in range(10):
+                lines += [f"        s{st}:", "          target: {type: server, servers: [1011, 1012]}", "          scenarios:"]
+                for c in range(9):
+                    lines += [f"            c{c}:", "              strategy: normal", "              rollback: true",
+                              "              file: {type: object-storage, bucket: shop-artifacts, object: shop/shop-1.4.2.tar.gz}"]
+            resources += 1 + 10 + 90
+        lines += ["  releases:"]
+        for p in chunk:
+            lines += [f"    r{p:04}:", f"      scenario: p{p:04}/s0/c0"]
+            resources += 1
+        with open(os.path.join(root, f"part-{f}.yaml"), "w") as out:
+            out.write("\n".join(lines) + "\n")
+    wall, rss = run([binary(), "validate", root], root, env)
+    return (f"validate {resources} res.", wall, None, 0, 0, rss)
+
+
 def demo_environment(banner):
     """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
@@ -227,7 +261,12 @@ def main():
     ap.add_argument("--parallelism", type=int, default=10)
     ap.add_argument("--upload-mib", type=int, default=1024, help="size of the NHN binary upload phase (0 to skip)")
     ap.add_argument("--state", action="store_true", help="run the sandbox with a state file (--state), to measure persistence")
+    ap.add_argument("--scale", type=int, nargs="*", default=[10, 100],
+                    help="projects of the validate phases (× 10 stages × 9 scenarios + a release each)")
+    ap.add_argument("--quick", action="store_true", help="CI-sized: no upload, validate of 1,000 resources only")
     a = ap.parse_args()
+    if a.quick:
+        a.upload_mib, a.scale = 0, [10]
     P, S, C, lat = a.projects, a.stages, a.scenarios, a.latency_ms / 1000
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -297,6 +336,8 @@ def main():
             rows += axhub_phases(base, d, env, lat, a.parallelism)
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
+            for projects in a.scale:
+                rows.append(scale_phase(d, env, projects))
     finally:
         sandbox.terminate()
         sandbox.wait()
@@ -304,6 +345,9 @@ def main():
     print(f"{P} projects × {S} stages × {C} scenarios = {P + P*S + P*S*C} resources; latency {a.latency_ms} ms; parallelism {a.parallelism}")
     print(f"{'phase':<22}{'wall s':>8}{'floor s':>9}{'wall/floor':>12}{'calls':>7}{'minimum':>9}{'calls/min':>11}{'peak RSS MiB':>14}")
     for name, wall, floor, calls, minimum, rss in rows:
+        if floor is None:  # no network: wall time and memory only
+            print(f"{name:<22}{wall:>8.2f}{'–':>9}{'–':>12}{'–':>7}{'–':>9}{'–':>11}{rss/1024:>14.1f}")
+            continue
         print(f"{name:<22}{wall:>8.2f}{floor:>9.2f}{wall/floor:>12.2f}{calls:>7}{minimum:>9}{calls/minimum:>11.2f}{rss/1024:>14.1f}")
 
 
