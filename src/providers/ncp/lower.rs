@@ -189,15 +189,6 @@ fn lower_release(
         .help = Some("write the scenario as `project/stage/scenario`, e.g. `shop/dev/web`".into());
         return None;
     };
-    let all: Vec<String> = section
-        .projects
-        .iter()
-        .flat_map(|(p, project)| {
-            project.stages.iter().flat_map(move |(s, stage)| {
-                stage.scenarios.keys().map(move |c| format!("{p}/{s}/{c}"))
-            })
-        })
-        .collect();
     let found = section
         .projects
         .get(*project_name)
@@ -210,6 +201,17 @@ fn lower_release(
         if left_out {
             return None; // its own error is reported
         }
+        // Every scenario's path, only on this error path: per release it would make
+        // lowering quadratic in the manifest's size.
+        let all: Vec<String> = section
+            .projects
+            .iter()
+            .flat_map(|(p, project)| {
+                project.stages.iter().flat_map(move |(s, stage)| {
+                    stage.scenarios.keys().map(move |c| format!("{p}/{s}/{c}"))
+                })
+            })
+            .collect();
         let help = did_you_mean(&release.scenario, all.iter().map(String::as_str))
             .unwrap_or_else(|| "a release refers to a scenario declared under `projects:`".into());
         ctx.error(
