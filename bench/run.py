@@ -242,6 +242,19 @@ def scale_phase(d, env, projects, files=4):
     return (f"validate {resources} res.", wall, None, 0, 0, rss)
 
 
+def latency_phase(base, env, lat, n=50):
+    """The sandbox's own answer time: `n` sequential requests (AxHub's tenant list) against
+    the injected latency — what the floors above assume a request costs. Includes this
+    script's own HTTP overhead (about 0.3 ms here)."""
+    req = urllib.request.Request(f"{base}/axhub/api/v1/tenants", headers={"x-api-key": env["AXHUB_TOKEN"]})
+    for _ in range(5):
+        urllib.request.urlopen(req).read()
+    start = time.monotonic()
+    for _ in range(n):
+        urllib.request.urlopen(req).read()
+    return ("sandbox request", (time.monotonic() - start) / n, lat, n, n, 0)
+
+
 def demo_environment(banner):
     """The emulators' demo credentials, as the sandbox banner prints them (`export A=B ...`)."""
     out = {}
@@ -336,6 +349,8 @@ def main():
             rows += axhub_phases(base, d, env, lat, a.parallelism)
             if a.upload_mib:
                 rows.append(upload_phase(base, d, env, a.upload_mib, lat))
+            if lat:
+                rows.append(latency_phase(base, env, lat))
             for projects in a.scale:
                 rows.append(scale_phase(d, env, projects))
     finally:

@@ -25,6 +25,7 @@ pub(crate) mod extract;
 mod faults;
 mod listener;
 mod log;
+mod punctual;
 #[cfg(test)]
 mod persistence_tests;
 mod router;
@@ -94,6 +95,8 @@ pub(crate) struct Shared {
     pub(crate) log: log::RequestLog,
     pub(crate) faults: Mutex<faults::Injector>,
     pub(crate) store: store::Store,
+    /// Injected latency, held to what it says.
+    pub(crate) punctual: punctual::Punctual,
 }
 
 /// A running sandbox. Dropping it leaves the server running until the runtime stops; call
@@ -121,6 +124,7 @@ pub async fn start(listen: SocketAddr, options: SandboxOptions) -> std::io::Resu
         log,
         faults: Mutex::new(faults::Injector::new(options.faults.clone())),
         store,
+        punctual: punctual::Punctual::default(),
     });
     let tcp = tokio::net::TcpListener::bind(listen).await?;
     let addr = tcp.local_addr()?;

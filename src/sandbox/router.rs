@@ -60,6 +60,7 @@ struct Gate {
 }
 
 async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Response {
+    let arrived = std::time::Instant::now();
     let at_ms = now_ms();
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
@@ -71,7 +72,8 @@ async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Respons
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .next(&method);
     if faults.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+        let latency = Duration::from_millis(faults.latency_ms);
+        gate.shared.punctual.sleep(arrived, latency).await;
     }
     let connection = request
         .extensions()
