@@ -25,9 +25,9 @@ pub(crate) mod extract;
 mod faults;
 mod listener;
 mod log;
-mod punctual;
 #[cfg(test)]
 mod persistence_tests;
+mod punctual;
 mod router;
 mod store;
 #[cfg(test)]
