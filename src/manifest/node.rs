@@ -176,6 +176,16 @@ impl<'de> Deserialize<'de> for KeyText {
 /// thread stack (2 MB) from overflowing on deliberately deep input.
 pub const MAX_DEPTH: usize = 32;
 
+/// The values (mappings, sequences, scalars) a file of `text_len` bytes may hold (and,
+/// twice that, the parser events: a value's start and end): every value takes at least a
+/// byte of text, so a manifest is never refused for its size alone (10,000 resources are
+/// 4 MB and some 600,000 values). Values an alias repeats count each time, so an alias
+/// bomb stops after as many values as its file has bytes (at least 250,000); nesting keeps
+/// its own limit.
+pub fn max_nodes(text_len: usize) -> usize {
+    text_len.max(serde_saphyr::Budget::default().max_nodes)
+}
+
 /// Parses one YAML document of file number `file` into a node tree. An empty document is
 /// an empty mapping.
 pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
@@ -192,7 +202,11 @@ pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
             span,
         });
     }
-    let budget = serde_saphyr::budget! { max_depth: MAX_DEPTH };
+    let budget = serde_saphyr::budget! {
+        max_depth: MAX_DEPTH,
+        max_nodes: max_nodes(text.len()),
+        max_events: 2 * max_nodes(text.len()),
+    };
     let mut node = serde_saphyr::from_str_with_options::<Node>(
         text,
         serde_saphyr::options! { with_snippet: false, budget: budget },

@@ -27,7 +27,7 @@ pub fn diagnostic(
         };
         offset.min(text.len())
     });
-    if let serde_saphyr::Error::Budget { breach, .. } = err.without_snippet() {
+    if let serde_saphyr::Error::Budget { breach, .. } = innermost(err) {
         return budget(breach, noticed, file, sources);
     }
     let Some(noticed) = noticed else {
@@ -254,6 +254,18 @@ fn floor_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// The error itself, out of the wrappers the reader puts around it: a source snippet, and
+/// an alias's "defined at / used at" (a limit reached while repeating an alias is still
+/// that limit).
+fn innermost(mut err: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = err
+    {
+        err = error;
+    }
+    err
+}
+
 /// A parser limit reached: what happened, and what to do, without the parser's names.
 fn budget(
     breach: &BudgetBreach,
@@ -283,8 +295,8 @@ fn budget(
             "a manifest file holds one YAML document; split the `---` sections into separate files in one directory".to_owned(),
         ),
         _ => (
-            format!("`{name}` is too large to read as one manifest file (more than {} values, or {} MB of text)",
-                serde_saphyr::Budget::default().max_nodes,
+            format!("`{name}` is too large to read as one manifest file (more than {} values, an alias counting each value it repeats, or {} MB of text)",
+                super::node::max_nodes(sources.file(file).map_or(0, |f| f.inner().len())),
                 serde_saphyr::Budget::default().max_total_scalar_bytes / (1024 * 1024)),
             "the limit was reached here".to_owned(),
             split.to_owned(),

@@ -74,22 +74,40 @@ fn the_scan_ignores_brackets_and_quotes_that_are_text() {
 }
 
 #[test]
-fn a_file_over_the_node_budget_says_to_split_it() {
+fn a_file_past_the_readers_default_node_budget_loads() {
+    // 390,000 values: past the reader's default of 250,000, which scales with the file.
     let text: String = (0..130_000).map(|i| format!("k{i}: [{i}]\n")).collect();
-    let d = diagnose(&text);
-    assert!(
-        d.message.contains("too large to read as one manifest file"),
-        "{}",
-        d.message
-    );
-    assert!(
-        d.help
-            .as_deref()
-            .unwrap_or("")
-            .contains("several files in one directory")
-    );
-    for jargon in PARSER_WORDS {
-        assert!(!d.message.contains(jargon), "{}", d.message);
+    let mut sources = SourceMap::default();
+    let file = sources.add(Path::new("m.yaml"), "m.yaml".into(), text.clone());
+    assert!(node::parse(&text, file).is_ok());
+}
+
+#[test]
+fn a_file_too_large_for_the_reader_says_to_split_it() {
+    let text = "a: 1\n";
+    let mut sources = SourceMap::default();
+    let file = sources.add(Path::new("m.yaml"), "m.yaml".into(), text.into());
+    for breach in [
+        serde_saphyr::budget::BudgetBreach::Nodes { nodes: 1 },
+        serde_saphyr::budget::BudgetBreach::ScalarBytes {
+            total_scalar_bytes: 1,
+        },
+    ] {
+        let d = super::budget(&breach, Some(0), file, &sources);
+        assert!(
+            d.message.contains("too large to read as one manifest file"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("several files in one directory")
+        );
+        for jargon in PARSER_WORDS {
+            assert!(!d.message.contains(jargon), "{}", d.message);
+        }
     }
 }
 
@@ -106,5 +124,25 @@ fn parser_advice_for_programmers_becomes_advice_for_authors() {
         plain_words("multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options")
             .0
             .starts_with("a manifest file holds one YAML document")
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_stopped_however_large_the_file_may_be() {
+    // "Billion laughs": nine levels of nine aliases each, 9^9 values from a few hundred bytes.
+    let mut text = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..=9 {
+        let previous = format!("*l{}", level - 1);
+        let items = [previous.as_str(); 9].join(", ");
+        text.push_str(&format!("l{level}: &l{level} [{items}]\n"));
+    }
+    // Stopped by the values it expands to, which count against the file's budget.
+    let d = diagnose(&text);
+    assert!(
+        d.message.contains("too large to read as one manifest file")
+            && d.message
+                .contains("an alias counting each value it repeats"),
+        "{}",
+        d.message
     );
 }
