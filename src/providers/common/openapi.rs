@@ -23,6 +23,7 @@ use serde_json::{Map, Value, json};
 
 use schema::to_json_schema;
 
+pub(crate) mod relay;
 mod schema;
 
 /// One operation of the description, matched to a concrete request path.

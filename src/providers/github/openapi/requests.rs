@@ -10,104 +10,27 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 use super::{check_request, operation};
-use crate::providers::common::fake::{self, Seen};
+use crate::providers::common::fake;
+use crate::providers::common::openapi::relay::Relay;
 use crate::providers::github::client::{
     GithubClient, NewDeployment, NewStatus, RepoRef, RunMarker,
 };
-use crate::providers::github::emulator::demo;
 use crate::providers::github::emulator::testkit::start;
+use crate::providers::github::emulator::{PROVIDER_TYPE, demo};
 use crate::providers::github::wire::{
     BranchPolicySettings, DeploymentState, EnvironmentSettings, NewBranchPolicy, PolicyType,
     ReviewerRef, ReviewerType, Variable,
 };
 use crate::sandbox::SandboxOptions;
 
-/// One request as the client sent it: method, path (below the sandbox's `/github` mount,
-/// still encoded) and JSON body (`Null` when there was none).
-type Sent = (String, String, Value);
-
-/// Passes requests on to the sandbox at `target`, recording each.
-struct Relay {
-    target: String,
-    http: reqwest::Client,
-    seen: Seen<Sent>,
-}
-
-async fn relay(State(relay): State<Arc<Relay>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.expect("request body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into()))
-    };
-    let path = parts
-        .uri
-        .path()
-        .strip_prefix("/github")
-        .unwrap_or(parts.uri.path())
-        .to_owned();
-    relay.seen.push((parts.method.to_string(), path, json));
-    let here = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut onward = relay.http.request(
-        parts.method.clone(),
-        format!("http://{}{path_and_query}", relay.target),
-    );
-    for (name, value) in &parts.headers {
-        if name != header::HOST && name != header::CONTENT_LENGTH {
-            onward = onward.header(name, value);
-        }
-    }
-    let answer = onward
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("the sandbox answers");
-    let mut response =
-        Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
-    for (name, value) in answer.headers() {
-        if name == header::LINK || name == header::LOCATION {
-            // URLs in answers point back at the relay, so paging stays on the client's host.
-            let text = value
-                .to_str()
-                .unwrap_or_default()
-                .replace(&relay.target, &here);
-            response = response.header(name, HeaderValue::from_str(&text).expect("header"));
-        } else if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING {
-            response = response.header(name, value);
-        }
-    }
-    let body = answer.bytes().await.expect("answer body");
-    response.body(Body::from(body)).expect("response")
-}
-
 /// A sandbox behind a recording relay, and a client on the relay at `mount` (`/github` or
 /// `/github/api/v3`).
 async fn relayed(mount: &str) -> (crate::sandbox::SandboxHandle, Arc<Relay>, GithubClient) {
     let sandbox = start(SandboxOptions::default()).await;
-    let recorder = Arc::new(Relay {
-        target: sandbox.addr.to_string(),
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        seen: Seen::default(),
-    });
-    let addr = fake::serve(Router::new().fallback(relay).with_state(recorder.clone())).await;
+    let (recorder, addr) = Relay::start(sandbox.addr, PROVIDER_TYPE).await;
     let client = GithubClient::new(
         &format!("http://{addr}{mount}"),
         demo::GITHUB_TOKEN,
@@ -324,7 +247,7 @@ async fn every_request_the_client_sends_follows_githubs_description() {
         let mut failures = Vec::new();
         let mut bodies = BTreeSet::new();
         let mut operations = BTreeSet::new();
-        let sent = relay.seen.all();
+        let sent = relay.sent();
         for (method, path, body) in &sent {
             let Some(op) = operation(method, path) else {
                 failures.push(format!(

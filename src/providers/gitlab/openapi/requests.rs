@@ -10,16 +10,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{check_request, operation};
-use crate::providers::common::fake::{self, Seen};
+use crate::providers::common::fake;
+use crate::providers::common::openapi::relay::Relay;
 use crate::providers::gitlab::client::{DeploymentQuery, GitlabClient, Token};
 use crate::providers::gitlab::emulator::testkit::{Gl, TestClient, sandbox};
 use crate::providers::gitlab::emulator::{PROVIDER_TYPE, demo};
@@ -29,85 +25,11 @@ use crate::providers::gitlab::wire::{
 };
 use crate::sandbox::SandboxHandle;
 
-/// One request as the client sent it: method, path (below the sandbox's `/gitlab` mount,
-/// still encoded) and JSON body (`Null` when there was none).
-type Sent = (String, String, Value);
-
-/// Passes requests on to the sandbox at `target`, recording each.
-struct Relay {
-    target: String,
-    http: reqwest::Client,
-    seen: Seen<Sent>,
-}
-
-async fn relay(State(relay): State<Arc<Relay>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.expect("request body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or(Value::String("<not JSON>".into()))
-    };
-    let mount = format!("/{PROVIDER_TYPE}");
-    let path = parts
-        .uri
-        .path()
-        .strip_prefix(&mount)
-        .unwrap_or(parts.uri.path())
-        .to_owned();
-    relay.seen.push((parts.method.to_string(), path, json));
-    let here = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut onward = relay.http.request(
-        parts.method.clone(),
-        format!("http://{}{path_and_query}", relay.target),
-    );
-    for (name, value) in &parts.headers {
-        if name != header::HOST && name != header::CONTENT_LENGTH {
-            onward = onward.header(name, value);
-        }
-    }
-    let answer = onward
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("the sandbox answers");
-    let mut response =
-        Response::builder().status(StatusCode::from_u16(answer.status().as_u16()).expect("status"));
-    for (name, value) in answer.headers() {
-        if name == header::LINK || name == header::LOCATION {
-            // URLs in answers point back at the relay, so paging stays on the client's host.
-            let text = value
-                .to_str()
-                .unwrap_or_default()
-                .replace(&relay.target, &here);
-            response = response.header(name, HeaderValue::from_str(&text).expect("header"));
-        } else if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING {
-            response = response.header(name, value);
-        }
-    }
-    let body = answer.bytes().await.expect("answer body");
-    response.body(Body::from(body)).expect("response")
-}
-
 /// A sandbox behind a recording relay, a client on the relay, and a test client on the
 /// sandbox itself for the admin controls.
 async fn relayed() -> (SandboxHandle, Arc<Relay>, GitlabClient, Gl) {
     let (sandbox, gl) = sandbox().await;
-    let recorder = Arc::new(Relay {
-        target: sandbox.addr.to_string(),
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        seen: Seen::default(),
-    });
-    let addr = fake::serve(Router::new().fallback(relay).with_state(recorder.clone())).await;
+    let (recorder, addr) = Relay::start(sandbox.addr, PROVIDER_TYPE).await;
     let base = format!("http://{addr}/{PROVIDER_TYPE}");
     let client = GitlabClient::new(
         &base,
@@ -357,7 +279,7 @@ async fn every_request_the_client_sends_follows_gitlabs_description() {
     run_every_operation(&client, &gl).await;
     let mut failures = Vec::new();
     let mut operations = BTreeSet::new();
-    for (method, path, body) in relay.seen.all() {
+    for (method, path, body) in relay.sent() {
         let Some(op) = operation(&method, &path) else {
             failures.push(format!(
                 "{method} {path}: not an operation of the description"
