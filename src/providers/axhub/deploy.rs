@@ -187,7 +187,7 @@ impl Release<'_> {
                 });
             }
             let stop = self.ctx.pause(self.ctx.poll_interval).await;
-            if !(stop || self.ctx.is_interrupted()) {
+            if !stop {
                 continue;
             }
             let note = match on_interrupt {
@@ -273,7 +273,7 @@ impl Release<'_> {
                 });
             }
             let stop = self.ctx.pause(self.ctx.poll_interval).await;
-            if stop || self.ctx.is_interrupted() {
+            if stop {
                 let note = format!(
                     "stopped waiting for the rollback to deployment {deployment}; AxHub cannot cancel it and goes on"
                 );

@@ -50,7 +50,7 @@ pub(super) async fn wait_for(
             });
         }
         let interrupted_now = ctx.pause(ctx.poll_interval).await;
-        if (interrupted_now || ctx.is_interrupted()) && on_interrupt == OnInterrupt::Leave {
+        if interrupted_now && on_interrupt == OnInterrupt::Leave {
             let note = format!(
                 "stopped following deployment {history}; this apply did not start it, so it is left `{}`",
                 detail.status
@@ -58,7 +58,7 @@ pub(super) async fn wait_for(
             (ctx.progress)(address, &note);
             return Err(ProviderError::Interrupted(note));
         }
-        if interrupted_now || ctx.is_interrupted() {
+        if interrupted_now {
             let cancelled = client.cancel_deploy(project, history).await;
             let note = match cancelled {
                 Ok(()) => format!("deployment {history} cancelled"),

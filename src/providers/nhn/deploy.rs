@@ -317,7 +317,7 @@ async fn wait(
             });
         }
         let stop = ctx.pause(ctx.poll_interval).await;
-        if stop || ctx.is_interrupted() {
+        if stop {
             return Err(ProviderError::Interrupted(format!(
                 "stopped waiting for deployment {deploy_key}; NHN Cloud Deploy cannot cancel it, so it continues remotely"
             )));
