@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::fetch::AppRead;
+use super::fetch::{AppRead, Declared};
 use super::lower::{KIND_GIT_CONNECTION, KIND_RELEASE, KIND_STAGING, RELEASE_ATTRIBUTE};
 use super::provider::{ReleaseTarget, Route};
 use super::wire::{App, GitConnection};
@@ -16,17 +16,12 @@ use crate::providers::{ReferenceError, ReferenceKind};
 
 pub(super) fn state_errors(
     desired: &[&Resource],
+    declared: &Declared<'_>,
     apps: &HashMap<String, App>,
     read: &BTreeMap<String, AppRead>,
     targets: &HashMap<Address, ReleaseTarget>,
     state: &RemoteState,
 ) -> Vec<ReferenceError> {
-    let manages = |kind: &str, slug: &str, provider: &str| {
-        desired
-            .iter()
-            .find(|r| r.kind == kind && r.name == slug && r.provider == provider)
-            .copied()
-    };
     let mut errors = Vec::new();
     for resource in desired {
         match resource.kind.as_str() {
@@ -45,8 +40,9 @@ pub(super) fn state_errors(
                 if deployed == Some(text(resource, RELEASE_ATTRIBUTE)) || !builds {
                     continue;
                 }
-                let git = manages(KIND_GIT_CONNECTION, &app.slug, &resource.provider);
-                let staging = manages(KIND_STAGING, &app.slug, &resource.provider)
+                let git = declared.child(&resource.provider, &app.slug, KIND_GIT_CONNECTION);
+                let staging = declared
+                    .child(&resource.provider, &app.slug, KIND_STAGING)
                     .is_some_and(|s| flag(s, "enabled") == Some(true));
                 let connection = read.get(&app.slug).and_then(|r| r.git.as_ref());
                 errors.extend(deploy_refusals(

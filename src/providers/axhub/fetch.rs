@@ -15,7 +15,7 @@ use super::lower::{KIND_APP, KIND_GIT_CONNECTION, KIND_RELEASE, KIND_STAGING, RE
 use super::provider::{AxhubProvider, ReleaseTarget, Route};
 use super::route::{Production, TO_STAGING, choose, last_attempt, production, staging};
 use super::wire::{App, Deployment, GitConnection, Release};
-use crate::model::{RemoteObject, RemoteState, Resource, RunningDeployment};
+use crate::model::{Address, RemoteObject, RemoteState, Resource, RunningDeployment};
 use crate::providers::common::attributes::{flag, text};
 use crate::providers::{ProviderError, ReferenceError, ReferenceKind};
 
@@ -48,6 +48,7 @@ pub(super) async fn fetch(
         .map(|app| (app.slug.clone(), app))
         .collect();
     let mut errors = unknown_slugs(desired, &apps);
+    let declared = Declared::of(desired);
 
     let wanted = wanted(desired, &apps);
     let mut read = read_apps(client, &apps, &wanted).await?;
@@ -65,11 +66,8 @@ pub(super) async fn fetch(
             state.objects.insert(object.address.clone(), object);
         }
         if resource.kind == KIND_RELEASE {
-            let staging_on = desired
-                .iter()
-                .find(|r| {
-                    r.kind == KIND_STAGING && r.name == app.slug && r.provider == resource.provider
-                })
+            let staging_on = declared
+                .child(&resource.provider, &app.slug, KIND_STAGING)
                 .map_or(app.staging_enabled, |s| flag(s, "enabled") == Some(true));
             let (object, target) = release(resource, app, of_app, staging_on);
             targets.insert(resource.address.clone(), target);
@@ -77,7 +75,7 @@ pub(super) async fn fetch(
         }
     }
     errors.extend(super::checks::state_errors(
-        desired, &apps, &read, &targets, &state,
+        desired, &declared, &apps, &read, &targets, &state,
     ));
     if !errors.is_empty() {
         return Err(ProviderError::References(errors));
@@ -86,6 +84,22 @@ pub(super) async fn fetch(
     known.apps = apps;
     known.releases.extend(targets);
     Ok(state)
+}
+
+/// The declared resources by address: an app's git connection or staging found at once, not
+/// by a search of the manifest per release.
+pub(super) struct Declared<'r>(HashMap<&'r Address, &'r Resource>);
+
+impl<'r> Declared<'r> {
+    fn of(desired: &[&'r Resource]) -> Self {
+        Declared(desired.iter().map(|r| (&r.address, *r)).collect())
+    }
+
+    /// The `kind` child of app `slug` of instance `provider`, when the manifest declares it.
+    pub(super) fn child(&self, provider: &str, slug: &str, kind: &str) -> Option<&'r Resource> {
+        let address = Address::root(provider, KIND_APP, slug).child(kind, slug);
+        self.0.get(&address).copied()
+    }
 }
 
 /// The app a resource is about: its own slug, or a release's `app`.
