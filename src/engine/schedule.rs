@@ -33,8 +33,10 @@ pub(super) struct Schedule {
     state: Vec<State>,
     /// Prerequisites not applied yet.
     waiting: Vec<usize>,
+    /// Each change's dependents, handed over (taken) once when it ends: a change ends once.
     dependents: Vec<Vec<usize>>,
-    /// The release each record follows, and the records of each release.
+    /// The release each record follows, and the records of each release (taken once, when
+    /// the release starts or is skipped).
     leaders: Vec<Option<usize>>,
     followers: Vec<Vec<usize>>,
     /// Per change, the deployment cap it counts against (its provider instance), if any.
@@ -128,7 +130,7 @@ impl Schedule {
         if let Some(key) = self.capped[i] {
             *self.deploying.entry(key).or_default() += 1;
         }
-        for f in self.followers[i].clone() {
+        for f in std::mem::take(&mut self.followers[i]) {
             self.try_ready(f);
         }
         Some(i)
@@ -146,7 +148,7 @@ impl Schedule {
             }
         }
         if applied {
-            for d in self.dependents[i].clone() {
+            for d in std::mem::take(&mut self.dependents[i]) {
                 self.waiting[d] -= 1;
                 self.try_ready(d);
             }
@@ -161,7 +163,7 @@ impl Schedule {
         let mut skipped = Vec::new();
         let mut queue = VecDeque::from([(failed, false)]);
         while let Some((i, never_started)) = queue.pop_front() {
-            for d in self.dependents[i].clone() {
+            for d in std::mem::take(&mut self.dependents[i]) {
                 if self.skip(
                     d,
                     format!("`{}` did not apply", self.names[i]),
@@ -171,7 +173,7 @@ impl Schedule {
                 }
             }
             if never_started {
-                for f in self.followers[i].clone() {
+                for f in std::mem::take(&mut self.followers[i]) {
                     let reason =
                         format!("the release it follows, `{}`, did not run", self.names[i]);
                     if self.skip(f, reason, &mut skipped) {
