@@ -246,8 +246,11 @@ fn starts(w: &World) -> usize {
         .count()
 }
 
-/// Finishes every running deployment of the `svc-…` apps, through the admin API.
+/// Finishes the deployments of the `svc-…` apps that are running now, through the admin
+/// API. All are listed before any is finished: a deployment that starts because another
+/// finished is left running (finishing it too would race the cap under test).
 fn finish_all(w: &World, count: usize) {
+    let mut running = Vec::new();
     for n in 1..=count {
         let app = w.admin_get(&format!("/axhub/apps/svc-{n:02}"));
         let id = app["id"].as_str().unwrap().to_owned();
@@ -261,14 +264,16 @@ fn finish_all(w: &World, count: usize) {
         });
         for deployment in listed["items"].as_array().unwrap() {
             if deployment["status"] != "succeeded" {
-                let did = deployment["id"].as_str().unwrap();
-                w.admin(
-                    reqwest::Method::POST,
-                    &format!("/axhub/apps/svc-{n:02}/deployments/{did}/finish"),
-                    json!({ "status": "success" }),
-                );
+                running.push((n, deployment["id"].as_str().unwrap().to_owned()));
             }
         }
+    }
+    for (n, did) in running {
+        w.admin(
+            reqwest::Method::POST,
+            &format!("/axhub/apps/svc-{n:02}/deployments/{did}/finish"),
+            json!({ "status": "success" }),
+        );
     }
 }
 
