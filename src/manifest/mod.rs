@@ -11,6 +11,7 @@ pub mod forms;
 pub mod interpolate;
 pub mod language;
 pub mod load;
+pub mod located;
 pub mod node;
 pub mod report;
 pub mod schema;
@@ -92,8 +93,8 @@ pub fn load(
             );
         }
     }
-    let mut located = Located::default();
-    let mut document = source::to_json(&root, "", &mut located);
+    let mut document = source::to_json(&root);
+    let located = Located::new(root);
     // `name: ~` under the top-level `vars:` declares a variable without a default; the
     // loader resolves it (each environment must set it), it is not a value to validate.
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {

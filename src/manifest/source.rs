@@ -1,10 +1,9 @@
-//! The manifest's source files and the map from every value to where it was written.
+//! The manifest's source files, and the JSON form of the parsed tree.
 //!
 //! After files are parsed and merged, the tree becomes a `serde_json::Value` for schema
-//! validation and typed decoding; [`Located`] keeps, for every JSON pointer in that value,
-//! the span of the value and of its key, so any later check can point at the exact text.
+//! validation and typed decoding; [`Located`] keeps the tree, so any later check can point
+//! at the exact text of the value at a JSON pointer, or of its key.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,6 +11,7 @@ use miette::{LabeledSpan, NamedSource};
 use serde_json::{Map, Number, Value};
 
 use super::diagnostic::{DiagnosticKind, ManifestDiagnostic, SourceFile};
+pub use super::located::Located;
 use super::node::{Node, NodeValue, Scalar, Span};
 use crate::model::Provenance;
 
@@ -125,44 +125,6 @@ impl SourceMap {
     }
 }
 
-/// Spans of every value and key of the merged document, by JSON pointer.
-#[derive(Debug, Clone, Default)]
-pub struct Located {
-    pub values: HashMap<String, Span>,
-    pub keys: HashMap<String, Span>,
-}
-
-impl Located {
-    /// Span of the value at `pointer`, else of the nearest ancestor that has one.
-    pub fn value(&self, pointer: &str) -> Span {
-        let mut p = pointer;
-        loop {
-            if let Some(span) = self.values.get(p) {
-                if span.len > 0 || p.is_empty() {
-                    return *span;
-                }
-                // Block mappings have zero-length spans: their key is the better anchor.
-                if let Some(key) = self.keys.get(p) {
-                    return *key;
-                }
-                return *span;
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return Span::default(),
-            }
-        }
-    }
-
-    /// Span of the key of the entry at `pointer`, falling back to its value.
-    pub fn key(&self, pointer: &str) -> Span {
-        self.keys
-            .get(pointer)
-            .copied()
-            .unwrap_or_else(|| self.value(pointer))
-    }
-}
-
 /// Escapes one JSON-pointer segment.
 pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -170,27 +132,26 @@ pub fn escape(segment: &str) -> String {
 
 /// Joins a pointer and a segment.
 pub fn join(pointer: &str, segment: &str) -> String {
-    format!("{pointer}/{}", escape(segment))
+    let mut joined = String::with_capacity(pointer.len() + 1 + segment.len());
+    joined.push_str(pointer);
+    joined.push('/');
+    if segment.contains(['~', '/']) {
+        joined.push_str(&escape(segment));
+    } else {
+        joined.push_str(segment);
+    }
+    joined
 }
 
-/// Converts a node tree into a JSON value, recording spans by pointer.
-pub fn to_json(node: &Node, pointer: &str, located: &mut Located) -> Value {
-    located.values.insert(pointer.to_owned(), node.span);
+/// Converts a node tree into a JSON value (its spans stay in the tree: [`Located`]).
+pub fn to_json(node: &Node) -> Value {
     match &node.value {
         NodeValue::Scalar(scalar) => scalar_to_json(scalar),
-        NodeValue::Seq(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| to_json(item, &format!("{pointer}/{i}"), located))
-                .collect(),
-        ),
+        NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
         NodeValue::Map(entries) => {
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(entries.len());
             for (key, value) in entries {
-                let child = join(pointer, &key.name);
-                located.keys.insert(child.clone(), key.span);
-                map.insert(key.name.clone(), to_json(value, &child, located));
+                map.insert(key.name.clone(), to_json(value));
             }
             Value::Object(map)
         }

@@ -316,8 +316,8 @@ impl<'a> Ctx<'a> {
             Value::Array(items) => {
                 // A list of scalars diffs as one field (`target.servers`): it gets the list's
                 // location, and its elements their own.
-                if let Some(span) = self.located.values.get(pointer) {
-                    let mut origin = self.sources.provenance(*span);
+                if let Some(span) = self.located.value_at(pointer) {
+                    let mut origin = self.sources.provenance(span);
                     origin.overlay = (0..items.len())
                         .find_map(|i| self.interpolated.overlays.get(&format!("{pointer}/{i}")))
                         .cloned();
@@ -337,8 +337,8 @@ impl<'a> Ctx<'a> {
                 if self.interpolated.sensitive.contains(pointer) {
                     sensitive.push(path.clone());
                 }
-                if let Some(span) = self.located.values.get(pointer) {
-                    let mut origin = self.sources.provenance(*span);
+                if let Some(span) = self.located.value_at(pointer) {
+                    let mut origin = self.sources.provenance(span);
                     origin.overlay = self.interpolated.overlays.get(pointer).cloned();
                     provenance.insert(path, origin);
                 }
@@ -477,16 +477,11 @@ impl<'a> Ctx<'a> {
             let Some(origin) = &resource.origin else {
                 continue;
             };
-            let span = self
-                .located
-                .keys
-                .values()
-                .find(|s| {
-                    self.sources.name(s.file) == origin.file
-                        && s.line == origin.line
-                        && s.column == origin.column
-                })
-                .copied();
+            let span = self.located.key_spans().into_iter().find(|s| {
+                self.sources.name(s.file) == origin.file
+                    && s.line == origin.line
+                    && s.column == origin.column
+            });
             if let Some(span) = span {
                 if diagnostic.source.is_none() {
                     diagnostic.source = self.sources.file(span.file).cloned();

@@ -14,7 +14,7 @@ use crate::suggest::did_you_mean;
 /// reads some plain keys (`on`, `N`, `yes`) as booleans, which come back as `true` /
 /// `false`, so a plain key that differs from its name was read otherwise.
 pub fn written_key<'c>(ctx: &'c Ctx<'_>, pointer: &str) -> Option<&'c str> {
-    let span = ctx.located.keys.get(pointer)?;
+    let span = ctx.located.key_at(pointer)?;
     let text = ctx.sources.file(span.file)?.inner();
     text.get(span.offset..span.offset + span.len)
         .filter(|key| !key.starts_with(['"', '\'']))

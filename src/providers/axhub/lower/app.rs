@@ -110,8 +110,8 @@ fn located_at(ctx: &Ctx<'_>, resource: &mut Resource, attribute: &str, pointer: 
     if resource.attributes.get(attribute).is_none() {
         return;
     }
-    if let Some(span) = ctx.located.values.get(pointer) {
-        let mut origin = ctx.sources.provenance(*span);
+    if let Some(span) = ctx.located.value_at(pointer) {
+        let mut origin = ctx.sources.provenance(span);
         origin.overlay = ctx.interpolated.overlays.get(pointer).cloned();
         resource.provenance.insert(attribute.to_owned(), origin);
     }

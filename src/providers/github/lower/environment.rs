@@ -304,8 +304,8 @@ fn lower_values(
 /// The `value` attribute of a variable or secret is the entry's own value (not a field
 /// under it): its provenance is the entry's, and a secret's value is always sensitive.
 fn value_written_at(resource: &mut Resource, pointer: &str, sensitive: bool, ctx: &Ctx<'_>) {
-    if let Some(span) = ctx.located.values.get(pointer) {
-        let mut origin = ctx.sources.provenance(*span);
+    if let Some(span) = ctx.located.value_at(pointer) {
+        let mut origin = ctx.sources.provenance(span);
         origin.overlay = ctx.interpolated.overlays.get(pointer).cloned();
         resource.provenance.insert("value".into(), origin);
     }

@@ -125,7 +125,7 @@ pub fn lower(
     let pointer = join(environment.pointer, "protection");
     let deployers_at = join(&pointer, "deployers");
     if protection.deployers.is_empty() {
-        let at = match ctx.located.values.contains_key(&deployers_at) {
+        let at = match ctx.located.value_at(&deployers_at).is_some() {
             true => deployers_at.clone(),
             false => pointer.clone(),
         };
