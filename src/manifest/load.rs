@@ -47,36 +47,51 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
     } else {
         path.parent().unwrap_or(Path::new(""))
     };
-    let mut root: Option<Node> = None;
     let mut read = Vec::new();
-    let mut failed = false;
+    let mut outcomes = Vec::with_capacity(files.len());
     for file in &files {
         let bytes = match std::fs::read(file) {
             Ok(bytes) => bytes,
             Err(err) => {
-                diagnostics.push(ManifestDiagnostic::new(
+                outcomes.push(Outcome::Failed(ManifestDiagnostic::new(
                     DiagnosticKind::Io,
                     format!("cannot read `{}`: {err}", file.display()),
-                ));
-                failed = true;
+                )));
                 continue;
             }
         };
         let display = display_name(file, base, path);
         read.push(display.clone());
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
+        match String::from_utf8(bytes) {
+            Ok(text) => outcomes.push(Outcome::Text(sources.add(file, display, text))),
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
                 let index = sources.add(file, display, text);
-                diagnostics.push(not_utf8(index, at, sources));
+                outcomes.push(Outcome::Failed(not_utf8(index, at, sources)));
+            }
+        }
+    }
+    let texts: Vec<usize> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Text(index) => Some(*index),
+            Outcome::Failed(_) => None,
+        })
+        .collect();
+    let mut parsed = parse_all(&texts, sources).into_iter();
+    let mut root: Option<Node> = None;
+    let mut failed = false;
+    for outcome in outcomes {
+        let index = match outcome {
+            Outcome::Failed(diagnostic) => {
+                diagnostics.push(diagnostic);
                 failed = true;
                 continue;
             }
+            Outcome::Text(index) => index,
         };
-        let index = sources.add(file, display, text.clone());
-        match node::parse(&text, index) {
+        match parsed.next().expect("one result per text") {
             Ok(mut parsed) => {
                 // A document of only `---` (or `~`) holds nothing, like an empty file.
                 if matches!(parsed.value, NodeValue::Scalar(node::Scalar::Null)) {
@@ -109,6 +124,52 @@ pub fn read(path: &Path, sources: &mut SourceMap, diagnostics: &mut Diagnostics)
         return None;
     }
     root
+}
+
+/// What reading one file gave: its text (by source index), or why there is none.
+enum Outcome {
+    Text(usize),
+    Failed(ManifestDiagnostic),
+}
+
+/// Parses the files at `indexes` side by side (one thread per core at most: the files of
+/// a large manifest are independent until they merge), results in the order given.
+fn parse_all(indexes: &[usize], sources: &SourceMap) -> Vec<Result<Node, serde_saphyr::Error>> {
+    let text = |index: usize| sources.file(index).map_or("", |f| f.inner().as_str());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(indexes.len());
+    if threads <= 1 {
+        return indexes.iter().map(|&i| node::parse(text(i), i)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<Node, serde_saphyr::Error>)> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&index) = indexes.get(at) else {
+                                return done;
+                            };
+                            done.push((at, node::parse(text(index), index)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+    results.sort_by_key(|(at, _)| *at);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// A manifest with no content at all is a mistake (a wrong path, a file not yet written):

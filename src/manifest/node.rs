@@ -10,6 +10,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+mod events;
+
 /// Byte range in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
@@ -189,6 +191,14 @@ pub fn max_nodes(text_len: usize) -> usize {
 /// Parses one YAML document of file number `file` into a node tree. An empty document is
 /// an empty mapping.
 pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
+    if let Some(node) = events::read(text, file, &mut events::Typed::default()) {
+        return Ok(node);
+    }
+    parse_full(text, file)
+}
+
+/// [`parse`] by the full reader: every YAML feature, the budget, the errors' words.
+pub(crate) fn parse_full(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
     if text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
