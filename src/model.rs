@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -61,7 +62,8 @@ fn quote_segment(name: &str) -> String {
 /// variable supplied it, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {
-    pub file: String,
+    // Shared with every other value written in the same file (one name per file).
+    pub file: Arc<str>,
     pub line: u64,
     pub column: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

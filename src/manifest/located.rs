@@ -71,6 +71,19 @@ impl Located {
         self.key_at(pointer).unwrap_or_else(|| self.value(pointer))
     }
 
+    /// The node at exactly `pointer`.
+    pub fn node_at(&self, pointer: &str) -> Option<&Node> {
+        let (found, whole) = self.deepest(pointer)?;
+        whole.then_some(found.node)
+    }
+
+    /// The value of `node`'s entry `name` (a mapping's), or item (a list's, by its index
+    /// written out): one step of a pointer, for a walk that follows a tree it already
+    /// stands in.
+    pub fn child<'t>(&'t self, node: &'t Node, name: &str) -> Option<&'t Node> {
+        self.step(node, name).map(|found| found.node)
+    }
+
     /// Every key's span, in document order.
     pub fn key_spans(&self) -> Vec<Span> {
         let mut spans = Vec::new();
@@ -91,7 +104,7 @@ impl Located {
             return Some((found, true));
         }
         for segment in pointer.strip_prefix('/')?.split('/') {
-            match self.child(found.node, segment) {
+            match self.step(found.node, &unescape(segment)) {
                 Some(child) => found = child,
                 None => return Some((found, false)),
             }
@@ -99,7 +112,7 @@ impl Located {
         Some((found, true))
     }
 
-    fn child<'t>(&'t self, node: &'t Node, segment: &str) -> Option<Found<'t>> {
+    fn step<'t>(&'t self, node: &'t Node, segment: &str) -> Option<Found<'t>> {
         match &node.value {
             NodeValue::Scalar(_) => None,
             NodeValue::Seq(items) => {
@@ -109,7 +122,7 @@ impl Located {
                 items.get(i).map(|node| Found { node, key: None })
             }
             NodeValue::Map(entries) => {
-                let name = unescape(segment);
+                let name = segment;
                 let position = match self.index.get(&(entries.as_ptr() as usize)) {
                     Some(sorted) => {
                         let after =

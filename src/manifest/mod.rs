@@ -106,7 +106,7 @@ pub fn load(
         // Every check whose inputs are intact still runs: entries with structural errors
         // are left out, and what refers to them is not reported again.
         if let Some((intact, dropped)) = intact_part(language.schema(), document, &violations)
-            && let Ok(manifest) = serde_json::from_value::<Manifest>(intact)
+            && let Ok(manifest) = Manifest::from_document(intact)
         {
             let mut ctx = Ctx::new(
                 &sources,
@@ -127,7 +127,7 @@ pub fn load(
         diagnostics.sort();
         return Err(diagnostics);
     }
-    let manifest: Manifest = match serde_json::from_value(document) {
+    let manifest = match Manifest::from_document(document) {
         Ok(manifest) => manifest,
         Err(err) => {
             diagnostics.push(ManifestDiagnostic::new(

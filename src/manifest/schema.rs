@@ -33,6 +33,32 @@ pub struct Manifest {
     pub sections: BTreeMap<String, Value>,
 }
 
+impl Manifest {
+    /// Decodes a schema-checked document, moving each provider section out as written
+    /// (decoding through `#[serde(flatten)]` would copy every section value by value).
+    pub fn from_document(document: Value) -> Result<Manifest, serde_json::Error> {
+        let Value::Object(mut entries) = document else {
+            return serde_json::from_value(document);
+        };
+        Ok(Manifest {
+            vars: decode_entry(&mut entries, "vars")?,
+            providers: decode_entry(&mut entries, "providers")?,
+            environments: decode_entry(&mut entries, "environments")?,
+            sections: entries.into_iter().collect(),
+        })
+    }
+}
+
+/// The top-level entry `name`, decoded; its default when absent (as `#[serde(default)]`).
+fn decode_entry<T: serde::de::DeserializeOwned + Default>(
+    entries: &mut Map<String, Value>,
+    name: &str,
+) -> Result<T, serde_json::Error> {
+    entries
+        .remove(name)
+        .map_or_else(|| Ok(T::default()), serde_json::from_value)
+}
+
 /// A variable value: text, number or boolean.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
@@ -181,5 +207,39 @@ mod editor_schema_tests {
         assert!(validator.is_valid(&manifest(serde_json::json!(["${var.server}"]))));
         assert!(!validator.is_valid(&manifest(serde_json::json!(["lots"]))));
         assert!(!validator.is_valid(&manifest(serde_json::json!(["${var.a}-${var.b}"]))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sections move out as written, and the rest decodes exactly as the derived
+    /// decoding (with its `flatten`) does.
+    #[test]
+    fn a_document_decodes_as_the_derived_decoding_does() {
+        let documents = [
+            serde_json::json!({
+                "vars": {"version": "1.4.2", "n": 3},
+                "providers": {"ncp": {"type": "ncp-sourcedeploy", "endpoint": "sandbox"}},
+                "environments": {"prod": {"vars": {"version": "2"}}},
+                "ncp-sourcedeploy": {"projects": {"shop": {}}},
+                "github": {"repositories": {}}
+            }),
+            serde_json::json!({"ncp-sourcedeploy": {}}),
+            serde_json::json!({}),
+        ];
+        for document in documents {
+            let derived: Manifest = serde_json::from_value(document.clone()).unwrap();
+            let moved = Manifest::from_document(document).unwrap();
+            assert_eq!(
+                serde_json::to_value(&moved).unwrap(),
+                serde_json::to_value(&derived).unwrap()
+            );
+        }
+        for bad in [serde_json::json!({"vars": 1}), serde_json::json!([1])] {
+            assert!(serde_json::from_value::<Manifest>(bad.clone()).is_err());
+            assert!(Manifest::from_document(bad).is_err());
+        }
     }
 }

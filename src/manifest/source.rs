@@ -19,10 +19,13 @@ use crate::model::Provenance;
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<(PathBuf, SourceFile)>,
+    /// Each file's display name, shared by every provenance that points into it.
+    names: Vec<Arc<str>>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, path: &Path, display: String, text: String) -> usize {
+        self.names.push(display.as_str().into());
         self.files
             .push((path.to_owned(), Arc::new(NamedSource::new(display, text))));
         self.files.len() - 1
@@ -117,7 +120,7 @@ impl SourceMap {
 
     pub fn provenance(&self, span: Span) -> Provenance {
         Provenance {
-            file: self.name(span.file).to_owned(),
+            file: (self.names.get(span.file).cloned()).unwrap_or_else(|| "<manifest>".into()),
             line: span.line,
             column: span.column,
             overlay: None,

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use super::interpolate::Interpolated;
 use super::language::Language;
+use super::node::Node;
 use super::schema::ProviderConfig;
 use super::source::{Located, SourceMap};
 use crate::model::{Address, KIND_RELEASE, Provenance, Resource};
@@ -250,6 +251,7 @@ impl<'a> Ctx<'a> {
         let mut sensitive = Vec::new();
         self.walk(
             &spec.attributes,
+            self.located.node_at(&spec.pointer),
             &spec.pointer,
             String::new(),
             &mut provenance,
@@ -288,9 +290,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Records where each attribute of `value` was written, following the tree from the
+    /// resource's node (`at`) rather than looking every pointer up from the root.
     fn walk(
         &self,
         value: &Value,
+        at: Option<&Node>,
         pointer: &str,
         path: String,
         provenance: &mut BTreeMap<String, Provenance>,
@@ -306,6 +311,7 @@ impl<'a> Ctx<'a> {
                     };
                     self.walk(
                         child,
+                        at.and_then(|node| self.located.child(node, key)),
                         &super::source::join(pointer, key),
                         child_path,
                         provenance,
@@ -316,17 +322,19 @@ impl<'a> Ctx<'a> {
             Value::Array(items) => {
                 // A list of scalars diffs as one field (`target.servers`): it gets the list's
                 // location, and its elements their own.
-                if let Some(span) = self.located.value_at(pointer) {
-                    let mut origin = self.sources.provenance(span);
+                if let Some(node) = at {
+                    let mut origin = self.sources.provenance(node.span);
                     origin.overlay = (0..items.len())
-                        .find_map(|i| self.interpolated.overlays.get(&format!("{pointer}/{i}")))
+                        .find_map(|i| self.overlay(&format!("{pointer}/{i}")))
                         .cloned();
                     provenance.insert(path.clone(), origin);
                 }
                 for (i, child) in items.iter().enumerate() {
+                    let index = i.to_string();
                     self.walk(
                         child,
-                        &format!("{pointer}/{i}"),
+                        at.and_then(|node| self.located.child(node, &index)),
+                        &format!("{pointer}/{index}"),
                         format!("{path}[{i}]"),
                         provenance,
                         sensitive,
@@ -334,16 +342,26 @@ impl<'a> Ctx<'a> {
                 }
             }
             _ => {
-                if self.interpolated.sensitive.contains(pointer) {
+                if !self.interpolated.sensitive.is_empty()
+                    && self.interpolated.sensitive.contains(pointer)
+                {
                     sensitive.push(path.clone());
                 }
-                if let Some(span) = self.located.value_at(pointer) {
-                    let mut origin = self.sources.provenance(span);
-                    origin.overlay = self.interpolated.overlays.get(pointer).cloned();
+                if let Some(node) = at {
+                    let mut origin = self.sources.provenance(node.span);
+                    origin.overlay = self.overlay(pointer).cloned();
                     provenance.insert(path, origin);
                 }
             }
         }
+    }
+
+    /// The environment whose overlay set the value at `pointer`, if one did.
+    fn overlay(&self, pointer: &str) -> Option<&String> {
+        let overlays = &self.interpolated.overlays;
+        (!overlays.is_empty())
+            .then(|| overlays.get(pointer))
+            .flatten()
     }
 
     /// Resolves explicit `depends_on` entries to addresses and rejects cycles.
@@ -406,7 +424,7 @@ impl<'a> Ctx<'a> {
             )
             .with_help("remove one of the `depends_on` edges of the cycle");
             if let Some(origin) = &first.origin {
-                diagnostic.location = Some((origin.file.clone(), origin.line, origin.column));
+                diagnostic.location = Some((origin.file.to_string(), origin.line, origin.column));
             }
             self.diagnostics
                 .push(self.label_cycle(diagnostic, &cycle, resources));
@@ -478,7 +496,7 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             let span = self.located.key_spans().into_iter().find(|s| {
-                self.sources.name(s.file) == origin.file
+                *self.sources.name(s.file) == *origin.file
                     && s.line == origin.line
                     && s.column == origin.column
             });
