@@ -192,7 +192,7 @@ pub fn check_integer_ranges(
         root,
         Some(root),
         document,
-        "",
+        &mut String::new(),
         &mut |pointer, schema, value| {
             let Some(number) = value.as_f64() else { return };
             let Some((low, high)) = integer_range(schema) else {
@@ -239,12 +239,13 @@ pub fn check_integer_ranges(
     );
 }
 
-/// Walks `value` with its schema node (when known), calling `visit` on every scalar.
+/// Walks `value` with its schema node (when known), calling `visit` on every number.
+/// `pointer` is one buffer, extended and cut back on the way (no string per value).
 fn walk(
     root: &Value,
     schema: Option<&Value>,
     value: &Value,
-    pointer: &str,
+    pointer: &mut String,
     visit: &mut dyn FnMut(&str, &Value, &Value),
 ) {
     // A union tagged by `type` (a provider instance): the branch this value picks.
@@ -258,24 +259,18 @@ fn walk(
                     .get("properties")
                     .and_then(|p| p.get(key))
                     .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
-                walk(
-                    root,
-                    child_schema,
-                    child,
-                    &super::source::join(pointer, key),
-                    visit,
-                );
+                let len = pointer.len();
+                super::source::push_segment(pointer, key);
+                walk(root, child_schema, child, pointer, visit);
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(
-                    root,
-                    schema.get("items"),
-                    item,
-                    &format!("{pointer}/{i}"),
-                    visit,
-                );
+                let len = pointer.len();
+                super::source::push_segment(pointer, &i.to_string());
+                walk(root, schema.get("items"), item, pointer, visit);
+                pointer.truncate(len);
             }
         }
         Value::Number(_) => {

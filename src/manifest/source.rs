@@ -137,13 +137,18 @@ pub fn escape(segment: &str) -> String {
 pub fn join(pointer: &str, segment: &str) -> String {
     let mut joined = String::with_capacity(pointer.len() + 1 + segment.len());
     joined.push_str(pointer);
-    joined.push('/');
-    if segment.contains(['~', '/']) {
-        joined.push_str(&escape(segment));
-    } else {
-        joined.push_str(segment);
-    }
+    push_segment(&mut joined, segment);
     joined
+}
+
+/// Appends `/segment`, escaped, to `pointer`.
+pub fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    if segment.contains(['~', '/']) {
+        pointer.push_str(&escape(segment));
+    } else {
+        pointer.push_str(segment);
+    }
 }
 
 /// Converts a node tree into a JSON value (its spans stay in the tree: [`Located`]).

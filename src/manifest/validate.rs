@@ -252,7 +252,7 @@ impl<'a> Ctx<'a> {
         self.walk(
             &spec.attributes,
             self.located.node_at(&spec.pointer),
-            &spec.pointer,
+            &mut spec.pointer.clone(),
             String::new(),
             &mut provenance,
             &mut sensitive,
@@ -291,12 +291,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records where each attribute of `value` was written, following the tree from the
-    /// resource's node (`at`) rather than looking every pointer up from the root.
+    /// resource's node (`at`) rather than looking every pointer up from the root;
+    /// `pointer` is one buffer, extended and cut back on the way.
     fn walk(
         &self,
         value: &Value,
         at: Option<&Node>,
-        pointer: &str,
+        pointer: &mut String,
         path: String,
         provenance: &mut BTreeMap<String, Provenance>,
         sensitive: &mut Vec<String>,
@@ -309,14 +310,17 @@ impl<'a> Ctx<'a> {
                     } else {
                         format!("{path}.{key}")
                     };
+                    let len = pointer.len();
+                    super::source::push_segment(pointer, key);
                     self.walk(
                         child,
                         at.and_then(|node| self.located.child(node, key)),
-                        &super::source::join(pointer, key),
+                        pointer,
                         child_path,
                         provenance,
                         sensitive,
                     );
+                    pointer.truncate(len);
                 }
             }
             Value::Array(items) => {
@@ -331,19 +335,22 @@ impl<'a> Ctx<'a> {
                 }
                 for (i, child) in items.iter().enumerate() {
                     let index = i.to_string();
+                    let len = pointer.len();
+                    super::source::push_segment(pointer, &index);
                     self.walk(
                         child,
                         at.and_then(|node| self.located.child(node, &index)),
-                        &format!("{pointer}/{index}"),
+                        pointer,
                         format!("{path}[{i}]"),
                         provenance,
                         sensitive,
                     );
+                    pointer.truncate(len);
                 }
             }
             _ => {
                 if !self.interpolated.sensitive.is_empty()
-                    && self.interpolated.sensitive.contains(pointer)
+                    && self.interpolated.sensitive.contains(pointer.as_str())
                 {
                     sensitive.push(path.clone());
                 }
