@@ -163,12 +163,21 @@ struct KeyText(String);
 impl<'de> Deserialize<'de> for KeyText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match d.deserialize_any(ValueVisitor)? {
-            NodeValue::Scalar(Scalar::Str(s)) => Ok(KeyText(s)),
-            NodeValue::Scalar(Scalar::Int(i)) => Ok(KeyText(i.to_string())),
-            NodeValue::Scalar(Scalar::Bool(b)) => Ok(KeyText(b.to_string())),
-            NodeValue::Scalar(Scalar::Float(f)) => Ok(KeyText(f.to_string())),
-            NodeValue::Scalar(Scalar::Null) => Ok(KeyText("null".into())),
+            NodeValue::Scalar(scalar) => Ok(KeyText(scalar.into_key_name())),
             _ => Err(de::Error::custom("a mapping key must be a scalar")),
+        }
+    }
+}
+
+impl Scalar {
+    /// The scalar as a mapping key's name: `1:` is `1`, `true:` is `true`, `~:` is `null`.
+    fn into_key_name(self) -> String {
+        match self {
+            Scalar::Str(s) => s,
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Null => "null".into(),
         }
     }
 }
@@ -191,7 +200,7 @@ pub fn max_nodes(text_len: usize) -> usize {
 /// Parses one YAML document of file number `file` into a node tree. An empty document is
 /// an empty mapping.
 pub fn parse(text: &str, file: usize) -> Result<Node, serde_saphyr::Error> {
-    if let Some(node) = events::read(text, file, &mut events::Typed::default()) {
+    if let Some(node) = events::read(text, file) {
         return Ok(node);
     }
     parse_full(text, file)

@@ -20,13 +20,8 @@ use super::{Key, MAX_DEPTH, Node, NodeValue, Scalar, Span, max_nodes};
 /// limits (64 MiB of scalar and comment text), which this path does not count.
 const LARGEST: usize = 32 * 1024 * 1024;
 
-/// How plain scalars that are not obviously text were typed, by their text: each
-/// distinct spelling (`true`, `8080`, `~`) is typed once by the full reader.
-#[derive(Default)]
-pub(super) struct Typed(HashMap<String, Scalar>);
-
 /// The file's node tree, or `None` when the full reader must read it.
-pub(super) fn read(text: &str, file: usize, typed: &mut Typed) -> Option<Node> {
+pub(super) fn read(text: &str, file: usize) -> Option<Node> {
     if text.len() >= LARGEST {
         return None;
     }
@@ -46,7 +41,7 @@ pub(super) fn read(text: &str, file: usize, typed: &mut Typed) -> Option<Node> {
         root: None,
         nodes: 0,
         max_nodes: max_nodes(text.len()),
-        typed,
+        typed: HashMap::new(),
     };
     let mut documents = 0;
     for item in Parser::new_from_str_with_options(text, options) {
@@ -85,16 +80,18 @@ enum Frame {
     Map(Vec<(Key, Node)>, Span, Option<Key>),
 }
 
-struct Builder<'t> {
+struct Builder {
     file: usize,
     stack: Vec<Frame>,
     root: Option<Node>,
     nodes: usize,
     max_nodes: usize,
-    typed: &'t mut Typed,
+    /// How plain scalars that are not obviously text were typed, by their text: each
+    /// distinct spelling (`true`, `8080`, `~`) is typed once by the full reader.
+    typed: HashMap<String, Scalar>,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn span(&self, span: &ParserSpan) -> Span {
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start);
@@ -120,7 +117,7 @@ impl Builder<'_> {
             _ => Scalar::Str(value.into_owned()),
         };
         if let Some(Frame::Map(_, _, pending @ None)) = self.stack.last_mut() {
-            let name = key_text(scalar);
+            let name = scalar.into_key_name();
             // `<<` merges a mapping into its parent: the full reader does that.
             if name == "<<" {
                 return None;
@@ -192,11 +189,11 @@ impl Builder<'_> {
         if let Some(int) = decimal(text) {
             return Some(Scalar::Int(int));
         }
-        if let Some(scalar) = self.typed.0.get(text) {
+        if let Some(scalar) = self.typed.get(text) {
             return Some(scalar.clone());
         }
         let scalar = typed_alone(text)?;
-        self.typed.0.insert(text.to_owned(), scalar.clone());
+        self.typed.insert(text.to_owned(), scalar.clone());
         Some(scalar)
     }
 }
@@ -245,17 +242,6 @@ fn typed_alone(text: &str) -> Option<Scalar> {
         return None;
     };
     (entries.is_empty() && key.name == "k").then_some(scalar)
-}
-
-/// A mapping key as text, as the full reader names it (see `KeyText`).
-fn key_text(scalar: Scalar) -> String {
-    match scalar {
-        Scalar::Str(s) => s,
-        Scalar::Int(i) => i.to_string(),
-        Scalar::Bool(b) => b.to_string(),
-        Scalar::Float(f) => f.to_string(),
-        Scalar::Null => "null".into(),
-    }
 }
 
 fn has_duplicate(entries: &[(Key, Node)]) -> bool {

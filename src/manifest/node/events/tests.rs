@@ -6,7 +6,7 @@ use crate::manifest::node::parse_full;
 /// What this path reads, the full reader reads the same, spans and all; what the full
 /// reader refuses, this path leaves to it.
 fn agrees(text: &str) -> Option<Node> {
-    let fast = read(text, 3, &mut Typed::default());
+    let fast = read(text, 3);
     match parse_full(text, 3) {
         Ok(full) => {
             if let Some(fast) = &fast {
