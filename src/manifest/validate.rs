@@ -355,12 +355,24 @@ impl<'a> Ctx<'a> {
                     sensitive.push(path.clone());
                 }
                 if let Some(node) = at {
-                    let mut origin = self.sources.provenance(node.span);
-                    origin.overlay = self.overlay(pointer).cloned();
-                    provenance.insert(path, origin);
+                    provenance.insert(path, self.provenance_of(node, pointer));
                 }
             }
         }
+    }
+
+    /// Where the value at `pointer` was written, and the environment whose overlay set
+    /// it, if one did; `None` when nothing was written there.
+    pub fn provenance_at(&self, pointer: &str) -> Option<Provenance> {
+        let node = self.located.node_at(pointer)?;
+        Some(self.provenance_of(node, pointer))
+    }
+
+    /// [`Self::provenance_at`] of the value `node`, found at `pointer`.
+    fn provenance_of(&self, node: &Node, pointer: &str) -> Provenance {
+        let mut origin = self.sources.provenance(node.span);
+        origin.overlay = self.overlay(pointer).cloned();
+        origin
     }
 
     /// The environment whose overlay set the value at `pointer`, if one did.

@@ -110,9 +110,7 @@ fn located_at(ctx: &Ctx<'_>, resource: &mut Resource, attribute: &str, pointer: 
     if resource.attributes.get(attribute).is_none() {
         return;
     }
-    if let Some(span) = ctx.located.value_at(pointer) {
-        let mut origin = ctx.sources.provenance(span);
-        origin.overlay = ctx.interpolated.overlays.get(pointer).cloned();
+    if let Some(origin) = ctx.provenance_at(pointer) {
         resource.provenance.insert(attribute.to_owned(), origin);
     }
 }

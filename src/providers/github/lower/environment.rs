@@ -304,9 +304,7 @@ fn lower_values(
 /// The `value` attribute of a variable or secret is the entry's own value (not a field
 /// under it): its provenance is the entry's, and a secret's value is always sensitive.
 fn value_written_at(resource: &mut Resource, pointer: &str, sensitive: bool, ctx: &Ctx<'_>) {
-    if let Some(span) = ctx.located.value_at(pointer) {
-        let mut origin = ctx.sources.provenance(span);
-        origin.overlay = ctx.interpolated.overlays.get(pointer).cloned();
+    if let Some(origin) = ctx.provenance_at(pointer) {
         resource.provenance.insert("value".into(), origin);
     }
     if sensitive {
