@@ -58,6 +58,13 @@ def clear(base):
 def run(cmd, cwd, env):
     """Wall time and peak RSS (KiB) of one run: the peak of that process alone (wait4 of the
     child), not the running maximum of every child so far."""
+    wall, rss, _ = run_cpu(cmd, cwd, env)
+    return wall, rss
+
+
+def run_cpu(cmd, cwd, env):
+    """`run`, and the CPU seconds (user + system) of that process alone: deployplan's own
+    work, without the sandbox answering it."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
@@ -67,7 +74,7 @@ def run(cmd, cwd, env):
         if proc.returncode not in (0, 2):
             err.seek(0)
             sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read()}")
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def upload_phase(base, d, env, mib, lat):
@@ -212,16 +219,16 @@ def axhub_phases(base, d, env, lat, par, apps=50):
     return rows
 
 
-def scale_phase(d, env, projects, files=4):
-    """`validate` of a manifest of `projects` × 10 stages × 9 scenarios and a release per
-    project, split into `files` files: the engine's own cost (no network), wall time and
-    peak RSS."""
+def write_scale(d, projects, endpoint="sandbox", files=4):
+    """A manifest of `projects` × 10 stages × 9 scenarios and a release per project, split
+    into `files` files; its folder and resource count. Past 100 projects the project list
+    takes more than one page."""
     root = os.path.join(d, f"scale-{projects}")
     os.makedirs(root)
     per_file = -(-projects // files)
     resources = 0
     for f in range(files):
-        lines = [] if f else ["providers:", "  ncp:", "    type: ncp-sourcedeploy", "    endpoint: sandbox"]
+        lines = [] if f else ["providers:", "  ncp:", "    type: ncp-sourcedeploy", f"    endpoint: {endpoint}"]
         chunk = range(f * per_file, min(projects, (f + 1) * per_file))
         lines += ["ncp-sourcedeploy:", "  projects:"]
         for p in chunk:
@@ -238,8 +245,30 @@ def scale_phase(d, env, projects, files=4):
             resources += 1
         with open(os.path.join(root, f"part-{f}.yaml"), "w") as out:
             out.write("\n".join(lines) + "\n")
+    return root, resources
+
+
+def scale_phase(d, env, projects):
+    """`validate` of the scale manifest: the engine's own cost (no network), wall time and
+    peak RSS."""
+    root, resources = write_scale(d, projects)
     wall, rss = run([binary(), "validate", root], root, env)
     return (f"validate {resources} res.", wall, None, 0, 0, rss)
+
+
+def engine_phases(d, env, base, projects, par):
+    """Apply, then plan, the scale manifest against a sandbox without latency whose
+    deployments finish at once: what deployplan itself costs per resource (its own CPU,
+    not the sandbox's), and whether that cost stays flat as the manifest grows."""
+    root, resources = write_scale(os.path.join(d, "engine"), projects, f"{base}/ncp-sourcedeploy")
+    flags = ["--parallelism", str(par)]
+    clear(base)
+    wall, rss, cpu = run_cpu([binary(), "apply", "--auto-approve", "--poll-interval-ms", "50", *flags, "."], root, env)
+    rows = [(f"apply {resources}", resources, wall, cpu, len(requests(base)), rss)]
+    clear(base)
+    wall, rss, cpu = run_cpu([binary(), "plan", *flags, "."], root, env)
+    rows.append((f"plan {resources} (conv.)", resources, wall, cpu, len(requests(base)), rss))
+    return rows
 
 
 def latency_phase(base, env, lat, n=50):
@@ -253,6 +282,23 @@ def latency_phase(base, env, lat, n=50):
     for _ in range(n):
         urllib.request.urlopen(req).read()
     return ("sandbox request", (time.monotonic() - start) / n, lat, n, n, 0)
+
+
+def start_sandbox(flags):
+    """A sandbox on a free port, once it answers: the process, its base URL and its banner."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    banner = tempfile.TemporaryFile(mode="w+")
+    sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", *flags],
+                               stdout=banner, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            requests(base)
+            break
+        except OSError:
+            time.sleep(0.05)
+    banner.seek(0)
+    return sandbox, base, banner.read()
 
 
 def demo_environment(banner):
@@ -276,27 +322,19 @@ def main():
     ap.add_argument("--state", action="store_true", help="run the sandbox with a state file (--state), to measure persistence")
     ap.add_argument("--scale", type=int, nargs="*", default=[10, 100],
                     help="projects of the validate phases (× 10 stages × 9 scenarios + a release each)")
-    ap.add_argument("--quick", action="store_true", help="CI-sized: no upload, validate of 1,000 resources only")
+    ap.add_argument("--engine", type=int, nargs="*", default=[10, 100, 200],
+                    help="projects of the apply and plan phases without latency (× 10 stages × 9 scenarios + a release each)")
+    ap.add_argument("--quick", action="store_true", help="CI-sized: no upload, validate, apply and plan of 1,000 resources only")
     a = ap.parse_args()
     if a.quick:
-        a.upload_mib, a.scale = 0, [10]
+        a.upload_mib, a.scale, a.engine = 0, [10], [10]
     P, S, C, lat = a.projects, a.stages, a.scenarios, a.latency_ms / 1000
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     state_dir = tempfile.TemporaryDirectory()
     state = ["--state", os.path.join(state_dir.name, "state.json")] if a.state else []
-    banner = tempfile.TemporaryFile(mode="w+")
-    sandbox = subprocess.Popen([binary(), "sandbox", "--listen", f"127.0.0.1:{port}", "--latency-ms", str(a.latency_ms)] + state,
-                               stdout=banner, stderr=subprocess.DEVNULL)
+    sandbox, base, banner = start_sandbox(["--latency-ms", str(a.latency_ms)] + state)
+    engine_rows = []
     try:
-        for _ in range(100):
-            try:
-                requests(base)
-                break
-            except OSError:
-                time.sleep(0.05)
-        banner.seek(0)
-        env = dict(os.environ, NO_COLOR="1", **demo_environment(banner.read()))
+        env = dict(os.environ, NO_COLOR="1", **demo_environment(banner))
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, "deployplan.yaml"), "w") as f:
                 f.write(manifest(f"{base}/ncp-sourcedeploy", P, S, C))
@@ -353,6 +391,14 @@ def main():
                 rows.append(latency_phase(base, env, lat))
             for projects in a.scale:
                 rows.append(scale_phase(d, env, projects))
+            if a.engine:
+                engine, engine_base, _ = start_sandbox(["--deploy-waiting-ms", "0", "--deploy-running-ms", "0"])
+                try:
+                    for projects in a.engine:
+                        engine_rows += engine_phases(d, env, engine_base, projects, a.parallelism)
+                finally:
+                    engine.terminate()
+                    engine.wait()
     finally:
         sandbox.terminate()
         sandbox.wait()
@@ -360,10 +406,15 @@ def main():
     print(f"{P} projects × {S} stages × {C} scenarios = {P + P*S + P*S*C} resources; latency {a.latency_ms} ms; parallelism {a.parallelism}")
     print(f"{'phase':<22}{'wall s':>8}{'floor s':>9}{'wall/floor':>12}{'calls':>7}{'minimum':>9}{'calls/min':>11}{'peak RSS MiB':>14}")
     for name, wall, floor, calls, minimum, rss in rows:
-        if floor is None:  # no network: wall time and memory only
+        if not floor:  # no network (or no latency): wall time and memory only
             print(f"{name:<22}{wall:>8.2f}{'–':>9}{'–':>12}{'–':>7}{'–':>9}{'–':>11}{rss/1024:>14.1f}")
             continue
         print(f"{name:<22}{wall:>8.2f}{floor:>9.2f}{wall/floor:>12.2f}{calls:>7}{minimum:>9}{calls/minimum:>11.2f}{rss/1024:>14.1f}")
+    if engine_rows:
+        print("\nwithout latency, deployments finishing at once (deployplan's own CPU, not the sandbox's):")
+        print(f"{'phase':<22}{'wall s':>8}{'CPU s':>8}{'CPU µs/res.':>13}{'calls':>7}{'peak RSS MiB':>14}")
+        for name, resources, wall, cpu, calls, rss in engine_rows:
+            print(f"{name:<22}{wall:>8.2f}{cpu:>8.2f}{cpu / resources * 1e6:>13.0f}{calls:>7}{rss/1024:>14.1f}")
 
 
 if __name__ == "__main__":
