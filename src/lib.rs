@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod digest;
 pub mod engine;
 pub mod journal;
 pub mod lock;

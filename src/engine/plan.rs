@@ -44,29 +44,10 @@ impl Plan {
     /// The digest this plan's content has (whatever its `digest` field says): the plan is
     /// serialised straight into the hash, never copied or written out whole.
     pub fn content_digest(&mut self) -> String {
-        use sha2::{Digest, Sha256};
-        /// Feeds what serde writes into the hash.
-        struct Hashing(Sha256);
-        impl std::io::Write for Hashing {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.update(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let written = std::mem::take(&mut self.digest);
-        let mut hashing = Hashing(Sha256::new());
-        // Writing into memory cannot fail, and a plan is plain data.
-        let _ = serde_json::to_writer(&mut hashing, &*self);
+        let digest = crate::digest::HashWriter::json(&*self);
         self.digest = written;
-        hashing
-            .0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        digest
     }
 
     /// Sets `digest` from the content; done once the plan is complete.

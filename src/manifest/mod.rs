@@ -201,11 +201,7 @@ fn content_hash(sources: &SourceMap) -> String {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::hex(&hasher.finalize())
 }
 
 /// Top-level `vars`, overridden by the selected environment's `vars`.

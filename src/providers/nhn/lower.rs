@@ -88,14 +88,7 @@ pub fn digest(path: &std::path::Path) -> std::io::Result<(u64, String)> {
         size += n as u64;
         hasher.update(&buffer[..n]);
     }
-    Ok((
-        size,
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    ))
+    Ok((size, crate::digest::hex(&hasher.finalize())))
 }
 
 fn lower_binary(name: &str, binary: &Binary, pointer: &str, ctx: &mut Ctx<'_>) -> Option<Resource> {

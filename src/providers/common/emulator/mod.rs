@@ -22,9 +22,5 @@ pub fn now_ms() -> i64 {
 /// The SHA-256 of `secret`, lower-case hex: how emulators keep the tokens they issue, so no
 /// token is ever written in clear to a state file or its log.
 pub fn sha256_hex(secret: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::sha256_hex(secret)
 }

@@ -151,10 +151,7 @@ fn open(pair: &KeyPair, key_id: &str, encrypted: &str) -> ApiResult<String> {
     if plain.len() > MAX_VALUE_BYTES {
         return Err(invalid("the secret value is larger than 48 KB"));
     }
-    Ok(Sha256::digest(&plain)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(crate::digest::sha256_hex(&plain))
 }
 
 /// `PUT …/secrets/{secret_name}` `{encrypted_value, key_id}`

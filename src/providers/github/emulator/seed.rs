@@ -137,11 +137,7 @@ pub(super) fn repo_names() -> Vec<String> {
 /// A deterministic 40-hex commit SHA for `label` in repository `full_name`.
 pub(super) fn sha(full_name: &str, label: &str) -> String {
     let digest = Sha256::digest(format!("{full_name}\n{label}").as_bytes());
-    digest
-        .iter()
-        .take(20)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::hex(&digest[..20])
 }
 
 /// Seed commit times: 2024-01-01T00:00:00Z plus one hour per commit.

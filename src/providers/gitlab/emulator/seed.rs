@@ -23,11 +23,7 @@ pub(super) const EPOCH_MS: i64 = 1_704_067_200_000;
 /// a test can compute it.
 pub(crate) fn sha(path: &str, label: &str) -> String {
     let digest = Sha256::digest(format!("{path}\n{label}").as_bytes());
-    digest
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect::<String>()[..40]
-        .to_owned()
+    crate::digest::hex(&digest[..20])
 }
 
 pub(super) fn users() -> Vec<User> {

@@ -112,11 +112,7 @@ impl BlobWriter {
     pub(super) async fn finish(&mut self) -> std::io::Result<Written> {
         self.file.flush().await?;
         self.file.get_mut().sync_all().await?;
-        let sha256 = std::mem::take(&mut self.hasher)
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let sha256 = crate::digest::hex(&std::mem::take(&mut self.hasher).finalize());
         Ok(Written {
             size: self.size,
             sha256,

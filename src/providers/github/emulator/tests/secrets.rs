@@ -2,18 +2,10 @@
 
 use reqwest::Method;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::super::testkit::{GithubReply, TestClient, sandbox};
 
 const ENV: &str = "/repos/octo-org/shop/environments/production";
-
-fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_sealed_value_is_opened_and_only_its_hash_kept() {
@@ -42,7 +34,7 @@ async fn a_sealed_value_is_opened_and_only_its_hash_kept() {
         )
         .await
         .expect(200);
-    assert_eq!(hash["sha256"], hex_sha256("s3cr3t-value"));
+    assert_eq!(hash["sha256"], crate::digest::sha256_hex("s3cr3t-value"));
     // Rewriting answers 204 and replaces the value.
     let (key_id, sealed) = gh.seal(ENV, "rotated").await;
     gh.put(
@@ -59,7 +51,7 @@ async fn a_sealed_value_is_opened_and_only_its_hash_kept() {
         )
         .await
         .expect(200);
-    assert_eq!(hash["sha256"], hex_sha256("rotated"));
+    assert_eq!(hash["sha256"], crate::digest::sha256_hex("rotated"));
     let list = gh.get(&format!("{ENV}/secrets")).await.expect(200);
     assert_eq!(list["total_count"], 1);
     assert_eq!(

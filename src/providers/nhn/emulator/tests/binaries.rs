@@ -2,16 +2,8 @@
 
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::super::testkit::{self, FAST, Nhn, assert_error, server_form, success};
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
 
 fn versions(body: &Value) -> Vec<String> {
     body["binaries"]
@@ -63,7 +55,7 @@ async fn uploads_download_byte_for_byte_and_list_with_defaults() {
     let (_, stored) = nhn.admin_get("/binaries").await;
     let stored = &stored["binaries"][0];
     assert_eq!(stored["size"], 50_000);
-    assert_eq!(stored["sha256"], sha256_hex(&first));
+    assert_eq!(stored["sha256"], crate::digest::sha256_hex(&first));
     assert_eq!(stored["binaryGroup"], "shop-server");
     assert_eq!(stored["osType"], Value::Null, "osType is client-only");
     assert_eq!(stored["fix"], Value::Null, "fix is client-only");
