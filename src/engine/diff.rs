@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::model::{Action, Change, FieldChange, KindRules, RemoteObject, Resource};
+use crate::digest::HashWriter;
+use crate::model::{
+    Action, Change, FieldChange, KindRules, RemoteObject, Resource, RunningDeployment,
+};
 use crate::redact::MASK;
 
 /// Flattens a value into leaf paths. Objects nest with `.`, lists of objects with `[i]`;
@@ -86,6 +88,20 @@ pub fn field_changes(
     remote: Option<&Value>,
     rules: &KindRules,
 ) -> Vec<FieldChange> {
+    // The common case of a converged remote: the same value flattens to the same leaves,
+    // and aligning a list with itself keeps it, so there is nothing to compare leaf by leaf.
+    if remote == Some(&resource.attributes) {
+        return Vec::new();
+    }
+    leaf_changes(resource, remote, rules)
+}
+
+/// [`field_changes`] compared leaf by leaf.
+fn leaf_changes(
+    resource: &Resource,
+    remote: Option<&Value>,
+    rules: &KindRules,
+) -> Vec<FieldChange> {
     let desired = flatten(&resource.attributes);
     let remote_exists = remote.is_some();
     let remote = remote
@@ -153,18 +169,29 @@ fn aligned(desired: &Value, remote: &Value, unordered: &[&str]) -> Value {
     remote
 }
 
-/// SHA-256 of the remote object a change was computed from, or `absent`.
+/// SHA-256 of the remote object a change was computed from, or `absent`: of the JSON
+/// `{"id", "attributes", "in_flight"[, "method"]}`, written straight into the hash.
 pub fn fingerprint(remote: Option<&RemoteObject>) -> String {
+    /// The fingerprinted part of a remote object, in the order it has always been written.
+    #[derive(serde::Serialize)]
+    struct Fingerprinted<'a> {
+        id: &'a str,
+        attributes: &'a Value,
+        in_flight: Option<&'a RunningDeployment>,
+        // Only when present, so that the fingerprints of providers without it stay as
+        // they were.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        method: Option<&'a str>,
+    }
     let Some(remote) = remote else {
         return "absent".into();
     };
-    let mut canonical = serde_json::json!({ "id": remote.id, "attributes": remote.attributes, "in_flight": remote.in_flight });
-    // Only when present, so that the fingerprints of providers without it stay as they were.
-    if let Some(method) = &remote.method {
-        canonical["method"] = Value::from(method.as_str());
-    }
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    HashWriter::json(&Fingerprinted {
+        id: &remote.id,
+        attributes: &remote.attributes,
+        in_flight: remote.in_flight.as_ref(),
+        method: remote.method.as_deref(),
+    })
 }
 
 /// Desired attributes with every sensitive value masked, for the plan document.

@@ -257,3 +257,83 @@ fn an_update_to_a_value_declared_destructive_is_destructive_and_says_why() {
     );
     assert!(!same.is_destructive());
 }
+
+/// Any JSON value: nested objects and lists (of scalars, of objects, mixed), nulls and
+/// empty containers, the shapes `flatten` treats specially.
+fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "[a-c]{0,2}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-d]", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    /// The shortcut of a remote equal to the desired value (no changes) is what comparing
+    /// them leaf by leaf finds, unordered lists included.
+    #[test]
+    fn a_remote_equal_to_the_desired_value_has_no_leaf_changes(value in any_value()) {
+        let attributes = json!({"deployers": value.clone(), "other": value});
+        let desired = resource(attributes.clone());
+        proptest::prop_assert!(leaf_changes(&desired, Some(&attributes), &UNORDERED).is_empty());
+        proptest::prop_assert!(field_changes(&desired, Some(&attributes), &UNORDERED).is_empty());
+    }
+}
+
+#[test]
+fn a_remote_that_differs_only_in_what_flattening_drops_is_still_no_change() {
+    let desired = resource(json!({"description": "d"}));
+    let change = diff_resource(
+        &desired,
+        Some(&remote(json!({"description": "d", "gone": null}))),
+        &KindRules::default(),
+    );
+    assert_eq!(change.action, Action::Noop);
+}
+
+/// Fingerprints are compared between a saved plan and the remote read at apply: written
+/// into the hash, they are the digest of the JSON they have always been computed from.
+#[test]
+fn a_fingerprint_is_the_digest_of_the_remote_objects_json() {
+    use crate::model::RunningDeployment;
+    let running = RunningDeployment {
+        id: "d-7".into(),
+        status: "inprogress".into(),
+        deploys: Some("v2".into()),
+    };
+    let objects = [
+        remote(json!({"description": "d", "servers": [1, 2], "nested": {"b": 1, "a": null}})),
+        RemoteObject {
+            in_flight: Some(running.clone()),
+            ..remote(json!({"deployed": "v1"}))
+        },
+        RemoteObject {
+            in_flight: Some(RunningDeployment {
+                deploys: None,
+                ..running
+            }),
+            method: Some("rollback to deployment `d-7`".into()),
+            ..remote(json!({}))
+        },
+    ];
+    for object in &objects {
+        let mut canonical = json!({ "id": object.id, "attributes": object.attributes, "in_flight": object.in_flight });
+        if let Some(method) = &object.method {
+            canonical["method"] = Value::from(method.as_str());
+        }
+        assert_eq!(
+            fingerprint(Some(object)),
+            crate::digest::sha256_hex(canonical.to_string())
+        );
+    }
+    assert_eq!(fingerprint(None), "absent");
+}
