@@ -35,7 +35,7 @@ pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
     let session = Session::open(&args.manifest, args.engine.parallelism).await?;
     warn_if_empty(&session, &args.manifest);
     let scope = session.scope(&args.engine.targets, &args.engine.excludes)?;
-    let (plan, _) = session
+    let (plan, remote) = session
         .plan(&scope, plan_scope(&args.manifest, &args.engine))
         .await?;
     match args.format {
@@ -58,11 +58,15 @@ pub async fn plan(args: &PlanArgs) -> Result<ExitCode, AppError> {
         ));
     }
     tracing::debug!(requests = session.requests_sent(), "plan finished");
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    let code = if args.detailed_exitcode && plan.has_changes() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends here; see `Session::end_with_process`.
+    std::mem::forget((plan, remote, scope));
+    session.end_with_process();
+    Ok(code)
 }
 
 pub async fn graph(args: &GraphArgs) -> Result<ExitCode, AppError> {
@@ -101,7 +105,7 @@ pub(super) fn plan_scope(manifest: &ManifestArgs, engine: &EngineArgs) -> PlanSc
 
 /// A partial plan leaves the rest of the manifest unconverged; say so, as every run of it
 /// should be followed by a full one.
-pub(super) fn warn_if_partial(scope: &Scope) {
+pub(super) fn warn_if_partial(scope: &Scope<'_>) {
     if scope.is_partial() {
         output::stderr(&format!(
             "Note: --target/--exclude: {} declared resource{} left out of this run; run without them to converge everything.\n",

@@ -222,7 +222,7 @@ proptest! {
         };
         let inside: std::collections::BTreeSet<&Address> =
             scope.resources.iter().map(|r| &r.address).collect();
-        for r in &scope.resources {
+        for r in scope.resources.iter() {
             for need in r.depends_on.iter().chain(r.parent.iter()) {
                 prop_assert!(inside.contains(need), "{} needs {} which is out of scope", r.address, need);
             }
