@@ -303,8 +303,9 @@ mod tests {
         }
     }
 
-    /// Writes the rendered document beside a providers-only manifest and loads both.
-    fn load_back(section: &Value) -> Value {
+    /// Writes the rendered document beside a providers-only manifest and loads both: the
+    /// desired attributes of each scenario, by name.
+    fn load_back(section: &Value) -> serde_json::Map<String, Value> {
         let dir = tempfile::tempdir().unwrap();
         let text = render(&header(), "ncp-sourcedeploy", section).unwrap();
         std::fs::write(
@@ -321,16 +322,23 @@ mod tests {
             crate::providers::registry::language(),
         )
         .unwrap_or_else(|d| panic!("{text}\n{d:?}"));
-        let section: crate::providers::ncp::manifest::NcpSection =
-            serde::Deserialize::deserialize(&loaded.manifest.sections["ncp-sourcedeploy"]).unwrap();
-        serde_json::to_value(&section.projects["shop"].stages["dev"].scenarios).unwrap()
+        (loaded.resources.into_iter())
+            .filter(|r| r.kind == crate::providers::ncp::lower::KIND_SCENARIO)
+            .map(|r| (r.name, r.attributes))
+            .collect()
     }
 
+    /// The desired attributes the scenarios of `section` lower to.
     fn scenarios_of(section: &Value) -> serde_json::Map<String, Value> {
-        section["projects"]["shop"]["stages"]["dev"]["scenarios"]
-            .as_object()
-            .unwrap()
-            .clone()
+        use crate::providers::ncp::{lower, manifest::Scenario, manifest::TargetType};
+        let scenarios = &section["projects"]["shop"]["stages"]["dev"]["scenarios"];
+        (scenarios.as_object().unwrap().iter())
+            .map(|(name, scenario)| {
+                let scenario: Scenario = serde::Deserialize::deserialize(scenario).unwrap();
+                let attributes = lower::scenario_attributes(&scenario, TargetType::Server);
+                (name.clone(), attributes)
+            })
+            .collect()
     }
 
     #[test]
@@ -379,7 +387,13 @@ mod tests {
                 "scenarios": scenarios,
             } } } }
         });
-        assert_eq!(load_back(&section), Value::Object(scenarios_of(&section)));
+        let loaded = load_back(&section);
+        assert_eq!(loaded, scenarios_of(&section));
+        for (i, text) in tricky.iter().enumerate() {
+            let attributes = &loaded[&format!("s{i}")];
+            assert_eq!(attributes["description"], *text);
+            assert_eq!(attributes["commands"]["pre"][0]["run"], *text);
+        }
     }
 
     #[test]
