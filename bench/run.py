@@ -8,6 +8,12 @@ than in seconds: for each phase the script reports
   calls / minimum  API requests sent ÷ the fewest the API allows for this manifest
   peak RSS         of that phase's deployplan process alone (wait4 of the child)
 
+and then, against a second sandbox without latency whose deployments finish at once, the
+apply and the converged plan of a large manifest (`--engine P…`: P projects × 10 stages ×
+9 scenarios and a release each, in four files; past 100 projects the project list pages):
+deployplan's own CPU (user + system of that process, not the sandbox's) per resource, which
+must stay flat as the manifest grows.
+
 Usage: python3 bench/run.py [--projects 4] [--stages 5] [--scenarios 5] [--latency-ms 50]
 Needs a built binary (cargo build --release; falls back to target/debug).
 """
