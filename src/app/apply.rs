@@ -264,18 +264,16 @@ fn lock(args: &ApplyArgs, manifest: &ManifestArgs) -> Result<ApplyLock, AppError
             args.lock_timeout.as_secs()
         ));
     };
-    // Waiting polls and sleeps: keep it off the async workers.
-    let lock = tokio::task::block_in_place(|| {
-        ApplyLock::acquire(
-            &state_dir,
-            &scope,
-            &command_line(),
-            args.lock_timeout,
-            &mut on_wait,
-        )
-        .map_err(Box::new)
-    })
-    .map_err(AppError::Lock)?;
+    // Waiting polls and sleeps on this thread: nothing else runs yet (the session, and
+    // with it the embedded sandbox, opens once the lock is held).
+    let lock = ApplyLock::acquire(
+        &state_dir,
+        &scope,
+        &command_line(),
+        args.lock_timeout,
+        &mut on_wait,
+    )
+    .map_err(|error| AppError::Lock(Box::new(error)))?;
     if let Some(stale) = lock.previous_stale_holder() {
         output::stderr(&previous_run::took_over(stale));
     }
