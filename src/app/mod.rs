@@ -103,10 +103,11 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// The sandbox serves any number of clients at once and gets a worker per core. Every
-/// other command is a client whose work is waiting on the network: on one thread it spends
-/// about half the CPU of a multi-threaded runtime for the same requests (no wakeups across
-/// threads), and its CPU-bound steps — parsing files, diffing — run before or after the
-/// requests, the parsing on threads of its own.
+/// other command is a client whose work is waiting on the network: on one thread the same
+/// requests cost a quarter to a half less CPU than on a multi-threaded runtime (no wakeups
+/// across threads; `bench/run.py`'s phases without latency measure it), and its CPU-bound
+/// steps — parsing files, diffing — run before or after the requests, the parsing on
+/// threads of its own.
 fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match command {
         Command::Sandbox(_) => tokio::runtime::Builder::new_multi_thread(),
