@@ -109,22 +109,16 @@ impl Session {
         })
     }
 
-    /// The resources in scope: all, or the `--target`s with their subtrees and what they
-    /// need, minus the `--exclude`s with what needs them.
     /// Ends the session as the process ends: the embedded sandbox stops in order, and the
     /// loaded manifest is left to the operating system, which reclaims it at once (freeing
     /// a large one value by value is a tenth of a plan's time).
     pub fn end_with_process(self) {
-        let Session {
-            loaded,
-            providers,
-            _sandbox,
-        } = self;
+        let Session { loaded, .. } = self;
         std::mem::forget(loaded);
-        drop(providers);
-        drop(_sandbox);
     }
 
+    /// The resources in scope: all, or the `--target`s with their subtrees and what they
+    /// need, minus the `--exclude`s with what needs them.
     pub fn scope(&self, targets: &[String], excludes: &[String]) -> Result<Scope<'_>, AppError> {
         scope::select(&self.loaded.resources, targets, excludes).map_err(|unknown| {
             let message = unknown
