@@ -146,7 +146,6 @@ fn protect_refuses_an_update_the_provider_declares_destructive_and_allows_the_re
 
 #[test]
 fn the_digest_is_the_hash_of_the_document_without_it() {
-    use sha2::{Digest, Sha256};
     let resources = [project(true)];
     let (out_of_scope, context) = (BTreeSet::new(), BTreeSet::new());
     let rules = |_: &Resource| KindRules::default();
@@ -166,10 +165,7 @@ fn the_digest_is_the_hash_of_the_document_without_it() {
     let mut sealed = plan(&resources, &chain(2), &input).unwrap();
     let mut unsealed = sealed.clone();
     unsealed.digest.clear();
-    let expected: String = Sha256::digest(serde_json::to_vec(&unsealed).unwrap())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = crate::digest::sha256_hex(serde_json::to_vec(&unsealed).unwrap());
     assert_eq!(sealed.digest, expected);
     let written = sealed.digest.clone();
     assert_eq!(sealed.content_digest(), expected);

@@ -85,11 +85,7 @@ async fn an_environment_with_variables_a_secret_a_policy_and_a_record_applies_on
         "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256",
     )
     .await;
-    use sha2::Digest;
-    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key")
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = crate::digest::sha256_hex(b"s3cr3t-deploy-key");
     assert_eq!(hash["sha256"], expected.as_str());
 }
 

@@ -179,11 +179,7 @@ async fn a_manifest_applies_and_then_plans_as_no_changes() {
         "/repos/octo-org/shop/environments/production/secrets/DEPLOY_KEY/sha256",
     )
     .await;
-    use sha2::Digest;
-    let expected: String = sha2::Sha256::digest(b"s3cr3t-deploy-key")
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = crate::digest::sha256_hex(b"s3cr3t-deploy-key");
     assert_eq!(hash["sha256"], expected.as_str());
 
     // Export declares the environment as it is, and names the secret without its value.

@@ -55,11 +55,7 @@ impl AsyncRead for Pattern {
 fn pattern_sha256(len: u64) -> String {
     let mut hasher = Sha256::new();
     pattern_slices(0, len, |slice| hasher.update(slice));
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::digest::hex(&hasher.finalize())
 }
 
 /// Peak resident memory of this process, in KiB (Linux only).
@@ -105,11 +101,7 @@ async fn round_trip(len: u64) {
         received += chunk.len() as u64;
         hasher.update(&chunk);
     }
-    let downloaded: String = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let downloaded = crate::digest::hex(&hasher.finalize());
     assert_eq!((received, downloaded), (len, expected));
     sandbox.shutdown().await;
 }
