@@ -349,9 +349,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             _ => {
-                if !self.interpolated.sensitive.is_empty()
-                    && self.interpolated.sensitive.contains(pointer.as_str())
-                {
+                if self.interpolated.sensitive.contains(pointer.as_str()) {
                     sensitive.push(path.clone());
                 }
                 if let Some(node) = at {
