@@ -136,7 +136,7 @@ fn clip(text: &str) -> String {
 pub fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..32 {
         match node.get("$ref").and_then(Value::as_str) {
-            Some(reference) => match reference.strip_prefix('#').and_then(|p| root.pointer(p)) {
+            Some(reference) => match reference.strip_prefix('#').and_then(|p| local(root, p)) {
                 Some(target) => node = target,
                 None => return node,
             },
@@ -144,6 +144,29 @@ pub fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
         }
     }
     node
+}
+
+/// The schema node at JSON pointer `pointer` of `root`: what `Value::pointer` finds,
+/// without a string per segment (a large manifest resolves a `$ref` for most of its
+/// values, and the schema's pointers never need unescaping).
+fn local<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.contains('~') {
+        return root.pointer(pointer);
+    }
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(root, |node, segment| match node {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => {
+                let index: usize = segment.parse().ok()?;
+                (index.to_string() == segment).then(|| items.get(index))?
+            }
+            _ => None,
+        })
 }
 
 /// `node` resolved, and when it is a union tagged by `type`, the branch `value` selects.

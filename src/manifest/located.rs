@@ -71,6 +71,21 @@ impl Located {
         self.key_at(pointer).unwrap_or_else(|| self.value(pointer))
     }
 
+    /// [`Self::node_at`] and [`Self::key`] of one pointer, found in one walk (lowering
+    /// asks both of every resource).
+    pub fn node_and_key(&self, pointer: &str) -> (Option<&Node>, Span) {
+        let Some((found, whole)) = self.deepest(pointer) else {
+            return (None, Span::default());
+        };
+        let key = match found.key {
+            Some(key) if whole => key,
+            // Block mappings have zero-length spans: their key is the better anchor.
+            Some(key) if found.node.span.len == 0 => key,
+            _ => found.node.span,
+        };
+        (whole.then_some(found.node), key)
+    }
+
     /// The node at exactly `pointer`.
     pub fn node_at(&self, pointer: &str) -> Option<&Node> {
         let (found, whole) = self.deepest(pointer)?;
@@ -123,7 +138,11 @@ impl Located {
             }
             NodeValue::Map(entries) => {
                 let name = segment;
-                let position = match self.index.get(&(entries.as_ptr() as usize)) {
+                // Only a wide mapping has an index: a narrow one is not worth a hash.
+                let sorted = (entries.len() >= INDEXED_FROM)
+                    .then(|| self.index.get(&(entries.as_ptr() as usize)))
+                    .flatten();
+                let position = match sorted {
                     Some(sorted) => {
                         let after =
                             sorted.partition_point(|&p| *entries[p as usize].0.name <= *name);

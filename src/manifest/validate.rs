@@ -249,9 +249,10 @@ impl<'a> Ctx<'a> {
     pub fn resource(&mut self, spec: ResourceSpec<'_>) -> Resource {
         let mut provenance = BTreeMap::new();
         let mut sensitive = Vec::new();
+        let (node, key) = self.located.node_and_key(&spec.pointer);
         self.walk(
             &spec.attributes,
-            self.located.node_at(&spec.pointer),
+            node,
             &mut spec.pointer.clone(),
             String::new(),
             &mut provenance,
@@ -271,7 +272,7 @@ impl<'a> Ctx<'a> {
                 format!("{}/link", spec.pointer),
             ));
         }
-        let origin = Some(self.sources.provenance(self.located.key(&spec.pointer)));
+        let origin = Some(self.sources.provenance(key));
         Resource {
             address: spec.address,
             provider: spec.provider,
@@ -383,11 +384,16 @@ impl<'a> Ctx<'a> {
 
     /// Resolves explicit `depends_on` entries to addresses and rejects cycles.
     pub fn finish(mut self, resources: &mut [Resource]) -> Diagnostics {
-        let known: HashMap<String, usize> = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.address.0.clone(), i))
-            .collect();
+        // Only `depends_on` and `link:` look addresses up; most manifests have neither.
+        let pending = self.pending_dependencies.len() + self.pending_links.len();
+        let known: HashMap<String, usize> = match pending {
+            0 => HashMap::new(),
+            _ => resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.address.0.clone(), i))
+                .collect(),
+        };
         for (from, target, pointer) in std::mem::take(&mut self.pending_dependencies) {
             match known.get(&target) {
                 Some(_) if target == from.0 => {

@@ -108,3 +108,48 @@ fn integer_ranges_follow_format_and_bounds() {
     );
     assert_eq!(integer_range(&json!({"type": "string"})), None);
 }
+
+/// Every pointer into the manifest schema, and the malformed ones: the lookup without
+/// strings finds what `Value::pointer` finds.
+#[test]
+fn local_pointers_find_what_value_pointer_finds() {
+    fn pointers(value: &Value, pointer: String, out: &mut Vec<String>) {
+        out.push(pointer.clone());
+        match value {
+            Value::Object(map) => map.iter().for_each(|(key, child)| {
+                let segment = key.replace('~', "~0").replace('/', "~1");
+                pointers(child, format!("{pointer}/{segment}"), out)
+            }),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, item)| pointers(item, format!("{pointer}/{i}"), out)),
+            _ => {}
+        }
+    }
+    let language = crate::providers::registry::language();
+    let tricky = json!({"a/b": {"c~d": [1, {"": 2}]}, "list": [0, 1, 2], "": {"x": 3}});
+    for root in [language.schema(), &tricky] {
+        let mut all = Vec::new();
+        pointers(root, String::new(), &mut all);
+        let odd = [
+            "/",
+            "//",
+            "no-slash",
+            "/list/01",
+            "/list/+1",
+            "/list/3",
+            "/list/-1",
+            "/missing/x",
+        ];
+        all.extend(odd.iter().map(|p| (*p).to_owned()));
+        assert!(all.len() > odd.len() + 5);
+        for pointer in &all {
+            assert_eq!(
+                local(root, pointer).map(|v| v as *const Value),
+                root.pointer(pointer).map(|v| v as *const Value),
+                "{pointer}"
+            );
+        }
+    }
+}

@@ -94,3 +94,37 @@ fn every_pointer_of_the_json_form_is_found() {
         "root, top, two widths, 43 entries of five values"
     );
 }
+
+#[test]
+fn node_and_key_answer_what_node_at_and_key_answer() {
+    let text = "a:\n  b:\n    c: 1\n  d: [x, {e: y}]\n  f: {g: 2}\n  \"h/i\": ~\n";
+    let located = located(text);
+    let pointers = [
+        "",
+        "/a",
+        "/a/b",
+        "/a/b/c",
+        "/a/b/missing",
+        "/a/b/c/deeper",
+        "/a/d",
+        "/a/d/0",
+        "/a/d/1/e",
+        "/a/d/2",
+        "/a/d/01",
+        "/a/f",
+        "/a/f/g",
+        "/a/h~1i",
+        "/nothing",
+        "not-one",
+    ];
+    for pointer in pointers {
+        let (node, key) = located.node_and_key(pointer);
+        assert_eq!(
+            node.map(|n| n.span),
+            located.node_at(pointer).map(|n| n.span),
+            "{pointer}"
+        );
+        assert_eq!(key, located.key(pointer), "{pointer}");
+    }
+    assert_eq!(Located::default().node_and_key("/a").1, Span::default());
+}
