@@ -30,6 +30,17 @@ struct Found<'t> {
     key: Option<Span>,
 }
 
+impl Found<'_> {
+    /// Where the value is written: block mappings have zero-length spans, so their key is
+    /// the better anchor.
+    fn value_span(&self) -> Span {
+        match self.key {
+            Some(key) if self.node.span.len == 0 => key,
+            _ => self.node.span,
+        }
+    }
+}
+
 impl Located {
     /// Locates the values of `root`, the merged and interpolated manifest.
     pub fn new(root: Node) -> Self {
@@ -55,20 +66,13 @@ impl Located {
 
     /// Span of the value at `pointer`, else of the nearest ancestor that has one.
     pub fn value(&self, pointer: &str) -> Span {
-        let Some((found, _)) = self.deepest(pointer) else {
-            return Span::default();
-        };
-        let span = found.node.span;
-        match found.key {
-            // Block mappings have zero-length spans: their key is the better anchor.
-            Some(key) if span.len == 0 => key,
-            _ => span,
-        }
+        self.deepest(pointer)
+            .map_or_else(Span::default, |(found, _)| found.value_span())
     }
 
     /// Span of the key of the entry at `pointer`, falling back to its value.
     pub fn key(&self, pointer: &str) -> Span {
-        self.key_at(pointer).unwrap_or_else(|| self.value(pointer))
+        self.node_and_key(pointer).1
     }
 
     /// [`Self::node_at`] and [`Self::key`] of one pointer, found in one walk (lowering
@@ -79,9 +83,7 @@ impl Located {
         };
         let key = match found.key {
             Some(key) if whole => key,
-            // Block mappings have zero-length spans: their key is the better anchor.
-            Some(key) if found.node.span.len == 0 => key,
-            _ => found.node.span,
+            _ => found.value_span(),
         };
         (whole.then_some(found.node), key)
     }
