@@ -100,8 +100,14 @@ pub struct Resource {
     pub attributes: Value,
     /// Attribute paths (dotted, e.g. `cmd.pre[0].cmd`) whose values contain a secret.
     pub sensitive: Vec<String>,
-    /// Attribute path → where its value was written.
-    pub provenance: BTreeMap<String, Provenance>,
+    /// Attribute path → where its value was written, for the attributes whose value sits
+    /// outside the resource's body (a secret's `value` is its entry); [`Self::provenance_of`]
+    /// finds the others through `origins`.
+    pub provenance_overrides: BTreeMap<String, Provenance>,
+    /// Where the resource's body was written, asked only for the attributes a plan shows:
+    /// recorded for every attribute up front it cost a tenth of loading a large manifest,
+    /// for answers almost never read. `None` outside the loader.
+    pub origins: Option<Arc<dyn AttributeOrigins>>,
     /// Ordering edges: parents, references, and explicit `depends_on`.
     pub depends_on: Vec<Address>,
     pub protect: bool,
@@ -130,7 +136,8 @@ impl Resource {
             parent: None,
             attributes,
             sensitive: Vec::new(),
-            provenance: BTreeMap::new(),
+            provenance_overrides: BTreeMap::new(),
+            origins: None,
             depends_on: Vec::new(),
             protect: false,
             prune: false,
@@ -139,6 +146,21 @@ impl Resource {
             follows: None,
         }
     }
+
+    /// Where the attribute at `path` (dotted, as diffs name fields) was written, if it was
+    /// written at all (a default filled in by lowering was not).
+    pub fn provenance_of(&self, path: &str) -> Option<Provenance> {
+        if let Some(origin) = self.provenance_overrides.get(path) {
+            return Some(origin.clone());
+        }
+        self.origins.as_ref()?.provenance(self, path)
+    }
+}
+
+/// Finds where a resource's attributes were written in the manifest it was loaded from.
+pub trait AttributeOrigins: fmt::Debug + Send + Sync {
+    /// Where `resource`'s attribute at `path` was written; `None` when it was not.
+    fn provenance(&self, resource: &Resource, path: &str) -> Option<Provenance>;
 }
 
 /// What the provider found remotely for one address.

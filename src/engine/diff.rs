@@ -134,7 +134,7 @@ fn leaf_changes(
                 .immutable
                 .iter()
                 .any(|(rule, _)| matches_path(path, rule)),
-            provenance: resource.provenance.get(path.as_str()).cloned(),
+            provenance: resource.provenance_of(path),
         });
     }
     changes

@@ -13,6 +13,7 @@ pub mod language;
 pub mod load;
 pub mod located;
 pub mod node;
+pub mod origins;
 pub mod report;
 pub mod schema;
 pub mod source;
@@ -24,6 +25,7 @@ pub mod window;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -32,6 +34,7 @@ use diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use interpolate::{Interpolated, Scope, Var};
 use language::Language;
 use node::{Node, NodeValue, Scalar};
+use origins::ManifestOrigins;
 use schema::{Manifest, ProviderConfig};
 use source::{Located, SourceMap};
 use validate::Ctx;
@@ -47,7 +50,7 @@ pub struct LoadedManifest {
     /// Provider instances, credentials interpolated.
     pub providers: BTreeMap<String, ProviderConfig>,
     pub sources: SourceMap,
-    pub located: Located,
+    pub located: Arc<Located>,
     /// SHA-256 of every file's name and content, in load order.
     pub content_hash: String,
 }
@@ -93,7 +96,7 @@ pub fn load(
         }
     }
     let mut document = source::to_json(&root);
-    let located = Located::new(root);
+    let located = Arc::new(Located::new(root));
     // `name: ~` under the top-level `vars:` declares a variable without a default; the
     // loader resolves it (each environment must set it), it is not a value to validate.
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
@@ -136,13 +139,15 @@ pub fn load(
             return Err(diagnostics);
         }
     };
+    let origins = ManifestOrigins::new(Arc::clone(&located), &sources, &interpolated);
     let mut ctx = Ctx::new(
         &sources,
         &located,
         &interpolated,
         &manifest.providers,
         language,
-    );
+    )
+    .with_origins(Arc::new(origins));
     let mut resources = language
         .lower(&manifest, &mut ctx, true)
         .unwrap_or_default();

@@ -5,16 +5,16 @@
 //! diagnostics, provenance and sensitivity by JSON pointer without knowing about YAML.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::diagnostic::{DiagnosticKind, Diagnostics, ManifestDiagnostic};
 use super::interpolate::Interpolated;
 use super::language::Language;
-use super::node::Node;
 use super::schema::ProviderConfig;
 use super::source::{Located, SourceMap};
-use crate::model::{Address, KIND_RELEASE, Provenance, Resource};
+use crate::model::{Address, AttributeOrigins, KIND_RELEASE, Provenance, Resource};
 use crate::suggest::did_you_mean;
 
 /// What a provider's lowering needs from the loader.
@@ -33,6 +33,8 @@ pub struct Ctx<'a> {
     /// `<kind>.<name>` of entries declared but left out for their own errors: a
     /// `depends_on` naming one is not a second error.
     invalid: HashSet<String>,
+    /// Given to every resource built, to find where its attributes were written.
+    origins: Option<Arc<dyn AttributeOrigins>>,
 }
 
 /// The messages of the plan-time rules `check` applies to values that come from no
@@ -85,7 +87,15 @@ impl<'a> Ctx<'a> {
             pending_dependencies: Vec::new(),
             pending_links: Vec::new(),
             invalid: HashSet::new(),
+            origins: None,
         }
+    }
+
+    /// Resources built from here on find where their attributes were written through
+    /// `origins` (the loader's tree; checks of values from no manifest have none).
+    pub fn with_origins(mut self, origins: Arc<dyn AttributeOrigins>) -> Self {
+        self.origins = Some(origins);
+        self
     }
 
     /// Records an error whose label sits on the value at `pointer`.
@@ -245,19 +255,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Builds the resource, with provenance and sensitivity of every attribute.
+    /// Builds the resource: where it was declared, which attributes hold a secret, and
+    /// (through [`Self::with_origins`]) where each attribute was written when asked.
     pub fn resource(&mut self, spec: ResourceSpec<'_>) -> Resource {
-        let mut provenance = BTreeMap::new();
         let mut sensitive = Vec::new();
-        let (node, key) = self.located.node_and_key(&spec.pointer);
-        self.walk(
-            &spec.attributes,
-            node,
-            &mut spec.pointer.clone(),
-            String::new(),
-            &mut provenance,
-            &mut sensitive,
-        );
+        if self.secrets_under(&spec.pointer) {
+            self.sensitive_paths(
+                &spec.attributes,
+                &mut spec.pointer.clone(),
+                String::new(),
+                &mut sensitive,
+            );
+        }
         for (i, dependency) in spec.explicit_depends_on.iter().enumerate() {
             self.pending_dependencies.push((
                 spec.address.clone(),
@@ -272,7 +281,7 @@ impl<'a> Ctx<'a> {
                 format!("{}/link", spec.pointer),
             ));
         }
-        let origin = Some(self.sources.provenance(key));
+        let origin = Some(self.sources.provenance(self.located.key(&spec.pointer)));
         Resource {
             address: spec.address,
             provider: spec.provider,
@@ -281,7 +290,8 @@ impl<'a> Ctx<'a> {
             parent: spec.parent,
             attributes: spec.attributes,
             sensitive,
-            provenance,
+            provenance_overrides: BTreeMap::new(),
+            origins: self.origins.clone(),
             depends_on: spec.depends_on,
             protect: spec.protect,
             prune: spec.prune,
@@ -291,16 +301,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Records where each attribute of `value` was written, following the tree from the
-    /// resource's node (`at`) rather than looking every pointer up from the root;
-    /// `pointer` is one buffer, extended and cut back on the way.
-    fn walk(
+    /// Whether a value interpolated from a secret lies at or under `pointer` (a prefix
+    /// test: a sibling whose name extends the last segment answers yes too, and costs only
+    /// a walk that finds nothing).
+    fn secrets_under(&self, pointer: &str) -> bool {
+        use std::ops::Bound;
+        self.interpolated
+            .sensitive
+            .range::<str, _>((Bound::Included(pointer), Bound::Unbounded))
+            .next()
+            .is_some_and(|secret| secret.starts_with(pointer))
+    }
+
+    /// Collects the attribute paths of `value` (found at `pointer`) whose value came from a
+    /// secret; `pointer` is one buffer, extended and cut back on the way.
+    fn sensitive_paths(
         &self,
         value: &Value,
-        at: Option<&Node>,
         pointer: &mut String,
         path: String,
-        provenance: &mut BTreeMap<String, Provenance>,
         sensitive: &mut Vec<String>,
     ) {
         match value {
@@ -313,48 +332,21 @@ impl<'a> Ctx<'a> {
                     };
                     let len = pointer.len();
                     super::source::push_segment(pointer, key);
-                    self.walk(
-                        child,
-                        at.and_then(|node| self.located.child(node, key)),
-                        pointer,
-                        child_path,
-                        provenance,
-                        sensitive,
-                    );
+                    self.sensitive_paths(child, pointer, child_path, sensitive);
                     pointer.truncate(len);
                 }
             }
             Value::Array(items) => {
-                // A list of scalars diffs as one field (`target.servers`): it gets the list's
-                // location, and its elements their own.
-                if let Some(node) = at {
-                    let mut origin = self.sources.provenance(node.span);
-                    origin.overlay = (0..items.len())
-                        .find_map(|i| self.overlay(&format!("{pointer}/{i}")))
-                        .cloned();
-                    provenance.insert(path.clone(), origin);
-                }
                 for (i, child) in items.iter().enumerate() {
-                    let index = i.to_string();
                     let len = pointer.len();
-                    super::source::push_segment(pointer, &index);
-                    self.walk(
-                        child,
-                        at.and_then(|node| self.located.child(node, &index)),
-                        pointer,
-                        format!("{path}[{i}]"),
-                        provenance,
-                        sensitive,
-                    );
+                    super::source::push_segment(pointer, &i.to_string());
+                    self.sensitive_paths(child, pointer, format!("{path}[{i}]"), sensitive);
                     pointer.truncate(len);
                 }
             }
             _ => {
                 if self.interpolated.sensitive.contains(pointer.as_str()) {
-                    sensitive.push(path.clone());
-                }
-                if let Some(node) = at {
-                    provenance.insert(path, self.provenance_of(node, pointer));
+                    sensitive.push(path);
                 }
             }
         }
@@ -364,14 +356,9 @@ impl<'a> Ctx<'a> {
     /// it, if one did; `None` when nothing was written there.
     pub fn provenance_at(&self, pointer: &str) -> Option<Provenance> {
         let node = self.located.node_at(pointer)?;
-        Some(self.provenance_of(node, pointer))
-    }
-
-    /// [`Self::provenance_at`] of the value `node`, found at `pointer`.
-    fn provenance_of(&self, node: &Node, pointer: &str) -> Provenance {
         let mut origin = self.sources.provenance(node.span);
         origin.overlay = self.overlay(pointer).cloned();
-        origin
+        Some(origin)
     }
 
     /// The environment whose overlay set the value at `pointer`, if one did.

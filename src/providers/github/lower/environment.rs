@@ -305,7 +305,7 @@ fn lower_values(
 /// under it): its provenance is the entry's, and a secret's value is always sensitive.
 fn value_written_at(resource: &mut Resource, pointer: &str, sensitive: bool, ctx: &Ctx<'_>) {
     if let Some(origin) = ctx.provenance_at(pointer) {
-        resource.provenance.insert("value".into(), origin);
+        resource.provenance_overrides.insert("value".into(), origin);
     }
     if sensitive {
         resource.sensitive.push("value".into());

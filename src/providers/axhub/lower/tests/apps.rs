@@ -28,7 +28,7 @@ fn an_app_manages_only_what_it_declares() {
     let staging = find(&r, STAGING);
     assert_eq!(staging.attributes, json!({ "enabled": true }));
     assert!(find(&r, SHOP).protect && git.protect && staging.protect);
-    assert_eq!(staging.provenance["enabled"].line, 13);
+    assert_eq!(staging.provenance_of("enabled").unwrap().line, 13);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn staging_carries_the_consent_to_drop_its_schema_only_when_given() {
         staging.attributes,
         json!({ "enabled": false, "confirm_discard_ops": true })
     );
-    assert_eq!(staging.provenance["confirm_discard_ops"].line, 10);
+    assert_eq!(staging.provenance_of("confirm_discard_ops").unwrap().line, 10);
     let r = KIT.resources(&shop(
         "      staging: true\n      confirm_discard_ops: false\n",
     ));

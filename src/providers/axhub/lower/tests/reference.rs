@@ -43,12 +43,12 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
         json!({ "repository": "acme/shop", "branch": "main", "installation": 12345 })
     );
     assert_eq!(git.depends_on, std::slice::from_ref(&app.address));
-    let branch = &git.provenance["branch"];
+    let branch = &git.provenance_of("branch").unwrap();
     assert_eq!((branch.line, branch.column), (12, 17));
     let staging = find(r, STAGING);
     assert_eq!(staging.attributes, json!({ "enabled": true }));
     assert!(staging.protect && git.protect);
-    assert_eq!(staging.provenance["enabled"].line, 14);
+    assert_eq!(staging.provenance_of("enabled").unwrap().line, 14);
     let blog = find(r, "ax.app.blog.staging.blog");
     assert_eq!(
         blog.attributes,
@@ -70,7 +70,7 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
     );
     let edges: Vec<&str> = release.depends_on.iter().map(|a| a.as_str()).collect();
     assert_eq!(edges, [SHOP, GIT, STAGING, "ax.release.docs-prod"]);
-    let commit = &release.provenance["commit"];
+    let commit = &release.provenance_of("commit").unwrap();
     assert_eq!((commit.line, commit.column), (22, 15));
     assert_eq!(release.origin.as_ref().map(|o| o.line), Some(20));
     let docs = find(r, "ax.release.docs-prod");

@@ -28,7 +28,7 @@ fn a_release_of_an_undeclared_app_names_it_by_slug_only() {
         json!({ "app": "blog", "commit": SHA, "force_rebuild": true, "timeout_seconds": 600 })
     );
     assert!(release.depends_on.is_empty(), "{:?}", release.depends_on);
-    assert_eq!(release.provenance["commit"].line, 10);
+    assert_eq!(release.provenance_of("commit").unwrap().line, 10);
 }
 
 #[test]

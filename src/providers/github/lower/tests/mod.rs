@@ -122,7 +122,7 @@ fn the_fixture_lowers_with_every_kind_and_its_edges() {
         serde_json::json!({ "value": "deploy-key-value-3f9a", "rotate": false })
     );
     assert_eq!(secret.sensitive, ["value"]);
-    assert_eq!(secret.provenance["value"].line, 43);
+    assert_eq!(secret.provenance_of("value").unwrap().line, 43);
     assert_eq!(secret.parent.as_ref(), Some(&production.address));
     assert_eq!(secret.depends_on, std::slice::from_ref(&production.address));
     let variable = find(r, &format!("{PRODUCTION}.variable.API_URL"));

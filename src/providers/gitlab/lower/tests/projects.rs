@@ -62,7 +62,7 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
         environment.depends_on,
         std::slice::from_ref(&project.address)
     );
-    assert_eq!(environment.provenance["tier"].line, 22);
+    assert_eq!(environment.provenance_of("tier").unwrap().line, 22);
 
     let guard = find(r, &protection);
     assert_eq!(
@@ -79,7 +79,7 @@ fn the_reference_manifest_lowers_every_kind_with_its_edges() {
             ],
         })
     );
-    let line = |path: &str| guard.provenance.get(path).map(|p| p.line);
+    let line = |path: &str| guard.provenance_of(path).map(|p| p.line);
     assert_eq!(
         line("deployers[2].access_level"),
         Some(35),
