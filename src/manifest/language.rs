@@ -126,20 +126,21 @@ impl Language {
         (self.cycles)(resources)
     }
 
-    /// Checks every provider instance's settings, and lowers every provider section into
-    /// resources (in registry order). `None` when a part the schema admitted cannot be
+    /// Checks every provider instance's settings, and lowers every provider section of
+    /// `document` (the one `manifest` was decoded from) into resources (in registry order). `None` when a part the schema admitted cannot be
     /// decoded: a value the schema cannot bound, such as a number too large for its field,
     /// already reported by the caller's checks; `report` says whether to report it here.
     pub(super) fn lower(
         &self,
         manifest: &Manifest,
+        document: &Value,
         ctx: &mut Ctx<'_>,
         report: bool,
     ) -> Option<Vec<Resource>> {
         let mut intact = self.validate_configs(manifest, ctx, report);
         let mut resources = Vec::new();
         for kind in &self.types {
-            let Some(section) = manifest.sections.get(kind.name()) else {
+            let Some(section) = document.get(kind.name()) else {
                 continue;
             };
             match kind.lower(section, ctx) {

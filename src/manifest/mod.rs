@@ -102,13 +102,21 @@ pub fn load(
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
         vars.retain(|_, value| !value.is_null());
     }
-    let violations = check::check(language, &document, &located, &sources, &mut diagnostics);
-    check::check_ranges(language, &document, &located, &sources, &mut diagnostics);
+    let clean = diagnostics.is_empty();
+    let (violations, lowered) = checked_and_lowered(
+        language,
+        &document,
+        &located,
+        &sources,
+        &interpolated,
+        clean,
+        &mut diagnostics,
+    );
     if !diagnostics.is_empty() {
         // Every check whose inputs are intact still runs: entries with structural errors
         // are left out, and what refers to them is not reported again.
         if let Some((intact, dropped)) = intact_part(language.schema(), document, &violations)
-            && let Ok(manifest) = Manifest::from_document(intact)
+            && let Ok(manifest) = Manifest::decode(&intact)
         {
             let mut ctx = Ctx::new(
                 &sources,
@@ -122,45 +130,27 @@ pub fn load(
             }
             // A part the checks above already reported may not decode; then nothing
             // after it can be trusted either.
-            if let Some(mut resources) = language.lower(&manifest, &mut ctx, false) {
+            if let Some(mut resources) = language.lower(&manifest, &intact, &mut ctx, false) {
                 diagnostics.0.extend(ctx.finish(&mut resources).0);
             }
         }
         diagnostics.sort();
         return Err(diagnostics);
     }
-    let manifest = match Manifest::from_document(document) {
-        Ok(manifest) => manifest,
-        Err(err) => {
-            diagnostics.push(ManifestDiagnostic::new(
-                DiagnosticKind::InvalidValue,
-                format!("the manifest does not match its schema: {err}"),
-            ));
+    // The document is not kept past lowering: at 10,000 resources it is a tenth of the
+    // memory a plan holds, and everything after works from the resources.
+    let lowered =
+        lowered.unwrap_or_else(|| lower(language, &document, &located, &sources, &interpolated));
+    drop(document);
+    let (providers, mut resources) = match lowered {
+        Ok(lowered) => lowered,
+        Err(mut diagnostics) => {
+            diagnostics.sort();
             return Err(diagnostics);
         }
     };
-    let origins = ManifestOrigins::new(Arc::clone(&located), &sources, &interpolated);
-    let mut ctx = Ctx::new(
-        &sources,
-        &located,
-        &interpolated,
-        &manifest.providers,
-        language,
-    )
-    .with_origins(Arc::new(origins));
-    let mut resources = language
-        .lower(&manifest, &mut ctx, true)
-        .unwrap_or_default();
-    let mut diagnostics = ctx.finish(&mut resources);
-    if !diagnostics.is_empty() {
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
     resources.sort_by(|a, b| a.address.cmp(&b.address));
     let content_hash = content_hash(&sources);
-    // The sections' document is not kept past lowering: at 10,000 resources it is a tenth
-    // of the memory a plan holds, and everything after works from the resources.
-    let Manifest { providers, .. } = manifest;
     Ok(LoadedManifest {
         environment: env.map(str::to_owned),
         resources,
@@ -169,6 +159,88 @@ pub fn load(
         located,
         content_hash,
     })
+}
+
+/// What lowering a manifest gives: its provider instances and resources, or why not.
+type Lowered = Result<(BTreeMap<String, ProviderConfig>, Vec<Resource>), Diagnostics>;
+
+/// Runs the structural checks (their diagnostics into `diagnostics`, the violating
+/// pointers returned) and, when everything so far is `clean`, lowers the document at the
+/// same time on another core: both only read it, and lowering is kept only when the checks
+/// pass, so a valid manifest (the common case) costs the longer of the two, not their sum.
+/// `None` for the lowering when it was not worth starting.
+fn checked_and_lowered(
+    language: &Language,
+    document: &serde_json::Value,
+    located: &Arc<Located>,
+    sources: &SourceMap,
+    interpolated: &Interpolated,
+    clean: bool,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<String>, Option<Lowered>) {
+    let checks = || {
+        let mut found = Diagnostics::default();
+        let violations = check::check(language, document, located, sources, &mut found);
+        check::check_ranges(language, document, located, sources, &mut found);
+        (violations, found)
+    };
+    let lower = || lower(language, document, located, sources, interpolated);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let (violations, found, lowered) = if !clean {
+        let (violations, found) = checks();
+        (violations, found, None)
+    } else if cores == 1 {
+        let (violations, found) = checks();
+        let lowered = found.is_empty().then(lower);
+        (violations, found, lowered)
+    } else {
+        std::thread::scope(|scope| {
+            let checking = scope.spawn(checks);
+            let lowered = lower();
+            let (violations, found) = checking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (violations, found, Some(lowered))
+        })
+    };
+    diagnostics.0.extend(found.0);
+    (violations, lowered)
+}
+
+/// Decodes the checked `document` and lowers its sections into resources, each able to
+/// say where its attributes were written.
+fn lower(
+    language: &Language,
+    document: &serde_json::Value,
+    located: &Arc<Located>,
+    sources: &SourceMap,
+    interpolated: &Interpolated,
+) -> Lowered {
+    let manifest = Manifest::decode(document).map_err(|err| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(ManifestDiagnostic::new(
+            DiagnosticKind::InvalidValue,
+            format!("the manifest does not match its schema: {err}"),
+        ));
+        diagnostics
+    })?;
+    let origins = ManifestOrigins::new(Arc::clone(located), sources, interpolated);
+    let mut ctx = Ctx::new(
+        sources,
+        located,
+        interpolated,
+        &manifest.providers,
+        language,
+    )
+    .with_origins(Arc::new(origins));
+    let mut resources = language
+        .lower(&manifest, document, &mut ctx, true)
+        .unwrap_or_default();
+    let diagnostics = ctx.finish(&mut resources);
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    Ok((manifest.providers, resources))
 }
 
 /// `document` without the resource entries that hold a violation, and the (kind, name) of

@@ -12,9 +12,10 @@ use serde_json::{Map, Value};
 
 /// A deployplan manifest: provider instances, environment overlays, variables, and one
 /// section per provider type holding the resources that provider manages.
-// The provider sections and instance settings are kept as written: each provider type
-// decodes its own (see `super::language`), so this layer names none of them. The schema the
-// loader validates against is composed from every type's, so nothing unknown gets here.
+// The instance settings are kept as written: each provider type decodes its own (see
+// `super::language`), so this layer names none of them; the provider sections stay in the
+// document. The schema the loader validates against is composed from every type's, so
+// nothing unknown gets here.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct Manifest {
     /// Variable defaults, referenced as `${var.NAME}`; environments override them.
@@ -27,36 +28,32 @@ pub struct Manifest {
     /// Named overlays selected with `--env NAME`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
-    /// Each provider type's section by its type name, as written.
-    #[serde(flatten)]
-    #[schemars(skip)]
-    pub sections: BTreeMap<String, Value>,
 }
 
 impl Manifest {
-    /// Decodes a schema-checked document, moving each provider section out as written
-    /// (decoding through `#[serde(flatten)]` would copy every section value by value).
-    pub fn from_document(document: Value) -> Result<Manifest, serde_json::Error> {
-        let Value::Object(mut entries) = document else {
-            return serde_json::from_value(document);
+    /// Decodes the settings of a schema-checked document, borrowing it: the provider
+    /// sections stay where they are (each type decodes its own while lowering), so the
+    /// structural checks can read the same document meanwhile.
+    pub fn decode(document: &Value) -> Result<Manifest, serde_json::Error> {
+        let Value::Object(entries) = document else {
+            return Manifest::deserialize(document);
         };
         Ok(Manifest {
-            vars: decode_entry(&mut entries, "vars")?,
-            providers: decode_entry(&mut entries, "providers")?,
-            environments: decode_entry(&mut entries, "environments")?,
-            sections: entries.into_iter().collect(),
+            vars: decode_entry(entries, "vars")?,
+            providers: decode_entry(entries, "providers")?,
+            environments: decode_entry(entries, "environments")?,
         })
     }
 }
 
 /// The top-level entry `name`, decoded; its default when absent (as `#[serde(default)]`).
 fn decode_entry<T: serde::de::DeserializeOwned + Default>(
-    entries: &mut Map<String, Value>,
+    entries: &Map<String, Value>,
     name: &str,
 ) -> Result<T, serde_json::Error> {
     entries
-        .remove(name)
-        .map_or_else(|| Ok(T::default()), serde_json::from_value)
+        .get(name)
+        .map_or_else(|| Ok(T::default()), T::deserialize)
 }
 
 /// A variable value: text, number or boolean.
@@ -214,8 +211,7 @@ mod editor_schema_tests {
 mod tests {
     use super::*;
 
-    /// The sections move out as written, and the rest decodes exactly as the derived
-    /// decoding (with its `flatten`) does.
+    /// The settings decode exactly as the derived decoding does, sections left aside.
     #[test]
     fn a_document_decodes_as_the_derived_decoding_does() {
         let documents = [
@@ -231,15 +227,15 @@ mod tests {
         ];
         for document in documents {
             let derived: Manifest = serde_json::from_value(document.clone()).unwrap();
-            let moved = Manifest::from_document(document).unwrap();
+            let decoded = Manifest::decode(&document).unwrap();
             assert_eq!(
-                serde_json::to_value(&moved).unwrap(),
+                serde_json::to_value(&decoded).unwrap(),
                 serde_json::to_value(&derived).unwrap()
             );
         }
         for bad in [serde_json::json!({"vars": 1}), serde_json::json!([1])] {
             assert!(serde_json::from_value::<Manifest>(bad.clone()).is_err());
-            assert!(Manifest::from_document(bad).is_err());
+            assert!(Manifest::decode(&bad).is_err());
         }
     }
 }
