@@ -111,7 +111,9 @@ fn located_at(ctx: &Ctx<'_>, resource: &mut Resource, attribute: &str, pointer: 
         return;
     }
     if let Some(origin) = ctx.provenance_at(pointer) {
-        resource.provenance_overrides.insert(attribute.to_owned(), origin);
+        resource
+            .provenance_overrides
+            .insert(attribute.to_owned(), origin);
     }
 }
 

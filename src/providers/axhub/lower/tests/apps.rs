@@ -90,7 +90,10 @@ fn staging_carries_the_consent_to_drop_its_schema_only_when_given() {
         staging.attributes,
         json!({ "enabled": false, "confirm_discard_ops": true })
     );
-    assert_eq!(staging.provenance_of("confirm_discard_ops").unwrap().line, 10);
+    assert_eq!(
+        staging.provenance_of("confirm_discard_ops").unwrap().line,
+        10
+    );
     let r = KIT.resources(&shop(
         "      staging: true\n      confirm_discard_ops: false\n",
     ));
