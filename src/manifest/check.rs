@@ -231,7 +231,6 @@ pub fn check_ranges(
     forms::check_integer_ranges(language.schema(), document, located, sources, diagnostics);
 }
 
-/// The schema node governing the value at `pointer` of `document`.
 /// The schema node governing the value at `pointer` of `document` (a union tagged by
 /// `type` left whole), and that value.
 fn node_at<'a, 'd>(

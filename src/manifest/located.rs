@@ -72,20 +72,13 @@ impl Located {
 
     /// Span of the key of the entry at `pointer`, falling back to its value.
     pub fn key(&self, pointer: &str) -> Span {
-        self.node_and_key(pointer).1
-    }
-
-    /// [`Self::node_at`] and [`Self::key`] of one pointer, found in one walk (lowering
-    /// asks both of every resource).
-    pub fn node_and_key(&self, pointer: &str) -> (Option<&Node>, Span) {
         let Some((found, whole)) = self.deepest(pointer) else {
-            return (None, Span::default());
+            return Span::default();
         };
-        let key = match found.key {
+        match found.key {
             Some(key) if whole => key,
             _ => found.value_span(),
-        };
-        (whole.then_some(found.node), key)
+        }
     }
 
     /// The node at exactly `pointer`.
