@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::suggest::did_you_mean;
@@ -102,45 +103,44 @@ pub fn load(
     if let Some(serde_json::Value::Object(vars)) = document.get_mut("vars") {
         vars.retain(|_, value| !value.is_null());
     }
-    let clean = diagnostics.is_empty();
-    let (violations, lowered) = checked_and_lowered(
+    let checked = checked_and_lowered(
         language,
         &document,
         &located,
         &sources,
         &interpolated,
-        clean,
         &mut diagnostics,
     );
-    if !diagnostics.is_empty() {
-        // Every check whose inputs are intact still runs: entries with structural errors
-        // are left out, and what refers to them is not reported again.
-        if let Some((intact, dropped)) = intact_part(language.schema(), document, &violations)
-            && let Ok(manifest) = Manifest::decode(&intact)
-        {
-            let mut ctx = Ctx::new(
-                &sources,
-                &located,
-                &interpolated,
-                &manifest.providers,
-                language,
-            );
-            for (kind, name) in &dropped {
-                ctx.declared_invalid(kind, name);
+    let lowered = match checked {
+        Ok(lowered) => lowered,
+        Err(violations) => {
+            // Every check whose inputs are intact still runs: entries with structural errors
+            // are left out, and what refers to them is not reported again.
+            if let Some((intact, dropped)) = intact_part(language.schema(), document, &violations)
+                && let Ok(manifest) = Manifest::deserialize(&intact)
+            {
+                let mut ctx = Ctx::new(
+                    &sources,
+                    &located,
+                    &interpolated,
+                    &manifest.providers,
+                    language,
+                );
+                for (kind, name) in &dropped {
+                    ctx.declared_invalid(kind, name);
+                }
+                // A part the checks above already reported may not decode; then nothing
+                // after it can be trusted either.
+                if let Some(mut resources) = language.lower(&manifest, &intact, &mut ctx, false) {
+                    diagnostics.0.extend(ctx.finish(&mut resources).0);
+                }
             }
-            // A part the checks above already reported may not decode; then nothing
-            // after it can be trusted either.
-            if let Some(mut resources) = language.lower(&manifest, &intact, &mut ctx, false) {
-                diagnostics.0.extend(ctx.finish(&mut resources).0);
-            }
+            diagnostics.sort();
+            return Err(diagnostics);
         }
-        diagnostics.sort();
-        return Err(diagnostics);
-    }
+    };
     // The document is not kept past lowering: at 10,000 resources it is a tenth of the
     // memory a plan holds, and everything after works from the resources.
-    let lowered =
-        lowered.unwrap_or_else(|| lower(language, &document, &located, &sources, &interpolated));
     drop(document);
     let (providers, mut resources) = match lowered {
         Ok(lowered) => lowered,
@@ -164,20 +164,19 @@ pub fn load(
 /// What lowering a manifest gives: its provider instances and resources, or why not.
 type Lowered = Result<(BTreeMap<String, ProviderConfig>, Vec<Resource>), Diagnostics>;
 
-/// Runs the structural checks (their diagnostics into `diagnostics`, the violating
-/// pointers returned) and, when everything so far is `clean`, lowers the document at the
-/// same time on another core: both only read it, and lowering is kept only when the checks
-/// pass, so a valid manifest (the common case) costs the longer of the two, not their sum.
-/// `None` for the lowering when it was not worth starting.
+/// Runs the structural checks, their diagnostics into `diagnostics`, and when everything
+/// so far is clean lowers the document at the same time on another core: both only read
+/// it, and the lowering is kept only when the checks pass, so a valid manifest (the common
+/// case) costs the longer of the two, not their sum. `Ok` with the lowering when
+/// `diagnostics` is still empty; else the pointers of the values the checks rejected.
 fn checked_and_lowered(
     language: &Language,
     document: &serde_json::Value,
     located: &Arc<Located>,
     sources: &SourceMap,
     interpolated: &Interpolated,
-    clean: bool,
     diagnostics: &mut Diagnostics,
-) -> (Vec<String>, Option<Lowered>) {
+) -> Result<Lowered, Vec<String>> {
     let checks = || {
         let mut found = Diagnostics::default();
         let violations = check::check(language, document, located, sources, &mut found);
@@ -186,13 +185,9 @@ fn checked_and_lowered(
     };
     let lower = || lower(language, document, located, sources, interpolated);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let (violations, found, lowered) = if !clean {
+    let (violations, found, lowered) = if !diagnostics.is_empty() || cores == 1 {
         let (violations, found) = checks();
         (violations, found, None)
-    } else if cores == 1 {
-        let (violations, found) = checks();
-        let lowered = found.is_empty().then(lower);
-        (violations, found, lowered)
     } else {
         std::thread::scope(|scope| {
             let checking = scope.spawn(checks);
@@ -204,7 +199,10 @@ fn checked_and_lowered(
         })
     };
     diagnostics.0.extend(found.0);
-    (violations, lowered)
+    if !diagnostics.is_empty() {
+        return Err(violations);
+    }
+    Ok(lowered.unwrap_or_else(lower))
 }
 
 /// Decodes the checked `document` and lowers its sections into resources, each able to
@@ -216,7 +214,7 @@ fn lower(
     sources: &SourceMap,
     interpolated: &Interpolated,
 ) -> Lowered {
-    let manifest = Manifest::decode(document).map_err(|err| {
+    let manifest = Manifest::deserialize(document).map_err(|err| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.push(ManifestDiagnostic::new(
             DiagnosticKind::InvalidValue,
