@@ -127,9 +127,10 @@ impl Language {
     }
 
     /// Checks every provider instance's settings, and lowers every provider section of
-    /// `document` (the one `manifest` was decoded from) into resources (in registry order). `None` when a part the schema admitted cannot be
-    /// decoded: a value the schema cannot bound, such as a number too large for its field,
-    /// already reported by the caller's checks; `report` says whether to report it here.
+    /// `document` (the one `manifest` was decoded from) into resources (in registry
+    /// order). `None` when a part the schema admitted cannot be decoded: a value the schema
+    /// cannot bound, such as a number too large for its field, already reported by the
+    /// caller's checks; `report` says whether to report it here.
     pub(super) fn lower(
         &self,
         manifest: &Manifest,

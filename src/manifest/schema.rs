@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 /// section per provider type holding the resources that provider manages.
 // The instance settings are kept as written: each provider type decodes its own (see
 // `super::language`), so this layer names none of them; the provider sections stay in the
-// document. The schema the loader validates against is composed from every type's, so
+// document, which the derived decoding borrows (their entries skipped, not copied). The schema the loader validates against is composed from every type's, so
 // nothing unknown gets here.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct Manifest {
@@ -28,32 +28,6 @@ pub struct Manifest {
     /// Named overlays selected with `--env NAME`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
-}
-
-impl Manifest {
-    /// Decodes the settings of a schema-checked document, borrowing it: the provider
-    /// sections stay where they are (each type decodes its own while lowering), so the
-    /// structural checks can read the same document meanwhile.
-    pub fn decode(document: &Value) -> Result<Manifest, serde_json::Error> {
-        let Value::Object(entries) = document else {
-            return Manifest::deserialize(document);
-        };
-        Ok(Manifest {
-            vars: decode_entry(entries, "vars")?,
-            providers: decode_entry(entries, "providers")?,
-            environments: decode_entry(entries, "environments")?,
-        })
-    }
-}
-
-/// The top-level entry `name`, decoded; its default when absent (as `#[serde(default)]`).
-fn decode_entry<T: serde::de::DeserializeOwned + Default>(
-    entries: &Map<String, Value>,
-    name: &str,
-) -> Result<T, serde_json::Error> {
-    entries
-        .get(name)
-        .map_or_else(|| Ok(T::default()), T::deserialize)
 }
 
 /// A variable value: text, number or boolean.
@@ -211,7 +185,8 @@ mod editor_schema_tests {
 mod tests {
     use super::*;
 
-    /// The settings decode exactly as the derived decoding does, sections left aside.
+    /// Decoding borrows the document (the checks read it meanwhile) and gives what
+    /// decoding it by value gives, sections left aside.
     #[test]
     fn a_document_decodes_as_the_derived_decoding_does() {
         let documents = [
@@ -227,7 +202,7 @@ mod tests {
         ];
         for document in documents {
             let derived: Manifest = serde_json::from_value(document.clone()).unwrap();
-            let decoded = Manifest::decode(&document).unwrap();
+            let decoded = Manifest::deserialize(&document).unwrap();
             assert_eq!(
                 serde_json::to_value(&decoded).unwrap(),
                 serde_json::to_value(&derived).unwrap()
@@ -235,7 +210,7 @@ mod tests {
         }
         for bad in [serde_json::json!({"vars": 1}), serde_json::json!([1])] {
             assert!(serde_json::from_value::<Manifest>(bad.clone()).is_err());
-            assert!(Manifest::decode(&bad).is_err());
+            assert!(Manifest::deserialize(&bad).is_err());
         }
     }
 }
