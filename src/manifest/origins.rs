@@ -73,18 +73,9 @@ impl ManifestOrigins {
                         "" => key.clone(),
                         _ => format!("{path}.{key}"),
                     };
-                    if !leads_to(&child_path, wanted) {
-                        continue;
-                    }
-                    let Some(child_node) = self.located.child(node, key) else {
-                        continue;
-                    };
-                    let len = pointer.len();
-                    push_segment(pointer, key);
                     found = self
-                        .find(child, child_node, pointer, &child_path, wanted)
+                        .descend(child, node, key, pointer, &child_path, wanted)
                         .or(found);
-                    pointer.truncate(len);
                 }
             }
             Value::Array(items) => {
@@ -97,24 +88,36 @@ impl ManifestOrigins {
                 }
                 for (i, child) in items.iter().enumerate() {
                     let child_path = format!("{path}[{i}]");
-                    if !leads_to(&child_path, wanted) {
-                        continue;
-                    }
-                    let index = i.to_string();
-                    let Some(child_node) = self.located.child(node, &index) else {
-                        continue;
-                    };
-                    let len = pointer.len();
-                    push_segment(pointer, &index);
                     found = self
-                        .find(child, child_node, pointer, &child_path, wanted)
+                        .descend(child, node, &i.to_string(), pointer, &child_path, wanted)
                         .or(found);
-                    pointer.truncate(len);
                 }
             }
             _ if path == wanted => found = Some(self.provenance_of(node, pointer)),
             _ => {}
         }
+        found
+    }
+
+    /// [`Self::find`] in `child`, the value of `node`'s entry or item `segment`, when its
+    /// path `child_path` leads to `wanted` and the tree has it.
+    fn descend(
+        &self,
+        child: &Value,
+        node: &Node,
+        segment: &str,
+        pointer: &mut String,
+        child_path: &str,
+        wanted: &str,
+    ) -> Option<Provenance> {
+        if !leads_to(child_path, wanted) {
+            return None;
+        }
+        let child_node = self.located.child(node, segment)?;
+        let len = pointer.len();
+        push_segment(pointer, segment);
+        let found = self.find(child, child_node, pointer, child_path, wanted);
+        pointer.truncate(len);
         found
     }
 }
