@@ -230,7 +230,12 @@ fn stage_of(scenario: &Resource) -> (String, String) {
     (project, stage)
 }
 
+/// A name as it was before [`Address`] quoted it. A plain segment (every name the manifest
+/// accepts here) is taken as it is, without a JSON parse that can only fail.
 fn unquote(segment: &str) -> String {
+    if !segment.starts_with('"') {
+        return segment.to_owned();
+    }
     serde_json::from_str::<String>(segment).unwrap_or_else(|_| segment.to_owned())
 }
 
@@ -244,9 +249,15 @@ type StagesRead = (
     ),
 );
 
+/// What a project's releases ask of its stage reads: the scenarios whose details they
+/// need, and where to say which scenarios exist as soon as the scenario lists are read.
+struct ForReleases<'a> {
+    wanted: &'a HashSet<releases::ScenarioKey>,
+    existing: tokio::sync::oneshot::Sender<HashSet<releases::ScenarioKey>>,
+}
+
 /// The project's stage list, then per stage its detail and scenario list, then each
-/// declared scenario's detail; `existing` learns which scenarios exist as soon as the
-/// scenario lists are read.
+/// declared scenario's detail.
 async fn read_stages(
     client: &NcpClient,
     project: &Address,
@@ -254,7 +265,7 @@ async fn read_stages(
     owned: bool,
     elsewhere: &BTreeSet<Address>,
     stages: &[(String, bool, Vec<String>)],
-    existing: tokio::sync::oneshot::Sender<HashSet<releases::ScenarioKey>>,
+    for_releases: ForReleases<'_>,
 ) -> Result<StagesRead, ProviderError> {
     let mut out = Vec::new();
     let remote_stages = client
@@ -314,8 +325,8 @@ async fn read_stages(
         .map(|s| (s.stage_name.clone(), s.scenario.name.clone()))
         .collect();
     // The history may have ended already and dropped its end: nothing to tell then.
-    let _ = existing.send(keys);
-    let scenarios = read_scenarios(client.clone(), project_id, to_read).await?;
+    let _ = for_releases.existing.send(keys);
+    let scenarios = read_scenarios(client.clone(), project_id, to_read, for_releases.wanted).await?;
     Ok((out, scenarios))
 }
 
@@ -338,6 +349,7 @@ async fn fetch_project(
         .iter()
         .map(|(_, stage, scenario, _)| (stage.clone(), scenario.clone()))
         .collect();
+    let details_wanted: HashSet<releases::ScenarioKey> = wanted.iter().cloned().collect();
     let (existing_tx, existing_rx) = tokio::sync::oneshot::channel();
     let existing = async move { existing_rx.await.unwrap_or_default() };
     let stages = read_stages(
@@ -347,7 +359,10 @@ async fn fetch_project(
         owned,
         &elsewhere,
         &stages,
-        existing_tx,
+        ForReleases {
+            wanted: &details_wanted,
+            existing: existing_tx,
+        },
     );
     let ((mut out, (objects, scenario_details)), deployments) = tokio::try_join!(
         stages,
@@ -360,4 +375,21 @@ async fn fetch_project(
         &deployments,
     ));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unquote_takes_a_plain_segment_as_it_is_and_reads_a_quoted_one() {
+        for name in ["web", "shop-api", "s_1", "0"] {
+            assert_eq!(unquote(name), name);
+        }
+        let quoted = Address::root("ncp", "project", "a b.c");
+        let segment = quoted.as_str().splitn(3, '.').nth(2).unwrap();
+        assert_eq!(segment, "\"a b.c\"");
+        assert_eq!(unquote(segment), "a b.c");
+        assert_eq!(unquote("\"unterminated"), "\"unterminated");
+    }
 }

@@ -1,7 +1,7 @@
 //! Below a project's stage list: each stage of the manifest's detail and scenario list,
 //! the scenario list of each undeclared stage, and each declared scenario's detail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
@@ -117,19 +117,30 @@ fn undeclared_scenario(stage: &Address, scenario: &wire::IdName) -> RemoteObject
     )
 }
 
-/// The scenario objects, and their details by (stage, scenario) for the releases.
+/// The scenario objects, and the details of the scenarios a release names, by (stage,
+/// scenario).
 type ScenarioReads = (
     Vec<RemoteObject>,
     HashMap<releases::ScenarioKey, wire::ScenarioDetail>,
 );
 
+/// Reads each declared scenario's detail. No more reads wait as tasks than the client lets
+/// run at once: a task is spawned when another finishes, so ten thousand scenarios cost ten
+/// tasks at a time, not ten thousand futures, each with its own allocation, that would only
+/// wait for a permit. A detail is kept only when `for_releases` names its scenario.
 pub(super) async fn read_scenarios(
     client: NcpClient,
     project_id: i64,
     to_read: Vec<ScenarioToRead>,
+    for_releases: &HashSet<releases::ScenarioKey>,
 ) -> Result<ScenarioReads, ProviderError> {
+    let at_once = client.http().config().max_in_flight.max(1);
+    let mut waiting = to_read.into_iter();
     let mut tasks = JoinSet::new();
-    for wanted in to_read {
+    let spawn_next = |tasks: &mut JoinSet<_>, waiting: &mut std::vec::IntoIter<ScenarioToRead>| {
+        let Some(wanted) = waiting.next() else {
+            return;
+        };
         let client = client.clone();
         tasks.spawn(async move {
             let detail = client
@@ -140,12 +151,16 @@ pub(super) async fn read_scenarios(
                 })?;
             Ok::<_, ProviderError>((wanted, detail))
         });
+    };
+    for _ in 0..at_once {
+        spawn_next(&mut tasks, &mut waiting);
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(waiting.len() + tasks.len());
     let mut details = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (wanted, detail) = joined
             .map_err(|e| ProviderError::Precondition(format!("fetch task failed: {e}")))??;
+        spawn_next(&mut tasks, &mut waiting);
         out.push(object(
             &wanted.stage.child(KIND_SCENARIO, &wanted.scenario.name),
             KIND_SCENARIO,
@@ -155,7 +170,10 @@ pub(super) async fn read_scenarios(
             scenario_attributes(&detail),
             None,
         ));
-        details.insert((wanted.stage_name, detail.name.clone()), detail);
+        let key = (wanted.stage_name, detail.name.clone());
+        if for_releases.contains(&key) {
+            details.insert(key, detail);
+        }
     }
     Ok((out, details))
 }
