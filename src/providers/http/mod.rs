@@ -155,8 +155,9 @@ impl Miss {
 struct Answer<'c> {
     response: reqwest::Response,
     status: u16,
-    method: String,
-    url: String,
+    method: reqwest::Method,
+    /// Shown through [`display_url`] only when a message needs it.
+    url: reqwest::Url,
     attempt: u32,
     /// The attempt's place among the requests in flight, released with the answer unless
     /// kept by what it becomes.
@@ -167,17 +168,17 @@ impl Answer<'_> {
     /// Reads the whole body (then releases the permit). A body that breaks off is a
     /// transport failure like any other, judged against `retry`.
     async fn read(mut self, retry: Retry) -> Result<HttpResponse, Miss> {
-        let headers = self.response.headers().clone();
         match read_body(&mut self.response).await {
             Ok(Some(body)) => Ok(HttpResponse {
                 status: self.status,
-                headers,
+                // Taken, not copied: the response is dropped with its body read.
+                headers: std::mem::take(self.response.headers_mut()),
                 body,
                 attempts: self.attempt,
             }),
             Ok(None) => Err(Miss::Fatal(HttpError::BodyTooLarge {
-                method: self.method,
-                url: self.url,
+                method: self.method.to_string(),
+                url: display_url(&self.url),
                 limit: MAX_BODY_BYTES,
             })),
             Err(e) => {
@@ -296,8 +297,9 @@ impl HttpClient {
                 .map_err(|e| HttpError::InvalidRequest {
                     cause: error_text(e),
                 })?;
-            let method = request.method().as_str().to_owned();
-            let url = display_url(request.url());
+            // Kept as sent; made fit for messages (`display_url`) only when one is written.
+            let method = request.method().clone();
+            let url = request.url().clone();
 
             // Held for the attempt only: `finish` keeps it or it is dropped with the answer,
             // and a miss drops it before the retry wait.
@@ -305,11 +307,11 @@ impl HttpClient {
             let started = Instant::now();
             let head = match client.execute(request).await {
                 Ok(response) => {
-                    self.record(&method, attempt);
+                    self.record(method.as_str(), attempt);
                     let status = response.status().as_u16();
                     tracing::debug!(
                         %method,
-                        %url,
+                        url = %display_url(&url),
                         attempt,
                         status,
                         elapsed_ms = elapsed_ms(started),
@@ -330,12 +332,12 @@ impl HttpClient {
                 Err(e) => {
                     let failure = failure_of(&e);
                     if failure != Failure::Connect {
-                        self.record(&method, attempt);
+                        self.record(method.as_str(), attempt);
                     }
                     let cause = error_text(e);
                     tracing::debug!(
                         %method,
-                        %url,
+                        url = %display_url(&url),
                         attempt,
                         elapsed_ms = elapsed_ms(started),
                         error = %cause,
@@ -369,15 +371,15 @@ impl HttpClient {
                     // is spent, so this check only guards against a `finish` that does not.
                     if policy.exhausted(attempt, Some(429)) {
                         return Err(HttpError::TooManyRetries {
-                            method,
-                            url,
+                            method: method.to_string(),
+                            url: display_url(&url),
                             status,
                             attempts: attempt,
                         });
                     }
                     tracing::debug!(
                         %method,
-                        %url,
+                        url = %display_url(&url),
                         attempt,
                         status,
                         delay_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
@@ -391,8 +393,8 @@ impl HttpClient {
                 }
                 Err(Miss::Ambiguous(reason)) => {
                     return Err(HttpError::Ambiguous {
-                        method,
-                        url,
+                        method: method.to_string(),
+                        url: display_url(&url),
                         reason,
                     });
                 }
@@ -405,14 +407,14 @@ impl HttpClient {
             if policy.exhausted(attempt, status) {
                 return Err(match last {
                     Last::Status(status) => HttpError::TooManyRetries {
-                        method,
-                        url,
+                        method: method.to_string(),
+                        url: display_url(&url),
                         status,
                         attempts: attempt,
                     },
                     Last::Failure(cause) => HttpError::Transport {
-                        method,
-                        url,
+                        method: method.to_string(),
+                        url: display_url(&url),
                         cause,
                         attempts: attempt,
                     },
@@ -421,7 +423,7 @@ impl HttpClient {
             let delay = policy.delay(attempt, retry_after);
             tracing::debug!(
                 %method,
-                %url,
+                url = %display_url(&url),
                 attempt,
                 delay_ms = delay.as_millis() as u64,
                 sleeping = self.shared.config.sleep_on_retry,

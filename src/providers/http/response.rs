@@ -104,13 +104,14 @@ impl HttpResponse {
 pub(super) async fn read_body(
     response: &mut reqwest::Response,
 ) -> Result<Option<Vec<u8>>, reqwest::Error> {
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_BODY_BYTES as u64)
-    {
+    let announced = response.content_length();
+    if announced.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Ok(None);
     }
-    let mut body = Vec::new();
+    // Room for what the head announces, up to a size no answer here needs more than once;
+    // an answer that announces more grows as it arrives.
+    const RESERVED_AT_MOST: u64 = 1 << 20;
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(RESERVED_AT_MOST) as usize);
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Ok(None);

@@ -94,8 +94,8 @@ impl<'c> StreamingResponse<'c> {
             headers: answer.response.headers().clone(),
             attempts: answer.attempt,
             response: answer.response,
-            method: answer.method,
-            url: answer.url,
+            method: answer.method.to_string(),
+            url: super::display_url(&answer.url),
             _permit: answer.permit,
         }
     }

@@ -4,27 +4,26 @@
 
 use serde::de::DeserializeOwned;
 
+use super::call::Call;
 use super::error::NcpError;
 use crate::providers::common::snippet::snippet;
 use crate::providers::http::HttpResponse;
 use crate::providers::ncp::wire::{Envelope, ErrorEnvelope};
 use crate::redact::redact;
 
-/// Unwraps `{"result": T}` from a successful response; turns anything else into an error.
-pub(super) fn decode<T: DeserializeOwned>(
-    label: &str,
-    response: &HttpResponse,
-) -> Result<T, NcpError> {
+/// Unwraps `{"result": T}` from a successful response; turns anything else into an error
+/// that names `call` (its label is made only then: most answers are not errors).
+pub(super) fn decode<T: DeserializeOwned>(call: &Call, response: &HttpResponse) -> Result<T, NcpError> {
     if !response.is_success() {
-        return Err(api_error(label, response));
+        return Err(api_error(&call.label(), response));
     }
     match serde_json::from_slice::<Envelope<T>>(&response.body) {
         Ok(envelope) => Ok(envelope.result),
         // A 2xx carrying an error envelope is still an error.
         Err(e) => match serde_json::from_slice::<ErrorEnvelope>(&response.body) {
-            Ok(_) => Err(api_error(label, response)),
+            Ok(_) => Err(api_error(&call.label(), response)),
             Err(_) => Err(NcpError::Decode {
-                call: label.to_owned(),
+                call: call.label(),
                 status: response.status,
                 reason: redact(&e.to_string()).into_owned(),
                 snippet: snippet(&response.body),

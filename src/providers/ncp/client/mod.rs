@@ -210,7 +210,7 @@ impl NcpClient {
     /// Sends `call` and unwraps the `result` of a successful answer.
     async fn fetch<T: DeserializeOwned>(&self, call: Call) -> Result<T, NcpError> {
         let response = self.send(&call).await?;
-        decode(&call.label(), &response)
+        decode(&call, &response)
     }
 
     /// Sends a call whose answer is an acknowledgement (`{"result": true}`, wrapped or not;
@@ -218,19 +218,18 @@ impl NcpClient {
     /// an earlier attempt, whose answer was lost, deleted the object.
     async fn acknowledge(&self, call: Call) -> Result<(), NcpError> {
         let response = self.send(&call).await?;
-        let label = call.label();
         if call.method == Method::DELETE && response.status == 404 && response.attempts > 1 {
-            tracing::debug!(call = %label, "404 on a retried delete: already deleted");
+            tracing::debug!(call = %call.label(), "404 on a retried delete: already deleted");
             return Ok(());
         }
         if response.is_success() && response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let ack: Ack = decode(&label, &response)?;
+        let ack: Ack = decode(&call, &response)?;
         if ack.ok() {
             Ok(())
         } else {
-            Err(NcpError::NotAcknowledged { call: label })
+            Err(NcpError::NotAcknowledged { call: call.label() })
         }
     }
 
@@ -248,6 +247,8 @@ impl NcpClient {
         L: DeserializeOwned,
         T: PartialEq,
     {
+        // Every page's call has this label (a label leaves the query out).
+        let label = || redact(&format!("GET {path}")).into_owned();
         let mut all: Vec<T> = Vec::new();
         let mut previous_len = 0;
         for page_no in 1..=MAX_PAGES {
@@ -256,12 +257,11 @@ impl NcpClient {
                 call = call.query(name, value);
             }
             let call = call.query("pageNo", page_no).query("pageSize", PAGE_SIZE);
-            let label = call.label();
             let page = items(self.fetch::<L>(call).await?);
             let (full, found) = (page.len() >= PAGE_SIZE, page.iter().any(&done));
             if page_no > 1 && !page.is_empty() && all[all.len() - previous_len..] == page[..] {
                 return Err(NcpError::Pagination {
-                    call: label,
+                    call: label(),
                     reason: format!("page {page_no} repeats page {}", page_no - 1),
                 });
             }
@@ -272,7 +272,7 @@ impl NcpClient {
             }
         }
         Err(NcpError::Pagination {
-            call: redact(&format!("GET {path}")).into_owned(),
+            call: label(),
             reason: format!("still full pages after {MAX_PAGES} pages"),
         })
     }
