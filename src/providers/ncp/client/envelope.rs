@@ -13,7 +13,10 @@ use crate::redact::redact;
 
 /// Unwraps `{"result": T}` from a successful response; turns anything else into an error
 /// that names `call` (its label is made only then: most answers are not errors).
-pub(super) fn decode<T: DeserializeOwned>(call: &Call, response: &HttpResponse) -> Result<T, NcpError> {
+pub(super) fn decode<T: DeserializeOwned>(
+    call: &Call,
+    response: &HttpResponse,
+) -> Result<T, NcpError> {
     if !response.is_success() {
         return Err(api_error(&call.label(), response));
     }

@@ -326,7 +326,8 @@ async fn read_stages(
         .collect();
     // The history may have ended already and dropped its end: nothing to tell then.
     let _ = for_releases.existing.send(keys);
-    let scenarios = read_scenarios(client.clone(), project_id, to_read, for_releases.wanted).await?;
+    let scenarios =
+        read_scenarios(client.clone(), project_id, to_read, for_releases.wanted).await?;
     Ok((out, scenarios))
 }
 
