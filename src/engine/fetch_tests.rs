@@ -7,10 +7,13 @@ use crate::model::{Change, KindRules, RemoteObject};
 use crate::providers::{ApplyContext, Outcome};
 
 /// Answers one object per resource it is given and one warning; records which resources it
-/// saw. `panics`: its fetch panics instead.
+/// saw. It first waits at `meeting` (for every instance's fetch to have started), then
+/// yields `yields` times. `panics`: its fetch panics instead.
 struct Echo {
     name: &'static str,
     panics: bool,
+    yields: usize,
+    meeting: Option<Arc<tokio::sync::Barrier>>,
     seen: Mutex<Vec<String>>,
 }
 
@@ -18,6 +21,8 @@ fn echo(name: &'static str, panics: bool) -> Arc<Echo> {
     Arc::new(Echo {
         name,
         panics,
+        yields: 1,
+        meeting: None,
         seen: Mutex::new(Vec::new()),
     })
 }
@@ -33,8 +38,12 @@ impl Provider for Echo {
         desired: &[&Resource],
         _elsewhere: &BTreeSet<Address>,
     ) -> Result<RemoteState, ProviderError> {
-        // A wait, so that the instances' fetches really overlap.
-        tokio::task::yield_now().await;
+        if let Some(meeting) = &self.meeting {
+            meeting.wait().await;
+        }
+        for _ in 0..self.yields {
+            tokio::task::yield_now().await;
+        }
         assert!(!self.panics, "a provider bug");
         let mut state = RemoteState::default();
         for resource in desired {
@@ -84,7 +93,12 @@ fn providers(list: &[Arc<Echo>]) -> HashMap<String, Arc<dyn Provider>> {
 
 #[tokio::test]
 async fn each_instance_reads_only_its_own_resources_and_warnings_come_in_name_order() {
-    let (b, a, idle) = (echo("b", false), echo("a", false), echo("idle", false));
+    // `a` finishes last, so the warnings' order is the names', not the finishing order.
+    let a = Arc::new(Echo {
+        yields: 20,
+        ..Arc::into_inner(echo("a", false)).unwrap()
+    });
+    let (b, idle) = (echo("b", false), echo("idle", false));
     let resources = [resource("b", "x"), resource("a", "y"), resource("a", "z")];
     for _ in 0..5 {
         let state = fetch_all(
@@ -102,8 +116,33 @@ async fn each_instance_reads_only_its_own_resources_and_warnings_come_in_name_or
         );
     }
     assert_eq!(*b.seen.lock().unwrap(), ["b.app.x"; 5]);
-    assert_eq!(a.seen.lock().unwrap().len(), 10);
+    assert_eq!(*a.seen.lock().unwrap(), ["a.app.y", "a.app.z"].repeat(5));
     assert!(idle.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_instances_fetches_run_side_by_side() {
+    // Each fetch waits until both have started: one after the other, neither would end.
+    let meeting = Arc::new(tokio::sync::Barrier::new(2));
+    let meet = |name| {
+        Arc::new(Echo {
+            meeting: Some(meeting.clone()),
+            ..Arc::into_inner(echo(name, false)).unwrap()
+        })
+    };
+    let resources = [resource("a", "x"), resource("b", "y")];
+    let fetched = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        fetch_all(
+            &resources,
+            &BTreeSet::new(),
+            &providers(&[meet("a"), meet("b")]),
+        ),
+    )
+    .await
+    .expect("the fetches ran one after the other")
+    .unwrap();
+    assert_eq!(fetched.objects.len(), 2);
 }
 
 #[tokio::test]
