@@ -42,14 +42,14 @@ pub(super) struct Deployments {
 pub(super) async fn read_deployments(
     client: &NcpClient,
     project_id: i64,
-    wanted: &[ScenarioKey],
+    wanted: &HashSet<ScenarioKey>,
     existing: impl std::future::Future<Output = HashSet<ScenarioKey>>,
 ) -> Result<Deployments, ProviderError> {
     let mut deployments = Deployments::default();
     if wanted.is_empty() {
         return Ok(deployments);
     }
-    let mut wanted = wanted.to_vec();
+    let mut wanted = wanted.clone();
     let mut existing = Some(existing);
     let mut success: HashMap<ScenarioKey, wire::HistorySummary> = HashMap::new();
     for page in 1..=MAX_HISTORY_PAGES {
@@ -80,7 +80,8 @@ pub(super) async fn read_deployments(
                 success.insert(key, entry);
             }
         }
-        let all_found = |wanted: &[ScenarioKey]| wanted.iter().all(|k| success.contains_key(k));
+        let all_found =
+            |wanted: &HashSet<ScenarioKey>| wanted.iter().all(|k| success.contains_key(k));
         if all_found(&wanted) || count < HISTORY_PAGE_SIZE as usize {
             break;
         }

@@ -346,11 +346,10 @@ async fn fetch_project(
 ) -> Result<Vec<RemoteObject>, ProviderError> {
     // The history needs only the project's id: it goes out beside the stage list, and
     // learns which release scenarios exist once the scenario lists are read.
-    let wanted: Vec<releases::ScenarioKey> = releases
+    let wanted: HashSet<releases::ScenarioKey> = releases
         .iter()
         .map(|(_, stage, scenario, _)| (stage.clone(), scenario.clone()))
         .collect();
-    let details_wanted: HashSet<releases::ScenarioKey> = wanted.iter().cloned().collect();
     let (existing_tx, existing_rx) = tokio::sync::oneshot::channel();
     let existing = async move { existing_rx.await.unwrap_or_default() };
     let stages = read_stages(
@@ -361,7 +360,7 @@ async fn fetch_project(
         &elsewhere,
         &stages,
         ForReleases {
-            wanted: &details_wanted,
+            wanted: &wanted,
             existing: existing_tx,
         },
     );
