@@ -23,14 +23,13 @@ pub async fn fetch_all(
     elsewhere: &BTreeSet<Address>,
     providers: &HashMap<String, Arc<dyn Provider>>,
 ) -> Result<RemoteState, ProviderError> {
-    let mut names: Vec<&String> = providers.keys().collect();
-    names.sort();
-    let fetches = names.into_iter().filter_map(|name| {
+    let mut instances: Vec<_> = providers.iter().collect();
+    instances.sort_by_key(|(name, _)| *name);
+    let fetches = instances.into_iter().filter_map(|(name, provider)| {
         let mine: Vec<&Resource> = resources.iter().filter(|r| &r.provider == name).collect();
         if mine.is_empty() {
             return None;
         }
-        let provider = &providers[name];
         Some(async move {
             // A provider that panics fails its own fetch, as a spawned task would; the panic
             // hook has already said where.

@@ -14,8 +14,9 @@ use serde_json::{Map, Value};
 /// section per provider type holding the resources that provider manages.
 // The instance settings are kept as written: each provider type decodes its own (see
 // `super::language`), so this layer names none of them; the provider sections stay in the
-// document, which the derived decoding borrows (their entries skipped, not copied). The schema the loader validates against is composed from every type's, so
-// nothing unknown gets here.
+// document, which the derived decoding borrows (their entries skipped, not copied). The
+// schema the loader validates against is composed from every type's, so nothing unknown
+// gets here.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct Manifest {
     /// Variable defaults, referenced as `${var.NAME}`; environments override them.
